@@ -1,0 +1,78 @@
+"""Flask routes. Thin: parse the request, call governance/, map errors to statuses."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from api.openapi import spec
+from geodata.db import get_engine
+from governance.errors import MinqingError
+from governance.layers import render_layer
+from i18n import current_lang, t
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+health_bp = Blueprint("health", __name__)
+
+
+@bp.errorhandler(MinqingError)
+def _minqing_error(err: MinqingError) -> tuple[Response, int]:
+    log.info("rejected %s %s: %s", request.method, request.full_path, err.key)
+    return jsonify(err.to_dict(current_lang())), err.status
+
+
+@bp.errorhandler(OperationalError)
+def _db_error(err: OperationalError) -> tuple[Response, int]:
+    log.error("database error on %s", request.full_path, exc_info=True)
+    return jsonify({"error": "unavailable", "message": t("error.database")}), 503
+
+
+@bp.errorhandler(404)
+def _not_found(err: Exception) -> tuple[Response, int]:
+    return jsonify({"error": "not_found", "message": t("error.not_found", what=request.path)}), 404
+
+
+@bp.errorhandler(Exception)
+def _unexpected(err: Exception) -> tuple[Response, int]:
+    log.error("unhandled error on %s", request.full_path, exc_info=True)
+    return jsonify({"error": "internal", "message": t("error.internal")}), 500
+
+
+@bp.get("/layers/<layer>")
+def layer(layer: str) -> Response:
+    """A map layer for a viewport: GeoJSON (or geobuf for areas)."""
+    t0 = time.perf_counter()
+    payload = render_layer(layer, request.args)
+    resp = Response(payload.body, mimetype=payload.mimetype)
+    resp.headers["Cache-Control"] = "private, max-age=60"
+    resp.headers["X-Feature-Count"] = str(payload.features)
+    resp.headers["X-Truncated"] = "1" if payload.truncated else "0"
+    resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
+    return resp
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(spec())
+
+
+@health_bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Liveness plus database status (200 when the database answers)."""
+    t0 = time.perf_counter()
+    try:
+        with get_engine().connect() as conn:
+            version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        db = {"status": "ok", "postgis": version, "schema": rev,
+              "latency_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        return jsonify({"status": "ok", "database": db}), 200
+    except Exception as exc:  # noqa: BLE001 - health must answer, whatever broke
+        log.warning("health check: database unavailable: %s", exc)
+        return jsonify({"status": "degraded", "database": {"status": "down"}}), 503

@@ -1,0 +1,78 @@
+"""MinQing Map (民情地图): wiring only — settings, logging, Dash, API, CLI.
+
+    python app.py run            # set up the embedded database if needed, then serve
+    python app.py serve          # gunicorn on MINQING_HOST:MINQING_PORT
+    python app.py db start|stop|status|upgrade|downgrade
+    python app.py demo seed [--incidents N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+import dash
+from flask import Flask
+from flask_compress import Compress
+
+from settings import get_settings
+
+if __name__ == "__main__":  # one module object whether run as a script or imported
+    sys.modules.setdefault("app", sys.modules["__main__"])
+
+log = logging.getLogger("minqing")
+
+
+def configure_logging(level: str | None = None) -> None:
+    logging.basicConfig(
+        level=(level or get_settings().log_level).upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def create_app() -> dash.Dash:
+    """The Dash app with its Flask server, API blueprints and compression."""
+    settings = get_settings()
+    server = Flask(__name__)
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript",
+                            "application/json", "application/geo+json",
+                            "application/x-protobuf", "text/javascript"],
+        COMPRESS_ALGORITHM=["gzip"],
+        COMPRESS_MIN_SIZE=500,
+    )
+    Compress(server)
+    from api import bp, health_bp
+
+    server.register_blueprint(bp)
+    server.register_blueprint(health_bp)
+    app = dash.Dash(
+        __name__, server=server, use_pages=True, pages_folder="pages", title="民情地图",
+        update_title=None, compress=False,
+    )
+    import callbacks  # noqa: F401  (registers every callback at start-up)
+
+    return app
+
+
+app = create_app()
+server = app.server
+
+
+# ----------------------------------------------------------------------------- CLI
+@click.group()
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ...")
+def cli(log_level: str | None) -> None:
+    """MinQing Map command line."""
+    configure_logging(log_level)
+
+
+from cli import register  # noqa: E402  (the commands live in cli/, this file only wires)
+
+register(cli)
+
+if __name__ == "__main__":
+    cli()

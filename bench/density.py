@@ -1,0 +1,181 @@
+"""Density benchmark: the endpoint vs the same SQL vs a naive geopandas + H3 baseline.
+
+    python bench/density.py --incidents 1000000
+
+Uses (or seeds once) a separate database ``<name>_bench`` so the development data is
+untouched, then prints, side by side from one run: median and p95 of the density
+endpoint (Flask in-process, gzip on), of its SQL alone, and of the naive baseline (load
+the points into geopandas, compute H3 in Python, count), for a city-wide and a county
+viewport; and the bytes per visible feature of every layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from settings import Settings, get_settings  # noqa: E402
+
+
+def bench_database(name_suffix: str = "_bench") -> str:
+    base = Settings()
+    if base.database_url:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(base.database_url)
+        return url.set(database=f"{url.database}{name_suffix}").render_as_string(False)
+    from geodata.embedded import EmbeddedCluster
+
+    cluster = EmbeddedCluster.from_settings(base)
+    cluster.start()
+    cluster.ensure_database(base.database_name + name_suffix)
+    return cluster.url(base.database_name + name_suffix)
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    fn()  # warm-up (plans, caches)
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
+
+
+def measure(client, engine, label: str, bbox: str, z: int, window: str,  # type: ignore[no-untyped-def]
+            runs: int, baseline_runs: int) -> None:
+    """Time the endpoint, its SQL and the naive baseline for one viewport; print a row."""
+    import geopandas as gpd
+    import h3
+    from sqlalchemy import text
+
+    from geodata.db import session_scope
+    from geodata.hexagons import resolution_for_zoom
+    from geodata.queries.layers import IncidentWhere, h3_counts
+    from governance.filters import parse_time
+
+    res = resolution_for_zoom(z)
+    endpoint = f"/api/v1/layers/density?bbox={bbox}&z={z}&window={window}"
+    tr = parse_time(window)
+    where = IncidentWhere(tr.start, tr.end)
+    bb = [float(v) for v in bbox.split(",")]
+
+    def call_endpoint() -> None:
+        r = client.get(endpoint, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200, r.data[:200]
+
+    def call_sql() -> int:
+        with session_scope() as s:
+            return len(h3_counts(s, bb, where, res, 5001))
+
+    def call_naive() -> int:
+        gdf = gpd.read_postgis(
+            text("SELECT geom FROM incident WHERE occurred_at >= :s AND occurred_at < :e "
+                 "AND geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"),
+            engine, geom_col="geom",
+            params={"s": tr.start, "e": tr.end, "a": bb[0], "b": bb[1], "c": bb[2], "d": bb[3]})
+        cells = [h3.latlng_to_cell(y, x, res)
+                 for x, y in zip(gdf.geometry.x, gdf.geometry.y, strict=True)]
+        return int(gdf.assign(cell=cells).groupby("cell").size().shape[0])
+
+    t_end = timed(call_endpoint, runs)
+    t_sql = timed(call_sql, runs)
+    t_naive = timed(call_naive, baseline_runs)
+    cells = call_sql()
+    m_end, m_sql, m_naive = (statistics.median(x) * 1000 for x in (t_end, t_sql, t_naive))
+    print(f"{label:34} {cells:>6} {m_end:>8.1f}/{p95(t_end) * 1000:<9.1f} "
+          f"{m_sql:>6.1f}/{p95(t_sql) * 1000:<8.1f} {m_naive:>10.0f} "
+          f"{m_end / m_sql:>7.2f}x {m_naive / m_end:>8.1f}x", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--incidents", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--baseline-runs", type=int, default=3)
+    args = ap.parse_args()
+
+    url = bench_database()
+    os.environ["MINQING_DATABASE_URL"] = url
+    get_settings.cache_clear()
+
+    from sqlalchemy import text
+
+    from geodata import demo, migrate
+    from geodata.db import get_engine, session_scope
+
+    migrate.upgrade(url)
+    with session_scope() as s:
+        have = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
+        if have < args.incidents:
+            t0 = time.perf_counter()
+            if demo.is_empty(s):
+                demo.seed(s, incidents=args.incidents)
+            else:
+                demo.seed_incidents(s, n=args.incidents - have, seed=int(have) + 1,
+                                    external_prefix=f"bench{have}")
+            print(f"seeded to {args.incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
+    with session_scope() as s:
+        s.execute(text("ANALYZE incident"))
+        total = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
+        county = s.execute(text("""
+            SELECT name, ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (
+              SELECT name, (SELECT ST_Envelope(d.geom)::box2d FROM ST_Dump(geom) d
+                            ORDER BY ST_Area(d.geom) DESC LIMIT 1) AS b
+              FROM area WHERE level = 'county' ORDER BY code LIMIT 1) x""")).one()
+
+    from app import server
+
+    client = server.test_client()
+
+    views = [
+        ("city-wide, 365 d, z9", "114.9,22.5,116.3,23.7", 9, "365d"),
+        ("city-wide, 30 d, z9", "114.9,22.5,116.3,23.7", 9, "30d"),
+        (f"county {county[0]}, 30 d, z11", ",".join(f"{v:.4f}" for v in county[1:]), 11, "30d"),
+    ]
+    print(f"\nincidents in database: {total:,}; runs: {args.runs} "
+          f"(baseline {args.baseline_runs}); times in ms\n")
+    head = f"{'viewport':34} {'cells':>6} {'endpoint p50/p95':>18} {'SQL p50/p95':>15} " \
+           f"{'naive p50':>10} {'end/SQL':>8} {'naive/end':>9}"
+    print(head)
+    print("-" * len(head))
+    engine = get_engine(url)
+    for label, bbox, z, window in views:
+        measure(client, engine, label, bbox, z, window, args.runs, args.baseline_runs)
+
+    print("\nbytes per visible feature (gzip), viewport around 海城/汕尾 city centre:")
+    print(f"{'layer':10} {'z':>3} {'features':>9} {'raw B':>9} {'gzip B':>8} {'B/feature':>10}")
+    probes = [("areas", 9, "114.9,22.5,116.3,23.7", ""), ("areas", 13, "115.28,22.74,115.42,22.84", ""),
+              ("areas", 13, "115.28,22.74,115.42,22.84", "&format=geobuf"),
+              ("labels", 13, "115.28,22.74,115.42,22.84", ""),
+              ("sites", 12, "115.2,22.7,115.5,22.9", ""),
+              ("incidents", 15, "115.33,22.76,115.37,22.79", "&window=30d"),
+              ("incidents", 9, "114.9,22.5,116.3,23.7", "&window=30d"),
+              ("density", 9, "114.9,22.5,116.3,23.7", "&window=30d"),
+              ("density", 13, "115.28,22.74,115.42,22.84", "&window=365d")]
+    for layer, z, bbox, extra in probes:
+        r = client.get(f"/api/v1/layers/{layer}?bbox={bbox}&z={z}{extra}",
+                       headers={"Accept-Encoding": "gzip"})
+        raw = gzip.decompress(r.data) if r.headers.get("Content-Encoding") == "gzip" else r.data
+        n = int(r.headers["X-Feature-Count"])
+        name = layer + (" (geobuf)" if "geobuf" in extra else "")
+        print(f"{name:18} {z:>3} {n:>9} {len(raw):>9} {len(r.data):>8} "
+              f"{(len(r.data) / n if n else 0):>10.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""Command-line commands, attached to the click group defined in app.py."""
+
+from __future__ import annotations
+
+import click
+
+from cli import db, demo, serve
+
+
+def register(group: click.Group) -> None:
+    group.add_command(db.db)
+    group.add_command(demo.demo)
+    group.add_command(serve.serve)
+    group.add_command(serve.run)

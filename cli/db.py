@@ -1,0 +1,90 @@
+"""``python app.py db ...``: the embedded cluster and migrations."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from settings import get_settings
+
+
+def embedded_or_none():  # type: ignore[no-untyped-def]
+    """The embedded cluster, or None when MINQING_DATABASE_URL points elsewhere."""
+    s = get_settings()
+    if s.database_url:
+        return None
+    from geodata.embedded import EmbeddedCluster
+
+    return EmbeddedCluster.from_settings(s)
+
+
+def ensure_database() -> None:
+    """Start the embedded cluster (if used) and create the database. Idempotent."""
+    from geodata.embedded import ClusterError
+
+    cluster = embedded_or_none()
+    if cluster is None:
+        return
+    try:
+        click.echo(f"embedded PostGIS: {cluster.start()} ({cluster.pgdata})")
+        if cluster.ensure_database(get_settings().database_name):
+            click.echo(f"created database {get_settings().database_name}")
+    except ClusterError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+def db() -> None:
+    """Database: embedded cluster lifecycle and schema migrations."""
+
+
+@db.command()
+def start() -> None:
+    """Initialise (first time) and start the embedded cluster; create the database."""
+    ensure_database()
+
+
+@db.command()
+def stop() -> None:
+    """Stop the embedded cluster."""
+    cluster = embedded_or_none()
+    if cluster is None:
+        click.echo("MINQING_DATABASE_URL is set: no embedded cluster to stop")
+        return
+    click.echo(cluster.stop())
+
+
+@db.command()
+def status() -> None:
+    """Show where the database is and whether it runs."""
+    cluster = embedded_or_none()
+    if cluster is None:
+        click.echo(json.dumps({"external": True}))
+        return
+    info = cluster.status()
+    click.echo(json.dumps(info, indent=2))
+    sys.exit(0 if info["running"] else 3)
+
+
+@db.command()
+@click.option("--revision", default="head")
+def upgrade(revision: str) -> None:
+    """Apply Alembic migrations (default: to head)."""
+    from geodata import migrate
+
+    ensure_database()
+    migrate.upgrade(revision=revision)
+    click.echo(f"schema at {migrate.current()}")
+
+
+@db.command()
+@click.option("--revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Revert Alembic migrations (default: one step)."""
+    from geodata import migrate
+
+    migrate.downgrade(revision=revision)
+    click.echo(f"schema at {migrate.current()}")

@@ -1,0 +1,106 @@
+"""``python app.py serve`` (gunicorn) and ``run`` (set up, then serve)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from settings import get_settings
+
+_lock_handle: IO[str] | None = None
+
+
+def _hold_run_lock() -> None:
+    """One server per checkout: a second `make run` says so instead of racing."""
+    global _lock_handle
+    home = Path(get_settings().data_dir)
+    home.mkdir(parents=True, exist_ok=True)
+    fh = open(home / "run.lock", "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        pid = fh.read().strip() or "?"
+        click.echo(f"MinQing Map is already running from this checkout (pid {pid}); "
+                   "stop it first (Ctrl-C in its terminal).", err=True)
+        sys.exit(1)
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    _lock_handle = fh
+
+
+def _check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            click.echo(f"port {host}:{port} is in use; set MINQING_PORT to another port",
+                       err=True)
+            sys.exit(1)
+
+
+def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            opts: dict[str, Any] = {
+                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                "worker_class": "gthread", "timeout": 120, "graceful_timeout": 10,
+                "accesslog": "-", "errorlog": "-", "loglevel": "info",
+                "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            }
+            for k, v in opts.items():
+                self.cfg.set(k, v)
+
+        def load(self) -> Any:
+            from app import server
+
+            return server
+
+    _App().run()
+
+
+@click.command()
+@click.option("--host", default=None, help="Default: MINQING_HOST (127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Default: MINQING_PORT (8050).")
+@click.option("--dev", is_flag=True, help="Flask's debug server (never in production).")
+def serve(host: str | None, port: int | None, dev: bool) -> None:
+    """Serve the app with gunicorn (gthread workers)."""
+    s = get_settings()
+    host, port = host or s.host, port or s.port
+    _check_port(host, port)
+    click.echo(f"MinQing Map on http://{host}:{port}")
+    if dev:
+        from app import app
+
+        app.run(host=host, port=port, debug=False)
+        return
+    _gunicorn(host, port, s.workers, s.threads)
+
+
+@click.command()
+@click.option("--incidents", default=200_000, show_default=True, type=click.IntRange(0))
+@click.pass_context
+def run(ctx: click.Context, incidents: int) -> None:
+    """Everything `make run` needs: database, migrations, demo city, server."""
+    from cli.db import ensure_database
+    from cli.demo import seed_demo
+    from geodata import migrate
+
+    _hold_run_lock()
+    s = get_settings()
+    _check_port(s.host, s.port)
+    ensure_database()
+    migrate.upgrade()
+    seed_demo(incidents, 42, if_empty=True, reset=False)
+    ctx.invoke(serve)

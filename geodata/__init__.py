@@ -1,0 +1,1 @@
+"""Spatial data layer: database access, models, queries, importers. No Dash imports."""

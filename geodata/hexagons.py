@@ -1,0 +1,62 @@
+"""H3 helpers. Cells are computed once, when a point is written, and stored as bigints.
+
+H3 ids are 64-bit with the top bit clear, so they fit PostgreSQL's signed ``bigint``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import h3
+import numpy as np
+
+from geodata.models import H3_RESOLUTIONS
+
+# Web-map zoom -> H3 resolution: keeps a viewport at a few hundred to ~3,000 cells.
+_ZOOM_TO_RES = {z: 6 for z in range(0, 10)} | {10: 7, 11: 8, 12: 8, 13: 9, 14: 9}
+MIN_RES, MAX_RES = H3_RESOLUTIONS[0], H3_RESOLUTIONS[-1]
+
+
+def resolution_for_zoom(zoom: float) -> int:
+    """The H3 resolution drawn at a web-map zoom level."""
+    return _ZOOM_TO_RES.get(int(zoom), MAX_RES)
+
+
+def cells_for_points(lats: Sequence[float], lons: Sequence[float],
+                     resolutions: Iterable[int] = H3_RESOLUTIONS) -> dict[int, np.ndarray]:
+    """H3 cells of each point at each resolution, as int64 arrays.
+
+    The finest cell is computed per point; coarser ones are its parents, which is
+    ~3x cheaper than indexing the point again at every resolution.
+    """
+    res = sorted(resolutions)
+    finest = res[-1]
+    n = len(lats)
+    fine = np.empty(n, dtype=np.int64)
+    to_int = h3.str_to_int
+    for i, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
+        fine[i] = to_int(h3.latlng_to_cell(lat, lon, finest))
+    out: dict[int, np.ndarray] = {finest: fine}
+    for r in res[:-1]:
+        cache: dict[int, int] = {}
+        parents = np.empty(n, dtype=np.int64)
+        for i, c in enumerate(fine.tolist()):
+            p = cache.get(c)
+            if p is None:
+                p = cache[c] = h3.cell_to_parent(h3.int_to_str(c), r)
+                p = cache[c] = h3.str_to_int(p)
+            parents[i] = p
+        out[r] = parents
+    return out
+
+
+def cell_boundary_lonlat(cell: int) -> list[list[float]]:
+    """A closed GeoJSON ring ([lon, lat] pairs) of a cell given as a bigint."""
+    ring = [[lng, lat] for lat, lng in h3.cell_to_boundary(h3.int_to_str(cell))]
+    ring.append(ring[0])
+    return ring
+
+
+def cell_center_lonlat(cell: int) -> tuple[float, float]:
+    lat, lng = h3.cell_to_latlng(h3.int_to_str(cell))
+    return lng, lat

@@ -1,0 +1,239 @@
+"""Typed SQLAlchemy 2.0 models. Geometry is WGS84 (SRID 4326) everywhere.
+
+Alembic owns the schema (``migrations/``); these classes describe it for queries.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geodata.db import Base
+
+H3_RESOLUTIONS = (6, 7, 8, 9, 10)
+
+
+class AreaLevel(enum.StrEnum):
+    """Levels of the governance hierarchy, top-down."""
+
+    COUNTY = "county"
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+
+
+LEVEL_ORDER = [AreaLevel.COUNTY, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID]
+
+
+class IncidentSource(enum.StrEnum):
+    """Intake channels."""
+
+    GRID = "grid"  # 网格员上报
+    HOTLINE = "hotline_12345"  # 12345 热线
+    POLICE = "police_110"  # 110 警情
+    IOT = "iot"  # 物联感知告警
+    PUBLIC = "public"  # 群众上报
+
+
+class IncidentStatus(enum.StrEnum):
+    """Incident life cycle (the closed loop of GB/T 30428)."""
+
+    REGISTERED = "registered"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    EVALUATED = "evaluated"
+    SUSPENDED = "suspended"
+    MERGED = "merged"
+
+
+class SiteType(enum.StrEnum):
+    """Key site (重点场所) types."""
+
+    SCHOOL = "school"
+    KINDERGARTEN = "kindergarten"
+    MARKET = "market"
+    CONSTRUCTION = "construction"
+    GAS_STATION = "gas_station"
+    HAZCHEM = "hazchem"
+    ELDERLY_CARE = "elderly_care"
+    RENTAL_HOUSING = "rental_housing"
+    HOSPITAL = "hospital"
+    ENTERTAINMENT = "entertainment"
+
+
+class PersonCategory(enum.StrEnum):
+    """Key person (重点人员) categories."""
+
+    ELDERLY_ALONE = "elderly_alone"  # 独居老人
+    DISABLED = "disabled"  # 残疾人
+    LEFT_BEHIND_CHILD = "left_behind_child"  # 留守儿童
+    MENTAL_DISORDER = "mental_disorder"  # 严重精神障碍患者
+    COMMUNITY_CORRECTION = "community_correction"  # 社区矫正对象
+    DRUG_REHAB = "drug_rehab"  # 社区戒毒康复人员
+    PETITIONER = "petitioner"  # 重点信访人员
+    LOW_INCOME = "low_income"  # 低保/特困
+
+
+def _values(e: type[enum.StrEnum]) -> str:
+    return ", ".join(f"'{m.value}'" for m in e)
+
+
+class Area(Base):
+    """A node of the hierarchy county > street/town > community > grid."""
+
+    __tablename__ = "area"
+    __table_args__ = (
+        CheckConstraint(f"level IN ({_values(AreaLevel)})", name="level"),
+        CheckConstraint("code ~ '^[0-9]{12}([0-9]{3})?$'", name="code_format"),
+        Index("ix_area_geom", "geom", postgresql_using="gist"),
+        Index("ix_area_level_code", "level", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 12 digits in the style of 统计用区划代码 (county 6 + town 3 + village 3); grids
+    # extend their community's code by a 3-digit serial (15 digits).
+    code: Mapped[str] = mapped_column(String(15), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    level: Mapped[str] = mapped_column(String(12))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    is_urban: Mapped[bool] = mapped_column(Boolean, default=False)
+    population: Mapped[int | None] = mapped_column(Integer)
+    worker_name: Mapped[str | None] = mapped_column(String(40))  # grids only
+    worker_phone: Mapped[str | None] = mapped_column(String(20))  # grids only
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False)
+    label_point = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+
+
+class Department(Base):
+    """A department that handles incidents (主办 / 协办)."""
+
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+
+
+class IncidentCategory(Base):
+    """Incident category (事件分类), two levels: group and leaf."""
+
+    __tablename__ = "incident_category"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("incident_category.code"))
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    color: Mapped[str] = mapped_column(String(9))
+    default_priority: Mapped[int] = mapped_column(SmallInteger, default=3)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    sort_order: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class KeySite(Base):
+    """A key site (重点场所)."""
+
+    __tablename__ = "key_site"
+    __table_args__ = (
+        CheckConstraint(f"site_type IN ({_values(SiteType)})", name="site_type"),
+        CheckConstraint("risk_grade BETWEEN 1 AND 4", name="risk_grade"),
+        Index("ix_key_site_geom", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    site_type: Mapped[str] = mapped_column(String(20), index=True)
+    risk_grade: Mapped[int] = mapped_column(SmallInteger)  # 1 low .. 4 major
+    address: Mapped[str | None] = mapped_column(String(200))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+
+
+class KeyPerson(Base):
+    """A key person (重点人员). Non-identifying fields only; identity is in
+    :class:`KeyPersonIdentity`, kept apart for masking and encryption."""
+
+    __tablename__ = "key_person"
+    __table_args__ = (
+        CheckConstraint(f"category IN ({_values(PersonCategory)})", name="category"),
+        Index("ix_key_person_geom", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(30), index=True)
+    care_level: Mapped[int] = mapped_column(SmallInteger, default=2)  # 1..3
+    grid_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+
+
+class KeyPersonIdentity(Base):
+    """Personal data of a key person: sensitive, never sent unmasked by default."""
+
+    __tablename__ = "key_person_identity"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("key_person.id", ondelete="CASCADE"), primary_key=True
+    )
+    full_name: Mapped[str] = mapped_column(String(40))
+    id_number: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(200))
+
+
+class Incident(Base):
+    """An incident from any channel, with H3 cells stored at write time."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint(f"source IN ({_values(IncidentSource)})", name="source"),
+        CheckConstraint(f"status IN ({_values(IncidentStatus)})", name="status"),
+        CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
+        Index("ix_incident_geom", "geom", postgresql_using="gist"),
+        Index("ix_incident_occurred_at", "occurred_at"),
+        Index("ix_incident_grid_occurred", "grid_id", "occurred_at"),
+        *(Index(f"ix_incident_h3_{r}", f"h3_{r}", "occurred_at") for r in H3_RESOLUTIONS),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(64))
+    category_code: Mapped[str] = mapped_column(ForeignKey("incident_category.code"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    status: Mapped[str] = mapped_column(String(20), default=IncidentStatus.REGISTERED.value)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=3)  # 1 urgent .. 4 low
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str | None] = mapped_column(String(200))
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    h3_6: Mapped[int] = mapped_column(BigInteger)
+    h3_7: Mapped[int] = mapped_column(BigInteger)
+    h3_8: Mapped[int] = mapped_column(BigInteger)
+    h3_9: Mapped[int] = mapped_column(BigInteger)
+    h3_10: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,1 @@
+"""Spatial read queries. Each function takes a SQLAlchemy session first."""

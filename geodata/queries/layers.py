@@ -1,0 +1,195 @@
+"""Viewport queries behind the map layers.
+
+Every query is bounded by the viewport (``geom && envelope``, served by a GIST index),
+simplified for the zoom in SQL, and capped at ``limit`` rows (the caller asks for one
+more than it will send, to know when a response was truncated).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geodata.models import H3_RESOLUTIONS
+
+ENVELOPE = "ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
+
+
+def pixel_degrees(zoom: float) -> float:
+    """Size of one screen pixel in degrees of longitude at ``zoom`` (256 px tiles)."""
+    return 360.0 / (256.0 * 2.0 ** zoom)
+
+
+def coordinate_digits(zoom: float) -> int:
+    """Decimal digits that keep about a tenth of a pixel at ``zoom`` (4..7)."""
+    return max(4, min(7, math.ceil(-math.log10(pixel_degrees(zoom) / 10))))
+
+
+def _bbox_params(bbox: Sequence[float]) -> dict[str, float]:
+    minlon, minlat, maxlon, maxlat = bbox
+    return {"minlon": minlon, "minlat": minlat, "maxlon": maxlon, "maxlat": maxlat}
+
+
+@dataclass(frozen=True)
+class IncidentWhere:
+    """The incident predicates shared by the point, cluster and density queries."""
+
+    start: datetime
+    end: datetime
+    categories: tuple[str, ...] | None = None
+    sources: tuple[str, ...] | None = None
+
+    def sql(self, alias: str = "i") -> str:
+        parts = [
+            f"{alias}.geom && {ENVELOPE}",
+            f"{alias}.occurred_at >= :start",
+            f"{alias}.occurred_at < :end",
+        ]
+        if self.categories:
+            parts.append(f"{alias}.category_code = ANY(:categories)")
+        if self.sources:
+            parts.append(f"{alias}.source = ANY(:sources)")
+        return " AND ".join(parts)
+
+    def params(self) -> dict[str, object]:
+        p: dict[str, object] = {"start": self.start, "end": self.end}
+        if self.categories:
+            p["categories"] = list(self.categories)
+        if self.sources:
+            p["sources"] = list(self.sources)
+        return p
+
+
+def _area_select(levels: Sequence[str], zoom: float, limit: int) -> tuple[str, dict[str, object]]:
+    tol = pixel_degrees(zoom) * 0.5
+    sql = f"""
+        SELECT a.id, a.code, a.name, a.level,
+               ST_SimplifyPreserveTopology(a.geom, :tol) AS geom
+        FROM area a
+        WHERE a.level = ANY(:levels) AND a.geom && {ENVELOPE}
+        ORDER BY a.code
+        LIMIT :limit
+    """
+    return sql, {"tol": tol, "levels": list(levels), "limit": limit}
+
+
+def areas_geojson(session: Session, bbox: Sequence[float], zoom: float, levels: Sequence[str],
+                  limit: int) -> tuple[str, int]:
+    """Area polygons of ``levels`` in the viewport as a GeoJSON FeatureCollection text.
+
+    Returns ``(geojson, rows)``; ``rows`` may be ``limit`` (caller checks truncation).
+    """
+    inner, params = _area_select(levels, zoom, limit)
+    sql = f"""
+        SELECT count(*) AS n,
+               coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', :digits, false), ','), '')
+        FROM ({inner}) q
+    """
+    row = session.execute(
+        text(sql), {**params, **_bbox_params(bbox), "digits": coordinate_digits(zoom)}
+    ).one()
+    return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
+
+
+def areas_geobuf(session: Session, bbox: Sequence[float], zoom: float, levels: Sequence[str],
+                 limit: int) -> tuple[bytes, int]:
+    """Area polygons in the viewport as geobuf (about half the bytes of GeoJSON)."""
+    inner, params = _area_select(levels, zoom, limit)
+    digits = coordinate_digits(zoom)
+    sql = f"""
+        SELECT count(*), ST_AsGeobuf(q, 'geom')
+        FROM (SELECT id, code, name, level,
+                     ST_QuantizeCoordinates(geom, :digits) AS geom
+              FROM ({inner}) s) q
+    """
+    row = session.execute(text(sql), {**params, **_bbox_params(bbox), "digits": digits}).one()
+    return bytes(row[1] or b""), int(row[0])
+
+
+def labels_geojson(session: Session, bbox: Sequence[float], levels: Sequence[str],
+                   limit: int) -> tuple[str, int]:
+    """Label points (``label_point``) of areas of ``levels`` in the viewport."""
+    sql = f"""
+        SELECT count(*),
+               coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 5, false), ','), '')
+        FROM (SELECT a.id, a.name, a.level, a.label_point AS geom
+              FROM area a
+              WHERE a.level = ANY(:levels) AND a.label_point && {ENVELOPE}
+              ORDER BY a.code LIMIT :limit) q
+    """
+    row = session.execute(
+        text(sql), {"levels": list(levels), "limit": limit, **_bbox_params(bbox)}
+    ).one()
+    return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
+
+
+def sites_geojson(session: Session, bbox: Sequence[float], types: Sequence[str] | None,
+                  limit: int) -> tuple[str, int]:
+    """Key sites in the viewport, the riskiest first when capped."""
+    type_sql = "AND s.site_type = ANY(:types)" if types else ""
+    sql = f"""
+        SELECT count(*),
+               coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 6, false), ','), '')
+        FROM (SELECT s.id, s.name, s.site_type, s.risk_grade, s.geom
+              FROM key_site s
+              WHERE s.geom && {ENVELOPE} {type_sql}
+              ORDER BY s.risk_grade DESC, s.id LIMIT :limit) q
+    """
+    params: dict[str, object] = {"limit": limit, **_bbox_params(bbox)}
+    if types:
+        params["types"] = list(types)
+    row = session.execute(text(sql), params).one()
+    return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
+
+
+def incident_points_geojson(session: Session, bbox: Sequence[float], where: IncidentWhere,
+                            limit: int) -> tuple[str, int]:
+    """Individual incidents in the viewport, newest first."""
+    sql = f"""
+        SELECT count(*),
+               coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 6, false), ','), '')
+        FROM (SELECT i.id, i.category_code, c.color, i.status, i.priority, i.source,
+                     to_char(i.occurred_at AT TIME ZONE 'Asia/Shanghai',
+                             'YYYY-MM-DD"T"HH24:MI') AS occurred_at,
+                     i.geom
+              FROM incident i JOIN incident_category c ON c.code = i.category_code
+              WHERE {where.sql()}
+              ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit) q
+    """
+    row = session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "limit": limit}).one()
+    return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
+
+
+def count_incidents(session: Session, bbox: Sequence[float], where: IncidentWhere,
+                    cap: int) -> int:
+    """Number of matching incidents, counting no further than ``cap``."""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM incident i WHERE {where.sql()} LIMIT :cap) q"
+    return int(session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "cap": cap})
+               .scalar_one())
+
+
+def h3_counts(session: Session, bbox: Sequence[float], where: IncidentWhere, res: int,
+              limit: int, *, with_centroid: bool = False) -> list[tuple]:
+    """``GROUP BY`` the stored H3 column: ``[(cell, count[, lon, lat]), ...]``, largest first.
+
+    This is the whole density computation: an indexed filter and an aggregate over a
+    precomputed bigint, never a per-point loop or an on-the-fly hexagon grid.
+    """
+    if res not in H3_RESOLUTIONS:
+        raise ValueError(f"H3 resolution {res} not stored; stored: {H3_RESOLUTIONS}")
+    centroid = ", avg(ST_X(i.geom)), avg(ST_Y(i.geom))" if with_centroid else ""
+    sql = f"""
+        SELECT i.h3_{res} AS cell, count(*) AS n{centroid}
+        FROM incident i
+        WHERE {where.sql()}
+        GROUP BY i.h3_{res}
+        ORDER BY n DESC, cell
+        LIMIT :limit
+    """
+    rows = session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "limit": limit})
+    return [tuple(r) for r in rows]

@@ -1,0 +1,81 @@
+"""Area use cases: the side panel summary of any area, county overview, city extent."""
+
+from __future__ import annotations
+
+from geodata.db import session_scope
+from geodata.queries import areas as q
+from governance import catalog
+from governance.errors import NotFound
+from governance.filters import parse_time
+from governance.masking import mask_phone
+from i18n import t
+
+MAX_SITES = 50
+
+
+def _crumb(row: dict, lang: str) -> dict:
+    return {"id": row["id"], "name": row["name"], "level": row["level"],
+            "level_label": t(f"level.{row['level']}", lang)}
+
+
+def area_summary(area_id: int, *, window: str | None = "30d", start: str | None = None,
+                 end: str | None = None, categories: list[str] | None = None,
+                 lang: str = "zh-CN") -> dict:
+    """Everything the side panel shows for one area (any level)."""
+    tr = parse_time(window, start, end)
+    cats = catalog.expand_categories(tuple(categories) if categories else None)
+    with session_scope() as s:
+        row = q.area_row(s, int(area_id))
+        if row is None:
+            raise NotFound("error.not_found", what=f"area {area_id}")
+        grids = q.grid_ids(s, row["id"])
+        by_cat = q.incident_counts(s, grids, tr.start, tr.end, cats, "category_code")
+        by_status = q.incident_counts(s, grids, tr.start, tr.end, cats, "status")
+        trend = q.daily_counts(s, grids, tr.start, tr.end, cats)
+        sites, sites_total = q.sites_in(s, grids, MAX_SITES)
+        chain = q.ancestry(s, row["id"])
+        children = q.child_count(s, row["id"])
+    is_grid = row["level"] == "grid"
+    return {
+        "area": {
+            "id": row["id"], "code": row["code"], "name": row["name"], "level": row["level"],
+            "level_label": t(f"level.{row['level']}", lang),
+            "bbox": [row["st_xmin"], row["st_ymin"], row["st_xmax"], row["st_ymax"]],
+            "population": row["population"],
+            "worker_name": row["worker_name"] if is_grid else None,
+            "worker_phone": mask_phone(row["worker_phone"]) if is_grid else None,
+        },
+        "breadcrumb": [_crumb(c, lang) for c in chain],
+        "children": children,
+        "total": sum(n for _, n in by_cat),
+        "by_category": [
+            {"code": code, "name": (c.name(lang) if (c := catalog.category(code)) else code),
+             "color": c.color if c else "#888888", "count": n}
+            for code, n in by_cat
+        ],
+        "by_status": [{"status": st, "label": t(f"status.{st}", lang), "count": n}
+                      for st, n in by_status],
+        "trend": {"dates": [d for d, _ in trend], "counts": [n for _, n in trend]},
+        "sites": [
+            {**site, "type_label": t(f"site.{site['site_type']}", lang),
+             "risk_label": t(f"risk.{site['risk_grade']}", lang)}
+            for site in sites
+        ],
+        "sites_total": sites_total,
+    }
+
+
+def county_overview(lang: str = "zh-CN") -> list[dict]:
+    """The counties with their mainland bounding boxes."""
+    with session_scope() as s:
+        return q.counties(s)
+
+
+def city_bbox() -> list[float]:
+    """The mainland extent of all counties (what the map fits to on load)."""
+    counties = county_overview()
+    if not counties:
+        return [115.0, 22.6, 116.2, 23.6]  # Shanwei, before any data is loaded
+    boxes = [c["bbox"] for c in counties]
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes)]

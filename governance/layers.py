@@ -1,0 +1,175 @@
+"""The layer use case: validate a layer request and produce its payload.
+
+One entry point, :func:`render_layer`, used by the HTTP API. Every response is bounded
+by the viewport and capped at ``settings.max_features`` features.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from geodata.db import session_scope
+from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
+from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
+from geodata.queries import layers as q
+from governance import catalog
+from governance.errors import InvalidInput
+from governance.filters import parse_bbox, parse_choice, parse_list, parse_time, parse_zoom
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+LAYERS = ("areas", "labels", "sites", "incidents", "density")
+FORMATS = ("geojson", "geobuf")
+N_CLASSES = 6
+
+
+@dataclass(frozen=True)
+class LayerPayload:
+    """What the API sends: body, mimetype and how many features it holds."""
+
+    body: bytes
+    mimetype: str
+    features: int
+    truncated: bool = False
+
+
+def level_for_zoom(zoom: float) -> str:
+    """The area level drawn at ``zoom``."""
+    z = int(zoom)
+    if z <= 9:
+        return AreaLevel.COUNTY
+    if z == 10:
+        return AreaLevel.STREET
+    if z <= 12:
+        return AreaLevel.COMMUNITY
+    return AreaLevel.GRID
+
+
+def label_levels_for_zoom(zoom: float) -> list[str]:
+    """Labels: the drawn level, plus the level above it from zoom 11 (context)."""
+    level = level_for_zoom(zoom)
+    order = [lv.value for lv in AreaLevel]
+    i = order.index(level)
+    return order[max(0, i - 1): i + 1] if zoom >= 11 else order[: i + 1]
+
+
+def _incident_where(args: Mapping[str, str]) -> q.IncidentWhere:
+    tr = parse_time(args.get("window"), args.get("start"), args.get("end"))
+    cats = catalog.expand_categories(parse_list(args.get("categories")))
+    sources = parse_list(args.get("sources"))
+    bad = [s for s in sources or () if s not in {x.value for x in IncidentSource}]
+    if bad:
+        raise InvalidInput("error.unknown_value", name="sources", value=", ".join(bad))
+    return q.IncidentWhere(tr.start, tr.end, cats, sources)
+
+
+def class_breaks(counts: list[int], n_classes: int = N_CLASSES) -> list[int]:
+    """Quantile class breaks (strictly increasing ints, ``n_classes - 1`` of them)."""
+    if not counts:
+        return [1, 2, 3, 4, 5][: n_classes - 1]
+    arr = np.asarray(counts, dtype=float)
+    qs = np.quantile(arr, [0.35, 0.6, 0.8, 0.93, 0.985][: n_classes - 1])
+    breaks: list[int] = []
+    floor = 1
+    for v in qs:
+        b = max(int(np.ceil(v)), floor + 1 if breaks else 2)
+        breaks.append(b)
+        floor = b
+    return breaks
+
+
+def class_of(count: int, breaks: list[int]) -> int:
+    return int(sum(count >= b for b in breaks))
+
+
+@lru_cache(maxsize=200_000)
+def _ring(cell: int) -> str:
+    return json.dumps([[round(x, 6), round(y, 6)] for x, y in cell_boundary_lonlat(cell)],
+                      separators=(",", ":"))
+
+
+def density_geojson(rows: list[tuple], res: int, truncated: bool) -> tuple[str, int]:
+    """H3 cell counts -> GeoJSON hexagons with colour classes and legend stats."""
+    counts = [int(r[1]) for r in rows]
+    breaks = class_breaks(counts)
+    feats = [
+        '{"type":"Feature","geometry":{"type":"Polygon","coordinates":[' + _ring(cell)
+        + ']},"properties":{"cell":"' + format(cell, "x") + '","count":' + str(n)
+        + ',"cls":' + str(class_of(n, breaks)) + "}}"
+        for cell, n, *_ in rows
+    ]
+    stats = {"res": res, "max": max(counts, default=0), "total": sum(counts),
+             "breaks": breaks, "cells": len(rows)}
+    body = ('{"type":"FeatureCollection","stats":' + json.dumps(stats)
+            + ',"truncated":' + json.dumps(truncated) + ',"features":[' + ",".join(feats) + "]}")
+    return body, len(rows)
+
+
+def clusters_geojson(rows: list[tuple]) -> str:
+    feats = [
+        '{"type":"Feature","geometry":{"type":"Point","coordinates":['
+        + f"{lon:.6f},{lat:.6f}" + ']},"properties":{"cluster":true,"count":' + str(n)
+        + ',"cell":"' + format(cell, "x") + '"}}'
+        for cell, n, lon, lat in rows
+    ]
+    return '{"type":"FeatureCollection","clustered":true,"features":[' + ",".join(feats) + "]}"
+
+
+def render_layer(layer: str, args: Mapping[str, str]) -> LayerPayload:
+    """Validate ``args`` for ``layer`` and run its viewport query."""
+    if layer not in LAYERS:
+        raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
+    bbox = parse_bbox(args.get("bbox")).as_tuple()
+    zoom = parse_zoom(args.get("z"))
+    fmt = args.get("format") or "geojson"
+    if fmt not in FORMATS or (fmt == "geobuf" and layer != "areas"):
+        raise InvalidInput("error.format", format=fmt,
+                           choices="geojson, geobuf" if layer == "areas" else "geojson")
+    cap = get_settings().max_features
+    with session_scope() as s:
+        if layer == "areas":
+            level = parse_choice(args.get("level"), "level", [lv.value for lv in AreaLevel],
+                                 level_for_zoom(zoom))
+            assert level is not None
+            if fmt == "geobuf":
+                buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap)
+                return LayerPayload(buf, "application/x-protobuf", n, n >= cap)
+            body, n = q.areas_geojson(s, bbox, zoom, [level], cap)
+        elif layer == "labels":
+            body, n = q.labels_geojson(s, bbox, label_levels_for_zoom(zoom), cap)
+        elif layer == "sites":
+            types = parse_list(args.get("types"))
+            bad = [x for x in types or () if x not in {st.value for st in SiteType}]
+            if bad:
+                raise InvalidInput("error.unknown_value", name="types", value=", ".join(bad))
+            body, n = q.sites_geojson(s, bbox, types, cap)
+        elif layer == "incidents":
+            where = _incident_where(args)
+            if q.count_incidents(s, bbox, where, cap + 1) <= cap:
+                body, n = q.incident_points_geojson(s, bbox, where, cap)
+            else:
+                res = min(resolution_for_zoom(zoom) + 1, H3_RESOLUTIONS[-1])
+                rows = q.h3_counts(s, bbox, where, res, cap + 1, with_centroid=True)
+                truncated = len(rows) > cap
+                rows = rows[:cap]
+                return LayerPayload(clusters_geojson(rows).encode(), "application/geo+json",
+                                    len(rows), truncated)
+        else:  # density
+            res_raw = args.get("res")
+            res = resolution_for_zoom(zoom)
+            if res_raw:
+                res_s = parse_choice(res_raw, "res", [str(r) for r in H3_RESOLUTIONS])
+                res = int(res_s or res)
+            where = _incident_where(args)
+            rows = q.h3_counts(s, bbox, where, res, cap + 1)
+            truncated = len(rows) > cap
+            body, n = density_geojson(rows[:cap], res, truncated)
+            return LayerPayload(body.encode(), "application/geo+json", n, truncated)
+    return LayerPayload(body.encode(), "application/geo+json", n, n >= cap)

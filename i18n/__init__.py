@@ -1,0 +1,57 @@
+"""The one message catalog (zh-CN default, English switch).
+
+Keys live in ``messages_core`` (errors, API, CLI, shared domain names) and
+``messages_ui`` (screens). ``t(key, lang)`` is the only way UI text is produced.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from i18n.messages_core import CORE
+from i18n.messages_ui import UI
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["zh-CN", "en"]
+LANGS: tuple[Lang, ...] = ("zh-CN", "en")
+COOKIE = "minqing_lang"
+CATALOG: dict[str, dict[str, str]] = {**CORE, **UI}
+_dupes = set(CORE) & set(UI)
+if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py
+    raise RuntimeError(f"message keys defined twice: {sorted(_dupes)}")
+
+
+def normalize(lang: str | None) -> Lang:
+    """Map any header/cookie value to a supported language (default zh-CN)."""
+    if lang and lang.lower().startswith("en"):
+        return "en"
+    if lang and lang.lower().startswith("zh"):
+        return "zh-CN"
+    from settings import get_settings
+
+    return get_settings().locale
+
+
+def current_lang() -> Lang:
+    """The language of the current request: cookie, then the configured default."""
+    try:
+        from flask import has_request_context, request
+
+        if has_request_context():
+            return normalize(request.cookies.get(COOKIE) or request.args.get("lang"))
+    except ImportError:  # pragma: no cover
+        pass
+    return normalize(None)
+
+
+def t(key: str, lang: str | None = None, **kwargs: object) -> str:
+    """Translate ``key`` into ``lang`` (default: the request's language)."""
+    lang_ = normalize(lang) if lang else current_lang()
+    entry = CATALOG.get(key)
+    if entry is None:
+        log.warning("missing message key %r", key)
+        return key
+    text = entry.get(lang_) or entry["zh-CN"]
+    return text.format(**kwargs) if kwargs else text

@@ -1,0 +1,47 @@
+"""Application settings: the only module that reads the environment.
+
+Every setting has the env prefix ``MINQING_`` (for example ``MINQING_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``MINQING_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="MINQING_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="External PostGIS URL. Unset: use the embedded cluster under .data/.",
+    )
+    database_name: str = Field(default="minqing", description="Database in the embedded cluster.")
+    data_dir: Path = Field(default=ROOT / ".data", description="Embedded cluster home.")
+    pg_user: str = Field(default="minqing-pg", description="System user owning the cluster.")
+    pg_port: int = Field(default=5432, description="Socket port number (no TCP is opened).")
+    host: str = "127.0.0.1"
+    port: int = 8050
+    workers: int = 2
+    threads: int = 4
+    secret_key: str = Field(default="dev-only-change-me", repr=False)
+    tile_url: str | None = Field(default=None, description="Basemap XYZ tile URL template.")
+    tile_attribution: str = ""
+    tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+    log_level: str = "INFO"
+    max_features: int = Field(default=5000, description="Hard cap per layer response.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,145 @@
+"""Test set-up shared by every suite: a real PostGIS database, migrated and seeded.
+
+Tests never touch the development database: the embedded cluster (or the external
+server of MINQING_DATABASE_URL) gets a separate database ``<name>_test``, created fresh
+for each test session, migrated with Alembic and loaded with a smaller demo city.
+MINQING_DATABASE_URL is pointed at it before any application module reads settings.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from settings import Settings, get_settings  # noqa: E402
+
+TEST_INCIDENTS = int(os.environ.get("MINQING_TEST_INCIDENTS", "20000"))
+SEED = 42
+
+
+def _test_database() -> tuple[str, str]:
+    """(url, admin_url) of the test database; creates the server side if needed."""
+    base = Settings()
+    name = f"{base.database_name}_test"
+    if base.database_url:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(base.database_url)
+        test_url = url.set(database=f"{url.database}_test")
+        return test_url.render_as_string(hide_password=False), base.database_url
+    from geodata.embedded import EmbeddedCluster
+
+    cluster = EmbeddedCluster.from_settings(base)
+    cluster.start()
+    return cluster.url(name), cluster.url("postgres")
+
+
+def _recreate(url: str, admin_url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+
+
+TEST_URL, ADMIN_URL = _test_database()
+os.environ["MINQING_DATABASE_URL"] = TEST_URL
+get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def db_url() -> str:
+    """The test database URL (migrated and seeded with the demo city)."""
+    return TEST_URL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def seeded_database() -> Iterator[str]:
+    """Fresh test database: migrations to head, demo city with TEST_INCIDENTS incidents."""
+    from geodata import demo, migrate
+    from geodata.db import session_scope
+
+    _recreate(TEST_URL, ADMIN_URL)
+    migrate.upgrade(TEST_URL)
+    with session_scope(TEST_URL) as s:
+        demo.seed(s, incidents=TEST_INCIDENTS, seed=SEED)
+    yield TEST_URL
+
+
+@pytest.fixture
+def session(seeded_database: str) -> Iterator:
+    """A session in a transaction that is rolled back after the test."""
+    from sqlalchemy.orm import Session
+
+    from geodata.db import get_engine
+
+    conn = get_engine(seeded_database).connect()
+    trans = conn.begin()
+    sess = Session(bind=conn, join_transaction_mode="create_savepoint")
+    try:
+        yield sess
+    finally:
+        sess.close()
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def flask_client(seeded_database: str):  # type: ignore[no-untyped-def]
+    """Flask test client of the full app (Dash + API), on the test database."""
+    from app import server
+
+    server.config["TESTING"] = True
+    return server.test_client()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_database: str) -> Iterator[str]:
+    """The app served by gunicorn in a subprocess on a free port; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "MINQING_DATABASE_URL": seeded_database, "MINQING_PORT": str(port),
+           "MINQING_WORKERS": "1", "MINQING_THREADS": "8"}
+    log = open(ROOT / ".data" / f"live_server_{port}.log", "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"live server failed to start; see {log.name}")
+        time.sleep(0.3)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
