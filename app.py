@@ -44,6 +44,7 @@ def create_app() -> dash.Dash:
         COMPRESS_ALGORITHM=["gzip"],
         COMPRESS_MIN_SIZE=500,
     )
+    server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
 
