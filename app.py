@@ -51,16 +51,26 @@ def create_app() -> dash.Dash:
     server.register_blueprint(bp)
     server.register_blueprint(health_bp)
     app = dash.Dash(
-        __name__, server=server, use_pages=True, pages_folder="pages", title="民情地图",
-        update_title=None, compress=False,
+        __name__, server=server, use_pages=True, pages_folder="pages", title="民情地图",  # type: ignore[arg-type]
+        update_title=None, compress=False,  # type: ignore[arg-type]
     )
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
     return app
 
 
-app = create_app()
-server = app.server
+_app: dash.Dash | None = None
+
+
+def __getattr__(name: str) -> object:
+    """``app`` and ``server`` are built on first use (``gunicorn app:server`` works),
+    so CLI commands such as ``db start`` do not pay for, or depend on, the UI."""
+    global _app
+    if name in ("app", "server"):
+        if _app is None:
+            _app = create_app()
+        return _app if name == "app" else _app.server
+    raise AttributeError(name)
 
 
 # ----------------------------------------------------------------------------- CLI

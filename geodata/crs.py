@@ -99,7 +99,7 @@ def transform_coords(coords: object, fn) -> object:  # type: ignore[no-untyped-d
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         lon, lat = fn(float(coords[0]), float(coords[1]))
         return [round(lon, 7), round(lat, 7)]
-    return [transform_coords(c, fn) for c in coords]  # type: ignore[union-attr]
+    return [transform_coords(c, fn) for c in coords]  # type: ignore[attr-defined,union-attr]
 
 
 __all__ = ["SUPPORTED", "to_wgs84", "from_wgs84", "transform_coords"]
