@@ -38,6 +38,12 @@ def _not_found(err: Exception) -> tuple[Response, int]:
     return jsonify({"error": "not_found", "message": t("error.not_found", what=request.path)}), 404
 
 
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def _unknown(unknown: str) -> tuple[Response, int]:
+    """Unknown API paths are JSON 404s, not the single-page app Dash serves elsewhere."""
+    return _not_found(LookupError(unknown))
+
+
 @bp.errorhandler(Exception)
 def _unexpected(err: Exception) -> tuple[Response, int]:
     log.error("unhandled error on %s", request.full_path, exc_info=True)
