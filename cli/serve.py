@@ -81,9 +81,9 @@ def serve(host: str | None, port: int | None, dev: bool) -> None:
     _check_port(host, port)
     click.echo(f"MinQing Map on http://{host}:{port}")
     if dev:
-        from app import app
+        from app import server as flask_server
 
-        app.run(host=host, port=port, debug=False)
+        flask_server.run(host=host, port=port, debug=False)  # type: ignore[attr-defined]
         return
     _gunicorn(host, port, s.workers, s.threads)
 

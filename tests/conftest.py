@@ -1,8 +1,9 @@
 """Test set-up shared by every suite: a real PostGIS database, migrated and seeded.
 
 Tests never touch the development database: the embedded cluster (or the external
-server of MINQING_DATABASE_URL) gets a separate database ``<name>_test``, created fresh
-for each test session, migrated with Alembic and loaded with a smaller demo city.
+server of MINQING_DATABASE_URL) gets a separate database ``<name>_test_<pid>``, created
+fresh for each test session (so concurrent sessions never drop each other's data) and
+dropped at its end, migrated with Alembic and loaded with a smaller demo city.
 MINQING_DATABASE_URL is pointed at it before any application module reads settings.
 """
 
@@ -31,12 +32,13 @@ SEED = 42
 def _test_database() -> tuple[str, str]:
     """(url, admin_url) of the test database; creates the server side if needed."""
     base = Settings()
-    name = f"{base.database_name}_test"
+    suffix = f"_test_{os.getpid()}"
+    name = f"{base.database_name}{suffix}"
     if base.database_url:
         from sqlalchemy.engine import make_url
 
         url = make_url(base.database_url)
-        test_url = url.set(database=f"{url.database}_test")
+        test_url = url.set(database=f"{url.database}{suffix}")
         return test_url.render_as_string(hide_password=False), base.database_url
     from geodata.embedded import EmbeddedCluster
 
@@ -45,15 +47,38 @@ def _test_database() -> tuple[str, str]:
     return cluster.url(name), cluster.url("postgres")
 
 
-def _recreate(url: str, admin_url: str) -> None:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _recreate(url: str, admin_url: str, *, drop_only: bool = False) -> None:
+    """Drop (and unless ``drop_only`` create) the test database; also drop the test
+    databases of earlier sessions whose process is gone."""
+    import re
+
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     name = make_url(url).database
+    assert name
+    prefix = name.rsplit("_test_", 1)[0] + "_test_"
     eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        stale = [
+            db for (db,) in conn.execute(text("SELECT datname FROM pg_database"))
+            if db.startswith(prefix) and (m := re.match(r"(\d+)", db[len(prefix):]))
+            and not _pid_alive(int(m.group(1)))
+        ]
+        for db in {*stale, name}:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        if not drop_only:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     eng.dispose()
 
 
@@ -79,6 +104,10 @@ def seeded_database() -> Iterator[str]:
     with session_scope(TEST_URL) as s:
         demo.seed(s, incidents=TEST_INCIDENTS, seed=SEED)
     yield TEST_URL
+    from geodata.db import get_engine
+
+    get_engine(TEST_URL).dispose()
+    _recreate(TEST_URL, ADMIN_URL, drop_only=True)
 
 
 @pytest.fixture

@@ -108,3 +108,13 @@ def counties(session: Session) -> list[dict]:
     """)).all()
     return [{"id": r[0], "code": r[1], "name": r[2], "bbox": [r[3], r[4], r[5], r[6]]}
             for r in rows]
+
+
+def site_row(session: Session, site_id: int) -> dict | None:
+    """One key site with its grid; None if unknown."""
+    row = session.execute(text("""
+        SELECT id, name, site_type, risk_grade, address, grid_id,
+               ST_X(geom) AS lon, ST_Y(geom) AS lat
+        FROM key_site WHERE id = :id
+    """), {"id": site_id}).mappings().first()
+    return dict(row) if row else None

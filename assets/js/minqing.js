@@ -1,0 +1,400 @@
+/*
+ * MinQing Map: every clientside function of the map, under one namespace.
+ *
+ *   window.minqing.map.*   style / pointToLayer / onEachFeature / coordsToLatLng functions,
+ *                          referenced from Python as Namespace("minqing", "map")("name").
+ *   window.minqing.ui.*    clientside callbacks (language switch, panels, density stats).
+ *
+ * dash-leaflet calls each function with its usual Leaflet arguments plus a trailing
+ * `context` ({map, hideout, ...props}). Translated strings and colours arrive in `hideout`,
+ * so this file holds no user-visible text. Data is never parsed as HTML: every label
+ * and tooltip is a DOM node filled with textContent.
+ */
+(function () {
+    "use strict";
+
+    // ------------------------------------------------------------------ helpers
+    function el(tag, className, text) {
+        const node = document.createElement(tag);
+        if (className) { node.className = className; }
+        if (text !== undefined && text !== null) { node.textContent = String(text); }
+        return node;
+    }
+
+    /** A tooltip body: a bold title line, then muted lines (all textContent). */
+    function tipNode(title, lines, swatch) {
+        const box = el("div", "mq-tip-body");
+        const head = el("div", "mq-tip-title");
+        if (swatch) {
+            const dot = el("span", "mq-tip-swatch");
+            dot.style.background = swatch;
+            head.appendChild(dot);
+        }
+        head.appendChild(document.createTextNode(title == null ? "" : String(title)));
+        box.appendChild(head);
+        (lines || []).forEach(function (line) {
+            if (line) { box.appendChild(el("div", "mq-tip-line", line)); }
+        });
+        return box;
+    }
+
+    function hideoutOf(context) {
+        return (context && context.hideout) || {};
+    }
+
+    function zoomOf(context) {
+        return context && context.map ? context.map.getZoom() : 10;
+    }
+
+    /*
+     * dash-leaflet 1.1.3's GeoJSON ignores prop changes (url, hideout) that arrive while it is
+     * still loading its previous url, and applies them only at its next render. So after
+     * each draw we ask Dash to re-render the layer once (set_props with no props: no
+     * callback fires, nothing is refetched unless the url really changed meanwhile).
+     *  - a draw with features calls our style / pointToLayer functions: they call resync();
+     *  - an empty response calls none of them: the fetch hook below sees the API's
+     *    X-Feature-Count: 0 header and re-syncs the layers fed by that endpoint.
+     */
+    const resyncQueued = {};
+
+    function resyncId(id) {
+        const dc = window.dash_clientside;
+        if (typeof id !== "string" || resyncQueued[id] || !dc || !dc.set_props) { return; }
+        resyncQueued[id] = true;
+        setTimeout(function () {
+            delete resyncQueued[id];
+            dc.set_props(id, {});
+        }, 0);
+    }
+
+    function resync(context) {
+        resyncId(context && context.id);
+    }
+
+    /** Layer component ids per API endpoint, published by the page (data-mq-layers). */
+    function layerIds(endpoint) {
+        const holder = document.querySelector("[data-mq-layers]");
+        if (!holder) { return []; }
+        try {
+            return JSON.parse(holder.getAttribute("data-mq-layers"))[endpoint] || [];
+        } catch (e) {
+            return [];
+        }
+    }
+
+    if (window.fetch && !window.fetch.minqingHooked) {
+        const originalFetch = window.fetch;
+        const LAYER_URL = /\/api\/v1\/layers\/(\w+)\?/;
+        const hooked = function (input, init) {
+            const promise = originalFetch.apply(this, arguments);
+            const url = typeof input === "string" ? input : (input && input.url) || "";
+            const match = LAYER_URL.exec(url);
+            if (!match) { return promise; }
+            return promise.then(function (response) {
+                if (response.headers.get("X-Feature-Count") !== "0") { return response; }
+                ["json", "arrayBuffer"].forEach(function (method) {
+                    const read = response[method].bind(response);
+                    response[method] = function () {
+                        return read().then(function (body) {
+                            layerIds(match[1]).forEach(resyncId);
+                            return body;
+                        });
+                    };
+                });
+                return response;
+            });
+        };
+        hooked.minqingHooked = true;
+        window.fetch = hooked;
+    }
+
+    function fmt(template, n) {
+        return String(template || "{n}").replace("{n}", String(n));
+    }
+
+    /** Compact count for cluster bubbles: 1234 -> "1234", 12345 -> "1.2万" / "12k". */
+    function shortCount(n, lang) {
+        if (lang === "en") {
+            return n >= 10000 ? Math.round(n / 1000) + "k" : (n >= 1000 ? (n / 1000).toFixed(1) + "k" : String(n));
+        }
+        return n >= 10000 ? (n / 10000).toFixed(1) + "万" : String(n);
+    }
+
+    // ------------------------------------------------------------------ WGS84 -> GCJ-02
+    const GCJ_A = 6378245.0;
+    const GCJ_EE = 0.00669342162296594323;
+
+    function outOfChina(lon, lat) {
+        return !(lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271);
+    }
+
+    function gcjDelta(lon, lat) {
+        const PI = Math.PI;
+        const x = lon - 105.0, y = lat - 35.0;
+        let dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x))
+            + (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2 / 3
+            + (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2 / 3
+            + (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) * 2 / 3;
+        let dLon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x))
+            + (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2 / 3
+            + (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2 / 3
+            + (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2 / 3;
+        const radLat = lat / 180.0 * PI;
+        const magic = 1 - GCJ_EE * Math.sin(radLat) * Math.sin(radLat);
+        const sqrtMagic = Math.sqrt(magic);
+        dLat = (dLat * 180.0) / ((GCJ_A * (1 - GCJ_EE)) / (magic * sqrtMagic) * PI);
+        dLon = (dLon * 180.0) / (GCJ_A / sqrtMagic * Math.cos(radLat) * PI);
+        return [dLon, dLat];
+    }
+
+    /** [lon, lat] in WGS84 -> [lon, lat] in GCJ-02 (identity outside China). */
+    function wgs84ToGcj02(lon, lat) {
+        if (outOfChina(lon, lat)) { return [lon, lat]; }
+        const d = gcjDelta(lon, lat);
+        return [lon + d[0], lat + d[1]];
+    }
+
+    // ------------------------------------------------------------------ areas
+    function areaStyle(feature, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const base = (h.styles || {})[p.level] || {};
+        const z = zoomOf(context);
+        const grow = Math.min(h.maxGrow || 1.6, 1 + (h.growPerZoom || 0.12) * Math.max(0, z - (base.minZoom || 0)));
+        const style = Object.assign({}, base, {
+            weight: (base.weight || 1) * grow,
+            className: "mq-area mq-area-" + p.level,
+            pane: h.pane,
+        });
+        delete style.minZoom;
+        if (h.selected !== null && h.selected !== undefined && p.id === h.selected) {
+            Object.assign(style, h.selectedStyle || {});
+            style.className += " mq-area-selected";
+        }
+        return style;
+    }
+
+    function areaContextStyle(feature, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const base = (h.styles || {})[p.level] || {};
+        const style = {
+            color: base.color, weight: (base.weight || 1) * (h.contextGrow || 1.35),
+            opacity: 0.9, fill: false, interactive: false,
+            className: "mq-area-context mq-area-context-" + p.level,
+            pane: h.pane,
+        };
+        if (h.selected !== null && h.selected !== undefined && p.id === h.selected) {
+            Object.assign(style, h.selectedStyle || {}, {fill: true, fillColor: style.color || "#1a5fd0", fillOpacity: 0.06});
+            style.className += " mq-area-selected";
+        }
+        return style;
+    }
+
+    /** The selected outline is drawn over its neighbours' shared boundaries. */
+    function raiseSelected(feature, layer, context) {
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        if (h.selected !== null && h.selected !== undefined && p.id === h.selected) {
+            // after the whole collection is added (later features would cover it again)
+            layer.once("add", function () {
+                setTimeout(function () { if (layer._map) { layer.bringToFront(); } }, 0);
+            });
+        }
+    }
+
+    function areaEach(feature, layer, context) {
+        raiseSelected(feature, layer, context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const levelLabel = (h.levels || {})[p.level] || p.level;
+        layer.bindTooltip(tipNode(p.name, [levelLabel]), {sticky: true, className: "mq-tip", direction: "top", offset: [0, -8]});
+    }
+
+    // ------------------------------------------------------------------ labels (base map text)
+    function labelPoint(feature, latlng, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const node = el("span", "mq-label-text", p.name);
+        const icon = L.divIcon({html: node, className: "mq-label mq-label-" + p.level, iconSize: [0, 0]});
+        return L.marker(latlng, {icon: icon, interactive: false, keyboard: false, pane: h.pane});
+    }
+
+    // ------------------------------------------------------------------ key sites
+    function sitePoint(feature, latlng, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const colour = (h.riskColors || {})[p.risk_grade] || "#6b7785";
+        const cls = "mq-site mq-site-" + p.site_type + " mq-risk-" + p.risk_grade;
+        const tip = tipNode(p.name, [(h.types || {})[p.site_type], (h.risks || {})[p.risk_grade]], colour);
+        let marker;
+        if (zoomOf(context) >= (h.iconZoom || 12)) {
+            const badge = el("div", "mq-site-badge", (h.glyphs || {})[p.site_type] || "?");
+            badge.style.background = colour;
+            const icon = L.divIcon({html: badge, className: cls + " mq-site-icon", iconSize: [22, 22], iconAnchor: [11, 11]});
+            marker = L.marker(latlng, {icon: icon, keyboard: false, zIndexOffset: 100 * (p.risk_grade || 0)});
+        } else {
+            // zoomed out: a small risk-coloured square (incidents are round)
+            const dot = el("div", "mq-site-square");
+            dot.style.background = colour;
+            const size = 7 + (p.risk_grade || 1);
+            const icon = L.divIcon({html: dot, className: cls + " mq-site-dot", iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
+            marker = L.marker(latlng, {icon: icon, keyboard: false, pane: h.pane, zIndexOffset: 100 * (p.risk_grade || 0)});
+        }
+        marker.bindTooltip(tip, {className: "mq-tip", direction: "top", offset: [0, -10]});
+        return marker;
+    }
+
+    /** Zoomed out, only the riskier sites are drawn (all of them from hideout.allZoom). */
+    function siteFilter(feature, context) {
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        return zoomOf(context) >= (h.allZoom || 12) || (p.risk_grade || 0) >= (h.minRiskZoomedOut || 3);
+    }
+
+    // ------------------------------------------------------------------ incidents
+    function clusterMarker(count, latlng, h, onClick) {
+        const d = Math.round(24 + 7 * Math.log10(Math.max(1, count)));
+        const tier = count >= 1000 ? "l" : (count >= 100 ? "m" : "s");
+        const bubble = el("div", "mq-cluster-bubble", shortCount(count, h.lang));
+        bubble.style.width = bubble.style.height = bubble.style.lineHeight = d + "px";
+        const icon = L.divIcon({html: bubble, className: "mq-incident-cluster mq-cluster-" + tier,
+            iconSize: [d, d], iconAnchor: [d / 2, d / 2]});
+        const marker = L.marker(latlng, {icon: icon, keyboard: false, zIndexOffset: 1000 + count});
+        marker.bindTooltip(tipNode(fmt(h.clusterTip, count), [h.clusterHint]), {className: "mq-tip", direction: "top", offset: [0, -d / 2]});
+        if (onClick) { marker.on("click", onClick); }
+        return marker;
+    }
+
+    /** One incident (small coloured circle) or a server-side H3 cluster (bubble). */
+    function incidentPoint(feature, latlng, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        if (p.cluster) {
+            return incidentCluster(feature, latlng, null, context);
+        }
+        const when = String(p.occurred_at || "").replace("T", " ");
+        const marker = L.circleMarker(latlng, {
+            radius: p.priority === 1 ? 6.5 : (p.priority === 2 ? 5.5 : 4.5),
+            color: "#ffffff", weight: 1.2, opacity: 1,
+            fillColor: p.color || "#d9480f", fillOpacity: 0.95,
+            className: "mq-incident mq-priority-" + p.priority, pane: h.pane,
+        });
+        const name = (h.categories || {})[p.category_code] || p.category_code;
+        marker.bindTooltip(tipNode(name, [when, (h.statuses || {})[p.status], (h.sources || {})[p.source]], p.color),
+            {className: "mq-tip", direction: "top", offset: [0, -6]});
+        return marker;
+    }
+
+    /**
+     * Incidents under a supercluster cluster. Its members may be server clusters, whose
+     * `cluster: true` property would mislead supercluster's getLeaves, so walk the children.
+     */
+    function clusterTotal(index, clusterId) {
+        let total = 0;
+        index.getChildren(clusterId).forEach(function (child) {
+            const cp = child.properties || {};
+            total += cp.cluster_id !== undefined ? clusterTotal(index, cp.cluster_id) : (cp.count || 1);
+        });
+        return total;
+    }
+
+    /** Cluster bubble: supercluster clusters (sum of member counts) or server H3 clusters. */
+    function incidentCluster(feature, latlng, index, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const count = index && p.cluster_id !== undefined ? clusterTotal(index, p.cluster_id) : (p.count || p.point_count || 1);
+        const zoomIn = p.cluster_id === undefined && context && context.map ? function () {
+            const map = context.map;
+            map.flyTo(latlng, Math.min(map.getMaxZoom() || 18, map.getZoom() + 2), {duration: 0.5});
+        } : null;
+        return clusterMarker(count, latlng, h, zoomIn);
+    }
+
+    // ------------------------------------------------------------------ density (H3)
+    function densityStyle(feature, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const colours = h.colors || [];
+        return {
+            fillColor: colours[Math.max(0, Math.min(colours.length - 1, p.cls || 0))] || "#fd8d3c",
+            fillOpacity: h.opacity || 0.6, color: h.stroke || "#ffffff", weight: 0.4, opacity: 0.6,
+            className: "mq-hex mq-hex-" + (p.cls || 0), pane: h.pane, interactive: false,
+        };
+    }
+
+    // ------------------------------------------------------------------ coordinates
+    /** GeoJSON coordsToLatLng for GCJ-02 basemaps: WGS84 [lon, lat] -> shifted L.LatLng. */
+    function coordsGcj02(coords) {
+        const g = wgs84ToGcj02(coords[0], coords[1]);
+        return L.latLng(g[1], g[0]);
+    }
+
+    // ------------------------------------------------------------------ clientside callbacks
+    const noUpdate = function () {
+        return window.dash_clientside ? window.dash_clientside.no_update : undefined;
+    };
+
+    const ui = {
+        /** Language button: store the choice in the cookie and rebuild the page. */
+        switchLang: function (nClicks, target) {
+            if (!nClicks || !target) { return noUpdate(); }
+            document.cookie = "minqing_lang=" + encodeURIComponent(target)
+                + "; path=/; max-age=31536000; SameSite=Lax";
+            window.location.reload();
+            return target;
+        },
+        /** Collapse / expand a side panel by toggling a class. */
+        toggleCollapsed: function (nClicks, className) {
+            const cls = String(className || "");
+            if (!nClicks) { return cls; }
+            return cls.indexOf("mq-collapsed") >= 0
+                ? cls.replace(/\s*mq-collapsed/g, "")
+                : (cls + " mq-collapsed").trim();
+        },
+        /** The date range picker is shown only for the custom window. */
+        datesStyle: function (windowValue) {
+            return windowValue === "custom" ? {} : {display: "none"};
+        },
+        /** Legend numbers of the density layer: its top-level "stats" (a browser-cache hit). */
+        densityStats: function (url) {
+            ui.lastDensityUrl = url;
+            if (!url) { return Promise.resolve(null); }
+            return fetch(url, {credentials: "same-origin"})
+                .then(function (r) { return r.ok ? r.json() : null; })
+                .then(function (j) {
+                    if (ui.lastDensityUrl !== url) { return noUpdate(); }  // a newer url won
+                    return j && j.stats ? Object.assign({truncated: !!j.truncated}, j.stats) : null;
+                })
+                .catch(function () { return null; });
+        },
+    };
+
+    window.minqing = Object.assign({}, window.minqing, {ui: ui});
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {minqing: ui});
+
+    window.minqing = Object.assign({}, window.minqing, {
+        map: {
+            areaStyle: areaStyle,
+            areaContextStyle: areaContextStyle,
+            areaEach: areaEach,
+            areaContextEach: raiseSelected,
+            labelPoint: labelPoint,
+            sitePoint: sitePoint,
+            siteFilter: siteFilter,
+            incidentPoint: incidentPoint,
+            incidentCluster: incidentCluster,
+            densityStyle: densityStyle,
+            coordsGcj02: coordsGcj02,
+            wgs84ToGcj02: wgs84ToGcj02,
+            shortCount: shortCount,
+        },
+    });
+})();

@@ -1,0 +1,64 @@
+"""Map layers: viewport + filters + layer switches -> each layer's URL; the legend."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dash import Input, Output, callback
+from dash.exceptions import PreventUpdate
+
+from i18n import current_lang
+from layers.legend import legend
+from layers.urls import LayerFilters
+from layers.view import view_urls
+from pages.map_ids import MapIds
+
+log = logging.getLogger(__name__)
+
+FILTER_INPUTS = [
+    Input(MapIds.WINDOW, "value"),
+    Input(MapIds.DATES, "start_date"),
+    Input(MapIds.DATES, "end_date"),
+    Input(MapIds.CATEGORIES, "value"),
+    Input(MapIds.SOURCES, "value"),
+]
+
+
+@callback(
+    Output(MapIds.LAYER_AREAS, "url"),
+    Output(MapIds.LAYER_CONTEXT, "url"),
+    Output(MapIds.LAYER_LABELS, "url"),
+    Output(MapIds.LAYER_SITES, "url"),
+    Output(MapIds.LAYER_INCIDENTS, "url"),
+    Output(MapIds.LAYER_DENSITY, "url"),
+    Input(MapIds.MAP, "bounds"),
+    Input(MapIds.MAP, "zoom"),
+    Input(MapIds.LAYERS, "value"),
+    *FILTER_INPUTS,
+)
+def layer_urls(
+    bounds: Any,
+    zoom: float | None,
+    visible: list[str] | None,
+    window: str | None,
+    start: str | None,
+    end: str | None,
+    categories: list[str] | None,
+    sources: list[str] | None,
+) -> tuple[str | None, ...]:
+    """Layer URLs for the viewport; hidden layers get None (no request at all)."""
+    if not bounds or zoom is None:
+        raise PreventUpdate  # the map has not reported its viewport yet
+    filters = LayerFilters.from_inputs(window, start, end, categories, sources)
+    return view_urls(bounds, zoom, filters, visible or []).as_tuple()
+
+
+@callback(
+    Output(MapIds.LEGEND, "children"),
+    Input(MapIds.LAYERS, "value"),
+    Input(MapIds.DENSITY_STATS, "data"),
+)
+def update_legend(visible: list[str] | None, stats: dict[str, Any] | None) -> list[Any]:
+    """Legend sections of the visible layers (density numbers from the last response)."""
+    return legend(current_lang(), visible or [], stats)

@@ -1,0 +1,38 @@
+"""Clientside behaviour of the map screen: language switch, panels, date range visibility."""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Input, Output, State, clientside_callback
+
+from pages.map_ids import MapIds
+
+# Language: set the cookie and reload; the page layout is rebuilt in the new language.
+clientside_callback(
+    ClientsideFunction(namespace="minqing", function_name="switchLang"),
+    Output(MapIds.LANG_SINK, "data"),
+    Input(MapIds.LANG_BUTTON, "n_clicks"),
+    State(MapIds.LANG_BUTTON, "value"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="minqing", function_name="toggleCollapsed"),
+    Output(MapIds.CONTROLS, "className"),
+    Input(MapIds.CONTROLS_TOGGLE, "n_clicks"),
+    State(MapIds.CONTROLS, "className"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="minqing", function_name="datesStyle"),
+    Output(MapIds.DATES_BOX, "style"),
+    Input(MapIds.WINDOW, "value"),
+)
+
+# The density legend needs the response's "stats": read them with fetch() (the browser
+# cache answers, the layer has just loaded the same URL).
+clientside_callback(
+    ClientsideFunction(namespace="minqing", function_name="densityStats"),
+    Output(MapIds.DENSITY_STATS, "data"),
+    Input(MapIds.LAYER_DENSITY, "url"),
+)

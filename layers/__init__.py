@@ -1,0 +1,9 @@
+"""What is drawn on the map: one module per layer, layer URLs and the legend. No SQL."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Layers a user can switch on and off (the labels are the base map: always on).
+TOGGLES: Final = ("areas", "sites", "incidents", "density")
+DEFAULT_ON: Final = ("areas", "sites", "incidents")

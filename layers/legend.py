@@ -1,0 +1,106 @@
+"""The map legend: one section per visible layer, numbers of the density classes included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dash import html
+
+from i18n import t
+from layers import areas, density, sites
+
+
+def _swatch(style: Mapping[str, Any], class_name: str = "mq-swatch") -> html.Span:
+    return html.Span(className=class_name, style=dict(style))
+
+
+def _row(swatch: Any, text: str, class_name: str = "mq-legend-row") -> html.Div:
+    return html.Div([swatch, html.Span(text, className="mq-legend-text")], className=class_name)
+
+
+def _section(title: str, rows: list[Any], key: str) -> html.Div:
+    return html.Div(
+        [html.Div(title, className="mq-legend-title"), *rows],
+        className=f"mq-legend-section mq-legend-{key}",
+    )
+
+
+def areas_section(lang: str) -> html.Div:
+    rows = [
+        _row(
+            _swatch(
+                {
+                    "borderTopWidth": f"{max(1.0, s['weight'] * 1.2):.1f}px",
+                    "borderTopColor": s["color"],
+                },
+                "mq-swatch-line",
+            ),
+            t(f"level.{level}", lang),
+        )
+        for level, s in areas.LEVEL_STYLES.items()
+    ]
+    return _section(t("layer.areas", lang), rows, "areas")
+
+
+def sites_section(lang: str) -> html.Div:
+    rows = [
+        _row(_swatch({"background": sites.RISK_COLORS[g]}, "mq-swatch-dot"), t(f"risk.{g}", lang))
+        for g in reversed(sites.RISK_GRADES)
+    ]
+    rows.append(html.Div(t("legend.sites_note", lang), className="mq-legend-note"))
+    return _section(t("layer.sites", lang), rows, "sites")
+
+
+def incidents_section(lang: str) -> html.Div:
+    rows = [
+        _row(html.Span(className="mq-swatch-incident"), t("legend.incident_single", lang)),
+        _row(html.Span("12", className="mq-swatch-cluster"), t("legend.incident_cluster", lang)),
+    ]
+    return _section(t("layer.incidents", lang), rows, "incidents")
+
+
+def density_section(lang: str, stats: Mapping[str, Any] | None) -> html.Div:
+    """Six colour classes with their count ranges, and the H3 resolution in use."""
+    if not stats or not stats.get("breaks"):
+        return _section(
+            t("layer.density", lang),
+            [html.Div(t("legend.density_empty", lang), className="mq-legend-note")],
+            "density",
+        )
+    ranges = density.class_ranges(stats["breaks"], stats.get("max"))
+    rows = []
+    for k, (low, high) in enumerate(ranges):
+        if high is None:
+            label = t("legend.range_open", lang, low=low)
+        elif high == low:
+            label = str(low)
+        else:
+            label = t("legend.range", lang, low=low, high=high)
+        rows.append(
+            _row(
+                _swatch({"background": density.COLORS[k]}, "mq-swatch-hex"),
+                label,
+                f"mq-legend-row mq-legend-class-{k}",
+            )
+        )
+    note = t("legend.density_res", lang, res=stats.get("res", "?"), total=stats.get("total", 0))
+    rows.append(html.Div(note, className="mq-legend-note mq-legend-res"))
+    if stats.get("truncated"):
+        rows.append(html.Div(t("legend.truncated", lang), className="mq-legend-note"))
+    return _section(t("layer.density", lang), rows, "density")
+
+
+def legend(lang: str, visible: Iterable[str], density_stats: Mapping[str, Any] | None) -> list[Any]:
+    """Legend sections for the visible layers, in drawing order (top layer first)."""
+    on = set(visible or ())
+    out: list[Any] = []
+    if "incidents" in on:
+        out.append(incidents_section(lang))
+    if "sites" in on:
+        out.append(sites_section(lang))
+    if "density" in on:
+        out.append(density_section(lang, density_stats))
+    if "areas" in on:
+        out.append(areas_section(lang))
+    return out

@@ -1,0 +1,66 @@
+"""Key sites (重点场所): a glyph badge per type, coloured by risk grade.
+
+Zoomed out (below ``ICON_ZOOM``) a site is a small risk-coloured dot, and below
+``ALL_ZOOM`` only sites of risk grade ``MIN_RISK_ZOOMED_OUT`` and up are drawn; from
+``ICON_ZOOM`` each site is a badge with its type glyph. Risk colours follow the Chinese four-colour risk
+scale (重大 red, 较大 orange, 一般 yellow, 低 blue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+import dash_leaflet as dl
+
+from i18n import t
+from layers.common import Panes, coords_hook, js
+from layers.urls import BBox, layer_url
+
+SITE_TYPES: Final = (
+    "school",
+    "kindergarten",
+    "market",
+    "construction",
+    "gas_station",
+    "hazchem",
+    "elderly_care",
+    "rental_housing",
+    "hospital",
+    "entertainment",
+)
+RISK_GRADES: Final = (1, 2, 3, 4)
+RISK_COLORS: Final[dict[int, str]] = {1: "#2f7ed8", 2: "#d9a300", 3: "#ec7a1c", 4: "#d7263d"}
+ICON_ZOOM: Final = 13
+ALL_ZOOM: Final = 12
+MIN_RISK_ZOOMED_OUT: Final = 3
+
+
+def site_hideout(lang: str) -> dict[str, Any]:
+    """Colours, glyphs and translated labels for the site markers and tooltips."""
+    return {
+        "riskColors": {str(g): c for g, c in RISK_COLORS.items()},
+        "glyphs": {st: t(f"legend.glyph.{st}", lang) for st in SITE_TYPES},
+        "types": {st: t(f"site.{st}", lang) for st in SITE_TYPES},
+        "risks": {str(g): t(f"risk.{g}", lang) for g in RISK_GRADES},
+        "iconZoom": ICON_ZOOM,
+        "allZoom": ALL_ZOOM,
+        "minRiskZoomedOut": MIN_RISK_ZOOMED_OUT,
+        "pane": Panes.SITES,
+    }
+
+
+def sites_url(bbox: BBox, zoom: int, types: Sequence[str] | None = None) -> str:
+    params = {"types": ",".join(sorted(types))} if types else {}
+    return layer_url("sites", bbox, zoom, params)
+
+
+def sites_layer(component_id: str, lang: str, tile_crs: str | None = None) -> dl.GeoJSON:
+    return dl.GeoJSON(
+        id=component_id,
+        url=None,
+        pointToLayer=js("sitePoint"),
+        filter=js("siteFilter"),
+        hideout=site_hideout(lang),
+        **coords_hook(tile_crs),
+    )

@@ -1,0 +1,49 @@
+"""Which URL each map layer fetches for a viewport, filters and the layer switches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from layers import areas, density, incidents, sites
+from layers.urls import LayerFilters, bounds_to_bbox, int_zoom, padded_bbox
+
+
+@dataclass(frozen=True)
+class LayerUrls:
+    """One URL (or None: layer off, nothing fetched) per GeoJSON component."""
+
+    areas: str | None
+    context: str | None
+    labels: str | None
+    sites: str | None
+    incidents: str | None
+    density: str | None
+
+    def as_tuple(self) -> tuple[str | None, ...]:
+        return (self.areas, self.context, self.labels, self.sites, self.incidents, self.density)
+
+
+def view_urls(
+    bounds: Sequence[Sequence[float]],
+    zoom: float,
+    filters: LayerFilters,
+    visible: Iterable[str],
+    site_types: Sequence[str] | None = None,
+) -> LayerUrls:
+    """URLs for the viewport ``bounds`` (Leaflet ``[[s, w], [n, e]]``) at ``zoom``.
+
+    The bbox is padded and snapped (see :func:`layers.urls.padded_bbox`); hidden layers
+    get None so they send no request at all. Labels are always on.
+    """
+    z = int_zoom(zoom)
+    bbox = padded_bbox(bounds_to_bbox(bounds), z)
+    on = set(visible or ())
+    return LayerUrls(
+        areas=areas.areas_url(bbox, z) if "areas" in on else None,
+        context=areas.context_url(bbox, z) if "areas" in on else None,
+        labels=areas.labels_url(bbox, z),
+        sites=sites.sites_url(bbox, z, site_types) if "sites" in on else None,
+        incidents=incidents.incidents_url(bbox, z, filters) if "incidents" in on else None,
+        density=density.density_url(bbox, z, filters) if "density" in on else None,
+    )

@@ -1,0 +1,1 @@
+"""Screens: one module per page (Dash pages) plus their helpers (ids, controls, panel)."""

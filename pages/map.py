@@ -1,0 +1,136 @@
+"""The map screen (民情地图): the whole governance grid, key sites and incidents on one map.
+
+The layout is built per request in the user's language. Every layer starts without a URL;
+callbacks/map_layers.py gives each one a URL for the viewport once the map reports it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import dash
+import dash_leaflet as dl
+from dash import dcc, html
+
+from governance import areas as area_service
+from governance import catalog
+from i18n import current_lang, t
+from layers import areas, density, incidents, sites
+from layers.common import Panes
+from pages.map_controls import control_panel, header
+from pages.map_ids import MapIds
+from pages.map_panel import hint_panel
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/", title="民情地图 · MinQing Map", name="map")
+
+FALLBACK_BBOX = [115.0, 22.6, 116.2, 23.6]  # Shanwei, while the database is unreachable
+# API endpoint -> the GeoJSON components fed by it
+LAYERS_BY_ENDPOINT = {
+    "areas": [MapIds.LAYER_AREAS, MapIds.LAYER_CONTEXT],
+    "labels": [MapIds.LAYER_LABELS],
+    "sites": [MapIds.LAYER_SITES],
+    "incidents": [MapIds.LAYER_INCIDENTS],
+    "density": [MapIds.LAYER_DENSITY],
+}
+
+
+def _reference_data(lang: str) -> tuple[list[float], list[dict[str, Any]], list[dict[str, str]]]:
+    """City extent, categories and sources; the page still renders if the database is down."""
+    try:
+        return (
+            area_service.city_bbox(),
+            list(catalog.categories(lang)),
+            list(catalog.sources(lang)),
+        )
+    except Exception:
+        log.warning("map page: reference data unavailable", exc_info=True)
+        return FALLBACK_BBOX, [], []
+
+
+def _pane(name: str, *children: Any) -> dl.Pane:
+    return dl.Pane(list(children), name=name, id=f"{MapIds.PREFIX}-pane-{name}")
+
+
+def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) -> dl.Map:
+    """The map: optional tile layer, then our panes bottom to top."""
+    s = get_settings()
+    crs = s.tile_crs if s.tile_url else None
+    minlon, minlat, maxlon, maxlat = bbox
+    base: list[Any] = []
+    if s.tile_url:
+        base.append(dl.TileLayer(url=s.tile_url, attribution=s.tile_attribution or None))
+    return dl.Map(
+        [
+            *base,
+            _pane(Panes.BASE, areas.areas_layer(MapIds.LAYER_AREAS, lang, crs)),
+            _pane(Panes.DENSITY, density.density_layer(MapIds.LAYER_DENSITY, crs)),
+            _pane(Panes.CONTEXT, areas.context_layer(MapIds.LAYER_CONTEXT, lang, crs)),
+            _pane(Panes.LABELS, areas.labels_layer(MapIds.LAYER_LABELS, crs)),
+            _pane(Panes.SITES, sites.sites_layer(MapIds.LAYER_SITES, lang, crs)),
+            _pane(
+                Panes.INCIDENTS,
+                incidents.incidents_layer(MapIds.LAYER_INCIDENTS, lang, category_names, crs),
+            ),
+            dl.ZoomControl(position="bottomright"),
+            dl.ScaleControl(position="bottomright", imperial=False),
+        ],
+        id=MapIds.MAP,
+        # center without zoom: the map fits `bounds`, then reports its zoom (trackViewport).
+        # The padding must be symmetric: dash-leaflet re-centres on `center` after the fit.
+        center=[(minlat + maxlat) / 2, (minlon + maxlon) / 2],
+        bounds=[[minlat, minlon], [maxlat, maxlon]],
+        boundsOptions={"padding": [24, 24]},
+        trackViewport=True,
+        zoomControl=False,
+        attributionControl=bool(s.tile_url),
+        minZoom=7,
+        maxZoom=18,
+        zoomSnap=1,
+        className="mq-map " + ("mq-map-tiles" if s.tile_url else "mq-map-offline"),
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    """The map screen in the request's language."""
+    lang = current_lang()
+    bbox, categories, sources = _reference_data(lang)
+    category_names = {str(c["code"]): str(c["name"]) for c in categories}
+    return html.Div(
+        [
+            header(lang),
+            html.Main(
+                [
+                    leaflet_map(lang, bbox, category_names),
+                    control_panel(lang, categories, sources),
+                    html.Aside(
+                        [
+                            html.Button(
+                                "×",
+                                id=MapIds.PANEL_CLOSE,
+                                n_clicks=0,
+                                title=t("panel.close", lang),
+                                className="mq-icon-button mq-panel-close",
+                            ),
+                            html.Div(
+                                hint_panel(lang), id=MapIds.PANEL_BODY, className="mq-panel-body"
+                            ),
+                        ],
+                        id=MapIds.PANEL,
+                        className="mq-card mq-panel",
+                    ),
+                    dcc.Store(id=MapIds.SELECTION),
+                    dcc.Store(id=MapIds.DENSITY_STATS),
+                ],
+                className="mq-main",
+                # read by assets/js/minqing.js to re-sync layers after an empty response
+                **{"data-mq-layers": json.dumps(LAYERS_BY_ENDPOINT)},
+            ),
+        ],
+        className=f"mq-app mq-lang-{lang}",
+        lang=lang,
+    )

@@ -1,0 +1,220 @@
+"""The map screen's header and left control panel (layers, time window, categories)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from dash import dcc, html
+
+from i18n import t
+from layers import DEFAULT_ON, TOGGLES, density, sites
+from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
+from pages.map_ids import MapIds
+
+OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
+
+# A little colour sample next to each layer switch.
+_LAYER_SWATCH: dict[str, dict[str, str]] = {
+    "areas": {"borderColor": "#44546a", "background": "#fbfaf6"},
+    "sites": {"background": sites.RISK_COLORS[4], "borderRadius": "2px"},
+    "incidents": {"background": "#4263eb", "borderRadius": "50%"},
+    "density": {"background": f"linear-gradient(135deg, {density.COLORS[1]}, {density.COLORS[5]})"},
+}
+
+
+def header(lang: str) -> html.Header:
+    """Top bar: product name and the language switch (shows the other language)."""
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.Span("民", className="mq-logo-mark"),
+                    html.Span(t("map.title", lang), className="mq-title"),
+                ],
+                className="mq-brand",
+            ),
+            html.Span(t("map.subtitle", lang), className="mq-subtitle"),
+            html.Div(className="mq-spacer"),
+            html.Button(
+                t("lang.switch", lang),
+                id=MapIds.LANG_BUTTON,
+                n_clicks=0,
+                value=OTHER_LANG.get(lang, "en"),
+                title=t("lang.switch_title", lang),
+                className="mq-lang-button",
+            ),
+            dcc.Store(id=MapIds.LANG_SINK),
+        ],
+        className="mq-header",
+    )
+
+
+def _section(title: str, body: Any, key: str) -> html.Section:
+    return html.Section(
+        [html.H3(title, className="mq-section-title"), body],
+        className=f"mq-section mq-section-{key}",
+    )
+
+
+def layer_switches(lang: str) -> dcc.Checklist:
+    options = [
+        {
+            "label": html.Span(
+                [
+                    html.Span(className="mq-layer-swatch", style=_LAYER_SWATCH[key]),
+                    html.Span(t(f"layer.{key}", lang)),
+                ],
+                className="mq-layer-label",
+            ),
+            "value": key,
+        }
+        for key in TOGGLES
+    ]
+    return dcc.Checklist(
+        id=MapIds.LAYERS,
+        options=options,
+        value=list(DEFAULT_ON),
+        className="mq-layer-list",
+        labelClassName="mq-layer-item",
+    )
+
+
+def window_picker(lang: str) -> html.Div:
+    """Segmented time-window buttons plus a date range shown only for "custom"."""
+    today = date.today()
+    return html.Div(
+        [
+            dcc.RadioItems(
+                id=MapIds.WINDOW,
+                options=[
+                    {"label": t(f"filter.window.{w}", lang), "value": w}
+                    for w in (*WINDOWS, CUSTOM_WINDOW)
+                ],
+                value=DEFAULT_WINDOW,
+                inline=True,
+                className="mq-segmented",
+                labelClassName="mq-segment",
+            ),
+            html.Div(
+                dcc.DatePickerRange(
+                    id=MapIds.DATES,
+                    display_format="YYYY-MM-DD",
+                    month_format="YYYY-MM",
+                    start_date=(today - timedelta(days=29)).isoformat(),
+                    end_date=today.isoformat(),
+                    min_date_allowed=(today - timedelta(days=3 * 365)).isoformat(),
+                    max_date_allowed=today.isoformat(),
+                    first_day_of_week=1,
+                    start_date_placeholder_text=t("filter.dates.start", lang),
+                    end_date_placeholder_text=t("filter.dates.end", lang),
+                    className="mq-dates",
+                ),
+                id=MapIds.DATES_BOX,
+                style={"display": "none"},
+                className="mq-dates-box",
+            ),
+        ]
+    )
+
+
+def dropdown_labels(lang: str) -> Any:
+    """The dropdown's own texts (select all, search ...) in ``lang`` (a ``Dropdown.Labels``)."""
+    keys = (
+        "select_all",
+        "deselect_all",
+        "selected_count",
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options_found",
+    )
+    return {k: t(f"filter.dropdown.{k}", lang) for k in keys}
+
+
+def category_options(categories: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Groups first-level, their leaves indented below them (search by name)."""
+    out: list[dict[str, Any]] = []
+    for c in categories:
+        leaf = c.get("parent_code") is not None
+        out.append(
+            {
+                "label": html.Span(
+                    [
+                        html.Span(className="mq-opt-dot", style={"background": c["color"]}),
+                        html.Span(c["name"]),
+                    ],
+                    className="mq-opt-leaf" if leaf else "mq-opt-group",
+                ),
+                "value": c["code"],
+                "search": c["name"],
+            }
+        )
+    return out
+
+
+def control_panel(
+    lang: str, categories: Sequence[Mapping[str, Any]], sources: Sequence[Mapping[str, str]]
+) -> html.Aside:
+    """Left card: layer switches and incident filters; collapsible."""
+    labels = dropdown_labels(lang)
+    return html.Aside(
+        [
+            html.Div(
+                [
+                    html.H2(t("panel.controls", lang), className="mq-card-title"),
+                    html.Button(
+                        "‹",
+                        id=MapIds.CONTROLS_TOGGLE,
+                        n_clicks=0,
+                        title=t("panel.collapse", lang),
+                        className="mq-icon-button mq-collapse",
+                    ),
+                ],
+                className="mq-card-head",
+            ),
+            html.Div(
+                [
+                    _section(t("filter.layers", lang), layer_switches(lang), "layers"),
+                    _section(t("filter.window", lang), window_picker(lang), "window"),
+                    _section(
+                        t("filter.categories", lang),
+                        dcc.Dropdown(
+                            id=MapIds.CATEGORIES,
+                            options=category_options(categories),
+                            value=[],
+                            multi=True,
+                            placeholder=t("filter.categories.placeholder", lang),
+                            labels=labels,
+                            maxHeight=320,
+                            className="mq-dropdown",
+                        ),
+                        "categories",
+                    ),
+                    _section(
+                        t("filter.sources", lang),
+                        dcc.Dropdown(
+                            id=MapIds.SOURCES,
+                            options=[dict(s) for s in sources],
+                            value=[],
+                            multi=True,
+                            placeholder=t("filter.sources.placeholder", lang),
+                            labels=labels,
+                            searchable=False,
+                            className="mq-dropdown",
+                        ),
+                        "sources",
+                    ),
+                    _section(
+                        t("legend.title", lang),
+                        html.Div(id=MapIds.LEGEND, className="mq-legend"),
+                        "legend",
+                    ),
+                ],
+                className="mq-card-body",
+            ),
+        ],
+        id=MapIds.CONTROLS,
+        className="mq-card mq-controls",
+    )

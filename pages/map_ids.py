@@ -1,0 +1,53 @@
+"""Component ids of the map screen, defined once (prefix ``map-``).
+
+Pages build components with these ids and callbacks wire them; nothing else spells an
+id. Pattern-matching ids are dicts whose ``type`` is one of the ``*_TYPE`` constants.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+class MapIds:
+    """Ids of the map screen. Layer ids end in the layer name used by the API."""
+
+    PREFIX: Final = "map"
+
+    # --- the map and its layers ---
+    MAP: Final = "map-leaflet"
+    LAYER_AREAS: Final = "map-layer-areas"  # interactive polygons of the zoom's level
+    LAYER_CONTEXT: Final = "map-layer-context"  # boundaries one level up (lines only)
+    LAYER_LABELS: Final = "map-layer-labels"
+    LAYER_SITES: Final = "map-layer-sites"
+    LAYER_INCIDENTS: Final = "map-layer-incidents"
+    LAYER_DENSITY: Final = "map-layer-density"
+
+    # --- left control panel ---
+    CONTROLS: Final = "map-controls"
+    CONTROLS_TOGGLE: Final = "map-controls-toggle"
+    LAYERS: Final = "map-layers-checklist"
+    WINDOW: Final = "map-filter-window"
+    DATES: Final = "map-filter-dates"
+    DATES_BOX: Final = "map-filter-dates-box"
+    CATEGORIES: Final = "map-filter-categories"
+    SOURCES: Final = "map-filter-sources"
+    LEGEND: Final = "map-legend"
+    DENSITY_STATS: Final = "map-density-stats"
+    STATUS: Final = "map-status"
+
+    # --- right side panel ---
+    PANEL: Final = "map-panel"
+    PANEL_BODY: Final = "map-panel-body"
+    PANEL_CLOSE: Final = "map-panel-close"
+    SELECTION: Final = "map-selection"
+    CRUMB_TYPE: Final = "map-crumb"  # {"type": CRUMB_TYPE, "area": <id>}
+
+    # --- header ---
+    LANG_BUTTON: Final = "map-lang-button"
+    LANG_SINK: Final = "map-lang-sink"
+
+    @classmethod
+    def crumb(cls, area_id: int) -> dict[str, object]:
+        """Pattern-matching id of one breadcrumb button."""
+        return {"type": cls.CRUMB_TYPE, "area": int(area_id)}

@@ -1,0 +1,73 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (no `playwright install`).
+
+The app itself comes from the session fixture ``live_server`` in tests/conftest.py
+(gunicorn on a free port, on the seeded test database).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("MINQING_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1600, "height": 900}
+IGNORED_CONSOLE = ("favicon",)
+
+
+@dataclass
+class Console:
+    """Console errors and uncaught exceptions of one page."""
+
+    errors: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        assert not self.errors, "browser console errors:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser: Any, console: Console) -> Iterator[Any]:
+    """A fresh page (own cookies: zh-CN by default) that records console errors."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error" and not any(s in msg.text for s in IGNORED_CONSOLE):
+            console.errors.append(f"console: {msg.text}")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    yield pg
+    context.close()
