@@ -58,6 +58,9 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
                 "worker_class": "gthread", "timeout": 120, "graceful_timeout": 10,
                 "accesslog": "-", "errorlog": "-", "loglevel": "info",
                 "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+                # no shared ~/.gunicorn control socket: several servers (tests, a second
+                # checkout) must not fight over one path
+                "control_socket_disable": True,
             }
             for k, v in opts.items():
                 self.cfg.set(k, v)
