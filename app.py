@@ -48,14 +48,18 @@ def create_app() -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
+    from web import auth, security
 
     server.register_blueprint(bp)
     server.register_blueprint(health_bp)
+    server.register_blueprint(auth.bp)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder="pages", title="民情地图",  # type: ignore[arg-type]
         update_title=None, compress=False,  # type: ignore[arg-type]
     )
     import callbacks  # noqa: F401  (registers every callback at start-up)
+
+    security.install(server, lambda: list(app.csp_hashes()))
 
     return app
 

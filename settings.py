@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     locale: Literal["zh-CN", "en"] = "zh-CN"
     log_level: str = "INFO"
     max_features: int = Field(default=5000, description="Hard cap per layer response.")
+    session_idle_minutes: int = Field(default=30, description="Sign out after this idle time.")
+    session_absolute_hours: int = Field(default=12, description="Sign out after this long.")
+    cookie_secure: bool = Field(default=False, description="Set behind HTTPS (Secure cookies).")
+    lockout_failures: int = Field(default=5, description="Failed sign-ins before lockout.")
+    lockout_minutes: int = Field(default=15, description="How long a lockout lasts.")
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from geodata.db import get_engine
 from governance.errors import MinqingError
 from governance.layers import render_layer
 from i18n import current_lang, t
+from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def _unexpected(err: Exception) -> tuple[Response, int]:
 def layer(layer: str) -> Response:
     """A map layer for a viewport: GeoJSON (or geobuf for areas)."""
     t0 = time.perf_counter()
-    payload = render_layer(layer, request.args)
+    payload = render_layer(layer, request.args, current_principal())
     resp = Response(payload.body, mimetype=payload.mimetype)
     resp.headers["Cache-Control"] = "private, max-age=60"
     resp.headers["X-Feature-Count"] = str(payload.features)

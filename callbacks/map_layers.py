@@ -8,11 +8,13 @@ from typing import Any
 from dash import Input, Output, callback
 from dash.exceptions import PreventUpdate
 
+from governance.access import MAP_VIEW, require
 from i18n import current_lang
 from layers.legend import legend
 from layers.urls import LayerFilters
 from layers.view import view_urls
 from pages.map_ids import MapIds
+from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ def layer_urls(
     sources: list[str] | None,
 ) -> tuple[str | None, ...]:
     """Layer URLs for the viewport; hidden layers get None (no request at all)."""
+    require(current_principal(), MAP_VIEW)
     if not bounds or zoom is None:
         raise PreventUpdate  # the map has not reported its viewport yet
     filters = LayerFilters.from_inputs(window, start, end, categories, sources)
@@ -61,4 +64,5 @@ def layer_urls(
 )
 def update_legend(visible: list[str] | None, stats: dict[str, Any] | None) -> list[Any]:
     """Legend sections of the visible layers (density numbers from the last response)."""
+    require(current_principal(), MAP_VIEW)
     return legend(current_lang(), visible or [], stats)

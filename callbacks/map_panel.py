@@ -16,6 +16,7 @@ from i18n import current_lang
 from layers.urls import LayerFilters
 from pages import map_panel as panel
 from pages.map_ids import MapIds
+from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def _panel_for(
         window, start, end = filters.time_args()
         summary = area_service.area_summary(
             item_id,
+            principal=current_principal(),
             window=window,
             start=start,
             end=end,
@@ -97,9 +99,11 @@ def _panel_for(
         return panel.area_panel(summary, filters, lang), viewport
     if kind == "incident":
         return panel.incident_panel(
-            incident_service.incident_detail(item_id, lang), lang
+            incident_service.incident_detail(item_id, lang, principal=current_principal()), lang
         ), no_update
-    return panel.site_panel(site_service.site_detail(item_id, lang), lang), no_update
+    return panel.site_panel(
+        site_service.site_detail(item_id, lang, principal=current_principal()), lang
+    ), no_update
 
 
 @callback(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import db, demo, serve
+from cli import db, demo, serve, users
 
 
 def register(group: click.Group) -> None:
@@ -12,3 +12,4 @@ def register(group: click.Group) -> None:
     group.add_command(demo.demo)
     group.add_command(serve.serve)
     group.add_command(serve.run)
+    group.add_command(users.users)

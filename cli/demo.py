@@ -8,6 +8,7 @@ import click
 from sqlalchemy import text
 
 from cli.db import ensure_database
+from governance.demo_accounts import seed_accounts
 
 SEED_LOCK = 7_302_001  # pg_advisory_xact_lock key: one seeder at a time
 
@@ -28,12 +29,16 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
                     "the database already holds data; use --reset to replace it")
             demo.reset(s)
         report = demo.seed(s, incidents=incidents, seed=seed)
+        accounts = seed_accounts(s)
     click.echo(
         f"seeded {report.counties} counties, {report.streets} streets/towns, "
         f"{report.communities} communities, {report.grids} grids, {report.sites} key sites, "
         f"{report.persons} key persons, {report.incidents} incidents "
         f"in {time.perf_counter() - t0:.1f}s"
     )
+    click.echo("demo accounts (demo city only; change or disable them for real use):")
+    for acc, area in accounts:
+        click.echo(f"  {acc.username:<11} {acc.password:<22} {acc.role:<12} {area or 'city'}")
 
 
 @click.group()

@@ -237,3 +237,44 @@ class Incident(Base):
     h3_10: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Role(enum.StrEnum):
+    """Roles (三员分立 plus operations). See governance/access.py for what each may do."""
+
+    SYSADMIN = "sysadmin"  # 系统管理员
+    SECADMIN = "secadmin"  # 安全管理员
+    AUDITOR = "auditor"  # 审计员
+    COMMANDER = "commander"  # 指挥中心
+    SUPERVISOR = "supervisor"  # 街道/社区 督导
+    GRID_WORKER = "grid_worker"  # 网格员
+    DEPT_STAFF = "dept_staff"  # 部门人员
+    WALL = "wall"  # 大屏 (read-only kiosk)
+
+
+class AppUser(Base):
+    """A unique account with a role and an area scope (a node of the hierarchy)."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_values(Role)})", name="role"),
+        CheckConstraint(
+            "area_id IS NOT NULL OR role IN ('sysadmin', 'secadmin', 'auditor', 'commander', 'dept_staff', 'wall')",
+            name="scoped_roles_have_area"),
+        CheckConstraint("role <> 'dept_staff' OR department_id IS NOT NULL",
+                        name="dept_staff_has_department"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))  # None: whole city
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from geodata.db import session_scope
 from geodata.queries import areas as q
 from governance import catalog
+from governance.access import MAP_VIEW, Principal, require, require_area
 from governance.errors import NotFound
 from governance.filters import parse_time
 from governance.masking import mask_phone
@@ -13,21 +14,26 @@ from i18n import t
 MAX_SITES = 50
 
 
-def _crumb(row: dict, lang: str) -> dict:
+def crumb(row: dict, lang: str, principal: Principal | None = None) -> dict:
+    """A breadcrumb item; ``in_scope`` says whether the user may open that area."""
     return {"id": row["id"], "name": row["name"], "level": row["level"],
-            "level_label": t(f"level.{row['level']}", lang)}
+            "level_label": t(f"level.{row['level']}", lang),
+            "in_scope": principal is None or principal.covers(row["code"])}
 
 
-def area_summary(area_id: int, *, window: str | None = "30d", start: str | None = None,
-                 end: str | None = None, categories: list[str] | None = None,
-                 lang: str = "zh-CN") -> dict:
-    """Everything the side panel shows for one area (any level)."""
+def area_summary(area_id: int, *, principal: Principal | None, window: str | None = "30d",
+                 start: str | None = None, end: str | None = None,
+                 categories: list[str] | None = None, lang: str = "zh-CN") -> dict:
+    """Everything the side panel shows for one area (any level) in the user's scope."""
+    require(principal, MAP_VIEW)
+    assert principal is not None
     tr = parse_time(window, start, end)
     cats = catalog.expand_categories(tuple(categories) if categories else None)
     with session_scope() as s:
         row = q.area_row(s, int(area_id))
         if row is None:
             raise NotFound("error.not_found", what=f"area {area_id}")
+        require_area(principal, row["code"])
         grids = q.grid_ids(s, row["id"])
         by_cat = q.incident_counts(s, grids, tr.start, tr.end, cats, "category_code")
         by_status = q.incident_counts(s, grids, tr.start, tr.end, cats, "status")
@@ -45,7 +51,7 @@ def area_summary(area_id: int, *, window: str | None = "30d", start: str | None 
             "worker_name": row["worker_name"] if is_grid else None,
             "worker_phone": mask_phone(row["worker_phone"]) if is_grid else None,
         },
-        "breadcrumb": [_crumb(c, lang) for c in chain],
+        "breadcrumb": [crumb(c, lang, principal) for c in chain],
         "children": children,
         "total": sum(n for _, n in by_cat),
         "by_category": [
@@ -69,6 +75,16 @@ def county_overview(lang: str = "zh-CN") -> list[dict]:
     """The counties with their mainland bounding boxes."""
     with session_scope() as s:
         return q.counties(s)
+
+
+def home_bbox(principal: Principal | None) -> list[float]:
+    """Where the map opens: the user's own area, or the whole city."""
+    if principal is not None and principal.area_id is not None:
+        with session_scope() as s:
+            row = q.area_row(s, principal.area_id)
+        if row:
+            return [row["st_xmin"], row["st_ymin"], row["st_xmax"], row["st_ymax"]]
+    return city_bbox()
 
 
 def city_bbox() -> list[float]:

@@ -38,6 +38,20 @@ class NotFound(MinqingError):
     code = "not_found"
 
 
+class Unauthorized(MinqingError):
+    """Not signed in, or the session expired."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(MinqingError):
+    """Signed in, but the role or area scope does not allow this."""
+
+    status = 403
+    code = "forbidden"
+
+
 class Unavailable(MinqingError):
     """A dependency (the database) is down."""
 

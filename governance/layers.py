@@ -19,6 +19,7 @@ from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
 from geodata.queries import layers as q
 from governance import catalog
+from governance.access import LAYER_INCIDENTS, LAYER_SITES, MAP_VIEW, Principal, require
 from governance.errors import InvalidInput
 from governance.filters import parse_bbox, parse_choice, parse_list, parse_time, parse_zoom
 from settings import get_settings
@@ -60,14 +61,14 @@ def label_levels_for_zoom(zoom: float) -> list[str]:
     return order[max(0, i - 1): i + 1] if zoom >= 11 else order[: i + 1]
 
 
-def _incident_where(args: Mapping[str, str]) -> q.IncidentWhere:
+def _incident_where(args: Mapping[str, str], scope: str | None) -> q.IncidentWhere:
     tr = parse_time(args.get("window"), args.get("start"), args.get("end"))
     cats = catalog.expand_categories(parse_list(args.get("categories")))
     sources = parse_list(args.get("sources"))
     bad = [s for s in sources or () if s not in {x.value for x in IncidentSource}]
     if bad:
         raise InvalidInput("error.unknown_value", name="sources", value=", ".join(bad))
-    return q.IncidentWhere(tr.start, tr.end, cats, sources)
+    return q.IncidentWhere(tr.start, tr.end, cats, sources, scope)
 
 
 def class_breaks(counts: list[int], n_classes: int = N_CLASSES) -> list[int]:
@@ -122,10 +123,16 @@ def clusters_geojson(rows: list[tuple]) -> str:
     return '{"type":"FeatureCollection","clustered":true,"features":[' + ",".join(feats) + "]}"
 
 
-def render_layer(layer: str, args: Mapping[str, str]) -> LayerPayload:
-    """Validate ``args`` for ``layer`` and run its viewport query."""
+LAYER_PERMISSIONS = {"areas": MAP_VIEW, "labels": MAP_VIEW, "sites": LAYER_SITES,
+                     "incidents": LAYER_INCIDENTS, "density": LAYER_INCIDENTS}
+
+
+def render_layer(layer: str, args: Mapping[str, str], principal: Principal | None) -> LayerPayload:
+    """Check access, validate ``args`` for ``layer`` and run its viewport query, confined
+    to the principal's area scope in SQL."""
     if layer not in LAYERS:
         raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
+    scope = require(principal, LAYER_PERMISSIONS[layer]).scope
     bbox = parse_bbox(args.get("bbox")).as_tuple()
     zoom = parse_zoom(args.get("z"))
     fmt = args.get("format") or "geojson"
@@ -139,19 +146,19 @@ def render_layer(layer: str, args: Mapping[str, str]) -> LayerPayload:
                                  level_for_zoom(zoom))
             assert level is not None
             if fmt == "geobuf":
-                buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap)
+                buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap, scope)
                 return LayerPayload(buf, "application/x-protobuf", n, n >= cap)
-            body, n = q.areas_geojson(s, bbox, zoom, [level], cap)
+            body, n = q.areas_geojson(s, bbox, zoom, [level], cap, scope)
         elif layer == "labels":
-            body, n = q.labels_geojson(s, bbox, label_levels_for_zoom(zoom), cap)
+            body, n = q.labels_geojson(s, bbox, label_levels_for_zoom(zoom), cap, scope)
         elif layer == "sites":
             types = parse_list(args.get("types"))
             bad = [x for x in types or () if x not in {st.value for st in SiteType}]
             if bad:
                 raise InvalidInput("error.unknown_value", name="types", value=", ".join(bad))
-            body, n = q.sites_geojson(s, bbox, types, cap)
+            body, n = q.sites_geojson(s, bbox, types, cap, scope)
         elif layer == "incidents":
-            where = _incident_where(args)
+            where = _incident_where(args, scope)
             if q.count_incidents(s, bbox, where, cap + 1) <= cap:
                 body, n = q.incident_points_geojson(s, bbox, where, cap)
             else:
@@ -167,7 +174,7 @@ def render_layer(layer: str, args: Mapping[str, str]) -> LayerPayload:
             if res_raw:
                 res_s = parse_choice(res_raw, "res", [str(r) for r in H3_RESOLUTIONS])
                 res = int(res_s or res)
-            where = _incident_where(args)
+            where = _incident_where(args, scope)
             rows = q.h3_counts(s, bbox, where, res, cap + 1)
             truncated = len(rows) > cap
             body, n = density_geojson(rows[:cap], res, truncated)

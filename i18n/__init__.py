@@ -1,7 +1,7 @@
 """The one message catalog (zh-CN default, English switch).
 
 Keys live in ``messages_core`` (errors, API, CLI, shared domain names) and
-``messages_ui`` (screens). ``t(key, lang)`` is the only way UI text is produced.
+``messages_ui`` (screens) and ``messages_auth`` (sign-in, roles, access). ``t(key, lang)`` is the only way UI text is produced.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from i18n.messages_auth import AUTH
 from i18n.messages_core import CORE
 from i18n.messages_ui import UI
 
@@ -17,8 +18,8 @@ log = logging.getLogger(__name__)
 Lang = Literal["zh-CN", "en"]
 LANGS: tuple[Lang, ...] = ("zh-CN", "en")
 COOKIE = "minqing_lang"
-CATALOG: dict[str, dict[str, str]] = {**CORE, **UI}
-_dupes = set(CORE) & set(UI)
+CATALOG: dict[str, dict[str, str]] = {**CORE, **AUTH, **UI}
+_dupes = (set(CORE) & set(UI)) | (set(CORE) & set(AUTH)) | (set(AUTH) & set(UI))
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py
     raise RuntimeError(f"message keys defined twice: {sorted(_dupes)}")
 

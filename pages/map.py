@@ -23,6 +23,7 @@ from pages.map_controls import control_panel, header
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
 from settings import get_settings
+from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,10 @@ LAYERS_BY_ENDPOINT = {
 
 
 def _reference_data(lang: str) -> tuple[list[float], list[dict[str, Any]], list[dict[str, str]]]:
-    """City extent, categories and sources; the page still renders if the database is down."""
+    """Home extent, categories and sources; the page still renders if the database is down."""
     try:
         return (
-            area_service.city_bbox(),
+            area_service.home_bbox(current_principal()),
             list(catalog.categories(lang)),
             list(catalog.sources(lang)),
         )
@@ -102,7 +103,7 @@ def layout(**_query: str) -> html.Div:
     category_names = {str(c["code"]): str(c["name"]) for c in categories}
     return html.Div(
         [
-            header(lang),
+            header(lang, current_principal()),
             html.Main(
                 [
                     leaflet_map(lang, bbox, category_names),
@@ -128,7 +129,7 @@ def layout(**_query: str) -> html.Div:
                 ],
                 className="mq-main",
                 # read by assets/js/minqing.js to re-sync layers after an empty response
-                **{"data-mq-layers": json.dumps(LAYERS_BY_ENDPOINT)},
+                **{"data-mq-layers": json.dumps(LAYERS_BY_ENDPOINT)},  # type: ignore[arg-type]
             ),
         ],
         className=f"mq-app mq-lang-{lang}",

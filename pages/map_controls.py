@@ -8,10 +8,12 @@ from typing import Any
 
 from dash import dcc, html
 
+from governance.access import Principal
 from i18n import t
 from layers import DEFAULT_ON, TOGGLES, density, sites
 from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
 from pages.map_ids import MapIds
+from web.security import csrf_token
 
 OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
 
@@ -24,8 +26,29 @@ _LAYER_SWATCH: dict[str, dict[str, str]] = {
 }
 
 
-def header(lang: str) -> html.Header:
-    """Top bar: product name and the language switch (shows the other language)."""
+def _account(lang: str, principal: Principal | None) -> list[Any]:
+    """Who is signed in (name, role, scope) and a sign-out form (POST with CSRF token)."""
+    if principal is None:
+        return []
+    scope = principal.area_name or t("auth.scope_city", lang)
+    return [
+        html.Span(
+            f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}",
+            className="mq-account", id=MapIds.ACCOUNT,
+        ),
+        html.Form(
+            [
+                dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                html.Button(t("auth.logout", lang), type="submit", id=MapIds.LOGOUT,
+                            className="mq-lang-button"),
+            ],
+            method="POST", action="/logout", className="mq-logout-form",
+        ),
+    ]
+
+
+def header(lang: str, principal: Principal | None = None) -> html.Header:
+    """Top bar: product name, the signed-in user and the language switch."""
     return html.Header(
         [
             html.Div(
@@ -37,6 +60,7 @@ def header(lang: str) -> html.Header:
             ),
             html.Span(t("map.subtitle", lang), className="mq-subtitle"),
             html.Div(className="mq-spacer"),
+            *_account(lang, principal),
             html.Button(
                 t("lang.switch", lang),
                 id=MapIds.LANG_BUTTON,

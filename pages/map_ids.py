@@ -46,6 +46,8 @@ class MapIds:
     # --- header ---
     LANG_BUTTON: Final = "map-lang-button"
     LANG_SINK: Final = "map-lang-sink"
+    ACCOUNT: Final = "map-account"
+    LOGOUT: Final = "map-logout"
 
     @classmethod
     def crumb(cls, area_id: int) -> dict[str, object]:

@@ -101,8 +101,11 @@ def seeded_database() -> Iterator[str]:
 
     _recreate(TEST_URL, ADMIN_URL)
     migrate.upgrade(TEST_URL)
+    from governance.demo_accounts import seed_accounts
+
     with session_scope(TEST_URL) as s:
         demo.seed(s, incidents=TEST_INCIDENTS, seed=SEED)
+        seed_accounts(s)
     yield TEST_URL
     from geodata.db import get_engine
 
@@ -128,12 +131,39 @@ def session(seeded_database: str) -> Iterator:
         conn.close()
 
 
-@pytest.fixture(scope="session")
-def flask_client(seeded_database: str):  # type: ignore[no-untyped-def]
-    """Flask test client of the full app (Dash + API), on the test database."""
+def demo_password(username: str) -> str:
+    from governance.demo_accounts import DEMO_ACCOUNTS
+
+    return next(a.password for a in DEMO_ACCOUNTS if a.username == username)
+
+
+def signed_in_client(username: str):  # type: ignore[no-untyped-def]
+    """A Flask test client of the full app, signed in through the login form."""
+    import re
+
     from app import server
 
     server.config["TESTING"] = True
+    client = server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    resp = client.post("/login", data={"username": username, "password": demo_password(username),
+                                       "csrf_token": token, "next": "/"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture(scope="session")
+def flask_client(seeded_database: str):  # type: ignore[no-untyped-def]
+    """Flask test client of the full app (Dash + API), signed in as the commander."""
+    return signed_in_client("commander")
+
+
+@pytest.fixture
+def anon_client(seeded_database: str):  # type: ignore[no-untyped-def]
+    """A Flask test client that is not signed in."""
+    from app import server
+
     return server.test_client()
 
 

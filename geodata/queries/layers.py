@@ -18,6 +18,12 @@ from sqlalchemy.orm import Session
 from geodata.models import H3_RESOLUTIONS
 
 ENVELOPE = "ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
+# Grids inside the caller's area scope (codes nest, so a prefix selects a subtree).
+SCOPED_GRIDS = "(SELECT sg.id FROM area sg WHERE sg.level = 'grid' AND sg.code LIKE :scope)"
+
+
+def _scope_params(scope: str | None) -> dict[str, str]:
+    return {"scope": scope + "%"} if scope else {}
 
 
 def pixel_degrees(zoom: float) -> float:
@@ -43,6 +49,7 @@ class IncidentWhere:
     end: datetime
     categories: tuple[str, ...] | None = None
     sources: tuple[str, ...] | None = None
+    scope: str | None = None  # area-code prefix; None = whole jurisdiction
 
     def sql(self, alias: str = "i") -> str:
         parts = [
@@ -54,6 +61,8 @@ class IncidentWhere:
             parts.append(f"{alias}.category_code = ANY(:categories)")
         if self.sources:
             parts.append(f"{alias}.source = ANY(:sources)")
+        if self.scope:
+            parts.append(f"{alias}.grid_id IN {SCOPED_GRIDS}")
         return " AND ".join(parts)
 
     def params(self) -> dict[str, object]:
@@ -62,29 +71,31 @@ class IncidentWhere:
             p["categories"] = list(self.categories)
         if self.sources:
             p["sources"] = list(self.sources)
-        return p
+        return p | _scope_params(self.scope)
 
 
-def _area_select(levels: Sequence[str], zoom: float, limit: int) -> tuple[str, dict[str, object]]:
+def _area_select(levels: Sequence[str], zoom: float, limit: int,
+                 scope: str | None) -> tuple[str, dict[str, object]]:
     tol = pixel_degrees(zoom) * 0.5
+    scope_sql = "AND a.code LIKE :scope" if scope else ""
     sql = f"""
         SELECT a.id, a.code, a.name, a.level,
                ST_SimplifyPreserveTopology(a.geom, :tol) AS geom
         FROM area a
-        WHERE a.level = ANY(:levels) AND a.geom && {ENVELOPE}
+        WHERE a.level = ANY(:levels) AND a.geom && {ENVELOPE} {scope_sql}
         ORDER BY a.code
         LIMIT :limit
     """
-    return sql, {"tol": tol, "levels": list(levels), "limit": limit}
+    return sql, {"tol": tol, "levels": list(levels), "limit": limit, **_scope_params(scope)}
 
 
 def areas_geojson(session: Session, bbox: Sequence[float], zoom: float, levels: Sequence[str],
-                  limit: int) -> tuple[str, int]:
+                  limit: int, scope: str | None = None) -> tuple[str, int]:
     """Area polygons of ``levels`` in the viewport as a GeoJSON FeatureCollection text.
 
     Returns ``(geojson, rows)``; ``rows`` may be ``limit`` (caller checks truncation).
     """
-    inner, params = _area_select(levels, zoom, limit)
+    inner, params = _area_select(levels, zoom, limit, scope)
     sql = f"""
         SELECT count(*) AS n,
                coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', :digits, false), ','), '')
@@ -97,9 +108,9 @@ def areas_geojson(session: Session, bbox: Sequence[float], zoom: float, levels: 
 
 
 def areas_geobuf(session: Session, bbox: Sequence[float], zoom: float, levels: Sequence[str],
-                 limit: int) -> tuple[bytes, int]:
+                 limit: int, scope: str | None = None) -> tuple[bytes, int]:
     """Area polygons in the viewport as geobuf (about half the bytes of GeoJSON)."""
-    inner, params = _area_select(levels, zoom, limit)
+    inner, params = _area_select(levels, zoom, limit, scope)
     digits = coordinate_digits(zoom)
     sql = f"""
         SELECT count(*), ST_AsGeobuf(q, 'geom')
@@ -112,7 +123,7 @@ def areas_geobuf(session: Session, bbox: Sequence[float], zoom: float, levels: S
 
 
 def labels_geojson(session: Session, bbox: Sequence[float], levels: Sequence[str],
-                   limit: int) -> tuple[str, int]:
+                   limit: int, scope: str | None = None) -> tuple[str, int]:
     """Label points (``label_point``) of areas of ``levels`` in the viewport."""
     sql = f"""
         SELECT count(*),
@@ -120,18 +131,22 @@ def labels_geojson(session: Session, bbox: Sequence[float], levels: Sequence[str
         FROM (SELECT a.id, a.name, a.level, a.label_point AS geom
               FROM area a
               WHERE a.level = ANY(:levels) AND a.label_point && {ENVELOPE}
+                    {"AND a.code LIKE :scope" if scope else ""}
               ORDER BY a.code LIMIT :limit) q
     """
     row = session.execute(
-        text(sql), {"levels": list(levels), "limit": limit, **_bbox_params(bbox)}
+        text(sql), {"levels": list(levels), "limit": limit, **_bbox_params(bbox),
+                    **_scope_params(scope)}
     ).one()
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
 def sites_geojson(session: Session, bbox: Sequence[float], types: Sequence[str] | None,
-                  limit: int) -> tuple[str, int]:
+                  limit: int, scope: str | None = None) -> tuple[str, int]:
     """Key sites in the viewport, the riskiest first when capped."""
     type_sql = "AND s.site_type = ANY(:types)" if types else ""
+    if scope:
+        type_sql += f" AND s.grid_id IN {SCOPED_GRIDS}"
     sql = f"""
         SELECT count(*),
                coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 6, false), ','), '')
@@ -140,7 +155,7 @@ def sites_geojson(session: Session, bbox: Sequence[float], types: Sequence[str] 
               WHERE s.geom && {ENVELOPE} {type_sql}
               ORDER BY s.risk_grade DESC, s.id LIMIT :limit) q
     """
-    params: dict[str, object] = {"limit": limit, **_bbox_params(bbox)}
+    params: dict[str, object] = {"limit": limit, **_bbox_params(bbox), **_scope_params(scope)}
     if types:
         params["types"] = list(types)
     row = session.execute(text(sql), params).one()

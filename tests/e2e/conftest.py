@@ -56,9 +56,30 @@ def console() -> Console:
     return Console()
 
 
+def sign_in(page: Any, base: str, username: str, password: str, *, expect_ok: bool = True) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(base + "/login")
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    if expect_ok:
+        page.wait_for_url(lambda url: "/login" not in url)
+
+
 @pytest.fixture
-def page(browser: Any, console: Console) -> Iterator[Any]:
-    """A fresh page (own cookies: zh-CN by default) that records console errors."""
+def anon_page(browser: Any, console: Console) -> Iterator[Any]:
+    """A fresh page that is not signed in."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    pg.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def page(browser: Any, console: Console, live_server: str) -> Iterator[Any]:
+    """A fresh page signed in as the commander (city-wide), recording console errors."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(20_000)
@@ -69,5 +90,9 @@ def page(browser: Any, console: Console) -> Iterator[Any]:
 
     pg.on("console", on_console)
     pg.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    from governance.demo_accounts import DEMO_ACCOUNTS
+
+    acc = next(a for a in DEMO_ACCOUNTS if a.username == "commander")
+    sign_in(pg, live_server, acc.username, acc.password)
     yield pg
     context.close()

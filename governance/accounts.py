@@ -1,0 +1,175 @@
+"""Accounts: creation, passwords (argon2id), sign-in with lockout, listing.
+
+Every sign-in attempt is audited, including failures (in their own transaction, so a
+rejected attempt still leaves its trace).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geodata.db import session_scope
+from geodata.models import AppUser, Area, Department, Role
+from governance.access import Principal
+from governance.errors import InvalidInput, Unauthorized
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+_hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+MIN_PASSWORD = 10
+
+
+def _audit(**kwargs: object) -> None:
+    """Audit in a transaction of its own (the trail must survive a rollback)."""
+    try:
+        from governance import audit
+
+        audit.record_now(**kwargs)  # type: ignore[arg-type]
+    except ImportError:  # pragma: no cover - audit module not installed yet
+        log.warning("audit unavailable: %s", kwargs)
+
+
+def check_password_strength(password: str) -> None:
+    classes = sum([any(c.islower() for c in password), any(c.isupper() for c in password),
+                   any(c.isdigit() for c in password), any(not c.isalnum() for c in password)])
+    if len(password) < MIN_PASSWORD or classes < 3:
+        raise InvalidInput("error.weak_password", n=MIN_PASSWORD)
+
+
+def principal_of(session: Session, user: AppUser) -> Principal:
+    area = session.get(Area, user.area_id) if user.area_id else None
+    return Principal(
+        user_id=user.id, username=user.username, display_name=user.display_name,
+        role=user.role, area_id=user.area_id, area_code=area.code if area else None,
+        area_level=area.level if area else None, area_name=area.name if area else None,
+        department_id=user.department_id,
+    )
+
+
+def load_principal(user_id: int) -> Principal | None:
+    """The principal of an enabled account (None if unknown or disabled)."""
+    with session_scope() as s:
+        user = s.get(AppUser, user_id)
+        if user is None or user.disabled:
+            return None
+        return principal_of(s, user)
+
+
+def authenticate(username: str, password: str, client_addr: str | None = None) -> Principal:
+    """Check a password; lock the account after repeated failures. Raises Unauthorized
+    with one message for unknown users and wrong passwords (no account enumeration)."""
+    cfg = get_settings()
+    now = datetime.now(UTC)
+    with session_scope() as s:
+        user = s.execute(select(AppUser).where(AppUser.username == username)
+                         .with_for_update()).scalar_one_or_none()
+        if user is None:
+            with contextlib.suppress(VerificationError):
+                _hasher.verify(_DUMMY_HASH, password)  # same cost as a real check
+            outcome, key = "failure", "error.bad_credentials"
+        elif user.disabled:
+            outcome, key = "denied", "error.bad_credentials"
+        elif user.locked_until and user.locked_until > now:
+            outcome, key = "denied", "error.locked"
+        else:
+            try:
+                _hasher.verify(user.password_hash, password)
+                ok = True
+            except (VerificationError, InvalidHashError):
+                ok = False
+            if ok:
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = _hasher.hash(password)
+                user.failed_logins = 0
+                user.locked_until = None
+                principal = principal_of(s, user)
+                outcome, key = "success", ""
+            else:
+                user.failed_logins += 1
+                if user.failed_logins >= cfg.lockout_failures:
+                    user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
+                    user.failed_logins = 0
+                    key = "error.locked"
+                else:
+                    key = "error.bad_credentials"
+                outcome = "failure"
+        role = user.role if user else None
+        uid = user.id if user else None
+    _audit(action="login" if outcome == "success" else "login_failed", outcome=outcome,
+           user_id=uid, username=username[:64], role=role, client_addr=client_addr,
+           detail=None if outcome == "success" else {"reason": key})
+    if outcome != "success":
+        raise Unauthorized(key, minutes=cfg.lockout_minutes)
+    return principal
+
+
+def create_user(session: Session, *, username: str, password: str, role: str,
+                display_name: str | None = None, area_code: str | None = None,
+                department_code: str | None = None) -> AppUser:
+    """Add an account (in the caller's transaction)."""
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("error.unknown_value", name="role", value=role)
+    check_password_strength(password)
+    area_id = None
+    if area_code:
+        area_id = session.execute(select(Area.id).where(Area.code == area_code)).scalar()
+        if area_id is None:
+            raise InvalidInput("error.unknown_value", name="area", value=area_code)
+    dept_id = None
+    if department_code:
+        dept_id = session.execute(
+            select(Department.id).where(Department.code == department_code)).scalar()
+        if dept_id is None:
+            raise InvalidInput("error.unknown_value", name="department", value=department_code)
+    if session.execute(select(AppUser.id).where(AppUser.username == username)).scalar():
+        raise InvalidInput("error.user_exists", username=username)
+    user = AppUser(username=username, display_name=display_name or username,
+                   password_hash=_hasher.hash(password), role=role, area_id=area_id,
+                   department_id=dept_id, disabled=False, failed_logins=0)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    check_password_strength(password)
+    user = _get(session, username)
+    user.password_hash = _hasher.hash(password)
+    user.password_changed_at = datetime.now(UTC)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def set_disabled(session: Session, username: str, disabled: bool = True) -> None:
+    _get(session, username).disabled = disabled
+
+
+def _get(session: Session, username: str) -> AppUser:
+    user = session.execute(select(AppUser).where(AppUser.username == username)).scalar()
+    if user is None:
+        raise InvalidInput("error.unknown_value", name="username", value=username)
+    return user
+
+
+def list_users(session: Session) -> list[dict]:
+    rows = session.execute(text("""
+        SELECT u.username, u.display_name, u.role, a.code AS area_code, a.name AS area_name,
+               d.code AS department, u.disabled, u.locked_until
+        FROM app_user u LEFT JOIN area a ON a.id = u.area_id
+             LEFT JOIN department d ON d.id = u.department_id
+        ORDER BY u.username""")).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def generate_password() -> str:
+    """A strong random password (for `users add` without --password)."""
+    return secrets.token_urlsafe(12) + "-A1"

@@ -1,0 +1,36 @@
+"""Sign-in, roles and access-control messages."""
+
+from __future__ import annotations
+
+AUTH: dict[str, dict[str, str]] = {
+    "auth.title": {"zh-CN": "登录 · 民情地图", "en": "Sign in · MinQing Map"},
+    "auth.brand": {"zh-CN": "民情地图", "en": "MinQing Map"},
+    "auth.heading": {"zh-CN": "账号登录", "en": "Sign in"},
+    "auth.username": {"zh-CN": "用户名", "en": "Username"},
+    "auth.password": {"zh-CN": "密码", "en": "Password"},
+    "auth.submit": {"zh-CN": "登录", "en": "Sign in"},
+    "auth.logout": {"zh-CN": "退出登录", "en": "Sign out"},
+    "auth.notice": {"zh-CN": "仅限授权人员使用，所有访问均记录审计日志", "en": "Authorised staff only; every access is audited"},
+    "auth.switch_lang": {"zh-CN": "English", "en": "中文"},
+    "auth.scope_city": {"zh-CN": "全市", "en": "Whole city"},
+    "auth.forbidden_title": {"zh-CN": "无权访问", "en": "Access denied"},
+    "auth.signed_in_as": {"zh-CN": "当前账号：{name}（{role}）", "en": "Signed in as {name} ({role})"},
+    "error.bad_credentials": {"zh-CN": "用户名或密码错误", "en": "Wrong username or password"},
+    "error.locked": {"zh-CN": "登录失败次数过多，账号已锁定 {minutes} 分钟", "en": "Too many failed sign-ins: the account is locked for {minutes} minutes"},
+    "error.login_required": {"zh-CN": "请先登录", "en": "Please sign in"},
+    "error.session_idle": {"zh-CN": "长时间未操作，会话已超时，请重新登录", "en": "Your session timed out after inactivity; please sign in again"},
+    "error.session_expired": {"zh-CN": "会话已过期，请重新登录", "en": "Your session has expired; please sign in again"},
+    "error.csrf": {"zh-CN": "请求校验失败（CSRF），请刷新页面后重试", "en": "Request check failed (CSRF); reload the page and try again"},
+    "error.forbidden": {"zh-CN": "当前角色无权进行此操作", "en": "Your role may not do this"},
+    "error.out_of_scope": {"zh-CN": "该对象不在您的管辖范围内", "en": "This is outside your area of responsibility"},
+    "error.weak_password": {"zh-CN": "密码至少 {n} 位，且须包含大写字母、小写字母、数字、符号中的三类", "en": "Passwords need at least {n} characters from three of: upper case, lower case, digits, symbols"},
+    "error.user_exists": {"zh-CN": "用户名“{username}”已存在", "en": "Username '{username}' already exists"},
+    "role.sysadmin": {"zh-CN": "系统管理员", "en": "System administrator"},
+    "role.secadmin": {"zh-CN": "安全管理员", "en": "Security administrator"},
+    "role.auditor": {"zh-CN": "审计员", "en": "Auditor"},
+    "role.commander": {"zh-CN": "指挥中心", "en": "Command centre"},
+    "role.supervisor": {"zh-CN": "街道/社区督导", "en": "Supervisor"},
+    "role.grid_worker": {"zh-CN": "网格员", "en": "Grid worker"},
+    "role.dept_staff": {"zh-CN": "部门人员", "en": "Department staff"},
+    "role.wall": {"zh-CN": "指挥大屏", "en": "Wall screen"},
+}

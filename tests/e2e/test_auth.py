@@ -1,0 +1,66 @@
+"""Sign-in, sign-out, lockout and area scope in a real Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from governance.demo_accounts import DEMO_ACCOUNTS
+from pages.map_ids import MapIds
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+PASSWORDS = {a.username: a.password for a in DEMO_ACCOUNTS}
+
+
+def test_sign_in_and_out(anon_page: Any, live_server: str) -> None:
+    anon_page.goto(live_server + "/")
+    assert "/login" in anon_page.url  # not signed in: sent to the sign-in page
+    sign_in(anon_page, live_server, "commander", PASSWORDS["commander"])
+    anon_page.wait_for_selector(".mq-area", state="attached")
+    assert "指挥中心" in anon_page.inner_text(f"#{MapIds.ACCOUNT}")
+    anon_page.click(f"#{MapIds.LOGOUT}")
+    anon_page.wait_for_url(lambda url: "/login" in url)
+    anon_page.goto(live_server + "/")
+    assert "/login" in anon_page.url
+
+
+def test_wrong_password_then_lockout(anon_page: Any, live_server: str) -> None:
+    from geodata.db import session_scope
+    from governance.accounts import create_user
+
+    with session_scope() as s:
+        create_user(s, username="e2e-lock", password="E2e-Lock-2026!", role="commander")
+    for i in range(5):
+        sign_in(anon_page, live_server, "e2e-lock", "wrong", expect_ok=False)
+        message = anon_page.inner_text("#login-error")
+        assert ("已锁定" if i == 4 else "用户名或密码错误") in message
+    sign_in(anon_page, live_server, "e2e-lock", "E2e-Lock-2026!", expect_ok=False)
+    assert "已锁定" in anon_page.inner_text("#login-error")
+    assert "/login" in anon_page.url
+
+
+def test_supervisor_sees_only_their_street(anon_page: Any, live_server: str, db_url: str) -> None:
+    from geodata.db import get_engine
+
+    with get_engine(db_url).connect() as conn:
+        code, name = conn.execute(text("""SELECT a.code, a.name FROM app_user u
+            JOIN area a ON a.id = u.area_id WHERE u.username = 'supervisor'""")).one()
+    requests: list[str] = []
+    anon_page.on("request", lambda r: requests.append(r.url) if "/api/v1/layers/areas" in r.url else None)
+    sign_in(anon_page, live_server, "supervisor", PASSWORDS["supervisor"])
+    anon_page.wait_for_selector(".mq-area", state="attached")
+    assert name in anon_page.inner_text(f"#{MapIds.ACCOUNT}")
+    # every area the map received lies in the supervisor's street
+    anon_page.wait_for_load_state("networkidle")
+    assert requests
+    for url in requests:
+        resp = anon_page.request.get(url.replace("format=geobuf", "format=geojson"))
+        for f in resp.json()["features"]:
+            assert f["properties"]["code"].startswith(code[:9])
+    # and asking for the whole city by hand gives the same, confined answer
+    city = anon_page.request.get(live_server + "/api/v1/layers/areas?bbox=110,18,120,25&z=14")
+    codes = [f["properties"]["code"] for f in city.json()["features"]]
+    assert codes and all(c.startswith(code[:9]) for c in codes)

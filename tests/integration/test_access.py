@@ -1,0 +1,229 @@
+"""Sign-in, sessions, CSRF and area scope, over HTTP without a browser.
+
+Every Dash callback and API route is an HTTP endpoint: these tests call them directly,
+as a hand-made request would, and check what comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from sqlalchemy import text
+
+from pages.map_ids import MapIds
+from tests.conftest import demo_password, signed_in_client
+
+CITY = "110,18,120,25"
+ALL_TIME = "start=2000-01-01&end=2099-12-31"
+LAYERS = ("areas", "labels", "sites", "incidents", "density")
+
+
+def login_token(client) -> str:  # type: ignore[no-untyped-def]
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def try_login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": login_token(client), "next": "/"})
+
+
+def panel_payload(area_id: int) -> dict:
+    """The body Dash's renderer POSTs for the side-panel callback."""
+    outputs = [{"id": MapIds.PANEL_BODY, "property": "children"},
+               {"id": MapIds.PANEL, "property": "className"},
+               {"id": MapIds.MAP, "property": "viewport"}]
+    return {
+        "output": ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + "..",
+        "outputs": outputs,
+        "inputs": [
+            {"id": MapIds.SELECTION, "property": "data", "value": {"kind": "area", "id": area_id}},
+            {"id": MapIds.WINDOW, "property": "value", "value": "365d"},
+            {"id": MapIds.DATES, "property": "start_date", "value": None},
+            {"id": MapIds.DATES, "property": "end_date", "value": None},
+            {"id": MapIds.CATEGORIES, "property": "value", "value": []},
+        ],
+        "changedPropIds": [f"{MapIds.SELECTION}.data"],
+        "state": [],
+    }
+
+
+def post_callback(client, payload: dict, *, csrf: bool = True):  # type: ignore[no-untyped-def]
+    headers = {"Content-Type": "application/json"}
+    if csrf:
+        cookie = client.get_cookie("_csrf_token")
+        headers["X-CSRFToken"] = cookie.value if cookie else ""
+    return client.post("/_dash-update-component", data=json.dumps(payload), headers=headers)
+
+
+# --------------------------------------------------------------------------- anonymous
+@pytest.mark.parametrize("path", ["/", "/?lang=en"])
+def test_anonymous_pages_redirect_to_sign_in(anon_client, path: str) -> None:
+    resp = anon_client.get(path)
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/layers/{layer}?bbox={CITY}&z=9" for layer in LAYERS]
+                         + ["/_dash-layout", "/_dash-dependencies"])
+def test_anonymous_api_and_dash_internals_are_401(anon_client, path: str) -> None:
+    resp = anon_client.get(path)
+    assert resp.status_code == 401
+    assert resp.get_json()["key"] == "error.login_required"
+
+
+def test_anonymous_callback_post_is_refused(anon_client) -> None:
+    anon_client.get("/login")  # has a session and a CSRF token, but no sign-in
+    resp = post_callback(anon_client, panel_payload(1))
+    assert resp.status_code == 401
+    assert "breadcrumb" not in resp.get_data(as_text=True)
+
+
+def test_health_and_login_page_are_public(anon_client) -> None:
+    assert anon_client.get("/healthz").status_code == 200
+    page = anon_client.get("/login")
+    assert page.status_code == 200 and "账号登录" in page.get_data(as_text=True)
+    assert "Sign in" in anon_client.get("/login?lang=en").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- sign-in
+def test_wrong_password_gives_a_clear_message_and_no_session(anon_client) -> None:
+    resp = try_login(anon_client, "commander", "wrong-password")
+    assert resp.status_code == 401 and "用户名或密码错误" in resp.get_data(as_text=True)
+    assert anon_client.get("/").status_code == 302
+    resp = try_login(anon_client, "nobody-here", "whatever")
+    assert "用户名或密码错误" in resp.get_data(as_text=True)  # same message: no enumeration
+
+
+def test_lockout_after_five_failures(anon_client, session) -> None:
+    from geodata.db import session_scope
+    from governance.accounts import create_user
+
+    with session_scope() as s:
+        create_user(s, username="lockme", password="Lock-Me-2026!", role="commander")
+    for _ in range(4):
+        assert "用户名或密码错误" in try_login(anon_client, "lockme", "nope").get_data(as_text=True)
+    fifth = try_login(anon_client, "lockme", "nope").get_data(as_text=True)
+    assert "已锁定" in fifth
+    right = try_login(anon_client, "lockme", "Lock-Me-2026!")
+    assert right.status_code == 401 and "已锁定" in right.get_data(as_text=True)
+    with session_scope() as s:
+        s.execute(text("UPDATE app_user SET locked_until = now() - interval '1 second' "
+                       "WHERE username = 'lockme'"))
+    assert try_login(anon_client, "lockme", "Lock-Me-2026!").status_code == 302
+
+
+def test_session_is_rotated_at_sign_in(anon_client) -> None:
+    anon_client.get("/login")
+    before = anon_client.get_cookie("minqing_session").value
+    assert try_login(anon_client, "commander", demo_password("commander")).status_code == 302
+    after = anon_client.get_cookie("minqing_session")
+    assert after.value != before and after.http_only
+    with anon_client.session_transaction() as sess:
+        assert sess["uid"] and sess["sid"]
+
+
+def test_idle_timeout_signs_out(anon_client) -> None:
+    try_login(anon_client, "commander", demo_password("commander"))
+    assert anon_client.get(f"/api/v1/layers/areas?bbox={CITY}&z=8").status_code == 200
+    with anon_client.session_transaction() as sess:
+        sess["seen_at"] = int(time.time()) - 31 * 60
+    resp = anon_client.get(f"/api/v1/layers/areas?bbox={CITY}&z=8")
+    assert resp.status_code == 401 and resp.get_json()["key"] == "error.session_idle"
+
+
+def test_absolute_timeout_signs_out(anon_client) -> None:
+    try_login(anon_client, "commander", demo_password("commander"))
+    with anon_client.session_transaction() as sess:
+        sess["login_at"] = int(time.time()) - 13 * 3600
+    resp = anon_client.get(f"/api/v1/layers/areas?bbox={CITY}&z=8")
+    assert resp.status_code == 401 and resp.get_json()["key"] == "error.session_expired"
+
+
+def test_logout_ends_the_session(anon_client) -> None:
+    try_login(anon_client, "commander", demo_password("commander"))
+    with anon_client.session_transaction() as sess:
+        token = sess["csrf"]
+    assert anon_client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert anon_client.get(f"/api/v1/layers/areas?bbox={CITY}&z=8").status_code == 401
+
+
+# --------------------------------------------------------------------------- CSRF
+def test_callbacks_need_the_csrf_header(flask_client, session) -> None:
+    grid = session.execute(text("SELECT id FROM area WHERE level = 'grid' LIMIT 1")).scalar_one()
+    refused = post_callback(flask_client, panel_payload(grid), csrf=False)
+    assert refused.status_code == 403 and refused.get_json()["key"] == "error.csrf"
+    ok = post_callback(flask_client, panel_payload(grid))
+    assert ok.status_code == 200 and "mq-breadcrumb" in ok.get_data(as_text=True)
+
+
+def test_forged_csrf_header_is_refused(flask_client) -> None:
+    resp = flask_client.post("/_dash-update-component", data="{}",
+                             headers={"Content-Type": "application/json", "X-CSRFToken": "forged"})
+    assert resp.status_code == 403
+
+
+def test_security_headers(flask_client) -> None:
+    resp = flask_client.get("/")
+    assert resp.status_code == 200
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "'unsafe-eval'" not in csp
+    assert "object-src 'none'" in csp and resp.headers["X-Frame-Options"] == "DENY"
+
+
+# --------------------------------------------------------------------------- roles and scope
+@pytest.mark.parametrize("username", ["admin", "security", "auditor", "wall"])
+def test_roles_without_map_access(username: str) -> None:
+    client = signed_in_client(username)
+    page = client.get("/")
+    assert page.status_code == 403 and "无权" in page.get_data(as_text=True)
+    for layer in LAYERS:
+        resp = client.get(f"/api/v1/layers/{layer}?bbox={CITY}&z=9")
+        assert resp.status_code == 403 and resp.get_json()["key"] == "error.forbidden"
+
+
+@pytest.mark.parametrize("username", ["supervisor", "gridworker"])
+def test_scoped_users_get_only_their_area_on_every_layer(username: str, session) -> None:
+    client = signed_in_client(username)
+    scope = session.execute(text("""SELECT a.code, a.level FROM app_user u JOIN area a
+        ON a.id = u.area_id WHERE u.username = :u"""), {"u": username}).one()
+    prefix = scope.code[: {"street": 9, "grid": 15}[scope.level]]
+    in_scope_grids = {r[0] for r in session.execute(
+        text("SELECT id FROM area WHERE level = 'grid' AND code LIKE :p"), {"p": prefix + "%"})}
+    for z in (8, 11, 14):
+        areas = client.get(f"/api/v1/layers/areas?bbox={CITY}&z={z}").get_json()["features"]
+        labels = client.get(f"/api/v1/layers/labels?bbox={CITY}&z={z}").get_json()["features"]
+        codes = [f["properties"]["code"] for f in areas]
+        assert all(c.startswith(prefix) for c in codes)
+        assert {f["properties"]["id"] for f in labels} <= {
+            r[0] for r in session.execute(text("SELECT id FROM area WHERE code LIKE :p"),
+                                          {"p": prefix + "%"})}
+    sites = client.get(f"/api/v1/layers/sites?bbox={CITY}&z=9").get_json()["features"]
+    site_grids = {r[0] for r in session.execute(text("SELECT grid_id FROM key_site WHERE id = ANY(:ids)"),
+                                                {"ids": [f["properties"]["id"] for f in sites]})}
+    assert site_grids <= in_scope_grids
+    density = client.get(f"/api/v1/layers/density?bbox={CITY}&z=9&{ALL_TIME}").get_json()
+    expected = session.execute(text("SELECT count(*) FROM incident WHERE grid_id = ANY(:g)"),
+                               {"g": list(in_scope_grids)}).scalar_one()
+    total_city = session.execute(text("SELECT count(*) FROM incident")).scalar_one()
+    assert density["stats"]["total"] == expected < total_city
+    incidents = client.get(f"/api/v1/layers/incidents?bbox={CITY}&z=16&{ALL_TIME}").get_json()
+    ids = [f["properties"]["id"] for f in incidents["features"] if "id" in f["properties"]]
+    grids = {r[0] for r in session.execute(text("SELECT grid_id FROM incident WHERE id = ANY(:ids)"),
+                                           {"ids": ids})}
+    assert grids <= in_scope_grids
+
+
+def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) -> None:
+    client = signed_in_client("supervisor")
+    own = session.execute(text("""SELECT a.code FROM app_user u JOIN area a ON a.id = u.area_id
+        WHERE u.username = 'supervisor'""")).scalar_one()
+    other_id, other_name = session.execute(text("""SELECT id, name FROM area WHERE level = 'street'
+        AND code <> :c ORDER BY code LIMIT 1"""), {"c": own}).one()
+    resp = post_callback(client, panel_payload(other_id))
+    body = json.dumps(resp.get_json(), ensure_ascii=False)
+    assert resp.status_code == 200
+    assert "不在您的管辖范围内" in body
+    assert other_name not in body and "mq-breadcrumb" not in body

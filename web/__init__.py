@@ -1,0 +1,1 @@
+"""The web shell around Dash: sign-in, sessions, CSRF, security headers."""

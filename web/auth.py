@@ -1,0 +1,71 @@
+"""Sign-in and sign-out pages (server-rendered, work without JavaScript)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, redirect, render_template, request
+
+from governance.accounts import authenticate
+from governance.errors import Unauthorized
+from i18n import current_lang, t
+from web.security import csrf_token, current_principal, end_session, start_session
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _safe_next(raw: str | None) -> str:
+    """Only same-site relative paths: no open redirects."""
+    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return "/"
+
+
+def _page(template: str, status: int = 200, **ctx: object) -> Response:
+    lang = current_lang()
+    html = render_template(template, lang=lang, t=lambda k, **kw: t(k, lang, **kw),
+                           csrf=csrf_token(), other_lang="en" if lang == "zh-CN" else "zh-CN",
+                           **ctx)
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/login")
+def login() -> Response:
+    return _page("login.html", next=_safe_next(request.args.get("next")), error=None,
+                 username="")
+
+
+@bp.post("/login")
+def login_post() -> Response:
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    nxt = _safe_next(request.form.get("next"))
+    try:
+        principal = authenticate(username, password, request.remote_addr)
+    except Unauthorized as err:
+        return _page("login.html", status=401, next=nxt, username=username,
+                     error=err.user_message(current_lang()))
+    start_session(principal)
+    log.info("signed in: %s (%s)", principal.username, principal.role)
+    return redirect(nxt)  # type: ignore[return-value]
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    p = current_principal()
+    if p is not None:
+        try:
+            from governance import audit
+
+            audit.record_now(action="logout", user_id=p.user_id, username=p.username,
+                             role=p.role, client_addr=request.remote_addr)
+        except ImportError:  # pragma: no cover
+            pass
+    end_session()
+    return redirect("/login")  # type: ignore[return-value]
+
+
+def forbidden_page(key: str) -> Response:
+    return _page("forbidden.html", status=403, message=t(key, current_lang()),
+                 principal=current_principal())

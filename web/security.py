@@ -1,0 +1,179 @@
+"""Request guards for every route: authentication, session timeouts, CSRF, headers.
+
+Installed on the Flask server by :func:`install`. Dash callbacks and API routes are HTTP
+endpoints anyone can call, so the guard runs before all of them; the use cases then
+check permissions and area scope themselves (``governance.access``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
+
+from governance.access import MAP_VIEW, Principal
+from governance.accounts import load_principal
+from i18n import current_lang, t
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CSRF_COOKIE = "_csrf_token"  # the cookie Dash's renderer copies into X-CSRFToken
+CSRF_HEADER = "X-CSRFToken"
+PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/",
+                   "/_favicon.ico", "/favicon.ico")
+JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+PAGE_PERMISSIONS = {"/": MAP_VIEW}
+SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
+
+
+def current_principal() -> Principal | None:
+    """The signed-in user of this request (None outside a request or when anonymous)."""
+    return getattr(g, "principal", None)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+def start_session(principal: Principal) -> None:
+    """Fresh session for a successful sign-in (new id: no session fixation)."""
+    session.clear()
+    now = int(time.time())
+    session.update(uid=principal.user_id, sid=secrets.token_urlsafe(16), login_at=now,
+                   seen_at=now, csrf=secrets.token_urlsafe(32))
+    session.permanent = True
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def _deny(status: int, key: str) -> Response:
+    lang = current_lang()
+    if request.path.startswith(JSON_PREFIXES):
+        resp = jsonify({"error": "unauthorized" if status == 401 else "forbidden",
+                        "message": t(key, lang), "key": key})
+        resp.status_code = status
+        return resp
+    if status == 401:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+    from web.auth import forbidden_page
+
+    return forbidden_page(key)
+
+
+def _load_principal() -> tuple[Principal | None, str | None]:
+    uid = session.get("uid")
+    if uid is None:
+        return None, None
+    cfg = get_settings()
+    now = int(time.time())
+    if now - int(session.get("seen_at", 0)) > cfg.session_idle_minutes * 60:
+        return None, "error.session_idle"
+    if now - int(session.get("login_at", 0)) > cfg.session_absolute_hours * 3600:
+        return None, "error.session_expired"
+    principal = load_principal(int(uid))
+    if principal is None:  # disabled or deleted since sign-in
+        return None, "error.session_expired"
+    if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY:
+        session["seen_at"] = now
+    return principal, None
+
+
+def _guard() -> Response | None:
+    path = request.path
+    if request.method in STATE_CHANGING:
+        sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
+        expected = session.get("csrf") or ""
+        if not expected or not hmac.compare_digest(sent, expected):
+            log.info("CSRF check failed on %s %s", request.method, path)
+            _audit_denied("csrf")
+            return _deny(403, "error.csrf")
+    if path.startswith(PUBLIC_PREFIXES):
+        return None
+    principal, expired = _load_principal()
+    if principal is None:
+        if expired:
+            session.clear()
+        return _deny(401, expired or "error.login_required")
+    g.principal = principal
+    needed = PAGE_PERMISSIONS.get(path)
+    if needed and not principal.can(needed):
+        _audit_denied("page")
+        return _deny(403, "error.forbidden")
+    return None
+
+
+def _audit_denied(what: str) -> None:
+    try:
+        from governance import audit
+
+        p = current_principal()
+        audit.record_now(action="access_denied", outcome="denied",
+                         user_id=p.user_id if p else session.get("uid"),
+                         username=p.username if p else None, role=p.role if p else None,
+                         object_type="route", object_id=f"{request.method} {request.path}"[:200],
+                         client_addr=request.remote_addr, detail={"check": what})
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _headers(csp: Callable[[], str]) -> Callable[[Response], Response]:
+    def add(resp: Response) -> Response:
+        resp.headers.setdefault("Content-Security-Policy", csp())
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if "csrf" in session:  # readable by Dash's renderer, which echoes it in a header
+            token = str(session["csrf"])
+            if request.cookies.get(CSRF_COOKIE) != token:
+                resp.set_cookie(CSRF_COOKIE, token, samesite="Strict",
+                                secure=get_settings().cookie_secure, httponly=False)
+        return resp
+
+    return add
+
+
+def install(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
+    """Configure cookies and register the guard and header hooks on ``server``."""
+    cfg = get_settings()
+    server.config.update(
+        SESSION_COOKIE_NAME="minqing_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg.cookie_secure,
+        PERMANENT_SESSION_LIFETIME=cfg.session_absolute_hours * 3600,
+    )
+    tiles = ""
+    if cfg.tile_url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(cfg.tile_url.replace("{s}", "a"))
+        tiles = f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}"
+    cache: dict[str, str] = {}
+
+    def csp() -> str:
+        if "v" not in cache:
+            hashes = " ".join(script_hashes())  # Dash returns them quoted
+            cache["v"] = (
+                "default-src 'self'; "
+                f"script-src 'self' {hashes}; "
+                "style-src 'self' 'unsafe-inline'; "
+                f"img-src 'self' data: blob:{tiles}; "
+                "font-src 'self' data:; connect-src 'self'; "
+                "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+                "form-action 'self'"
+            )
+        return cache["v"]
+
+    server.before_request(_guard)
+    server.after_request(_headers(csp))
