@@ -16,7 +16,7 @@ import dash
 from flask import Flask
 from flask_compress import Compress
 
-from settings import get_settings
+from settings import get_settings, secret_key
 
 if __name__ == "__main__":  # one module object whether run as a script or imported
     sys.modules.setdefault("app", sys.modules["__main__"])
@@ -38,7 +38,7 @@ def create_app() -> dash.Dash:
     settings = get_settings()
     server = Flask(__name__)
     server.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=secret_key(settings),
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript",
                             "application/json", "application/geo+json",
                             "application/x-protobuf", "text/javascript"],

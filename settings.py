@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     port: int = 8050
     workers: int = 2
     threads: int = 4
-    secret_key: str = Field(default="dev-only-change-me", repr=False)
+    secret_key: str | None = Field(
+        default=None, repr=False,
+        description="Signs session cookies. Unset: a random key kept in .data/secret_key.")
     tile_url: str | None = Field(default=None, description="Basemap XYZ tile URL template.")
     tile_attribution: str = ""
     tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
@@ -44,6 +46,25 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="Set behind HTTPS (Secure cookies).")
     lockout_failures: int = Field(default=5, description="Failed sign-ins before lockout.")
     lockout_minutes: int = Field(default=15, description="How long a lockout lasts.")
+
+
+def secret_key(s: Settings) -> str:
+    """The configured key, or one generated once and kept (mode 600) under data_dir, so
+    sessions survive restarts and every worker process signs with the same key."""
+    if s.secret_key:
+        return s.secret_key
+    import os
+    import secrets
+
+    path = Path(s.data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)
