@@ -55,7 +55,7 @@ def create_app() -> dash.Dash:
     server.register_blueprint(auth.bp)
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder="pages", title="民情地图",  # type: ignore[arg-type]
-        update_title=None, compress=False,  # type: ignore[arg-type]
+        update_title=None, compress=False, enable_mcp=False,  # type: ignore[arg-type]
     )
     import callbacks  # noqa: F401  (registers every callback at start-up)
 

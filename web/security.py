@@ -29,6 +29,10 @@ PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/",
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PAGE_PERMISSIONS = {"/": MAP_VIEW}
+# Dash callbacks by the feature prefix of their output ids (ids are "<feature>-..."):
+# a callback whose outputs belong to no listed feature is refused (fail closed).
+CALLBACK_PERMISSIONS = {"map-": MAP_VIEW}
+DASH_UPDATE = "/_dash-update-component"
 SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
 
 
@@ -110,7 +114,49 @@ def _guard() -> Response | None:
     if needed and not principal.can(needed):
         _audit_denied("page")
         return _deny(403, "error.forbidden")
+    if path == DASH_UPDATE and not _callback_allowed(principal):
+        _audit_denied("callback")
+        return _deny(403, "error.forbidden")
     return None
+
+
+def _output_ids(body: object) -> list[str]:
+    """Component ids (or pattern-matching types) a callback request writes to."""
+    outputs = body.get("outputs") if isinstance(body, dict) else None
+    items = outputs if isinstance(outputs, list) else [outputs]
+    ids = []
+    for o in items:
+        cid = o.get("id") if isinstance(o, dict) else None
+        ids.append(str(cid.get("type", "")) if isinstance(cid, dict) else str(cid or ""))
+    return ids
+
+
+def _page_path(body: object) -> str | None:
+    """The pathname Dash pages' router callback is asked to render."""
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    for item in inputs if isinstance(inputs, list) else []:
+        if isinstance(item, dict) and item.get("id") == "_pages_location" \
+                and item.get("property") == "pathname":
+            return str(item.get("value") or "/")
+    return None
+
+
+def _callback_allowed(principal: Principal) -> bool:
+    """Every output of the callback belongs to a feature the principal may use; the
+    pages router may only render a page the principal may open."""
+    body = request.get_json(silent=True)
+    ids = _output_ids(body)
+    if not ids:
+        return False
+    if all(cid.startswith("_pages_") for cid in ids):
+        needed = PAGE_PERMISSIONS.get(_page_path(body) or "/")
+        return needed is None or principal.can(needed)
+    for cid in ids:
+        perm = next((p for prefix, p in CALLBACK_PERMISSIONS.items() if cid.startswith(prefix)),
+                    None)
+        if perm is None or not principal.can(perm):
+            return False
+    return True
 
 
 def _audit_denied(what: str) -> None:

@@ -227,3 +227,79 @@ def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) 
     assert resp.status_code == 200
     assert "不在您的管辖范围内" in body
     assert other_name not in body and "mq-breadcrumb" not in body
+
+
+# --------------------------------------------------------------------------- matrix
+ROLES = ("commander", "supervisor", "gridworker", "dept", "admin", "security", "auditor", "wall")
+MAP_ROLES = {"commander", "supervisor", "gridworker", "dept"}
+
+
+def _callbacks() -> list[dict]:
+    """Every server-side callback of the app (clientside ones never reach the server)."""
+    from app import app
+
+    signed_in_client("commander").get("/")  # the callback map is filled at first request
+    return [
+        {"output": key, "outputs": cb["output"], "inputs": cb["inputs"], "state": cb["state"]}
+        for key, cb in app.callback_map.items() if "callback" in cb
+    ]
+
+
+def _request_for(spec: dict) -> dict:
+    """A minimal request body for one callback, as a hand-made POST would send."""
+    def item(dep: dict) -> dict:
+        return {"id": dep["id"], "property": dep["property"], "value": None}
+
+    def parse(key: str) -> list[dict]:
+        out = []
+        for part in key.strip(".").split("..."):
+            cid, prop = part.rsplit(".", 1)
+            out.append({"id": json.loads(cid) if cid.startswith("{") else cid, "property": prop})
+        return out
+
+    outputs = parse(spec["output"])
+    ins = [item(d) for d in spec["inputs"] if not isinstance(d["id"], dict)]
+    return {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": ins, "state": [item(d) for d in spec["state"]],
+            "changedPropIds": [f"{ins[0]['id']}.{ins[0]['property']}"] if ins else []}
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_callback_is_guarded_for_every_role(username: str) -> None:
+    """Roles without map access get 403 from every map callback; map roles get through
+    the guard (their answers are checked for scope elsewhere)."""
+    client = signed_in_client(username)
+    specs = [s for s in _callbacks() if "map-" in s["output"]]
+    assert len(specs) >= 5 and len(specs) == len(_callbacks()) - 1  # all but the pages router
+    for spec in specs:
+        resp = post_callback(client, _request_for(spec))
+        if username in MAP_ROLES:
+            assert resp.status_code != 403, (spec["output"], resp.get_data(as_text=True)[:200])
+        else:
+            assert resp.status_code == 403, spec["output"]
+            assert resp.get_json()["key"] == "error.forbidden"
+
+
+def _router(path: str) -> dict:
+    return {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_pages_router_renders_only_permitted_pages(username: str) -> None:
+    resp = post_callback(signed_in_client(username), _router("/"))
+    if username in MAP_ROLES:
+        assert resp.status_code == 200 and MapIds.MAP in resp.get_data(as_text=True)
+    else:
+        assert resp.status_code == 403
+
+
+def test_callback_to_an_unknown_feature_is_refused() -> None:
+    client = signed_in_client("commander")
+    body = {"output": "admin-users.children", "outputs": {"id": "admin-users", "property": "children"},
+            "inputs": [], "changedPropIds": [], "state": []}
+    assert post_callback(client, body).status_code == 403
