@@ -41,7 +41,11 @@ def spec() -> dict[str, Any]:
                     "for the zoom (county <=9, street 10, community 11-12, grid >=13). "
                     "`incidents`: points, or H3 clusters {cluster, count} when more than the "
                     "cap match. `density`: H3 hexagons {cell, count, cls} with top-level "
-                    "`stats` {res, max, total, breaks}."),
+                    "`stats` {res, max, total, breaks}. `persons`: key persons' residence "
+                    "points (no identity) for roles that visit them, otherwise counts per "
+                    "grid at the grid's label point (or `mode=counts`). Every layer is "
+                    "confined to the caller's area scope; 401 without a session, 403 for a "
+                    "role without the layer."),
                 "parameters": [
                     {"name": "layer", "in": "path", "required": True,
                      "schema": {"type": "string", "enum": list(LAYERS)}},
@@ -65,7 +69,26 @@ def spec() -> dict[str, Any]:
                             "content": {"application/geo+json": {"schema": {"type": "object"}},
                                         "application/x-protobuf": {}}},
                     "400": error,
+                    "401": error,
+                    "403": error,
                 },
+            }},
+            "/api/v1/persons/{id}": {"get": {
+                "summary": "A key person, identity masked (roles that visit key persons)",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "Masked identity"}, "403": error,
+                              "404": error},
+            }},
+            "/api/v1/persons/{id}/reveal": {"post": {
+                "summary": "The identity in clear for one view; needs a reason; audited",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "minLength": 4}}}}}},
+                "responses": {"200": {"description": "Identity in clear"}, "400": error,
+                              "403": error, "404": error},
             }},
             "/healthz": {"get": {
                 "summary": "Liveness and database status",

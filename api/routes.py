@@ -25,6 +25,15 @@ health_bp = Blueprint("health", __name__)
 @bp.errorhandler(MinqingError)
 def _minqing_error(err: MinqingError) -> tuple[Response, int]:
     log.info("rejected %s %s: %s", request.method, request.full_path, err.key)
+    if err.status == 403:  # a refused permission or scope check leaves a trace
+        from governance import audit
+
+        p = current_principal()
+        audit.record_now(action="access_denied", outcome="denied",
+                         user_id=p.user_id if p else None, username=p.username if p else None,
+                         role=p.role if p else None, object_type="route",
+                         object_id=f"{request.method} {request.path}"[:200],
+                         client_addr=request.remote_addr, detail={"key": err.key})
     return jsonify(err.to_dict(current_lang())), err.status
 
 
@@ -62,6 +71,24 @@ def layer(layer: str) -> Response:
     resp.headers["X-Truncated"] = "1" if payload.truncated else "0"
     resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
     return resp
+
+
+@bp.get("/persons/<int:person_id>")
+def person(person_id: int) -> Response:
+    """A key person, identity masked."""
+    from governance.persons import person_detail
+
+    return jsonify(person_detail(person_id, current_lang(), principal=current_principal()))
+
+
+@bp.post("/persons/<int:person_id>/reveal")
+def person_reveal(person_id: int) -> Response:
+    """The identity in clear for one view: JSON {"reason": "..."}; audited."""
+    from governance.persons import reveal
+
+    body = request.get_json(silent=True) or {}
+    return jsonify(reveal(person_id, str(body.get("reason") or ""), current_lang(),
+                          principal=current_principal(), client_addr=request.remote_addr))
 
 
 @bp.get("/openapi.json")

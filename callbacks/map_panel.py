@@ -16,7 +16,7 @@ from i18n import current_lang
 from layers.urls import LayerFilters
 from pages import map_panel as panel
 from pages.map_ids import MapIds
-from web.security import current_principal
+from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,8 @@ def render_panel(
         body, viewport = _panel_for(selection, filters, lang)
     except MinqingError as err:
         log.info("panel for %s: %s", selection, err.key, exc_info=True)
+        if err.status == 403:
+            audit_denied(f"panel {selection.get('kind')} {selection.get('id')}", err.key)
         return panel.error_panel(err.user_message(lang)), PANEL_OPEN, no_update
     return body, PANEL_OPEN, viewport
 

@@ -17,6 +17,9 @@ from governance.errors import Forbidden
 MAP_VIEW = "map.view"
 LAYER_INCIDENTS = "layer.incidents"
 LAYER_SITES = "layer.sites"
+PERSONS_POINTS = "persons.points"  # where key persons live (sensitive: whereabouts)
+PERSONS_COUNTS = "persons.counts"  # how many per grid, no locations
+PERSONS_REVEAL = "persons.reveal"  # identity in clear, with a typed reason, audited
 USERS_MANAGE = "users.manage"
 AUDIT_VIEW = "audit.view"
 
@@ -26,9 +29,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSADMIN: frozenset({USERS_MANAGE}),
     Role.SECADMIN: frozenset({USERS_MANAGE}),
     Role.AUDITOR: frozenset({AUDIT_VIEW}),
-    Role.COMMANDER: frozenset(_OPERATIONS),
-    Role.SUPERVISOR: frozenset(_OPERATIONS),
-    Role.GRID_WORKER: frozenset(_OPERATIONS),
+    # Minimum necessary: the people who visit key persons see where they live; the
+    # command centre sees counts; departments see neither.
+    Role.COMMANDER: frozenset(_OPERATIONS | {PERSONS_COUNTS}),
+    Role.SUPERVISOR: frozenset(_OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}),
+    Role.GRID_WORKER: frozenset(_OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}),
     Role.DEPT_STAFF: frozenset(_OPERATIONS),
     Role.WALL: frozenset(),  # the wall screen has its own page (aggregates only)
 }

@@ -19,14 +19,22 @@ from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
 from geodata.queries import layers as q
 from governance import catalog
-from governance.access import LAYER_INCIDENTS, LAYER_SITES, MAP_VIEW, Principal, require
+from governance.access import (
+    LAYER_INCIDENTS,
+    LAYER_SITES,
+    MAP_VIEW,
+    PERSONS_COUNTS,
+    PERSONS_POINTS,
+    Principal,
+    require,
+)
 from governance.errors import InvalidInput
 from governance.filters import parse_bbox, parse_choice, parse_list, parse_time, parse_zoom
 from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-LAYERS = ("areas", "labels", "sites", "incidents", "density")
+LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons")
 FORMATS = ("geojson", "geobuf")
 N_CLASSES = 6
 
@@ -124,7 +132,8 @@ def clusters_geojson(rows: list[tuple]) -> str:
 
 
 LAYER_PERMISSIONS = {"areas": MAP_VIEW, "labels": MAP_VIEW, "sites": LAYER_SITES,
-                     "incidents": LAYER_INCIDENTS, "density": LAYER_INCIDENTS}
+                     "incidents": LAYER_INCIDENTS, "density": LAYER_INCIDENTS,
+                     "persons": PERSONS_COUNTS}
 
 
 def render_layer(layer: str, args: Mapping[str, str], principal: Principal | None) -> LayerPayload:
@@ -168,6 +177,13 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
                 rows = rows[:cap]
                 return LayerPayload(clusters_geojson(rows).encode(), "application/geo+json",
                                     len(rows), truncated)
+        elif layer == "persons":
+            # points only for roles that visit key persons; everyone else sees counts
+            assert principal is not None
+            if principal.can(PERSONS_POINTS) and args.get("mode") != "counts":
+                body, n = q.person_points_geojson(s, bbox, cap, scope)
+            else:
+                body, n = q.person_counts_geojson(s, bbox, cap, scope)
         else:  # density
             res_raw = args.get("res")
             res = resolution_for_zoom(zoom)

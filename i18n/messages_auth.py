@@ -25,6 +25,7 @@ AUTH: dict[str, dict[str, str]] = {
     "error.out_of_scope": {"zh-CN": "该对象不在您的管辖范围内", "en": "This is outside your area of responsibility"},
     "error.weak_password": {"zh-CN": "密码至少 {n} 位，且须包含大写字母、小写字母、数字、符号中的三类", "en": "Passwords need at least {n} characters from three of: upper case, lower case, digits, symbols"},
     "error.user_exists": {"zh-CN": "用户名“{username}”已存在", "en": "Username '{username}' already exists"},
+    "error.reason_required": {"zh-CN": "查看明文须填写查看事由（至少 {n} 个字）", "en": "Showing personal data in clear needs a reason (at least {n} characters)"},
     "role.sysadmin": {"zh-CN": "系统管理员", "en": "System administrator"},
     "role.secadmin": {"zh-CN": "安全管理员", "en": "Security administrator"},
     "role.auditor": {"zh-CN": "审计员", "en": "Auditor"},

@@ -159,7 +159,12 @@ def _callback_allowed(principal: Principal) -> bool:
     return True
 
 
-def _audit_denied(what: str) -> None:
+def audit_denied(what: str, key: str | None = None) -> None:
+    """Record a refused request (route, callback or object) in the audit trail."""
+    _audit_denied(what, key)
+
+
+def _audit_denied(what: str, key: str | None = None) -> None:
     try:
         from governance import audit
 
@@ -168,7 +173,8 @@ def _audit_denied(what: str) -> None:
                          user_id=p.user_id if p else session.get("uid"),
                          username=p.username if p else None, role=p.role if p else None,
                          object_type="route", object_id=f"{request.method} {request.path}"[:200],
-                         client_addr=request.remote_addr, detail={"check": what})
+                         client_addr=request.remote_addr,
+                         detail={"check": what} | ({"key": key} if key else {}))
     except ImportError:  # pragma: no cover
         pass
 

@@ -208,3 +208,38 @@ def h3_counts(session: Session, bbox: Sequence[float], where: IncidentWhere, res
     """
     rows = session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "limit": limit})
     return [tuple(r) for r in rows]
+
+
+def person_points_geojson(session: Session, bbox: Sequence[float], limit: int,
+                          scope: str | None) -> tuple[str, int]:
+    """Key persons' residence points (no identity) in the viewport and scope."""
+    scope_sql = f"AND p.grid_id IN {SCOPED_GRIDS}" if scope else ""
+    sql = f"""
+        SELECT count(*),
+               coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 6, false), ','), '')
+        FROM (SELECT p.id, p.category, p.care_level, p.grid_id, p.geom
+              FROM key_person p
+              WHERE p.geom && {ENVELOPE} {scope_sql}
+              ORDER BY p.care_level DESC, p.id LIMIT :limit) q
+    """
+    row = session.execute(text(sql), {"limit": limit, **_bbox_params(bbox),
+                                      **_scope_params(scope)}).one()
+    return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
+
+
+def person_counts_geojson(session: Session, bbox: Sequence[float], limit: int,
+                          scope: str | None) -> tuple[str, int]:
+    """Key persons counted per grid, placed at the grid's label point: no locations."""
+    scope_sql = "AND g.code LIKE :scope" if scope else ""
+    sql = f"""
+        SELECT count(*),
+               coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 5, false), ','), '')
+        FROM (SELECT g.id AS grid_id, g.name, count(p.id) AS count, g.label_point AS geom
+              FROM area g JOIN key_person p ON p.grid_id = g.id
+              WHERE g.level = 'grid' AND g.label_point && {ENVELOPE} {scope_sql}
+              GROUP BY g.id, g.name, g.label_point
+              ORDER BY g.id LIMIT :limit) q
+    """
+    row = session.execute(text(sql), {"limit": limit, **_bbox_params(bbox),
+                                      **_scope_params(scope)}).one()
+    return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])

@@ -227,6 +227,12 @@ def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) 
     assert resp.status_code == 200
     assert "不在您的管辖范围内" in body
     assert other_name not in body and "mq-breadcrumb" not in body
+    from geodata.db import session_scope
+
+    with session_scope() as s:
+        denied = s.execute(text("""SELECT detail FROM audit_log WHERE action = 'access_denied'
+            AND username = 'supervisor' ORDER BY id DESC LIMIT 1""")).scalar_one()
+    assert denied["check"] == f"panel area {other_id}" and denied["key"] == "error.out_of_scope"
 
 
 # --------------------------------------------------------------------------- matrix
@@ -303,3 +309,24 @@ def test_callback_to_an_unknown_feature_is_refused() -> None:
     body = {"output": "admin-users.children", "outputs": {"id": "admin-users", "property": "children"},
             "inputs": [], "changedPropIds": [], "state": []}
     assert post_callback(client, body).status_code == 403
+
+
+def test_sign_ins_and_denials_are_audited(anon_client) -> None:
+    from geodata.db import session_scope
+    from governance import audit
+
+    with session_scope() as s:
+        start = s.execute(text("SELECT coalesce(max(id), 0) FROM audit_log")).scalar_one()
+    try_login(anon_client, "commander", "not-the-password")
+    try_login(anon_client, "commander", demo_password("commander"))
+    anon_client.get(f"/api/v1/layers/persons?bbox={CITY}&z=9")  # commander: counts, allowed
+    signed_in_client("dept").get(f"/api/v1/layers/persons?bbox={CITY}&z=9")  # 403
+    with session_scope() as s:
+        rows = s.execute(text("""SELECT action, outcome, username, client_addr FROM audit_log
+            WHERE id > :i ORDER BY id"""), {"i": start}).all()
+        assert audit.verify(s, since_id=start + 1).ok
+    assert ("login_failed", "failure", "commander", "127.0.0.1") in rows
+    assert ("login", "success", "commander", "127.0.0.1") in rows
+    assert any(r.action == "login" and r.username == "dept" for r in rows)
+    assert any(r.action == "access_denied" and r.username == "dept" and r.outcome == "denied"
+               for r in rows)

@@ -1,0 +1,102 @@
+"""Audit trail model: append-only and hash-chained, sealed by the database itself.
+
+Alembic owns the schema (``migrations/versions/0003_audit.py``). The triggers defined
+there do the work no writer may skip:
+
+* ``BEFORE INSERT``: takes a transaction-level advisory lock (so inserts form one
+  queue), assigns ``id`` from the sequence and ``at`` from ``clock_timestamp()`` under
+  that lock (so id order, time order and chain order agree), then sets ``prev_hash`` to
+  the ``row_hash`` of the newest row (32 zero bytes for the first) and
+  ``row_hash = sha256(prev_hash || canonical text of the row)``.
+* ``BEFORE UPDATE``: always rejected. ``BEFORE DELETE``: rejected unless the row is older
+  than :data:`RETENTION_DAYS` and the transaction went through ``audit_log_purge``.
+  ``BEFORE TRUNCATE``: always rejected.
+
+Values written by a client for ``id``, ``at``, ``prev_hash`` and ``row_hash`` are
+ignored.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geodata.db import Base
+
+#: Minimum retention (Cybersecurity Law art. 21: network logs kept >= six months).
+RETENTION_DAYS = 180
+#: Key of the transaction-level advisory lock that serialises audit inserts.
+AUDIT_LOCK_KEY = 0x6175646974  # b"audit"
+#: Version tag at the start of every canonical text (change it only with a migration).
+CANONICAL_VERSION = "v1"
+
+
+class AuditOutcome(enum.StrEnum):
+    """How an audited action ended."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    DENIED = "denied"
+
+
+class AuditAction(enum.StrEnum):
+    """Actions written by the application (others are accepted, these are the norm)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    VIEW_CLEAR = "view_clear"  # personal data shown in clear
+    EXPORT = "export"
+    DATA_CHANGE = "data_change"
+    PERMISSION_CHANGE = "permission_change"
+    ACCESS_DENIED = "access_denied"
+    AUDIT_PURGE = "audit_purge"  # written by audit_log_purge() itself
+
+
+class AuditLog(Base):
+    """One audit record. Read-only for the application once written."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN (" + ", ".join(f"'{o.value}'" for o in AuditOutcome) + ")",
+            name="outcome",
+        ),
+        CheckConstraint("octet_length(prev_hash) = 32 AND octet_length(row_hash) = 32",
+                        name="hash_length"),
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_username_at", "username", "at"),
+        Index("ix_audit_log_action_at", "action", "at"),
+        Index("ix_audit_log_object_type_object_id", "object_type", "object_id"),
+    )
+
+    # No column default: the seal trigger draws ids from audit_log_id_seq under the lock.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                         server_default=text("clock_timestamp()"))
+    user_id: Mapped[int | None] = mapped_column(Integer)  # no FK: records outlive accounts
+    username: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    object_type: Mapped[str | None] = mapped_column(Text)
+    object_id: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text, server_default=AuditOutcome.SUCCESS.value)
+    client_addr: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    row_hash: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,135 @@
+"""SQL of the audit trail: append, search, chain verification and the sanctioned purge.
+
+Hashing happens in the database (see ``migrations/versions/0003_audit.py``): these
+functions never compute or send a hash, they only read what the triggers wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geodata.models_audit import RETENTION_DAYS, AuditLog
+
+_INSERT = text("""
+    INSERT INTO audit_log (action, outcome, user_id, username, role, object_type, object_id,
+                           client_addr, reason, detail)
+    VALUES (:action, :outcome, :user_id, :username, :role, :object_type, :object_id,
+            :client_addr, :reason, CAST(:detail AS jsonb))
+    RETURNING id
+""")
+
+# One statement (one snapshot): recompute every row's hash with the same canonical
+# function the seal trigger used, compare each prev_hash with the previous row's
+# row_hash (window lag in id order), and check that a chain which does not start at 32
+# zero bytes starts where a recorded purge says it does.
+_VERIFY = text("""
+    WITH chain AS MATERIALIZED (
+        SELECT a.id, a.prev_hash, a.row_hash,
+               row_number() OVER w AS n,
+               lag(a.row_hash) OVER w AS expected_prev,
+               sha256(a.prev_hash || convert_to(audit_log_canonical(a), 'UTF8')) AS expected_row
+        FROM audit_log a
+        WHERE a.id >= coalesce((SELECT max(b.id) FROM audit_log b WHERE b.id < :since), :since)
+        WINDOW w AS (ORDER BY a.id)
+    ), checked AS MATERIALIZED (
+        SELECT c.id, c.row_hash, CASE
+            WHEN c.row_hash IS DISTINCT FROM c.expected_row THEN 'row_hash_mismatch'
+            WHEN c.n > 1 AND c.prev_hash IS DISTINCT FROM c.expected_prev
+                THEN 'prev_hash_mismatch'
+            WHEN c.n = 1 AND c.prev_hash <> decode(repeat('00', 32), 'hex') AND NOT EXISTS (
+                SELECT 1 FROM audit_log p
+                WHERE p.action = 'audit_purge' AND p.id > c.id
+                  AND p.detail ->> 'last_deleted_hash' = encode(c.prev_hash, 'hex')
+                  AND (p.detail ->> 'last_deleted_id')::bigint < c.id
+                  AND (p.detail ->> 'before')::timestamptz <= p.at - make_interval(days => :days))
+                THEN 'unanchored_start'
+        END AS problem
+        FROM chain c
+        WHERE c.id >= :since
+    )
+    SELECT (SELECT count(*) FROM checked) AS rows, bad.id AS bad_id, bad.problem,
+           head.id AS head_id, encode(head.row_hash, 'hex') AS head_hash
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (SELECT k.id, k.problem FROM checked k WHERE k.problem IS NOT NULL
+                       ORDER BY k.id LIMIT 1) AS bad ON true
+    LEFT JOIN LATERAL (SELECT k.id, k.row_hash FROM checked k
+                       ORDER BY k.id DESC LIMIT 1) AS head ON true
+""")
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """Raw outcome of :func:`check_chain`."""
+
+    rows: int
+    bad_id: int | None
+    problem: str | None
+    head_id: int | None
+    head_hash: str | None
+
+
+def insert(session: Session, **values: Any) -> int:
+    """Append one record in the session's transaction; returns its id (trigger-assigned)."""
+    detail = values.get("detail")
+    params = {**values, "detail": None if detail is None else json.dumps(
+        detail, ensure_ascii=False, sort_keys=True, default=str)}
+    return int(session.execute(_INSERT, params).scalar_one())
+
+
+def check_chain(session: Session, since_id: int | None = None) -> ChainCheck:
+    """Recompute the chain from ``since_id`` (default: the whole table).
+
+    With ``since_id`` the first checked row is linked to its predecessor (whose own hash
+    is not checked); without a predecessor, it must be the anchored start of the chain.
+    """
+    row = session.execute(_VERIFY, {"since": since_id or 0, "days": RETENTION_DAYS}).mappings().one()
+    return ChainCheck(rows=int(row["rows"]), bad_id=row["bad_id"], problem=row["problem"],
+                      head_id=row["head_id"], head_hash=row["head_hash"])
+
+
+def search(session: Session, *, username: str | None = None, action: str | None = None,
+           since: datetime | None = None, until: datetime | None = None,
+           object_type: str | None = None, object_id: str | None = None,
+           limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    """Records matching every given filter, newest first (hashes as hex)."""
+    q = select(AuditLog)
+    if username is not None:
+        q = q.where(AuditLog.username == username)
+    if action is not None:
+        q = q.where(AuditLog.action == action)
+    if since is not None:
+        q = q.where(AuditLog.at >= since)
+    if until is not None:
+        q = q.where(AuditLog.at < until)
+    if object_type is not None:
+        q = q.where(AuditLog.object_type == object_type)
+    if object_id is not None:
+        q = q.where(AuditLog.object_id == object_id)
+    q = q.order_by(AuditLog.id.desc()).limit(limit).offset(offset)
+    return [_as_dict(r) for r in session.scalars(q)]
+
+
+def _as_dict(r: AuditLog) -> dict[str, Any]:
+    return {
+        "id": r.id, "at": r.at, "user_id": r.user_id, "username": r.username, "role": r.role,
+        "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
+        "outcome": r.outcome, "client_addr": r.client_addr, "reason": r.reason,
+        "detail": r.detail, "prev_hash": bytes(r.prev_hash).hex(),
+        "row_hash": bytes(r.row_hash).hex(),
+    }
+
+
+def purge(session: Session, before: datetime, *, username: str | None = None,
+          role: str | None = None, client_addr: str | None = None) -> int:
+    """Delete the records older than ``before`` through ``audit_log_purge`` (the only
+    path the delete trigger allows); returns how many were deleted."""
+    return int(session.execute(
+        text("SELECT audit_log_purge(:before, :username, :role, :client_addr)"),
+        {"before": before, "username": username, "role": role, "client_addr": client_addr},
+    ).scalar_one())

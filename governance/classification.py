@@ -1,0 +1,168 @@
+"""Data classification registry (数据分类分级).
+
+Levels follow GB/T 43697-2024 (数据安全技术 数据分类分级规则): ``core`` 核心数据,
+``important`` 重要数据, ``general`` 一般数据. The personal-information class follows
+PIPL art. 4 and 28: ``sensitive_personal`` 敏感个人信息 (e.g. health, criminal record,
+whereabouts, ID numbers, credentials), ``personal`` 个人信息, or ``None``.
+
+Every column of each table that holds personal or sensitive data is registered here,
+with the masking rule that applies when it is shown to someone not cleared for the
+clear value. ``tests/integration/test_audit.py`` checks the registry against the
+migrated schema in both directions, so a new column cannot go unclassified.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+
+from i18n import t
+
+log = logging.getLogger(__name__)
+
+
+class DataLevel(enum.StrEnum):
+    """GB/T 43697-2024 levels, highest first."""
+
+    CORE = "core"
+    IMPORTANT = "important"
+    GENERAL = "general"
+
+
+class PIClass(enum.StrEnum):
+    """PIPL personal-information class of a column (``None`` when not personal)."""
+
+    SENSITIVE = "sensitive_personal"
+    PERSONAL = "personal"
+
+
+#: Masking rules and what implements them (``None``: a policy enforced by access rules
+#: or by review, not by one function).
+MASKING_RULES: dict[str, str | None] = {
+    "none": None,  # shown as stored to roles that may see the table at all
+    "mask_name": "governance.masking.mask_name",  # 张*三
+    "mask_phone": "governance.masking.mask_phone",  # 138****1234
+    "mask_id_number": "governance.masking.mask_id_number",  # 110***********1234
+    "mask_address": "governance.persons.mask_address",  # down to the community
+    "aggregate": None,  # counts per grid / H3 cell unless the role may see points
+    "redact_contacts": None,  # free text: phone and ID numbers masked on export
+    "role_gated": None,  # only roles holding the table's capability (audit.view)
+    "withhold": None,  # never leaves the server
+}
+
+
+@dataclass(frozen=True)
+class ColumnClass:
+    """Classification of one column."""
+
+    level: DataLevel
+    pi: PIClass | None
+    masking: str = "none"
+
+
+_GEN, _IMP = DataLevel.GENERAL, DataLevel.IMPORTANT
+_SPI, _PI = PIClass.SENSITIVE, PIClass.PERSONAL
+
+
+def _c(level: DataLevel, pi: PIClass | None = None, masking: str = "none") -> ColumnClass:
+    return ColumnClass(level, pi, masking)
+
+
+def _plain(*names: str) -> dict[str, ColumnClass]:
+    return {n: _c(_GEN) for n in names}
+
+
+REGISTRY: dict[str, dict[str, ColumnClass]] = {
+    # Key persons: the category (mental disorder, community correction, drug
+    # rehabilitation, petitioner ...) is health / criminal / political information once
+    # joined to an identity, and the point is where the person lives (whereabouts).
+    "key_person": {
+        "id": _c(_GEN, _PI),  # pseudonymous key of an identity
+        "category": _c(_IMP, _SPI, "aggregate"),
+        "care_level": _c(_GEN, _PI),
+        "grid_id": _c(_GEN, _PI),
+        "geom": _c(_IMP, _SPI, "aggregate"),
+    },
+    "key_person_identity": {
+        "person_id": _c(_GEN, _PI),
+        "full_name": _c(_IMP, _SPI, "mask_name"),
+        "id_number": _c(_IMP, _SPI, "mask_id_number"),
+        "phone": _c(_IMP, _SPI, "mask_phone"),
+        "address": _c(_IMP, _SPI, "mask_address"),
+    },
+    # Areas: only the grid worker's published duty contact is personal.
+    "area": {
+        **_plain("id", "code", "name", "level", "parent_id", "is_urban", "population",
+                 "geom", "label_point"),
+        "worker_name": _c(_GEN, _PI),
+        "worker_phone": _c(_GEN, _PI),
+    },
+    # Incidents: free text and address may name or locate the reporter or others.
+    "incident": {
+        **_plain("id", "source", "external_id", "category_code", "occurred_at",
+                 "reported_at", "grid_id", "status", "priority", "geom", "h3_6", "h3_7",
+                 "h3_8", "h3_9", "h3_10", "version", "created_at"),
+        "description": _c(_GEN, _PI, "redact_contacts"),
+        "address": _c(_GEN, _PI, "mask_address"),
+    },
+    # Accounts of identifiable staff; credentials are sensitive and never shown.
+    "app_user": {
+        **{n: _c(_GEN, _PI) for n in ("id", "username", "display_name", "role", "area_id",
+                                 "department_id", "disabled", "failed_logins",
+                                 "locked_until", "password_changed_at", "created_at")},
+        "password_hash": _c(_GEN, _SPI, "withhold"),
+    },
+    # Audit trail: who did what from where; readable by auditors only.
+    "audit_log": {
+        **_plain("id", "at", "role", "action", "object_type", "outcome", "prev_hash",
+                 "row_hash"),
+        **{n: _c(_GEN, _PI, "role_gated") for n in ("user_id", "username", "object_id",
+                                               "client_addr", "reason", "detail")},
+    },
+}
+
+
+def _entry(table: str, column: str) -> ColumnClass:
+    try:
+        return REGISTRY[table][column]
+    except KeyError:
+        raise KeyError(f"{table}.{column} is not in the classification registry") from None
+
+
+def level_of(table: str, column: str) -> DataLevel:
+    """The GB/T 43697 level of ``table.column``; KeyError if unregistered."""
+    return _entry(table, column).level
+
+
+def pi_class(table: str, column: str) -> PIClass | None:
+    """The PIPL class of ``table.column`` (``None``: not personal); KeyError if unregistered."""
+    return _entry(table, column).pi
+
+
+def is_personal(table: str, column: str) -> bool:
+    """Whether ``table.column`` holds personal information (sensitive or not)."""
+    return _entry(table, column).pi is not None
+
+
+def masking_rule(table: str, column: str) -> str:
+    """The name of the masking rule of ``table.column`` (a key of :data:`MASKING_RULES`)."""
+    return _entry(table, column).masking
+
+
+def columns(level: DataLevel | str | None = None) -> list[tuple[str, str]]:
+    """Registered ``(table, column)`` pairs, all or of one level, in registry order."""
+    return [(tab, col) for tab, cols in REGISTRY.items() for col, c in cols.items()
+            if level is None or c.level == level]
+
+
+def catalog_rows(lang: str | None = None) -> list[dict[str, str | None]]:
+    """The registry as rows with level and PI class names translated into ``lang``."""
+    return [
+        {"table": tab, "column": col, "level": c.level.value,
+         "level_name": t(f"data_level.{c.level.value}", lang),
+         "pi": c.pi.value if c.pi else None,
+         "pi_name": t(f"pi_class.{c.pi.value if c.pi else 'none'}", lang),
+         "masking": c.masking}
+        for tab, cols in REGISTRY.items() for col, c in cols.items()
+    ]

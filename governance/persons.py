@@ -1,0 +1,81 @@
+"""Key persons: masked by default; shown in clear only with a typed reason, audited.
+
+Masking happens here, on the server: a masked view never carries the clear value, so
+nothing in a callback response or API body can leak it.
+"""
+
+from __future__ import annotations
+
+from geodata.db import session_scope
+from geodata.queries import areas as area_q
+from geodata.queries import persons as q
+from governance import audit
+from governance.access import PERSONS_POINTS, PERSONS_REVEAL, Principal, require, require_area
+from governance.areas import crumb
+from governance.errors import InvalidInput, NotFound
+from governance.masking import mask_id_number, mask_name, mask_phone
+from i18n import t
+
+MIN_REASON = 4
+IDENTITY_FIELDS = ("full_name", "id_number", "phone", "address")
+
+
+def mask_address(address: str | None, community: str | None) -> str | None:
+    """Exact addresses are shown down to the community only."""
+    if not address:
+        return address
+    return f"{community}***" if community else "***"
+
+
+def _view(row: dict, chain: list[dict], lang: str, principal: Principal,
+          clear: bool) -> dict:
+    community = next((c["name"] for c in chain if c["level"] == "community"), None)
+    ident = {
+        "full_name": row["full_name"] if clear else mask_name(row["full_name"]),
+        "id_number": row["id_number"] if clear else mask_id_number(row["id_number"]),
+        "phone": row["phone"] if clear else mask_phone(row["phone"]),
+        "address": row["address"] if clear else mask_address(row["address"], community),
+    }
+    return {
+        "id": row["id"], "category": row["category"],
+        "category_label": t(f"person.{row['category']}", lang),
+        "care_level": row["care_level"], "masked": not clear, **ident,
+        "can_reveal": principal.can(PERSONS_REVEAL),
+        "breadcrumb": [crumb(c, lang, principal) for c in chain],
+    }
+
+
+def person_detail(person_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
+    """A key person with identity masked (张*三, 138****1234, address to the community)."""
+    require(principal, PERSONS_POINTS)
+    assert principal is not None
+    with session_scope() as s:
+        row = q.person_row(s, int(person_id))
+        if row is None:
+            raise NotFound("error.not_found", what=f"person {person_id}")
+        require_area(principal, row["grid_code"])
+        chain = area_q.ancestry(s, row["grid_id"])
+    return _view(row, chain, lang, principal, clear=False)
+
+
+def reveal(person_id: int, reason: str, lang: str = "zh-CN", *, principal: Principal | None,
+           client_addr: str | None = None) -> dict:
+    """The identity in clear for this one view. Needs a permitted role, the person in
+    scope and a typed reason; the audit record is written in the same transaction, so
+    there is no clear view without its trace."""
+    require(principal, PERSONS_REVEAL)
+    assert principal is not None
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise InvalidInput("error.reason_required", n=MIN_REASON)
+    with session_scope() as s:
+        row = q.person_row(s, int(person_id))
+        if row is None:
+            raise NotFound("error.not_found", what=f"person {person_id}")
+        require_area(principal, row["grid_code"])
+        chain = area_q.ancestry(s, row["grid_id"])
+        audit.record(s, action="view_clear", user_id=principal.user_id,
+                     username=principal.username, role=principal.role,
+                     object_type="key_person", object_id=row["id"], client_addr=client_addr,
+                     reason=reason[:500], detail={"fields": list(IDENTITY_FIELDS)})
+    return _view(row, chain, lang, principal, clear=True)
