@@ -45,16 +45,21 @@ def _view(row: dict, chain: list[dict], lang: str, principal: Principal,
     }
 
 
+def _load(s, person_id: int, principal: Principal) -> tuple[dict, list[dict]]:  # type: ignore[no-untyped-def]
+    """The person's row and breadcrumb, if it exists and lies in the principal's scope."""
+    row = q.person_row(s, int(person_id))
+    if row is None:
+        raise NotFound("error.not_found", what=f"person {person_id}")
+    require_area(principal, row["grid_code"])
+    return row, area_q.ancestry(s, row["grid_id"])
+
+
 def person_detail(person_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
     """A key person with identity masked (张*三, 138****1234, address to the community)."""
     require(principal, PERSONS_POINTS)
     assert principal is not None
     with session_scope() as s:
-        row = q.person_row(s, int(person_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"person {person_id}")
-        require_area(principal, row["grid_code"])
-        chain = area_q.ancestry(s, row["grid_id"])
+        row, chain = _load(s, person_id, principal)
     return _view(row, chain, lang, principal, clear=False)
 
 
@@ -69,11 +74,7 @@ def reveal(person_id: int, reason: str, lang: str = "zh-CN", *, principal: Princ
     if len(reason) < MIN_REASON:
         raise InvalidInput("error.reason_required", n=MIN_REASON)
     with session_scope() as s:
-        row = q.person_row(s, int(person_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"person {person_id}")
-        require_area(principal, row["grid_code"])
-        chain = area_q.ancestry(s, row["grid_id"])
+        row, chain = _load(s, person_id, principal)
         audit.record(s, action="view_clear", user_id=principal.user_id,
                      username=principal.username, role=principal.role,
                      object_type="key_person", object_id=row["id"], client_addr=client_addr,
