@@ -1,9 +1,9 @@
 """MinQing Map (民情地图): wiring only — settings, logging, Dash, API, CLI.
 
-    python app.py run            # set up the embedded database if needed, then serve
-    python app.py serve          # gunicorn on MINQING_HOST:MINQING_PORT
-    python app.py db start|stop|status|upgrade|downgrade
-    python app.py demo seed [--incidents N] [--seed S]
+python app.py run            # set up the embedded database if needed, then serve
+python app.py serve          # gunicorn on MINQING_HOST:MINQING_PORT
+python app.py db start|stop|status|upgrade|downgrade
+python app.py demo seed [--incidents N] [--seed S]
 """
 
 from __future__ import annotations
@@ -39,9 +39,15 @@ def create_app() -> dash.Dash:
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=secret_key(settings),
-        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript",
-                            "application/json", "application/geo+json",
-                            "application/x-protobuf", "text/javascript"],
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "application/json",
+            "application/geo+json",
+            "application/x-protobuf",
+            "text/javascript",
+        ],
         COMPRESS_ALGORITHM=["gzip"],
         COMPRESS_MIN_SIZE=500,
     )
@@ -53,10 +59,16 @@ def create_app() -> dash.Dash:
     server.register_blueprint(bp)
     server.register_blueprint(health_bp)
     server.register_blueprint(auth.bp)
-    app = dash.Dash(
-        __name__, server=server, use_pages=True, pages_folder="pages", title="民情地图",  # type: ignore[arg-type]
-        update_title=None, compress=False, enable_mcp=False,  # type: ignore[arg-type]
-    )
+    options: dict[str, object] = {
+        "server": server,
+        "use_pages": True,
+        "pages_folder": "pages",
+        "title": "民情地图",
+        "update_title": None,
+        "compress": False,
+        "enable_mcp": False,  # no MCP endpoint, whatever DASH_MCP_ENABLED says
+    }
+    app = dash.Dash(__name__, **options)  # type: ignore[arg-type]
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
     security.install(server, lambda: list(app.csp_hashes()))

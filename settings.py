@@ -33,8 +33,10 @@ class Settings(BaseSettings):
     workers: int = 2
     threads: int = 4
     secret_key: str | None = Field(
-        default=None, repr=False,
-        description="Signs session cookies. Unset: a random key kept in .data/secret_key.")
+        default=None,
+        repr=False,
+        description="Signs session cookies. Unset: a random key kept in .data/secret_key.",
+    )
     tile_url: str | None = Field(default=None, description="Basemap XYZ tile URL template.")
     tile_attribution: str = ""
     tile_crs: Literal["wgs84", "gcj02"] = "wgs84"

@@ -10,96 +10,192 @@ from governance.layers import LAYERS
 
 
 def _param(name: str, desc: str, schema: dict[str, Any], required: bool = False) -> dict:
-    return {"name": name, "in": "query", "required": required, "description": desc,
-            "schema": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": desc,
+        "schema": schema,
+    }
 
 
 def spec() -> dict[str, Any]:
     """OpenAPI 3.0 document for the public API."""
     time_params = [
-        _param("window", "Named time window (ignored when start/end are given).",
-               {"type": "string", "enum": list(WINDOWS), "default": "30d"}),
-        _param("start", "First local day (Asia/Shanghai), YYYY-MM-DD or ISO 8601.",
-               {"type": "string"}),
+        _param(
+            "window",
+            "Named time window (ignored when start/end are given).",
+            {"type": "string", "enum": list(WINDOWS), "default": "30d"},
+        ),
+        _param(
+            "start", "First local day (Asia/Shanghai), YYYY-MM-DD or ISO 8601.", {"type": "string"}
+        ),
         _param("end", "Last local day, inclusive, YYYY-MM-DD or ISO 8601.", {"type": "string"}),
-        _param("categories", "Comma-separated category codes (groups expand to leaves).",
-               {"type": "string"}),
-        _param("sources", "Comma-separated intake channels.",
-               {"type": "string", "example": ",".join(s.value for s in IncidentSource)}),
+        _param(
+            "categories",
+            "Comma-separated category codes (groups expand to leaves).",
+            {"type": "string"},
+        ),
+        _param(
+            "sources",
+            "Comma-separated intake channels.",
+            {"type": "string", "example": ",".join(s.value for s in IncidentSource)},
+        ),
     ]
-    error = {"description": "Invalid parameters: JSON {error, message, key}.",
-             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {
+        "description": "Invalid parameters: JSON {error, message, key}.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "MinQing Map API", "version": "1.0.0",
-                 "description": "Layer data for the governance map, by viewport and zoom."},
-        "paths": {
-            "/api/v1/layers/{layer}": {"get": {
-                "summary": "Features of one layer in a viewport",
-                "description": (
-                    "At most 5,000 features per response. `areas`: polygons of the level "
-                    "for the zoom (county <=9, street 10, community 11-12, grid >=13). "
-                    "`incidents`: points, or H3 clusters {cluster, count} when more than the "
-                    "cap match. `density`: H3 hexagons {cell, count, cls} with top-level "
-                    "`stats` {res, max, total, breaks}. `persons`: key persons' residence "
-                    "points (no identity) for roles that visit them, otherwise counts per "
-                    "grid at the grid's label point (or `mode=counts`). Every layer is "
-                    "confined to the caller's area scope; 401 without a session, 403 for a "
-                    "role without the layer."),
-                "parameters": [
-                    {"name": "layer", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": list(LAYERS)}},
-                    _param("bbox", "minlon,minlat,maxlon,maxlat (WGS84).",
-                           {"type": "string", "example": "115.0,22.6,116.2,23.6"}, True),
-                    _param("z", "Web-map zoom level.",
-                           {"type": "number", "minimum": 0, "maximum": 22}, True),
-                    _param("format", "geobuf is available for `areas`.",
-                           {"type": "string", "enum": ["geojson", "geobuf"]}),
-                    _param("level", "Area level (areas only).",
-                           {"type": "string", "enum": [lv.value for lv in AreaLevel]}),
-                    _param("types", "Comma-separated site types (sites only).",
-                           {"type": "string",
-                            "example": ",".join(s.value for s in list(SiteType)[:3])}),
-                    _param("res", "H3 resolution (density only; default from zoom).",
-                           {"type": "integer", "enum": list(H3_RESOLUTIONS)}),
-                    *time_params,
-                ],
-                "responses": {
-                    "200": {"description": "A GeoJSON FeatureCollection (or geobuf).",
-                            "content": {"application/geo+json": {"schema": {"type": "object"}},
-                                        "application/x-protobuf": {}}},
-                    "400": error,
-                    "401": error,
-                    "403": error,
-                },
-            }},
-            "/api/v1/persons/{id}": {"get": {
-                "summary": "A key person, identity masked (roles that visit key persons)",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "responses": {"200": {"description": "Masked identity"}, "403": error,
-                              "404": error},
-            }},
-            "/api/v1/persons/{id}/reveal": {"post": {
-                "summary": "The identity in clear for one view; needs a reason; audited",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["reason"],
-                    "properties": {"reason": {"type": "string", "minLength": 4}}}}}},
-                "responses": {"200": {"description": "Identity in clear"}, "400": error,
-                              "403": error, "404": error},
-            }},
-            "/healthz": {"get": {
-                "summary": "Liveness and database status",
-                "responses": {"200": {"description": "Up, database answering"},
-                              "503": {"description": "Database unavailable"}},
-            }},
+        "info": {
+            "title": "MinQing Map API",
+            "version": "1.0.0",
+            "description": "Layer data for the governance map, by viewport and zoom.",
         },
-        "components": {"schemas": {"Error": {
-            "type": "object", "required": ["error", "message"],
-            "properties": {"error": {"type": "string"},
-                           "message": {"type": "string", "description": "zh-CN or en"},
-                           "key": {"type": "string"}},
-        }}},
+        "paths": {
+            "/api/v1/layers/{layer}": {
+                "get": {
+                    "summary": "Features of one layer in a viewport",
+                    "description": (
+                        "At most 5,000 features per response. `areas`: polygons of the level "
+                        "for the zoom (county <=9, street 10, community 11-12, grid >=13). "
+                        "`incidents`: points, or H3 clusters {cluster, count} when more than the "
+                        "cap match. `density`: H3 hexagons {cell, count, cls} with top-level "
+                        "`stats` {res, max, total, breaks}. `persons`: key persons' residence "
+                        "points (no identity) for roles that visit them, otherwise counts per "
+                        "grid at the grid's label point (or `mode=counts`). Every layer is "
+                        "confined to the caller's area scope; 401 without a session, 403 for a "
+                        "role without the layer."
+                    ),
+                    "parameters": [
+                        {
+                            "name": "layer",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": list(LAYERS)},
+                        },
+                        _param(
+                            "bbox",
+                            "minlon,minlat,maxlon,maxlat (WGS84).",
+                            {"type": "string", "example": "115.0,22.6,116.2,23.6"},
+                            True,
+                        ),
+                        _param(
+                            "z",
+                            "Web-map zoom level.",
+                            {"type": "number", "minimum": 0, "maximum": 22},
+                            True,
+                        ),
+                        _param(
+                            "format",
+                            "geobuf is available for `areas`.",
+                            {"type": "string", "enum": ["geojson", "geobuf"]},
+                        ),
+                        _param(
+                            "level",
+                            "Area level (areas only).",
+                            {"type": "string", "enum": [lv.value for lv in AreaLevel]},
+                        ),
+                        _param(
+                            "types",
+                            "Comma-separated site types (sites only).",
+                            {
+                                "type": "string",
+                                "example": ",".join(s.value for s in list(SiteType)[:3]),
+                            },
+                        ),
+                        _param(
+                            "res",
+                            "H3 resolution (density only; default from zoom).",
+                            {"type": "integer", "enum": list(H3_RESOLUTIONS)},
+                        ),
+                        *time_params,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "A GeoJSON FeatureCollection (or geobuf).",
+                            "content": {
+                                "application/geo+json": {"schema": {"type": "object"}},
+                                "application/x-protobuf": {},
+                            },
+                        },
+                        "400": error,
+                        "401": error,
+                        "403": error,
+                    },
+                }
+            },
+            "/api/v1/persons/{id}": {
+                "get": {
+                    "summary": "A key person, identity masked (roles that visit key persons)",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "Masked identity"},
+                        "403": error,
+                        "404": error,
+                    },
+                }
+            },
+            "/api/v1/persons/{id}/reveal": {
+                "post": {
+                    "summary": "The identity in clear for one view; needs a reason; audited",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["reason"],
+                                    "properties": {"reason": {"type": "string", "minLength": 4}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {"description": "Identity in clear"},
+                        "400": error,
+                        "403": error,
+                        "404": error,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness and database status",
+                    "responses": {
+                        "200": {"description": "Up, database answering"},
+                        "503": {"description": "Database unavailable"},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "message"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "message": {"type": "string", "description": "zh-CN or en"},
+                        "key": {"type": "string"},
+                    },
+                }
+            }
+        },
     }

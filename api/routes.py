@@ -29,11 +29,17 @@ def _minqing_error(err: MinqingError) -> tuple[Response, int]:
         from governance import audit
 
         p = current_principal()
-        audit.record_now(action="access_denied", outcome="denied",
-                         user_id=p.user_id if p else None, username=p.username if p else None,
-                         role=p.role if p else None, object_type="route",
-                         object_id=f"{request.method} {request.path}"[:200],
-                         client_addr=request.remote_addr, detail={"key": err.key})
+        audit.record_now(
+            action="access_denied",
+            outcome="denied",
+            user_id=p.user_id if p else None,
+            username=p.username if p else None,
+            role=p.role if p else None,
+            object_type="route",
+            object_id=f"{request.method} {request.path}"[:200],
+            client_addr=request.remote_addr,
+            detail={"key": err.key},
+        )
     return jsonify(err.to_dict(current_lang())), err.status
 
 
@@ -87,8 +93,15 @@ def person_reveal(person_id: int) -> Response:
     from governance.persons import reveal
 
     body = request.get_json(silent=True) or {}
-    return jsonify(reveal(person_id, str(body.get("reason") or ""), current_lang(),
-                          principal=current_principal(), client_addr=request.remote_addr))
+    return jsonify(
+        reveal(
+            person_id,
+            str(body.get("reason") or ""),
+            current_lang(),
+            principal=current_principal(),
+            client_addr=request.remote_addr,
+        )
+    )
 
 
 @bp.get("/openapi.json")
@@ -104,8 +117,12 @@ def healthz() -> tuple[Response, int]:
         with get_engine().connect() as conn:
             version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        db = {"status": "ok", "postgis": version, "schema": rev,
-              "latency_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        db = {
+            "status": "ok",
+            "postgis": version,
+            "schema": rev,
+            "latency_ms": round((time.perf_counter() - t0) * 1000, 1),
+        }
         return jsonify({"status": "ok", "database": db}), 200
     except Exception as exc:  # noqa: BLE001 - health must answer, whatever broke
         log.warning("health check: database unavailable: %s", exc)

@@ -56,8 +56,16 @@ def p95(xs: list[float]) -> float:
     return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
-def measure(client, engine, label: str, bbox: str, z: int, window: str,  # type: ignore[no-untyped-def]
-            runs: int, baseline_runs: int) -> None:
+def measure(
+    client,
+    engine,
+    label: str,
+    bbox: str,
+    z: int,
+    window: str,  # type: ignore[no-untyped-def]
+    runs: int,
+    baseline_runs: int,
+) -> None:
     """Time the endpoint, its SQL and the naive baseline for one viewport; print a row."""
     import geopandas as gpd
     import h3
@@ -84,12 +92,18 @@ def measure(client, engine, label: str, bbox: str, z: int, window: str,  # type:
 
     def call_naive() -> int:
         gdf = gpd.read_postgis(
-            text("SELECT geom FROM incident WHERE occurred_at >= :s AND occurred_at < :e "
-                 "AND geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"),
-            engine, geom_col="geom",
-            params={"s": tr.start, "e": tr.end, "a": bb[0], "b": bb[1], "c": bb[2], "d": bb[3]})
-        cells = [h3.latlng_to_cell(y, x, res)
-                 for x, y in zip(gdf.geometry.x, gdf.geometry.y, strict=True)]
+            text(
+                "SELECT geom FROM incident WHERE occurred_at >= :s AND occurred_at < :e "
+                "AND geom && ST_MakeEnvelope(:a, :b, :c, :d, 4326)"
+            ),
+            engine,
+            geom_col="geom",
+            params={"s": tr.start, "e": tr.end, "a": bb[0], "b": bb[1], "c": bb[2], "d": bb[3]},
+        )
+        cells = [
+            h3.latlng_to_cell(y, x, res)
+            for x, y in zip(gdf.geometry.x, gdf.geometry.y, strict=True)
+        ]
         return int(gdf.assign(cell=cells).groupby("cell").size().shape[0])
 
     t_end = timed(call_endpoint, runs)
@@ -97,9 +111,12 @@ def measure(client, engine, label: str, bbox: str, z: int, window: str,  # type:
     t_naive = timed(call_naive, baseline_runs)
     cells = call_sql()
     m_end, m_sql, m_naive = (statistics.median(x) * 1000 for x in (t_end, t_sql, t_naive))
-    print(f"{label:34} {cells:>6} {m_end:>8.1f}/{p95(t_end) * 1000:<9.1f} "
-          f"{m_sql:>6.1f}/{p95(t_sql) * 1000:<8.1f} {m_naive:>10.0f} "
-          f"{m_end / m_sql:>7.2f}x {m_naive / m_end:>8.1f}x", flush=True)
+    print(
+        f"{label:34} {cells:>6} {m_end:>8.1f}/{p95(t_end) * 1000:<9.1f} "
+        f"{m_sql:>6.1f}/{p95(t_sql) * 1000:<8.1f} {m_naive:>10.0f} "
+        f"{m_end / m_sql:>7.2f}x {m_naive / m_end:>8.1f}x",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -126,17 +143,20 @@ def main() -> None:
             if demo.is_empty(s):
                 demo.seed(s, incidents=args.incidents)
             else:
-                demo.seed_incidents(s, n=args.incidents - have, seed=int(have) + 1,
-                                    external_prefix=f"bench{have}")
+                demo.seed_incidents(
+                    s, n=args.incidents - have, seed=int(have) + 1, external_prefix=f"bench{have}"
+                )
             print(f"seeded to {args.incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
     with session_scope() as s:
         s.execute(text("ANALYZE incident"))
         total = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
-        county = s.execute(text("""
+        county = s.execute(
+            text("""
             SELECT name, ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (
               SELECT name, (SELECT ST_Envelope(d.geom)::box2d FROM ST_Dump(geom) d
                             ORDER BY ST_Area(d.geom) DESC LIMIT 1) AS b
-              FROM area WHERE level = 'county' ORDER BY code LIMIT 1) x""")).one()
+              FROM area WHERE level = 'county' ORDER BY code LIMIT 1) x""")
+        ).one()
 
     from app import server
 
@@ -147,10 +167,14 @@ def main() -> None:
         ("city-wide, 30 d, z9", "114.9,22.5,116.3,23.7", 9, "30d"),
         (f"county {county[0]}, 30 d, z11", ",".join(f"{v:.4f}" for v in county[1:]), 11, "30d"),
     ]
-    print(f"\nincidents in database: {total:,}; runs: {args.runs} "
-          f"(baseline {args.baseline_runs}); times in ms\n")
-    head = f"{'viewport':34} {'cells':>6} {'endpoint p50/p95':>18} {'SQL p50/p95':>15} " \
-           f"{'naive p50':>10} {'end/SQL':>8} {'naive/end':>9}"
+    print(
+        f"\nincidents in database: {total:,}; runs: {args.runs} "
+        f"(baseline {args.baseline_runs}); times in ms\n"
+    )
+    head = (
+        f"{'viewport':34} {'cells':>6} {'endpoint p50/p95':>18} {'SQL p50/p95':>15} "
+        f"{'naive p50':>10} {'end/SQL':>8} {'naive/end':>9}"
+    )
     print(head)
     print("-" * len(head))
     engine = get_engine(url)
@@ -159,22 +183,28 @@ def main() -> None:
 
     print("\nbytes per visible feature (gzip), viewport around 海城/汕尾 city centre:")
     print(f"{'layer':10} {'z':>3} {'features':>9} {'raw B':>9} {'gzip B':>8} {'B/feature':>10}")
-    probes = [("areas", 9, "114.9,22.5,116.3,23.7", ""), ("areas", 13, "115.28,22.74,115.42,22.84", ""),
-              ("areas", 13, "115.28,22.74,115.42,22.84", "&format=geobuf"),
-              ("labels", 13, "115.28,22.74,115.42,22.84", ""),
-              ("sites", 12, "115.2,22.7,115.5,22.9", ""),
-              ("incidents", 15, "115.33,22.76,115.37,22.79", "&window=30d"),
-              ("incidents", 9, "114.9,22.5,116.3,23.7", "&window=30d"),
-              ("density", 9, "114.9,22.5,116.3,23.7", "&window=30d"),
-              ("density", 13, "115.28,22.74,115.42,22.84", "&window=365d")]
+    probes = [
+        ("areas", 9, "114.9,22.5,116.3,23.7", ""),
+        ("areas", 13, "115.28,22.74,115.42,22.84", ""),
+        ("areas", 13, "115.28,22.74,115.42,22.84", "&format=geobuf"),
+        ("labels", 13, "115.28,22.74,115.42,22.84", ""),
+        ("sites", 12, "115.2,22.7,115.5,22.9", ""),
+        ("incidents", 15, "115.33,22.76,115.37,22.79", "&window=30d"),
+        ("incidents", 9, "114.9,22.5,116.3,23.7", "&window=30d"),
+        ("density", 9, "114.9,22.5,116.3,23.7", "&window=30d"),
+        ("density", 13, "115.28,22.74,115.42,22.84", "&window=365d"),
+    ]
     for layer, z, bbox, extra in probes:
-        r = client.get(f"/api/v1/layers/{layer}?bbox={bbox}&z={z}{extra}",
-                       headers={"Accept-Encoding": "gzip"})
+        r = client.get(
+            f"/api/v1/layers/{layer}?bbox={bbox}&z={z}{extra}", headers={"Accept-Encoding": "gzip"}
+        )
         raw = gzip.decompress(r.data) if r.headers.get("Content-Encoding") == "gzip" else r.data
         n = int(r.headers["X-Feature-Count"])
         name = layer + (" (geobuf)" if "geobuf" in extra else "")
-        print(f"{name:18} {z:>3} {n:>9} {len(raw):>9} {len(r.data):>8} "
-              f"{(len(r.data) / n if n else 0):>10.1f}")
+        print(
+            f"{name:18} {z:>3} {n:>9} {len(raw):>9} {len(r.data):>8} "
+            f"{(len(r.data) / n if n else 0):>10.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,12 +27,23 @@ def catalog(lang: str | None, as_json: bool) -> None:
             click.echo(json.dumps(r, ensure_ascii=False))
         return
     header = [t(f"catalog.{k}", lang) for k in ("table", "column", "level", "pi", "masking")]
-    table = [header] + [[str(r["table"]), str(r["column"]), str(r["level_name"]),
-                         str(r["pi_name"]), str(r["masking"])] for r in rows]
+    table = [header] + [
+        [
+            str(r["table"]),
+            str(r["column"]),
+            str(r["level_name"]),
+            str(r["pi_name"]),
+            str(r["masking"]),
+        ]
+        for r in rows
+    ]
     widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
     for row in table:
-        click.echo("  ".join(cell + " " * (w - _width(cell))
-                             for cell, w in zip(row, widths, strict=True)).rstrip())
+        click.echo(
+            "  ".join(
+                cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)
+            ).rstrip()
+        )
 
 
 def _width(s: str) -> int:

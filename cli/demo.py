@@ -26,7 +26,8 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
                 return
             if not reset:
                 raise click.ClickException(
-                    "the database already holds data; use --reset to replace it")
+                    "the database already holds data; use --reset to replace it"
+                )
             demo.reset(s)
         report = demo.seed(s, incidents=incidents, seed=seed)
         accounts = seed_accounts(s)

@@ -27,8 +27,11 @@ def _hold_run_lock() -> None:
     except BlockingIOError:
         fh.seek(0)
         pid = fh.read().strip() or "?"
-        click.echo(f"MinQing Map is already running from this checkout (pid {pid}); "
-                   "stop it first (Ctrl-C in its terminal).", err=True)
+        click.echo(
+            f"MinQing Map is already running from this checkout (pid {pid}); "
+            "stop it first (Ctrl-C in its terminal).",
+            err=True,
+        )
         sys.exit(1)
     fh.seek(0)
     fh.truncate()
@@ -43,8 +46,7 @@ def _check_port(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError:
-            click.echo(f"port {host}:{port} is in use; set MINQING_PORT to another port",
-                       err=True)
+            click.echo(f"port {host}:{port} is in use; set MINQING_PORT to another port", err=True)
             sys.exit(1)
 
 
@@ -54,9 +56,15 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             opts: dict[str, Any] = {
-                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                "worker_class": "gthread", "timeout": 120, "graceful_timeout": 10,
-                "accesslog": "-", "errorlog": "-", "loglevel": "info",
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 120,
+                "graceful_timeout": 10,
+                "accesslog": "-",
+                "errorlog": "-",
+                "loglevel": "info",
                 "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
                 # no shared ~/.gunicorn control socket: several servers (tests, a second
                 # checkout) must not fight over one path

@@ -11,9 +11,14 @@ def _audit(action: str, username: str, detail: dict) -> None:
     try:
         from governance import audit
 
-        audit.record_now(action="permission_change", username="cli", role="sysadmin",
-                         object_type="app_user", object_id=username,
-                         detail={"command": action, **detail})
+        audit.record_now(
+            action="permission_change",
+            username="cli",
+            role="sysadmin",
+            object_type="app_user",
+            object_id=username,
+            detail={"command": action, **detail},
+        )
     except ImportError:  # pragma: no cover
         pass
 
@@ -25,14 +30,23 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True, help="sysadmin, secadmin, auditor, commander, "
-              "supervisor, grid_worker, dept_staff, wall")
+@click.option(
+    "--role",
+    required=True,
+    help="sysadmin, secadmin, auditor, commander, supervisor, grid_worker, dept_staff, wall",
+)
 @click.option("--area", "area_code", default=None, help="Area code of the scope (12/15 digits).")
 @click.option("--department", default=None, help="Department code (dept_staff).")
 @click.option("--name", "display_name", default=None)
 @click.option("--password", default=None, help="Default: a generated one, printed once.")
-def add(username: str, role: str, area_code: str | None, department: str | None,
-        display_name: str | None, password: str | None) -> None:
+def add(
+    username: str,
+    role: str,
+    area_code: str | None,
+    department: str | None,
+    display_name: str | None,
+    password: str | None,
+) -> None:
     """Create an account."""
     from geodata.db import session_scope
     from governance.accounts import create_user, generate_password
@@ -40,8 +54,15 @@ def add(username: str, role: str, area_code: str | None, department: str | None,
     pw = password or generate_password()
     try:
         with session_scope() as s:
-            create_user(s, username=username, password=pw, role=role, area_code=area_code,
-                        department_code=department, display_name=display_name)
+            create_user(
+                s,
+                username=username,
+                password=pw,
+                role=role,
+                area_code=area_code,
+                department_code=department,
+                display_name=display_name,
+            )
     except MinqingError as err:
         raise click.ClickException(err.user_message()) from None
     _audit("add", username, {"role": role, "area": area_code, "department": department})
@@ -93,5 +114,7 @@ def list_() -> None:
         rows = list_users(s)
     for r in rows:
         state = "disabled" if r["disabled"] else ("locked" if r["locked_until"] else "active")
-        click.echo(f"{r['username']:<16} {r['role']:<12} {r['area_code'] or 'city':<16} "
-                   f"{r['department'] or '-':<16} {state}")
+        click.echo(
+            f"{r['username']:<16} {r['role']:<12} {r['area_code'] or 'city':<16} "
+            f"{r['department'] or '-':<16} {state}"
+        )

@@ -126,8 +126,16 @@ class EmbeddedCluster:
             pwd.getpwnam(self.user)
         except KeyError:
             subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                 "--comment", "MinQing Map embedded PostGIS", self.user],
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    "--comment",
+                    "MinQing Map embedded PostGIS",
+                    self.user,
+                ],
                 check=True,
             )
             log.info("created system user %s", self.user)
@@ -170,7 +178,9 @@ class EmbeddedCluster:
             fallback = Path("/var/lib/minqing") / digest
             log.warning(
                 "user %s cannot traverse the parents of %s; the cluster goes to %s instead",
-                self.user, self.home, fallback,
+                self.user,
+                self.home,
+                fallback,
             )
             fallback.mkdir(parents=True, exist_ok=True)
             fallback.chmod(0o755)
@@ -181,8 +191,18 @@ class EmbeddedCluster:
         self.pgdata.chmod(0o700)
         self._chown(self.pgdata)
         t0 = time.perf_counter()
-        self._run(bindir / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--no-locale", "--no-instructions")
+        self._run(
+            bindir / "initdb",
+            "-D",
+            self.pgdata,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-instructions",
+        )
         conf = SERVER_CONF.format(sockdir=self.sockdir, port=self.port)
         (self.pgdata / "minqing.conf").write_text(conf)
         with open(self.pgdata / "postgresql.conf", "a") as fh:
@@ -194,8 +214,10 @@ class EmbeddedCluster:
     def running(self) -> bool:
         if not self.initialized():
             return False
-        return self._run(_pg_bindir() / "pg_ctl", "-D", self.pgdata, "status",
-                         check=False).returncode == 0
+        return (
+            self._run(_pg_bindir() / "pg_ctl", "-D", self.pgdata, "status", check=False).returncode
+            == 0
+        )
 
     def start(self) -> str:
         """Init if needed and start; idempotent. Returns what was done."""
@@ -207,8 +229,17 @@ class EmbeddedCluster:
             self.sockdir.chmod(0o755)
             self.logfile.touch(exist_ok=True)
             self._chown(self.sockdir, self.logfile)
-            self._run(_pg_bindir() / "pg_ctl", "-D", self.pgdata, "-l", self.logfile,
-                      "-w", "-t", "60", "start")
+            self._run(
+                _pg_bindir() / "pg_ctl",
+                "-D",
+                self.pgdata,
+                "-l",
+                self.logfile,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            )
             return "initialized and started" if created else "started"
 
     def stop(self) -> str:
@@ -230,8 +261,9 @@ class EmbeddedCluster:
         """Create ``dbname`` if missing. Returns True if it was created."""
         import psycopg2
 
-        conn = psycopg2.connect(dbname="postgres", user="postgres",
-                                host=str(self.sockdir), port=self.port)
+        conn = psycopg2.connect(
+            dbname="postgres", user="postgres", host=str(self.sockdir), port=self.port
+        )
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
@@ -246,8 +278,9 @@ class EmbeddedCluster:
     def drop_database(self, dbname: str) -> None:
         import psycopg2
 
-        conn = psycopg2.connect(dbname="postgres", user="postgres",
-                                host=str(self.sockdir), port=self.port)
+        conn = psycopg2.connect(
+            dbname="postgres", user="postgres", host=str(self.sockdir), port=self.port
+        )
         conn.autocommit = True
         try:
             with conn.cursor() as cur:

@@ -22,8 +22,9 @@ def resolution_for_zoom(zoom: float) -> int:
     return _ZOOM_TO_RES.get(int(zoom), MAX_RES)
 
 
-def cells_for_points(lats: Sequence[float], lons: Sequence[float],
-                     resolutions: Iterable[int] = H3_RESOLUTIONS) -> dict[int, np.ndarray]:
+def cells_for_points(
+    lats: Sequence[float], lons: Sequence[float], resolutions: Iterable[int] = H3_RESOLUTIONS
+) -> dict[int, np.ndarray]:
     """H3 cells of each point at each resolution, as int64 arrays.
 
     Every resolution is looked up from the point itself: H3 cells do not nest exactly,
@@ -35,7 +36,8 @@ def cells_for_points(lats: Sequence[float], lons: Sequence[float],
     for r in sorted(resolutions):
         out[r] = np.fromiter(
             (to_int(to_cell(lat, lon, r)) for lat, lon in zip(lats, lons, strict=True)),
-            dtype=np.int64, count=len(lats),
+            dtype=np.int64,
+            count=len(lats),
         )
     return out
 

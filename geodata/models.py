@@ -260,9 +260,11 @@ class AppUser(Base):
         CheckConstraint(f"role IN ({_values(Role)})", name="role"),
         CheckConstraint(
             "area_id IS NOT NULL OR role IN ('sysadmin', 'secadmin', 'auditor', 'commander', 'dept_staff', 'wall')",
-            name="scoped_roles_have_area"),
-        CheckConstraint("role <> 'dept_staff' OR department_id IS NOT NULL",
-                        name="dept_staff_has_department"),
+            name="scoped_roles_have_area",
+        ),
+        CheckConstraint(
+            "role <> 'dept_staff' OR department_id IS NOT NULL", name="dept_staff_has_department"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -276,5 +278,6 @@ class AppUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
+        DateTime(timezone=True), server_default=func.now()
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

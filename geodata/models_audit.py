@@ -76,8 +76,9 @@ class AuditLog(Base):
             "outcome IN (" + ", ".join(f"'{o.value}'" for o in AuditOutcome) + ")",
             name="outcome",
         ),
-        CheckConstraint("octet_length(prev_hash) = 32 AND octet_length(row_hash) = 32",
-                        name="hash_length"),
+        CheckConstraint(
+            "octet_length(prev_hash) = 32 AND octet_length(row_hash) = 32", name="hash_length"
+        ),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_username_at", "username", "at"),
         Index("ix_audit_log_action_at", "action", "at"),
@@ -86,8 +87,9 @@ class AuditLog(Base):
 
     # No column default: the seal trigger draws ids from audit_log_id_seq under the lock.
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                         server_default=text("clock_timestamp()"))
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("clock_timestamp()")
+    )
     user_id: Mapped[int | None] = mapped_column(Integer)  # no FK: records outlive accounts
     username: Mapped[str | None] = mapped_column(Text)
     role: Mapped[str | None] = mapped_column(Text)

@@ -39,8 +39,14 @@ def _audit(**kwargs: object) -> None:
 
 
 def check_password_strength(password: str) -> None:
-    classes = sum([any(c.islower() for c in password), any(c.isupper() for c in password),
-                   any(c.isdigit() for c in password), any(not c.isalnum() for c in password)])
+    classes = sum(
+        [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
     if len(password) < MIN_PASSWORD or classes < 3:
         raise InvalidInput("error.weak_password", n=MIN_PASSWORD)
 
@@ -48,9 +54,14 @@ def check_password_strength(password: str) -> None:
 def principal_of(session: Session, user: AppUser) -> Principal:
     area = session.get(Area, user.area_id) if user.area_id else None
     return Principal(
-        user_id=user.id, username=user.username, display_name=user.display_name,
-        role=user.role, area_id=user.area_id, area_code=area.code if area else None,
-        area_level=area.level if area else None, area_name=area.name if area else None,
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        area_id=user.area_id,
+        area_code=area.code if area else None,
+        area_level=area.level if area else None,
+        area_name=area.name if area else None,
         department_id=user.department_id,
     )
 
@@ -70,8 +81,9 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
     cfg = get_settings()
     now = datetime.now(UTC)
     with session_scope() as s:
-        user = s.execute(select(AppUser).where(AppUser.username == username)
-                         .with_for_update()).scalar_one_or_none()
+        user = s.execute(
+            select(AppUser).where(AppUser.username == username).with_for_update()
+        ).scalar_one_or_none()
         if user is None:
             with contextlib.suppress(VerificationError):
                 _hasher.verify(_DUMMY_HASH, password)  # same cost as a real check
@@ -104,17 +116,30 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
                 outcome = "failure"
         role = user.role if user else None
         uid = user.id if user else None
-    _audit(action="login" if outcome == "success" else "login_failed", outcome=outcome,
-           user_id=uid, username=username[:64], role=role, client_addr=client_addr,
-           detail=None if outcome == "success" else {"reason": key})
+    _audit(
+        action="login" if outcome == "success" else "login_failed",
+        outcome=outcome,
+        user_id=uid,
+        username=username[:64],
+        role=role,
+        client_addr=client_addr,
+        detail=None if outcome == "success" else {"reason": key},
+    )
     if outcome != "success":
         raise Unauthorized(key, minutes=cfg.lockout_minutes)
     return principal
 
 
-def create_user(session: Session, *, username: str, password: str, role: str,
-                display_name: str | None = None, area_code: str | None = None,
-                department_code: str | None = None) -> AppUser:
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    area_code: str | None = None,
+    department_code: str | None = None,
+) -> AppUser:
     """Add an account (in the caller's transaction)."""
     if role not in {r.value for r in Role}:
         raise InvalidInput("error.unknown_value", name="role", value=role)
@@ -127,14 +152,22 @@ def create_user(session: Session, *, username: str, password: str, role: str,
     dept_id = None
     if department_code:
         dept_id = session.execute(
-            select(Department.id).where(Department.code == department_code)).scalar()
+            select(Department.id).where(Department.code == department_code)
+        ).scalar()
         if dept_id is None:
             raise InvalidInput("error.unknown_value", name="department", value=department_code)
     if session.execute(select(AppUser.id).where(AppUser.username == username)).scalar():
         raise InvalidInput("error.user_exists", username=username)
-    user = AppUser(username=username, display_name=display_name or username,
-                   password_hash=_hasher.hash(password), role=role, area_id=area_id,
-                   department_id=dept_id, disabled=False, failed_logins=0)
+    user = AppUser(
+        username=username,
+        display_name=display_name or username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        area_id=area_id,
+        department_id=dept_id,
+        disabled=False,
+        failed_logins=0,
+    )
     session.add(user)
     session.flush()
     return user
@@ -161,12 +194,18 @@ def _get(session: Session, username: str) -> AppUser:
 
 
 def list_users(session: Session) -> list[dict]:
-    rows = session.execute(text("""
+    rows = (
+        session.execute(
+            text("""
         SELECT u.username, u.display_name, u.role, a.code AS area_code, a.name AS area_name,
                d.code AS department, u.disabled, u.locked_until
         FROM app_user u LEFT JOIN area a ON a.id = u.area_id
              LEFT JOIN department d ON d.id = u.department_id
-        ORDER BY u.username""")).mappings().all()
+        ORDER BY u.username""")
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 

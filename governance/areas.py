@@ -16,14 +16,25 @@ MAX_SITES = 50
 
 def crumb(row: dict, lang: str, principal: Principal | None = None) -> dict:
     """A breadcrumb item; ``in_scope`` says whether the user may open that area."""
-    return {"id": row["id"], "name": row["name"], "level": row["level"],
-            "level_label": t(f"level.{row['level']}", lang),
-            "in_scope": principal is None or principal.covers(row["code"])}
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "level": row["level"],
+        "level_label": t(f"level.{row['level']}", lang),
+        "in_scope": principal is None or principal.covers(row["code"]),
+    }
 
 
-def area_summary(area_id: int, *, principal: Principal | None, window: str | None = "30d",
-                 start: str | None = None, end: str | None = None,
-                 categories: list[str] | None = None, lang: str = "zh-CN") -> dict:
+def area_summary(
+    area_id: int,
+    *,
+    principal: Principal | None,
+    window: str | None = "30d",
+    start: str | None = None,
+    end: str | None = None,
+    categories: list[str] | None = None,
+    lang: str = "zh-CN",
+) -> dict:
     """Everything the side panel shows for one area (any level) in the user's scope."""
     require(principal, MAP_VIEW)
     assert principal is not None
@@ -44,7 +55,10 @@ def area_summary(area_id: int, *, principal: Principal | None, window: str | Non
     is_grid = row["level"] == "grid"
     return {
         "area": {
-            "id": row["id"], "code": row["code"], "name": row["name"], "level": row["level"],
+            "id": row["id"],
+            "code": row["code"],
+            "name": row["name"],
+            "level": row["level"],
             "level_label": t(f"level.{row['level']}", lang),
             "bbox": [row["st_xmin"], row["st_ymin"], row["st_xmax"], row["st_ymax"]],
             "population": row["population"],
@@ -55,16 +69,24 @@ def area_summary(area_id: int, *, principal: Principal | None, window: str | Non
         "children": children,
         "total": sum(n for _, n in by_cat),
         "by_category": [
-            {"code": code, "name": (c.name(lang) if (c := catalog.category(code)) else code),
-             "color": c.color if c else "#888888", "count": n}
+            {
+                "code": code,
+                "name": (c.name(lang) if (c := catalog.category(code)) else code),
+                "color": c.color if c else "#888888",
+                "count": n,
+            }
             for code, n in by_cat
         ],
-        "by_status": [{"status": st, "label": t(f"status.{st}", lang), "count": n}
-                      for st, n in by_status],
+        "by_status": [
+            {"status": st, "label": t(f"status.{st}", lang), "count": n} for st, n in by_status
+        ],
         "trend": {"dates": [d for d, _ in trend], "counts": [n for _, n in trend]},
         "sites": [
-            {**site, "type_label": t(f"site.{site['site_type']}", lang),
-             "risk_label": t(f"risk.{site['risk_grade']}", lang)}
+            {
+                **site,
+                "type_label": t(f"site.{site['site_type']}", lang),
+                "risk_label": t(f"risk.{site['risk_grade']}", lang),
+            }
             for site in sites
         ],
         "sites_total": sites_total,
@@ -93,5 +115,9 @@ def city_bbox() -> list[float]:
     if not counties:
         return [115.0, 22.6, 116.2, 23.6]  # Shanwei, before any data is loaded
     boxes = [c["bbox"] for c in counties]
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes)]
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]

@@ -56,15 +56,30 @@ class VerifyResult:
 
     def message(self, lang: str | None = None) -> str:
         """The result as a sentence in ``lang``."""
-        return t(f"audit.verify.{self.reason}", lang, rows=self.rows, id=self.first_bad_id,
-                 head_id=self.head_id, head_hash=self.head_hash)
+        return t(
+            f"audit.verify.{self.reason}",
+            lang,
+            rows=self.rows,
+            id=self.first_bad_id,
+            head_id=self.head_id,
+            head_hash=self.head_hash,
+        )
 
 
-def record(session: Session, *, action: str, outcome: str = "success",
-           user_id: int | None = None, username: str | None = None, role: str | None = None,
-           object_type: str | None = None, object_id: str | int | None = None,
-           client_addr: str | None = None, reason: str | None = None,
-           detail: dict | None = None) -> int:
+def record(
+    session: Session,
+    *,
+    action: str,
+    outcome: str = "success",
+    user_id: int | None = None,
+    username: str | None = None,
+    role: str | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    client_addr: str | None = None,
+    reason: str | None = None,
+    detail: dict | None = None,
+) -> int:
     """Append an audit record in the caller's transaction and return its id.
 
     The record holds the chain lock until that transaction ends, so keep the transaction
@@ -83,19 +98,35 @@ def record(session: Session, *, action: str, outcome: str = "success",
     if outcome not in _OUTCOMES:
         raise ValueError(f"audit outcome must be one of {sorted(_OUTCOMES)}, not {outcome!r}")
     record_id = q.insert(
-        session, action=str(action), outcome=str(outcome), user_id=user_id, username=username,
-        role=role, object_type=object_type,
+        session,
+        action=str(action),
+        outcome=str(outcome),
+        user_id=user_id,
+        username=username,
+        role=role,
+        object_type=object_type,
         object_id=None if object_id is None else str(object_id),
-        client_addr=client_addr, reason=reason, detail=detail)
+        client_addr=client_addr,
+        reason=reason,
+        detail=detail,
+    )
     log.debug("audit #%s %s %s by %s", record_id, action, outcome, username)
     return record_id
 
 
-def record_now(*, action: str, outcome: str = "success", user_id: int | None = None,
-               username: str | None = None, role: str | None = None,
-               object_type: str | None = None, object_id: str | int | None = None,
-               client_addr: str | None = None, reason: str | None = None,
-               detail: dict | None = None) -> int:
+def record_now(
+    *,
+    action: str,
+    outcome: str = "success",
+    user_id: int | None = None,
+    username: str | None = None,
+    role: str | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    client_addr: str | None = None,
+    reason: str | None = None,
+    detail: dict | None = None,
+) -> int:
     """Like :func:`record`, committed at once in a transaction of its own.
 
     Do not call it from a thread whose open transaction has already recorded: that
@@ -104,9 +135,19 @@ def record_now(*, action: str, outcome: str = "success", user_id: int | None = N
     """
     with session_scope() as s:
         s.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-        return record(s, action=action, outcome=outcome, user_id=user_id, username=username,
-                      role=role, object_type=object_type, object_id=object_id,
-                      client_addr=client_addr, reason=reason, detail=detail)
+        return record(
+            s,
+            action=action,
+            outcome=outcome,
+            user_id=user_id,
+            username=username,
+            role=role,
+            object_type=object_type,
+            object_id=object_id,
+            client_addr=client_addr,
+            reason=reason,
+            detail=detail,
+        )
 
 
 def _utc(value: datetime | date | None) -> datetime | None:
@@ -116,19 +157,34 @@ def _utc(value: datetime | date | None) -> datetime | None:
     return datetime.combine(value, time(), tzinfo=UTC)
 
 
-def search(session: Session, *, username: str | None = None, action: str | None = None,
-           since: datetime | date | None = None, until: datetime | date | None = None,
-           object_type: str | None = None, object_id: str | int | None = None,
-           limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+def search(
+    session: Session,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    since: datetime | date | None = None,
+    until: datetime | date | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Audit records matching every given filter, newest first.
 
     ``since`` is inclusive, ``until`` exclusive; dates mean midnight UTC. Each row is a
     dict of the table's columns, hashes in hex. ``limit`` is capped at 10,000.
     """
-    return q.search(session, username=username, action=action, since=_utc(since),
-                    until=_utc(until), object_type=object_type,
-                    object_id=None if object_id is None else str(object_id),
-                    limit=max(1, min(int(limit), MAX_LIMIT)), offset=max(0, int(offset)))
+    return q.search(
+        session,
+        username=username,
+        action=action,
+        since=_utc(since),
+        until=_utc(until),
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        limit=max(1, min(int(limit), MAX_LIMIT)),
+        offset=max(0, int(offset)),
+    )
 
 
 def verify(session: Session, since_id: int | None = None) -> VerifyResult:
@@ -142,8 +198,14 @@ def verify(session: Session, since_id: int | None = None) -> VerifyResult:
     c = q.check_chain(session, since_id)
     if c.rows == 0:
         return VerifyResult(ok=True, rows=0, first_bad_id=None, reason="empty")
-    result = VerifyResult(ok=c.bad_id is None, rows=c.rows, first_bad_id=c.bad_id,
-                          reason=c.problem or "ok", head_id=c.head_id, head_hash=c.head_hash)
+    result = VerifyResult(
+        ok=c.bad_id is None,
+        rows=c.rows,
+        first_bad_id=c.bad_id,
+        reason=c.problem or "ok",
+        head_id=c.head_id,
+        head_hash=c.head_hash,
+    )
     if not result.ok:
         log.error("audit chain broken at row %s: %s", c.bad_id, c.problem)
     return result
@@ -154,8 +216,13 @@ def retention_limit(today: date | None = None) -> date:
     return (today or datetime.now(UTC).date()) - timedelta(days=RETENTION_DAYS)
 
 
-def purge_before(before: date, *, username: str | None = None, role: str | None = None,
-                 client_addr: str | None = None) -> int:
+def purge_before(
+    before: date,
+    *,
+    username: str | None = None,
+    role: str | None = None,
+    client_addr: str | None = None,
+) -> int:
     """Delete audit records older than ``before`` (midnight UTC); returns how many.
 
     The purge runs in its own transaction through the database function
@@ -169,13 +236,23 @@ def purge_before(before: date, *, username: str | None = None, role: str | None 
     """
     limit = retention_limit()
     if before > limit:
-        record_now(action=AuditAction.AUDIT_PURGE, outcome="denied", username=username,
-                   role=role, client_addr=client_addr, object_type="audit_log",
-                   detail={"before": before.isoformat(), "limit": limit.isoformat()})
-        raise InvalidInput("error.audit_retention", days=RETENTION_DAYS,
-                           limit=limit.isoformat())
+        record_now(
+            action=AuditAction.AUDIT_PURGE,
+            outcome="denied",
+            username=username,
+            role=role,
+            client_addr=client_addr,
+            object_type="audit_log",
+            detail={"before": before.isoformat(), "limit": limit.isoformat()},
+        )
+        raise InvalidInput("error.audit_retention", days=RETENTION_DAYS, limit=limit.isoformat())
     with session_scope() as s:
-        n = q.purge(s, datetime.combine(before, time(), tzinfo=UTC), username=username,
-                    role=role, client_addr=client_addr)
+        n = q.purge(
+            s,
+            datetime.combine(before, time(), tzinfo=UTC),
+            username=username,
+            role=role,
+            client_addr=client_addr,
+        )
     log.info("audit purge before %s: %d records deleted", before, n)
     return n

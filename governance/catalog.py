@@ -33,10 +33,12 @@ def _load() -> list[Category]:
     with _lock:
         if "all" not in _cache:
             with session_scope() as s:
-                rows = s.execute(text(
-                    "SELECT code, parent_code, name_zh, name_en, color, default_priority "
-                    "FROM incident_category ORDER BY sort_order, code"
-                )).all()
+                rows = s.execute(
+                    text(
+                        "SELECT code, parent_code, name_zh, name_en, color, default_priority "
+                        "FROM incident_category ORDER BY sort_order, code"
+                    )
+                ).all()
             cats = [Category(*r) for r in rows]
             if not cats:  # empty database: do not cache, the demo may be loading
                 return cats
@@ -73,8 +75,11 @@ def expand_categories(codes: tuple[str, ...] | None) -> tuple[str, ...] | None:
         raise InvalidInput("error.unknown_category", codes=", ".join(unknown))
     wanted = set(codes)
     parents = {c.parent_code for c in cats if c.parent_code}
-    leaves = {c.code for c in cats if c.code not in parents
-              and (c.code in wanted or c.parent_code in wanted)}
+    leaves = {
+        c.code
+        for c in cats
+        if c.code not in parents and (c.code in wanted or c.parent_code in wanted)
+    }
     return tuple(sorted(leaves))
 
 

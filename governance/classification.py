@@ -93,32 +93,71 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
     },
     # Areas: only the grid worker's published duty contact is personal.
     "area": {
-        **_plain("id", "code", "name", "level", "parent_id", "is_urban", "population",
-                 "geom", "label_point"),
+        **_plain(
+            "id",
+            "code",
+            "name",
+            "level",
+            "parent_id",
+            "is_urban",
+            "population",
+            "geom",
+            "label_point",
+        ),
         "worker_name": _c(_GEN, _PI),
         "worker_phone": _c(_GEN, _PI),
     },
     # Incidents: free text and address may name or locate the reporter or others.
     "incident": {
-        **_plain("id", "source", "external_id", "category_code", "occurred_at",
-                 "reported_at", "grid_id", "status", "priority", "geom", "h3_6", "h3_7",
-                 "h3_8", "h3_9", "h3_10", "version", "created_at"),
+        **_plain(
+            "id",
+            "source",
+            "external_id",
+            "category_code",
+            "occurred_at",
+            "reported_at",
+            "grid_id",
+            "status",
+            "priority",
+            "geom",
+            "h3_6",
+            "h3_7",
+            "h3_8",
+            "h3_9",
+            "h3_10",
+            "version",
+            "created_at",
+        ),
         "description": _c(_GEN, _PI, "redact_contacts"),
         "address": _c(_GEN, _PI, "mask_address"),
     },
     # Accounts of identifiable staff; credentials are sensitive and never shown.
     "app_user": {
-        **{n: _c(_GEN, _PI) for n in ("id", "username", "display_name", "role", "area_id",
-                                 "department_id", "disabled", "failed_logins",
-                                 "locked_until", "password_changed_at", "created_at")},
+        **{
+            n: _c(_GEN, _PI)
+            for n in (
+                "id",
+                "username",
+                "display_name",
+                "role",
+                "area_id",
+                "department_id",
+                "disabled",
+                "failed_logins",
+                "locked_until",
+                "password_changed_at",
+                "created_at",
+            )
+        },
         "password_hash": _c(_GEN, _SPI, "withhold"),
     },
     # Audit trail: who did what from where; readable by auditors only.
     "audit_log": {
-        **_plain("id", "at", "role", "action", "object_type", "outcome", "prev_hash",
-                 "row_hash"),
-        **{n: _c(_GEN, _PI, "role_gated") for n in ("user_id", "username", "object_id",
-                                               "client_addr", "reason", "detail")},
+        **_plain("id", "at", "role", "action", "object_type", "outcome", "prev_hash", "row_hash"),
+        **{
+            n: _c(_GEN, _PI, "role_gated")
+            for n in ("user_id", "username", "object_id", "client_addr", "reason", "detail")
+        },
     },
 }
 
@@ -152,17 +191,26 @@ def masking_rule(table: str, column: str) -> str:
 
 def columns(level: DataLevel | str | None = None) -> list[tuple[str, str]]:
     """Registered ``(table, column)`` pairs, all or of one level, in registry order."""
-    return [(tab, col) for tab, cols in REGISTRY.items() for col, c in cols.items()
-            if level is None or c.level == level]
+    return [
+        (tab, col)
+        for tab, cols in REGISTRY.items()
+        for col, c in cols.items()
+        if level is None or c.level == level
+    ]
 
 
 def catalog_rows(lang: str | None = None) -> list[dict[str, str | None]]:
     """The registry as rows with level and PI class names translated into ``lang``."""
     return [
-        {"table": tab, "column": col, "level": c.level.value,
-         "level_name": t(f"data_level.{c.level.value}", lang),
-         "pi": c.pi.value if c.pi else None,
-         "pi_name": t(f"pi_class.{c.pi.value if c.pi else 'none'}", lang),
-         "masking": c.masking}
-        for tab, cols in REGISTRY.items() for col, c in cols.items()
+        {
+            "table": tab,
+            "column": col,
+            "level": c.level.value,
+            "level_name": t(f"data_level.{c.level.value}", lang),
+            "pi": c.pi.value if c.pi else None,
+            "pi_name": t(f"pi_class.{c.pi.value if c.pi else 'none'}", lang),
+            "masking": c.masking,
+        }
+        for tab, cols in REGISTRY.items()
+        for col, c in cols.items()
     ]

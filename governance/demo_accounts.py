@@ -27,8 +27,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("commander", "Demo-Commander-2026", "commander", "指挥中心值班员（演示）", "city"),
     DemoAccount("supervisor", "Demo-Supervisor-2026", "supervisor", "街道督导（演示）", "street"),
     DemoAccount("gridworker", "Demo-Gridworker-2026", "grid_worker", "网格员（演示）", "grid"),
-    DemoAccount("dept", "Demo-Dept-2026", "dept_staff", "城管局工作人员（演示）", "city",
-                "urban_mgmt"),
+    DemoAccount(
+        "dept", "Demo-Dept-2026", "dept_staff", "城管局工作人员（演示）", "city", "urban_mgmt"
+    ),
     DemoAccount("wall", "Demo-Wall-2026", "wall", "指挥大屏（演示）", "city"),
 )
 
@@ -36,11 +37,13 @@ DEMO_ACCOUNTS = (
 def demo_scopes(session: Session) -> dict[str, str]:
     """Area codes for the scoped demo accounts: the first street of the first county
     (香洲街道 in 城区) and that street's first grid."""
-    street = session.execute(text(
-        "SELECT code FROM area WHERE level = 'street' ORDER BY code LIMIT 1")).scalar_one()
-    grid = session.execute(text(
-        "SELECT code FROM area WHERE level = 'grid' AND code LIKE :p ORDER BY code LIMIT 1"),
-        {"p": street[:9] + "%"}).scalar_one()
+    street = session.execute(
+        text("SELECT code FROM area WHERE level = 'street' ORDER BY code LIMIT 1")
+    ).scalar_one()
+    grid = session.execute(
+        text("SELECT code FROM area WHERE level = 'grid' AND code LIKE :p ORDER BY code LIMIT 1"),
+        {"p": street[:9] + "%"},
+    ).scalar_one()
     return {"street": street, "grid": grid}
 
 
@@ -54,8 +57,14 @@ def seed_accounts(session: Session) -> list[tuple[DemoAccount, str | None]]:
     out = []
     for acc in DEMO_ACCOUNTS:
         area = scopes.get(acc.scope)
-        create_user(session, username=acc.username, password=acc.password, role=acc.role,
-                    display_name=acc.display_name, area_code=area,
-                    department_code=acc.department)
+        create_user(
+            session,
+            username=acc.username,
+            password=acc.password,
+            role=acc.role,
+            display_name=acc.display_name,
+            area_code=area,
+            department_code=acc.department,
+        )
         out.append((acc, area))
     return out

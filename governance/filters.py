@@ -95,8 +95,13 @@ def _parse_instant(raw: str, name: str, *, end: bool) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=LOCAL_TZ)
 
 
-def parse_time(window: str | None = None, start: str | None = None, end: str | None = None,
-               *, now: datetime | None = None) -> TimeRange:
+def parse_time(
+    window: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> TimeRange:
     """A time range from a named window or explicit dates (local days, end inclusive).
 
     ``today`` starts at local midnight; ``7d`` is the last 7 x 24 hours.
@@ -126,8 +131,9 @@ def parse_list(raw: str | list[str] | None) -> tuple[str, ...] | None:
     return tuple(vals) or None
 
 
-def parse_choice(raw: str | None, name: str, choices: tuple[str, ...] | list[str],
-                 default: str | None = None) -> str | None:
+def parse_choice(
+    raw: str | None, name: str, choices: tuple[str, ...] | list[str], default: str | None = None
+) -> str | None:
     """One of ``choices`` (or ``default`` when empty)."""
     if raw is None or raw == "":
         return default

@@ -12,8 +12,7 @@ from governance.filters import LOCAL_TZ
 from i18n import t
 
 
-def incident_detail(incident_id: int, lang: str = "zh-CN", *,
-                    principal: Principal | None) -> dict:
+def incident_detail(incident_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
     """An incident in the user's scope, with labels in ``lang`` and its breadcrumb."""
     require(principal, MAP_VIEW)
     assert principal is not None
@@ -26,16 +25,21 @@ def incident_detail(incident_id: int, lang: str = "zh-CN", *,
     fmt = "%Y-%m-%d %H:%M"
     return {
         "id": row["id"],
-        "source": row["source"], "source_label": t(f"source.{row['source']}", lang),
+        "source": row["source"],
+        "source_label": t(f"source.{row['source']}", lang),
         "external_id": row["external_id"],
         "category_code": row["category_code"],
         "category_name": row["name_en"] if lang == "en" else row["name_zh"],
         "color": row["color"],
         "occurred_at": row["occurred_at"].astimezone(LOCAL_TZ).strftime(fmt),
         "reported_at": row["reported_at"].astimezone(LOCAL_TZ).strftime(fmt),
-        "status": row["status"], "status_label": t(f"status.{row['status']}", lang),
-        "priority": row["priority"], "priority_label": t(f"priority.{row['priority']}", lang),
-        "description": row["description"], "address": row["address"],
-        "lon": row["lon"], "lat": row["lat"],
+        "status": row["status"],
+        "status_label": t(f"status.{row['status']}", lang),
+        "priority": row["priority"],
+        "priority_label": t(f"priority.{row['priority']}", lang),
+        "description": row["description"],
+        "address": row["address"],
+        "lon": row["lon"],
+        "lat": row["lat"],
         "breadcrumb": [crumb(c, lang, principal) for c in chain],
     }

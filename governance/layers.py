@@ -66,7 +66,7 @@ def label_levels_for_zoom(zoom: float) -> list[str]:
     level = level_for_zoom(zoom)
     order = [lv.value for lv in AreaLevel]
     i = order.index(level)
-    return order[max(0, i - 1): i + 1] if zoom >= 11 else order[: i + 1]
+    return order[max(0, i - 1) : i + 1] if zoom >= 11 else order[: i + 1]
 
 
 def _incident_where(args: Mapping[str, str], scope: str | None) -> q.IncidentWhere:
@@ -100,8 +100,9 @@ def class_of(count: int, breaks: list[int]) -> int:
 
 @lru_cache(maxsize=200_000)
 def _ring(cell: int) -> str:
-    return json.dumps([[round(x, 6), round(y, 6)] for x, y in cell_boundary_lonlat(cell)],
-                      separators=(",", ":"))
+    return json.dumps(
+        [[round(x, 6), round(y, 6)] for x, y in cell_boundary_lonlat(cell)], separators=(",", ":")
+    )
 
 
 def density_geojson(rows: list[tuple], res: int, truncated: bool) -> tuple[str, int]:
@@ -109,31 +110,58 @@ def density_geojson(rows: list[tuple], res: int, truncated: bool) -> tuple[str, 
     counts = [int(r[1]) for r in rows]
     breaks = class_breaks(counts)
     feats = [
-        '{"type":"Feature","geometry":{"type":"Polygon","coordinates":[' + _ring(cell)
-        + ']},"properties":{"cell":"' + format(cell, "x") + '","count":' + str(n)
-        + ',"cls":' + str(class_of(n, breaks)) + "}}"
+        '{"type":"Feature","geometry":{"type":"Polygon","coordinates":['
+        + _ring(cell)
+        + ']},"properties":{"cell":"'
+        + format(cell, "x")
+        + '","count":'
+        + str(n)
+        + ',"cls":'
+        + str(class_of(n, breaks))
+        + "}}"
         for cell, n, *_ in rows
     ]
-    stats = {"res": res, "max": max(counts, default=0), "total": sum(counts),
-             "breaks": breaks, "cells": len(rows)}
-    body = ('{"type":"FeatureCollection","stats":' + json.dumps(stats)
-            + ',"truncated":' + json.dumps(truncated) + ',"features":[' + ",".join(feats) + "]}")
+    stats = {
+        "res": res,
+        "max": max(counts, default=0),
+        "total": sum(counts),
+        "breaks": breaks,
+        "cells": len(rows),
+    }
+    body = (
+        '{"type":"FeatureCollection","stats":'
+        + json.dumps(stats)
+        + ',"truncated":'
+        + json.dumps(truncated)
+        + ',"features":['
+        + ",".join(feats)
+        + "]}"
+    )
     return body, len(rows)
 
 
 def clusters_geojson(rows: list[tuple]) -> str:
     feats = [
         '{"type":"Feature","geometry":{"type":"Point","coordinates":['
-        + f"{lon:.6f},{lat:.6f}" + ']},"properties":{"cluster":true,"count":' + str(n)
-        + ',"cell":"' + format(cell, "x") + '"}}'
+        + f"{lon:.6f},{lat:.6f}"
+        + ']},"properties":{"cluster":true,"count":'
+        + str(n)
+        + ',"cell":"'
+        + format(cell, "x")
+        + '"}}'
         for cell, n, lon, lat in rows
     ]
     return '{"type":"FeatureCollection","clustered":true,"features":[' + ",".join(feats) + "]}"
 
 
-LAYER_PERMISSIONS = {"areas": MAP_VIEW, "labels": MAP_VIEW, "sites": LAYER_SITES,
-                     "incidents": LAYER_INCIDENTS, "density": LAYER_INCIDENTS,
-                     "persons": PERSONS_COUNTS}
+LAYER_PERMISSIONS = {
+    "areas": MAP_VIEW,
+    "labels": MAP_VIEW,
+    "sites": LAYER_SITES,
+    "incidents": LAYER_INCIDENTS,
+    "density": LAYER_INCIDENTS,
+    "persons": PERSONS_COUNTS,
+}
 
 
 def render_layer(layer: str, args: Mapping[str, str], principal: Principal | None) -> LayerPayload:
@@ -146,13 +174,15 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
     zoom = parse_zoom(args.get("z"))
     fmt = args.get("format") or "geojson"
     if fmt not in FORMATS or (fmt == "geobuf" and layer != "areas"):
-        raise InvalidInput("error.format", format=fmt,
-                           choices="geojson, geobuf" if layer == "areas" else "geojson")
+        raise InvalidInput(
+            "error.format", format=fmt, choices="geojson, geobuf" if layer == "areas" else "geojson"
+        )
     cap = get_settings().max_features
     with session_scope() as s:
         if layer == "areas":
-            level = parse_choice(args.get("level"), "level", [lv.value for lv in AreaLevel],
-                                 level_for_zoom(zoom))
+            level = parse_choice(
+                args.get("level"), "level", [lv.value for lv in AreaLevel], level_for_zoom(zoom)
+            )
             assert level is not None
             if fmt == "geobuf":
                 buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap, scope)
@@ -175,8 +205,9 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
                 rows = q.h3_counts(s, bbox, where, res, cap + 1, with_centroid=True)
                 truncated = len(rows) > cap
                 rows = rows[:cap]
-                return LayerPayload(clusters_geojson(rows).encode(), "application/geo+json",
-                                    len(rows), truncated)
+                return LayerPayload(
+                    clusters_geojson(rows).encode(), "application/geo+json", len(rows), truncated
+                )
         elif layer == "persons":
             # points only for roles that visit key persons; everyone else sees counts
             assert principal is not None

@@ -27,8 +27,7 @@ def mask_address(address: str | None, community: str | None) -> str | None:
     return f"{community}***" if community else "***"
 
 
-def _view(row: dict, chain: list[dict], lang: str, principal: Principal,
-          clear: bool) -> dict:
+def _view(row: dict, chain: list[dict], lang: str, principal: Principal, clear: bool) -> dict:
     community = next((c["name"] for c in chain if c["level"] == "community"), None)
     ident = {
         "full_name": row["full_name"] if clear else mask_name(row["full_name"]),
@@ -37,9 +36,12 @@ def _view(row: dict, chain: list[dict], lang: str, principal: Principal,
         "address": row["address"] if clear else mask_address(row["address"], community),
     }
     return {
-        "id": row["id"], "category": row["category"],
+        "id": row["id"],
+        "category": row["category"],
         "category_label": t(f"person.{row['category']}", lang),
-        "care_level": row["care_level"], "masked": not clear, **ident,
+        "care_level": row["care_level"],
+        "masked": not clear,
+        **ident,
         "can_reveal": principal.can(PERSONS_REVEAL),
         "breadcrumb": [crumb(c, lang, principal) for c in chain],
     }
@@ -63,8 +65,14 @@ def person_detail(person_id: int, lang: str = "zh-CN", *, principal: Principal |
     return _view(row, chain, lang, principal, clear=False)
 
 
-def reveal(person_id: int, reason: str, lang: str = "zh-CN", *, principal: Principal | None,
-           client_addr: str | None = None) -> dict:
+def reveal(
+    person_id: int,
+    reason: str,
+    lang: str = "zh-CN",
+    *,
+    principal: Principal | None,
+    client_addr: str | None = None,
+) -> dict:
     """The identity in clear for this one view. Needs a permitted role, the person in
     scope and a typed reason; the audit record is written in the same transaction, so
     there is no clear view without its trace."""
@@ -75,8 +83,16 @@ def reveal(person_id: int, reason: str, lang: str = "zh-CN", *, principal: Princ
         raise InvalidInput("error.reason_required", n=MIN_REASON)
     with session_scope() as s:
         row, chain = _load(s, person_id, principal)
-        audit.record(s, action="view_clear", user_id=principal.user_id,
-                     username=principal.username, role=principal.role,
-                     object_type="key_person", object_id=row["id"], client_addr=client_addr,
-                     reason=reason[:500], detail={"fields": list(IDENTITY_FIELDS)})
+        audit.record(
+            s,
+            action="view_clear",
+            user_id=principal.user_id,
+            username=principal.username,
+            role=principal.role,
+            object_type="key_person",
+            object_id=row["id"],
+            client_addr=client_addr,
+            reason=reason[:500],
+            detail={"fields": list(IDENTITY_FIELDS)},
+        )
     return _view(row, chain, lang, principal, clear=True)

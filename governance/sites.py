@@ -21,9 +21,14 @@ def site_detail(site_id: int, lang: str = "zh-CN", *, principal: Principal | Non
         chain = q.ancestry(s, row["grid_id"])
         require_area(principal, chain[-1]["code"])
     return {
-        "id": row["id"], "name": row["name"], "site_type": row["site_type"],
+        "id": row["id"],
+        "name": row["name"],
+        "site_type": row["site_type"],
         "type_label": t(f"site.{row['site_type']}", lang),
-        "risk_grade": row["risk_grade"], "risk_label": t(f"risk.{row['risk_grade']}", lang),
-        "address": row["address"], "lon": row["lon"], "lat": row["lat"],
+        "risk_grade": row["risk_grade"],
+        "risk_label": t(f"risk.{row['risk_grade']}", lang),
+        "address": row["address"],
+        "lon": row["lon"],
+        "lat": row["lat"],
         "breadcrumb": [crumb(c, lang, principal) for c in chain],
     }

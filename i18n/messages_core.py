@@ -4,18 +4,51 @@ from __future__ import annotations
 
 CORE: dict[str, dict[str, str]] = {
     # --- errors (geodata/governance/api) ---
-    "error.unknown_layer": {"zh-CN": "未知图层“{layer}”，可用图层：{choices}", "en": "Unknown layer '{layer}'; available: {choices}"},
-    "error.bbox_format": {"zh-CN": "bbox 格式错误，应为“最小经度,最小纬度,最大经度,最大纬度”", "en": "Malformed bbox; expected 'minlon,minlat,maxlon,maxlat'"},
-    "error.bbox_range": {"zh-CN": "bbox 超出范围：经度须在 -180 到 180 之间，纬度在 -90 到 90 之间，且最小值小于最大值", "en": "bbox out of range: longitudes within -180..180, latitudes within -90..90, and min below max"},
-    "error.zoom_range": {"zh-CN": "缩放级别 z 须为 0 到 22 之间的数字", "en": "Zoom z must be a number between 0 and 22"},
-    "error.time_format": {"zh-CN": "时间参数“{name}”格式错误，应为 YYYY-MM-DD 或 ISO 8601", "en": "Time parameter '{name}' is malformed; expected YYYY-MM-DD or ISO 8601"},
-    "error.time_inverted": {"zh-CN": "时间范围颠倒：开始时间晚于结束时间", "en": "Inverted time range: start is after end"},
-    "error.time_window": {"zh-CN": "未知时间窗口“{window}”，可用：{choices}", "en": "Unknown time window '{window}'; available: {choices}"},
-    "error.unknown_category": {"zh-CN": "未知事件类别：{codes}", "en": "Unknown incident categories: {codes}"},
-    "error.unknown_value": {"zh-CN": "参数“{name}”的取值无效：{value}", "en": "Invalid value for '{name}': {value}"},
-    "error.format": {"zh-CN": "不支持的格式“{format}”，可用：{choices}", "en": "Unsupported format '{format}'; available: {choices}"},
+    "error.unknown_layer": {
+        "zh-CN": "未知图层“{layer}”，可用图层：{choices}",
+        "en": "Unknown layer '{layer}'; available: {choices}",
+    },
+    "error.bbox_format": {
+        "zh-CN": "bbox 格式错误，应为“最小经度,最小纬度,最大经度,最大纬度”",
+        "en": "Malformed bbox; expected 'minlon,minlat,maxlon,maxlat'",
+    },
+    "error.bbox_range": {
+        "zh-CN": "bbox 超出范围：经度须在 -180 到 180 之间，纬度在 -90 到 90 之间，且最小值小于最大值",
+        "en": "bbox out of range: longitudes within -180..180, latitudes within -90..90, and min below max",
+    },
+    "error.zoom_range": {
+        "zh-CN": "缩放级别 z 须为 0 到 22 之间的数字",
+        "en": "Zoom z must be a number between 0 and 22",
+    },
+    "error.time_format": {
+        "zh-CN": "时间参数“{name}”格式错误，应为 YYYY-MM-DD 或 ISO 8601",
+        "en": "Time parameter '{name}' is malformed; expected YYYY-MM-DD or ISO 8601",
+    },
+    "error.time_inverted": {
+        "zh-CN": "时间范围颠倒：开始时间晚于结束时间",
+        "en": "Inverted time range: start is after end",
+    },
+    "error.time_window": {
+        "zh-CN": "未知时间窗口“{window}”，可用：{choices}",
+        "en": "Unknown time window '{window}'; available: {choices}",
+    },
+    "error.unknown_category": {
+        "zh-CN": "未知事件类别：{codes}",
+        "en": "Unknown incident categories: {codes}",
+    },
+    "error.unknown_value": {
+        "zh-CN": "参数“{name}”的取值无效：{value}",
+        "en": "Invalid value for '{name}': {value}",
+    },
+    "error.format": {
+        "zh-CN": "不支持的格式“{format}”，可用：{choices}",
+        "en": "Unsupported format '{format}'; available: {choices}",
+    },
     "error.not_found": {"zh-CN": "未找到：{what}", "en": "Not found: {what}"},
-    "error.internal": {"zh-CN": "服务器内部错误，已记录日志", "en": "Internal server error; it has been logged"},
+    "error.internal": {
+        "zh-CN": "服务器内部错误，已记录日志",
+        "en": "Internal server error; it has been logged",
+    },
     "error.database": {"zh-CN": "数据库不可用", "en": "Database unavailable"},
     # --- area levels ---
     "level.county": {"zh-CN": "县（区）", "en": "County"},
@@ -70,18 +103,42 @@ CORE: dict[str, dict[str, str]] = {
     "person.petitioner": {"zh-CN": "重点信访人员", "en": "Key petitioner"},
     "person.low_income": {"zh-CN": "低保特困人员", "en": "Low-income household"},
     # --- audit ---
-    "audit.verify.ok": {"zh-CN": "审计日志完整：{rows} 条记录哈希链校验通过（链头 #{head_id} {head_hash}）", "en": "Audit trail intact: {rows} records verified (head #{head_id} {head_hash})"},
-    "audit.verify.empty": {"zh-CN": "审计日志为空，无需校验", "en": "The audit trail is empty; nothing to verify"},
-    "audit.verify.row_hash_mismatch": {"zh-CN": "审计日志被篡改：第 {id} 号记录的内容与其哈希值不符", "en": "Audit trail tampered: record {id} does not match its hash"},
-    "audit.verify.prev_hash_mismatch": {"zh-CN": "审计日志断链：第 {id} 号记录与前一条记录不衔接（其前的记录被删除或改写）", "en": "Audit chain broken at record {id}: it does not follow the previous record (a record before it was deleted or rewritten)"},
-    "audit.verify.unanchored_start": {"zh-CN": "审计日志起点异常：第 {id} 号记录之前的记录被删除，且无合规清理记录", "en": "Audit trail start not anchored: records before {id} were removed without a recorded purge"},
-    "audit.purge.done": {"zh-CN": "已清理 {n} 条早于 {before} 的审计记录", "en": "Purged {n} audit records older than {before}"},
+    "audit.verify.ok": {
+        "zh-CN": "审计日志完整：{rows} 条记录哈希链校验通过（链头 #{head_id} {head_hash}）",
+        "en": "Audit trail intact: {rows} records verified (head #{head_id} {head_hash})",
+    },
+    "audit.verify.empty": {
+        "zh-CN": "审计日志为空，无需校验",
+        "en": "The audit trail is empty; nothing to verify",
+    },
+    "audit.verify.row_hash_mismatch": {
+        "zh-CN": "审计日志被篡改：第 {id} 号记录的内容与其哈希值不符",
+        "en": "Audit trail tampered: record {id} does not match its hash",
+    },
+    "audit.verify.prev_hash_mismatch": {
+        "zh-CN": "审计日志断链：第 {id} 号记录与前一条记录不衔接（其前的记录被删除或改写）",
+        "en": "Audit chain broken at record {id}: it does not follow the previous record (a record before it was deleted or rewritten)",
+    },
+    "audit.verify.unanchored_start": {
+        "zh-CN": "审计日志起点异常：第 {id} 号记录之前的记录被删除，且无合规清理记录",
+        "en": "Audit trail start not anchored: records before {id} were removed without a recorded purge",
+    },
+    "audit.purge.done": {
+        "zh-CN": "已清理 {n} 条早于 {before} 的审计记录",
+        "en": "Purged {n} audit records older than {before}",
+    },
     "audit.search.none": {"zh-CN": "没有符合条件的审计记录", "en": "No matching audit records"},
-    "error.audit_retention": {"zh-CN": "审计记录须保存至少 {days} 天：只能清理 {limit} 及以前的日期", "en": "Audit records are kept at least {days} days: --before must be {limit} or earlier"},
+    "error.audit_retention": {
+        "zh-CN": "审计记录须保存至少 {days} 天：只能清理 {limit} 及以前的日期",
+        "en": "Audit records are kept at least {days} days: --before must be {limit} or earlier",
+    },
     "data_level.core": {"zh-CN": "核心数据", "en": "Core data"},
     "data_level.important": {"zh-CN": "重要数据", "en": "Important data"},
     "data_level.general": {"zh-CN": "一般数据", "en": "General data"},
-    "pi_class.sensitive_personal": {"zh-CN": "敏感个人信息", "en": "Sensitive personal information"},
+    "pi_class.sensitive_personal": {
+        "zh-CN": "敏感个人信息",
+        "en": "Sensitive personal information",
+    },
     "pi_class.personal": {"zh-CN": "个人信息", "en": "Personal information"},
     "pi_class.none": {"zh-CN": "非个人信息", "en": "Not personal information"},
     "catalog.table": {"zh-CN": "表", "en": "Table"},

@@ -34,15 +34,22 @@ def _account(lang: str, principal: Principal | None) -> list[Any]:
     return [
         html.Span(
             f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}",
-            className="mq-account", id=MapIds.ACCOUNT,
+            className="mq-account",
+            id=MapIds.ACCOUNT,
         ),
         html.Form(
             [
                 dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                html.Button(t("auth.logout", lang), type="submit", id=MapIds.LOGOUT,
-                            className="mq-lang-button"),
+                html.Button(
+                    t("auth.logout", lang),
+                    type="submit",
+                    id=MapIds.LOGOUT,
+                    className="mq-lang-button",
+                ),
             ],
-            method="POST", action="/logout", className="mq-logout-form",
+            method="POST",
+            action="/logout",
+            className="mq-logout-form",
         ),
     ]
 

@@ -41,8 +41,13 @@ def breadcrumb(crumbs: Sequence[Mapping[str, Any]], *, current_last: bool = True
             items.append(html.Span("›", className="mq-crumb-sep"))
         current = current_last and i == len(crumbs) - 1
         if not c.get("in_scope", True):  # an ancestor outside the user's area: name only
-            items.append(html.Span(c["name"], title=c.get("level_label", ""),
-                                   className=f"mq-crumb mq-crumb-{c['level']} mq-crumb-outside"))
+            items.append(
+                html.Span(
+                    c["name"],
+                    title=c.get("level_label", ""),
+                    className=f"mq-crumb mq-crumb-{c['level']} mq-crumb-outside",
+                )
+            )
             continue
         items.append(
             html.Button(

@@ -71,8 +71,10 @@ def _recreate(url: str, admin_url: str, *, drop_only: bool = False) -> None:
     eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         stale = [
-            db for (db,) in conn.execute(text("SELECT datname FROM pg_database"))
-            if db.startswith(prefix) and (m := re.match(r"(\d+)", db[len(prefix):]))
+            db
+            for (db,) in conn.execute(text("SELECT datname FROM pg_database"))
+            if db.startswith(prefix)
+            and (m := re.match(r"(\d+)", db[len(prefix) :]))
             and not _pid_alive(int(m.group(1)))
         ]
         for db in {*stale, name}:
@@ -147,8 +149,15 @@ def signed_in_client(username: str):  # type: ignore[no-untyped-def]
     client = server.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    resp = client.post("/login", data={"username": username, "password": demo_password(username),
-                                       "csrf_token": token, "next": "/"})
+    resp = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": demo_password(username),
+            "csrf_token": token,
+            "next": "/",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     return client
 
@@ -177,11 +186,21 @@ def _free_port() -> int:
 def live_server(seeded_database: str) -> Iterator[str]:
     """The app served by gunicorn in a subprocess on a free port; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "MINQING_DATABASE_URL": seeded_database, "MINQING_PORT": str(port),
-           "MINQING_WORKERS": "1", "MINQING_THREADS": "8"}
+    env = {
+        **os.environ,
+        "MINQING_DATABASE_URL": seeded_database,
+        "MINQING_PORT": str(port),
+        "MINQING_WORKERS": "1",
+        "MINQING_THREADS": "8",
+    }
     log = open(ROOT / ".data" / f"live_server_{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

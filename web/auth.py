@@ -24,16 +24,20 @@ def _safe_next(raw: str | None) -> str:
 
 def _page(template: str, status: int = 200, **ctx: object) -> Response:
     lang = current_lang()
-    html = render_template(template, lang=lang, t=lambda k, **kw: t(k, lang, **kw),
-                           csrf=csrf_token(), other_lang="en" if lang == "zh-CN" else "zh-CN",
-                           **ctx)
+    html = render_template(
+        template,
+        lang=lang,
+        t=lambda k, **kw: t(k, lang, **kw),
+        csrf=csrf_token(),
+        other_lang="en" if lang == "zh-CN" else "zh-CN",
+        **ctx,
+    )
     return Response(html, status=status, mimetype="text/html")
 
 
 @bp.get("/login")
 def login() -> Response:
-    return _page("login.html", next=_safe_next(request.args.get("next")), error=None,
-                 username="")
+    return _page("login.html", next=_safe_next(request.args.get("next")), error=None, username="")
 
 
 @bp.post("/login")
@@ -44,8 +48,13 @@ def login_post() -> Response:
     try:
         principal = authenticate(username, password, request.remote_addr)
     except Unauthorized as err:
-        return _page("login.html", status=401, next=nxt, username=username,
-                     error=err.user_message(current_lang()))
+        return _page(
+            "login.html",
+            status=401,
+            next=nxt,
+            username=username,
+            error=err.user_message(current_lang()),
+        )
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
     return redirect(nxt)  # type: ignore[return-value]
@@ -58,8 +67,13 @@ def logout() -> Response:
         try:
             from governance import audit
 
-            audit.record_now(action="logout", user_id=p.user_id, username=p.username,
-                             role=p.role, client_addr=request.remote_addr)
+            audit.record_now(
+                action="logout",
+                user_id=p.user_id,
+                username=p.username,
+                role=p.role,
+                client_addr=request.remote_addr,
+            )
         except ImportError:  # pragma: no cover
             pass
     end_session()
@@ -67,5 +81,6 @@ def logout() -> Response:
 
 
 def forbidden_page(key: str) -> Response:
-    return _page("forbidden.html", status=403, message=t(key, current_lang()),
-                 principal=current_principal())
+    return _page(
+        "forbidden.html", status=403, message=t(key, current_lang()), principal=current_principal()
+    )

@@ -24,8 +24,14 @@ log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "_csrf_token"  # the cookie Dash's renderer copies into X-CSRFToken
 CSRF_HEADER = "X-CSRFToken"
-PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_dash-component-suites/",
-                   "/_favicon.ico", "/favicon.ico")
+PUBLIC_PREFIXES = (
+    "/login",
+    "/healthz",
+    "/assets/",
+    "/_dash-component-suites/",
+    "/_favicon.ico",
+    "/favicon.ico",
+)
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PAGE_PERMISSIONS = {"/": MAP_VIEW}
@@ -52,8 +58,13 @@ def start_session(principal: Principal) -> None:
     """Fresh session for a successful sign-in (new id: no session fixation)."""
     session.clear()
     now = int(time.time())
-    session.update(uid=principal.user_id, sid=secrets.token_urlsafe(16), login_at=now,
-                   seen_at=now, csrf=secrets.token_urlsafe(32))
+    session.update(
+        uid=principal.user_id,
+        sid=secrets.token_urlsafe(16),
+        login_at=now,
+        seen_at=now,
+        csrf=secrets.token_urlsafe(32),
+    )
     session.permanent = True
 
 
@@ -64,8 +75,13 @@ def end_session() -> None:
 def _deny(status: int, key: str) -> Response:
     lang = current_lang()
     if request.path.startswith(JSON_PREFIXES):
-        resp = jsonify({"error": "unauthorized" if status == 401 else "forbidden",
-                        "message": t(key, lang), "key": key})
+        resp = jsonify(
+            {
+                "error": "unauthorized" if status == 401 else "forbidden",
+                "message": t(key, lang),
+                "key": key,
+            }
+        )
         resp.status_code = status
         return resp
     if status == 401:
@@ -135,8 +151,11 @@ def _page_path(body: object) -> str | None:
     """The pathname Dash pages' router callback is asked to render."""
     inputs = body.get("inputs") if isinstance(body, dict) else None
     for item in inputs if isinstance(inputs, list) else []:
-        if isinstance(item, dict) and item.get("id") == "_pages_location" \
-                and item.get("property") == "pathname":
+        if (
+            isinstance(item, dict)
+            and item.get("id") == "_pages_location"
+            and item.get("property") == "pathname"
+        ):
             return str(item.get("value") or "/")
     return None
 
@@ -152,8 +171,9 @@ def _callback_allowed(principal: Principal) -> bool:
         needed = PAGE_PERMISSIONS.get(_page_path(body) or "/")
         return needed is None or principal.can(needed)
     for cid in ids:
-        perm = next((p for prefix, p in CALLBACK_PERMISSIONS.items() if cid.startswith(prefix)),
-                    None)
+        perm = next(
+            (p for prefix, p in CALLBACK_PERMISSIONS.items() if cid.startswith(prefix)), None
+        )
         if perm is None or not principal.can(perm):
             return False
     return True
@@ -169,12 +189,17 @@ def _audit_denied(what: str, key: str | None = None) -> None:
         from governance import audit
 
         p = current_principal()
-        audit.record_now(action="access_denied", outcome="denied",
-                         user_id=p.user_id if p else session.get("uid"),
-                         username=p.username if p else None, role=p.role if p else None,
-                         object_type="route", object_id=f"{request.method} {request.path}"[:200],
-                         client_addr=request.remote_addr,
-                         detail={"check": what} | ({"key": key} if key else {}))
+        audit.record_now(
+            action="access_denied",
+            outcome="denied",
+            user_id=p.user_id if p else session.get("uid"),
+            username=p.username if p else None,
+            role=p.role if p else None,
+            object_type="route",
+            object_id=f"{request.method} {request.path}"[:200],
+            client_addr=request.remote_addr,
+            detail={"check": what} | ({"key": key} if key else {}),
+        )
     except ImportError:  # pragma: no cover
         pass
 
@@ -188,8 +213,13 @@ def _headers(csp: Callable[[], str]) -> Callable[[Response], Response]:
         if "csrf" in session:  # readable by Dash's renderer, which echoes it in a header
             token = str(session["csrf"])
             if request.cookies.get(CSRF_COOKIE) != token:
-                resp.set_cookie(CSRF_COOKIE, token, samesite="Strict",
-                                secure=get_settings().cookie_secure, httponly=False)
+                resp.set_cookie(
+                    CSRF_COOKIE,
+                    token,
+                    samesite="Strict",
+                    secure=get_settings().cookie_secure,
+                    httponly=False,
+                )
         return resp
 
     return add

@@ -94,8 +94,9 @@ def reset(session: Session) -> None:
     session.execute(text(f"TRUNCATE {', '.join(writer.DEMO_TABLES)} RESTART IDENTITY CASCADE"))
 
 
-def seed(session: Session, *, incidents: int = 200_000, seed: int = 42,
-         now: datetime | None = None) -> SeedReport:
+def seed(
+    session: Session, *, incidents: int = 200_000, seed: int = 42, now: datetime | None = None
+) -> SeedReport:
     """Write the whole demo city in the caller's transaction (the caller commits).
 
     Parameters
@@ -117,8 +118,11 @@ def seed(session: Session, *, incidents: int = 200_000, seed: int = 42,
     now = _default_now(now)
     report = SeedReport()
     clock = _Clock(report.seconds)
-    busy = [t for t in writer.DEMO_TABLES
-            if session.execute(text(f"SELECT EXISTS (SELECT 1 FROM {t})")).scalar_one()]
+    busy = [
+        t
+        for t in writer.DEMO_TABLES
+        if session.execute(text(f"SELECT EXISTS (SELECT 1 FROM {t})")).scalar_one()
+    ]
     if busy:
         raise DemoError(f"the database is not empty (rows in {', '.join(busy)}); reset it first")
     rng = np.random.default_rng([seed, 1])
@@ -131,8 +135,23 @@ def seed(session: Session, *, incidents: int = 200_000, seed: int = 42,
     clock.lap("copy_areas")
     report.departments, report.categories = _write_catalog(session)
     clock.lap("catalog")
-    model = city_model([(a.id, a.code, a.name, a.level, a.parent_id, a.is_urban, a.population,
-                         a.geom, a.label.x, a.label.y) for a in city.areas])
+    model = city_model(
+        [
+            (
+                a.id,
+                a.code,
+                a.name,
+                a.level,
+                a.parent_id,
+                a.is_urban,
+                a.population,
+                a.geom,
+                a.label.x,
+                a.label.y,
+            )
+            for a in city.areas
+        ]
+    )
     book = AddressBook(model)
     rng = np.random.default_rng([seed, 2])
     sites = build_sites(rng, model, book)
@@ -143,8 +162,9 @@ def seed(session: Session, *, incidents: int = 200_000, seed: int = 42,
     writer.copy_rows(session, "key_person_identity", writer.IDENTITY_COLUMNS, identities)
     clock.lap("copy_sites_persons")
     placer = Placer(model, hotspot_points(sites), seed)
-    report.incidents = _add_incidents(session, model, book, placer, incidents, seed, now,
-                                      "demo", clock)
+    report.incidents = _add_incidents(
+        session, model, book, placer, incidents, seed, now, "demo", clock
+    )
     writer.sync_sequences(session, ["area", "department", "key_site", "key_person", "incident"])
     writer.analyze(session, writer.DEMO_TABLES)
     clock.lap("analyze")
@@ -153,8 +173,14 @@ def seed(session: Session, *, incidents: int = 200_000, seed: int = 42,
     return report
 
 
-def seed_incidents(session: Session, *, n: int, seed: int = 42, now: datetime | None = None,
-                   external_prefix: str = "demo") -> int:
+def seed_incidents(
+    session: Session,
+    *,
+    n: int,
+    seed: int = 42,
+    now: datetime | None = None,
+    external_prefix: str = "demo",
+) -> int:
     """Add ``n`` incidents to the city already in the database; returns ``n``.
 
     Serials continue after the highest one used by ``external_prefix`` per source, so
@@ -166,12 +192,14 @@ def seed_incidents(session: Session, *, n: int, seed: int = 42, now: datetime | 
     now = _default_now(now)
     clock = _Clock({})
     model = load_city_model(session)
-    hot = session.execute(text(
-        "SELECT ST_X(geom), ST_Y(geom) FROM key_site WHERE site_type IN (:a, :b) ORDER BY id"
-    ), {"a": SiteType.MARKET.value, "b": SiteType.ENTERTAINMENT.value}).all()
+    hot = session.execute(
+        text("SELECT ST_X(geom), ST_Y(geom) FROM key_site WHERE site_type IN (:a, :b) ORDER BY id"),
+        {"a": SiteType.MARKET.value, "b": SiteType.ENTERTAINMENT.value},
+    ).all()
     placer = Placer(model, np.asarray(hot, dtype=float).reshape(-1, 2), seed)
-    written = _add_incidents(session, model, AddressBook(model), placer, n, seed, now,
-                             external_prefix, clock)
+    written = _add_incidents(
+        session, model, AddressBook(model), placer, n, seed, now, external_prefix, clock
+    )
     writer.sync_sequences(session, ["incident"])
     writer.analyze(session, ["incident"])
     clock.total()
@@ -179,19 +207,32 @@ def seed_incidents(session: Session, *, n: int, seed: int = 42, now: datetime | 
     return written
 
 
-def _add_incidents(session: Session, model: CityModel, book: AddressBook, placer: Placer,
-                   n: int, seed: int, now: datetime, prefix: str, clock: _Clock) -> int:
+def _add_incidents(
+    session: Session,
+    model: CityModel,
+    book: AddressBook,
+    placer: Placer,
+    n: int,
+    seed: int,
+    now: datetime,
+    prefix: str,
+    clock: _Clock,
+) -> int:
     first = session.execute(text("SELECT COALESCE(max(id), 0) + 1 FROM incident")).scalar_one()
-    serials: dict[str, int] = dict(session.execute(text(
-        "SELECT source, COALESCE(max(substring(external_id FROM '-([0-9]+)$')::bigint), 0) "
-        "FROM incident WHERE starts_with(external_id, :p) GROUP BY source"
-    ), {"p": prefix + "-"}).all())
+    serials: dict[str, int] = dict(
+        session.execute(
+            text(
+                "SELECT source, COALESCE(max(substring(external_id FROM '-([0-9]+)$')::bigint), 0) "
+                "FROM incident WHERE starts_with(external_id, :p) GROUP BY source"
+            ),
+            {"p": prefix + "-"},
+        ).all()
+    )
     written = 0
     while written < n:
         k = min(INCIDENT_CHUNK, n - written)
         rng = np.random.default_rng([seed, 3, int(first) + written])
-        batch = generate(rng, model, book, placer, k, now, int(first) + written, serials,
-                         prefix)
+        batch = generate(rng, model, book, placer, k, now, int(first) + written, serials, prefix)
         clock.lap("incidents_generate")
         writer.write_incidents(session, batch)
         clock.lap("copy_incidents")

@@ -134,14 +134,27 @@ def load_town_seats(counties: list[County]) -> list[TownSeat]:
             taken = [(s.lon, s.lat) for s in seats if s.county_adcode == code]
             nx, ny = _apart(geoms[code], nx, ny, taken)
             if (nx, ny) != (lon, lat):
-                log.info("seat of %s (%.4f, %.4f) lies outside %s or too close to another "
-                         "seat: moved to (%.4f, %.4f)", name, lon, lat, COUNTIES[code], nx, ny)
+                log.info(
+                    "seat of %s (%.4f, %.4f) lies outside %s or too close to another "
+                    "seat: moved to (%.4f, %.4f)",
+                    name,
+                    lon,
+                    lat,
+                    COUNTIES[code],
+                    nx,
+                    ny,
+                )
             seats.append(TownSeat(code, name, row["kind"], nx, ny, row["source"]))
     return seats
 
 
-def _apart(geom: MultiPolygon, x: float, y: float, taken: list[tuple[float, float]],
-           min_dist: float = MIN_SEAT_DIST) -> tuple[float, float]:
+def _apart(
+    geom: MultiPolygon,
+    x: float,
+    y: float,
+    taken: list[tuple[float, float]],
+    min_dist: float = MIN_SEAT_DIST,
+) -> tuple[float, float]:
     """``(x, y)`` or, if another seat is closer than ``min_dist``, the first point on
     rings around it that lies inside ``geom`` and far enough from every seat."""
 

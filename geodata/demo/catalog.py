@@ -45,43 +45,85 @@ class Leaf:
 
 # (code, name_zh, name_en, hue in degrees, leaves)
 CATEGORY_GROUPS: list[tuple[str, str, str, int, list[Leaf]]] = [
-    ("city", "市容环境", "City appearance", 30, [
-        Leaf("city.street_vending", "占道经营", "Street vending", 4, "urban_mgmt"),
-        Leaf("city.clutter", "乱堆乱放", "Clutter on public space", 4, "urban_mgmt"),
-        Leaf("city.garbage", "垃圾清运", "Garbage collection", 3, "urban_mgmt"),
-        Leaf("city.illegal_building", "违章搭建", "Illegal construction", 3, "housing"),
-    ]),
-    ("safety", "公共安全", "Public safety", 0, [
-        Leaf("safety.fire_hazard", "消防隐患", "Fire hazard", 2, "emergency"),
-        Leaf("safety.public_order", "治安纠纷", "Public order dispute", 2, "public_security"),
-        Leaf("safety.traffic_accident", "交通事故", "Traffic accident", 2, "public_security"),
-        Leaf("safety.gas_leak", "燃气泄漏", "Gas leak", 1, "housing"),
-    ]),
-    ("dispute", "矛盾纠纷", "Disputes", 280, [
-        Leaf("dispute.neighbour", "邻里纠纷", "Neighbour dispute", 3, "civil_affairs"),
-        Leaf("dispute.labour", "劳资纠纷", "Wage dispute", 3, "hr_social"),
-        Leaf("dispute.property", "物业纠纷", "Property management dispute", 3, "housing"),
-    ]),
-    ("service", "民生服务", "Public services", 210, [
-        Leaf("service.water_supply", "供水故障", "Water supply failure", 3, "water"),
-        Leaf("service.power_outage", "停电故障", "Power outage", 3, "power"),
-        Leaf("service.street_light", "路灯损坏", "Broken street light", 4, "urban_mgmt"),
-        Leaf("service.road_damage", "道路破损", "Road damage", 3, "transport"),
-        Leaf("service.noise", "噪音扰民", "Noise nuisance", 3, "ecology"),
-    ]),
-    ("eco", "生态环境", "Environment", 120, [
-        Leaf("eco.water_pollution", "水体污染", "Water pollution", 2, "ecology"),
-        Leaf("eco.air_pollution", "大气污染", "Air pollution", 3, "ecology"),
-        Leaf("eco.waste_burning", "焚烧垃圾", "Open waste burning", 3, "urban_mgmt"),
-    ]),
-    ("production", "安全生产", "Work safety", 50, [
-        Leaf("production.site_hazard", "工地隐患", "Construction site hazard", 2, "housing"),
-        Leaf("production.hazchem", "危化品隐患", "Hazardous chemicals hazard", 1, "emergency"),
-    ]),
-    ("flood", "防汛防台", "Flood and typhoon", 190, [
-        Leaf("flood.waterlogging", "内涝积水", "Urban waterlogging", 2, "water"),
-        Leaf("flood.landslide", "山体滑坡", "Landslide", 1, "emergency"),
-    ]),
+    (
+        "city",
+        "市容环境",
+        "City appearance",
+        30,
+        [
+            Leaf("city.street_vending", "占道经营", "Street vending", 4, "urban_mgmt"),
+            Leaf("city.clutter", "乱堆乱放", "Clutter on public space", 4, "urban_mgmt"),
+            Leaf("city.garbage", "垃圾清运", "Garbage collection", 3, "urban_mgmt"),
+            Leaf("city.illegal_building", "违章搭建", "Illegal construction", 3, "housing"),
+        ],
+    ),
+    (
+        "safety",
+        "公共安全",
+        "Public safety",
+        0,
+        [
+            Leaf("safety.fire_hazard", "消防隐患", "Fire hazard", 2, "emergency"),
+            Leaf("safety.public_order", "治安纠纷", "Public order dispute", 2, "public_security"),
+            Leaf("safety.traffic_accident", "交通事故", "Traffic accident", 2, "public_security"),
+            Leaf("safety.gas_leak", "燃气泄漏", "Gas leak", 1, "housing"),
+        ],
+    ),
+    (
+        "dispute",
+        "矛盾纠纷",
+        "Disputes",
+        280,
+        [
+            Leaf("dispute.neighbour", "邻里纠纷", "Neighbour dispute", 3, "civil_affairs"),
+            Leaf("dispute.labour", "劳资纠纷", "Wage dispute", 3, "hr_social"),
+            Leaf("dispute.property", "物业纠纷", "Property management dispute", 3, "housing"),
+        ],
+    ),
+    (
+        "service",
+        "民生服务",
+        "Public services",
+        210,
+        [
+            Leaf("service.water_supply", "供水故障", "Water supply failure", 3, "water"),
+            Leaf("service.power_outage", "停电故障", "Power outage", 3, "power"),
+            Leaf("service.street_light", "路灯损坏", "Broken street light", 4, "urban_mgmt"),
+            Leaf("service.road_damage", "道路破损", "Road damage", 3, "transport"),
+            Leaf("service.noise", "噪音扰民", "Noise nuisance", 3, "ecology"),
+        ],
+    ),
+    (
+        "eco",
+        "生态环境",
+        "Environment",
+        120,
+        [
+            Leaf("eco.water_pollution", "水体污染", "Water pollution", 2, "ecology"),
+            Leaf("eco.air_pollution", "大气污染", "Air pollution", 3, "ecology"),
+            Leaf("eco.waste_burning", "焚烧垃圾", "Open waste burning", 3, "urban_mgmt"),
+        ],
+    ),
+    (
+        "production",
+        "安全生产",
+        "Work safety",
+        50,
+        [
+            Leaf("production.site_hazard", "工地隐患", "Construction site hazard", 2, "housing"),
+            Leaf("production.hazchem", "危化品隐患", "Hazardous chemicals hazard", 1, "emergency"),
+        ],
+    ),
+    (
+        "flood",
+        "防汛防台",
+        "Flood and typhoon",
+        190,
+        [
+            Leaf("flood.waterlogging", "内涝积水", "Urban waterlogging", 2, "water"),
+            Leaf("flood.landslide", "山体滑坡", "Landslide", 1, "emergency"),
+        ],
+    ),
 ]
 
 LEAVES: list[Leaf] = [leaf for *_, leaves in CATEGORY_GROUPS for leaf in leaves]
@@ -94,8 +136,9 @@ def _hex(hue: float, light: float, sat: float) -> str:
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
-def category_rows(dept_ids: dict[str, int]) -> list[tuple[str, str | None, str, str, str, int,
-                                                          int | None, int]]:
+def category_rows(
+    dept_ids: dict[str, int],
+) -> list[tuple[str, str | None, str, str, str, int, int | None, int]]:
     """Rows of ``incident_category``: groups first, then their leaves.
 
     Columns: code, parent_code, name_zh, name_en, color, default_priority,
@@ -111,8 +154,18 @@ def category_rows(dept_ids: dict[str, int]) -> list[tuple[str, str | None, str, 
             order += 1
             light = 0.32 + 0.36 * (i / max(n - 1, 1))
             color = _hex(hue + (i - (n - 1) / 2) * 9, light, 0.8)
-            rows.append((leaf.code, g_code, leaf.name_zh, leaf.name_en, color, leaf.priority,
-                         dept_ids[leaf.department], order))
+            rows.append(
+                (
+                    leaf.code,
+                    g_code,
+                    leaf.name_zh,
+                    leaf.name_en,
+                    color,
+                    leaf.priority,
+                    dept_ids[leaf.department],
+                    order,
+                )
+            )
     return rows
 
 
@@ -148,14 +201,76 @@ SURNAMES = list("陈林黄李张吴郑刘蔡杨王许曾彭钟叶徐庄卢罗苏
 GIVEN = list("志伟建国文华明俊丽芳秀英海燕晓春德辉永强金玲美婷嘉雄丹")
 PLACE_HEAD = list("东西南北新旧上下大小前后黄林石竹龙凤白青长高")
 PLACE_TAIL = list("塘围埔湖田坑洋寮厝溪港山坝岭墩头尾园美沙坡湾")
-URBAN_TAIL = ["东", "西", "南", "北", "中", "新城", "海滨", "港湾", "凤翔", "金湖", "红海",
-              "新河", "文昌", "人民", "城南", "城北", "香城", "银湖", "滨河", "品清"]
-ROAD_POOL = ["人民路", "新华路", "中山路", "海滨大道", "汕尾大道", "通港路", "工业大道",
-             "建设路", "解放路", "东风路", "和平路", "红海大道", "品清路", "文化路", "二马路",
-             "凤山路", "香洲路", "新港路", "同德路", "环城路", "迎宾路", "滨河路", "安平路",
-             "朝阳路", "金湖路", "育才路", "兴业路", "长安路", "民主路", "幸福路"]
-LANE_POOL = ["一巷", "二巷", "三巷", "四巷", "五巷", "东片", "西片", "南片", "北片", "新村",
-             "老村", "大道", "祠堂前", "榕树下"]
+URBAN_TAIL = [
+    "东",
+    "西",
+    "南",
+    "北",
+    "中",
+    "新城",
+    "海滨",
+    "港湾",
+    "凤翔",
+    "金湖",
+    "红海",
+    "新河",
+    "文昌",
+    "人民",
+    "城南",
+    "城北",
+    "香城",
+    "银湖",
+    "滨河",
+    "品清",
+]
+ROAD_POOL = [
+    "人民路",
+    "新华路",
+    "中山路",
+    "海滨大道",
+    "汕尾大道",
+    "通港路",
+    "工业大道",
+    "建设路",
+    "解放路",
+    "东风路",
+    "和平路",
+    "红海大道",
+    "品清路",
+    "文化路",
+    "二马路",
+    "凤山路",
+    "香洲路",
+    "新港路",
+    "同德路",
+    "环城路",
+    "迎宾路",
+    "滨河路",
+    "安平路",
+    "朝阳路",
+    "金湖路",
+    "育才路",
+    "兴业路",
+    "长安路",
+    "民主路",
+    "幸福路",
+]
+LANE_POOL = [
+    "一巷",
+    "二巷",
+    "三巷",
+    "四巷",
+    "五巷",
+    "东片",
+    "西片",
+    "南片",
+    "北片",
+    "新村",
+    "老村",
+    "大道",
+    "祠堂前",
+    "榕树下",
+]
 CN_DIGITS = "零一二三四五六七八九"
 
 

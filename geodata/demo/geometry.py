@@ -54,8 +54,9 @@ def split_far_parts(
     return MultiPolygon(near), far
 
 
-def place_inside(geom: BaseGeometry, x: float, y: float,
-                 margin: float = 0.003) -> tuple[float, float]:
+def place_inside(
+    geom: BaseGeometry, x: float, y: float, margin: float = 0.003
+) -> tuple[float, float]:
     """``(x, y)`` if it lies inside ``geom``, else the nearest point a bit inside it."""
     if shapely.contains_xy(geom, x, y):
         return x, y
@@ -68,8 +69,9 @@ def place_inside(geom: BaseGeometry, x: float, y: float,
     return float(q.x), float(q.y)
 
 
-def sample_uniform(rng: np.random.Generator, geom: BaseGeometry, n: int,
-                   max_rounds: int = 200) -> np.ndarray:
+def sample_uniform(
+    rng: np.random.Generator, geom: BaseGeometry, n: int, max_rounds: int = 200
+) -> np.ndarray:
     """``n`` points drawn uniformly inside ``geom`` (rejection in its bounding box)."""
     out = np.empty((0, 2))
     if n <= 0:
@@ -92,8 +94,14 @@ def sample_uniform(rng: np.random.Generator, geom: BaseGeometry, n: int,
     return out
 
 
-def spaced_seeds(rng: np.random.Generator, geom: BaseGeometry, candidates: np.ndarray,
-                 n: int, min_dist: float, fixed: Sequence[tuple[float, float]] = ()) -> np.ndarray:
+def spaced_seeds(
+    rng: np.random.Generator,
+    geom: BaseGeometry,
+    candidates: np.ndarray,
+    n: int,
+    min_dist: float,
+    fixed: Sequence[tuple[float, float]] = (),
+) -> np.ndarray:
     """Pick up to ``n`` seeds (after the ``fixed`` ones) from ``candidates`` in order,
     skipping any closer than ``min_dist`` to a seed already taken or outside ``geom``."""
     seeds: list[tuple[float, float]] = list(fixed)
@@ -137,8 +145,9 @@ def tile(parent: MultiPolygon, seeds: np.ndarray) -> list[MultiPolygon]:
         pieces.append(keep)
     if slivers:
         _merge_slivers(pieces, slivers)
-    return [as_multipolygon(shapely.union_all(ps)) if len(ps) > 1 else MultiPolygon(ps)
-            for ps in pieces]
+    return [
+        as_multipolygon(shapely.union_all(ps)) if len(ps) > 1 else MultiPolygon(ps) for ps in pieces
+    ]
 
 
 def _merge_slivers(pieces: list[list[Polygon]], slivers: list[Polygon]) -> None:

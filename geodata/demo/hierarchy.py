@@ -79,8 +79,9 @@ def _row(ids: list[int], **kw: object) -> AreaRow:
     return AreaRow(id=ids[0], label=geom.point_on_surface(), **kw)  # type: ignore[arg-type]
 
 
-def _streets(county: County, seats: list[TownSeat], parent_id: int,
-             ids: list[int]) -> list[AreaRow]:
+def _streets(
+    county: County, seats: list[TownSeat], parent_id: int, ids: list[int]
+) -> list[AreaRow]:
     """Voronoi cells of the town seats clipped to the county; offshore parts go to the
     town in :data:`OFFSHORE_TOWN` (or the nearest seat)."""
     main, far = split_far_parts(county.geom)
@@ -108,9 +109,18 @@ def _streets(county: County, seats: list[TownSeat], parent_id: int,
             n_town += 1
             serial = 100 + n_town
         urban = seat.kind == "street" or seat.name == COUNTY_SEAT_TOWN.get(county.adcode)
-        rows.append(_row(ids, code=f"{county.adcode}{serial:03d}000", name=seat.name,
-                         level=AreaLevel.STREET.value, parent_id=parent_id, is_urban=urban,
-                         geom=cell, seat=(seat.lon, seat.lat)))
+        rows.append(
+            _row(
+                ids,
+                code=f"{county.adcode}{serial:03d}000",
+                name=seat.name,
+                level=AreaLevel.STREET.value,
+                parent_id=parent_id,
+                is_urban=urban,
+                geom=cell,
+                seat=(seat.lon, seat.lat),
+            )
+        )
     return rows
 
 
@@ -186,14 +196,27 @@ def _communities(rng: np.random.Generator, town: AreaRow, ids: list[int]) -> lis
         else:
             n_rural += 1
             serial = 200 + n_rural
-        rows.append(_row(ids, code=f"{town.code[:9]}{serial:03d}", name=name,
-                         level=AreaLevel.COMMUNITY.value, parent_id=town.id, is_urban=urban,
-                         geom=cell))
+        rows.append(
+            _row(
+                ids,
+                code=f"{town.code[:9]}{serial:03d}",
+                name=name,
+                level=AreaLevel.COMMUNITY.value,
+                parent_id=town.id,
+                is_urban=urban,
+                geom=cell,
+            )
+        )
     return rows
 
 
-def _grids(rng: np.random.Generator, comm: AreaRow, county_main: MultiPolygon,
-           ids: list[int], phone_serial: list[int]) -> list[AreaRow]:
+def _grids(
+    rng: np.random.Generator,
+    comm: AreaRow,
+    county_main: MultiPolygon,
+    ids: list[int],
+    phone_serial: list[int],
+) -> list[AreaRow]:
     near, far = split_far_parts(comm.geom)
     if comm.is_urban:
         n = int(rng.integers(4, 9))
@@ -201,8 +224,7 @@ def _grids(rng: np.random.Generator, comm: AreaRow, county_main: MultiPolygon,
         n = int(np.clip(round(1.5 + 250 * near.area + rng.integers(0, 2)), 2, 5))
     cands = sample_uniform(rng, near, 40 * n)
     fixed = [(p.point_on_surface().x, p.point_on_surface().y) for p in far]
-    seeds = spaced_seeds(rng, near, cands, n + len(far), 0.35 * np.sqrt(near.area / n),
-                         fixed=fixed)
+    seeds = spaced_seeds(rng, near, cands, n + len(far), 0.35 * np.sqrt(near.area / n), fixed=fixed)
     cells = [c for c in tile(comm.geom, seeds) if not c.is_empty]
     rows: list[AreaRow] = []
     for i, cell in enumerate(cells, start=1):
@@ -216,10 +238,20 @@ def _grids(rng: np.random.Generator, comm: AreaRow, county_main: MultiPolygon,
         phone_serial[0] += 1
         surname = SURNAMES[int(rng.integers(len(SURNAMES)))]
         given = "".join(GIVEN[int(j)] for j in rng.integers(0, len(GIVEN), 2))
-        rows.append(_row(ids, code=f"{comm.code}{i:03d}", name=f"{comm.name}第{cn_number(i)}网格",
-                         level=AreaLevel.GRID.value, parent_id=comm.id, is_urban=comm.is_urban,
-                         geom=cell, population=pop, worker_name=surname + given,
-                         worker_phone=f"199000{phone_serial[0]:05d}"))
+        rows.append(
+            _row(
+                ids,
+                code=f"{comm.code}{i:03d}",
+                name=f"{comm.name}第{cn_number(i)}网格",
+                level=AreaLevel.GRID.value,
+                parent_id=comm.id,
+                is_urban=comm.is_urban,
+                geom=cell,
+                population=pop,
+                worker_name=surname + given,
+                worker_phone=f"199000{phone_serial[0]:05d}",
+            )
+        )
     return rows
 
 
@@ -229,8 +261,15 @@ def build_city(rng: np.random.Generator) -> City:
     seats = load_town_seats(counties)
     ids = [0]
     county_rows = [
-        _row(ids, code=c.adcode + "000000", name=c.name, level=AreaLevel.COUNTY.value,
-             parent_id=None, is_urban=c.adcode == "441502", geom=c.geom)
+        _row(
+            ids,
+            code=c.adcode + "000000",
+            name=c.name,
+            level=AreaLevel.COUNTY.value,
+            parent_id=None,
+            is_urban=c.adcode == "441502",
+            geom=c.geom,
+        )
         for c in counties
     ]
     streets: list[AreaRow] = []
@@ -247,8 +286,13 @@ def build_city(rng: np.random.Generator) -> City:
         main = mains[street_county[comm.parent_id]]  # type: ignore[index]
         grids += _grids(rng, comm, main, ids, phone_serial)
     _roll_up_population(county_rows + streets + communities, grids)
-    log.info("demo city: %d counties, %d streets/towns, %d communities, %d grids",
-             len(county_rows), len(streets), len(communities), len(grids))
+    log.info(
+        "demo city: %d counties, %d streets/towns, %d communities, %d grids",
+        len(county_rows),
+        len(streets),
+        len(communities),
+        len(grids),
+    )
     return City(county_rows + streets + communities + grids)
 
 

@@ -33,14 +33,22 @@ log = logging.getLogger(__name__)
 
 # IoT sensors per category: (count, placement) - "urban", "any" or "hills"
 SENSORS: dict[str, tuple[int, str]] = {
-    "safety.fire_hazard": (120, "urban"), "safety.gas_leak": (80, "urban"),
-    "flood.waterlogging": (60, "urban"), "eco.water_pollution": (40, "any"),
-    "eco.air_pollution": (30, "any"), "production.hazchem": (20, "any"),
+    "safety.fire_hazard": (120, "urban"),
+    "safety.gas_leak": (80, "urban"),
+    "flood.waterlogging": (60, "urban"),
+    "eco.water_pollution": (40, "any"),
+    "eco.air_pollution": (30, "any"),
+    "production.hazchem": (20, "any"),
     "flood.landslide": (25, "hills"),
 }
 # share of the general mixture drawn around hotspots (markets, nightlife), by category
-HOT_SHARE = {"city.street_vending": 0.35, "city.clutter": 0.25, "city.garbage": 0.25,
-             "service.noise": 0.3, "safety.public_order": 0.25}
+HOT_SHARE = {
+    "city.street_vending": 0.35,
+    "city.clutter": 0.25,
+    "city.garbage": 0.25,
+    "service.noise": 0.3,
+    "safety.public_order": 0.25,
+}
 N_HOTSPOTS = 15
 
 
@@ -95,19 +103,22 @@ class Placer:
     def _weights(self, where: str) -> np.ndarray:
         return {"urban": self.w_urban, "hills": self.w_hills}.get(where, self.w_grid)
 
-    def in_grids(self, rng: np.random.Generator, n: int,
-                 where: str) -> tuple[np.ndarray, np.ndarray]:
+    def in_grids(
+        self, rng: np.random.Generator, n: int, where: str
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Uniform points in grids weighted for ``where``."""
         return self.m.grids.sample_in(rng, weighted_choice(rng, self._weights(where), n))
 
-    def at_sensors(self, rng: np.random.Generator, code: str,
-                   n: int) -> tuple[np.ndarray, np.ndarray]:
+    def at_sensors(
+        self, rng: np.random.Generator, code: str, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         xs, ys, w = self.sensors[code]
         s = weighted_choice(rng, w, n)
         return xs[s], ys[s]
 
-    def mixture(self, rng: np.random.Generator,
-                hot_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def mixture(
+        self, rng: np.random.Generator, hot_share: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Gaussian mixture around grid and community centres, town seats and hotspots;
         points falling outside every grid (the sea) are redrawn."""
         m, n = self.m, len(hot_share)
@@ -178,15 +189,16 @@ def _when_and_what(rng: np.random.Generator, cal: Calendar, n: int) -> tuple[np.
         e_src = np.array([SOURCES.index(s) for s in _pick(rng, srcs, k)], dtype=np.int64)
         e_cat = np.array([LEAF_INDEX[c] for c in _pick(rng, cats, k)], dtype=np.int64)
         ramp = np.sin(np.linspace(0.15, np.pi - 0.15, days * 24)) ** 2  # builds up, fades
-        evening = cal.local_hour[h0:h0 + days * 24] >= 18
+        evening = cal.local_hour[h0 : h0 + days * 24] >= 18
         hw = ramp * (1.0 + (2.0 if name.endswith("noise") else 0.3) * evening)
         e_hour = h0 + rng.choice(days * 24, size=k, p=hw / hw.sum())
         parts.append((e_src, e_cat, e_hour, np.ones(k, dtype=bool)))
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(4))
 
 
-def _locate_all(rng: np.random.Generator, placer: Placer, src: np.ndarray, cat: np.ndarray,
-                episode: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _locate_all(
+    rng: np.random.Generator, placer: Placer, src: np.ndarray, cat: np.ndarray, episode: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     n = len(src)
     xs, ys = np.empty(n), np.empty(n)
     iot = SOURCES.index("iot")
@@ -218,9 +230,17 @@ def _statuses(rng: np.random.Generator, age_days: np.ndarray) -> list[str]:
     return out.tolist()
 
 
-def generate(rng: np.random.Generator, model: CityModel, book: AddressBook, placer: Placer,
-             n: int, now: datetime, first_id: int, serial_start: dict[str, int],
-             prefix: str) -> IncidentBatch:
+def generate(
+    rng: np.random.Generator,
+    model: CityModel,
+    book: AddressBook,
+    placer: Placer,
+    n: int,
+    now: datetime,
+    first_id: int,
+    serial_start: dict[str, int],
+    prefix: str,
+) -> IncidentBatch:
     """``n`` incidents over the 365 days before ``now`` with ids from ``first_id``.
 
     ``serial_start[source]`` is the last serial already used for that source.
@@ -258,8 +278,18 @@ def generate(rng: np.random.Generator, model: CityModel, book: AddressBook, plac
     lats, lons = ys.tolist(), xs.tolist()
     h3 = cells_for_points(lats, lons, H3_RESOLUTIONS)
     return IncidentBatch(
-        ids=np.arange(first_id, first_id + n, dtype=np.int64), source=source, external_id=ext,
-        category=[LEAF_CODES[c] for c in cat.tolist()], occurred=occurred, reported=reported,
-        grid_id=model.grids.ids[g], status=status, priority=priority, description=desc,
-        address=address, x=xs, y=ys, h3=h3,
+        ids=np.arange(first_id, first_id + n, dtype=np.int64),
+        source=source,
+        external_id=ext,
+        category=[LEAF_CODES[c] for c in cat.tolist()],
+        occurred=occurred,
+        reported=reported,
+        grid_id=model.grids.ids[g],
+        status=status,
+        priority=priority,
+        description=desc,
+        address=address,
+        x=xs,
+        y=ys,
+        h3=h3,
     )

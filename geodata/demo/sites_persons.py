@@ -30,8 +30,9 @@ def ewkt_points(xs: np.ndarray, ys: np.ndarray) -> list[str]:
     return [f"SRID=4326;POINT({x!r} {y!r})" for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
 
 
-def _place(rng: np.random.Generator, model: CityModel, n: int,
-           urban_mult: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _place(
+    rng: np.random.Generator, model: CityModel, n: int, urban_mult: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = model.grid_pop * np.where(model.grid_urban, urban_mult, 1.0)
     g = weighted_choice(rng, w, n)
     xs, ys = model.grids.sample_in(rng, g)
@@ -86,8 +87,9 @@ class SiteNamer:
                 return f"{stem(town)}{_FUN[pick % len(_FUN)]}"
 
 
-def build_sites(rng: np.random.Generator, model: CityModel, book: AddressBook,
-                start_id: int = 1) -> list[tuple[object, ...]]:
+def build_sites(
+    rng: np.random.Generator, model: CityModel, book: AddressBook, start_id: int = 1
+) -> list[tuple[object, ...]]:
     """Rows of ``key_site``: (id, name, site_type, risk_grade, address, grid_id, geom)."""
     namer = SiteNamer(model, {})
     rows: list[tuple[object, ...]] = []
@@ -100,9 +102,18 @@ def build_sites(rng: np.random.Generator, model: CityModel, book: AddressBook,
         full, short = book.addresses(g, k, num)
         geoms = ewkt_points(xs, ys)
         for i in range(count):
-            road = short[i][len(model.comm_name[int(model.grid_comm[g[i]])]):]
-            rows.append((next_id, namer.name(rng, site_type, int(g[i]), road), site_type.value,
-                         int(risk[i]), full[i], int(model.grids.ids[g[i]]), geoms[i]))
+            road = short[i][len(model.comm_name[int(model.grid_comm[g[i]])]) :]
+            rows.append(
+                (
+                    next_id,
+                    namer.name(rng, site_type, int(g[i]), road),
+                    site_type.value,
+                    int(risk[i]),
+                    full[i],
+                    int(model.grids.ids[g[i]]),
+                    geoms[i],
+                )
+            )
             next_id += 1
     return rows
 
@@ -116,8 +127,9 @@ def id_number(region: str, birth: date, seq: int) -> str:
     return body + "10X98765432"[total % 11]
 
 
-def build_persons(rng: np.random.Generator, model: CityModel, book: AddressBook,
-                  start_id: int = 1) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def build_persons(
+    rng: np.random.Generator, model: CityModel, book: AddressBook, start_id: int = 1
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Rows of ``key_person`` (id, category, care_level, grid_id, geom) and of
     ``key_person_identity`` (person_id, full_name, id_number, phone, address)."""
     persons: list[tuple[object, ...]] = []
@@ -138,8 +150,15 @@ def build_persons(rng: np.random.Generator, model: CityModel, book: AddressBook,
             name = SURNAMES[sur[i]] + given + FAKE_MARK
             birth = date(y0, 1, 1) + timedelta(days=int(births[i]))
             persons.append((pid, category.value, int(care[i]), gid, geoms[i]))
-            identities.append((pid, name, id_number(f"{gid:03d}", birth, pid),
-                               f"199000{50000 + pid:05d}", full[i]))
+            identities.append(
+                (
+                    pid,
+                    name,
+                    id_number(f"{gid:03d}", birth, pid),
+                    f"199000{50000 + pid:05d}",
+                    full[i],
+                )
+            )
             pid += 1
     return persons, identities
 
@@ -151,6 +170,6 @@ def hotspot_points(site_rows: list[tuple[object, ...]]) -> np.ndarray:
     for row in site_rows:
         if row[2] in wanted:
             wkt = str(row[6])
-            x, y = wkt[wkt.index("(") + 1: -1].split()
+            x, y = wkt[wkt.index("(") + 1 : -1].split()
             pts.append((float(x), float(y)))
     return np.asarray(pts, dtype=float).reshape(-1, 2)

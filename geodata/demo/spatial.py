@@ -37,8 +37,7 @@ class GridIndex:
     def build(cls, ids: Sequence[int], geoms: Sequence[object], label: np.ndarray) -> GridIndex:
         arr = np.asarray(geoms, dtype=object)
         shapely.prepare(arr)
-        return cls(np.asarray(ids, dtype=np.int64), arr, shapely.bounds(arr), label,
-                   STRtree(arr))
+        return cls(np.asarray(ids, dtype=np.int64), arr, shapely.bounds(arr), label, STRtree(arr))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -60,8 +59,9 @@ class GridIndex:
             out[inp[first]] = hit[first]
         return out
 
-    def sample_in(self, rng: np.random.Generator, idx: np.ndarray,
-                  max_rounds: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    def sample_in(
+        self, rng: np.random.Generator, idx: np.ndarray, max_rounds: int = 60
+    ) -> tuple[np.ndarray, np.ndarray]:
         """A uniform random point inside grid ``idx[i]`` for each i (rounded)."""
         n = len(idx)
         xs, ys = np.empty(n), np.empty(n)
@@ -155,10 +155,12 @@ def city_model(areas: Sequence[AreaTuple]) -> CityModel:
 
 def load_city_model(session: Session) -> CityModel:
     """Read the hierarchy back from the database (geometries exactly, via WKB)."""
-    rows = session.execute(text(
-        "SELECT id, code, name, level, parent_id, is_urban, population, "
-        "ST_AsBinary(geom), ST_X(label_point), ST_Y(label_point) FROM area ORDER BY id"
-    )).all()
+    rows = session.execute(
+        text(
+            "SELECT id, code, name, level, parent_id, is_urban, population, "
+            "ST_AsBinary(geom), ST_X(label_point), ST_Y(label_point) FROM area ORDER BY id"
+        )
+    ).all()
     geoms = shapely.from_wkb([bytes(r[7]) for r in rows])
     areas: list[AreaTuple] = [
         (r[0], r[1], r[2], r[3], r[4], r[5], r[6], g, r[8], r[9])

@@ -18,55 +18,65 @@ SOURCE_PREFIX: dict[str, list[str]] = {
 }
 
 BODIES: dict[str, list[str]] = {
-    "city.street_vending": ["{loc}附近有流动摊贩占道经营，影响行人通行。",
-                            "{loc}门前早市摊点占用人行道，堵塞交通。"],
-    "city.clutter": ["{loc}楼道及门前乱堆杂物，存在安全隐患。",
-                     "{loc}路边长期堆放建筑材料，影响市容。"],
-    "city.garbage": ["{loc}垃圾桶满溢未及时清运，气味较大。",
-                     "{loc}路口生活垃圾堆积多日无人清理。"],
-    "city.illegal_building": ["{loc}有住户在楼顶违规加建铁皮房。",
-                              "{loc}沿街商铺擅自搭建雨棚占用公共空间。"],
-    "safety.fire_hazard": ["{loc}电动车在楼道内充电，存在消防隐患。",
-                           "{loc}消防通道被车辆和杂物堵塞。",
-                           "{loc}烟感探测器报警，疑似有烟雾。"],
-    "safety.public_order": ["{loc}有人酒后争吵并发生推搡。",
-                            "{loc}夜宵摊点有顾客发生纠纷。"],
-    "safety.traffic_accident": ["{loc}路段两车发生碰擦，无人员受伤。",
-                                "{loc}路口电动车与小汽车相撞，一人轻伤。"],
-    "safety.gas_leak": ["{loc}居民家中闻到燃气异味。",
-                        "{loc}可燃气体探测器浓度超限报警。"],
-    "dispute.neighbour": ["{loc}两户居民因漏水问题发生争执。",
-                          "{loc}邻居之间因宅基地界线产生矛盾。"],
-    "dispute.labour": ["{loc}工地多名工人反映被拖欠工资。",
-                       "{loc}一家工厂员工反映未按时发放工资。"],
-    "dispute.property": ["{loc}小区业主对物业收费有异议。",
-                         "{loc}小区电梯长期故障，物业未及时维修。"],
-    "service.water_supply": ["{loc}一带自来水停水超过十二小时。",
-                             "{loc}供水管道破裂，路面冒水。"],
-    "service.power_outage": ["{loc}片区突然停电，尚未恢复。",
-                             "{loc}变压器异响并频繁跳闸。"],
-    "service.street_light": ["{loc}路段多盏路灯夜间不亮。",
-                             "{loc}路灯灯杆倾斜，有倒伏危险。"],
-    "service.road_damage": ["{loc}路面出现坑洼，易致车辆颠簸。",
-                            "{loc}井盖缺失，存在安全隐患。"],
-    "service.noise": ["{loc}夜间广场舞音响声音过大。",
-                      "{loc}工地夜间施工噪音扰民。",
-                      "{loc}商铺外放音乐音量过大。"],
-    "eco.water_pollution": ["{loc}附近河涌水体发黑发臭。",
-                            "{loc}有企业疑似向河道排放污水。"],
-    "eco.air_pollution": ["{loc}附近厂房排放刺鼻气体。",
-                          "{loc}工地扬尘严重，未落实降尘措施。"],
-    "eco.waste_burning": ["{loc}附近有人露天焚烧垃圾，浓烟较大。",
-                          "{loc}田边焚烧秸秆和塑料垃圾。"],
-    "production.site_hazard": ["{loc}工地脚手架未设防护网。",
-                               "{loc}在建工地塔吊作业未设警戒区。"],
-    "production.hazchem": ["{loc}仓库违规存放危险化学品。",
-                           "{loc}有车辆违规装卸液化气钢瓶。"],
-    "flood.waterlogging": ["{loc}路段积水较深，车辆无法通行。",
-                           "{loc}地下车库进水，需要抽排。",
-                           "{loc}水位监测点水位超过警戒值。"],
-    "flood.landslide": ["{loc}后山出现裂缝，有滑坡风险。",
-                        "{loc}山边道路发生小面积塌方。"],
+    "city.street_vending": [
+        "{loc}附近有流动摊贩占道经营，影响行人通行。",
+        "{loc}门前早市摊点占用人行道，堵塞交通。",
+    ],
+    "city.clutter": [
+        "{loc}楼道及门前乱堆杂物，存在安全隐患。",
+        "{loc}路边长期堆放建筑材料，影响市容。",
+    ],
+    "city.garbage": [
+        "{loc}垃圾桶满溢未及时清运，气味较大。",
+        "{loc}路口生活垃圾堆积多日无人清理。",
+    ],
+    "city.illegal_building": [
+        "{loc}有住户在楼顶违规加建铁皮房。",
+        "{loc}沿街商铺擅自搭建雨棚占用公共空间。",
+    ],
+    "safety.fire_hazard": [
+        "{loc}电动车在楼道内充电，存在消防隐患。",
+        "{loc}消防通道被车辆和杂物堵塞。",
+        "{loc}烟感探测器报警，疑似有烟雾。",
+    ],
+    "safety.public_order": ["{loc}有人酒后争吵并发生推搡。", "{loc}夜宵摊点有顾客发生纠纷。"],
+    "safety.traffic_accident": [
+        "{loc}路段两车发生碰擦，无人员受伤。",
+        "{loc}路口电动车与小汽车相撞，一人轻伤。",
+    ],
+    "safety.gas_leak": ["{loc}居民家中闻到燃气异味。", "{loc}可燃气体探测器浓度超限报警。"],
+    "dispute.neighbour": [
+        "{loc}两户居民因漏水问题发生争执。",
+        "{loc}邻居之间因宅基地界线产生矛盾。",
+    ],
+    "dispute.labour": [
+        "{loc}工地多名工人反映被拖欠工资。",
+        "{loc}一家工厂员工反映未按时发放工资。",
+    ],
+    "dispute.property": [
+        "{loc}小区业主对物业收费有异议。",
+        "{loc}小区电梯长期故障，物业未及时维修。",
+    ],
+    "service.water_supply": ["{loc}一带自来水停水超过十二小时。", "{loc}供水管道破裂，路面冒水。"],
+    "service.power_outage": ["{loc}片区突然停电，尚未恢复。", "{loc}变压器异响并频繁跳闸。"],
+    "service.street_light": ["{loc}路段多盏路灯夜间不亮。", "{loc}路灯灯杆倾斜，有倒伏危险。"],
+    "service.road_damage": ["{loc}路面出现坑洼，易致车辆颠簸。", "{loc}井盖缺失，存在安全隐患。"],
+    "service.noise": [
+        "{loc}夜间广场舞音响声音过大。",
+        "{loc}工地夜间施工噪音扰民。",
+        "{loc}商铺外放音乐音量过大。",
+    ],
+    "eco.water_pollution": ["{loc}附近河涌水体发黑发臭。", "{loc}有企业疑似向河道排放污水。"],
+    "eco.air_pollution": ["{loc}附近厂房排放刺鼻气体。", "{loc}工地扬尘严重，未落实降尘措施。"],
+    "eco.waste_burning": ["{loc}附近有人露天焚烧垃圾，浓烟较大。", "{loc}田边焚烧秸秆和塑料垃圾。"],
+    "production.site_hazard": ["{loc}工地脚手架未设防护网。", "{loc}在建工地塔吊作业未设警戒区。"],
+    "production.hazchem": ["{loc}仓库违规存放危险化学品。", "{loc}有车辆违规装卸液化气钢瓶。"],
+    "flood.waterlogging": [
+        "{loc}路段积水较深，车辆无法通行。",
+        "{loc}地下车库进水，需要抽排。",
+        "{loc}水位监测点水位超过警戒值。",
+    ],
+    "flood.landslide": ["{loc}后山出现裂缝，有滑坡风险。", "{loc}山边道路发生小面积塌方。"],
 }
 assert set(BODIES) == set(LEAF_CODES), "every leaf category needs description templates"
 
@@ -90,8 +100,9 @@ class AddressBook:
             county, street, comm = model.grid_place(g)
             self.grid_prefix.append(county + street + comm)
 
-    def addresses(self, g: np.ndarray, k: np.ndarray,
-                  num: np.ndarray) -> tuple[list[str], list[str]]:
+    def addresses(
+        self, g: np.ndarray, k: np.ndarray, num: np.ndarray
+    ) -> tuple[list[str], list[str]]:
         """Full addresses and short locations (community + road + number)."""
         comm_of = self.model.grid_comm
         names = self.model.comm_name
@@ -105,8 +116,9 @@ class AddressBook:
         return full, short
 
 
-def descriptions(rng: np.random.Generator, sources: list[str], cats: np.ndarray,
-                 short: list[str]) -> list[str]:
+def descriptions(
+    rng: np.random.Generator, sources: list[str], cats: np.ndarray, short: list[str]
+) -> list[str]:
     """One description per incident: a source phrase plus a category template."""
     n = len(short)
     pick_p = rng.integers(0, 3, n).tolist()

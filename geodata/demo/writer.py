@@ -19,24 +19,69 @@ from geodata.models import H3_RESOLUTIONS
 
 log = logging.getLogger(__name__)
 
-DEMO_TABLES = ["incident", "key_person_identity", "key_person", "key_site",
-               "incident_category", "department", "area"]
-AREA_COLUMNS = ["id", "code", "name", "level", "parent_id", "is_urban", "population",
-                "worker_name", "worker_phone", "geom", "label_point"]
+DEMO_TABLES = [
+    "incident",
+    "key_person_identity",
+    "key_person",
+    "key_site",
+    "incident_category",
+    "department",
+    "area",
+]
+AREA_COLUMNS = [
+    "id",
+    "code",
+    "name",
+    "level",
+    "parent_id",
+    "is_urban",
+    "population",
+    "worker_name",
+    "worker_phone",
+    "geom",
+    "label_point",
+]
 SITE_COLUMNS = ["id", "name", "site_type", "risk_grade", "address", "grid_id", "geom"]
 PERSON_COLUMNS = ["id", "category", "care_level", "grid_id", "geom"]
 IDENTITY_COLUMNS = ["person_id", "full_name", "id_number", "phone", "address"]
 DEPARTMENT_COLUMNS = ["id", "code", "name_zh", "name_en", "area_id"]
-CATEGORY_COLUMNS = ["code", "parent_code", "name_zh", "name_en", "color", "default_priority",
-                    "department_id", "sort_order"]
-INCIDENT_COLUMNS = ["id", "source", "external_id", "category_code", "occurred_at",
-                    "reported_at", "grid_id", "status", "priority", "description", "address",
-                    "geom", "h3_6", "h3_7", "h3_8", "h3_9", "h3_10", "version", "created_at"]
+CATEGORY_COLUMNS = [
+    "code",
+    "parent_code",
+    "name_zh",
+    "name_en",
+    "color",
+    "default_priority",
+    "department_id",
+    "sort_order",
+]
+INCIDENT_COLUMNS = [
+    "id",
+    "source",
+    "external_id",
+    "category_code",
+    "occurred_at",
+    "reported_at",
+    "grid_id",
+    "status",
+    "priority",
+    "description",
+    "address",
+    "geom",
+    "h3_6",
+    "h3_7",
+    "h3_8",
+    "h3_9",
+    "h3_10",
+    "version",
+    "created_at",
+]
 CHUNK_ROWS = 100_000
 
 
-def copy_rows(session: Session, table: str, columns: Sequence[str],
-              rows: Iterable[Sequence[object]]) -> int:
+def copy_rows(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
     """COPY ``rows`` into ``table`` on the session's own connection (same transaction).
 
     ``None`` becomes NULL; strings must not be empty (an unquoted empty CSV field is
@@ -80,8 +125,19 @@ def write_areas(session: Session, areas: list[AreaRow]) -> int:
     geoms = ewkb_hex([a.geom for a in areas])
     labels = ewkb_hex([a.label for a in areas])
     rows = (
-        (a.id, a.code, a.name, a.level, a.parent_id, "t" if a.is_urban else "f", a.population,
-         a.worker_name, a.worker_phone, g, lp)
+        (
+            a.id,
+            a.code,
+            a.name,
+            a.level,
+            a.parent_id,
+            "t" if a.is_urban else "f",
+            a.population,
+            a.worker_name,
+            a.worker_phone,
+            g,
+            lp,
+        )
         for a, g, lp in zip(areas, geoms, labels, strict=True)
     )
     return copy_rows(session, "area", AREA_COLUMNS, rows)
@@ -95,20 +151,36 @@ def write_incidents(session: Session, batch: IncidentBatch) -> int:
     occurred, reported = _ts(batch.occurred), _ts(batch.reported)
     geoms = ewkt_points(batch.x, batch.y)
     h3 = [batch.h3[r].tolist() for r in H3_RESOLUTIONS]
-    rows = zip(batch.ids.tolist(), batch.source, batch.external_id, batch.category, occurred,
-               reported, batch.grid_id.tolist(), batch.status, batch.priority.tolist(),
-               batch.description, batch.address, geoms, *h3, [1] * len(batch), reported,
-               strict=True)
+    rows = zip(
+        batch.ids.tolist(),
+        batch.source,
+        batch.external_id,
+        batch.category,
+        occurred,
+        reported,
+        batch.grid_id.tolist(),
+        batch.status,
+        batch.priority.tolist(),
+        batch.description,
+        batch.address,
+        geoms,
+        *h3,
+        [1] * len(batch),
+        reported,
+        strict=True,
+    )
     return copy_rows(session, "incident", INCIDENT_COLUMNS, rows)
 
 
 def sync_sequences(session: Session, tables: Sequence[str]) -> None:
     """Move each table's id sequence past the ids written explicitly."""
     for t in tables:
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
-            f"COALESCE((SELECT max(id) FROM {t}), 0) + 1, false)"
-        ))
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
+                f"COALESCE((SELECT max(id) FROM {t}), 0) + 1, false)"
+            )
+        )
 
 
 def analyze(session: Session, tables: Sequence[str]) -> None:

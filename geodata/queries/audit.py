@@ -77,8 +77,12 @@ class ChainCheck:
 def insert(session: Session, **values: Any) -> int:
     """Append one record in the session's transaction; returns its id (trigger-assigned)."""
     detail = values.get("detail")
-    params = {**values, "detail": None if detail is None else json.dumps(
-        detail, ensure_ascii=False, sort_keys=True, default=str)}
+    params = {
+        **values,
+        "detail": None
+        if detail is None
+        else json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+    }
     return int(session.execute(_INSERT, params).scalar_one())
 
 
@@ -88,15 +92,30 @@ def check_chain(session: Session, since_id: int | None = None) -> ChainCheck:
     With ``since_id`` the first checked row is linked to its predecessor (whose own hash
     is not checked); without a predecessor, it must be the anchored start of the chain.
     """
-    row = session.execute(_VERIFY, {"since": since_id or 0, "days": RETENTION_DAYS}).mappings().one()
-    return ChainCheck(rows=int(row["rows"]), bad_id=row["bad_id"], problem=row["problem"],
-                      head_id=row["head_id"], head_hash=row["head_hash"])
+    row = (
+        session.execute(_VERIFY, {"since": since_id or 0, "days": RETENTION_DAYS}).mappings().one()
+    )
+    return ChainCheck(
+        rows=int(row["rows"]),
+        bad_id=row["bad_id"],
+        problem=row["problem"],
+        head_id=row["head_id"],
+        head_hash=row["head_hash"],
+    )
 
 
-def search(session: Session, *, username: str | None = None, action: str | None = None,
-           since: datetime | None = None, until: datetime | None = None,
-           object_type: str | None = None, object_id: str | None = None,
-           limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+def search(
+    session: Session,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Records matching every given filter, newest first (hashes as hex)."""
     q = select(AuditLog)
     if username is not None:
@@ -117,19 +136,36 @@ def search(session: Session, *, username: str | None = None, action: str | None 
 
 def _as_dict(r: AuditLog) -> dict[str, Any]:
     return {
-        "id": r.id, "at": r.at, "user_id": r.user_id, "username": r.username, "role": r.role,
-        "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
-        "outcome": r.outcome, "client_addr": r.client_addr, "reason": r.reason,
-        "detail": r.detail, "prev_hash": bytes(r.prev_hash).hex(),
+        "id": r.id,
+        "at": r.at,
+        "user_id": r.user_id,
+        "username": r.username,
+        "role": r.role,
+        "action": r.action,
+        "object_type": r.object_type,
+        "object_id": r.object_id,
+        "outcome": r.outcome,
+        "client_addr": r.client_addr,
+        "reason": r.reason,
+        "detail": r.detail,
+        "prev_hash": bytes(r.prev_hash).hex(),
         "row_hash": bytes(r.row_hash).hex(),
     }
 
 
-def purge(session: Session, before: datetime, *, username: str | None = None,
-          role: str | None = None, client_addr: str | None = None) -> int:
+def purge(
+    session: Session,
+    before: datetime,
+    *,
+    username: str | None = None,
+    role: str | None = None,
+    client_addr: str | None = None,
+) -> int:
     """Delete the records older than ``before`` through ``audit_log_purge`` (the only
     path the delete trigger allows); returns how many were deleted."""
-    return int(session.execute(
-        text("SELECT audit_log_purge(:before, :username, :role, :client_addr)"),
-        {"before": before, "username": username, "role": role, "client_addr": client_addr},
-    ).scalar_one())
+    return int(
+        session.execute(
+            text("SELECT audit_log_purge(:before, :username, :role, :client_addr)"),
+            {"before": before, "username": username, "role": role, "client_addr": client_addr},
+        ).scalar_one()
+    )

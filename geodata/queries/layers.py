@@ -28,7 +28,7 @@ def _scope_params(scope: str | None) -> dict[str, str]:
 
 def pixel_degrees(zoom: float) -> float:
     """Size of one screen pixel in degrees of longitude at ``zoom`` (256 px tiles)."""
-    return 360.0 / (256.0 * 2.0 ** zoom)
+    return 360.0 / (256.0 * 2.0**zoom)
 
 
 def coordinate_digits(zoom: float) -> int:
@@ -74,8 +74,9 @@ class IncidentWhere:
         return p | _scope_params(self.scope)
 
 
-def _area_select(levels: Sequence[str], zoom: float, limit: int,
-                 scope: str | None) -> tuple[str, dict[str, object]]:
+def _area_select(
+    levels: Sequence[str], zoom: float, limit: int, scope: str | None
+) -> tuple[str, dict[str, object]]:
     tol = pixel_degrees(zoom) * 0.5
     scope_sql = "AND a.code LIKE :scope" if scope else ""
     sql = f"""
@@ -89,8 +90,14 @@ def _area_select(levels: Sequence[str], zoom: float, limit: int,
     return sql, {"tol": tol, "levels": list(levels), "limit": limit, **_scope_params(scope)}
 
 
-def areas_geojson(session: Session, bbox: Sequence[float], zoom: float, levels: Sequence[str],
-                  limit: int, scope: str | None = None) -> tuple[str, int]:
+def areas_geojson(
+    session: Session,
+    bbox: Sequence[float],
+    zoom: float,
+    levels: Sequence[str],
+    limit: int,
+    scope: str | None = None,
+) -> tuple[str, int]:
     """Area polygons of ``levels`` in the viewport as a GeoJSON FeatureCollection text.
 
     Returns ``(geojson, rows)``; ``rows`` may be ``limit`` (caller checks truncation).
@@ -107,8 +114,14 @@ def areas_geojson(session: Session, bbox: Sequence[float], zoom: float, levels: 
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
-def areas_geobuf(session: Session, bbox: Sequence[float], zoom: float, levels: Sequence[str],
-                 limit: int, scope: str | None = None) -> tuple[bytes, int]:
+def areas_geobuf(
+    session: Session,
+    bbox: Sequence[float],
+    zoom: float,
+    levels: Sequence[str],
+    limit: int,
+    scope: str | None = None,
+) -> tuple[bytes, int]:
     """Area polygons in the viewport as geobuf (about half the bytes of GeoJSON)."""
     inner, params = _area_select(levels, zoom, limit, scope)
     digits = coordinate_digits(zoom)
@@ -122,8 +135,13 @@ def areas_geobuf(session: Session, bbox: Sequence[float], zoom: float, levels: S
     return bytes(row[1] or b""), int(row[0])
 
 
-def labels_geojson(session: Session, bbox: Sequence[float], levels: Sequence[str],
-                   limit: int, scope: str | None = None) -> tuple[str, int]:
+def labels_geojson(
+    session: Session,
+    bbox: Sequence[float],
+    levels: Sequence[str],
+    limit: int,
+    scope: str | None = None,
+) -> tuple[str, int]:
     """Label points (``label_point``) of areas of ``levels`` in the viewport."""
     sql = f"""
         SELECT count(*),
@@ -135,14 +153,19 @@ def labels_geojson(session: Session, bbox: Sequence[float], levels: Sequence[str
               ORDER BY a.code LIMIT :limit) q
     """
     row = session.execute(
-        text(sql), {"levels": list(levels), "limit": limit, **_bbox_params(bbox),
-                    **_scope_params(scope)}
+        text(sql),
+        {"levels": list(levels), "limit": limit, **_bbox_params(bbox), **_scope_params(scope)},
     ).one()
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
-def sites_geojson(session: Session, bbox: Sequence[float], types: Sequence[str] | None,
-                  limit: int, scope: str | None = None) -> tuple[str, int]:
+def sites_geojson(
+    session: Session,
+    bbox: Sequence[float],
+    types: Sequence[str] | None,
+    limit: int,
+    scope: str | None = None,
+) -> tuple[str, int]:
     """Key sites in the viewport, the riskiest first when capped."""
     type_sql = "AND s.site_type = ANY(:types)" if types else ""
     if scope:
@@ -162,8 +185,9 @@ def sites_geojson(session: Session, bbox: Sequence[float], types: Sequence[str] 
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
-def incident_points_geojson(session: Session, bbox: Sequence[float], where: IncidentWhere,
-                            limit: int) -> tuple[str, int]:
+def incident_points_geojson(
+    session: Session, bbox: Sequence[float], where: IncidentWhere, limit: int
+) -> tuple[str, int]:
     """Individual incidents in the viewport, newest first."""
     sql = f"""
         SELECT count(*),
@@ -180,16 +204,25 @@ def incident_points_geojson(session: Session, bbox: Sequence[float], where: Inci
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
-def count_incidents(session: Session, bbox: Sequence[float], where: IncidentWhere,
-                    cap: int) -> int:
+def count_incidents(session: Session, bbox: Sequence[float], where: IncidentWhere, cap: int) -> int:
     """Number of matching incidents, counting no further than ``cap``."""
     sql = f"SELECT count(*) FROM (SELECT 1 FROM incident i WHERE {where.sql()} LIMIT :cap) q"
-    return int(session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "cap": cap})
-               .scalar_one())
+    return int(
+        session.execute(
+            text(sql), {**where.params(), **_bbox_params(bbox), "cap": cap}
+        ).scalar_one()
+    )
 
 
-def h3_counts(session: Session, bbox: Sequence[float], where: IncidentWhere, res: int,
-              limit: int, *, with_centroid: bool = False) -> list[tuple]:
+def h3_counts(
+    session: Session,
+    bbox: Sequence[float],
+    where: IncidentWhere,
+    res: int,
+    limit: int,
+    *,
+    with_centroid: bool = False,
+) -> list[tuple]:
     """``GROUP BY`` the stored H3 column: ``[(cell, count[, lon, lat]), ...]``, largest first.
 
     This is the whole density computation: an indexed filter and an aggregate over a
@@ -210,8 +243,9 @@ def h3_counts(session: Session, bbox: Sequence[float], where: IncidentWhere, res
     return [tuple(r) for r in rows]
 
 
-def person_points_geojson(session: Session, bbox: Sequence[float], limit: int,
-                          scope: str | None) -> tuple[str, int]:
+def person_points_geojson(
+    session: Session, bbox: Sequence[float], limit: int, scope: str | None
+) -> tuple[str, int]:
     """Key persons' residence points (no identity) in the viewport and scope."""
     scope_sql = f"AND p.grid_id IN {SCOPED_GRIDS}" if scope else ""
     sql = f"""
@@ -222,13 +256,15 @@ def person_points_geojson(session: Session, bbox: Sequence[float], limit: int,
               WHERE p.geom && {ENVELOPE} {scope_sql}
               ORDER BY p.care_level DESC, p.id LIMIT :limit) q
     """
-    row = session.execute(text(sql), {"limit": limit, **_bbox_params(bbox),
-                                      **_scope_params(scope)}).one()
+    row = session.execute(
+        text(sql), {"limit": limit, **_bbox_params(bbox), **_scope_params(scope)}
+    ).one()
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
-def person_counts_geojson(session: Session, bbox: Sequence[float], limit: int,
-                          scope: str | None) -> tuple[str, int]:
+def person_counts_geojson(
+    session: Session, bbox: Sequence[float], limit: int, scope: str | None
+) -> tuple[str, int]:
     """Key persons counted per grid, placed at the grid's label point: no locations."""
     scope_sql = "AND g.code LIKE :scope" if scope else ""
     sql = f"""
@@ -240,6 +276,7 @@ def person_counts_geojson(session: Session, bbox: Sequence[float], limit: int,
               GROUP BY g.id, g.name, g.label_point
               ORDER BY g.id LIMIT :limit) q
     """
-    row = session.execute(text(sql), {"limit": limit, **_bbox_params(bbox),
-                                      **_scope_params(scope)}).one()
+    row = session.execute(
+        text(sql), {"limit": limit, **_bbox_params(bbox), **_scope_params(scope)}
+    ).one()
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])

@@ -46,10 +46,14 @@ def test_supervisor_sees_only_their_street(anon_page: Any, live_server: str, db_
     from geodata.db import get_engine
 
     with get_engine(db_url).connect() as conn:
-        code, name = conn.execute(text("""SELECT a.code, a.name FROM app_user u
-            JOIN area a ON a.id = u.area_id WHERE u.username = 'supervisor'""")).one()
+        code, name = conn.execute(
+            text("""SELECT a.code, a.name FROM app_user u
+            JOIN area a ON a.id = u.area_id WHERE u.username = 'supervisor'""")
+        ).one()
     requests: list[str] = []
-    anon_page.on("request", lambda r: requests.append(r.url) if "/api/v1/layers/areas" in r.url else None)
+    anon_page.on(
+        "request", lambda r: requests.append(r.url) if "/api/v1/layers/areas" in r.url else None
+    )
     sign_in(anon_page, live_server, "supervisor", PASSWORDS["supervisor"])
     anon_page.wait_for_selector(".mq-area", state="attached")
     assert name in anon_page.inner_text(f"#{MapIds.ACCOUNT}")

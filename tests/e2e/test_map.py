@@ -20,8 +20,11 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 # The README's picture is refreshed only on request (MINQING_UPDATE_SCREENSHOTS=1), so a
 # test run leaves the work tree clean; otherwise the picture goes under .data/.
-SCREENSHOT = (ROOT / "docs" if os.environ.get("MINQING_UPDATE_SCREENSHOTS") == "1"
-              else ROOT / ".data" / "screenshots") / "screenshot-map.png"
+SCREENSHOT = (
+    ROOT / "docs"
+    if os.environ.get("MINQING_UPDATE_SCREENSHOTS") == "1"
+    else ROOT / ".data" / "screenshots"
+) / "screenshot-map.png"
 # 城区 (the urban core of the demo city): a bbox to look for grid labels in
 CORE_BBOX = "115.30,22.74,115.45,22.85"
 

@@ -27,15 +27,24 @@ def login_token(client) -> str:  # type: ignore[no-untyped-def]
 
 
 def try_login(client, username: str, password: str):  # type: ignore[no-untyped-def]
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": login_token(client), "next": "/"})
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": login_token(client),
+            "next": "/",
+        },
+    )
 
 
 def panel_payload(area_id: int) -> dict:
     """The body Dash's renderer POSTs for the side-panel callback."""
-    outputs = [{"id": MapIds.PANEL_BODY, "property": "children"},
-               {"id": MapIds.PANEL, "property": "className"},
-               {"id": MapIds.MAP, "property": "viewport"}]
+    outputs = [
+        {"id": MapIds.PANEL_BODY, "property": "children"},
+        {"id": MapIds.PANEL, "property": "className"},
+        {"id": MapIds.MAP, "property": "viewport"},
+    ]
     return {
         "output": ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + "..",
         "outputs": outputs,
@@ -66,8 +75,11 @@ def test_anonymous_pages_redirect_to_sign_in(anon_client, path: str) -> None:
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-@pytest.mark.parametrize("path", [f"/api/v1/layers/{layer}?bbox={CITY}&z=9" for layer in LAYERS]
-                         + ["/_dash-layout", "/_dash-dependencies"])
+@pytest.mark.parametrize(
+    "path",
+    [f"/api/v1/layers/{layer}?bbox={CITY}&z=9" for layer in LAYERS]
+    + ["/_dash-layout", "/_dash-dependencies"],
+)
 def test_anonymous_api_and_dash_internals_are_401(anon_client, path: str) -> None:
     resp = anon_client.get(path)
     assert resp.status_code == 401
@@ -110,8 +122,12 @@ def test_lockout_after_five_failures(anon_client, session) -> None:
     right = try_login(anon_client, "lockme", "Lock-Me-2026!")
     assert right.status_code == 401 and "已锁定" in right.get_data(as_text=True)
     with session_scope() as s:
-        s.execute(text("UPDATE app_user SET locked_until = now() - interval '1 second' "
-                       "WHERE username = 'lockme'"))
+        s.execute(
+            text(
+                "UPDATE app_user SET locked_until = now() - interval '1 second' "
+                "WHERE username = 'lockme'"
+            )
+        )
     assert try_login(anon_client, "lockme", "Lock-Me-2026!").status_code == 302
 
 
@@ -160,8 +176,11 @@ def test_callbacks_need_the_csrf_header(flask_client, session) -> None:
 
 
 def test_forged_csrf_header_is_refused(flask_client) -> None:
-    resp = flask_client.post("/_dash-update-component", data="{}",
-                             headers={"Content-Type": "application/json", "X-CSRFToken": "forged"})
+    resp = flask_client.post(
+        "/_dash-update-component",
+        data="{}",
+        headers={"Content-Type": "application/json", "X-CSRFToken": "forged"},
+    )
     assert resp.status_code == 403
 
 
@@ -187,41 +206,66 @@ def test_roles_without_map_access(username: str) -> None:
 @pytest.mark.parametrize("username", ["supervisor", "gridworker"])
 def test_scoped_users_get_only_their_area_on_every_layer(username: str, session) -> None:
     client = signed_in_client(username)
-    scope = session.execute(text("""SELECT a.code, a.level FROM app_user u JOIN area a
-        ON a.id = u.area_id WHERE u.username = :u"""), {"u": username}).one()
+    scope = session.execute(
+        text("""SELECT a.code, a.level FROM app_user u JOIN area a
+        ON a.id = u.area_id WHERE u.username = :u"""),
+        {"u": username},
+    ).one()
     prefix = scope.code[: {"street": 9, "grid": 15}[scope.level]]
-    in_scope_grids = {r[0] for r in session.execute(
-        text("SELECT id FROM area WHERE level = 'grid' AND code LIKE :p"), {"p": prefix + "%"})}
+    in_scope_grids = {
+        r[0]
+        for r in session.execute(
+            text("SELECT id FROM area WHERE level = 'grid' AND code LIKE :p"), {"p": prefix + "%"}
+        )
+    }
     for z in (8, 11, 14):
         areas = client.get(f"/api/v1/layers/areas?bbox={CITY}&z={z}").get_json()["features"]
         labels = client.get(f"/api/v1/layers/labels?bbox={CITY}&z={z}").get_json()["features"]
         codes = [f["properties"]["code"] for f in areas]
         assert all(c.startswith(prefix) for c in codes)
         assert {f["properties"]["id"] for f in labels} <= {
-            r[0] for r in session.execute(text("SELECT id FROM area WHERE code LIKE :p"),
-                                          {"p": prefix + "%"})}
+            r[0]
+            for r in session.execute(
+                text("SELECT id FROM area WHERE code LIKE :p"), {"p": prefix + "%"}
+            )
+        }
     sites = client.get(f"/api/v1/layers/sites?bbox={CITY}&z=9").get_json()["features"]
-    site_grids = {r[0] for r in session.execute(text("SELECT grid_id FROM key_site WHERE id = ANY(:ids)"),
-                                                {"ids": [f["properties"]["id"] for f in sites]})}
+    site_grids = {
+        r[0]
+        for r in session.execute(
+            text("SELECT grid_id FROM key_site WHERE id = ANY(:ids)"),
+            {"ids": [f["properties"]["id"] for f in sites]},
+        )
+    }
     assert site_grids <= in_scope_grids
     density = client.get(f"/api/v1/layers/density?bbox={CITY}&z=9&{ALL_TIME}").get_json()
-    expected = session.execute(text("SELECT count(*) FROM incident WHERE grid_id = ANY(:g)"),
-                               {"g": list(in_scope_grids)}).scalar_one()
+    expected = session.execute(
+        text("SELECT count(*) FROM incident WHERE grid_id = ANY(:g)"), {"g": list(in_scope_grids)}
+    ).scalar_one()
     total_city = session.execute(text("SELECT count(*) FROM incident")).scalar_one()
     assert density["stats"]["total"] == expected < total_city
     incidents = client.get(f"/api/v1/layers/incidents?bbox={CITY}&z=16&{ALL_TIME}").get_json()
     ids = [f["properties"]["id"] for f in incidents["features"] if "id" in f["properties"]]
-    grids = {r[0] for r in session.execute(text("SELECT grid_id FROM incident WHERE id = ANY(:ids)"),
-                                           {"ids": ids})}
+    grids = {
+        r[0]
+        for r in session.execute(
+            text("SELECT grid_id FROM incident WHERE id = ANY(:ids)"), {"ids": ids}
+        )
+    }
     assert grids <= in_scope_grids
 
 
 def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) -> None:
     client = signed_in_client("supervisor")
-    own = session.execute(text("""SELECT a.code FROM app_user u JOIN area a ON a.id = u.area_id
-        WHERE u.username = 'supervisor'""")).scalar_one()
-    other_id, other_name = session.execute(text("""SELECT id, name FROM area WHERE level = 'street'
-        AND code <> :c ORDER BY code LIMIT 1"""), {"c": own}).one()
+    own = session.execute(
+        text("""SELECT a.code FROM app_user u JOIN area a ON a.id = u.area_id
+        WHERE u.username = 'supervisor'""")
+    ).scalar_one()
+    other_id, other_name = session.execute(
+        text("""SELECT id, name FROM area WHERE level = 'street'
+        AND code <> :c ORDER BY code LIMIT 1"""),
+        {"c": own},
+    ).one()
     resp = post_callback(client, panel_payload(other_id))
     body = json.dumps(resp.get_json(), ensure_ascii=False)
     assert resp.status_code == 200
@@ -230,8 +274,10 @@ def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) 
     from geodata.db import session_scope
 
     with session_scope() as s:
-        denied = s.execute(text("""SELECT detail FROM audit_log WHERE action = 'access_denied'
-            AND username = 'supervisor' ORDER BY id DESC LIMIT 1""")).scalar_one()
+        denied = s.execute(
+            text("""SELECT detail FROM audit_log WHERE action = 'access_denied'
+            AND username = 'supervisor' ORDER BY id DESC LIMIT 1""")
+        ).scalar_one()
     assert denied["check"] == f"panel area {other_id}" and denied["key"] == "error.out_of_scope"
 
 
@@ -247,12 +293,14 @@ def _callbacks() -> list[dict]:
     signed_in_client("commander").get("/")  # the callback map is filled at first request
     return [
         {"output": key, "outputs": cb["output"], "inputs": cb["inputs"], "state": cb["state"]}
-        for key, cb in app.callback_map.items() if "callback" in cb
+        for key, cb in app.callback_map.items()
+        if "callback" in cb
     ]
 
 
 def _request_for(spec: dict) -> dict:
     """A minimal request body for one callback, as a hand-made POST would send."""
+
     def item(dep: dict) -> dict:
         return {"id": dep["id"], "property": dep["property"], "value": None}
 
@@ -265,9 +313,13 @@ def _request_for(spec: dict) -> dict:
 
     outputs = parse(spec["output"])
     ins = [item(d) for d in spec["inputs"] if not isinstance(d["id"], dict)]
-    return {"output": spec["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": ins, "state": [item(d) for d in spec["state"]],
-            "changedPropIds": [f"{ins[0]['id']}.{ins[0]['property']}"] if ins else []}
+    return {
+        "output": spec["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": ins,
+        "state": [item(d) for d in spec["state"]],
+        "changedPropIds": [f"{ins[0]['id']}.{ins[0]['property']}"] if ins else [],
+    }
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -287,12 +339,19 @@ def test_every_callback_is_guarded_for_every_role(username: str) -> None:
 
 
 def _router(path: str) -> dict:
-    return {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -306,8 +365,13 @@ def test_pages_router_renders_only_permitted_pages(username: str) -> None:
 
 def test_callback_to_an_unknown_feature_is_refused() -> None:
     client = signed_in_client("commander")
-    body = {"output": "admin-users.children", "outputs": {"id": "admin-users", "property": "children"},
-            "inputs": [], "changedPropIds": [], "state": []}
+    body = {
+        "output": "admin-users.children",
+        "outputs": {"id": "admin-users", "property": "children"},
+        "inputs": [],
+        "changedPropIds": [],
+        "state": [],
+    }
     assert post_callback(client, body).status_code == 403
 
 
@@ -322,11 +386,15 @@ def test_sign_ins_and_denials_are_audited(anon_client) -> None:
     anon_client.get(f"/api/v1/layers/persons?bbox={CITY}&z=9")  # commander: counts, allowed
     signed_in_client("dept").get(f"/api/v1/layers/persons?bbox={CITY}&z=9")  # 403
     with session_scope() as s:
-        rows = s.execute(text("""SELECT action, outcome, username, client_addr FROM audit_log
-            WHERE id > :i ORDER BY id"""), {"i": start}).all()
+        rows = s.execute(
+            text("""SELECT action, outcome, username, client_addr FROM audit_log
+            WHERE id > :i ORDER BY id"""),
+            {"i": start},
+        ).all()
         assert audit.verify(s, since_id=start + 1).ok
     assert ("login_failed", "failure", "commander", "127.0.0.1") in rows
     assert ("login", "success", "commander", "127.0.0.1") in rows
     assert any(r.action == "login" and r.username == "dept" for r in rows)
-    assert any(r.action == "access_denied" and r.username == "dept" and r.outcome == "denied"
-               for r in rows)
+    assert any(
+        r.action == "access_denied" and r.username == "dept" and r.outcome == "denied" for r in rows
+    )

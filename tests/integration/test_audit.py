@@ -43,9 +43,17 @@ def superuser(url: str, *, replica: bool = True) -> Iterator[Connection]:
 
 
 def _records(n: int, tag: str) -> list[int]:
-    return [audit.record_now(action="data_change", username=f"{tag}-{i}", role="supervisor",
-                             object_type="incident", object_id=i, detail={"i": i, "tag": tag})
-            for i in range(n)]
+    return [
+        audit.record_now(
+            action="data_change",
+            username=f"{tag}-{i}",
+            role="supervisor",
+            object_type="incident",
+            object_id=i,
+            detail={"i": i, "tag": tag},
+        )
+        for i in range(n)
+    ]
 
 
 def _field(v: object) -> str:
@@ -57,11 +65,25 @@ def canonical(row: dict) -> str:
     import json
 
     at = row["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    detail = None if row["detail"] is None else json.dumps(row["detail"], ensure_ascii=False,
-                                                           sort_keys=True)
-    fields = [row["id"], at, row["user_id"], row["username"], row["role"], row["action"],
-              row["object_type"], row["object_id"], row["outcome"], row["client_addr"],
-              row["reason"], detail]
+    detail = (
+        None
+        if row["detail"] is None
+        else json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
+    )
+    fields = [
+        row["id"],
+        at,
+        row["user_id"],
+        row["username"],
+        row["role"],
+        row["action"],
+        row["object_type"],
+        row["object_id"],
+        row["outcome"],
+        row["client_addr"],
+        row["reason"],
+        detail,
+    ]
     return "|".join(["v1", *(_field(f) for f in fields)])
 
 
@@ -69,8 +91,9 @@ def test_record_seals_rows_and_verifies(db_url: str) -> None:
     ids = _records(3, "seal")
     assert ids == sorted(ids) and len(set(ids)) == 3
     with session_scope(db_url) as s:
-        rows = {r["id"]: r for r in audit.search(s, object_type="incident", limit=50)
-                if r["id"] in ids}
+        rows = {
+            r["id"]: r for r in audit.search(s, object_type="incident", limit=50) if r["id"] in ids
+        }
         assert audit.verify(s, since_id=ids[0]).ok
         full = audit.verify(s)
     assert full.ok and full.reason == "ok" and full.rows >= 3 and full.head_id is not None
@@ -86,21 +109,38 @@ def test_record_seals_rows_and_verifies(db_url: str) -> None:
 
 def test_client_cannot_choose_id_time_or_hashes(db_url: str) -> None:
     with session_scope(db_url) as s:
-        rid = s.execute(text("""
+        rid = s.execute(
+            text("""
             INSERT INTO audit_log (id, at, action, prev_hash, row_hash)
-            VALUES (1, '2000-01-01', 'login', :z, :z) RETURNING id"""), {"z": ZERO}).scalar_one()
-        row = s.execute(text("SELECT at, row_hash FROM audit_log WHERE id = :id"),
-                        {"id": rid}).one()
+            VALUES (1, '2000-01-01', 'login', :z, :z) RETURNING id"""),
+            {"z": ZERO},
+        ).scalar_one()
+        row = s.execute(
+            text("SELECT at, row_hash FROM audit_log WHERE id = :id"), {"id": rid}
+        ).one()
     assert rid != 1 and row.at.year > 2000 and bytes(row.row_hash) != ZERO
 
 
 def test_search_filters(session) -> None:
-    rid = audit.record(session, action="export", username="search-probe", role="commander",
-                       object_type="layer", object_id="incidents", client_addr="10.1.2.3",
-                       reason="weekly report", detail={"rows": 12, "format": "csv"})
-    found = audit.search(session, username="search-probe", action="export",
-                         since=date.today() - timedelta(days=1), object_type="layer",
-                         object_id="incidents")
+    rid = audit.record(
+        session,
+        action="export",
+        username="search-probe",
+        role="commander",
+        object_type="layer",
+        object_id="incidents",
+        client_addr="10.1.2.3",
+        reason="weekly report",
+        detail={"rows": 12, "format": "csv"},
+    )
+    found = audit.search(
+        session,
+        username="search-probe",
+        action="export",
+        since=date.today() - timedelta(days=1),
+        object_type="layer",
+        object_id="incidents",
+    )
     assert [r["id"] for r in found] == [rid]
     assert found[0]["detail"] == {"rows": 12, "format": "csv"}
     assert found[0]["client_addr"] == "10.1.2.3" and found[0]["outcome"] == "success"
@@ -114,8 +154,12 @@ def test_update_is_rejected_and_row_intact(db_url: str) -> None:
     with pytest.raises(DBAPIError, match="append-only"), session_scope(db_url) as s:
         s.execute(text("UPDATE audit_log SET username = 'mallory' WHERE id = :id"), {"id": rid})
     with session_scope(db_url) as s:
-        assert s.execute(text("SELECT username FROM audit_log WHERE id = :id"),
-                         {"id": rid}).scalar_one() == "update-0"
+        assert (
+            s.execute(
+                text("SELECT username FROM audit_log WHERE id = :id"), {"id": rid}
+            ).scalar_one()
+            == "update-0"
+        )
         assert audit.verify(s, since_id=rid).ok
 
 
@@ -130,8 +174,12 @@ def test_delete_and_truncate_are_rejected(db_url: str) -> None:
     with pytest.raises(DBAPIError, match="TRUNCATE"), session_scope(db_url) as s:
         s.execute(text("TRUNCATE audit_log"))
     with session_scope(db_url) as s:
-        assert s.execute(text("SELECT count(*) FROM audit_log WHERE id = :id"),
-                         {"id": rid}).scalar_one() == 1
+        assert (
+            s.execute(
+                text("SELECT count(*) FROM audit_log WHERE id = :id"), {"id": rid}
+            ).scalar_one()
+            == 1
+        )
 
 
 def test_repeatable_read_writers_are_refused(db_url: str) -> None:
@@ -143,19 +191,20 @@ def test_repeatable_read_writers_are_refused(db_url: str) -> None:
 def test_tampered_middle_row_is_named(db_url: str) -> None:
     a, b, c = _records(3, "tamper")
     with superuser(db_url) as conn:
-        conn.execute(text("UPDATE audit_log SET username = 'someone-else' WHERE id = :id"),
-                     {"id": b})
+        conn.execute(
+            text("UPDATE audit_log SET username = 'someone-else' WHERE id = :id"), {"id": b}
+        )
     try:
         with session_scope(db_url) as s:
             result = audit.verify(s, since_id=a)
             assert not audit.verify(s).ok  # the whole trail fails too
-        assert (result.ok, result.first_bad_id, result.reason) == (False, b,
-                                                                   "row_hash_mismatch")
+        assert (result.ok, result.first_bad_id, result.reason) == (False, b, "row_hash_mismatch")
         assert str(b) in result.message("en")
     finally:
         with superuser(db_url) as conn:
-            conn.execute(text("UPDATE audit_log SET username = 'tamper-1' WHERE id = :id"),
-                         {"id": b})
+            conn.execute(
+                text("UPDATE audit_log SET username = 'tamper-1' WHERE id = :id"), {"id": b}
+            )
     with session_scope(db_url) as s:
         assert audit.verify(s).ok
 
@@ -163,19 +212,23 @@ def test_tampered_middle_row_is_named(db_url: str) -> None:
 def test_deleted_middle_row_names_the_next(db_url: str) -> None:
     a, b, c = _records(3, "gap")
     with superuser(db_url) as conn:
-        saved = conn.execute(text("SELECT to_jsonb(a)::text FROM audit_log a WHERE id = :id"),
-                             {"id": b}).scalar_one()
+        saved = conn.execute(
+            text("SELECT to_jsonb(a)::text FROM audit_log a WHERE id = :id"), {"id": b}
+        ).scalar_one()
         conn.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": b})
     try:
         with session_scope(db_url) as s:
             result = audit.verify(s, since_id=a)
-        assert (result.ok, result.first_bad_id, result.reason) == (False, c,
-                                                                   "prev_hash_mismatch")
+        assert (result.ok, result.first_bad_id, result.reason) == (False, c, "prev_hash_mismatch")
     finally:
         with superuser(db_url) as conn:  # put the row back exactly as it was
-            conn.execute(text("INSERT INTO audit_log SELECT * FROM "
-                              "jsonb_populate_record(NULL::audit_log, CAST(:r AS jsonb))"),
-                         {"r": saved})
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log SELECT * FROM "
+                    "jsonb_populate_record(NULL::audit_log, CAST(:r AS jsonb))"
+                ),
+                {"r": saved},
+            )
     with session_scope(db_url) as s:
         assert audit.verify(s).ok
 
@@ -189,8 +242,7 @@ def test_purge_refuses_within_retention(db_url: str) -> None:
     with pytest.raises(InvalidInput) as err:
         audit.purge_before(recent, username="pytest")
     assert "180" in err.value.user_message("en")
-    res = CliRunner().invoke(audit_cli, ["purge", "--before", recent.isoformat(),
-                                         "--lang", "en"])
+    res = CliRunner().invoke(audit_cli, ["purge", "--before", recent.isoformat(), "--lang", "en"])
     assert res.exit_code == 1 and "at least 180 days" in res.output
     with pytest.raises(DBAPIError, match="kept 180 days"), session_scope(db_url) as s:
         s.execute(text("SELECT audit_log_purge(now() - interval '179 days')"))
@@ -236,16 +288,25 @@ def _backdate_and_reseal(url: str, ids: list[int], days: int) -> None:
     sanctioned path (``audit_log_purge``) with every trigger on.
     """
     with superuser(url) as conn:
-        conn.execute(text("UPDATE audit_log SET at = now() - make_interval(days => :d) "
-                          "+ id * interval '1 second' WHERE id = ANY(:ids)"),
-                     {"d": days, "ids": ids})
+        conn.execute(
+            text(
+                "UPDATE audit_log SET at = now() - make_interval(days => :d) "
+                "+ id * interval '1 second' WHERE id = ANY(:ids)"
+            ),
+            {"d": days, "ids": ids},
+        )
         prev = ZERO
         for (rid,) in conn.execute(text("SELECT id FROM audit_log ORDER BY id")).all():
-            prev = bytes(conn.execute(text("""
+            prev = bytes(
+                conn.execute(
+                    text("""
                 UPDATE audit_log a SET prev_hash = :p,
                     row_hash = sha256(CAST(:p AS bytea)
                                       || convert_to(audit_log_canonical(a), 'UTF8'))
-                WHERE id = :id RETURNING row_hash"""), {"p": prev, "id": rid}).scalar_one())
+                WHERE id = :id RETURNING row_hash"""),
+                    {"p": prev, "id": rid},
+                ).scalar_one()
+            )
 
 
 def test_purge_removes_old_rows_and_anchors_the_rest(private_db: str) -> None:
@@ -271,8 +332,7 @@ def test_purge_removes_old_rows_and_anchors_the_rest(private_db: str) -> None:
         conn.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[3]})
     with session_scope(private_db) as s:
         result = audit.verify(s)
-    assert (result.ok, result.first_bad_id, result.reason) == (False, ids[4],
-                                                               "unanchored_start")
+    assert (result.ok, result.first_bad_id, result.reason) == (False, ids[4], "unanchored_start")
     # A trail with records is not dropped by a schema downgrade.
     with pytest.raises(DBAPIError, match="drop_audit"):
         migrate.downgrade(private_db, "0002")
@@ -288,8 +348,9 @@ def test_concurrent_writers_keep_one_chain(db_url: str) -> None:
     def write(i: int) -> None:
         try:
             barrier.wait()
-            ids.append(audit.record_now(action="login", username=f"thread-{i}",
-                                        detail={"thread": i}))
+            ids.append(
+                audit.record_now(action="login", username=f"thread-{i}", detail={"thread": i})
+            )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -300,10 +361,14 @@ def test_concurrent_writers_keep_one_chain(db_url: str) -> None:
         th.join(60)
     assert not errors and len(set(ids)) == 20
     with session_scope(db_url) as s:
-        n = s.execute(text("SELECT count(*) FROM audit_log WHERE id > :s"),
-                      {"s": start}).scalar_one()
-        ats = s.execute(text("SELECT at FROM audit_log WHERE id > :s ORDER BY id"),
-                        {"s": start}).scalars().all()
+        n = s.execute(
+            text("SELECT count(*) FROM audit_log WHERE id > :s"), {"s": start}
+        ).scalar_one()
+        ats = (
+            s.execute(text("SELECT at FROM audit_log WHERE id > :s ORDER BY id"), {"s": start})
+            .scalars()
+            .all()
+        )
         assert n == 20 and ats == sorted(ats)  # id order is time order
         assert audit.verify(s, since_id=min(ids)).ok
         assert audit.verify(s).ok
@@ -322,10 +387,12 @@ def test_verify_cli(db_url: str) -> None:
 def test_classification_registry_matches_schema(session) -> None:
     from governance.classification import REGISTRY
 
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT table_name, column_name FROM information_schema.columns
         WHERE table_schema = current_schema() AND table_name = ANY(:t)"""),
-        {"t": list(REGISTRY)}).all()
+        {"t": list(REGISTRY)},
+    ).all()
     schema: dict[str, set[str]] = {}
     for tab, col in rows:
         schema.setdefault(tab, set()).add(col)

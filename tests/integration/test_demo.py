@@ -24,8 +24,15 @@ N_INCIDENTS = 3000
 DB_MAIN = "minqing_demotest"
 DB_TWIN = "minqing_demotest_twin"
 # table -> ordering key for the md5 fingerprint
-TABLES = {"area": "id", "department": "id", "incident_category": "code", "key_site": "id",
-          "key_person": "id", "key_person_identity": "person_id", "incident": "id"}
+TABLES = {
+    "area": "id",
+    "department": "id",
+    "incident_category": "code",
+    "key_site": "id",
+    "key_person": "id",
+    "key_person_identity": "person_id",
+    "incident": "id",
+}
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +85,10 @@ def _one(url: str, sql: str, **params: object) -> object:
 
 
 def _fingerprint(url: str) -> dict[str, str]:
-    return {t: str(_one(url, f"SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.{key})) "
-                             f"FROM {t} t"))
-            for t, key in TABLES.items()}
+    return {
+        t: str(_one(url, f"SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.{key})) FROM {t} t"))
+        for t, key in TABLES.items()
+    }
 
 
 # --- structure ------------------------------------------------------------------------------
@@ -94,8 +102,7 @@ def test_counts_within_ranges(seeded: tuple[str, demo.SeedReport]) -> None:
     assert report.incidents == N_INCIDENTS
     assert report.departments == 14
     assert set(report.seconds) >= {"hierarchy", "incidents_generate", "total"}
-    per_town = _rows(url, "SELECT count(*) FROM area WHERE level = 'community' "
-                          "GROUP BY parent_id")
+    per_town = _rows(url, "SELECT count(*) FROM area WHERE level = 'community' GROUP BY parent_id")
     assert all(6 <= n <= 22 for (n,) in per_town)  # 6-20 plus at most a few islands
     types = {t for (t,) in _rows(url, "SELECT DISTINCT site_type FROM key_site")}
     assert len(types) >= 8 and types <= {t.value for t in SiteType}
@@ -109,7 +116,9 @@ def test_counts_within_ranges(seeded: tuple[str, demo.SeedReport]) -> None:
 
 def test_area_rows_are_well_formed(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    bad = _rows(url, """
+    bad = _rows(
+        url,
+        """
         SELECT a.id, a.code FROM area a LEFT JOIN area p ON p.id = a.parent_id
         WHERE NOT ST_IsValid(a.geom) OR ST_IsEmpty(a.geom) OR ST_SRID(a.geom) <> 4326
            OR GeometryType(a.geom) <> 'MULTIPOLYGON' OR NOT ST_Covers(a.geom, a.label_point)
@@ -121,7 +130,8 @@ def test_area_rows_are_well_formed(seeded: tuple[str, demo.SeedReport]) -> None:
            OR (a.level = 'grid' AND (p.level <> 'community' OR left(a.code, 12) <> p.code
                                      OR length(a.code) <> 15 OR a.worker_phone NOT LIKE '199000%'
                                      OR a.population IS NULL))
-    """)
+    """,
+    )
     assert bad == []
 
 
@@ -129,43 +139,61 @@ def test_area_rows_are_well_formed(seeded: tuple[str, demo.SeedReport]) -> None:
 def test_children_tile_their_parent(seeded: tuple[str, demo.SeedReport], level: str) -> None:
     url, _ = seeded
     # areas add up ...
-    worst = _one(url, """
+    worst = _one(
+        url,
+        """
         SELECT max(abs(s.a - ST_Area(p.geom)) / ST_Area(p.geom)) FROM area p
         JOIN (SELECT parent_id, sum(ST_Area(geom)) AS a FROM area WHERE level = :lv
               GROUP BY parent_id) s ON s.parent_id = p.id
-    """, lv=level)
+    """,
+        lv=level,
+    )
     assert worst < 1e-6
     # ... children stay inside the parent ...
-    outside = _one(url, """
+    outside = _one(
+        url,
+        """
         SELECT max(ST_Area(ST_Difference(c.geom, p.geom))) FROM area c
         JOIN area p ON p.id = c.parent_id WHERE c.level = :lv
-    """, lv=level)
+    """,
+        lv=level,
+    )
     assert outside < 1e-9
     # ... and siblings do not overlap (so their union is the parent)
-    overlap = _one(url, """
+    overlap = _one(
+        url,
+        """
         SELECT COALESCE(max(ST_Area(ST_Intersection(a.geom, b.geom))), 0) FROM area a
         JOIN area b ON a.parent_id = b.parent_id AND a.id < b.id AND a.geom && b.geom
         WHERE a.level = :lv AND ST_Intersects(a.geom, b.geom)
-    """, lv=level)
+    """,
+        lv=level,
+    )
     assert overlap < 1e-9
 
 
 def test_every_parent_has_children(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    childless = _one(url, """
+    childless = _one(
+        url,
+        """
         SELECT count(*) FROM area p WHERE p.level <> 'grid'
         AND NOT EXISTS (SELECT 1 FROM area c WHERE c.parent_id = p.id)
-    """)
+    """,
+    )
     assert childless == 0
 
 
 def test_urban_grids_are_smaller(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    urban, rural = _rows(url, """
+    urban, rural = _rows(
+        url,
+        """
         SELECT avg(ST_Area(geom::geography)) FILTER (WHERE is_urban),
                avg(ST_Area(geom::geography)) FILTER (WHERE NOT is_urban)
         FROM area WHERE level = 'grid'
-    """)[0]
+    """,
+    )[0]
     assert urban < rural / 2
 
 
@@ -173,17 +201,22 @@ def test_urban_grids_are_smaller(seeded: tuple[str, demo.SeedReport]) -> None:
 @pytest.mark.parametrize("table", ["incident", "key_site", "key_person"])
 def test_points_lie_in_their_grid(seeded: tuple[str, demo.SeedReport], table: str) -> None:
     url, _ = seeded
-    wrong = _one(url, f"""
+    wrong = _one(
+        url,
+        f"""
         SELECT count(*) FROM {table} x LEFT JOIN area g ON g.id = x.grid_id
         WHERE g.level IS DISTINCT FROM 'grid' OR NOT ST_Covers(g.geom, x.geom)
-    """)
+    """,
+    )
     assert wrong == 0
 
 
 def test_h3_cells_match_the_point(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    rows = _rows(url, "SELECT ST_Y(geom), ST_X(geom), h3_6, h3_7, h3_8, h3_9, h3_10 "
-                      "FROM incident ORDER BY id")
+    rows = _rows(
+        url,
+        "SELECT ST_Y(geom), ST_X(geom), h3_6, h3_7, h3_8, h3_9, h3_10 FROM incident ORDER BY id",
+    )
     for lat, lon, *cells in rows:
         expected = [h3.str_to_int(h3.latlng_to_cell(lat, lon, r)) for r in (6, 7, 8, 9, 10)]
         assert cells == expected
@@ -191,35 +224,49 @@ def test_h3_cells_match_the_point(seeded: tuple[str, demo.SeedReport]) -> None:
 
 def test_incident_fields(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    lo, hi, rep_max, bad_order = _rows(url, """
+    lo, hi, rep_max, bad_order = _rows(
+        url,
+        """
         SELECT min(occurred_at), max(occurred_at), max(reported_at),
                count(*) FILTER (WHERE reported_at < occurred_at) FROM incident
-    """)[0]
+    """,
+    )[0]
     assert lo >= NOW - timedelta(days=365) and hi < NOW and rep_max <= NOW and bad_order == 0
-    non_leaf = _one(url, """
+    non_leaf = _one(
+        url,
+        """
         SELECT count(*) FROM incident i JOIN incident_category c ON c.code = i.category_code
         WHERE c.parent_code IS NULL
-    """)
+    """,
+    )
     assert non_leaf == 0
-    shares = dict(_rows(url, "SELECT source, count(*)::float / :n FROM incident GROUP BY 1",
-                        n=N_INCIDENTS))
+    shares = dict(
+        _rows(url, "SELECT source, count(*)::float / :n FROM incident GROUP BY 1", n=N_INCIDENTS)
+    )
     assert abs(shares["grid"] - 0.35) < 0.05 and abs(shares["hotline_12345"] - 0.30) < 0.05
     assert set(shares) == {"grid", "hotline_12345", "police_110", "iot", "public"}
-    old_open = _one(url, """
+    old_open = _one(
+        url,
+        """
         SELECT avg((status IN ('closed', 'evaluated'))::int) FROM incident
         WHERE reported_at < :t
-    """, t=NOW - timedelta(days=30))
+    """,
+        t=NOW - timedelta(days=30),
+    )
     assert old_open > 0.8
     assert _one(url, "SELECT count(*) FROM incident WHERE description = '' OR address IS NULL") == 0
 
 
 def test_identities_are_visibly_fake(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    bad = _one(url, """
+    bad = _one(
+        url,
+        """
         SELECT count(*) FROM key_person_identity
         WHERE full_name NOT LIKE '%（演示）' OR id_number NOT LIKE '990%'
            OR length(id_number) <> 18 OR phone NOT LIKE '199000%'
-    """)
+    """,
+    )
     assert bad == 0
 
 
@@ -258,10 +305,14 @@ def test_seed_incidents_adds_unique_rows(twin: str) -> None:
     assert _one(twin, "SELECT min(id) FROM incident WHERE id > :b", b=before) == before + 1
     dupes = _one(twin, "SELECT count(*) - count(DISTINCT (source, external_id)) FROM incident")
     assert dupes == 0
-    wrong = _one(twin, """
+    wrong = _one(
+        twin,
+        """
         SELECT count(*) FROM incident x JOIN area g ON g.id = x.grid_id
         WHERE x.id > :b AND NOT ST_Covers(g.geom, x.geom)
-    """, b=before)
+    """,
+        b=before,
+    )
     assert wrong == 0
     # the id sequence continues after the explicit ids
     with session_scope(twin) as s:

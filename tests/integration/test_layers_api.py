@@ -23,8 +23,9 @@ def get_json(client, url: str, **headers: str):  # type: ignore[no-untyped-def]
 
 def busiest_bbox(session, half: float = 0.03) -> str:  # type: ignore[no-untyped-def]
     """A small viewport around the densest H3 res-7 cell of the last 365 days."""
-    cell = session.execute(text(
-        "SELECT h3_7 FROM incident GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")).scalar_one()
+    cell = session.execute(
+        text("SELECT h3_7 FROM incident GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    ).scalar_one()
     lat, lon = h3.cell_to_latlng(h3.int_to_str(cell))
     return f"{lon - half:.4f},{lat - half:.4f},{lon + half:.4f},{lat + half:.4f}"
 
@@ -44,8 +45,10 @@ def busiest_bbox(session, half: float = 0.03) -> str:  # type: ignore[no-untyped
         ("/api/v1/layers/areas?bbox=" + CITY + "&z=x", "error.zoom_range"),
         ("/api/v1/layers/areas?bbox=" + CITY + "&z=9&level=planet", "error.unknown_value"),
         ("/api/v1/layers/sites?bbox=" + CITY + "&z=9&format=geobuf", "error.format"),
-        ("/api/v1/layers/density?bbox=" + CITY + "&z=9&start=2026-05-01&end=2026-04-01",
-         "error.time_inverted"),
+        (
+            "/api/v1/layers/density?bbox=" + CITY + "&z=9&start=2026-05-01&end=2026-04-01",
+            "error.time_inverted",
+        ),
         ("/api/v1/layers/density?bbox=" + CITY + "&z=9&start=yesterday", "error.time_format"),
         ("/api/v1/layers/density?bbox=" + CITY + "&z=9&window=2y", "error.time_window"),
         ("/api/v1/layers/density?bbox=" + CITY + "&z=9&categories=nope", "error.unknown_category"),
@@ -95,16 +98,17 @@ def test_density_equals_an_independent_count(flask_client, session) -> None:
     bbox = busiest_bbox(session, 0.08)
     minlon, minlat, maxlon, maxlat = map(float, bbox.split(","))
     for res, z in ((7, 10), (8, 12), (9, 13)):
-        resp, body = get_json(
-            flask_client, f"/api/v1/layers/density?bbox={bbox}&z={z}&{ALL_TIME}")
+        resp, body = get_json(flask_client, f"/api/v1/layers/density?bbox={bbox}&z={z}&{ALL_TIME}")
         assert resp.status_code == 200
         assert body["stats"]["res"] == res
-        got = {int(f["properties"]["cell"], 16): f["properties"]["count"]
-               for f in body["features"]}
-        pts = session.execute(text("""
+        got = {int(f["properties"]["cell"], 16): f["properties"]["count"] for f in body["features"]}
+        pts = session.execute(
+            text("""
             SELECT ST_Y(geom), ST_X(geom) FROM incident
             WHERE ST_X(geom) BETWEEN :a AND :c AND ST_Y(geom) BETWEEN :b AND :d
-        """), {"a": minlon, "b": minlat, "c": maxlon, "d": maxlat}).all()
+        """),
+            {"a": minlon, "b": minlat, "c": maxlon, "d": maxlat},
+        ).all()
         expected = Counter(h3.str_to_int(h3.latlng_to_cell(lat, lon, res)) for lat, lon in pts)
         assert sum(expected.values()) > 50
         assert got == dict(expected)
@@ -112,18 +116,26 @@ def test_density_equals_an_independent_count(flask_client, session) -> None:
 
 
 def test_density_respects_categories(flask_client, session) -> None:
-    cat, parent = session.execute(text("""
+    cat, parent = session.execute(
+        text("""
         SELECT c.code, c.parent_code FROM incident i JOIN incident_category c
-          ON c.code = i.category_code GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1""")).one()
-    n_leaf = session.execute(text("SELECT count(*) FROM incident WHERE category_code = :c"),
-                             {"c": cat}).scalar_one()
-    n_group = session.execute(text("""SELECT count(*) FROM incident i JOIN incident_category c
-        ON c.code = i.category_code WHERE c.parent_code = :p"""), {"p": parent}).scalar_one()
-    _, body = get_json(flask_client,
-                       f"/api/v1/layers/density?bbox={EVERYWHERE}&z=8&{ALL_TIME}&categories={cat}")
+          ON c.code = i.category_code GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1""")
+    ).one()
+    n_leaf = session.execute(
+        text("SELECT count(*) FROM incident WHERE category_code = :c"), {"c": cat}
+    ).scalar_one()
+    n_group = session.execute(
+        text("""SELECT count(*) FROM incident i JOIN incident_category c
+        ON c.code = i.category_code WHERE c.parent_code = :p"""),
+        {"p": parent},
+    ).scalar_one()
+    _, body = get_json(
+        flask_client, f"/api/v1/layers/density?bbox={EVERYWHERE}&z=8&{ALL_TIME}&categories={cat}"
+    )
     assert body["stats"]["total"] == n_leaf
-    _, group = get_json(flask_client,
-                        f"/api/v1/layers/density?bbox={EVERYWHERE}&z=8&{ALL_TIME}&categories={parent}")
+    _, group = get_json(
+        flask_client, f"/api/v1/layers/density?bbox={EVERYWHERE}&z=8&{ALL_TIME}&categories={parent}"
+    )
     assert group["stats"]["total"] == n_group > n_leaf
 
 
@@ -138,20 +150,26 @@ def test_incident_points_lie_in_the_bbox(flask_client, session) -> None:
         lon, lat = f["geometry"]["coordinates"]
         assert minlon <= lon <= maxlon and minlat <= lat <= maxlat
     ids = [f["properties"]["id"] for f in feats]
-    n = session.execute(text("""SELECT count(*) FROM incident WHERE geom && ST_MakeEnvelope(
+    n = session.execute(
+        text("""SELECT count(*) FROM incident WHERE geom && ST_MakeEnvelope(
         :a, :b, :c, :d, 4326)"""),
-        {"a": minlon, "b": minlat, "c": maxlon, "d": maxlat}).scalar_one()
+        {"a": minlon, "b": minlat, "c": maxlon, "d": maxlat},
+    ).scalar_one()
     assert len(ids) == len(set(ids)) == n
 
 
 def test_far_away_viewport_is_empty(flask_client) -> None:
     for layer in LAYERS:
-        resp, body = get_json(flask_client, f"/api/v1/layers/{layer}?bbox=116.3,39.8,116.5,40.0&z=12")
+        resp, body = get_json(
+            flask_client, f"/api/v1/layers/{layer}?bbox=116.3,39.8,116.5,40.0&z=12"
+        )
         assert resp.status_code == 200 and body["features"] == []
 
 
 def test_city_wide_incidents_are_clustered_and_complete(flask_client, session) -> None:
-    resp, body = get_json(flask_client, f"/api/v1/layers/incidents?bbox={EVERYWHERE}&z=9&{ALL_TIME}")
+    resp, body = get_json(
+        flask_client, f"/api/v1/layers/incidents?bbox={EVERYWHERE}&z=9&{ALL_TIME}"
+    )
     total = session.execute(text("SELECT count(*) FROM incident")).scalar_one()
     assert total > 5000
     assert body["clustered"] is True
@@ -160,7 +178,9 @@ def test_city_wide_incidents_are_clustered_and_complete(flask_client, session) -
 
 def test_areas_level_follows_zoom(flask_client) -> None:
     for z, level in ((8, "county"), (10, "street"), (12, "community"), (14, "grid")):
-        _, body = get_json(flask_client, f"/api/v1/layers/areas?bbox=115.30,22.75,115.40,22.82&z={z}")
+        _, body = get_json(
+            flask_client, f"/api/v1/layers/areas?bbox=115.30,22.75,115.40,22.82&z={z}"
+        )
         assert body["features"], z
         assert {f["properties"]["level"] for f in body["features"]} == {level}
 
@@ -178,12 +198,15 @@ def test_areas_geobuf_is_smaller_than_geojson(flask_client) -> None:
 @pytest.mark.parametrize("z", [7, 9, 11, 13, 15, 18])
 def test_no_response_exceeds_the_caps(flask_client, layer: str, z: int) -> None:
     """<= 5,000 features and <= ~1 MB gzipped, even for a city-wide box at any zoom."""
-    resp = flask_client.get(f"/api/v1/layers/{layer}?bbox={CITY}&z={z}&window=365d",
-                            headers={"Accept-Encoding": "gzip"})
+    resp = flask_client.get(
+        f"/api/v1/layers/{layer}?bbox={CITY}&z={z}&window=365d", headers={"Accept-Encoding": "gzip"}
+    )
     assert resp.status_code == 200
     assert int(resp.headers["X-Feature-Count"]) <= 5000
     body = resp.data
-    compressed = len(body) if resp.headers.get("Content-Encoding") == "gzip" else len(gzip.compress(body))
+    compressed = (
+        len(body) if resp.headers.get("Content-Encoding") == "gzip" else len(gzip.compress(body))
+    )
     assert compressed <= 1_000_000
     raw = gzip.decompress(body) if resp.headers.get("Content-Encoding") == "gzip" else body
     assert len(json.loads(raw)["features"]) <= 5000

@@ -7,8 +7,15 @@ from sqlalchemy.engine import make_url
 
 from geodata import migrate
 
-TABLES = {"area", "department", "incident_category", "key_site", "key_person",
-          "key_person_identity", "incident"}
+TABLES = {
+    "area",
+    "department",
+    "incident_category",
+    "key_site",
+    "key_person",
+    "key_person_identity",
+    "incident",
+}
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:

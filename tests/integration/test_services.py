@@ -18,33 +18,47 @@ def principal(username: str) -> Principal:
     from governance.accounts import principal_of
 
     with session_scope() as s:
-        return principal_of(s, s.execute(select(AppUser).where(AppUser.username == username))
-                            .scalar_one())
+        return principal_of(
+            s, s.execute(select(AppUser).where(AppUser.username == username)).scalar_one()
+        )
 
 
 CMD = "commander"
 
 
 def test_area_summary_of_a_grid_matches_sql(session) -> None:
-    grid_id = session.execute(text("""SELECT grid_id FROM incident GROUP BY 1
-        ORDER BY count(*) DESC LIMIT 1""")).scalar_one()
-    summary = areas.area_summary(grid_id, principal=principal(CMD), start="2000-01-01", end="2099-12-31", lang="zh-CN")
-    n = session.execute(text("SELECT count(*) FROM incident WHERE grid_id = :g"),
-                        {"g": grid_id}).scalar_one()
+    grid_id = session.execute(
+        text("""SELECT grid_id FROM incident GROUP BY 1
+        ORDER BY count(*) DESC LIMIT 1""")
+    ).scalar_one()
+    summary = areas.area_summary(
+        grid_id, principal=principal(CMD), start="2000-01-01", end="2099-12-31", lang="zh-CN"
+    )
+    n = session.execute(
+        text("SELECT count(*) FROM incident WHERE grid_id = :g"), {"g": grid_id}
+    ).scalar_one()
     assert summary["total"] == n == sum(c["count"] for c in summary["by_status"])
     assert [c["level"] for c in summary["breadcrumb"]] == ["county", "street", "community", "grid"]
     assert summary["breadcrumb"][-1]["id"] == grid_id
     assert summary["area"]["worker_phone"].count("*") == 4  # masked
-    n_sites = session.execute(text("SELECT count(*) FROM key_site WHERE grid_id = :g"),
-                              {"g": grid_id}).scalar_one()
+    n_sites = session.execute(
+        text("SELECT count(*) FROM key_site WHERE grid_id = :g"), {"g": grid_id}
+    ).scalar_one()
     assert summary["sites_total"] == n_sites
 
 
 def test_area_summary_of_a_county_covers_its_grids(session) -> None:
-    county = session.execute(text("SELECT id, code FROM area WHERE level = 'county' ORDER BY code LIMIT 1")).one()
-    summary = areas.area_summary(county.id, principal=principal(CMD), start="2000-01-01", end="2099-12-31", lang="en")
-    n = session.execute(text("""SELECT count(*) FROM incident i JOIN area g ON g.id = i.grid_id
-        WHERE g.code LIKE :p"""), {"p": county.code[:6] + "%"}).scalar_one()
+    county = session.execute(
+        text("SELECT id, code FROM area WHERE level = 'county' ORDER BY code LIMIT 1")
+    ).one()
+    summary = areas.area_summary(
+        county.id, principal=principal(CMD), start="2000-01-01", end="2099-12-31", lang="en"
+    )
+    n = session.execute(
+        text("""SELECT count(*) FROM incident i JOIN area g ON g.id = i.grid_id
+        WHERE g.code LIKE :p"""),
+        {"p": county.code[:6] + "%"},
+    ).scalar_one()
     assert summary["total"] == n
     assert summary["area"]["level_label"] == "County"
     assert summary["area"]["worker_phone"] is None
@@ -74,10 +88,14 @@ def test_unknown_area_is_not_found() -> None:
 def test_supervisor_is_confined_to_their_street(session) -> None:
     sup = principal("supervisor")
     assert sup.area_level == "street" and sup.scope and len(sup.scope) == 9
-    own = session.execute(text("SELECT id FROM area WHERE code LIKE :p AND level = 'grid' LIMIT 1"),
-                          {"p": sup.scope + "%"}).scalar_one()
-    other = session.execute(text("SELECT id FROM area WHERE code NOT LIKE :p AND level = 'grid' LIMIT 1"),
-                            {"p": sup.scope + "%"}).scalar_one()
+    own = session.execute(
+        text("SELECT id FROM area WHERE code LIKE :p AND level = 'grid' LIMIT 1"),
+        {"p": sup.scope + "%"},
+    ).scalar_one()
+    other = session.execute(
+        text("SELECT id FROM area WHERE code NOT LIKE :p AND level = 'grid' LIMIT 1"),
+        {"p": sup.scope + "%"},
+    ).scalar_one()
     summary = areas.area_summary(own, principal=sup, lang="zh-CN")
     crumbs = summary["breadcrumb"]
     assert [c["in_scope"] for c in crumbs] == [False, True, True, True]  # county: name only
@@ -86,12 +104,18 @@ def test_supervisor_is_confined_to_their_street(session) -> None:
     county = crumbs[0]["id"]
     with pytest.raises(Forbidden):
         areas.area_summary(county, principal=sup, lang="zh-CN")
-    inc_out = session.execute(text("""SELECT i.id FROM incident i JOIN area g ON g.id = i.grid_id
-        WHERE g.code NOT LIKE :p LIMIT 1"""), {"p": sup.scope + "%"}).scalar_one()
+    inc_out = session.execute(
+        text("""SELECT i.id FROM incident i JOIN area g ON g.id = i.grid_id
+        WHERE g.code NOT LIKE :p LIMIT 1"""),
+        {"p": sup.scope + "%"},
+    ).scalar_one()
     with pytest.raises(Forbidden):
         incidents.incident_detail(inc_out, "zh-CN", principal=sup)
-    site_out = session.execute(text("""SELECT s.id FROM key_site s JOIN area g ON g.id = s.grid_id
-        WHERE g.code NOT LIKE :p LIMIT 1"""), {"p": sup.scope + "%"}).scalar_one()
+    site_out = session.execute(
+        text("""SELECT s.id FROM key_site s JOIN area g ON g.id = s.grid_id
+        WHERE g.code NOT LIKE :p LIMIT 1"""),
+        {"p": sup.scope + "%"},
+    ).scalar_one()
     with pytest.raises(Forbidden):
         sites.site_detail(site_out, "zh-CN", principal=sup)
 

@@ -45,7 +45,16 @@ def test_cells_match_h3_at_every_resolution() -> None:
 
 def test_resolution_follows_zoom() -> None:
     assert [resolution_for_zoom(z) for z in (3, 9, 10, 11, 12, 13, 14, 15, 19)] == [
-        6, 6, 7, 8, 8, 9, 9, 10, 10]
+        6,
+        6,
+        7,
+        8,
+        8,
+        9,
+        9,
+        10,
+        10,
+    ]
 
 
 def test_masking() -> None:
@@ -57,5 +66,7 @@ def test_masking() -> None:
 def test_catalog_complete_and_formatted() -> None:
     for key, entry in CATALOG.items():
         assert entry.get("zh-CN") and entry.get("en"), key
-    assert t("error.unknown_layer", "en", layer="x", choices="a") == "Unknown layer 'x'; available: a"
+    assert (
+        t("error.unknown_layer", "en", layer="x", choices="a") == "Unknown layer 'x'; available: a"
+    )
     assert t("level.grid", "zh-CN") == "网格"

@@ -28,7 +28,7 @@ def _assert_tiles(parent: MultiPolygon, children: list[MultiPolygon]) -> None:
     assert abs(sum(c.area for c in kids) - parent.area) / parent.area < 1e-9
     assert shapely.union_all(kids).symmetric_difference(parent).area < 1e-12
     for i, a in enumerate(kids):
-        for b in kids[i + 1:]:
+        for b in kids[i + 1 :]:
             assert a.intersection(b).area < 1e-12
 
 

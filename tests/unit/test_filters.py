@@ -24,8 +24,9 @@ def test_bbox_malformed(raw: str | None) -> None:
     assert e.value.key == "error.bbox_format"
 
 
-@pytest.mark.parametrize("raw", ["116,22,115,23", "115,23,116,22", "-181,0,0,1", "0,-91,1,0",
-                                 "inf,0,1,1", "1,1,1,2"])
+@pytest.mark.parametrize(
+    "raw", ["116,22,115,23", "115,23,116,22", "-181,0,0,1", "0,-91,1,0", "inf,0,1,1", "1,1,1,2"]
+)
 def test_bbox_out_of_range(raw: str) -> None:
     with pytest.raises(InvalidInput) as e:
         parse_bbox(raw)
@@ -58,7 +59,14 @@ def test_parse_list() -> None:
 
 def test_levels_by_zoom() -> None:
     assert [level_for_zoom(z) for z in (5, 9, 10, 11, 12, 13, 18)] == [
-        "county", "county", "street", "community", "community", "grid", "grid"]
+        "county",
+        "county",
+        "street",
+        "community",
+        "community",
+        "grid",
+        "grid",
+    ]
     assert label_levels_for_zoom(8) == ["county"]
     assert label_levels_for_zoom(13) == ["community", "grid"]
 
