@@ -114,7 +114,7 @@ def _guard() -> Response | None:
     if request.method in STATE_CHANGING:
         sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
         expected = session.get("csrf") or ""
-        if not expected or not hmac.compare_digest(sent, expected):
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             log.info("CSRF check failed on %s %s", request.method, path)
             _audit_denied("csrf")
             return _deny(403, "error.csrf")

@@ -176,6 +176,8 @@ def test_callbacks_need_the_csrf_header(flask_client, session) -> None:
 
 
 def test_forged_csrf_header_is_refused(flask_client) -> None:
+    odd = flask_client.post("/logout", data={"csrf_token": "令牌"})  # non-ASCII: 403, not 500
+    assert odd.status_code == 403
     resp = flask_client.post(
         "/_dash-update-component",
         data="{}",
