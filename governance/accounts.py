@@ -7,6 +7,7 @@ rejected attempt still leaves its trace).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
-from geodata.models import AppUser, Area, Department, Role
+from geodata.models import AppUser, Area, Department, Role, UserSession
 from governance.access import Principal
 from governance.errors import InvalidInput, Unauthorized
 from settings import get_settings
@@ -66,12 +67,54 @@ def principal_of(session: Session, user: AppUser) -> Principal:
     )
 
 
-def load_principal(user_id: int) -> Principal | None:
-    """The principal of an enabled account (None if unknown or disabled)."""
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def open_session(user_id: int, sid: str, client_addr: str | None) -> None:
+    """Record a new signed-in session (only the hash of its id is stored)."""
+    with session_scope() as s:
+        s.add(UserSession(sid_hash=_sid_hash(sid), user_id=user_id, client_addr=client_addr))
+
+
+def close_session(sid: str) -> None:
+    """Revoke one session (sign-out)."""
+    with session_scope() as s:
+        s.execute(
+            text(
+                "UPDATE user_session SET revoked_at = now() "
+                "WHERE sid_hash = :h AND revoked_at IS NULL"
+            ),
+            {"h": _sid_hash(sid)},
+        )
+
+
+def _revoke_all(session: Session, user_id: int) -> None:
+    session.execute(
+        text(
+            "UPDATE user_session SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"
+        ),
+        {"u": user_id},
+    )
+
+
+def load_principal(user_id: int, sid: str | None = None) -> Principal | None:
+    """The principal of an enabled account whose session ``sid`` is still open
+    (None if unknown, disabled, signed out or revoked)."""
     with session_scope() as s:
         user = s.get(AppUser, user_id)
         if user is None or user.disabled:
             return None
+        if sid is not None:
+            live = s.execute(
+                text(
+                    "SELECT 1 FROM user_session WHERE sid_hash = :h "
+                    "AND user_id = :u AND revoked_at IS NULL"
+                ),
+                {"h": _sid_hash(sid), "u": user_id},
+            ).first()
+            if live is None:
+                return None
         return principal_of(s, user)
 
 
@@ -176,6 +219,7 @@ def create_user(
 def set_password(session: Session, username: str, password: str) -> None:
     check_password_strength(password)
     user = _get(session, username)
+    _revoke_all(session, user.id)  # a new password ends every open session
     user.password_hash = _hasher.hash(password)
     user.password_changed_at = datetime.now(UTC)
     user.failed_logins = 0
@@ -183,7 +227,10 @@ def set_password(session: Session, username: str, password: str) -> None:
 
 
 def set_disabled(session: Session, username: str, disabled: bool = True) -> None:
-    _get(session, username).disabled = disabled
+    user = _get(session, username)
+    user.disabled = disabled
+    if disabled:
+        _revoke_all(session, user.id)
 
 
 def _get(session: Session, username: str) -> AppUser:

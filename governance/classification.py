@@ -151,6 +151,13 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         },
         "password_hash": _c(_GEN, _SPI, "withhold"),
     },
+    # Signed-in sessions: who was online from where (the id itself is stored hashed).
+    "user_session": {
+        **_plain("created_at", "revoked_at"),
+        "sid_hash": _c(_GEN, _PI, "withhold"),
+        "user_id": _c(_GEN, _PI, "role_gated"),
+        "client_addr": _c(_GEN, _PI, "role_gated"),
+    },
     # Audit trail: who did what from where; readable by auditors only.
     "audit_log": {
         **_plain("id", "at", "role", "action", "object_type", "outcome", "prev_hash", "row_hash"),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 
 from governance.access import MAP_VIEW, Principal
-from governance.accounts import load_principal
+from governance.accounts import close_session, load_principal, open_session
 from i18n import current_lang, t
 from settings import get_settings
 
@@ -55,12 +55,15 @@ def csrf_token() -> str:
 
 
 def start_session(principal: Principal) -> None:
-    """Fresh session for a successful sign-in (new id: no session fixation)."""
+    """Fresh session for a successful sign-in (new id: no session fixation), recorded
+    server-side so that sign-out or an account change ends it everywhere at once."""
     session.clear()
     now = int(time.time())
+    sid = secrets.token_urlsafe(32)
+    open_session(principal.user_id, sid, request.remote_addr)
     session.update(
         uid=principal.user_id,
-        sid=secrets.token_urlsafe(16),
+        sid=sid,
         login_at=now,
         seen_at=now,
         csrf=secrets.token_urlsafe(32),
@@ -69,6 +72,8 @@ def start_session(principal: Principal) -> None:
 
 
 def end_session() -> None:
+    if session.get("sid"):
+        close_session(str(session["sid"]))
     session.clear()
 
 
@@ -101,8 +106,8 @@ def _load_principal() -> tuple[Principal | None, str | None]:
         return None, "error.session_idle"
     if now - int(session.get("login_at", 0)) > cfg.session_absolute_hours * 3600:
         return None, "error.session_expired"
-    principal = load_principal(int(uid))
-    if principal is None:  # disabled or deleted since sign-in
+    principal = load_principal(int(uid), str(session.get("sid") or ""))
+    if principal is None:  # signed out elsewhere, revoked, disabled or deleted
         return None, "error.session_expired"
     if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY:
         session["seen_at"] = now

@@ -400,3 +400,37 @@ def test_sign_ins_and_denials_are_audited(anon_client) -> None:
     assert any(
         r.action == "access_denied" and r.username == "dept" and r.outcome == "denied" for r in rows
     )
+
+
+def test_sign_out_ends_the_session_everywhere(anon_client) -> None:
+    """A copy of the session cookie is worthless once its owner signs out."""
+    from app import server
+
+    try_login(anon_client, "commander", demo_password("commander"))
+    stolen = anon_client.get_cookie("minqing_session").value
+    thief = server.test_client()
+    thief.set_cookie("minqing_session", stolen)
+    assert thief.get(f"/api/v1/layers/areas?bbox={CITY}&z=8").status_code == 200
+    with anon_client.session_transaction() as sess:
+        token = sess["csrf"]
+    anon_client.post("/logout", data={"csrf_token": token})
+    assert thief.get(f"/api/v1/layers/areas?bbox={CITY}&z=8").status_code == 401
+
+
+def test_disabling_an_account_ends_its_sessions(anon_client) -> None:
+    from geodata.db import session_scope
+    from governance.accounts import create_user, set_disabled, set_password
+
+    with session_scope() as s:
+        create_user(s, username="short-lived", password="Short-Lived-2026!", role="commander")
+    try_login(anon_client, "short-lived", "Short-Lived-2026!")
+    url = f"/api/v1/layers/areas?bbox={CITY}&z=8"
+    assert anon_client.get(url).status_code == 200
+    with session_scope() as s:
+        set_password(s, "short-lived", "Short-Lived-2027!")
+    assert anon_client.get(url).status_code == 401
+    try_login(anon_client, "short-lived", "Short-Lived-2027!")
+    assert anon_client.get(url).status_code == 200
+    with session_scope() as s:
+        set_disabled(s, "short-lived")
+    assert anon_client.get(url).status_code == 401
