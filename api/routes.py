@@ -14,7 +14,7 @@ from geodata.db import get_engine
 from governance.errors import MinqingError
 from governance.layers import render_layer
 from i18n import current_lang, t
-from web.security import current_principal
+from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
 
@@ -26,20 +26,7 @@ health_bp = Blueprint("health", __name__)
 def _minqing_error(err: MinqingError) -> tuple[Response, int]:
     log.info("rejected %s %s: %s", request.method, request.full_path, err.key)
     if err.status == 403:  # a refused permission or scope check leaves a trace
-        from governance import audit
-
-        p = current_principal()
-        audit.record_now(
-            action="access_denied",
-            outcome="denied",
-            user_id=p.user_id if p else None,
-            username=p.username if p else None,
-            role=p.role if p else None,
-            object_type="route",
-            object_id=f"{request.method} {request.path}"[:200],
-            client_addr=request.remote_addr,
-            detail={"key": err.key},
-        )
+        audit_denied("api", err.key)
     return jsonify(err.to_dict(current_lang())), err.status
 
 

@@ -8,19 +8,16 @@ from governance.errors import MinqingError
 
 
 def _audit(action: str, username: str, detail: dict) -> None:
-    try:
-        from governance import audit
+    from governance import audit
 
-        audit.record_now(
-            action="permission_change",
-            username="cli",
-            role="sysadmin",
-            object_type="app_user",
-            object_id=username,
-            detail={"command": action, **detail},
-        )
-    except ImportError:  # pragma: no cover
-        pass
+    audit.record_now(
+        action="permission_change",
+        username="cli",
+        role="sysadmin",
+        object_type="app_user",
+        object_id=username,
+        detail={"command": action, **detail},
+    )
 
 
 @click.group()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
 from geodata.models import AppUser, Area, Department, Role, UserSession
+from governance import audit
 from governance.access import Principal
 from governance.errors import InvalidInput, Unauthorized
 from settings import get_settings
@@ -27,16 +28,6 @@ log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 MIN_PASSWORD = 10
-
-
-def _audit(**kwargs: object) -> None:
-    """Audit in a transaction of its own (the trail must survive a rollback)."""
-    try:
-        from governance import audit
-
-        audit.record_now(**kwargs)  # type: ignore[arg-type]
-    except ImportError:  # pragma: no cover - audit module not installed yet
-        log.warning("audit unavailable: %s", kwargs)
 
 
 def check_password_strength(password: str) -> None:
@@ -159,7 +150,7 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
                 outcome = "failure"
         role = user.role if user else None
         uid = user.id if user else None
-    _audit(
+    audit.record_now(
         action="login" if outcome == "success" else "login_failed",
         outcome=outcome,
         user_id=uid,

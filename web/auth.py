@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, Response, redirect, render_template, request
 
+from governance import audit
 from governance.accounts import authenticate
 from governance.errors import Unauthorized
 from i18n import current_lang, t
@@ -64,18 +65,13 @@ def login_post() -> Response:
 def logout() -> Response:
     p = current_principal()
     if p is not None:
-        try:
-            from governance import audit
-
-            audit.record_now(
-                action="logout",
-                user_id=p.user_id,
-                username=p.username,
-                role=p.role,
-                client_addr=request.remote_addr,
-            )
-        except ImportError:  # pragma: no cover
-            pass
+        audit.record_now(
+            action="logout",
+            user_id=p.user_id,
+            username=p.username,
+            role=p.role,
+            client_addr=request.remote_addr,
+        )
     end_session()
     return redirect("/login")  # type: ignore[return-value]
 

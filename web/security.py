@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 
+from governance import audit
 from governance.access import MAP_VIEW, Principal
 from governance.accounts import close_session, load_principal, open_session
 from i18n import current_lang, t
@@ -121,7 +122,7 @@ def _guard() -> Response | None:
         expected = session.get("csrf") or ""
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             log.info("CSRF check failed on %s %s", request.method, path)
-            _audit_denied("csrf")
+            audit_denied("csrf")
             return _deny(403, "error.csrf")
     if path.startswith(PUBLIC_PREFIXES):
         return None
@@ -133,10 +134,10 @@ def _guard() -> Response | None:
     g.principal = principal
     needed = PAGE_PERMISSIONS.get(path)
     if needed and not principal.can(needed):
-        _audit_denied("page")
+        audit_denied("page")
         return _deny(403, "error.forbidden")
     if path == DASH_UPDATE and not _callback_allowed(principal):
-        _audit_denied("callback")
+        audit_denied("callback")
         return _deny(403, "error.forbidden")
     return None
 
@@ -186,27 +187,18 @@ def _callback_allowed(principal: Principal) -> bool:
 
 def audit_denied(what: str, key: str | None = None) -> None:
     """Record a refused request (route, callback or object) in the audit trail."""
-    _audit_denied(what, key)
-
-
-def _audit_denied(what: str, key: str | None = None) -> None:
-    try:
-        from governance import audit
-
-        p = current_principal()
-        audit.record_now(
-            action="access_denied",
-            outcome="denied",
-            user_id=p.user_id if p else session.get("uid"),
-            username=p.username if p else None,
-            role=p.role if p else None,
-            object_type="route",
-            object_id=f"{request.method} {request.path}"[:200],
-            client_addr=request.remote_addr,
-            detail={"check": what} | ({"key": key} if key else {}),
-        )
-    except ImportError:  # pragma: no cover
-        pass
+    p = current_principal()
+    audit.record_now(
+        action="access_denied",
+        outcome="denied",
+        user_id=p.user_id if p else session.get("uid"),
+        username=p.username if p else None,
+        role=p.role if p else None,
+        object_type="route",
+        object_id=f"{request.method} {request.path}"[:200],
+        client_addr=request.remote_addr,
+        detail={"check": what} | ({"key": key} if key else {}),
+    )
 
 
 def _headers(csp: Callable[[], str]) -> Callable[[Response], Response]:

@@ -143,17 +143,21 @@ class Placer:
                 c, s = self.hot[i], np.full(len(sel), 0.0012)
             cx[sel], cy[sel], sig[sel] = c[:, 0], c[:, 1], s
         xs, ys = np.empty(n), np.empty(n)
-        todo = np.arange(n)
+        pending = np.arange(n)
         for _ in range(40):
-            if not len(todo):
+            if not len(pending):
                 break
-            x = np.round(cx[todo] + rng.normal(0.0, 1.0, len(todo)) * sig[todo], COORD_DECIMALS)
-            y = np.round(cy[todo] + rng.normal(0.0, 1.0, len(todo)) * sig[todo], COORD_DECIMALS)
+            x = np.round(
+                cx[pending] + rng.normal(0.0, 1.0, len(pending)) * sig[pending], COORD_DECIMALS
+            )
+            y = np.round(
+                cy[pending] + rng.normal(0.0, 1.0, len(pending)) * sig[pending], COORD_DECIMALS
+            )
             ok = m.grids.locate(x, y) >= 0
-            xs[todo[ok]], ys[todo[ok]] = x[ok], y[ok]
-            todo = todo[~ok]
-        if len(todo):
-            xs[todo], ys[todo] = self.in_grids(rng, len(todo), "any")
+            xs[pending[ok]], ys[pending[ok]] = x[ok], y[ok]
+            pending = pending[~ok]
+        if len(pending):
+            xs[pending], ys[pending] = self.in_grids(rng, len(pending), "any")
         return xs, ys
 
 

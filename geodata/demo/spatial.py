@@ -65,18 +65,18 @@ class GridIndex:
         """A uniform random point inside grid ``idx[i]`` for each i (rounded)."""
         n = len(idx)
         xs, ys = np.empty(n), np.empty(n)
-        todo = np.arange(n)
+        pending = np.arange(n)
         for _ in range(max_rounds):
-            if not len(todo):
+            if not len(pending):
                 break
-            b = self.bounds[idx[todo]]
+            b = self.bounds[idx[pending]]
             x = np.round(rng.uniform(b[:, 0], b[:, 2]), COORD_DECIMALS)
             y = np.round(rng.uniform(b[:, 1], b[:, 3]), COORD_DECIMALS)
-            ok = shapely.contains_xy(self.geoms[idx[todo]], x, y)
-            xs[todo[ok]], ys[todo[ok]] = x[ok], y[ok]
-            todo = todo[~ok]
-        if len(todo):  # thin shapes: the label point is always inside
-            xs[todo], ys[todo] = self.label[idx[todo], 0], self.label[idx[todo], 1]
+            ok = shapely.contains_xy(self.geoms[idx[pending]], x, y)
+            xs[pending[ok]], ys[pending[ok]] = x[ok], y[ok]
+            pending = pending[~ok]
+        if len(pending):  # thin shapes: the label point is always inside
+            xs[pending], ys[pending] = self.label[idx[pending], 0], self.label[idx[pending], 1]
         return xs, ys
 
 
