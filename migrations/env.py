@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, pool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geodata import models, models_audit  # noqa: F401  (registers the tables)
+from geodata import models, models_audit, models_tokens  # noqa: F401  (registers the tables)
 from geodata.db import Base, database_url
 
 config = context.config

@@ -10,7 +10,7 @@ from governance import audit
 from governance.accounts import authenticate
 from governance.errors import Unauthorized
 from i18n import current_lang, t
-from web.security import csrf_token, current_principal, end_session, start_session
+from web.security import csrf_token, current_principal, end_session, home_for, start_session
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -58,7 +58,7 @@ def login_post() -> Response:
         )
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
-    return redirect(nxt)  # type: ignore[return-value]
+    return redirect(home_for(principal, nxt))  # type: ignore[return-value]
 
 
 @bp.post("/logout")

@@ -36,6 +36,9 @@ PUBLIC_PREFIXES = (
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PAGE_PERMISSIONS = {"/": MAP_VIEW}
+# Where a user lands after sign-in when the page asked for is not theirs: the first page
+# of this list their role may open (an auditor lands on the audit log, not a 403).
+HOME_PAGES = ["/"]
 # Dash callbacks by the feature prefix of their output ids (ids are "<feature>-..."):
 # a callback whose outputs belong to no listed feature is refused (fail closed).
 CALLBACK_PERMISSIONS = {"map-": MAP_VIEW}
@@ -46,6 +49,19 @@ SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
 def current_principal() -> Principal | None:
     """The signed-in user of this request (None outside a request or when anonymous)."""
     return getattr(g, "principal", None)
+
+
+def home_for(principal: Principal, wanted: str = "/") -> str:
+    """``wanted`` if the principal may open it, else the first page of HOME_PAGES they
+    may open (else ``wanted``, which will then explain the refusal)."""
+    path = wanted.split("?", 1)[0]
+    needed = PAGE_PERMISSIONS.get(path)
+    if needed is None or principal.can(needed):
+        return wanted
+    for page in HOME_PAGES:
+        if principal.can(PAGE_PERMISSIONS[page]):
+            return page
+    return wanted
 
 
 def csrf_token() -> str:
