@@ -5,6 +5,7 @@ Every setting has the env prefix ``MINQING_`` (for example ``MINQING_DATABASE_UR
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,6 +25,16 @@ class Settings(BaseSettings):
         default=None,
         description="External PostGIS URL. Unset: use the embedded cluster under .data/.",
     )
+    admin_database_url: str | None = Field(
+        default=None,
+        description="URL of the schema owner, for migrations and the demo seed. Unset: "
+        "the embedded cluster's superuser, or MINQING_DATABASE_URL for an external server.",
+    )
+    app_db_role: str = Field(
+        default="minqing_app",
+        description="Database role the app connects as on the embedded cluster: no "
+        "superuser, no BYPASSRLS, so row-level security applies to it.",
+    )
     database_name: str = Field(default="minqing", description="Database in the embedded cluster.")
     data_dir: Path = Field(default=ROOT / ".data", description="Embedded cluster home.")
     pg_user: str = Field(default="minqing-pg", description="System user owning the cluster.")
@@ -36,6 +47,12 @@ class Settings(BaseSettings):
         default=None,
         repr=False,
         description="Signs session cookies. Unset: a random key kept in .data/secret_key.",
+    )
+    data_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Encrypts personal data at rest (base64 of 32 bytes). Unset: a random "
+        "key kept in .data/data_key. Losing it makes the encrypted fields unreadable.",
     )
     tile_url: str | None = Field(default=None, description="Basemap XYZ tile URL template.")
     tile_attribution: str = ""
@@ -50,23 +67,41 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, description="How long a lockout lasts.")
 
 
-def secret_key(s: Settings) -> str:
-    """The configured key, or one generated once and kept (mode 600) under data_dir, so
-    sessions survive restarts and every worker process signs with the same key."""
-    if s.secret_key:
-        return s.secret_key
+def _kept(s: Settings, name: str, make: Callable[[], str]) -> str:
+    """A secret generated once and kept (mode 600) under data_dir, so it survives restarts
+    and every worker process uses the same one."""
     import os
-    import secrets
 
-    path = Path(s.data_dir) / "secret_key"
+    path = Path(s.data_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
+            fh.write(make())
     except FileExistsError:
         pass
     return path.read_text().strip()
+
+
+def secret_key(s: Settings) -> str:
+    """The configured cookie-signing key, or one kept under data_dir."""
+    import secrets
+
+    return s.secret_key or _kept(s, "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def data_key(s: Settings) -> bytes:
+    """The 32-byte key for personal data at rest: configured, or one kept under data_dir."""
+    import base64
+    import secrets
+
+    raw = s.data_key or _kept(
+        s, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+    key = base64.b64decode(raw, validate=True)
+    if len(key) != 32:
+        raise ValueError("MINQING_DATA_KEY must be the base64 of exactly 32 bytes")
+    return key
 
 
 @lru_cache(maxsize=1)

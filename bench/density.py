@@ -26,19 +26,25 @@ sys.path.insert(0, str(ROOT))
 from settings import Settings, get_settings  # noqa: E402
 
 
-def bench_database(name_suffix: str = "_bench") -> str:
+def bench_database(name_suffix: str = "_bench") -> tuple[str, str]:
+    """(app url, owner url) of the benchmark database: the app is measured as it runs,
+    as the unprivileged role; the owner migrates and seeds."""
     base = Settings()
     if base.database_url:
         from sqlalchemy.engine import make_url
 
-        url = make_url(base.database_url)
-        return url.set(database=f"{url.database}{name_suffix}").render_as_string(False)
+        def renamed(raw: str) -> str:
+            url = make_url(raw)
+            return url.set(database=f"{url.database}{name_suffix}").render_as_string(False)
+
+        return renamed(base.database_url), renamed(base.admin_database_url or base.database_url)
     from geodata.embedded import EmbeddedCluster
 
     cluster = EmbeddedCluster.from_settings(base)
     cluster.start()
-    cluster.ensure_database(base.database_name + name_suffix)
-    return cluster.url(base.database_name + name_suffix)
+    name = base.database_name + name_suffix
+    cluster.ensure_database(name)
+    return cluster.url(name, user=base.app_db_role), cluster.url(name)
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -126,8 +132,9 @@ def main() -> None:
     ap.add_argument("--baseline-runs", type=int, default=3)
     args = ap.parse_args()
 
-    url = bench_database()
+    url, owner = bench_database()
     os.environ["MINQING_DATABASE_URL"] = url
+    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
     get_settings.cache_clear()
 
     from sqlalchemy import text
@@ -135,8 +142,8 @@ def main() -> None:
     from geodata import demo, migrate
     from geodata.db import get_engine, session_scope
 
-    migrate.upgrade(url)
-    with session_scope() as s:
+    migrate.upgrade(owner)
+    with session_scope(admin=True) as s:
         have = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
         if have < args.incidents:
             t0 = time.perf_counter()
@@ -147,7 +154,7 @@ def main() -> None:
                     s, n=args.incidents - have, seed=int(have) + 1, external_prefix=f"bench{have}"
                 )
             print(f"seeded to {args.incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
-    with session_scope() as s:
+    with session_scope(admin=True) as s:
         s.execute(text("ANALYZE incident"))
         total = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
         county = s.execute(

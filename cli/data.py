@@ -18,7 +18,8 @@ def data() -> None:
 @click.option("--lang", default=None, help="zh-CN or en (default: MINQING_LOCALE).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def catalog(lang: str | None, as_json: bool) -> None:
-    """Print every registered column: level, personal-information class, masking rule."""
+    """Print every registered column: level, personal-information class, masking rule,
+    protection at rest."""
     from governance.classification import catalog_rows
 
     rows = catalog_rows(lang)
@@ -26,7 +27,9 @@ def catalog(lang: str | None, as_json: bool) -> None:
         for r in rows:
             click.echo(json.dumps(r, ensure_ascii=False))
         return
-    header = [t(f"catalog.{k}", lang) for k in ("table", "column", "level", "pi", "masking")]
+    header = [
+        t(f"catalog.{k}", lang) for k in ("table", "column", "level", "pi", "masking", "at_rest")
+    ]
     table = [header] + [
         [
             str(r["table"]),
@@ -34,6 +37,7 @@ def catalog(lang: str | None, as_json: bool) -> None:
             str(r["level_name"]),
             str(r["pi_name"]),
             str(r["masking"]),
+            str(r["at_rest"]),
         ]
         for r in rows
     ]

@@ -18,7 +18,7 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
     from geodata.db import session_scope
 
     t0 = time.perf_counter()
-    with session_scope() as s:
+    with session_scope(admin=True) as s:  # the schema owner: TRUNCATE, COPY, ANALYZE
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEED_LOCK})
         if not demo.is_empty(s):
             if if_empty:

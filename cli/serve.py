@@ -81,6 +81,28 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     _App().run()
 
 
+def _warn_if_rls_bypassed() -> None:
+    """Row-level security does not bind a superuser or BYPASSRLS role: say so loudly."""
+    from sqlalchemy import text
+
+    from geodata.db import get_engine
+
+    try:
+        with get_engine().connect() as conn:
+            bypass = conn.execute(
+                text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            ).scalar()
+    except Exception:  # noqa: BLE001 - the server reports the database itself (/healthz)
+        return
+    if bypass:
+        click.echo(
+            "warning: the app's database role is a superuser or has BYPASSRLS, so row-level "
+            "security does not apply to it; give MINQING_DATABASE_URL an unprivileged role "
+            "and MINQING_ADMIN_DATABASE_URL the owner",
+            err=True,
+        )
+
+
 @click.command()
 @click.option("--host", default=None, help="Default: MINQING_HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Default: MINQING_PORT (8050).")
@@ -90,6 +112,7 @@ def serve(host: str | None, port: int | None, dev: bool) -> None:
     s = get_settings()
     host, port = host or s.host, port or s.port
     _check_port(host, port)
+    _warn_if_rls_bypassed()
     click.echo(f"MinQing Map on http://{host}:{port}")
     if dev:
         from app import server as flask_server

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -30,9 +30,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Row-level security (migration 0006) reads the caller's area scope from this setting,
+# set per transaction: a code prefix, "*" for the whole jurisdiction; unset sees nothing.
+SCOPE_SETTING = "minqing.scope"
+ALL_AREAS = "*"
+
+
 def database_url() -> str:
-    """The URL of the configured database: external if set, else the embedded cluster."""
+    """The URL the application connects with: external if set, else the embedded cluster
+    as the unprivileged app role (no superuser, no BYPASSRLS)."""
     s = get_settings()
+    if s.database_url:
+        return s.database_url
+    from geodata.embedded import EmbeddedCluster
+
+    return EmbeddedCluster.from_settings(s).url(s.database_name, user=s.app_db_role)
+
+
+def admin_database_url() -> str:
+    """The URL of the schema owner (migrations, demo seed, maintenance)."""
+    s = get_settings()
+    if s.admin_database_url:
+        return s.admin_database_url
     if s.database_url:
         return s.database_url
     from geodata.embedded import EmbeddedCluster
@@ -40,28 +59,55 @@ def database_url() -> str:
     return EmbeddedCluster.from_settings(s).url(s.database_name)
 
 
-@lru_cache(maxsize=4)
-def get_engine(url: str | None = None) -> Engine:
-    """A pooled engine for ``url`` (default: the configured database)."""
+def _engine(url: str, *, admin: bool) -> Engine:
+    connect_args: dict[str, str] = {"application_name": "minqing-admin" if admin else "minqing"}
+    if admin:  # the owner is subject to FORCEd row-level security too: it sees everything
+        connect_args["options"] = f"-c {SCOPE_SETTING}={ALL_AREAS}"
     return create_engine(
-        url or database_url(),
-        pool_size=8,
-        max_overflow=8,
-        pool_pre_ping=True,
-        connect_args={"application_name": "minqing"},
+        url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args=connect_args
     )
 
 
 @lru_cache(maxsize=4)
-def _sessionmaker(url: str | None) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+def get_engine(url: str | None = None) -> Engine:
+    """A pooled engine for ``url`` (default: the configured database, as the app role)."""
+    return _engine(url or database_url(), admin=False)
+
+
+@lru_cache(maxsize=4)
+def get_admin_engine(url: str | None = None) -> Engine:
+    """A pooled engine of the schema owner for ``url`` (default: admin_database_url)."""
+    return _engine(url or admin_database_url(), admin=True)
+
+
+@lru_cache(maxsize=8)
+def _sessionmaker(url: str | None, admin: bool) -> sessionmaker[Session]:
+    engine = get_admin_engine(url) if admin else get_engine(url)
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def set_scope(session: Session, scope: str | None) -> None:
+    """Set the row-level-security scope for the rest of the session's transaction."""
+    session.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": SCOPE_SETTING, "value": scope or ""},
+    )
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
-    session = _sessionmaker(url)()
+def session_scope(
+    url: str | None = None, *, scope: str | None = None, admin: bool = False
+) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error.
+
+    ``scope`` is the area-code prefix the transaction may see in the tables under
+    row-level security (``ALL_AREAS`` for the whole jurisdiction; None: none of their
+    rows). ``admin`` connects as the schema owner (``url`` is then an admin URL).
+    """
+    session = _sessionmaker(url, admin)()
     try:
+        if scope is not None:
+            set_scope(session, scope)
         yield session
         session.commit()
     except BaseException:

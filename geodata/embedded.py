@@ -102,9 +102,9 @@ class EmbeddedCluster:
     def logfile(self) -> Path:
         return self.base / "pg.log"
 
-    def url(self, dbname: str) -> str:
-        """SQLAlchemy URL for ``dbname`` over the cluster's unix socket."""
-        return f"postgresql+psycopg2://postgres@/{dbname}?host={self.sockdir}&port={self.port}"
+    def url(self, dbname: str, user: str = "postgres") -> str:
+        """SQLAlchemy URL for ``dbname`` as ``user`` over the cluster's unix socket."""
+        return f"postgresql+psycopg2://{user}@/{dbname}?host={self.sockdir}&port={self.port}"
 
     # -- process helpers ---------------------------------------------------------------
     def _as_owner(self, *argv: str | Path) -> list[str]:

@@ -30,8 +30,8 @@ def current(url: str | None = None) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine, pool
 
-    from geodata.db import database_url
+    from geodata.db import admin_database_url
 
-    eng = create_engine(url or database_url(), poolclass=pool.NullPool)
+    eng = create_engine(url or admin_database_url(), poolclass=pool.NullPool)
     with eng.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

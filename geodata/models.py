@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -190,17 +191,21 @@ class KeyPerson(Base):
 
 
 class KeyPersonIdentity(Base):
-    """Personal data of a key person: sensitive, never sent unmasked by default."""
+    """Personal data of a key person: encrypted at rest (``geodata/crypto.py``, associated
+    data ``key_person_identity.<field>:<person_id>``), under row-level security, and
+    never sent unmasked by default."""
 
     __tablename__ = "key_person_identity"
+    __table_args__ = (Index("ix_key_person_identity_id_number_bidx", "id_number_bidx"),)
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("key_person.id", ondelete="CASCADE"), primary_key=True
     )
-    full_name: Mapped[str] = mapped_column(String(40))
-    id_number: Mapped[str] = mapped_column(String(18))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    address: Mapped[str | None] = mapped_column(String(200))
+    full_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_bidx: Mapped[bytes | None] = mapped_column(LargeBinary)  # blind index
 
 
 class Incident(Base):
@@ -237,6 +242,22 @@ class Incident(Base):
     h3_10: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class IncidentReporter(Base):
+    """Who reported an incident: encrypted at rest like :class:`KeyPersonIdentity`
+    (associated data ``incident_reporter.<field>:<incident_id>``), under row-level
+    security, kept out of ``incident`` so that incident rows carry no personal data."""
+
+    __tablename__ = "incident_reporter"
+    __table_args__ = (Index("ix_incident_reporter_phone_bidx", "phone_bidx"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_bidx: Mapped[bytes | None] = mapped_column(LargeBinary)  # blind index
 
 
 class Role(enum.StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geodata.db import ALL_AREAS
 from geodata.models import Role
 from governance.errors import Forbidden
 
@@ -20,8 +21,10 @@ LAYER_SITES = "layer.sites"
 PERSONS_POINTS = "persons.points"  # where key persons live (sensitive: whereabouts)
 PERSONS_COUNTS = "persons.counts"  # how many per grid, no locations
 PERSONS_REVEAL = "persons.reveal"  # identity in clear, with a typed reason, audited
+REPORTER_REVEAL = "reporter.reveal"  # who reported an incident, in clear (to call back)
 USERS_MANAGE = "users.manage"
 AUDIT_VIEW = "audit.view"
+WALL_VIEW = "wall.view"  # the wall screen: counts and hexagon aggregates of an area, no persons
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -30,12 +33,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SECADMIN: frozenset({USERS_MANAGE}),
     Role.AUDITOR: frozenset({AUDIT_VIEW}),
     # Minimum necessary: the people who visit key persons see where they live; the
-    # command centre sees counts; departments see neither.
-    Role.COMMANDER: frozenset(_OPERATIONS | {PERSONS_COUNTS}),
-    Role.SUPERVISOR: frozenset(_OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}),
+    # command centre sees counts; departments see neither. Who reported an incident is
+    # shown in clear (with a reason) to those who call reporters back: the command centre
+    # and supervisors; grid workers and departments see it masked.
+    Role.COMMANDER: frozenset(_OPERATIONS | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}),
+    Role.SUPERVISOR: frozenset(
+        _OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
+    ),
     Role.GRID_WORKER: frozenset(_OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}),
     Role.DEPT_STAFF: frozenset(_OPERATIONS),
-    Role.WALL: frozenset(),  # the wall screen has its own page (aggregates only)
+    Role.WALL: frozenset({WALL_VIEW}),  # the wall screen: its own page, aggregates only
 }
 
 LEVEL_DIGITS = {"county": 6, "street": 9, "community": 12, "grid": 15}
@@ -66,6 +73,11 @@ class Principal:
     def scope(self) -> str | None:
         """Area-code prefix this user is confined to; None for city-wide roles."""
         return scope_prefix(self.area_code, self.area_level)
+
+    @property
+    def rls_scope(self) -> str:
+        """The scope for row-level security: the code prefix, "*" for city-wide roles."""
+        return self.scope or ALL_AREAS
 
     def can(self, permission: str) -> bool:
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())

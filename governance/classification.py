@@ -46,7 +46,7 @@ MASKING_RULES: dict[str, str | None] = {
     "mask_id_number": "governance.masking.mask_id_number",  # 110***********1234
     "mask_address": "governance.persons.mask_address",  # down to the community
     "aggregate": None,  # counts per grid / H3 cell unless the role may see points
-    "redact_contacts": None,  # free text: phone and ID numbers masked on export
+    "redact_contacts": "governance.masking.redact_contacts",  # free text: phones, ID numbers
     "role_gated": None,  # only roles holding the table's capability (audit.view)
     "withhold": None,  # never leaves the server
 }
@@ -59,14 +59,20 @@ class ColumnClass:
     level: DataLevel
     pi: PIClass | None
     masking: str = "none"
+    at_rest: str = "plain"  # or "aes-256-gcm" (geodata/crypto.py), "hmac" (blind index)
 
 
 _GEN, _IMP = DataLevel.GENERAL, DataLevel.IMPORTANT
 _SPI, _PI = PIClass.SENSITIVE, PIClass.PERSONAL
 
 
-def _c(level: DataLevel, pi: PIClass | None = None, masking: str = "none") -> ColumnClass:
-    return ColumnClass(level, pi, masking)
+def _c(
+    level: DataLevel, pi: PIClass | None = None, masking: str = "none", at_rest: str = "plain"
+) -> ColumnClass:
+    return ColumnClass(level, pi, masking, at_rest)
+
+
+_AES, _HMAC = "aes-256-gcm", "hmac"
 
 
 def _plain(*names: str) -> dict[str, ColumnClass]:
@@ -84,12 +90,21 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         "grid_id": _c(_GEN, _PI),
         "geom": _c(_IMP, _SPI, "aggregate"),
     },
+    # Identity: encrypted at rest; the blind index only answers "same ID number?".
     "key_person_identity": {
         "person_id": _c(_GEN, _PI),
-        "full_name": _c(_IMP, _SPI, "mask_name"),
-        "id_number": _c(_IMP, _SPI, "mask_id_number"),
-        "phone": _c(_IMP, _SPI, "mask_phone"),
-        "address": _c(_IMP, _SPI, "mask_address"),
+        "full_name_enc": _c(_IMP, _SPI, "mask_name", _AES),
+        "id_number_enc": _c(_IMP, _SPI, "mask_id_number", _AES),
+        "phone_enc": _c(_IMP, _SPI, "mask_phone", _AES),
+        "address_enc": _c(_IMP, _SPI, "mask_address", _AES),
+        "id_number_bidx": _c(_IMP, _SPI, "withhold", _HMAC),
+    },
+    # Who reported an incident (hotline callers, the public): encrypted at rest.
+    "incident_reporter": {
+        "incident_id": _c(_GEN, _PI),
+        "name_enc": _c(_GEN, _PI, "mask_name", _AES),
+        "phone_enc": _c(_GEN, _PI, "mask_phone", _AES),
+        "phone_bidx": _c(_GEN, _PI, "withhold", _HMAC),
     },
     # Areas: only the grid worker's published duty contact is personal.
     "area": {
@@ -158,6 +173,24 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         "user_id": _c(_GEN, _PI, "role_gated"),
         "client_addr": _c(_GEN, _PI, "role_gated"),
     },
+    # Machine tokens: only a hash of the secret is stored, and it never leaves the server.
+    "api_token": {
+        **_plain(
+            "id",
+            "kind",
+            "name",
+            "source",
+            "scopes",
+            "area_id",
+            "token_prefix",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ),
+        "created_by": _c(_GEN, _PI, "role_gated"),
+        "token_hash": _c(_GEN, None, "withhold"),
+    },
     # Audit trail: who did what from where; readable by auditors only.
     "audit_log": {
         **_plain("id", "at", "role", "action", "object_type", "outcome", "prev_hash", "row_hash"),
@@ -217,6 +250,7 @@ def catalog_rows(lang: str | None = None) -> list[dict[str, str | None]]:
             "pi": c.pi.value if c.pi else None,
             "pi_name": t(f"pi_class.{c.pi.value if c.pi else 'none'}", lang),
             "masking": c.masking,
+            "at_rest": c.at_rest,
         }
         for tab, cols in REGISTRY.items()
         for col, c in cols.items()

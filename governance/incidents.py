@@ -1,27 +1,91 @@
-"""Incident use cases (read side for now: the detail panel)."""
+"""Incident use cases (read side for now: the detail panel, the reporter in clear)."""
 
 from __future__ import annotations
+
+from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import incidents as q
-from governance.access import MAP_VIEW, Principal, require, require_area
+from governance import audit
+from governance.access import MAP_VIEW, REPORTER_REVEAL, Principal, require, require_area
 from governance.areas import crumb
-from governance.errors import NotFound
+from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
+from governance.masking import mask_name, mask_phone, redact_contacts
 from i18n import t
+
+MIN_REASON = 4
+
+
+def _load(s: Session, incident_id: int, principal: Principal) -> tuple[dict, list[dict]]:
+    """The incident and its breadcrumb, if it exists and lies in the principal's scope."""
+    row = q.incident_row(s, int(incident_id))
+    if row is None:
+        raise NotFound("error.not_found", what=f"incident {incident_id}")
+    chain = area_q.ancestry(s, row["grid_id"]) if row["grid_id"] else []
+    require_area(principal, chain[-1]["code"] if chain else "")
+    return row, chain
+
+
+def _reporter(who: dict | None, clear: bool) -> dict | None:
+    if who is None:
+        return None
+    if clear:
+        return {"name": who["name"], "phone": who["phone"], "masked": False}
+    return {"name": mask_name(who["name"]), "phone": mask_phone(who["phone"]), "masked": True}
 
 
 def incident_detail(incident_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
-    """An incident in the user's scope, with labels in ``lang`` and its breadcrumb."""
+    """An incident in the user's scope, with labels in ``lang``, its breadcrumb and its
+    reporter masked (张*三, 138****1234)."""
     require(principal, MAP_VIEW)
     assert principal is not None
-    with session_scope() as s:
-        row = q.incident_row(s, int(incident_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"incident {incident_id}")
-        chain = area_q.ancestry(s, row["grid_id"]) if row["grid_id"] else []
-        require_area(principal, chain[-1]["code"] if chain else "")
+    with session_scope(scope=principal.rls_scope) as s:
+        row, chain = _load(s, incident_id, principal)
+        reporter = q.reporter_row(s, row["id"])
+    return _view(row, chain, _reporter(reporter, clear=False), lang, principal)
+
+
+def reveal_reporter(
+    incident_id: int,
+    reason: str,
+    lang: str = "zh-CN",
+    *,
+    principal: Principal | None,
+    client_addr: str | None = None,
+) -> dict:
+    """The incident with its reporter in clear for this one view (to call them back).
+    Needs REPORTER_REVEAL, the incident in scope and a typed reason; audited in the same
+    transaction."""
+    require(principal, REPORTER_REVEAL)
+    assert principal is not None
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise InvalidInput("error.reason_required", n=MIN_REASON)
+    with session_scope(scope=principal.rls_scope) as s:
+        row, chain = _load(s, incident_id, principal)
+        reporter = q.reporter_row(s, row["id"])
+        if reporter is None:
+            raise NotFound("error.not_found", what=f"reporter of incident {incident_id}")
+        audit.record(
+            s,
+            action="view_clear",
+            user_id=principal.user_id,
+            username=principal.username,
+            role=principal.role,
+            object_type="incident_reporter",
+            object_id=row["id"],
+            client_addr=client_addr,
+            reason=reason[:500],
+            detail={"fields": ["name", "phone"]},
+        )
+    return _view(row, chain, _reporter(reporter, clear=True), lang, principal)
+
+
+def _view(
+    row: dict, chain: list[dict], reporter: dict | None, lang: str, principal: Principal
+) -> dict:
     fmt = "%Y-%m-%d %H:%M"
     return {
         "id": row["id"],
@@ -37,9 +101,11 @@ def incident_detail(incident_id: int, lang: str = "zh-CN", *, principal: Princip
         "status_label": t(f"status.{row['status']}", lang),
         "priority": row["priority"],
         "priority_label": t(f"priority.{row['priority']}", lang),
-        "description": row["description"],
+        "description": redact_contacts(row["description"]),
         "address": row["address"],
         "lon": row["lon"],
         "lat": row["lat"],
+        "reporter": reporter,
+        "can_reveal_reporter": reporter is not None and principal.can(REPORTER_REVEAL),
         "breadcrumb": [crumb(c, lang, principal) for c in chain],
     }

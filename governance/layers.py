@@ -25,6 +25,7 @@ from governance.access import (
     MAP_VIEW,
     PERSONS_COUNTS,
     PERSONS_POINTS,
+    WALL_VIEW,
     Principal,
     require,
 )
@@ -162,6 +163,16 @@ LAYER_PERMISSIONS = {
     "density": LAYER_INCIDENTS,
     "persons": PERSONS_COUNTS,
 }
+# The wall screen draws its area's boundaries, names and incident density: no layer
+# with a single incident, site or person.
+WALL_LAYERS = frozenset({"areas", "labels", "density"})
+
+
+def layer_permission(layer: str, principal: Principal | None) -> str:
+    """The capability ``principal`` needs for ``layer`` (WALL_VIEW suffices on WALL_LAYERS)."""
+    if layer in WALL_LAYERS and principal is not None and principal.can(WALL_VIEW):
+        return WALL_VIEW
+    return LAYER_PERMISSIONS[layer]
 
 
 def render_layer(layer: str, args: Mapping[str, str], principal: Principal | None) -> LayerPayload:
@@ -169,7 +180,8 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
     to the principal's area scope in SQL."""
     if layer not in LAYERS:
         raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
-    scope = require(principal, LAYER_PERMISSIONS[layer]).scope
+    who = require(principal, layer_permission(layer, principal))
+    scope = who.scope
     bbox = parse_bbox(args.get("bbox")).as_tuple()
     zoom = parse_zoom(args.get("z"))
     fmt = args.get("format") or "geojson"
@@ -178,7 +190,7 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
             "error.format", format=fmt, choices="geojson, geobuf" if layer == "areas" else "geojson"
         )
     cap = get_settings().max_features
-    with session_scope() as s:
+    with session_scope(scope=who.rls_scope) as s:
         if layer == "areas":
             level = parse_choice(
                 args.get("level"), "level", [lv.value for lv in AreaLevel], level_for_zoom(zoom)

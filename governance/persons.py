@@ -50,7 +50,11 @@ def _view(row: dict, chain: list[dict], lang: str, principal: Principal, clear: 
 def _load(s, person_id: int, principal: Principal) -> tuple[dict, list[dict]]:  # type: ignore[no-untyped-def]
     """The person's row and breadcrumb, if it exists and lies in the principal's scope."""
     row = q.person_row(s, int(person_id))
-    if row is None:
+    if row is None:  # absent, or hidden by row-level security: which one decides 404/403
+        grid_code = q.person_grid_code(s, int(person_id))
+        if grid_code is None:
+            raise NotFound("error.not_found", what=f"person {person_id}")
+        require_area(principal, grid_code)
         raise NotFound("error.not_found", what=f"person {person_id}")
     require_area(principal, row["grid_code"])
     return row, area_q.ancestry(s, row["grid_id"])
@@ -60,7 +64,7 @@ def person_detail(person_id: int, lang: str = "zh-CN", *, principal: Principal |
     """A key person with identity masked (张*三, 138****1234, address to the community)."""
     require(principal, PERSONS_POINTS)
     assert principal is not None
-    with session_scope() as s:
+    with session_scope(scope=principal.rls_scope) as s:
         row, chain = _load(s, person_id, principal)
     return _view(row, chain, lang, principal, clear=False)
 
@@ -81,7 +85,7 @@ def reveal(
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise InvalidInput("error.reason_required", n=MIN_REASON)
-    with session_scope() as s:
+    with session_scope(scope=principal.rls_scope) as s:
         row, chain = _load(s, person_id, principal)
         audit.record(
             s,

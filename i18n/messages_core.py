@@ -146,4 +146,5 @@ CORE: dict[str, dict[str, str]] = {
     "catalog.level": {"zh-CN": "数据级别", "en": "Level"},
     "catalog.pi": {"zh-CN": "个人信息类别", "en": "PI class"},
     "catalog.masking": {"zh-CN": "脱敏规则", "en": "Masking rule"},
+    "catalog.at_rest": {"zh-CN": "存储保护", "en": "At rest"},
 }

@@ -29,22 +29,27 @@ TEST_INCIDENTS = int(os.environ.get("MINQING_TEST_INCIDENTS", "20000"))
 SEED = 42
 
 
-def _test_database() -> tuple[str, str]:
-    """(url, admin_url) of the test database; creates the server side if needed."""
+def _test_database() -> tuple[str, str, str]:
+    """(app url, owner url, server admin url) of the test database. The app connects as
+    the unprivileged role (row-level security applies); migrations and the seed as the
+    owner; the server admin url creates and drops the database."""
     base = Settings()
     suffix = f"_test_{os.getpid()}"
     name = f"{base.database_name}{suffix}"
     if base.database_url:
         from sqlalchemy.engine import make_url
 
-        url = make_url(base.database_url)
-        test_url = url.set(database=f"{url.database}{suffix}")
-        return test_url.render_as_string(hide_password=False), base.database_url
+        def renamed(raw: str) -> str:
+            url = make_url(raw)
+            return url.set(database=f"{url.database}{suffix}").render_as_string(hide_password=False)
+
+        owner = base.admin_database_url or base.database_url
+        return renamed(base.database_url), renamed(owner), owner
     from geodata.embedded import EmbeddedCluster
 
     cluster = EmbeddedCluster.from_settings(base)
     cluster.start()
-    return cluster.url(name), cluster.url("postgres")
+    return cluster.url(name, user=base.app_db_role), cluster.url(name), cluster.url("postgres")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -84,15 +89,22 @@ def _recreate(url: str, admin_url: str, *, drop_only: bool = False) -> None:
     eng.dispose()
 
 
-TEST_URL, ADMIN_URL = _test_database()
+TEST_URL, OWNER_URL, ADMIN_URL = _test_database()
 os.environ["MINQING_DATABASE_URL"] = TEST_URL
+os.environ["MINQING_ADMIN_DATABASE_URL"] = OWNER_URL
 get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
 def db_url() -> str:
-    """The test database URL (migrated and seeded with the demo city)."""
+    """The test database URL as the app role (migrated and seeded with the demo city)."""
     return TEST_URL
+
+
+@pytest.fixture(scope="session")
+def owner_url() -> str:
+    """The test database URL as the schema owner (sees every row)."""
+    return OWNER_URL
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,27 +114,38 @@ def seeded_database() -> Iterator[str]:
     from geodata.db import session_scope
 
     _recreate(TEST_URL, ADMIN_URL)
-    migrate.upgrade(TEST_URL)
+    migrate.upgrade(OWNER_URL)
     from governance.demo_accounts import seed_accounts
 
-    with session_scope(TEST_URL) as s:
+    with session_scope(OWNER_URL, admin=True) as s:
         demo.seed(s, incidents=TEST_INCIDENTS, seed=SEED)
         seed_accounts(s)
     yield TEST_URL
-    from geodata.db import get_engine
+    from geodata.db import get_admin_engine, get_engine
 
     get_engine(TEST_URL).dispose()
+    get_admin_engine(OWNER_URL).dispose()
     _recreate(TEST_URL, ADMIN_URL, drop_only=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_denial_limit() -> None:
+    """Each test starts with an empty rate limit on anonymous-refusal audit records (all
+    test requests come from one address)."""
+    security = sys.modules.get("web.security")
+    if security is not None:
+        security._anonymous_denials._seen.clear()
 
 
 @pytest.fixture
 def session(seeded_database: str) -> Iterator:
-    """A session in a transaction that is rolled back after the test."""
+    """A session of the schema owner (sees every row) in a transaction that is rolled
+    back after the test."""
     from sqlalchemy.orm import Session
 
-    from geodata.db import get_engine
+    from geodata.db import get_admin_engine
 
-    conn = get_engine(seeded_database).connect()
+    conn = get_admin_engine(OWNER_URL).connect()
     trans = conn.begin()
     sess = Session(bind=conn, join_transaction_mode="create_savepoint")
     try:

@@ -159,7 +159,7 @@ def seed(
     clock.lap("sites_persons")
     report.sites = writer.copy_rows(session, "key_site", writer.SITE_COLUMNS, sites)
     report.persons = writer.copy_rows(session, "key_person", writer.PERSON_COLUMNS, persons)
-    writer.copy_rows(session, "key_person_identity", writer.IDENTITY_COLUMNS, identities)
+    writer.write_identities(session, identities)
     clock.lap("copy_sites_persons")
     placer = Placer(model, hotspot_points(sites), seed)
     report.incidents = _add_incidents(
@@ -235,6 +235,7 @@ def _add_incidents(
         batch = generate(rng, model, book, placer, k, now, int(first) + written, serials, prefix)
         clock.lap("incidents_generate")
         writer.write_incidents(session, batch)
+        writer.write_reporters(session, batch)
         clock.lap("copy_incidents")
         for s in batch.source:  # serials continue in the next chunk
             serials[s] = serials.get(s, 0) + 1

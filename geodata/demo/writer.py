@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.crypto import cipher
+from geodata.demo.catalog import GIVEN, SURNAMES
 from geodata.demo.hierarchy import AreaRow
 from geodata.demo.incidents import IncidentBatch
 from geodata.demo.sites_persons import ewkt_points
@@ -20,6 +22,7 @@ from geodata.models import H3_RESOLUTIONS
 log = logging.getLogger(__name__)
 
 DEMO_TABLES = [
+    "incident_reporter",
     "incident",
     "key_person_identity",
     "key_person",
@@ -43,7 +46,18 @@ AREA_COLUMNS = [
 ]
 SITE_COLUMNS = ["id", "name", "site_type", "risk_grade", "address", "grid_id", "geom"]
 PERSON_COLUMNS = ["id", "category", "care_level", "grid_id", "geom"]
-IDENTITY_COLUMNS = ["person_id", "full_name", "id_number", "phone", "address"]
+IDENTITY_COLUMNS = [
+    "person_id",
+    "full_name_enc",
+    "id_number_enc",
+    "phone_enc",
+    "address_enc",
+    "id_number_bidx",
+]
+REPORTER_COLUMNS = ["incident_id", "name_enc", "phone_enc", "phone_bidx"]
+# Channels whose incidents come with a reporter's name and phone (hotline callers, the
+# public report page); grid workers, police alerts and sensors do not.
+REPORTED_SOURCES = ("hotline_12345", "public")
 DEPARTMENT_COLUMNS = ["id", "code", "name_zh", "name_en", "area_id"]
 CATEGORY_COLUMNS = [
     "code",
@@ -170,6 +184,51 @@ def write_incidents(session: Session, batch: IncidentBatch) -> int:
         strict=True,
     )
     return copy_rows(session, "incident", INCIDENT_COLUMNS, rows)
+
+
+def _hex(blob: bytes | None) -> str | None:
+    """bytea in COPY's csv text form."""
+    return None if blob is None else "\\x" + blob.hex()
+
+
+def write_identities(session: Session, identities: Iterable[Sequence[object]]) -> int:
+    """Encrypt and COPY (person_id, full_name, id_number, phone, address) rows."""
+    c = cipher()
+    fields = ("full_name", "id_number", "phone", "address")
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for pid, *values in identities:
+            enc = [
+                _hex(
+                    c.encrypt(None if v is None else str(v), c.place("key_person_identity", f, pid))
+                )
+                for f, v in zip(fields, values, strict=True)
+            ]
+            yield (pid, *enc, _hex(c.blind_index(str(values[1]), "id_number")))
+
+    return copy_rows(session, "key_person_identity", IDENTITY_COLUMNS, rows())
+
+
+def write_reporters(session: Session, batch: IncidentBatch) -> int:
+    """Demo reporters (marked as demo data) for hotline and public-report incidents,
+    derived from the incident id (no random draws: the incidents stay as they were)."""
+    c = cipher()
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for iid, source in zip(batch.ids.tolist(), batch.source, strict=True):
+            if source not in REPORTED_SOURCES:
+                continue
+            h = (iid * 2654435761) & 0xFFFFFFFF
+            name = SURNAMES[h % len(SURNAMES)] + GIVEN[(h >> 8) % len(GIVEN)] + "（演示）"
+            phone = f"199{(h >> 4) % 100_000_000:08d}"
+            yield (
+                iid,
+                _hex(c.encrypt(name, c.place("incident_reporter", "name", iid))),
+                _hex(c.encrypt(phone, c.place("incident_reporter", "phone", iid))),
+                _hex(c.blind_index(phone, "phone")),
+            )
+
+    return copy_rows(session, "incident_reporter", REPORTER_COLUMNS, rows())
 
 
 def sync_sequences(session: Session, tables: Sequence[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.crypto import cipher
+
 
 def incident_row(session: Session, incident_id: int) -> dict | None:
     row = (
@@ -22,3 +24,19 @@ def incident_row(session: Session, incident_id: int) -> dict | None:
         .first()
     )
     return dict(row) if row else None
+
+
+def reporter_row(session: Session, incident_id: int) -> dict | None:
+    """The reporter's name and phone, decrypted; None if the incident has no reporter or
+    it lies outside the row-level security scope of the transaction."""
+    row = session.execute(
+        text("SELECT name_enc, phone_enc FROM incident_reporter WHERE incident_id = :id"),
+        {"id": incident_id},
+    ).first()
+    if row is None:
+        return None
+    c = cipher()
+    return {
+        "name": c.decrypt(row.name_enc, c.place("incident_reporter", "name", incident_id)),
+        "phone": c.decrypt(row.phone_enc, c.place("incident_reporter", "phone", incident_id)),
+    }

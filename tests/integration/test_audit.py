@@ -149,9 +149,12 @@ def test_search_filters(session) -> None:
         audit.record(session, action="export", outcome="maybe")
 
 
-def test_update_is_rejected_and_row_intact(db_url: str) -> None:
+def test_update_is_rejected_and_row_intact(db_url: str, owner_url: str) -> None:
     (rid,) = _records(1, "update")
-    with pytest.raises(DBAPIError, match="append-only"), session_scope(db_url) as s:
+    # The app role holds no UPDATE privilege; the owner has it, and the trigger says no.
+    with pytest.raises(DBAPIError, match="permission denied"), session_scope(db_url) as s:
+        s.execute(text("UPDATE audit_log SET username = 'mallory' WHERE id = :id"), {"id": rid})
+    with pytest.raises(DBAPIError, match="append-only"), session_scope(owner_url, admin=True) as s:
         s.execute(text("UPDATE audit_log SET username = 'mallory' WHERE id = :id"), {"id": rid})
     with session_scope(db_url) as s:
         assert (
@@ -163,15 +166,20 @@ def test_update_is_rejected_and_row_intact(db_url: str) -> None:
         assert audit.verify(s, since_id=rid).ok
 
 
-def test_delete_and_truncate_are_rejected(db_url: str) -> None:
+def test_delete_and_truncate_are_rejected(db_url: str, owner_url: str) -> None:
     (rid,) = _records(1, "delete")
-    with pytest.raises(DBAPIError, match="only by audit_log_purge"), session_scope(db_url) as s:
+    for sql in ("DELETE FROM audit_log WHERE id = :id", "TRUNCATE audit_log"):
+        with pytest.raises(DBAPIError, match="permission denied"), session_scope(db_url) as s:
+            s.execute(text(sql), {"id": rid})
+    # The owner may DELETE and TRUNCATE in principle; the triggers refuse.
+    owner = {"url": owner_url, "admin": True}
+    with pytest.raises(DBAPIError, match="only by audit_log_purge"), session_scope(**owner) as s:
         s.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": rid})
     # Setting the purge flag by hand does not help with a fresh row.
-    with pytest.raises(DBAPIError, match="retention"), session_scope(db_url) as s:
+    with pytest.raises(DBAPIError, match="retention"), session_scope(**owner) as s:
         s.execute(text("SET LOCAL minqing.audit_purge = 'on'"))
         s.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": rid})
-    with pytest.raises(DBAPIError, match="TRUNCATE"), session_scope(db_url) as s:
+    with pytest.raises(DBAPIError, match="TRUNCATE"), session_scope(**owner) as s:
         s.execute(text("TRUNCATE audit_log"))
     with session_scope(db_url) as s:
         assert (
@@ -265,8 +273,9 @@ def private_db(db_url: str) -> Iterator[str]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     u = url.render_as_string(hide_password=False)
+    owner = url.set(username="postgres").render_as_string(hide_password=False)
     try:
-        migrate.upgrade(u)
+        migrate.upgrade(owner)  # as the owner; the test then acts as the app role
         yield u
     finally:
         from geodata.db import get_engine
@@ -334,8 +343,9 @@ def test_purge_removes_old_rows_and_anchors_the_rest(private_db: str) -> None:
         result = audit.verify(s)
     assert (result.ok, result.first_bad_id, result.reason) == (False, ids[4], "unanchored_start")
     # A trail with records is not dropped by a schema downgrade.
+    owner = make_url(private_db).set(username="postgres").render_as_string(hide_password=False)
     with pytest.raises(DBAPIError, match="drop_audit"):
-        migrate.downgrade(private_db, "0002")
+        migrate.downgrade(owner, "0002")
 
 
 def test_concurrent_writers_keep_one_chain(db_url: str) -> None:

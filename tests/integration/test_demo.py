@@ -6,6 +6,7 @@ drop them afterwards.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from geodata import demo, migrate
 from geodata.db import get_engine, session_scope
 from geodata.embedded import EmbeddedCluster
 from geodata.models import PersonCategory, SiteType
+from geodata.queries.persons import person_row
 from settings import get_settings
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
@@ -30,7 +32,6 @@ TABLES = {
     "incident_category": "code",
     "key_site": "id",
     "key_person": "id",
-    "key_person_identity": "person_id",
     "incident": "id",
 }
 
@@ -84,11 +85,20 @@ def _one(url: str, sql: str, **params: object) -> object:
     return _rows(url, sql, **params)[0][0]
 
 
+def _identities(url: str) -> list[dict]:
+    """Every key person's identity, decrypted (ciphertexts differ run to run: random nonces)."""
+    with session_scope(url) as s:
+        ids = [pid for (pid,) in s.execute(text("SELECT person_id FROM key_person_identity"))]
+        return [person_row(s, pid) or {} for pid in sorted(ids)]
+
+
 def _fingerprint(url: str) -> dict[str, str]:
-    return {
+    prints = {
         t: str(_one(url, f"SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.{key})) FROM {t} t"))
         for t, key in TABLES.items()
     }
+    prints["key_person_identity"] = hashlib.md5(repr(_identities(url)).encode()).hexdigest()
+    return prints
 
 
 # --- structure ------------------------------------------------------------------------------
@@ -259,15 +269,38 @@ def test_incident_fields(seeded: tuple[str, demo.SeedReport]) -> None:
 
 def test_identities_are_visibly_fake(seeded: tuple[str, demo.SeedReport]) -> None:
     url, _ = seeded
-    bad = _one(
-        url,
-        """
-        SELECT count(*) FROM key_person_identity
-        WHERE full_name NOT LIKE '%（演示）' OR id_number NOT LIKE '990%'
-           OR length(id_number) <> 18 OR phone NOT LIKE '199000%'
-    """,
+    people = _identities(url)
+    assert len(people) == 1000
+    bad = [
+        p
+        for p in people
+        if not p["full_name"].endswith("（演示）")
+        or not p["id_number"].startswith("990")
+        or len(p["id_number"]) != 18
+        or not p["phone"].startswith("199000")
+    ]
+    assert bad == []
+
+
+def test_identities_and_reporters_are_encrypted_at_rest(
+    seeded: tuple[str, demo.SeedReport],
+) -> None:
+    url, _ = seeded
+    stored = _rows(url, "SELECT full_name_enc, id_number_enc FROM key_person_identity LIMIT 50")
+    assert stored and all(bytes(b)[:1] == b"\x01" and len(bytes(b)) > 28 for r in stored for b in r)
+    names = {p["full_name"].encode() for p in _identities(url)}
+    blobs = b"".join(bytes(b) for r in stored for b in r)
+    assert not any(n in blobs for n in names)
+    # hotline and public reports come with a reporter; grid, police and sensors do not
+    counts = dict(
+        _rows(
+            url,
+            """SELECT i.source, count(r.incident_id) FROM incident i
+               LEFT JOIN incident_reporter r ON r.incident_id = i.id GROUP BY i.source""",
+        )
     )
-    assert bad == 0
+    assert counts["hotline_12345"] > 0 and counts["public"] > 0
+    assert counts["grid"] == counts["police_110"] == counts["iot"] == 0
 
 
 def test_seed_refuses_a_non_empty_database(seeded: tuple[str, demo.SeedReport]) -> None:

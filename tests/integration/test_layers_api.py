@@ -83,6 +83,7 @@ def test_healthz_reports_database(flask_client) -> None:
     resp, body = get_json(flask_client, "/healthz")
     assert resp.status_code == 200
     assert body["database"]["status"] == "ok" and body["database"]["schema"]
+    assert body["database"]["row_security"] == "enforced"  # the app role is unprivileged
 
 
 def test_openapi_describes_the_layers(flask_client) -> None:

@@ -15,13 +15,15 @@ TABLES = {
     "key_person",
     "key_person_identity",
     "incident",
+    "incident_reporter",
+    "api_token",
 }
 
 
-def test_upgrade_downgrade_upgrade(db_url: str) -> None:
+def test_upgrade_downgrade_upgrade(owner_url: str) -> None:
     from tests.conftest import ADMIN_URL
 
-    url = make_url(db_url).set(database=make_url(db_url).database + "_mig")
+    url = make_url(owner_url).set(database=make_url(owner_url).database + "_mig")
     name = url.database
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -40,6 +42,56 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
         assert migrate.current(u) is not None
         eng.dispose()
     finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_identity_encryption_migrates_existing_rows_both_ways(owner_url: str) -> None:
+    """Rows written in clear before 0006 are encrypted by it and decrypted by its downgrade."""
+    from geodata.crypto import cipher
+    from tests.conftest import ADMIN_URL
+
+    url = make_url(owner_url).set(database=make_url(owner_url).database + "_enc")
+    name = url.database
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    u = url.render_as_string(hide_password=False)
+    eng = create_engine(u)
+    try:
+        migrate.upgrade(u, "0005")
+        with eng.begin() as conn:
+            conn.execute(
+                text("""
+                INSERT INTO area (id, code, name, level, is_urban, geom, label_point) VALUES
+                (1, '441502001001001', '一号网格', 'grid', true,
+                 ST_GeomFromText('MULTIPOLYGON(((115 22,115.1 22,115.1 22.1,115 22)))', 4326),
+                 ST_SetSRID(ST_MakePoint(115.05, 22.03), 4326));
+                INSERT INTO key_person (id, category, care_level, grid_id, geom) VALUES
+                (7, 'elderly_alone', 2, 1, ST_SetSRID(ST_MakePoint(115.05, 22.03), 4326));
+                INSERT INTO key_person_identity VALUES
+                (7, '张三丰', '990101194001011234', '19900012345', '某街道某小区3栋');
+            """)
+            )
+        migrate.upgrade(u)
+        with eng.connect() as conn:
+            row = conn.execute(text("SELECT * FROM key_person_identity")).mappings().one()
+        assert b"\xe5\xbc\xa0" not in bytes(row["full_name_enc"])  # no clear 张 in it
+        c = cipher()
+        assert c.decrypt(row["full_name_enc"], c.place("key_person_identity", "full_name", 7)) == (
+            "张三丰"
+        )
+        assert bytes(row["id_number_bidx"]) == c.blind_index("990101194001011234", "id_number")
+        migrate.downgrade(u, "0005")
+        with eng.connect() as conn:
+            back = conn.execute(
+                text("SELECT full_name, id_number, phone, address FROM key_person_identity")
+            ).one()
+        assert tuple(back) == ("张三丰", "990101194001011234", "19900012345", "某街道某小区3栋")
+    finally:
+        eng.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
 
+from geodata.queries.persons import person_row
 from tests.conftest import signed_in_client
 
 CITY = "110,18,120,25"
@@ -67,10 +69,7 @@ def _person_in_scope(session, username: str) -> int:  # type: ignore[no-untyped-
 def test_detail_is_masked_and_reveal_needs_a_reason_and_is_audited(session) -> None:
     client = signed_in_client("supervisor")
     pid = _person_in_scope(session, "supervisor")
-    clear = session.execute(
-        text("SELECT full_name, id_number, phone FROM key_person_identity WHERE person_id = :p"),
-        {"p": pid},
-    ).one()
+    clear = SimpleNamespace(**person_row(session, pid))
     masked = client.get(f"/api/v1/persons/{pid}").get_json()
     assert masked["masked"] is True and masked["can_reveal"] is True
     raw = json.dumps(masked, ensure_ascii=False)

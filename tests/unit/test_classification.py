@@ -50,7 +50,7 @@ def test_unknown_column_is_an_error() -> None:
 
 def test_columns_by_level() -> None:
     important = c.columns("important")
-    assert ("key_person_identity", "id_number") in important
+    assert ("key_person_identity", "id_number_enc") in important
     assert ("incident", "h3_8") not in important
     assert set(important) | set(c.columns(c.DataLevel.GENERAL)) == set(c.columns())
     assert c.columns(c.DataLevel.CORE) == []
@@ -59,9 +59,9 @@ def test_columns_by_level() -> None:
 def test_catalog_rows_are_translated() -> None:
     en = {(r["table"], r["column"]): r for r in c.catalog_rows("en")}
     zh = {(r["table"], r["column"]): r for r in c.catalog_rows("zh-CN")}
-    key = ("key_person_identity", "id_number")
+    key = ("key_person_identity", "id_number_enc")
     assert en[key]["level_name"] == "Important data" and zh[key]["level_name"] == "重要数据"
     assert en[key]["pi_name"] == "Sensitive personal information"
     assert zh[("area", "code")]["pi_name"] == "非个人信息" and zh[("area", "code")]["pi"] is None
-    assert en[key]["masking"] == "mask_id_number"
+    assert en[key]["masking"] == "mask_id_number" and en[key]["at_rest"] == "aes-256-gcm"
     assert len(en) == len(c.columns())

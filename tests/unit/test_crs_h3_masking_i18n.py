@@ -70,3 +70,16 @@ def test_catalog_complete_and_formatted() -> None:
         t("error.unknown_layer", "en", layer="x", choices="a") == "Unknown layer 'x'; available: a"
     )
     assert t("level.grid", "zh-CN") == "网格"
+
+
+def test_contacts_in_free_text_are_redacted() -> None:
+    from governance.masking import redact_contacts
+
+    text = "居民王先生（电话13812345678，身份证44150219800101123X）反映，座机0660-3312345也打不通"
+    out = redact_contacts(text) or ""
+    assert "13812345678" not in out and "138****5678" in out
+    assert "44150219800101123X" not in out and "441***********123X" in out
+    assert "3312345" not in out and out.startswith("居民王先生")
+    assert redact_contacts("路灯 3 盏不亮，编号 20240101") == "路灯 3 盏不亮，编号 20240101"
+    assert redact_contacts("+86 138-1234-5678") == "+86*******5678"
+    assert redact_contacts(None) is None and redact_contacts("") == ""
