@@ -7,11 +7,12 @@ functions never compute or send a hash, they only read what the triggers wrote.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from geodata.models_audit import RETENTION_DAYS, AuditLog
@@ -104,6 +105,38 @@ def check_chain(session: Session, since_id: int | None = None) -> ChainCheck:
     )
 
 
+def _matching(
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    max_id: int | None = None,
+) -> Select[AuditLog]:
+    """SELECT of the records matching every given filter (None: no filter)."""
+    q = select(AuditLog)
+    if username is not None:
+        q = q.where(AuditLog.username == username)
+    if action is not None:
+        q = q.where(AuditLog.action == action)
+    if outcome is not None:
+        q = q.where(AuditLog.outcome == outcome)
+    if since is not None:
+        q = q.where(AuditLog.at >= since)
+    if until is not None:
+        q = q.where(AuditLog.at < until)
+    if object_type is not None:
+        q = q.where(AuditLog.object_type == object_type)
+    if object_id is not None:
+        q = q.where(AuditLog.object_id == object_id)
+    if max_id is not None:
+        q = q.where(AuditLog.id <= max_id)
+    return q
+
+
 def search(
     session: Session,
     *,
@@ -113,25 +146,55 @@ def search(
     until: datetime | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
+    outcome: str | None = None,
+    max_id: int | None = None,
     limit: int = 200,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Records matching every given filter, newest first (hashes as hex)."""
-    q = select(AuditLog)
-    if username is not None:
-        q = q.where(AuditLog.username == username)
-    if action is not None:
-        q = q.where(AuditLog.action == action)
-    if since is not None:
-        q = q.where(AuditLog.at >= since)
-    if until is not None:
-        q = q.where(AuditLog.at < until)
-    if object_type is not None:
-        q = q.where(AuditLog.object_type == object_type)
-    if object_id is not None:
-        q = q.where(AuditLog.object_id == object_id)
+    """Records matching every given filter, newest first (hashes as hex).
+
+    ``max_id`` pins a snapshot: records written later (higher ids) are left out, so
+    pages of one search stay stable while the trail grows.
+    """
+    q = _matching(
+        username=username,
+        action=action,
+        outcome=outcome,
+        since=since,
+        until=until,
+        object_type=object_type,
+        object_id=object_id,
+        max_id=max_id,
+    )
     q = q.order_by(AuditLog.id.desc()).limit(limit).offset(offset)
     return [_as_dict(r) for r in session.scalars(q)]
+
+
+def head_id(session: Session) -> int | None:
+    """The id of the newest record (None when the trail is empty).
+
+    Every record up to it is committed: ids are drawn under the chain lock, which is held
+    until the inserting transaction ends.
+    """
+    return session.execute(select(func.max(AuditLog.id))).scalar_one()
+
+
+def count(session: Session, *, cap: int, **filters: Any) -> int:
+    """How many records match ``filters`` (the keywords of :func:`search`), counting at
+    most ``cap + 1`` so that a huge trail costs no more than the cap."""
+    inner = _matching(**filters).with_only_columns(AuditLog.id).limit(cap + 1).subquery()
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def stream(
+    session: Session, *, limit: int, batch: int = 1000, **filters: Any
+) -> Iterator[dict[str, Any]]:
+    """Records matching ``filters``, newest first, read through a server-side cursor
+    ``batch`` rows at a time (never the whole result in memory)."""
+    q = _matching(**filters).order_by(AuditLog.id.desc()).limit(limit)
+    result = session.scalars(q.execution_options(yield_per=batch))
+    for r in result:
+        yield _as_dict(r)
 
 
 def _as_dict(r: AuditLog) -> dict[str, Any]:
