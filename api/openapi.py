@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
+from governance import tokens
 from governance.filters import WINDOWS
 from governance.layers import LAYERS
+
+TOKEN_SCOPES = {  # the vocabulary of source tokens (governance.tokens.SOURCE_SCOPES)
+    tokens.INCIDENTS_WRITE: "report incidents of the token's source",
+    tokens.INCIDENTS_READ: "read incidents",
+    tokens.LAYERS_READ: "the map layers without personal data (areas, labels, sites, "
+    "incidents, density; never persons)",
+}
 
 
 def _param(name: str, desc: str, schema: dict[str, Any], required: bool = False) -> dict:
@@ -19,8 +27,47 @@ def _param(name: str, desc: str, schema: dict[str, Any], required: bool = False)
     }
 
 
+def _security_schemes() -> dict[str, Any]:
+    """Browser sessions (cookie + CSRF header) and machine tokens (bearer, no CSRF)."""
+    return {
+        "cookieAuth": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "minqing_session",
+            "description": "A signed-in browser session. State-changing requests also send "
+            "the session's CSRF token in the X-CSRFToken header.",
+        },
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "mq_<43 characters>",
+            "description": (
+                "`Authorization: Bearer mq_...`: a token of one intake source's system, "
+                "issued by `python app.py tokens add --source ... --scope ...` and shown "
+                "once. No cookie, no CSRF token. A revoked, expired or unknown token is a "
+                "401. Scopes: "
+                + "; ".join(f"`{name}`: {what}" for name, what in TOKEN_SCOPES.items())
+                + ". A token with an area (`--area`) reads only that area."
+            ),
+        },
+    }
+
+
 def spec() -> dict[str, Any]:
     """OpenAPI 3.0 document for the public API."""
+    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    reason_body = {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "minLength": 4}},
+                }
+            }
+        },
+    }
     time_params = [
         _param(
             "window",
@@ -66,8 +113,10 @@ def spec() -> dict[str, Any]:
                         "points (no identity) for roles that visit them, otherwise counts per "
                         "grid at the grid's label point (or `mode=counts`). Every layer is "
                         "confined to the caller's area scope; 401 without a session, 403 for a "
-                        "role without the layer."
+                        "role without the layer. A bearer token needs the `layers:read` scope "
+                        "(every layer but `persons`, which no token may read)."
                     ),
+                    "security": [{"cookieAuth": []}, {"bearerAuth": []}],
                     "parameters": [
                         {
                             "name": "layer",
@@ -175,6 +224,31 @@ def spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/incidents/{id}": {
+                "get": {
+                    "summary": "One incident in the caller's area scope; reporter masked",
+                    "parameters": [id_param],
+                    "responses": {
+                        "200": {"description": "The incident"},
+                        "403": error,
+                        "404": error,
+                    },
+                }
+            },
+            "/api/v1/incidents/{id}/reporter/reveal": {
+                "post": {
+                    "summary": "The incident with its reporter in clear for one view "
+                    "(command centre, supervisors); needs a reason; audited",
+                    "parameters": [id_param],
+                    "requestBody": reason_body,
+                    "responses": {
+                        "200": {"description": "Reporter in clear"},
+                        "400": error,
+                        "403": error,
+                        "404": error,
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Liveness and database status",
@@ -186,6 +260,7 @@ def spec() -> dict[str, Any]:
             },
         },
         "components": {
+            "securitySchemes": _security_schemes(),
             "schemas": {
                 "Error": {
                     "type": "object",
@@ -196,6 +271,6 @@ def spec() -> dict[str, Any]:
                         "key": {"type": "string"},
                     },
                 }
-            }
+            },
         },
     }

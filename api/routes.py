@@ -91,6 +91,32 @@ def person_reveal(person_id: int) -> Response:
     )
 
 
+@bp.get("/incidents/<int:incident_id>")
+def incident(incident_id: int) -> Response:
+    """One incident in the caller's scope; its reporter masked."""
+    from governance.incidents import incident_detail
+
+    return jsonify(incident_detail(incident_id, current_lang(), principal=current_principal()))
+
+
+@bp.post("/incidents/<int:incident_id>/reporter/reveal")
+def incident_reporter_reveal(incident_id: int) -> Response:
+    """The incident with its reporter in clear for one view: JSON {"reason": "..."};
+    audited."""
+    from governance.incidents import reveal_reporter
+
+    body = request.get_json(silent=True) or {}
+    return jsonify(
+        reveal_reporter(
+            incident_id,
+            str(body.get("reason") or ""),
+            current_lang(),
+            principal=current_principal(),
+            client_addr=request.remote_addr,
+        )
+    )
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(spec())
@@ -104,10 +130,16 @@ def healthz() -> tuple[Response, int]:
         with get_engine().connect() as conn:
             version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            bypass = conn.execute(
+                text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            ).scalar()
         db = {
             "status": "ok",
             "postgis": version,
             "schema": rev,
+            # "bypassed": the app connects as a superuser or BYPASSRLS role, so row-level
+            # security (defence in depth under the app's own checks) does not apply.
+            "row_security": "bypassed" if bypass else "enforced",
             "latency_ms": round((time.perf_counter() - t0) * 1000, 1),
         }
         return jsonify({"status": "ok", "database": db}), 200

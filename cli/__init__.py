@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import audit, data, db, demo, serve, users
+from cli import audit, data, db, demo, serve, tokens, users
 
 
 def register(group: click.Group) -> None:
@@ -13,5 +13,6 @@ def register(group: click.Group) -> None:
     group.add_command(serve.serve)
     group.add_command(serve.run)
     group.add_command(users.users)
+    group.add_command(tokens.tokens)
     group.add_command(audit.audit)
     group.add_command(data.data)

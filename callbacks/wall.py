@@ -1,0 +1,95 @@
+"""The wall screen: a 10-second tick -> KPI tiles, top lists, density URL; the clock.
+
+A kiosk whose token was revoked or expired still reaches these callbacks (the guard
+marks the request, see web/kiosk.py): they answer with the locked state and no figures.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+from dash.exceptions import PreventUpdate
+
+from governance import wall as wall_service
+from governance.access import WALL_VIEW, require
+from governance.filters import LOCAL_TZ
+from i18n import current_lang
+from pages import wall_parts as parts
+from pages.wall_ids import WallIds
+from web.kiosk import wall_locked
+from web.security import current_principal
+
+log = logging.getLogger(__name__)
+
+LAYER_IDS = (
+    WallIds.LAYER_AREAS,
+    WallIds.LAYER_CONTEXT,
+    WallIds.LAYER_LABELS,
+    WallIds.LAYER_DENSITY,
+)
+
+
+@callback(
+    Output(WallIds.KPIS, "children"),
+    Output(WallIds.CATEGORIES, "children"),
+    Output(WallIds.GRIDS, "children"),
+    Output(WallIds.LOCKED, "className"),
+    Output(WallIds.STATUS, "data"),
+    Input(WallIds.INTERVAL, "n_intervals"),
+)
+def refresh(_tick: int | None) -> tuple[Any, ...]:
+    """The figures of the wall's area now, or the locked state (no figures)."""
+    lang = current_lang()
+    at = datetime.now(LOCAL_TZ).strftime("%H:%M:%S")
+    if wall_locked():
+        empty = parts.kpi_tiles(None, lang, parts.kpi_labels(lang))
+        return empty, [], [], parts.LOCKED_SHOWN, {"at": at, "locked": True}
+    principal = require(current_principal(), WALL_VIEW)
+    snap = wall_service.snapshot(principal, lang)
+    return (
+        parts.kpi_tiles(snap.kpis, lang),
+        parts.ranked_list(snap.categories, lang),
+        parts.ranked_list(snap.grids, lang),
+        parts.LOCKED_HIDDEN,
+        {"at": snap.as_of.strftime("%H:%M:%S"), "locked": False},
+    )
+
+
+@callback(
+    *(Output(i, "url") for i in LAYER_IDS),
+    Input(WallIds.MAP, "bounds"),
+    Input(WallIds.MAP, "zoom"),
+    Input(WallIds.INTERVAL, "n_intervals"),
+    *(State(i, "url") for i in LAYER_IDS),
+)
+def layer_urls(bounds: Any, zoom: float | None, _tick: int | None, *current: str | None) -> Any:
+    """Base map and last-24-h density URLs for the map's view (changed ones only)."""
+    if wall_locked():
+        return (None,) * len(LAYER_IDS)
+    require(current_principal(), WALL_VIEW)
+    if not bounds or zoom is None:
+        raise PreventUpdate  # the map has not reported its view yet
+    urls = parts.layer_urls(bounds, zoom, datetime.now(LOCAL_TZ))
+    if tuple(urls) == tuple(current):
+        raise PreventUpdate
+    return tuple(u if u != c else no_update for u, c in zip(urls, current, strict=True))
+
+
+# "Data as of hh:mm:ss", red once no refresh has succeeded for 1.5 refresh intervals
+# (assets/js/wall.js). Both run in the browser, so the clock keeps working when the server
+# or the network is gone; the check has a tick of its own and takes nothing from the
+# refresh, so a refresh that hangs cannot hold it back.
+clientside_callback(
+    ClientsideFunction(namespace="minqingWall", function_name="seen"),
+    Output(WallIds.CLOCK_TIME, "children"),
+    Input(WallIds.STATUS, "data"),
+)
+clientside_callback(
+    ClientsideFunction(namespace="minqingWall", function_name="stale"),
+    Output(WallIds.CLOCK, "className"),
+    Input(WallIds.CLOCK_TICK, "n_intervals"),
+    State(WallIds.INTERVAL, "interval"),
+)

@@ -1,0 +1,75 @@
+"""Machine tokens (API and kiosk) and the wall screen."""
+
+from __future__ import annotations
+
+WALL: dict[str, dict[str, str]] = {
+    # --- tokens: validation and authentication ---
+    "error.token_source": {
+        "zh-CN": "未知的来源渠道“{value}”，可用：{choices}",
+        "en": "Unknown intake source '{value}'; available: {choices}",
+    },
+    "error.token_scope_unknown": {
+        "zh-CN": "未知的令牌权限“{value}”，可用：{choices}",
+        "en": "Unknown token scope '{value}'; available: {choices}",
+    },
+    "error.token_scope_missing": {
+        "zh-CN": "令牌至少需要一项权限（{choices}）",
+        "en": "A token needs at least one scope ({choices})",
+    },
+    "error.token_name": {
+        "zh-CN": "令牌名称不能为空，且不超过 80 个字符",
+        "en": "A token name must be 1 to 80 characters long",
+    },
+    "error.token_expiry": {
+        "zh-CN": "有效期天数须为 1 到 {max} 之间的整数",
+        "en": "The number of days until expiry must be a whole number from 1 to {max}",
+    },
+    "error.token_revoked_already": {
+        "zh-CN": "令牌 #{id} 已被吊销",
+        "en": "Token #{id} is already revoked",
+    },
+    "error.token_invalid": {
+        "zh-CN": "API 令牌无效、已吊销或已过期",
+        "en": "The API token is invalid, revoked or expired",
+    },
+    "error.token_scope": {
+        "zh-CN": "该令牌没有“{scope}”权限",
+        "en": "This token does not carry the '{scope}' scope",
+    },
+    "error.kiosk_locked": {
+        "zh-CN": "大屏链接已失效（已吊销或已过期），请联系管理员重新生成",
+        "en": "This wall-screen link is no longer valid (revoked or expired); ask an "
+        "administrator for a new one",
+    },
+    # --- the wall screen ---
+    "wall.title": {"zh-CN": "民情地图 · 指挥大屏", "en": "MinQing Map · Wall screen"},
+    "wall.brand": {"zh-CN": "民情地图", "en": "MinQing Map"},
+    "wall.subtitle": {"zh-CN": "指挥大屏", "en": "Wall screen"},
+    "wall.city": {"zh-CN": "全市", "en": "Whole city"},
+    "wall.as_of": {"zh-CN": "数据更新于", "en": "Data as of"},
+    "wall.stale": {
+        "zh-CN": "数据刷新失败，显示的是上次成功刷新的数据",
+        "en": "Refresh failed; showing the last data received",
+    },
+    "wall.kpi.today": {"zh-CN": "今日新增事件", "en": "New incidents today"},
+    "wall.kpi.open": {"zh-CN": "在办事件", "en": "Open incidents"},
+    "wall.kpi.hour": {"zh-CN": "近 1 小时事件", "en": "Incidents, last hour"},
+    "wall.vs_yesterday": {"zh-CN": "较昨日同期", "en": "vs. same time yesterday"},
+    "wall.open_new": {"zh-CN": "其中近 24 小时新增 {n}", "en": "{n} of them in the last 24 h"},
+    "wall.density": {"zh-CN": "近 24 小时事件密度", "en": "Incident density, last 24 h"},
+    "wall.top_categories": {
+        "zh-CN": "事件类别 Top 5（近 24 小时）",
+        "en": "Top 5 categories (last 24 h)",
+    },
+    "wall.top_grids": {"zh-CN": "网格 Top 5（近 24 小时）", "en": "Top 5 grids (last 24 h)"},
+    "wall.legend_low": {"zh-CN": "少", "en": "Fewer"},
+    "wall.legend_high": {"zh-CN": "多", "en": "More"},
+    "wall.none": {"zh-CN": "暂无事件", "en": "No incidents"},
+    "wall.loading": {"zh-CN": "加载中…", "en": "Loading…"},
+    "wall.locked_title": {"zh-CN": "大屏已锁定", "en": "Wall screen locked"},
+    "wall.locked_hint": {
+        "zh-CN": "数据已停止显示。请由管理员生成新的大屏链接（python app.py tokens add-kiosk）。",
+        "en": "No data is shown. An administrator can issue a new link "
+        "(python app.py tokens add-kiosk).",
+    },
+}

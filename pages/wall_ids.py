@@ -1,0 +1,32 @@
+"""Component ids of the wall screen, defined once (prefix ``wall-``).
+
+The request guard lets a callback through only if every output id starts with a feature
+prefix the principal may use (``wall-``: WALL_VIEW).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+class WallIds:
+    """Ids of the wall screen."""
+
+    PREFIX: Final = "wall"
+
+    ROOT: Final = "wall-root"
+    AREA: Final = "wall-area"  # the wall's area name in the header
+    CLOCK: Final = "wall-clock"  # "data as of" box (turns red when refreshes fail)
+    CLOCK_TIME: Final = "wall-clock-time"
+    KPIS: Final = "wall-kpis"
+    CATEGORIES: Final = "wall-categories"
+    GRIDS: Final = "wall-grids"
+    MAP: Final = "wall-map"
+    LAYER_AREAS: Final = "wall-layer-areas"
+    LAYER_CONTEXT: Final = "wall-layer-context"
+    LAYER_LABELS: Final = "wall-layer-labels"
+    LAYER_DENSITY: Final = "wall-layer-density"
+    LOCKED: Final = "wall-locked"  # the locked overlay (kiosk token revoked or expired)
+    INTERVAL: Final = "wall-interval"  # refresh tick (server callbacks)
+    CLOCK_TICK: Final = "wall-clock-tick"  # the clock's own tick (browser only)
+    STATUS: Final = "wall-status"  # {"at": "hh:mm:ss", "locked": bool} of the last answer

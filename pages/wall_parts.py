@@ -1,0 +1,157 @@
+"""Pieces of the wall screen shared by its layout and its callbacks (no data access).
+
+Everything rendered here is a count, a label or a URL: the wall never receives a
+description, an address or a name of a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from dash import html
+
+from governance.wall import Kpi, Ranked
+from i18n import t
+from layers import areas, density
+from layers.urls import CUSTOM_WINDOW, LayerFilters, bounds_to_bbox, int_zoom, padded_bbox
+from pages.wall_ids import WallIds
+
+LOCKED_HIDDEN: Final = "mq-wall-locked"
+LOCKED_SHOWN: Final = "mq-wall-locked mq-wall-locked-on"
+WINDOW: Final = timedelta(hours=24)  # the density map shows the last 24 hours
+# The offline base map in the wall's dark theme: deep land, light boundaries.
+DARK_LINES: Final = {
+    "county": "#7f9cc4",
+    "street": "#5b7aa3",
+    "community": "#3f5b80",
+    "grid": "#2f4866",
+}
+DARK_LAND: Final = "#0e1c30"
+
+
+def dark_area_hideout(lang: str) -> dict[str, Any]:
+    """The area layers' hideout with dark land and light lines."""
+    hideout = areas.area_hideout(lang)
+    hideout["styles"] = {
+        level: {**style, "fillColor": DARK_LAND, "color": DARK_LINES.get(level, style["color"])}
+        for level, style in hideout["styles"].items()
+    }
+    return hideout
+
+
+def _delta(kpi: Kpi, lang: str) -> html.Div:
+    delta, pct = kpi.delta, kpi.delta_pct
+    if delta is None:
+        return html.Div(kpi.note or "", className="mq-wall-kpi-delta mq-wall-flat")
+    arrow, cls = ("▲", "mq-wall-up") if delta > 0 else ("▼", "mq-wall-down")
+    if delta == 0:
+        arrow, cls = ("＝", "mq-wall-flat")
+    text = f"{arrow} {abs(delta):,}" + (f" ({pct:+.0f}%)" if pct is not None and delta else "")
+    return html.Div(
+        [html.Span(t("wall.vs_yesterday", lang), className="mq-wall-kpi-vs"), html.Span(text)],
+        className=f"mq-wall-kpi-delta {cls}",
+    )
+
+
+def kpi_tiles(kpis: Iterable[Kpi] | None, lang: str, labels: Sequence[str] = ()) -> list[Any]:
+    """The KPI tiles; without figures (loading, locked) the labels with dashes."""
+    if kpis is None:
+        return [
+            html.Div(
+                [
+                    html.Div(label, className="mq-wall-kpi-label"),
+                    html.Div("—", className="mq-wall-kpi-value"),
+                    html.Div("", className="mq-wall-kpi-delta"),
+                ],
+                className="mq-wall-kpi",
+            )
+            for label in labels
+        ]
+    return [
+        html.Div(
+            [
+                html.Div(k.label, className="mq-wall-kpi-label"),
+                html.Div(f"{k.value:,}", className="mq-wall-kpi-value", **{"data-kpi": k.key}),  # type: ignore[arg-type]
+                _delta(k, lang),
+            ],
+            className=f"mq-wall-kpi mq-wall-kpi-{k.key}",
+        )
+        for k in kpis
+    ]
+
+
+def kpi_labels(lang: str) -> list[str]:
+    return [t(f"wall.kpi.{key}", lang) for key in ("today", "open", "hour")]
+
+
+def ranked_list(items: Sequence[Ranked] | None, lang: str) -> list[Any]:
+    """A top list with bars proportional to the largest count."""
+    if items is None:
+        return [html.Div(t("wall.loading", lang), className="mq-wall-empty")]
+    if not items:
+        return [html.Div(t("wall.none", lang), className="mq-wall-empty")]
+    top = max(i.count for i in items) or 1
+    return [
+        html.Div(
+            [
+                html.Span(str(n), className="mq-wall-rank"),
+                html.Span(item.label, className="mq-wall-rank-label"),
+                html.Span(f"{item.count:,}", className="mq-wall-rank-count"),
+                html.Div(
+                    html.Div(
+                        className="mq-wall-bar-fill",
+                        style={
+                            "width": f"{100 * item.count / top:.1f}%",
+                            **({"background": item.color} if item.color else {}),
+                        },
+                    ),
+                    className="mq-wall-bar",
+                ),
+            ],
+            className="mq-wall-rank-row",
+        )
+        for n, item in enumerate(items, start=1)
+    ]
+
+
+def _minute(dt: datetime, up: bool) -> datetime:
+    floor = dt.replace(second=0, microsecond=0)
+    return floor + timedelta(minutes=1) if up and floor != dt else floor
+
+
+def layer_urls(
+    bounds: Sequence[Sequence[float]], zoom: float, now: datetime
+) -> tuple[str | None, str | None, str | None, str]:
+    """Areas, context, labels and density (last 24 h, by the minute) URLs of the viewport."""
+    z = int_zoom(zoom)
+    bbox = padded_bbox(bounds_to_bbox(bounds), z)
+    end = _minute(now, up=True)
+    fmt = "%Y-%m-%dT%H:%M"
+    filters = LayerFilters(
+        window=CUSTOM_WINDOW, start=(end - WINDOW).strftime(fmt), end=end.strftime(fmt)
+    )
+    return (
+        areas.areas_url(bbox, z),
+        areas.context_url(bbox, z),
+        areas.labels_url(bbox, z),
+        density.density_url(bbox, z, filters),
+    )
+
+
+def locked_overlay(lang: str, shown: bool = False) -> html.Div:
+    """The full-screen 'locked' state (no figures behind it: the callbacks clear them)."""
+    return html.Div(
+        html.Div(
+            [
+                html.Div(className="mq-wall-lock-icon", **{"aria-hidden": "true"}),  # type: ignore[arg-type]
+                html.H1(t("wall.locked_title", lang)),
+                html.P(t("error.kiosk_locked", lang)),
+                html.P(t("wall.locked_hint", lang), className="mq-wall-locked-hint"),
+            ],
+            className="mq-wall-locked-box",
+        ),
+        id=WallIds.LOCKED,
+        className=LOCKED_SHOWN if shown else LOCKED_HIDDEN,
+    )
