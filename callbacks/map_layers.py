@@ -13,6 +13,7 @@ from i18n import current_lang
 from layers.legend import legend
 from layers.urls import LayerFilters
 from layers.view import view_urls
+from pages.map_controls import persons_mode
 from pages.map_ids import MapIds
 from web.security import current_principal
 
@@ -34,6 +35,7 @@ FILTER_INPUTS = [
     Output(MapIds.LAYER_SITES, "url"),
     Output(MapIds.LAYER_INCIDENTS, "url"),
     Output(MapIds.LAYER_DENSITY, "url"),
+    Output(MapIds.LAYER_PERSONS, "url"),
     Input(MapIds.MAP, "bounds"),
     Input(MapIds.MAP, "zoom"),
     Input(MapIds.LAYERS, "value"),
@@ -49,12 +51,14 @@ def layer_urls(
     categories: list[str] | None,
     sources: list[str] | None,
 ) -> tuple[str | None, ...]:
-    """Layer URLs for the viewport; hidden layers get None (no request at all)."""
-    require(current_principal(), MAP_VIEW)
+    """Layer URLs for the viewport; hidden layers get None (no request at all). The
+    key-persons layer is drawn as the user's capabilities allow (points, counts, none)."""
+    principal = require(current_principal(), MAP_VIEW)
     if not bounds or zoom is None:
         raise PreventUpdate  # the map has not reported its viewport yet
     filters = LayerFilters.from_inputs(window, start, end, categories, sources)
-    return view_urls(bounds, zoom, filters, visible or []).as_tuple()
+    mode = persons_mode(principal)
+    return view_urls(bounds, zoom, filters, visible or [], persons_mode=mode).as_tuple()
 
 
 @callback(
@@ -64,5 +68,5 @@ def layer_urls(
 )
 def update_legend(visible: list[str] | None, stats: dict[str, Any] | None) -> list[Any]:
     """Legend sections of the visible layers (density numbers from the last response)."""
-    require(current_principal(), MAP_VIEW)
-    return legend(current_lang(), visible or [], stats)
+    principal = require(current_principal(), MAP_VIEW)
+    return legend(current_lang(), visible or [], stats, persons_mode(principal))

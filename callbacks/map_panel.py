@@ -1,20 +1,24 @@
-"""The side panel: what was clicked -> selection -> panel contents, highlight, drill-up."""
+"""The side panel: what was clicked -> selection -> panel contents, highlight, drill-up;
+and a key person's identity in clear, for one view, with a typed reason."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from dash import ALL, Input, Output, Patch, callback, ctx, no_update
+from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
+from flask import request
 
 from governance import areas as area_service
 from governance import incidents as incident_service
+from governance import persons as person_service
 from governance import sites as site_service
-from governance.errors import MinqingError
+from governance.errors import MinqingError, NotFound
 from i18n import current_lang
 from layers.urls import LayerFilters
 from pages import map_panel as panel
+from pages import map_person, map_reporter
 from pages.map_ids import MapIds
 from web.security import audit_denied, current_principal
 
@@ -25,12 +29,44 @@ PANEL_EMPTY = "mq-card mq-panel"
 CRUMBS = {"type": MapIds.CRUMB_TYPE, "area": ALL}
 
 
+def _person_pattern(kind: str) -> dict[str, Any]:
+    return {"type": kind, "person": MATCH}
+
+
+def _id(raw: Any) -> int | None:
+    """A feature id from a click (any JSON a hand-made request may send), or None."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+def _person_click(props: dict[str, Any]) -> dict[str, Any] | None:
+    """A key person's point selects the person; a grid's count badge selects the grid."""
+    if props.get("cluster"):
+        return None
+    if props.get("category") and (pid := _id(props.get("id"))) is not None:
+        return {"kind": "person", "id": pid}
+    if (gid := _id(props.get("grid_id"))) is not None:
+        return {"kind": "area", "id": gid}
+    return None
+
+
 def selection_from_click(trigger: Any, value: Any) -> dict[str, Any] | None:
     """The selection a click means, or None when the click selects nothing (a cluster)."""
     if isinstance(trigger, dict) and trigger.get("type") == MapIds.CRUMB_TYPE:
-        return {"kind": "area", "id": int(trigger["area"]), "fit": True} if value else None
-    props = (value or {}).get("properties") or {}
-    if props.get("cluster") or props.get("id") is None:
+        aid = _id(trigger.get("area"))
+        return {"kind": "area", "id": aid, "fit": True} if value and aid else None
+    props = value.get("properties") if isinstance(value, dict) else None
+    if not isinstance(props, dict):
+        return None
+    if trigger == MapIds.LAYER_PERSONS:
+        return _person_click(props)
+    fid = _id(props.get("id"))
+    if props.get("cluster") or fid is None:
         return None
     kind = {
         MapIds.LAYER_AREAS: "area",
@@ -39,27 +75,39 @@ def selection_from_click(trigger: Any, value: Any) -> dict[str, Any] | None:
     }.get(trigger)
     if kind is None:
         return None
-    out: dict[str, Any] = {"kind": kind, "id": int(props["id"])}
+    out: dict[str, Any] = {"kind": kind, "id": fid}
     if kind == "site":
         out["props"] = {k: props.get(k) for k in ("id", "name", "site_type", "risk_grade")}
     return out
 
 
+CLICKABLE = (
+    MapIds.LAYER_AREAS,
+    MapIds.LAYER_SITES,
+    MapIds.LAYER_INCIDENTS,
+    MapIds.LAYER_PERSONS,
+)
+
+
 @callback(
     Output(MapIds.SELECTION, "data"),
-    Input(MapIds.LAYER_AREAS, "clickData"),
-    Input(MapIds.LAYER_SITES, "clickData"),
-    Input(MapIds.LAYER_INCIDENTS, "clickData"),
+    *(Input(layer, "n_clicks") for layer in CLICKABLE),
     Input(CRUMBS, "n_clicks"),
     Input(MapIds.PANEL_CLOSE, "n_clicks"),
+    *(State(layer, "clickData") for layer in CLICKABLE),
     prevent_initial_call=True,
 )
-def select(*_clicks: Any) -> dict[str, Any] | None:
-    """Record what the user picked: an area, site or incident; the close button clears."""
+def select(*args: Any) -> dict[str, Any] | None:
+    """Record what the user picked: an area, site, incident or key person; the close
+    button clears. Layers count clicks, so clicking the same feature again (after
+    closing its panel, or to mask a person again after a clear view) re-renders it."""
     trigger = ctx.triggered_id
     if trigger == MapIds.PANEL_CLOSE:
         return None
-    value = ctx.triggered[0]["value"] if ctx.triggered else None
+    if trigger in CLICKABLE:
+        value = args[len(CLICKABLE) + 2 + CLICKABLE.index(trigger)]
+    else:
+        value = ctx.triggered[0]["value"] if ctx.triggered else None
     selection = selection_from_click(trigger, value)
     if selection is None:
         raise PreventUpdate
@@ -98,8 +146,12 @@ def _panel_for(
         )
         return panel.area_panel(summary, filters, lang), viewport
     if kind == "incident":
-        return panel.incident_panel(
-            incident_service.incident_detail(item_id, lang, principal=current_principal()), lang
+        detail = incident_service.incident_detail(item_id, lang, principal=current_principal())
+        body = panel.incident_panel(detail, lang) + map_reporter.reporter_panel(detail, lang)
+        return body, no_update
+    if kind == "person":  # identity masked by the service
+        return map_person.person_panel(
+            person_service.person_detail(item_id, lang, principal=current_principal()), lang
         ), no_update
     return panel.site_panel(
         site_service.site_detail(item_id, lang, principal=current_principal()), lang
@@ -153,3 +205,80 @@ def highlight(selection: dict[str, Any] | None) -> tuple[Patch, Patch]:
     for p in patches:
         p["selected"] = area_id
     return patches
+
+
+@callback(
+    Output(_person_pattern(MapIds.PERSON_TYPE), "children"),
+    Output(_person_pattern(MapIds.PERSON_MESSAGE_TYPE), "children"),
+    Input(_person_pattern(MapIds.PERSON_REVEAL_TYPE), "n_clicks"),
+    Input(_person_pattern(MapIds.PERSON_REASON_TYPE), "n_submit"),
+    State(_person_pattern(MapIds.PERSON_REASON_TYPE), "value"),
+    prevent_initial_call=True,
+)
+def reveal_person(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
+    """Show one person's identity in clear, for this view only: the service checks the
+    role, the area scope and the reason, and writes the audit record. Refusals become a
+    message under the form; the clear view lives in this panel only (no store, no URL)."""
+    trigger = ctx.triggered_id
+    if not (n_clicks or n_submit) or not isinstance(trigger, dict):
+        raise PreventUpdate
+    lang = current_lang()
+    what = f"reveal person {str(trigger.get('person'))[:40]}"
+    try:
+        view = person_service.reveal(
+            _int_id(trigger.get("person")),
+            reason if isinstance(reason, str) else "",
+            lang,
+            principal=current_principal(),
+            client_addr=request.remote_addr,
+        )
+    except MinqingError as err:
+        log.info("%s: %s", what, err.key, exc_info=True)
+        if err.status == 403:
+            audit_denied(what, err.key)
+        return no_update, map_person.reveal_error(err.user_message(lang))
+    return map_person.person_view(view, lang), no_update
+
+
+def _reporter_pattern(kind: str) -> dict[str, object]:
+    return {"type": kind, "incident": MATCH}
+
+
+@callback(
+    Output(_reporter_pattern(MapIds.REPORTER_TYPE), "children"),
+    Output(_reporter_pattern(MapIds.REPORTER_MESSAGE_TYPE), "children"),
+    Input(_reporter_pattern(MapIds.REPORTER_REVEAL_TYPE), "n_clicks"),
+    Input(_reporter_pattern(MapIds.REPORTER_REASON_TYPE), "n_submit"),
+    State(_reporter_pattern(MapIds.REPORTER_REASON_TYPE), "value"),
+    prevent_initial_call=True,
+)
+def reveal_reporter(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
+    """Show an incident's reporter in clear for this view (to call them back): the
+    service checks role, scope and reason and writes the audit record."""
+    trigger = ctx.triggered_id
+    if not (n_clicks or n_submit) or not isinstance(trigger, dict):
+        raise PreventUpdate
+    lang = current_lang()
+    what = f"reveal reporter {str(trigger.get('incident'))[:40]}"
+    try:
+        detail = incident_service.reveal_reporter(
+            _int_id(trigger.get("incident")),
+            reason if isinstance(reason, str) else "",
+            lang,
+            principal=current_principal(),
+            client_addr=request.remote_addr,
+        )
+    except MinqingError as err:
+        log.info("%s: %s", what, err.key, exc_info=True)
+        if err.status == 403:
+            audit_denied(what, err.key)
+        return no_update, map_reporter.reveal_error(err.user_message(lang))
+    return map_reporter.reporter_view(detail, lang), no_update
+
+
+def _int_id(raw: Any) -> int:
+    """A person or incident id from a (possibly hand-made) component id."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise NotFound("error.not_found", what=str(raw)[:40]) from None

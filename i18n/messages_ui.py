@@ -25,6 +25,11 @@ UI: dict[str, dict[str, str]] = {
     "layer.sites": {"zh-CN": "重点场所", "en": "Key sites"},
     "layer.incidents": {"zh-CN": "事件", "en": "Incidents"},
     "layer.density": {"zh-CN": "热力密度", "en": "Density"},
+    "layer.persons": {"zh-CN": "重点人员", "en": "Key persons"},
+    "layer.persons.care.1": {"zh-CN": "一般关注", "en": "Routine attention"},
+    "layer.persons.care.2": {"zh-CN": "重点关注", "en": "Close attention"},
+    "layer.persons.care.3": {"zh-CN": "高度关注", "en": "High attention"},
+    "layer.persons.count_tip": {"zh-CN": "{n} 名重点人员", "en": "{n} key persons"},
     "layer.incidents.cluster_tip": {"zh-CN": "{n} 起事件", "en": "{n} incidents"},
     "layer.incidents.cluster_hint": {"zh-CN": "点击放大", "en": "Click to zoom in"},
     "filter.window": {"zh-CN": "时间范围", "en": "Time window"},
@@ -75,6 +80,19 @@ UI: dict[str, dict[str, str]] = {
         "zh-CN": "范围过大，仅显示部分六边形",
         "en": "Too many cells: only part is shown",
     },
+    "legend.persons_care": {
+        "zh-CN": "圆圈越大，关注等级越高（实心为高度关注）",
+        "en": "Larger rings: more attention (filled: high attention)",
+    },
+    "legend.persons_private": {
+        "zh-CN": "地图不显示姓名等身份信息",
+        "en": "No names or other identity on the map",
+    },
+    "legend.persons_count": {"zh-CN": "网格内重点人员数", "en": "Key persons in the grid"},
+    "legend.persons_counts_note": {
+        "zh-CN": "仅显示各网格人数，不显示居住位置",
+        "en": "Counts per grid only, no places of residence",
+    },
     "legend.glyph.school": {"zh-CN": "学", "en": "S"},
     "legend.glyph.kindergarten": {"zh-CN": "幼", "en": "K"},
     "legend.glyph.market": {"zh-CN": "市", "en": "M"},
@@ -121,4 +139,38 @@ UI: dict[str, dict[str, str]] = {
     "panel.site.type": {"zh-CN": "类型", "en": "Type"},
     "panel.site.risk": {"zh-CN": "风险等级", "en": "Risk grade"},
     "panel.site.address": {"zh-CN": "地址", "en": "Address"},
+    "panel.person.title": {"zh-CN": "重点人员", "en": "Key person"},
+    "panel.person.id_number": {"zh-CN": "身份证号", "en": "ID number"},
+    "panel.person.phone": {"zh-CN": "联系电话", "en": "Phone"},
+    "panel.person.address": {"zh-CN": "居住地址", "en": "Address"},
+    "panel.person.care": {"zh-CN": "关注等级", "en": "Care level"},
+    "panel.person.masked": {"zh-CN": "已脱敏", "en": "Masked"},
+    "panel.person.clear": {"zh-CN": "明文 · 仅本次查看", "en": "In clear · this view only"},
+    "panel.person.reveal_title": {"zh-CN": "查看明文", "en": "Show in clear"},
+    "panel.person.reveal_note": {
+        "zh-CN": "查看明文将记入审计日志。请填写查看事由（至少 {n} 个字）。",
+        "en": "Showing the identity in clear is recorded in the audit log. "
+        "Give a reason (at least {n} characters).",
+    },
+    "panel.person.reason_placeholder": {
+        "zh-CN": "查看事由，如：入户走访核实身份",
+        "en": "Reason, e.g. home visit to verify identity",
+    },
+    "panel.person.reveal_button": {"zh-CN": "查看明文", "en": "Show in clear"},
+    "panel.person.revealed_note": {
+        "zh-CN": "本次查看已记入审计日志。关闭面板或重新点击即恢复脱敏显示。",
+        "en": "This view is recorded in the audit log. Close the panel or click again to mask.",
+    },
+    "panel.reporter.title": {"zh-CN": "反映人", "en": "Reporter"},
+    "panel.reporter.name": {"zh-CN": "姓名", "en": "Name"},
+    "panel.reporter.phone": {"zh-CN": "联系电话", "en": "Phone"},
+    "panel.reporter.reveal_note": {
+        "zh-CN": "回访需要时可查看明文，将记入审计日志。请填写事由（至少 {n} 个字）。",
+        "en": "To call the reporter back, show the contact in clear; this is recorded in "
+        "the audit log. Give a reason (at least {n} characters).",
+    },
+    "panel.reporter.reason_placeholder": {
+        "zh-CN": "查看事由，如：电话回访处置结果",
+        "en": "Reason, e.g. call back about the outcome",
+    },
 }

@@ -5,5 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 # Layers a user can switch on and off (the labels are the base map: always on).
-TOGGLES: Final = ("areas", "sites", "incidents", "density")
+# "persons" is offered only to roles that may see key persons (points or counts); it is
+# off by default (minimum necessary).
+TOGGLES: Final = ("areas", "sites", "incidents", "density", "persons")
 DEFAULT_ON: Final = ("areas", "sites", "incidents")

@@ -21,8 +21,9 @@ class Panes:
     LABELS: Final = "mq-labels"  # area names
     SITES: Final = "mq-sites"  # key-site dots (icons use the marker pane)
     INCIDENTS: Final = "mq-incidents"  # incident circles (clusters use the marker pane)
+    PERSONS: Final = "mq-persons"  # key-person rings (counts and clusters: marker pane)
 
-    ALL: Final = (BASE, DENSITY, CONTEXT, LABELS, SITES, INCIDENTS)
+    ALL: Final = (BASE, DENSITY, CONTEXT, LABELS, SITES, INCIDENTS, PERSONS)
 
 
 def js(name: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 from dash import html
 
 from i18n import t
-from layers import areas, density, sites
+from layers import areas, density, persons, sites
 
 
 def _swatch(style: Mapping[str, Any], class_name: str = "mq-swatch") -> html.Span:
@@ -60,6 +60,29 @@ def incidents_section(lang: str) -> html.Div:
     return _section(t("layer.incidents", lang), rows, "incidents")
 
 
+def persons_section(lang: str, mode: str | None) -> html.Div:
+    """Points: one colour per category, size by care level. Counts: the number badge."""
+    if mode == persons.COUNTS:
+        rows = [
+            _row(
+                html.Span("8", className="mq-swatch-person-count"), t("legend.persons_count", lang)
+            ),
+            html.Div(t("legend.persons_counts_note", lang), className="mq-legend-note"),
+        ]
+    else:
+        rows = [
+            _row(
+                _swatch({"borderColor": persons.CATEGORY_COLORS[c]}, "mq-swatch-person"),
+                t(f"person.{c}", lang),
+                f"mq-legend-row mq-legend-person-{c}",
+            )
+            for c in persons.CATEGORIES
+        ]
+        rows.append(html.Div(t("legend.persons_care", lang), className="mq-legend-note"))
+        rows.append(html.Div(t("legend.persons_private", lang), className="mq-legend-note"))
+    return _section(t("layer.persons", lang), rows, "persons")
+
+
 def density_section(lang: str, stats: Mapping[str, Any] | None) -> html.Div:
     """Six colour classes with their count ranges, and the H3 resolution in use."""
     if not stats or not stats.get("breaks"):
@@ -91,10 +114,20 @@ def density_section(lang: str, stats: Mapping[str, Any] | None) -> html.Div:
     return _section(t("layer.density", lang), rows, "density")
 
 
-def legend(lang: str, visible: Iterable[str], density_stats: Mapping[str, Any] | None) -> list[Any]:
-    """Legend sections for the visible layers, in drawing order (top layer first)."""
+def legend(
+    lang: str,
+    visible: Iterable[str],
+    density_stats: Mapping[str, Any] | None,
+    persons_mode: str | None = persons.POINTS,
+) -> list[Any]:
+    """Legend sections for the visible layers, in drawing order (top layer first).
+
+    The key-persons section follows ``persons_mode`` (None: the user has no such layer).
+    """
     on = set(visible or ())
     out: list[Any] = []
+    if "persons" in on and persons_mode:
+        out.append(persons_section(lang, persons_mode))
     if "incidents" in on:
         out.append(incidents_section(lang))
     if "sites" in on:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from layers import areas, density, incidents, sites
+from layers import areas, density, incidents, persons, sites
 from layers.urls import LayerFilters, bounds_to_bbox, int_zoom, padded_bbox
 
 
@@ -19,9 +19,18 @@ class LayerUrls:
     sites: str | None
     incidents: str | None
     density: str | None
+    persons: str | None = None
 
     def as_tuple(self) -> tuple[str | None, ...]:
-        return (self.areas, self.context, self.labels, self.sites, self.incidents, self.density)
+        return (
+            self.areas,
+            self.context,
+            self.labels,
+            self.sites,
+            self.incidents,
+            self.density,
+            self.persons,
+        )
 
 
 def view_urls(
@@ -30,11 +39,14 @@ def view_urls(
     filters: LayerFilters,
     visible: Iterable[str],
     site_types: Sequence[str] | None = None,
+    persons_mode: str | None = None,
 ) -> LayerUrls:
     """URLs for the viewport ``bounds`` (Leaflet ``[[s, w], [n, e]]``) at ``zoom``.
 
     The bbox is padded and snapped (see :func:`layers.urls.padded_bbox`); hidden layers
-    get None so they send no request at all. Labels are always on.
+    get None so they send no request at all. Labels are always on. The key-persons layer
+    needs ``persons_mode`` ("points" or "counts", from the user's capabilities): without
+    it the layer stays empty whatever the switches say.
     """
     z = int_zoom(zoom)
     bbox = padded_bbox(bounds_to_bbox(bounds), z)
@@ -46,4 +58,5 @@ def view_urls(
         sites=sites.sites_url(bbox, z, site_types) if "sites" in on else None,
         incidents=incidents.incidents_url(bbox, z, filters) if "incidents" in on else None,
         density=density.density_url(bbox, z, filters) if "density" in on else None,
+        persons=persons.persons_url(bbox, z, persons_mode) if "persons" in on else None,
     )

@@ -17,9 +17,9 @@ from dash import dcc, html
 from governance import areas as area_service
 from governance import catalog
 from i18n import current_lang, t
-from layers import areas, density, incidents, sites
+from layers import areas, density, incidents, persons, sites
 from layers.common import Panes
-from pages.map_controls import control_panel, header
+from pages.map_controls import control_panel, header, persons_mode
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
 from settings import get_settings
@@ -37,6 +37,7 @@ LAYERS_BY_ENDPOINT = {
     "sites": [MapIds.LAYER_SITES],
     "incidents": [MapIds.LAYER_INCIDENTS],
     "density": [MapIds.LAYER_DENSITY],
+    "persons": [MapIds.LAYER_PERSONS],
 }
 
 
@@ -77,6 +78,8 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
                 Panes.INCIDENTS,
                 incidents.incidents_layer(MapIds.LAYER_INCIDENTS, lang, category_names, crs),
             ),
+            # always in the layout (its url callback needs it); fed only for permitted roles
+            _pane(Panes.PERSONS, persons.persons_layer(MapIds.LAYER_PERSONS, lang, crs)),
             dl.ZoomControl(position="bottomright"),
             dl.ScaleControl(position="bottomright", imperial=False),
         ],
@@ -99,15 +102,16 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
 def layout(**_query: str) -> html.Div:
     """The map screen in the request's language."""
     lang = current_lang()
+    principal = current_principal()
     bbox, categories, sources = _reference_data(lang)
     category_names = {str(c["code"]): str(c["name"]) for c in categories}
     return html.Div(
         [
-            header(lang, current_principal()),
+            header(lang, principal),
             html.Main(
                 [
                     leaflet_map(lang, bbox, category_names),
-                    control_panel(lang, categories, sources),
+                    control_panel(lang, categories, sources, persons_mode(principal)),
                     html.Aside(
                         [
                             html.Button(

@@ -8,9 +8,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from governance.access import Principal
+from governance.access import PERSONS_COUNTS, PERSONS_POINTS, Principal
 from i18n import t
-from layers import DEFAULT_ON, TOGGLES, density, sites
+from layers import DEFAULT_ON, TOGGLES, density, persons, sites
 from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
 from pages.map_ids import MapIds
 from web.security import csrf_token
@@ -23,7 +23,16 @@ _LAYER_SWATCH: dict[str, dict[str, str]] = {
     "sites": {"background": sites.RISK_COLORS[4], "borderRadius": "2px"},
     "incidents": {"background": "#4263eb", "borderRadius": "50%"},
     "density": {"background": f"linear-gradient(135deg, {density.COLORS[1]}, {density.COLORS[5]})"},
+    "persons": {"borderColor": persons.COUNT_COLOR, "background": "#fff", "borderRadius": "50%"},
 }
+
+
+def persons_mode(principal: Principal | None) -> persons.PersonsMode | None:
+    """How the key-persons layer is drawn for ``principal``: "points", "counts" or None
+    (no such layer: no switch, no URL; the API refuses it as well)."""
+    if principal is None:
+        return None
+    return persons.mode_for(principal.can(PERSONS_POINTS), principal.can(PERSONS_COUNTS))
 
 
 def _account(lang: str, principal: Principal | None) -> list[Any]:
@@ -89,7 +98,8 @@ def _section(title: str, body: Any, key: str) -> html.Section:
     )
 
 
-def layer_switches(lang: str) -> dcc.Checklist:
+def layer_switches(lang: str, persons_mode: str | None = None) -> dcc.Checklist:
+    """One switch per layer; the key-persons switch only for users who may see them."""
     options = [
         {
             "label": html.Span(
@@ -102,6 +112,7 @@ def layer_switches(lang: str) -> dcc.Checklist:
             "value": key,
         }
         for key in TOGGLES
+        if key != "persons" or persons_mode
     ]
     return dcc.Checklist(
         id=MapIds.LAYERS,
@@ -186,7 +197,10 @@ def category_options(categories: Sequence[Mapping[str, Any]]) -> list[dict[str, 
 
 
 def control_panel(
-    lang: str, categories: Sequence[Mapping[str, Any]], sources: Sequence[Mapping[str, str]]
+    lang: str,
+    categories: Sequence[Mapping[str, Any]],
+    sources: Sequence[Mapping[str, str]],
+    persons_mode: str | None = None,
 ) -> html.Aside:
     """Left card: layer switches and incident filters; collapsible."""
     labels = dropdown_labels(lang)
@@ -207,7 +221,9 @@ def control_panel(
             ),
             html.Div(
                 [
-                    _section(t("filter.layers", lang), layer_switches(lang), "layers"),
+                    _section(
+                        t("filter.layers", lang), layer_switches(lang, persons_mode), "layers"
+                    ),
                     _section(t("filter.window", lang), window_picker(lang), "window"),
                     _section(
                         t("filter.categories", lang),

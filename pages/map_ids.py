@@ -22,6 +22,7 @@ class MapIds:
     LAYER_SITES: Final = "map-layer-sites"
     LAYER_INCIDENTS: Final = "map-layer-incidents"
     LAYER_DENSITY: Final = "map-layer-density"
+    LAYER_PERSONS: Final = "map-layer-persons"  # key persons: points or counts per grid
 
     # --- left control panel ---
     CONTROLS: Final = "map-controls"
@@ -42,6 +43,15 @@ class MapIds:
     PANEL_CLOSE: Final = "map-panel-close"
     SELECTION: Final = "map-selection"
     CRUMB_TYPE: Final = "map-crumb"  # {"type": CRUMB_TYPE, "area": <id>}
+    # a key person's panel: {"type": ..., "person": <id>} (rendered with the panel)
+    PERSON_TYPE: Final = "map-person"  # the panel contents (replaced by a clear view)
+    PERSON_REASON_TYPE: Final = "map-person-reason"  # the typed reason
+    PERSON_REVEAL_TYPE: Final = "map-person-reveal"  # the "show in clear" button
+    PERSON_MESSAGE_TYPE: Final = "map-person-message"  # refusals and validation messages
+    REPORTER_TYPE: Final = "map-reporter"  # an incident's reporter block (masked / clear)
+    REPORTER_REASON_TYPE: Final = "map-reporter-reason"
+    REPORTER_REVEAL_TYPE: Final = "map-reporter-reveal"
+    REPORTER_MESSAGE_TYPE: Final = "map-reporter-message"
 
     # --- header ---
     LANG_BUTTON: Final = "map-lang-button"
@@ -53,3 +63,15 @@ class MapIds:
     def crumb(cls, area_id: int) -> dict[str, object]:
         """Pattern-matching id of one breadcrumb button."""
         return {"type": cls.CRUMB_TYPE, "area": int(area_id)}
+
+    @classmethod
+    def person(cls, kind: str, person_id: int) -> dict[str, object]:
+        """Pattern-matching id of one of a person panel's parts (``kind``: a ``PERSON_*``
+        type)."""
+        return {"type": kind, "person": int(person_id)}
+
+    @classmethod
+    def reporter(cls, kind: str, incident_id: int) -> dict[str, object]:
+        """Pattern-matching id of one part of an incident's reporter block (``kind``: a
+        ``REPORTER_*`` type)."""
+        return {"type": kind, "incident": int(incident_id)}

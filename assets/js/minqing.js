@@ -317,6 +317,54 @@
         return clusterMarker(count, latlng, h, zoomIn);
     }
 
+    // ------------------------------------------------------------------ key persons
+    /*
+     * Features carry no identity: a point has {id, category, care_level, grid_id}; a count
+     * (roles without points) has {grid_id, name, count} at the grid's label point.
+     */
+    function personCountMarker(count, latlng, h, title, className) {
+        const badge = el("div", "mq-person-count-badge", shortCount(count, h.lang));
+        const w = 14 + 7 * String(shortCount(count, h.lang)).length;
+        const icon = L.divIcon({html: badge, className: className, iconSize: [w, 20], iconAnchor: [w / 2, 10]});
+        const marker = L.marker(latlng, {icon: icon, keyboard: false, zIndexOffset: 500 + count});
+        const lines = title === null ? [h.clusterHint] : [fmt(h.countTip, count)];
+        marker.bindTooltip(tipNode(title === null ? fmt(h.countTip, count) : title, lines, h.countColor),
+            {className: "mq-tip", direction: "top", offset: [0, -10]});
+        return marker;
+    }
+
+    /** A key person's residence (a ring in the category colour, larger for more care) or
+     *  a grid's count badge. */
+    function personPoint(feature, latlng, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        if (p.category === undefined && p.count !== undefined) {
+            return personCountMarker(p.count, latlng, h, p.name, "mq-person-count");
+        }
+        const care = Math.max(1, Math.min(3, p.care_level || 1));
+        const colour = (h.colors || {})[p.category] || "#6b7785";
+        const size = 10 + 3 * care;
+        const ring = el("div", "mq-person-ring");
+        ring.style.borderColor = colour;
+        ring.style.background = care >= 3 ? colour : "#ffffff";
+        const icon = L.divIcon({html: ring, className: "mq-person-point mq-person-cat-" + p.category + " mq-care-" + care,
+            iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
+        const marker = L.marker(latlng, {icon: icon, keyboard: false, pane: h.pane, zIndexOffset: 100 * care});
+        marker.bindTooltip(tipNode((h.categories || {})[p.category] || p.category, [(h.care || {})[care]], colour),
+            {className: "mq-tip", direction: "top", offset: [0, -size / 2]});
+        return marker;
+    }
+
+    /** A supercluster bubble: the persons under it (counts summed). Clicking zooms in. */
+    function personCluster(feature, latlng, index, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const count = index && p.cluster_id !== undefined ? clusterTotal(index, p.cluster_id) : (p.point_count || 1);
+        return personCountMarker(count, latlng, h, null, "mq-person-cluster");
+    }
+
     // ------------------------------------------------------------------ density (H3)
     function densityStyle(feature, context) {
         resync(context);
@@ -392,6 +440,8 @@
             incidentPoint: incidentPoint,
             incidentCluster: incidentCluster,
             densityStyle: densityStyle,
+            personPoint: personPoint,
+            personCluster: personCluster,
             coordsGcj02: coordsGcj02,
             wgs84ToGcj02: wgs84ToGcj02,
             shortCount: shortCount,

@@ -185,6 +185,19 @@ def test_click_grid_then_drill_up_to_its_community(
     console.check()
 
 
+def test_the_same_feature_reopens_after_closing(page: Any, live_server: str, console: Any) -> None:
+    """Layers count clicks: clicking the grid just closed opens its panel again."""
+    open_map(page, live_server)
+    grid = click_grid_at_centre(page, live_server)
+    page.locator(f"#{MapIds.PANEL_CLOSE}").click()
+    page.wait_for_selector(".mq-panel:not(.mq-panel-open) .mq-hint")
+    box = page.locator(f"#{MapIds.MAP}").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".mq-panel-open .mq-breadcrumb")
+    assert page.locator(".mq-panel-title").inner_text() == grid["properties"]["name"]
+    console.check()
+
+
 def test_control_panel_collapses_and_expands(page: Any, live_server: str, console: Any) -> None:
     open_map(page, live_server)
     body = page.locator(f"#{MapIds.CONTROLS} .mq-card-body")

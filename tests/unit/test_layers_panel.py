@@ -157,6 +157,15 @@ def test_incident_and_site_panels() -> None:
         ({"type": MapIds.CRUMB_TYPE, "area": 50}, 1, {"kind": "area", "id": 50, "fit": True}),
         ({"type": MapIds.CRUMB_TYPE, "area": 50}, None, None),  # a new crumb rendered, not clicked
         (MapIds.LAYER_AREAS, None, None),
+        # hand-made clicks: whatever JSON arrives selects nothing rather than failing
+        (MapIds.LAYER_AREAS, {"properties": {"id": "7; DROP TABLE area"}}, None),
+        (MapIds.LAYER_INCIDENTS, {"properties": {"id": [1]}}, None),
+        (MapIds.LAYER_SITES, {"properties": {"id": 10**30}}, None),
+        (MapIds.LAYER_SITES, {"properties": {"id": True}}, None),
+        (MapIds.LAYER_AREAS, {"properties": "x"}, None),
+        (MapIds.LAYER_AREAS, ["not", "a", "dict"], None),
+        ({"type": MapIds.CRUMB_TYPE, "area": {"x": 1}}, 1, None),
+        (MapIds.LAYER_AREAS, {"properties": {"id": "12"}}, {"kind": "area", "id": 12}),
     ],
 )
 def test_selection_from_click(trigger: Any, value: Any, expected: dict | None) -> None:
@@ -200,7 +209,7 @@ def test_offline_map_has_no_tile_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page, "get_settings", lambda: _settings(None, "wgs84"))
     m = page.leaflet_map("zh-CN", [115.0, 22.6, 116.2, 23.5], {})
     assert not any(isinstance(c, dl.TileLayer) for c in _walk(m.children))
-    assert "mq-map-offline" in m.className and len(_layers(m)) == 6
+    assert "mq-map-offline" in m.className and len(_layers(m)) == 7
     assert m.bounds == [[22.6, 115.0], [23.5, 116.2]] and m.trackViewport is True
 
 

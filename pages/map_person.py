@@ -1,0 +1,143 @@
+"""The side panel of a key person (重点人员): masked identity, and "show in clear".
+
+Pure functions from the views of ``governance.persons`` (``person_detail`` masked,
+``reveal`` in clear) to Dash components. A clear view is drawn into the panel of that one
+person only; it is kept in no store and no URL, so a fresh click on the map, or closing
+the panel, shows the masked view again. Dash renders every string as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dash import dcc, html
+
+from governance.persons import MIN_REASON
+from i18n import t
+from layers.persons import CATEGORY_COLORS
+from pages.map_ids import MapIds
+from pages.map_panel import breadcrumb
+
+REASON_MAX = 500  # what the audit log keeps of a reason
+IDENTITY = (
+    ("id_number", "panel.person.id_number"),
+    ("phone", "panel.person.phone"),
+    ("address", "panel.person.address"),
+)
+
+
+def _field(label: str, value: Any, key: str) -> html.Div:
+    return html.Div(
+        [
+            html.Span(label, className="mq-field-label"),
+            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
+        ],
+        className=f"mq-field mq-person-field mq-person-{key}",
+    )
+
+
+def reveal_form(person_id: int, lang: str) -> html.Section:
+    """A typed reason and a confirm button; refusals and validation messages below them."""
+    return html.Section(
+        [
+            html.H3(t("panel.person.reveal_title", lang), className="mq-block-title"),
+            html.Div(t("panel.person.reveal_note", lang, n=MIN_REASON), className="mq-note"),
+            html.Div(
+                [
+                    dcc.Input(
+                        id=MapIds.person(MapIds.PERSON_REASON_TYPE, person_id),
+                        type="text",
+                        value="",
+                        required=True,
+                        minLength=MIN_REASON,
+                        maxLength=REASON_MAX,
+                        autoComplete="off",
+                        placeholder=t("panel.person.reason_placeholder", lang),
+                        className="mq-reveal-reason",
+                    ),
+                    html.Button(
+                        t("panel.person.reveal_button", lang),
+                        id=MapIds.person(MapIds.PERSON_REVEAL_TYPE, person_id),
+                        n_clicks=0,
+                        className="mq-reveal-button",
+                    ),
+                ],
+                className="mq-reveal-row",
+            ),
+            html.Div(
+                id=MapIds.person(MapIds.PERSON_MESSAGE_TYPE, person_id),
+                className="mq-reveal-message",
+                role="alert",
+            ),
+        ],
+        className="mq-block mq-reveal",
+    )
+
+
+def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
+    """A person: name, category, care level, place, identity fields; masked views of a
+    user who may reveal carry the reveal form, clear views say they are audited."""
+    masked = bool(view.get("masked", True))
+    category = str(view.get("category") or "")
+    care = view.get("care_level")
+    state = html.Span(
+        t("panel.person.masked" if masked else "panel.person.clear", lang),
+        className="mq-chip mq-person-state "
+        + ("mq-person-masked" if masked else "mq-person-clear"),
+    )
+    body: list[Any] = [
+        html.Div(t("panel.person.title", lang), className="mq-kicker"),
+        html.H2(
+            [
+                html.Span(
+                    className="mq-title-dot mq-person-dot",
+                    style={"borderColor": CATEGORY_COLORS.get(category, "#6b7785")},
+                ),
+                html.Span(view.get("full_name") or "—", className="mq-person-name"),
+            ],
+            className="mq-panel-title",
+        ),
+        html.Div(
+            [
+                html.Span(
+                    view.get("category_label") or category,
+                    className=f"mq-chip mq-person-category mq-person-cat-{category}",
+                ),
+                html.Span(
+                    t(f"layer.persons.care.{care}", lang) if care in (1, 2, 3) else "—",
+                    className=f"mq-chip mq-care-chip mq-care-{care}",
+                    title=t("panel.person.care", lang),
+                ),
+                state,
+            ],
+            className="mq-chips",
+        ),
+        breadcrumb(view.get("breadcrumb", []), current_last=False),
+        html.Div(
+            [_field(t(label, lang), view.get(key), key) for key, label in IDENTITY],
+            className="mq-fields mq-person-identity",
+        ),
+    ]
+    if masked and view.get("can_reveal"):
+        body.append(reveal_form(int(view["id"]), lang))
+    elif not masked:
+        body.append(
+            html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed")
+        )
+    return body
+
+
+def person_panel(view: Mapping[str, Any], lang: str) -> list[Any]:
+    """The panel body: the person's view in a container a clear view can replace."""
+    return [
+        html.Div(
+            person_view(view, lang),
+            id=MapIds.person(MapIds.PERSON_TYPE, int(view["id"])),
+            className="mq-person-panel",
+        )
+    ]
+
+
+def reveal_error(message: str) -> html.Div:
+    return html.Div(message, className="mq-error")

@@ -1,0 +1,115 @@
+"""The reporter block of an incident panel (反映人): masked, or in clear for one view.
+
+Pure functions from ``governance.incidents`` views (``incident_detail`` masked,
+``reveal_reporter`` in clear) to Dash components. Like a key person's clear view, the
+clear reporter lives in this block only: no store, no URL; a fresh click masks again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dash import dcc, html
+
+from governance.incidents import MIN_REASON
+from i18n import t
+from pages.map_ids import MapIds
+
+REASON_MAX = 500  # what the audit log keeps of a reason
+
+
+def _field(label: str, value: Any, key: str) -> html.Div:
+    return html.Div(
+        [
+            html.Span(label, className="mq-field-label"),
+            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
+        ],
+        className=f"mq-field mq-reporter-{key}",
+    )
+
+
+def _form(incident_id: int, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(t("panel.reporter.reveal_note", lang, n=MIN_REASON), className="mq-note"),
+            html.Div(
+                [
+                    dcc.Input(
+                        id=MapIds.reporter(MapIds.REPORTER_REASON_TYPE, incident_id),
+                        type="text",
+                        value="",
+                        required=True,
+                        minLength=MIN_REASON,
+                        maxLength=REASON_MAX,
+                        autoComplete="off",
+                        placeholder=t("panel.reporter.reason_placeholder", lang),
+                        className="mq-reveal-reason",
+                    ),
+                    html.Button(
+                        t("panel.person.reveal_button", lang),
+                        id=MapIds.reporter(MapIds.REPORTER_REVEAL_TYPE, incident_id),
+                        n_clicks=0,
+                        className="mq-reveal-button",
+                    ),
+                ],
+                className="mq-reveal-row",
+            ),
+            html.Div(
+                id=MapIds.reporter(MapIds.REPORTER_MESSAGE_TYPE, incident_id),
+                className="mq-reveal-message",
+                role="alert",
+            ),
+        ],
+        className="mq-reveal",
+    )
+
+
+def reporter_view(detail: Mapping[str, Any], lang: str) -> list[Any]:
+    """The block's contents: name and phone (masked or clear) and, for a masked view of a
+    user who may call back, the reveal form."""
+    who = detail.get("reporter") or {}
+    masked = bool(who.get("masked", True))
+    out: list[Any] = [
+        html.H3(
+            [
+                t("panel.reporter.title", lang),
+                html.Span(
+                    t("panel.person.masked" if masked else "panel.person.clear", lang),
+                    className="mq-chip mq-person-state "
+                    + ("mq-person-masked" if masked else "mq-person-clear"),
+                ),
+            ],
+            className="mq-block-title",
+        ),
+        html.Div(
+            [
+                _field(t("panel.reporter.name", lang), who.get("name"), "name"),
+                _field(t("panel.reporter.phone", lang), who.get("phone"), "phone"),
+            ],
+            className="mq-fields",
+        ),
+    ]
+    if masked and detail.get("can_reveal_reporter"):
+        out.append(_form(int(detail["id"]), lang))
+    elif not masked:
+        out.append(html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed"))
+    return out
+
+
+def reporter_panel(detail: Mapping[str, Any], lang: str) -> list[Any]:
+    """The block appended to an incident panel; nothing for incidents with no reporter
+    (grid reports, police alerts, sensors)."""
+    if not detail.get("reporter"):
+        return []
+    return [
+        html.Section(
+            reporter_view(detail, lang),
+            id=MapIds.reporter(MapIds.REPORTER_TYPE, int(detail["id"])),
+            className="mq-block mq-block-reporter",
+        )
+    ]
+
+
+def reveal_error(message: str) -> html.Div:
+    return html.Div(message, className="mq-error")
