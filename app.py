@@ -54,11 +54,13 @@ def create_app() -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
-    from web import auth, security
+    from web import audit_export, auth, kiosk, security
 
     server.register_blueprint(bp)
     server.register_blueprint(health_bp)
     server.register_blueprint(auth.bp)
+    server.register_blueprint(audit_export.bp)
+    server.register_blueprint(kiosk.bp)
     options: dict[str, object] = {
         "server": server,
         "use_pages": True,

@@ -9,17 +9,20 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from i18n.messages_audit import AUDIT
 from i18n.messages_auth import AUTH
 from i18n.messages_core import CORE
 from i18n.messages_ui import UI
+from i18n.messages_wall import WALL
 
 log = logging.getLogger(__name__)
 
 Lang = Literal["zh-CN", "en"]
 LANGS: tuple[Lang, ...] = ("zh-CN", "en")
 COOKIE = "minqing_lang"
-CATALOG: dict[str, dict[str, str]] = {**CORE, **AUTH, **UI}
-_dupes = (set(CORE) & set(UI)) | (set(CORE) & set(AUTH)) | (set(AUTH) & set(UI))
+_PARTS = (CORE, AUTH, UI, AUDIT, WALL)
+CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
+_dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py
     raise RuntimeError(f"message keys defined twice: {sorted(_dupes)}")
 

@@ -12,14 +12,14 @@ from sqlalchemy import create_engine, pool
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geodata import models, models_audit, models_tokens  # noqa: F401  (registers the tables)
-from geodata.db import Base, database_url
+from geodata.db import Base, admin_database_url
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    url = config.get_main_option("sqlalchemy.url") or database_url()
+    url = config.get_main_option("sqlalchemy.url") or admin_database_url()
     connectable = config.attributes.get("connection") or create_engine(url, poolclass=pool.NullPool)
     if hasattr(connectable, "connect") and not hasattr(connectable, "dialect_options"):
         with connectable.connect() as connection:

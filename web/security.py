@@ -10,16 +10,19 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 
 from governance import audit
-from governance.access import MAP_VIEW, Principal
+from governance.access import AUDIT_VIEW, MAP_VIEW, WALL_VIEW, Principal
 from governance.accounts import close_session, load_principal, open_session
 from i18n import current_lang, t
 from settings import get_settings
+from web import kiosk
+from web import tokens as bearer
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +35,17 @@ PUBLIC_PREFIXES = (
     "/_dash-component-suites/",
     "/_favicon.ico",
     "/favicon.ico",
+    kiosk.ENTRY_PREFIX,  # the kiosk URL carries its own credential (a wall token)
 )
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-PAGE_PERMISSIONS = {"/": MAP_VIEW}
+PAGE_PERMISSIONS = {"/": MAP_VIEW, "/audit": AUDIT_VIEW, "/wall": WALL_VIEW}
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403).
-HOME_PAGES = ["/"]
+HOME_PAGES = ["/", "/audit", "/wall"]
 # Dash callbacks by the feature prefix of their output ids (ids are "<feature>-..."):
 # a callback whose outputs belong to no listed feature is refused (fail closed).
-CALLBACK_PERMISSIONS = {"map-": MAP_VIEW}
+CALLBACK_PERMISSIONS = {"map-": MAP_VIEW, "audit-": AUDIT_VIEW, "wall-": WALL_VIEW}
 DASH_UPDATE = "/_dash-update-component"
 SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
 
@@ -117,6 +121,8 @@ def _load_principal() -> tuple[Principal | None, str | None]:
     uid = session.get("uid")
     if uid is None:
         return None, None
+    if kiosk.is_kiosk_session():  # a wall screen: its token, not the clock, ends it
+        return kiosk.load_kiosk_principal()
     cfg = get_settings()
     now = int(time.time())
     if now - int(session.get("seen_at", 0)) > cfg.session_idle_minutes * 60:
@@ -133,6 +139,9 @@ def _load_principal() -> tuple[Principal | None, str | None]:
 
 def _guard() -> Response | None:
     path = request.path
+    token = bearer.bearer_token() if path.startswith(bearer.API_PREFIX) else None
+    if token is not None:  # a machine, not a browser: no cookie session, hence no CSRF
+        return bearer.authenticate_bearer(token)
     if request.method in STATE_CHANGING:
         sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
         expected = session.get("csrf") or ""
@@ -144,11 +153,16 @@ def _guard() -> Response | None:
         return None
     principal, expired = _load_principal()
     if principal is None:
+        if expired == kiosk.LOCKED:
+            body = request.get_json(silent=True) if path == DASH_UPDATE else None
+            return kiosk.locked_response(
+                _output_ids(body), path == DASH_UPDATE, path.startswith(JSON_PREFIXES)
+            )
         if expired:
             session.clear()
         return _deny(401, expired or "error.login_required")
     g.principal = principal
-    needed = PAGE_PERMISSIONS.get(path)
+    needed = PAGE_PERMISSIONS.get(_page_key(path))
     if needed and not principal.can(needed):
         audit_denied("page")
         return _deny(403, "error.forbidden")
@@ -182,6 +196,12 @@ def _page_path(body: object) -> str | None:
     return None
 
 
+def _page_key(path: str) -> str:
+    """A page path as PAGE_PERMISSIONS spells it: Dash's router ignores the slashes
+    around a path ("/audit/" and "//audit" render /audit), so the check must too."""
+    return "/" + path.strip("/")
+
+
 def _callback_allowed(principal: Principal) -> bool:
     """Every output of the callback belongs to a feature the principal may use; the
     pages router may only render a page the principal may open."""
@@ -190,7 +210,7 @@ def _callback_allowed(principal: Principal) -> bool:
     if not ids:
         return False
     if all(cid.startswith("_pages_") for cid in ids):
-        needed = PAGE_PERMISSIONS.get(_page_path(body) or "/")
+        needed = PAGE_PERMISSIONS.get(_page_key(_page_path(body) or "/"))
         return needed is None or principal.can(needed)
     for cid in ids:
         perm = next(
@@ -201,19 +221,59 @@ def _callback_allowed(principal: Principal) -> bool:
     return True
 
 
+class _AnonymousDenials:
+    """Per client address, at most ``limit`` audit records of anonymous refusals per
+    ``window`` seconds; the rest are counted and reported with the next record, so an
+    unauthenticated flood cannot fill the audit trail (each record is sealed in turn)."""
+
+    def __init__(self, limit: int = 20, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[str, tuple[float, int, int]] = {}  # addr -> (start, n, suppressed)
+        self._lock = threading.Lock()
+
+    def admit(self, addr: str) -> tuple[bool, int]:
+        """(write a record?, refusals suppressed since the last record written)."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 10_000:  # forget stale addresses
+                self._seen = {a: v for a, v in self._seen.items() if now - v[0] < self.window}
+            start, n, suppressed = self._seen.get(addr, (now, 0, 0))
+            if now - start >= self.window:
+                start, n = now, 0
+            if n >= self.limit:
+                self._seen[addr] = (start, n, suppressed + 1)
+                return False, 0
+            self._seen[addr] = (start, n + 1, 0)
+            return True, suppressed
+
+
+_anonymous_denials = _AnonymousDenials()
+
+
 def audit_denied(what: str, key: str | None = None) -> None:
-    """Record a refused request (route, callback or object) in the audit trail."""
+    """Record a refused request (route, callback or object) in the audit trail.
+    Anonymous refusals are rate-limited per client address (signed-in ones never)."""
     p = current_principal()
+    detail: dict[str, object] = {"check": what}
+    if key:
+        detail["key"] = key
+    if p is None and session.get("uid") is None:
+        write, suppressed = _anonymous_denials.admit(request.remote_addr or "?")
+        if not write:
+            log.info("anonymous refusal not audited (rate limit): %s", request.path)
+            return
+        if suppressed:
+            detail["suppressed_before"] = suppressed
     audit.record_now(
         action="access_denied",
         outcome="denied",
-        user_id=p.user_id if p else session.get("uid"),
+        user_id=(p.user_id or None) if p else session.get("uid"),  # tokens: no account
         username=p.username if p else None,
         role=p.role if p else None,
         object_type="route",
         object_id=f"{request.method} {request.path}"[:200],
         client_addr=request.remote_addr,
-        detail={"check": what} | ({"key": key} if key else {}),
+        detail=detail,
     )
 
 
