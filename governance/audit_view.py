@@ -27,7 +27,7 @@ from typing import Any
 from geodata.db import session_scope
 from geodata.models_audit import AuditAction, AuditOutcome
 from geodata.queries import audit as q
-from governance import audit
+from governance import audit, classification
 from governance.access import AUDIT_VIEW, Principal, require
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
@@ -200,6 +200,7 @@ def start_export(
     export (who, filters, row count) — committed before anything is streamed, so an
     export that is cut short is still on record."""
     who = require(principal, AUDIT_VIEW)
+    classification.export_columns("audit_log", EXPORTED, who)  # the registry's export rules
     filters = AuditFilters.parse(raw)
     with session_scope() as s:
         head = q.head_id(s) or 0
@@ -248,6 +249,21 @@ def _csv_row(r: Mapping[str, Any]) -> list[object]:
     return [r["id"], at, *(_cell(v) for v in values), r["row_hash"]]
 
 
+# The audit_log columns that go into the CSV (checked against the classification registry).
+EXPORTED = (
+    "id",
+    "at",
+    "username",
+    "role",
+    "action",
+    "outcome",
+    "object_type",
+    "object_id",
+    "client_addr",
+    "reason",
+    "detail",
+    "row_hash",
+)
 CSV_COLUMNS = (
     "id",
     "time",

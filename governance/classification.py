@@ -14,10 +14,17 @@ migrated schema in both directions, so a new column cannot go unclassified.
 from __future__ import annotations
 
 import enum
+import importlib
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from i18n import t
+
+if TYPE_CHECKING:
+    from governance.access import Principal
 
 log = logging.getLogger(__name__)
 
@@ -255,3 +262,60 @@ def catalog_rows(lang: str | None = None) -> list[dict[str, str | None]]:
         for tab, cols in REGISTRY.items()
         for col, c in cols.items()
     ]
+
+
+# -- rules applied: display masking and exports -----------------------------------------
+# Who may take "role_gated" columns of a table out of the server.
+EXPORT_CAPABILITY = {
+    "audit_log": "audit.view",
+    "user_session": "audit.view",
+    "app_user": "users.manage",
+    "api_token": "users.manage",
+}
+
+
+def masked(table: str, column: str, value: Any, *, context: str | None = None) -> Any:
+    """``value`` of ``table.column`` as shown to someone not cleared for the clear value,
+    by the column's registered rule (``context``: the community, for addresses).
+    Rules enforced by access checks rather than by a value ("aggregate", "role_gated")
+    leave the value as it is; "withhold" gives None."""
+    rule = masking_rule(table, column)
+    if rule == "withhold":
+        return None
+    path = MASKING_RULES[rule]
+    if path is None:
+        return value
+    module, name = path.rsplit(".", 1)
+    fn = getattr(importlib.import_module(module), name)
+    return fn(value, context) if rule == "mask_address" else fn(value)
+
+
+def export_columns(
+    table: str, columns: Sequence[str], principal: Principal
+) -> dict[str, Callable[[Any], Any]]:
+    """For each of ``columns``, how a stored value goes into an export for ``principal``.
+
+    Exports never carry a clear identity (clear views are one-off, with a reason): masked
+    columns are exported masked. Withheld and aggregate-only columns never leave the
+    server as row values, and role-gated ones only to the table's capability; asking
+    for one of those raises :class:`Forbidden` naming it.
+    """
+    from governance.errors import Forbidden
+
+    out: dict[str, Callable[[Any], Any]] = {}
+    for col in columns:
+        rule = masking_rule(table, col)
+        needed = EXPORT_CAPABILITY.get(table)
+        if rule in ("withhold", "aggregate") or (
+            rule == "role_gated" and (needed is None or not principal.can(needed))
+        ):
+            raise Forbidden("error.export_column", column=f"{table}.{col}")
+        if rule in ("none", "role_gated"):
+            out[col] = _as_is
+        else:
+            out[col] = partial(masked, table, col)
+    return out
+
+
+def _as_is(value: Any) -> Any:
+    return value

@@ -10,9 +10,9 @@ from geodata.queries import incidents as q
 from governance import audit
 from governance.access import MAP_VIEW, REPORTER_REVEAL, Principal, require, require_area
 from governance.areas import crumb
+from governance.classification import masked
 from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
-from governance.masking import mask_name, mask_phone, redact_contacts
 from i18n import t
 
 MIN_REASON = 4
@@ -33,7 +33,11 @@ def _reporter(who: dict | None, clear: bool) -> dict | None:
         return None
     if clear:
         return {"name": who["name"], "phone": who["phone"], "masked": False}
-    return {"name": mask_name(who["name"]), "phone": mask_phone(who["phone"]), "masked": True}
+    return {
+        "name": masked("incident_reporter", "name_enc", who["name"]),
+        "phone": masked("incident_reporter", "phone_enc", who["phone"]),
+        "masked": True,
+    }
 
 
 def incident_detail(incident_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
@@ -101,7 +105,7 @@ def _view(
         "status_label": t(f"status.{row['status']}", lang),
         "priority": row["priority"],
         "priority_label": t(f"priority.{row['priority']}", lang),
-        "description": redact_contacts(row["description"]),
+        "description": masked("incident", "description", row["description"]),
         "address": row["address"],
         "lon": row["lon"],
         "lat": row["lat"],

@@ -12,11 +12,12 @@ from geodata.queries import persons as q
 from governance import audit
 from governance.access import PERSONS_POINTS, PERSONS_REVEAL, Principal, require, require_area
 from governance.areas import crumb
+from governance.classification import masked
 from governance.errors import InvalidInput, NotFound
-from governance.masking import mask_id_number, mask_name, mask_phone
 from i18n import t
 
 MIN_REASON = 4
+TABLE = "key_person_identity"  # its columns' masking rules: governance/classification.py
 IDENTITY_FIELDS = ("full_name", "id_number", "phone", "address")
 
 
@@ -30,10 +31,8 @@ def mask_address(address: str | None, community: str | None) -> str | None:
 def _view(row: dict, chain: list[dict], lang: str, principal: Principal, clear: bool) -> dict:
     community = next((c["name"] for c in chain if c["level"] == "community"), None)
     ident = {
-        "full_name": row["full_name"] if clear else mask_name(row["full_name"]),
-        "id_number": row["id_number"] if clear else mask_id_number(row["id_number"]),
-        "phone": row["phone"] if clear else mask_phone(row["phone"]),
-        "address": row["address"] if clear else mask_address(row["address"], community),
+        f: row[f] if clear else masked(TABLE, f"{f}_enc", row[f], context=community)
+        for f in IDENTITY_FIELDS
     }
     return {
         "id": row["id"],

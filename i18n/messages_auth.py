@@ -44,6 +44,10 @@ AUTH: dict[str, dict[str, str]] = {
         "zh-CN": "该对象不在您的管辖范围内",
         "en": "This is outside your area of responsibility",
     },
+    "error.export_column": {
+        "zh-CN": "字段 {column} 按数据分级规则不允许由当前角色导出",
+        "en": "By the data classification rules, your role may not export {column}",
+    },
     "error.weak_password": {
         "zh-CN": "密码至少 {n} 位，且须包含大写字母、小写字母、数字、符号中的三类",
         "en": "Passwords need at least {n} characters from three of: upper case, lower case, digits, symbols",

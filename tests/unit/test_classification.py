@@ -65,3 +65,34 @@ def test_catalog_rows_are_translated() -> None:
     assert zh[("area", "code")]["pi_name"] == "非个人信息" and zh[("area", "code")]["pi"] is None
     assert en[key]["masking"] == "mask_id_number" and en[key]["at_rest"] == "aes-256-gcm"
     assert len(en) == len(c.columns())
+
+
+def test_display_masking_follows_the_registry() -> None:
+    assert c.masked("key_person_identity", "full_name_enc", "张三丰") == "张*丰"
+    assert c.masked("key_person_identity", "phone_enc", "13812345678") == "138****5678"
+    assert c.masked("key_person_identity", "address_enc", "幸福路1号", context="东风社区") == (
+        "东风社区***"
+    )
+    assert c.masked("key_person_identity", "id_number_bidx", b"\x01") is None  # withheld
+    assert c.masked("incident", "description", "电话13812345678") == "电话138****5678"
+    assert c.masked("area", "code", "441502") == "441502"
+
+
+def test_export_rules_follow_the_registry() -> None:
+    from governance.access import Principal
+    from governance.errors import Forbidden
+
+    auditor = Principal(1, "a", "A", "auditor")
+    commander = Principal(2, "c", "C", "commander")
+    cols = c.export_columns("audit_log", ["id", "username", "client_addr"], auditor)
+    assert cols["client_addr"]("10.0.0.1") == "10.0.0.1"  # role-gated, and the role has it
+    with pytest.raises(Forbidden) as err:
+        c.export_columns("audit_log", ["id", "client_addr"], commander)
+    assert "audit_log.client_addr" in err.value.user_message("en")
+    with pytest.raises(Forbidden):
+        c.export_columns("app_user", ["username", "password_hash"], auditor)  # withheld
+    with pytest.raises(Forbidden):
+        c.export_columns("key_person", ["id", "geom"], commander)  # aggregates only
+    # identity goes out masked, whoever exports it
+    ident = c.export_columns("key_person_identity", ["full_name_enc"], commander)
+    assert ident["full_name_enc"]("张三丰") == "张*丰"
