@@ -257,6 +257,15 @@ def test_scoped_users_get_only_their_area_on_every_layer(username: str, session)
         )
     }
     assert grids <= in_scope_grids
+    for mode in ("points", "counts"):
+        persons = client.get(f"/api/v1/layers/persons?bbox={CITY}&z=12&mode={mode}").get_json()
+        person_grids = {f["properties"]["grid_id"] for f in persons["features"]}
+        assert person_grids <= in_scope_grids, mode
+        total = sum(f["properties"].get("count", 1) for f in persons["features"])
+        assert total == session.execute(
+            text("SELECT count(*) FROM key_person WHERE grid_id = ANY(:g)"),
+            {"g": list(in_scope_grids)},
+        ).scalar_one()
 
 
 def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) -> None:
