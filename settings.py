@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="Set behind HTTPS (Secure cookies).")
     lockout_failures: int = Field(default=5, description="Failed sign-ins before lockout.")
     lockout_minutes: int = Field(default=15, description="How long a lockout lasts.")
+    intake_outside: Literal["reject", "flag"] = Field(
+        default="flag",
+        description="Incidents located outside every grid: refuse them, or keep them "
+        "flagged (location_flag = 'outside_jurisdiction', no grid) for a dispatcher.",
+    )
 
 
 def _kept(s: Settings, name: str, make: Callable[[], str]) -> str:

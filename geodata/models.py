@@ -23,7 +23,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geodata.db import Base
@@ -220,6 +222,13 @@ class Incident(Base):
         Index("ix_incident_geom", "geom", postgresql_using="gist"),
         Index("ix_incident_occurred_at", "occurred_at"),
         Index("ix_incident_grid_occurred", "grid_id", "occurred_at"),
+        Index("ix_incident_lead_status", "lead_department_id", "status"),
+        Index(
+            "ix_incident_open_due",
+            "status",
+            "resolve_due_at",
+            postgresql_where=text("status NOT IN ('closed', 'evaluated', 'rejected', 'merged')"),
+        ),
         *(Index(f"ix_incident_h3_{r}", f"h3_{r}", "occurred_at") for r in H3_RESOLUTIONS),
     )
 
@@ -242,6 +251,23 @@ class Incident(Base):
     h3_10: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # the closed loop (migration 0007; see governance/workflow.py)
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    assist_department_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    accept_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolve_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    extension_requested_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspended_from: Mapped[str | None] = mapped_column(String(20))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
+    reopen_count: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    location_flag: Mapped[str | None] = mapped_column(String(24))
+    tracking_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class IncidentReporter(Base):

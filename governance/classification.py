@@ -149,9 +149,47 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             "h3_10",
             "version",
             "created_at",
+            "lead_department_id",
+            "assist_department_ids",
+            "escalation_level",
+            "accept_due_at",
+            "resolve_due_at",
+            "dispatched_at",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "extension_requested_until",
+            "suspended_from",
+            "merged_into_id",
+            "reopen_count",
+            "location_flag",
+            "updated_at",
         ),
+        # the public reporter's key to follow their case: like a password, never exported
+        "tracking_code": _c(_GEN, _PI, "withhold"),
         "description": _c(_GEN, _PI, "redact_contacts"),
         "address": _c(_GEN, _PI, "mask_address"),
+    },
+    # The timeline: which member of staff did what; notes are free text.
+    "incident_event": {
+        **_plain("id", "incident_id", "at", "action", "from_status", "to_status", "version"),
+        **{
+            n: _c(_GEN, _PI)
+            for n in (
+                "actor_user_id",
+                "actor_name",
+                "actor_role",
+                "actor_department_id",
+                "actor_token_id",
+            )
+        },
+        "note": _c(_GEN, _PI, "redact_contacts"),
+        "detail": _c(_GEN, _PI),
+    },
+    # Residents' ratings: the comment is free text.
+    "incident_feedback": {
+        **_plain("id", "incident_id", "rating", "channel", "at"),
+        "comment": _c(_GEN, _PI, "redact_contacts"),
     },
     # Accounts of identifiable staff; credentials are sensitive and never shown.
     "app_user": {

@@ -11,7 +11,12 @@ from sqlalchemy import create_engine, pool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geodata import models, models_audit, models_tokens  # noqa: F401  (registers the tables)
+from geodata import (  # noqa: F401  (registers the tables)
+    models,
+    models_audit,
+    models_tokens,
+    models_workflow,
+)
 from geodata.db import Base, admin_database_url
 
 config = context.config
