@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.openapi import spec
 from geodata.db import get_engine
-from governance.errors import MinqingError
+from governance.errors import InvalidInput, MinqingError
 from governance.layers import render_layer
 from i18n import current_lang, t
 from web.security import audit_denied, current_principal
@@ -97,6 +97,28 @@ def incident(incident_id: int) -> Response:
     from governance.incidents import incident_detail
 
     return jsonify(incident_detail(incident_id, current_lang(), principal=current_principal()))
+
+
+@bp.post("/incidents/<int:incident_id>/transitions")
+def incident_transition(incident_id: int) -> tuple[Response, int]:
+    """Move an incident along: JSON {"action", "expected_version", "note"?, and per action
+    "lead_department_id", "assist_department_ids", "until", "into"}. A stale version is
+    409 and changes nothing."""
+    from governance.workflow import transition
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("error.json_body")
+    result = transition(
+        incident_id,
+        body.get("action"),  # type: ignore[arg-type]
+        expected_version=body.get("expected_version"),
+        principal=current_principal(),
+        note=body.get("note"),
+        params=body,
+        client_addr=request.remote_addr,
+    )
+    return jsonify(result), 200
 
 
 @bp.post("/incidents/<int:incident_id>/reporter/reveal")

@@ -25,6 +25,12 @@ REPORTER_REVEAL = "reporter.reveal"  # who reported an incident, in clear (to ca
 USERS_MANAGE = "users.manage"
 AUDIT_VIEW = "audit.view"
 WALL_VIEW = "wall.view"  # the wall screen: counts and hexagon aggregates of an area, no persons
+# The closed loop (governance/workflow.py): who may move an incident along.
+INCIDENT_VERIFY = "incident.verify"  # check a new report on the spot (核实)
+INCIDENT_DISPATCH = "incident.dispatch"  # dispatch, transfer, reject, suspend, merge, reopen
+INCIDENT_HANDLE = "incident.handle"  # the lead department: accept, resolve, return, extend
+INCIDENT_CLOSE = "incident.close"  # verify the result and close (核查结案)
+INCIDENT_ESCALATE = "incident.escalate"  # hand a case to the level above (上报)
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -36,12 +42,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # command centre sees counts; departments see neither. Who reported an incident is
     # shown in clear (with a reason) to those who call reporters back: the command centre
     # and supervisors; grid workers and departments see it masked.
-    Role.COMMANDER: frozenset(_OPERATIONS | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}),
-    Role.SUPERVISOR: frozenset(
-        _OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
+    # Commanders and supervisors dispatch; grid workers verify on the spot and escalate;
+    # departments handle what they lead.
+    Role.COMMANDER: frozenset(
+        _OPERATIONS
+        | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}
+        | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE}
     ),
-    Role.GRID_WORKER: frozenset(_OPERATIONS | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}),
-    Role.DEPT_STAFF: frozenset(_OPERATIONS),
+    Role.SUPERVISOR: frozenset(
+        _OPERATIONS
+        | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
+        | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_ESCALATE}
+    ),
+    Role.GRID_WORKER: frozenset(
+        _OPERATIONS
+        | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}
+        | {INCIDENT_VERIFY, INCIDENT_CLOSE, INCIDENT_ESCALATE}
+    ),
+    Role.DEPT_STAFF: frozenset(_OPERATIONS | {INCIDENT_HANDLE}),
     Role.WALL: frozenset({WALL_VIEW}),  # the wall screen: its own page, aggregates only
 }
 

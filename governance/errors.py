@@ -57,3 +57,16 @@ class Unavailable(MinqingError):
 
     status = 503
     code = "unavailable"
+
+
+class Conflict(MinqingError):
+    """The thing changed since the client read it (a stale version, a double submit)."""
+
+    status = 409
+    code = "conflict"
+
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
+        out = super().to_dict(lang)
+        if "current_version" in self.params:
+            out["current_version"] = self.params["current_version"]
+        return out

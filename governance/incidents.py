@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import incidents as q
-from governance import audit
+from governance import audit, workflow
 from governance.access import MAP_VIEW, REPORTER_REVEAL, Principal, require, require_area
 from governance.areas import crumb
 from governance.classification import masked
@@ -48,7 +48,9 @@ def incident_detail(incident_id: int, lang: str = "zh-CN", *, principal: Princip
     with session_scope(scope=principal.rls_scope) as s:
         row, chain = _load(s, incident_id, principal)
         reporter = q.reporter_row(s, row["id"])
-    return _view(row, chain, _reporter(reporter, clear=False), lang, principal)
+    view = _view(row, chain, _reporter(reporter, clear=False), lang, principal)
+    view["workflow"] = workflow.incident_state(row["id"], principal=principal)
+    return view
 
 
 def reveal_reporter(

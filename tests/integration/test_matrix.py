@@ -4,8 +4,9 @@ The callbacks have their own matrix (tests/integration/test_access.py, every cal
 every role). Here every URL rule of the Flask app must be classified, so a new route
 cannot ship unlisted: it is public, needs only a signed-in user, or needs a capability;
 each role is then called on it and must get through exactly when its role holds that
-capability. "Gets through" means no 401 and no 403 "forbidden"; a 403 "out of scope"
-(an object outside the user's area) still counts as passing the role check.
+capability. "Gets through" means no 401 and no 403 "forbidden"; a 403 about the object
+(outside the user's area, not their department's case) still counts as passing the role
+check.
 """
 
 from __future__ import annotations
@@ -92,6 +93,22 @@ PROBES = [
         lambda ids: f"/api/v1/incidents/{ids['incident']}/reporter/reveal",
         REASON,
     ),
+    Probe(
+        "/api/v1/incidents/<int:incident_id>/transitions",
+        "POST",
+        access.INCIDENT_VERIFY,
+        lambda ids: f"/api/v1/incidents/{ids['incident']}/transitions",
+        {"action": "verify", "expected_version": -1},  # passes the role check, then 409
+        label="POST transition verify",
+    ),
+    Probe(
+        "/api/v1/incidents/<int:incident_id>/transitions",
+        "POST",
+        access.INCIDENT_HANDLE,
+        lambda ids: f"/api/v1/incidents/{ids['incident']}/transitions",
+        {"action": "start", "expected_version": -1},
+        label="POST transition start",
+    ),
     Probe("/api/v1/openapi.json", "GET", SIGNED_IN, lambda _ids: "/api/v1/openapi.json"),
     Probe("/audit/export.csv", "GET", access.AUDIT_VIEW, lambda _ids: "/audit/export.csv"),
     Probe("/", "GET", access.MAP_VIEW, lambda _ids: "/", label="page /"),
@@ -173,12 +190,15 @@ def _call(client, probe: Probe, ids: dict[str, int]):  # type: ignore[no-untyped
     )
 
 
+OBJECT_REFUSALS = {"error.out_of_scope", "error.not_lead_department"}
+
+
 def _refused_for_role(resp) -> bool:  # type: ignore[no-untyped-def]
-    """403 because of the role (not because of an object's area)."""
+    """403 because of the role (not because of the object: its area, its department)."""
     if resp.status_code != 403:
         return False
     body = resp.get_json(silent=True)
-    return body is None or body.get("key") != "error.out_of_scope"
+    return body is None or body.get("key") not in OBJECT_REFUSALS
 
 
 @pytest.mark.parametrize("username", list(USERS))

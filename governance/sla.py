@@ -1,0 +1,125 @@
+"""SLA clocks: accept within N hours, resolve within N working days, red / amber / green.
+
+Working days are Monday to Friday in Asia/Shanghai, except the days listed in
+``calendar_day`` (public holidays are not working days; adjusted weekends, 调休, are).
+"Resolve within N working days" ends at midnight after the N-th working day following
+the day of dispatch (a case dispatched on Friday afternoon with 1 working day is due at
+the end of Monday, not on Saturday).
+
+The policy is the most specific ``sla_policy`` row for (category, priority): both, then
+the category alone, then the priority alone, then the catch-all row; without any row,
+:data:`DEFAULTS` by priority.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from governance.filters import LOCAL_TZ
+
+# priority -> (accept within hours, resolve within working days, remind hours before)
+DEFAULTS: Mapping[int, tuple[int, int, int]] = {
+    1: (1, 1, 2),  # urgent
+    2: (2, 3, 4),
+    3: (4, 5, 8),
+    4: (8, 10, 8),  # low
+}
+AMBER_SHARE = 0.2  # amber when less than this share of the allowed time is left
+
+
+@dataclass(frozen=True)
+class Policy:
+    accept_hours: int
+    resolve_workdays: int
+    remind_before_hours: int
+
+
+def policy_for(session: Session, category: str, priority: int) -> Policy:
+    row = session.execute(
+        text("""
+        SELECT accept_hours, resolve_workdays, remind_before_hours FROM sla_policy
+        WHERE (category_code = :c OR category_code IS NULL)
+          AND (priority = :p OR priority IS NULL)
+        ORDER BY category_code IS NULL, priority IS NULL LIMIT 1"""),
+        {"c": category, "p": priority},
+    ).first()
+    if row is not None:
+        return Policy(int(row[0]), int(row[1]), int(row[2]))
+    a, r, remind = DEFAULTS.get(priority, DEFAULTS[3])
+    return Policy(a, r, remind)
+
+
+def calendar_overrides(session: Session, start: date, end: date) -> dict[date, bool]:
+    """Days between ``start`` and ``end`` whose working status is not their weekday's."""
+    rows = session.execute(
+        text("SELECT day, workday FROM calendar_day WHERE day BETWEEN :a AND :b"),
+        {"a": start, "b": end},
+    ).all()
+    return {d: bool(w) for d, w in rows}
+
+
+def is_workday(day: date, overrides: Mapping[date, bool]) -> bool:
+    return overrides.get(day, day.weekday() < 5)
+
+
+def add_workdays(start: datetime, n: int, overrides: Mapping[date, bool]) -> datetime:
+    """Midnight (local) at the end of the n-th working day after ``start``'s day."""
+    day = start.astimezone(LOCAL_TZ).date()
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        if is_workday(day, overrides):
+            counted += 1
+    return datetime.combine(day + timedelta(days=1), time.min, LOCAL_TZ)
+
+
+def due_dates(
+    session: Session, category: str, priority: int, at: datetime
+) -> tuple[datetime, datetime]:
+    """(accept by, resolve by) for a case dispatched at ``at``."""
+    policy = policy_for(session, category, priority)
+    local = at.astimezone(LOCAL_TZ).date()
+    # enough calendar for the longest run of holidays plus weekends
+    overrides = calendar_overrides(
+        session, local, local + timedelta(days=policy.resolve_workdays * 3 + 21)
+    )
+    return at + timedelta(hours=policy.accept_hours), add_workdays(
+        at, policy.resolve_workdays, overrides
+    )
+
+
+def clock(
+    status: str,
+    *,
+    now: datetime,
+    dispatched_at: datetime | None,
+    accepted_at: datetime | None,
+    accept_due_at: datetime | None,
+    resolve_due_at: datetime | None,
+) -> dict[str, object] | None:
+    """The running clock of an open case: which deadline, when, and red / amber / green.
+
+    ``dispatched`` runs the accept clock; ``accepted`` and ``in_progress`` the resolve
+    clock; other states run none (None)."""
+    if status == "dispatched":
+        stage, due, since = "accept", accept_due_at, dispatched_at
+    elif status in ("accepted", "in_progress"):
+        stage, due, since = "resolve", resolve_due_at, accepted_at or dispatched_at
+    else:
+        return None
+    if due is None:
+        return None
+    left = (due - now).total_seconds()
+    total = (due - since).total_seconds() if since else None
+    if left < 0:
+        state = "red"
+    elif total and left < total * AMBER_SHARE:
+        state = "amber"
+    else:
+        state = "green"
+    return {"stage": stage, "due_at": due, "seconds_left": int(left), "state": state}

@@ -1,0 +1,463 @@
+"""The closed loop (GB/T 30428): register -> verify -> dispatch -> accept -> handle ->
+resolve -> verify and close -> evaluate, with transfer, return, escalation, extension,
+suspension, merging and reopening.
+
+:data:`TRANSITIONS` is the whole state machine: for each action, the states it may start
+from, the state it leads to, the capability it needs, whether only the lead department
+may take it, and whether a note (a reason) is required. :func:`transition` applies one
+action in one transaction: it locks the incident row, checks the capability, the area
+scope, the department and the version the client saw (a stale version is a 409 that
+changes nothing), updates the incident, appends a timeline event, records the change in
+the audit trail and notifies listeners (``pg_notify('incident_changed', ...)``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, session_scope
+from geodata.queries import timeline
+from governance import audit, sla
+from governance.access import (
+    INCIDENT_CLOSE,
+    INCIDENT_DISPATCH,
+    INCIDENT_ESCALATE,
+    INCIDENT_HANDLE,
+    INCIDENT_VERIFY,
+    Principal,
+    require,
+    require_area,
+)
+from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
+from governance.filters import LOCAL_TZ
+
+NOTE_MAX = 2000
+MAX_EXTENSION_DAYS = 30
+NOTIFY_CHANNEL = "incident_changed"
+OPEN_HANDLING = frozenset({"dispatched", "accepted", "in_progress"})
+RESOLVABLE = frozenset({"accepted", "in_progress"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change (or is computed: resume)
+    capability: str
+    lead_only: bool = False  # only staff of the lead department
+    needs_note: bool = False
+
+
+def _t(sources: set[str] | frozenset[str], target: str | None, cap: str, **kw: bool) -> Transition:
+    return Transition(frozenset(sources), target, cap, **kw)
+
+
+TRANSITIONS: Mapping[str, Transition] = {
+    "verify": _t({"registered"}, "verified", INCIDENT_VERIFY),
+    "reject": _t({"registered", "verified"}, "rejected", INCIDENT_DISPATCH, needs_note=True),
+    "escalate": _t({"registered", "verified"}, "verified", INCIDENT_ESCALATE, needs_note=True),
+    "merge": _t({"registered", "verified"}, "merged", INCIDENT_DISPATCH),
+    "dispatch": _t({"verified"}, "dispatched", INCIDENT_DISPATCH),
+    "transfer": _t(OPEN_HANDLING, "dispatched", INCIDENT_DISPATCH, needs_note=True),
+    "accept": _t({"dispatched"}, "accepted", INCIDENT_HANDLE, lead_only=True),
+    "return": _t(
+        {"dispatched", "accepted"}, "verified", INCIDENT_HANDLE, lead_only=True, needs_note=True
+    ),
+    "start": _t({"accepted"}, "in_progress", INCIDENT_HANDLE, lead_only=True),
+    "request_extension": _t(RESOLVABLE, None, INCIDENT_HANDLE, lead_only=True, needs_note=True),
+    "approve_extension": _t(RESOLVABLE, None, INCIDENT_DISPATCH),
+    "deny_extension": _t(RESOLVABLE, None, INCIDENT_DISPATCH, needs_note=True),
+    "resolve": _t(RESOLVABLE, "resolved", INCIDENT_HANDLE, lead_only=True, needs_note=True),
+    "suspend": _t(OPEN_HANDLING, "suspended", INCIDENT_DISPATCH, needs_note=True),
+    "resume": _t({"suspended"}, None, INCIDENT_DISPATCH),
+    "close": _t({"resolved"}, "closed", INCIDENT_CLOSE),
+    "fail_verification": _t({"resolved"}, "in_progress", INCIDENT_CLOSE, needs_note=True),
+    "reopen": _t({"closed", "evaluated"}, "in_progress", INCIDENT_DISPATCH, needs_note=True),
+}
+ACTIONS = tuple(TRANSITIONS)
+
+_ROW_SQL = """
+    SELECT i.id, i.status, i.version, i.category_code, i.priority, i.grid_id,
+           g.code AS grid_code, i.lead_department_id, i.assist_department_ids,
+           i.escalation_level, i.suspended_from, i.extension_requested_until,
+           i.resolve_due_at, i.accept_due_at, i.dispatched_at, i.accepted_at, i.reopen_count
+    FROM incident i LEFT JOIN area g ON g.id = i.grid_id
+    WHERE i.id = :id
+"""
+
+
+def _load(session: Session, incident_id: int, *, lock: bool) -> dict[str, Any]:
+    row = (
+        session.execute(text(_ROW_SQL + (" FOR UPDATE OF i" if lock else "")), {"id": incident_id})
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("error.not_found", what=f"incident {incident_id}")
+    return dict(row)
+
+
+def _may(principal: Principal, spec: Transition, row: Mapping[str, Any]) -> bool:
+    """Capability, area scope and department (not the state)."""
+    if not principal.can(spec.capability):
+        return False
+    if not principal.covers(row["grid_code"] or ""):
+        return False
+    return not spec.lead_only or (
+        principal.department_id is not None and principal.department_id == row["lead_department_id"]
+    )
+
+
+def _pending_extension(row: Mapping[str, Any]) -> bool:
+    return row["extension_requested_until"] is not None
+
+
+def allowed_actions(principal: Principal | None, row: Mapping[str, Any]) -> list[str]:
+    """The actions ``principal`` may take on the incident now, in TRANSITIONS order."""
+    if principal is None:
+        return []
+    out = []
+    for action, spec in TRANSITIONS.items():
+        if row["status"] not in spec.sources or not _may(principal, spec, row):
+            continue
+        pending = _pending_extension(row)
+        if action in ("approve_extension", "deny_extension") and not pending:
+            continue
+        if action == "request_extension" and pending:
+            continue
+        out.append(action)
+    return out
+
+
+def _note(raw: object, required: bool) -> str | None:
+    note = raw.strip() if isinstance(raw, str) else ""
+    if len(note) > NOTE_MAX:
+        raise InvalidInput("error.note_too_long", n=NOTE_MAX)
+    if required and len(note) < 2:
+        raise InvalidInput("error.note_required")
+    return note or None
+
+
+def _department_ids(session: Session, raw: object, name: str) -> list[int]:
+    items = raw if isinstance(raw, list) else [raw]
+    ids: list[int] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise InvalidInput("error.unknown_department", value=str(item)[:40])
+        try:
+            ids.append(int(item))
+        except ValueError:
+            raise InvalidInput("error.unknown_department", value=str(item)[:40]) from None
+    known = {
+        r[0]
+        for r in session.execute(
+            text("SELECT id FROM department WHERE id = ANY(:ids)"), {"ids": ids}
+        )
+    }
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise InvalidInput("error.unknown_department", value=", ".join(map(str, missing)))
+    return list(dict.fromkeys(ids))
+
+
+def suggest_departments(session: Session, category: str, grid_code: str | None) -> dict[str, Any]:
+    """The routing suggestion (lead and assisting departments) for a category at a place:
+    the most specific routing rule (longest area prefix, category before catch-all),
+    else the department of the category or of its parent group."""
+    row = session.execute(
+        text("""
+        SELECT lead_department_id, assist_department_ids, id FROM routing_rule
+        WHERE (category_code = :c OR category_code IS NULL)
+          AND (area_code IS NULL OR starts_with(coalesce(:g, ''), area_code))
+        ORDER BY length(coalesce(area_code, '')) DESC, category_code IS NULL LIMIT 1"""),
+        {"c": category, "g": grid_code},
+    ).first()
+    if row is not None:
+        return {"lead": row[0], "assist": list(row[1] or []), "rule_id": row[2]}
+    dept = session.execute(
+        text("""SELECT coalesce(c.department_id, p.department_id) FROM incident_category c
+                LEFT JOIN incident_category p ON p.code = c.parent_code WHERE c.code = :c"""),
+        {"c": category},
+    ).scalar()
+    return {"lead": dept, "assist": [], "rule_id": None}
+
+
+def _parse_until(raw: object, row: Mapping[str, Any], now: datetime) -> datetime:
+    if not isinstance(raw, str):
+        raise InvalidInput("error.bad_datetime", name="until")
+    try:
+        until = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("error.bad_datetime", name="until") from None
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=LOCAL_TZ)
+    current = row["resolve_due_at"] or now
+    if until <= current or until > current + timedelta(days=MAX_EXTENSION_DAYS):
+        raise InvalidInput("error.extension_range", days=MAX_EXTENSION_DAYS)
+    return until
+
+
+def _changes(
+    session: Session,
+    action: str,
+    row: Mapping[str, Any],
+    params: Mapping[str, Any],
+    principal: Principal,
+    now: datetime,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(column -> new value, event detail) for ``action`` on ``row``."""
+    sets: dict[str, Any] = {}
+    detail: dict[str, Any] = {}
+    if action in ("dispatch", "transfer"):
+        suggestion = suggest_departments(session, row["category_code"], row["grid_code"])
+        raw_lead = params.get("lead_department_id") or suggestion["lead"]
+        if raw_lead is None:
+            raise InvalidInput("error.lead_required")
+        (lead,) = _department_ids(session, raw_lead, "lead_department_id")
+        if action == "transfer" and lead == row["lead_department_id"]:
+            raise InvalidInput("error.transfer_same_department")
+        assist_raw = params.get("assist_department_ids")
+        if assist_raw is None:
+            assist_raw = suggestion["assist"] if lead == suggestion["lead"] else []
+        assist = [d for d in _department_ids(session, assist_raw or [], "assist") if d != lead]
+        accept_due, resolve_due = sla.due_dates(session, row["category_code"], row["priority"], now)
+        sets |= {
+            "lead_department_id": lead,
+            "assist_department_ids": assist,
+            "dispatched_at": now,
+            "accepted_at": None,
+            "accept_due_at": accept_due,
+            "resolve_due_at": resolve_due,
+            "extension_requested_until": None,
+        }
+        detail |= {
+            "lead_department_id": lead,
+            "assist_department_ids": assist,
+            "suggested": suggestion["lead"],
+            "overridden": lead != suggestion["lead"],
+            "accept_due_at": accept_due.isoformat(),
+            "resolve_due_at": resolve_due.isoformat(),
+        }
+    elif action == "accept":
+        sets["accepted_at"] = now
+    elif action == "return":
+        sets |= {"lead_department_id": None, "assist_department_ids": [], "accepted_at": None}
+        detail["returned_by"] = row["lead_department_id"]
+    elif action == "escalate":
+        sets["escalation_level"] = row["escalation_level"] + 1
+        detail["level"] = row["escalation_level"] + 1
+    elif action == "request_extension":
+        until = _parse_until(params.get("until"), row, now)
+        sets["extension_requested_until"] = until
+        detail["until"] = until.isoformat()
+    elif action == "approve_extension":
+        sets |= {
+            "resolve_due_at": row["extension_requested_until"],
+            "extension_requested_until": None,
+        }
+        detail["until"] = row["extension_requested_until"].isoformat()
+    elif action == "deny_extension":
+        sets["extension_requested_until"] = None
+    elif action == "resolve":
+        sets["resolved_at"] = now
+    elif action == "suspend":
+        sets["suspended_from"] = row["status"]
+    elif action == "resume":
+        sets["suspended_from"] = None
+    elif action == "close":
+        sets["closed_at"] = now
+    elif action in ("fail_verification", "reopen"):
+        sets |= {"reopen_count": row["reopen_count"] + 1, "resolved_at": None, "closed_at": None}
+    elif action == "merge":
+        into = params.get("into")
+        if isinstance(into, bool) or not isinstance(into, int) or into == row["id"]:
+            raise InvalidInput("error.merge_target")
+        target = session.execute(
+            text("""SELECT i.status, g.code FROM incident i LEFT JOIN area g ON g.id = i.grid_id
+                    WHERE i.id = :id"""),
+            {"id": into},
+        ).first()
+        if target is None or target[0] in ("merged", "rejected"):
+            raise InvalidInput("error.merge_target")
+        require_area(principal, target[1] or "")
+        sets["merged_into_id"] = into
+        detail["into"] = into
+    return sets, detail
+
+
+def _target(action: str, spec: Transition, row: Mapping[str, Any]) -> str:
+    if action == "resume":
+        return str(row["suspended_from"] or "dispatched")
+    return spec.target or str(row["status"])
+
+
+def _notify(session: Session, payload: Mapping[str, Any]) -> None:
+    session.execute(
+        text("SELECT pg_notify(:ch, :p)"),
+        {"ch": NOTIFY_CHANNEL, "p": json.dumps(payload, default=str)},
+    )
+
+
+def transition(
+    incident_id: int,
+    action: str,
+    *,
+    expected_version: object,
+    principal: Principal | None,
+    note: object = None,
+    params: Mapping[str, Any] | None = None,
+    client_addr: str | None = None,
+) -> dict[str, Any]:
+    """Apply ``action`` to the incident; returns its new status and version and the
+    timeline event. Nothing is written unless every check passes."""
+    spec = TRANSITIONS.get(action) if isinstance(action, str) else None
+    if spec is None:
+        raise InvalidInput(
+            "error.unknown_action", action=str(action)[:40], choices=", ".join(ACTIONS)
+        )
+    who = require(principal, spec.capability)
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise InvalidInput("error.version_required")
+    text_note = _note(note, spec.needs_note)
+    params = params or {}
+    with session_scope(scope=who.rls_scope) as s:
+        row = _load(s, int(incident_id), lock=True)
+        require_area(who, row["grid_code"] or "")
+        if spec.lead_only and (
+            who.department_id is None or who.department_id != row["lead_department_id"]
+        ):
+            raise Forbidden("error.not_lead_department")
+        if row["version"] != expected_version:
+            raise Conflict("error.stale_version", current_version=row["version"])
+        if row["status"] not in spec.sources or action not in allowed_actions(who, row):
+            raise InvalidInput("error.illegal_transition", action=action, status=row["status"])
+        now = datetime.now(LOCAL_TZ)
+        sets, detail = _changes(s, action, row, params, who, now)
+        target = _target(action, spec, row)
+        sets["status"] = target
+        assignments = ", ".join(f"{k} = :{k}" for k in sets)
+        version = s.execute(
+            text(
+                f"UPDATE incident SET {assignments}, version = version + 1, updated_at = now() "
+                "WHERE id = :id RETURNING version"
+            ),
+            {**sets, "id": row["id"]},
+        ).scalar_one()
+        event_id = timeline.add_event(
+            s,
+            incident_id=row["id"],
+            action=action,
+            from_status=row["status"],
+            to_status=target,
+            version=version,
+            actor_user_id=who.user_id or None,
+            actor_name=who.display_name,
+            actor_role=who.role,
+            actor_department_id=who.department_id,
+            note=text_note,
+            detail=detail or None,
+        )
+        audit.record(
+            s,
+            action="data_change",
+            user_id=who.user_id or None,
+            username=who.username,
+            role=who.role,
+            object_type="incident",
+            object_id=row["id"],
+            client_addr=client_addr,
+            detail={"transition": action, "from": row["status"], "to": target, "version": version},
+        )
+        _notify(s, {"id": row["id"], "status": target, "version": version, "action": action})
+    return {"id": row["id"], "status": target, "version": version, "event_id": event_id}
+
+
+def resident_feedback(
+    incident_id: int, rating: str, comment: str | None = None, *, channel: str = "link"
+) -> dict[str, Any]:
+    """A resident's rating after resolution: satisfied or basically satisfied closes a
+    resolved case (and evaluates a closed one); dissatisfied sends it back to the lead
+    department (reopened). The caller has already proved the right to rate (the
+    feedback code of the case)."""
+    if rating not in ("satisfied", "basic", "dissatisfied"):
+        raise InvalidInput("error.unknown_rating")
+    text_note = _note(comment, False)
+    with session_scope(scope=ALL_AREAS) as s:
+        row = _load(s, int(incident_id), lock=True)
+        if row["status"] not in ("resolved", "closed"):
+            raise InvalidInput("error.feedback_not_open", status=row["status"])
+        now = datetime.now(LOCAL_TZ)
+        if rating == "dissatisfied":
+            target = "in_progress"
+            sets = {"reopen_count": row["reopen_count"] + 1, "resolved_at": None, "closed_at": None}
+        else:
+            target = "closed" if row["status"] == "resolved" else "evaluated"
+            sets = {"closed_at": now} if target == "closed" else {}
+        sets["status"] = target
+        assignments = ", ".join(f"{k} = :{k}" for k in sets)
+        version = s.execute(
+            text(
+                f"UPDATE incident SET {assignments}, version = version + 1, updated_at = now() "
+                "WHERE id = :id RETURNING version"
+            ),
+            {**sets, "id": row["id"]},
+        ).scalar_one()
+        s.execute(
+            text("""INSERT INTO incident_feedback (incident_id, rating, comment, channel)
+                    VALUES (:id, :r, :c, :ch)"""),
+            {"id": row["id"], "r": rating, "c": text_note, "ch": channel},
+        )
+        timeline.add_event(
+            s,
+            incident_id=row["id"],
+            action="feedback",
+            from_status=row["status"],
+            to_status=target,
+            version=version,
+            actor_name="resident",
+            actor_role="resident",
+            note=text_note,
+            detail={"rating": rating, "channel": channel},
+        )
+        _notify(s, {"id": row["id"], "status": target, "version": version, "action": "feedback"})
+    return {"id": row["id"], "status": target, "version": version}
+
+
+def incident_state(incident_id: int, *, principal: Principal) -> dict[str, Any]:
+    """The handling state of an incident in the principal's scope: status, version,
+    departments, the SLA clock, the actions this user may take and the timeline."""
+    with session_scope(scope=principal.rls_scope) as s:
+        row = _load(s, int(incident_id), lock=False)
+        require_area(principal, row["grid_code"] or "")
+        events = timeline.events(s, row["id"])
+        suggestion = (
+            suggest_departments(s, row["category_code"], row["grid_code"])
+            if row["status"] == "verified"
+            else None
+        )
+    now = datetime.now(LOCAL_TZ)
+    return {
+        "status": row["status"],
+        "version": row["version"],
+        "lead_department_id": row["lead_department_id"],
+        "assist_department_ids": list(row["assist_department_ids"] or []),
+        "escalation_level": row["escalation_level"],
+        "extension_requested_until": row["extension_requested_until"],
+        "sla": sla.clock(
+            row["status"],
+            now=now,
+            dispatched_at=row["dispatched_at"],
+            accepted_at=row["accepted_at"],
+            accept_due_at=row["accept_due_at"],
+            resolve_due_at=row["resolve_due_at"],
+        ),
+        "suggestion": suggestion,
+        "actions": allowed_actions(principal, row),
+        "timeline": events,
+    }

@@ -1,0 +1,101 @@
+"""Messages of the closed loop: actions, SLA states, workflow errors (zh-CN, en)."""
+
+from __future__ import annotations
+
+WORKFLOW: dict[str, dict[str, str]] = {
+    # actions (buttons and timeline)
+    "action.register": {"zh-CN": "登记", "en": "Register"},
+    "action.verify": {"zh-CN": "核实", "en": "Verify"},
+    "action.reject": {"zh-CN": "作废", "en": "Reject as invalid"},
+    "action.escalate": {"zh-CN": "上报", "en": "Escalate"},
+    "action.merge": {"zh-CN": "合并为重复件", "en": "Merge as duplicate"},
+    "action.dispatch": {"zh-CN": "派遣", "en": "Dispatch"},
+    "action.transfer": {"zh-CN": "转派", "en": "Transfer"},
+    "action.accept": {"zh-CN": "签收", "en": "Accept"},
+    "action.return": {"zh-CN": "退回", "en": "Return"},
+    "action.start": {"zh-CN": "开始处置", "en": "Start work"},
+    "action.request_extension": {"zh-CN": "申请延期", "en": "Request extension"},
+    "action.approve_extension": {"zh-CN": "批准延期", "en": "Approve extension"},
+    "action.deny_extension": {"zh-CN": "驳回延期", "en": "Deny extension"},
+    "action.resolve": {"zh-CN": "办结", "en": "Resolve"},
+    "action.suspend": {"zh-CN": "挂起", "en": "Suspend"},
+    "action.resume": {"zh-CN": "恢复办理", "en": "Resume"},
+    "action.close": {"zh-CN": "核查结案", "en": "Verify and close"},
+    "action.fail_verification": {"zh-CN": "核查不通过", "en": "Verification failed"},
+    "action.reopen": {"zh-CN": "重新办理", "en": "Reopen"},
+    "action.feedback": {"zh-CN": "群众评价", "en": "Resident feedback"},
+    "action.remind": {"zh-CN": "催办", "en": "Reminder"},
+    "action.supervise": {"zh-CN": "督办", "en": "Supervision"},
+    # SLA
+    "sla.accept": {"zh-CN": "签收时限", "en": "Accept by"},
+    "sla.resolve": {"zh-CN": "办结时限", "en": "Resolve by"},
+    "sla.red": {"zh-CN": "已超时", "en": "Overdue"},
+    "sla.amber": {"zh-CN": "临近超时", "en": "Due soon"},
+    "sla.green": {"zh-CN": "正常", "en": "On time"},
+    # errors
+    "error.json_body": {
+        "zh-CN": "请求体须为 JSON 对象",
+        "en": "The request body must be a JSON object",
+    },
+    "error.unknown_action": {
+        "zh-CN": "未知操作：{action}（可用：{choices}）",
+        "en": "Unknown action: {action} (one of: {choices})",
+    },
+    "error.version_required": {
+        "zh-CN": "缺少事件版本号（expected_version），请刷新后重试",
+        "en": "The incident version you saw (expected_version) is missing; reload and retry",
+    },
+    "error.stale_version": {
+        "zh-CN": "该事件已被他人更新（当前版本 {current_version}），请刷新后再操作",
+        "en": "Someone changed this incident meanwhile (now version {current_version}); "
+        "reload and try again",
+    },
+    "error.illegal_transition": {
+        "zh-CN": "事件当前状态为“{status}”，不能执行“{action}”",
+        "en": "An incident in state '{status}' cannot be given '{action}'",
+    },
+    "error.not_lead_department": {
+        "zh-CN": "只有主办部门可以执行此操作",
+        "en": "Only the lead department may do this",
+    },
+    "error.note_required": {
+        "zh-CN": "请填写原因或处置说明",
+        "en": "Give a reason or a note",
+    },
+    "error.note_too_long": {
+        "zh-CN": "说明不能超过 {n} 个字",
+        "en": "Notes are limited to {n} characters",
+    },
+    "error.unknown_department": {
+        "zh-CN": "未知部门：{value}",
+        "en": "Unknown department: {value}",
+    },
+    "error.lead_required": {
+        "zh-CN": "请选择主办部门（该类事件没有默认部门）",
+        "en": "Choose a lead department (this category has no default)",
+    },
+    "error.transfer_same_department": {
+        "zh-CN": "转派须选择另一个主办部门",
+        "en": "A transfer needs a different lead department",
+    },
+    "error.bad_datetime": {
+        "zh-CN": "{name} 不是有效的日期时间",
+        "en": "{name} is not a valid date and time",
+    },
+    "error.extension_range": {
+        "zh-CN": "延期须晚于当前时限，且不超过 {days} 天",
+        "en": "An extension must be later than the current deadline and at most {days} days",
+    },
+    "error.merge_target": {
+        "zh-CN": "请选择另一件有效的事件作为合并目标",
+        "en": "Choose another valid incident to merge into",
+    },
+    "error.unknown_rating": {
+        "zh-CN": "评价须为：满意、基本满意、不满意",
+        "en": "The rating must be satisfied, basically satisfied or dissatisfied",
+    },
+    "error.feedback_not_open": {
+        "zh-CN": "该事件当前（{status}）不能评价",
+        "en": "This incident cannot be rated now ({status})",
+    },
+}
