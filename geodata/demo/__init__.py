@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geodata.demo import writer
+from geodata.demo import workflow, writer
 from geodata.demo.catalog import DEPARTMENTS, category_rows
 from geodata.demo.hierarchy import build_city
 from geodata.demo.incidents import Placer, generate
@@ -165,6 +165,9 @@ def seed(
     report.incidents = _add_incidents(
         session, model, book, placer, incidents, seed, now, "demo", clock
     )
+    workflow.seed_rules(session)
+    workflow.backfill(session)
+    clock.lap("workflow")
     writer.sync_sequences(session, ["area", "department", "key_site", "key_person", "incident"])
     writer.analyze(session, writer.DEMO_TABLES)
     clock.lap("analyze")
@@ -197,9 +200,11 @@ def seed_incidents(
         {"a": SiteType.MARKET.value, "b": SiteType.ENTERTAINMENT.value},
     ).all()
     placer = Placer(model, np.asarray(hot, dtype=float).reshape(-1, 2), seed)
+    first = session.execute(text("SELECT coalesce(max(id), 0) + 1 FROM incident")).scalar_one()
     written = _add_incidents(
         session, model, AddressBook(model), placer, n, seed, now, external_prefix, clock
     )
+    workflow.backfill(session, int(first))
     writer.sync_sequences(session, ["incident"])
     writer.analyze(session, ["incident"])
     clock.total()

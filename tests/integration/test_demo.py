@@ -351,3 +351,31 @@ def test_seed_incidents_adds_unique_rows(twin: str) -> None:
     with session_scope(twin) as s:
         nxt = s.execute(text("SELECT nextval(pg_get_serial_sequence('incident', 'id'))")).scalar()
     assert nxt == before + 2001
+
+
+def test_demo_incidents_carry_the_history_their_status_implies(
+    seeded: tuple[str, demo.SeedReport],
+) -> None:
+    url, _ = seeded
+    bad = _one(
+        url,
+        """
+        SELECT count(*) FROM incident WHERE
+          (status IN ('dispatched', 'accepted', 'in_progress', 'resolved', 'closed')
+           AND (lead_department_id IS NULL OR dispatched_at IS NULL
+                OR resolve_due_at <= dispatched_at OR accept_due_at <= dispatched_at))
+          OR (status IN ('accepted', 'in_progress', 'resolved', 'closed') AND accepted_at IS NULL)
+          OR (status IN ('registered', 'verified') AND dispatched_at IS NOT NULL)
+          OR version <> (SELECT count(*) FROM incident_event e WHERE e.incident_id = incident.id)
+    """,
+    )
+    assert bad == 0
+    # resolve-by never falls on a weekend day's end: it is the end of a working day
+    weekend_ends = _one(
+        url,
+        """SELECT count(*) FROM incident WHERE resolve_due_at IS NOT NULL AND extract(isodow
+           FROM (resolve_due_at AT TIME ZONE 'Asia/Shanghai') - interval '1 second') > 5""",
+    )
+    assert weekend_ends == 0
+    assert _one(url, "SELECT count(*) FROM sla_policy") == 4
+    assert _one(url, "SELECT count(*) FROM calendar_day WHERE NOT workday") >= 30
