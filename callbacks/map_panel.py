@@ -14,11 +14,12 @@ from governance import areas as area_service
 from governance import incidents as incident_service
 from governance import persons as person_service
 from governance import sites as site_service
+from governance import workflow as workflow_service
 from governance.errors import MinqingError, NotFound
-from i18n import current_lang
+from i18n import current_lang, t
 from layers.urls import LayerFilters
 from pages import map_panel as panel
-from pages import map_person, map_reporter
+from pages import map_person, map_reporter, map_workflow
 from pages.map_ids import MapIds
 from web.security import audit_denied, current_principal
 
@@ -147,7 +148,11 @@ def _panel_for(
         return panel.area_panel(summary, filters, lang), viewport
     if kind == "incident":
         detail = incident_service.incident_detail(item_id, lang, principal=current_principal())
-        body = panel.incident_panel(detail, lang) + map_reporter.reporter_panel(detail, lang)
+        body = (
+            panel.incident_panel(detail, lang)
+            + map_workflow.flow_panel(detail, workflow_service.departments(lang), lang)
+            + map_reporter.reporter_panel(detail, lang)
+        )
         return body, no_update
     if kind == "person":  # identity masked by the service
         return map_person.person_panel(
@@ -238,6 +243,66 @@ def reveal_person(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
             audit_denied(what, err.key)
         return no_update, map_person.reveal_error(err.user_message(lang))
     return map_person.person_view(view, lang), no_update
+
+
+def _flow_pattern(kind: str) -> dict[str, object]:
+    return {"type": kind, "incident": MATCH}
+
+
+@callback(
+    Output(_flow_pattern(MapIds.FLOW_TYPE), "children"),
+    Input(_flow_pattern(MapIds.FLOW_SUBMIT_TYPE), "n_clicks"),
+    State(_flow_pattern(MapIds.FLOW_ACTION_TYPE), "value"),
+    State(_flow_pattern(MapIds.FLOW_NOTE_TYPE), "value"),
+    State(_flow_pattern(MapIds.FLOW_VERSION_TYPE), "data"),
+    State(_flow_pattern(MapIds.FLOW_DEPT_TYPE), "value"),
+    State(_flow_pattern(MapIds.FLOW_UNTIL_TYPE), "value"),
+    State(_flow_pattern(MapIds.FLOW_INTO_TYPE), "value"),
+    prevent_initial_call=True,
+)
+def act(
+    n_clicks: Any, action: Any, note: Any, version: Any, dept: Any, until: Any, into: Any
+) -> list[Any]:
+    """Take the chosen action on the incident with the version the form was drawn from;
+    redraw the handling block from the database whatever happened (a refusal or a
+    stale version leaves the incident as it was and says why)."""
+    trigger = ctx.triggered_id
+    if not n_clicks or not isinstance(trigger, dict):
+        raise PreventUpdate
+    lang = current_lang()
+    principal = current_principal()
+    try:
+        incident_id = _int_id(trigger.get("incident"))
+    except MinqingError as err:
+        return [map_workflow.error(err.user_message(lang))]
+    params: dict[str, Any] = {}
+    if dept not in (None, ""):
+        params["lead_department_id"] = dept
+    if until:
+        params["until"] = until
+    if into not in (None, ""):
+        params["into"] = into
+    try:
+        workflow_service.transition(
+            incident_id,
+            action,
+            expected_version=version,
+            principal=principal,
+            note=note,
+            params=params,
+            client_addr=request.remote_addr,
+        )
+        message = map_workflow.done(t("flow.done", lang, action=t(f"action.{action}", lang)))
+    except MinqingError as err:
+        log.info("action %s on incident %s refused: %s", action, incident_id, err.key)
+        if err.status == 403:
+            audit_denied(f"action {str(action)[:24]} on incident {incident_id}", err.key)
+        message = map_workflow.error(err.user_message(lang))
+    try:
+        detail = incident_service.incident_detail(incident_id, lang, principal=principal)
+    except MinqingError as err:
+        return [map_workflow.error(err.user_message(lang))]
+    return map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message)
 
 
 def _reporter_pattern(kind: str) -> dict[str, object]:

@@ -461,3 +461,13 @@ def incident_state(incident_id: int, *, principal: Principal) -> dict[str, Any]:
         "actions": allowed_actions(principal, row),
         "timeline": events,
     }
+
+
+def departments(lang: str = "zh-CN") -> list[dict[str, Any]]:
+    """Every department (id, code, name in ``lang``) for dispatch choices."""
+    with session_scope() as s:
+        rows = s.execute(text("SELECT id, code, name_zh, name_en FROM department ORDER BY id"))
+        return [
+            {"id": r.id, "code": r.code, "name": r.name_en if lang == "en" else r.name_zh}
+            for r in rows
+        ]

@@ -26,6 +26,28 @@ WORKFLOW: dict[str, dict[str, str]] = {
     "action.feedback": {"zh-CN": "群众评价", "en": "Resident feedback"},
     "action.remind": {"zh-CN": "催办", "en": "Reminder"},
     "action.supervise": {"zh-CN": "督办", "en": "Supervision"},
+    # the handling block of the incident panel
+    "role.system": {"zh-CN": "系统", "en": "System"},
+    "role.resident": {"zh-CN": "群众", "en": "Resident"},
+    "role.token": {"zh-CN": "外部系统", "en": "External system"},
+    "flow.title": {"zh-CN": "处置", "en": "Handling"},
+    "flow.lead_department": {"zh-CN": "主办部门", "en": "Lead department"},
+    "flow.assist_departments": {"zh-CN": "协办部门", "en": "Assisting"},
+    "flow.until": {"zh-CN": "延期至", "en": "Extend until"},
+    "flow.merge_into": {"zh-CN": "合并到事件编号", "en": "Merge into incident no."},
+    "flow.note": {"zh-CN": "说明或原因", "en": "Note or reason"},
+    "flow.note_required_for": {
+        "zh-CN": "以下操作须填写说明：{actions}",
+        "en": "A note is required for: {actions}",
+    },
+    "flow.submit": {"zh-CN": "提交", "en": "Submit"},
+    "flow.extension_pending": {
+        "zh-CN": "延期申请待审批：至 {until}",
+        "en": "Extension requested until {until}, awaiting approval",
+    },
+    "flow.escalated": {"zh-CN": "已上报（第 {n} 级）", "en": "Escalated (level {n})"},
+    "flow.timeline": {"zh-CN": "处置记录", "en": "Timeline"},
+    "flow.done": {"zh-CN": "已完成：{action}", "en": "Done: {action}"},
     # SLA
     "sla.accept": {"zh-CN": "签收时限", "en": "Accept by"},
     "sla.resolve": {"zh-CN": "办结时限", "en": "Resolve by"},

@@ -48,6 +48,15 @@ class MapIds:
     PERSON_REASON_TYPE: Final = "map-person-reason"  # the typed reason
     PERSON_REVEAL_TYPE: Final = "map-person-reveal"  # the "show in clear" button
     PERSON_MESSAGE_TYPE: Final = "map-person-message"  # refusals and validation messages
+    FLOW_TYPE: Final = "map-flow"  # an incident's handling block (state, actions, timeline)
+    FLOW_ACTION_TYPE: Final = "map-flow-action"
+    FLOW_DEPT_TYPE: Final = "map-flow-dept"
+    FLOW_UNTIL_TYPE: Final = "map-flow-until"
+    FLOW_INTO_TYPE: Final = "map-flow-into"
+    FLOW_NOTE_TYPE: Final = "map-flow-note"
+    FLOW_SUBMIT_TYPE: Final = "map-flow-submit"
+    FLOW_MESSAGE_TYPE: Final = "map-flow-message"
+    FLOW_VERSION_TYPE: Final = "map-flow-version"
     REPORTER_TYPE: Final = "map-reporter"  # an incident's reporter block (masked / clear)
     REPORTER_REASON_TYPE: Final = "map-reporter-reason"
     REPORTER_REVEAL_TYPE: Final = "map-reporter-reveal"
@@ -69,6 +78,12 @@ class MapIds:
         """Pattern-matching id of one of a person panel's parts (``kind``: a ``PERSON_*``
         type)."""
         return {"type": kind, "person": int(person_id)}
+
+    @classmethod
+    def flow(cls, kind: str, incident_id: int) -> dict[str, object]:
+        """Pattern-matching id of one part of an incident's handling block (``kind``: a
+        ``FLOW_*`` type)."""
+        return {"type": kind, "incident": int(incident_id)}
 
     @classmethod
     def reporter(cls, kind: str, incident_id: int) -> dict[str, object]:

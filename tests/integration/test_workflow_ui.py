@@ -1,0 +1,60 @@
+"""The handling block of the incident panel over hand-made callback requests: it offers
+exactly the server's allowed actions, and a submit changes the incident only when the
+server's checks pass (role, department, version)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pages.map_ids import MapIds
+from tests.conftest import signed_in_client
+from tests.integration.test_persons_ui import _key, _post, _prop_id, _raw, panel_body
+from tests.integration.test_workflow import new_incident, state
+
+
+def act_body(incident: Any, action: str, version: Any, note: str = "", dept: Any = None) -> dict:
+    def fid(kind: str) -> dict[str, Any]:
+        return {"type": kind, "incident": incident}
+
+    return {
+        "output": _key(MapIds.FLOW_TYPE + '"}.children'),
+        "outputs": {"id": fid(MapIds.FLOW_TYPE), "property": "children"},
+        "inputs": [{"id": fid(MapIds.FLOW_SUBMIT_TYPE), "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": fid(MapIds.FLOW_ACTION_TYPE), "property": "value", "value": action},
+            {"id": fid(MapIds.FLOW_NOTE_TYPE), "property": "value", "value": note},
+            {"id": fid(MapIds.FLOW_VERSION_TYPE), "property": "data", "value": version},
+            {"id": fid(MapIds.FLOW_DEPT_TYPE), "property": "value", "value": dept},
+            {"id": fid(MapIds.FLOW_UNTIL_TYPE), "property": "value", "value": None},
+            {"id": fid(MapIds.FLOW_INTO_TYPE), "property": "value", "value": None},
+        ],
+        "changedPropIds": [_prop_id(fid(MapIds.FLOW_SUBMIT_TYPE), "n_clicks")],
+    }
+
+
+def test_panel_offers_the_allowed_actions_and_submits_them() -> None:
+    iid = new_incident()
+    sup = signed_in_client("supervisor")
+    panel = _raw(_post(sup, panel_body({"kind": "incident", "id": iid})))
+    assert "处置" in panel and "核实" in panel and "派遣" not in panel  # verify, not dispatch yet
+    done = _raw(_post(sup, act_body(iid, "verify", 1)))
+    assert "已完成" in done and "派遣" in done  # now it offers dispatch
+    assert state(iid)["status"] == "verified"
+    # the same stale form again: refused, nothing changes
+    again = _raw(_post(sup, act_body(iid, "verify", 1)))
+    assert "刷新" in again and state(iid)["version"] == 2
+    # a role that may not dispatch, by a hand-made request
+    dept = signed_in_client("dept")
+    refused = _raw(_post(dept, act_body(iid, "dispatch", 2)))
+    assert "无权" in refused and state(iid)["status"] == "verified"
+    # dispatch to the demo department's own department, then it accepts from its panel
+    from governance.workflow import departments
+
+    urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
+    assert "已完成" in _raw(_post(sup, act_body(iid, "dispatch", 2, dept=urban)))
+    offered = _raw(_post(dept, panel_body({"kind": "incident", "id": iid})))
+    assert "签收" in offered and "签收时限" in offered
+    assert "已完成" in _raw(_post(dept, act_body(iid, "accept", 3)))
+    assert state(iid)["status"] == "accepted"
+    for bad in ("x", None, [1]):
+        assert _post(sup, act_body(bad, "verify", 1)).status_code in (200, 204)
