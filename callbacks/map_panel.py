@@ -11,15 +11,17 @@ from dash.exceptions import PreventUpdate
 from flask import request
 
 from governance import areas as area_service
+from governance import inbox as inbox_service
 from governance import incidents as incident_service
 from governance import persons as person_service
 from governance import sites as site_service
 from governance import workflow as workflow_service
+from governance.access import INCIDENT_HANDLE
 from governance.errors import MinqingError, NotFound
 from i18n import current_lang, t
 from layers.urls import LayerFilters
+from pages import map_inbox, map_person, map_reporter, map_workflow
 from pages import map_panel as panel
-from pages import map_person, map_reporter, map_workflow
 from pages.map_ids import MapIds
 from web.security import audit_denied, current_principal
 
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 PANEL_OPEN = "mq-card mq-panel mq-panel-open"
 PANEL_EMPTY = "mq-card mq-panel"
 CRUMBS = {"type": MapIds.CRUMB_TYPE, "area": ALL}
+INBOX_ITEMS = {"type": MapIds.INBOX_ITEM_TYPE, "incident": ALL}
+FLOW_BLOCKS = {"type": MapIds.FLOW_TYPE, "incident": ALL}
 
 
 def _person_pattern(kind: str) -> dict[str, Any]:
@@ -61,6 +65,9 @@ def selection_from_click(trigger: Any, value: Any) -> dict[str, Any] | None:
     if isinstance(trigger, dict) and trigger.get("type") == MapIds.CRUMB_TYPE:
         aid = _id(trigger.get("area"))
         return {"kind": "area", "id": aid, "fit": True} if value and aid else None
+    if isinstance(trigger, dict) and trigger.get("type") == MapIds.INBOX_ITEM_TYPE:
+        iid = _id(trigger.get("incident"))
+        return {"kind": "incident", "id": iid, "fly": True} if value and iid else None
     props = value.get("properties") if isinstance(value, dict) else None
     if not isinstance(props, dict):
         return None
@@ -95,6 +102,7 @@ CLICKABLE = (
     *(Input(layer, "n_clicks") for layer in CLICKABLE),
     Input(CRUMBS, "n_clicks"),
     Input(MapIds.PANEL_CLOSE, "n_clicks"),
+    Input(INBOX_ITEMS, "n_clicks"),
     *(State(layer, "clickData") for layer in CLICKABLE),
     prevent_initial_call=True,
 )
@@ -106,7 +114,7 @@ def select(*args: Any) -> dict[str, Any] | None:
     if trigger == MapIds.PANEL_CLOSE:
         return None
     if trigger in CLICKABLE:
-        value = args[len(CLICKABLE) + 2 + CLICKABLE.index(trigger)]
+        value = args[len(CLICKABLE) + 3 + CLICKABLE.index(trigger)]
     else:
         value = ctx.triggered[0]["value"] if ctx.triggered else None
     selection = selection_from_click(trigger, value)
@@ -153,7 +161,12 @@ def _panel_for(
             + map_workflow.flow_panel(detail, workflow_service.departments(lang), lang)
             + map_reporter.reporter_panel(detail, lang)
         )
-        return body, no_update
+        fly: dict[str, Any] = {
+            "center": [detail["lat"], detail["lon"]],
+            "zoom": 16,
+            "transition": "flyTo",
+        }
+        return body, fly if selection.get("fly") else no_update
     if kind == "person":  # identity masked by the service
         return map_person.person_panel(
             person_service.person_detail(item_id, lang, principal=current_principal()), lang
@@ -245,6 +258,24 @@ def reveal_person(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
     return map_person.person_view(view, lang), no_update
 
 
+@callback(
+    Output(MapIds.INBOX, "children"),
+    Input(MapIds.INBOX_TICK, "n_intervals"),
+    Input(FLOW_BLOCKS, "children"),
+)
+def inbox(_tick: Any, _flows: Any) -> list[Any]:
+    """The department's open cases: on load, every 30 s, and after each action taken in a
+    panel. Only department staff have an inbox: for anyone else it stays empty."""
+    lang = current_lang()
+    principal = current_principal()
+    if principal is None or not principal.can(INCIDENT_HANDLE):
+        return []
+    try:
+        return map_inbox.inbox_list(inbox_service.department_queue(principal, lang), lang)
+    except MinqingError as err:
+        return [map_workflow.error(err.user_message(lang))]
+
+
 def _flow_pattern(kind: str) -> dict[str, object]:
     return {"type": kind, "incident": MATCH}
 
@@ -282,6 +313,7 @@ def act(
         params["until"] = until
     if into not in (None, ""):
         params["into"] = into
+    keep: dict[str, Any] | None = None
     try:
         workflow_service.transition(
             incident_id,
@@ -298,11 +330,12 @@ def act(
         if err.status == 403:
             audit_denied(f"action {str(action)[:24]} on incident {incident_id}", err.key)
         message = map_workflow.error(err.user_message(lang))
+        keep = {"action": action, "note": note, "dept": dept, "until": until, "into": into}
     try:
         detail = incident_service.incident_detail(incident_id, lang, principal=principal)
     except MinqingError as err:
         return [map_workflow.error(err.user_message(lang))]
-    return map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message)
+    return map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message, keep)
 
 
 def _reporter_pattern(kind: str) -> dict[str, object]:

@@ -48,6 +48,10 @@ WORKFLOW: dict[str, dict[str, str]] = {
     "flow.escalated": {"zh-CN": "已上报（第 {n} 级）", "en": "Escalated (level {n})"},
     "flow.timeline": {"zh-CN": "处置记录", "en": "Timeline"},
     "flow.done": {"zh-CN": "已完成：{action}", "en": "Done: {action}"},
+    # a department's inbox
+    "inbox.title": {"zh-CN": "本部门待办", "en": "My department's cases"},
+    "inbox.empty": {"zh-CN": "暂无待办事件", "en": "No open cases"},
+    "inbox.count": {"zh-CN": "共 {n} 件，按时限排序", "en": "{n} cases, most urgent first"},
     # SLA
     "sla.accept": {"zh-CN": "签收时限", "en": "Accept by"},
     "sla.resolve": {"zh-CN": "办结时限", "en": "Resolve by"},

@@ -16,9 +16,11 @@ from dash import dcc, html
 
 from governance import areas as area_service
 from governance import catalog
+from governance.access import INCIDENT_HANDLE
 from i18n import current_lang, t
 from layers import areas, density, incidents, persons, sites
 from layers.common import Panes
+from pages.live_indicator import initial_version, live_indicator
 from pages.map_controls import control_panel, header, persons_mode
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
@@ -105,13 +107,28 @@ def layout(**_query: str) -> html.Div:
     principal = current_principal()
     bbox, categories, sources = _reference_data(lang)
     category_names = {str(c["code"]): str(c["name"]) for c in categories}
+    version = initial_version()
+    live = live_indicator(
+        MapIds.LIVE,
+        lang,
+        kind="map",
+        map_id=MapIds.MAP,
+        target=MapIds.LIVE_VERSION,
+        version=version,
+    )
     return html.Div(
         [
-            header(lang, principal),
+            header(lang, principal, live),
             html.Main(
                 [
                     leaflet_map(lang, bbox, category_names),
-                    control_panel(lang, categories, sources, persons_mode(principal)),
+                    control_panel(
+                        lang,
+                        categories,
+                        sources,
+                        persons_mode(principal),
+                        inbox=principal is not None and principal.can(INCIDENT_HANDLE),
+                    ),
                     html.Aside(
                         [
                             html.Button(
@@ -130,6 +147,8 @@ def layout(**_query: str) -> html.Div:
                     ),
                     dcc.Store(id=MapIds.SELECTION),
                     dcc.Store(id=MapIds.DENSITY_STATS),
+                    # versions of the incidents / density layers, bumped by live updates
+                    dcc.Store(id=MapIds.LIVE_VERSION, data={"i": version, "d": version}),
                 ],
                 className="mq-main",
                 # read by assets/js/minqing.js to re-sync layers after an empty response

@@ -63,8 +63,9 @@ def _account(lang: str, principal: Principal | None) -> list[Any]:
     ]
 
 
-def header(lang: str, principal: Principal | None = None) -> html.Header:
-    """Top bar: product name, the signed-in user and the language switch."""
+def header(lang: str, principal: Principal | None = None, live: Any = None) -> html.Header:
+    """Top bar: product name, the live indicator, the signed-in user and the language
+    switch."""
     return html.Header(
         [
             html.Div(
@@ -76,6 +77,7 @@ def header(lang: str, principal: Principal | None = None) -> html.Header:
             ),
             html.Span(t("map.subtitle", lang), className="mq-subtitle"),
             html.Div(className="mq-spacer"),
+            *([live] if live is not None else []),
             *_account(lang, principal),
             html.Button(
                 t("lang.switch", lang),
@@ -201,8 +203,10 @@ def control_panel(
     categories: Sequence[Mapping[str, Any]],
     sources: Sequence[Mapping[str, str]],
     persons_mode: str | None = None,
+    inbox: bool = False,
 ) -> html.Aside:
-    """Left card: layer switches and incident filters; collapsible."""
+    """Left card: a department's inbox (for department staff), layer switches and incident
+    filters; collapsible."""
     labels = dropdown_labels(lang)
     return html.Aside(
         [
@@ -221,6 +225,15 @@ def control_panel(
             ),
             html.Div(
                 [
+                    html.Section(
+                        [
+                            html.H3(t("inbox.title", lang), className="mq-section-title"),
+                            html.Div(id=MapIds.INBOX, className="mq-inbox"),
+                            # only department staff poll it (the server checks anyway)
+                            dcc.Interval(id=MapIds.INBOX_TICK, interval=30_000, disabled=not inbox),
+                        ],
+                        className="mq-section mq-section-inbox" + ("" if inbox else " mq-hidden"),
+                    ),
                     _section(
                         t("filter.layers", lang), layer_switches(lang, persons_mode), "layers"
                     ),

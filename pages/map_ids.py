@@ -48,6 +48,9 @@ class MapIds:
     PERSON_REASON_TYPE: Final = "map-person-reason"  # the typed reason
     PERSON_REVEAL_TYPE: Final = "map-person-reveal"  # the "show in clear" button
     PERSON_MESSAGE_TYPE: Final = "map-person-message"  # refusals and validation messages
+    INBOX: Final = "map-inbox"  # a department's open cases (list; hidden for other roles)
+    INBOX_TICK: Final = "map-inbox-tick"
+    INBOX_ITEM_TYPE: Final = "map-inbox-item"
     FLOW_TYPE: Final = "map-flow"  # an incident's handling block (state, actions, timeline)
     FLOW_ACTION_TYPE: Final = "map-flow-action"
     FLOW_DEPT_TYPE: Final = "map-flow-dept"
@@ -61,6 +64,10 @@ class MapIds:
     REPORTER_REASON_TYPE: Final = "map-reporter-reason"
     REPORTER_REVEAL_TYPE: Final = "map-reporter-reveal"
     REPORTER_MESSAGE_TYPE: Final = "map-reporter-message"
+
+    # --- live updates (assets/js/minqing-live.js) ---
+    LIVE: Final = "map-live"  # the header's live indicator (carries the client's config)
+    LIVE_VERSION: Final = "map-live-version"  # {"i": .., "d": ..}: bumped on pushed changes
 
     # --- header ---
     LANG_BUTTON: Final = "map-lang-button"

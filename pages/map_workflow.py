@@ -22,6 +22,24 @@ from pages.map_ids import MapIds
 
 TIME = "%m-%d %H:%M"
 NEEDS_DEPARTMENT = ("dispatch", "transfer")
+# The step forward comes first in the list (and is preselected); returning, rejecting
+# and the like come after it, so the default never sends a case backwards.
+FORWARD = (
+    "verify",
+    "dispatch",
+    "accept",
+    "start",
+    "resolve",
+    "close",
+    "resume",
+    "approve_extension",
+)
+
+
+def ordered(actions: Sequence[str]) -> list[str]:
+    return sorted(
+        actions, key=lambda a: (a not in FORWARD, FORWARD.index(a) if a in FORWARD else 0)
+    )
 
 
 def _local(value: Any, fmt: str = TIME) -> str:
@@ -84,73 +102,80 @@ def _form(
     flow: Mapping[str, Any],
     departments: Sequence[Mapping[str, Any]],
     lang: str,
+    keep: Mapping[str, Any] | None = None,
 ) -> html.Div:
-    actions: list[str] = list(flow.get("actions") or [])
+    """The action form; ``keep`` holds what the user chose before a refusal (the action,
+    note and parameters stay as they were, so a corrected resubmit does what was meant)."""
+    actions = ordered(list(flow.get("actions") or []))
+    keep = keep or {}
     fid = MapIds.flow
     suggestion = flow.get("suggestion") or {}
     parts: list[Any] = [
         dcc.Dropdown(
             id=fid(MapIds.FLOW_ACTION_TYPE, incident_id),
             options=[{"label": t(f"action.{a}", lang), "value": a} for a in actions],
-            value=actions[0],
+            value=keep["action"] if keep.get("action") in actions else actions[0],
             clearable=False,
             searchable=False,
             className="mq-flow-action",
         )
     ]
-    if any(a in NEEDS_DEPARTMENT for a in actions):
-        parts.append(
-            html.Label(
-                [
-                    html.Span(t("flow.lead_department", lang), className="mq-field-label"),
-                    dcc.Dropdown(
-                        id=fid(MapIds.FLOW_DEPT_TYPE, incident_id),
-                        options=[{"label": d["name"], "value": d["id"]} for d in departments],
-                        value=suggestion.get("lead"),
-                        clearable=True,
-                        placeholder=t("flow.lead_department", lang),
-                        className="mq-flow-dept",
-                    ),
-                ],
-                className="mq-flow-row",
-            )
+
+    # Every input exists (the submit callback reads them all); the ones no offered action
+    # needs are hidden.
+    def shown(needed: bool) -> str:
+        return "mq-flow-row" + ("" if needed else " mq-hidden")
+
+    parts.append(
+        html.Label(
+            [
+                html.Span(t("flow.lead_department", lang), className="mq-field-label"),
+                dcc.Dropdown(
+                    id=fid(MapIds.FLOW_DEPT_TYPE, incident_id),
+                    options=[{"label": d["name"], "value": d["id"]} for d in departments],
+                    value=suggestion.get("lead"),
+                    clearable=True,
+                    placeholder=t("flow.lead_department", lang),
+                    className="mq-flow-dept",
+                ),
+            ],
+            className=shown(any(a in NEEDS_DEPARTMENT for a in actions)),
         )
-    if "request_extension" in actions:
-        parts.append(
-            html.Label(
-                [
-                    html.Span(t("flow.until", lang), className="mq-field-label"),
-                    dcc.Input(
-                        id=fid(MapIds.FLOW_UNTIL_TYPE, incident_id),
-                        type="text",
-                        placeholder="YYYY-MM-DD HH:MM",
-                        className="mq-flow-until",
-                    ),
-                ],
-                className="mq-flow-row",
-            )
+    )
+    parts.append(
+        html.Label(
+            [
+                html.Span(t("flow.until", lang), className="mq-field-label"),
+                dcc.Input(
+                    id=fid(MapIds.FLOW_UNTIL_TYPE, incident_id),
+                    type="text",
+                    placeholder="YYYY-MM-DD HH:MM",
+                    className="mq-flow-until",
+                ),
+            ],
+            className=shown("request_extension" in actions),
         )
-    if "merge" in actions:
-        parts.append(
-            html.Label(
-                [
-                    html.Span(t("flow.merge_into", lang), className="mq-field-label"),
-                    dcc.Input(
-                        id=fid(MapIds.FLOW_INTO_TYPE, incident_id),
-                        type="number",
-                        min=1,
-                        step=1,
-                        className="mq-flow-into",
-                    ),
-                ],
-                className="mq-flow-row",
-            )
+    )
+    parts.append(
+        html.Label(
+            [
+                html.Span(t("flow.merge_into", lang), className="mq-field-label"),
+                dcc.Input(
+                    id=fid(MapIds.FLOW_INTO_TYPE, incident_id),
+                    type="number",
+                    min=1,
+                    step=1,
+                    className="mq-flow-into",
+                ),
+            ],
+            className=shown("merge" in actions),
         )
+    )
     needs_note = sorted(a for a in actions if TRANSITIONS[a].needs_note)
     parts += [
         dcc.Textarea(
             id=fid(MapIds.FLOW_NOTE_TYPE, incident_id),
-            value="",
+            value=keep.get("note") or "",
             maxLength=NOTE_MAX,
             placeholder=t("flow.note", lang),
             className="mq-flow-note",
@@ -175,8 +200,10 @@ def flow_view(
     departments: Sequence[Mapping[str, Any]],
     lang: str,
     message: Any = None,
+    keep: Mapping[str, Any] | None = None,
 ) -> list[Any]:
-    """The contents of the handling block (replaced whole after each action)."""
+    """The contents of the handling block (replaced whole after each action; ``keep``:
+    the form's values to restore after a refusal)."""
     flow: Mapping[str, Any] = detail.get("workflow") or {}
     incident_id = int(detail["id"])
     names = {int(d["id"]): str(d["name"]) for d in departments}
@@ -225,7 +252,7 @@ def flow_view(
         dcc.Store(id=MapIds.flow(MapIds.FLOW_VERSION_TYPE, incident_id), data=flow.get("version")),
     ]
     if flow.get("actions"):
-        body.append(_form(incident_id, flow, departments, lang))
+        body.append(_form(incident_id, flow, departments, lang, keep))
     body.append(
         html.Div(
             message,

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
+
+from geodata.db import session_scope
 from pages.map_ids import MapIds
 from tests.conftest import signed_in_client
 from tests.integration.test_persons_ui import _key, _post, _prop_id, _raw, panel_body
@@ -58,3 +61,48 @@ def test_panel_offers_the_allowed_actions_and_submits_them() -> None:
     assert state(iid)["status"] == "accepted"
     for bad in ("x", None, [1]):
         assert _post(sup, act_body(bad, "verify", 1)).status_code in (200, 204)
+
+
+def inbox_body() -> dict:
+    return {
+        "output": _key(f"{MapIds.INBOX}.children"),
+        "outputs": {"id": MapIds.INBOX, "property": "children"},
+        "inputs": [
+            {"id": MapIds.INBOX_TICK, "property": "n_intervals", "value": 1},
+            {
+                "id": {"type": MapIds.FLOW_TYPE, "incident": ["ALL"]},
+                "property": "children",
+                "value": [],
+            },
+        ],
+        "state": [],
+        "changedPropIds": [f"{MapIds.INBOX_TICK}.n_intervals"],
+    }
+
+
+def test_department_inbox_lists_its_open_cases_most_urgent_first() -> None:
+    from governance.inbox import department_queue
+    from governance.workflow import departments
+    from tests.integration.test_workflow import _principal
+
+    dept = _principal("dept")
+    urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
+    iid = new_incident("dispatched", lead=urban)
+    queue = department_queue(dept)
+    ids = [i["id"] for i in queue["items"]]
+    assert iid in ids and queue["total"] >= len(ids)
+    with session_scope(admin=True) as s:
+        leads = set(
+            s.execute(
+                text("SELECT DISTINCT lead_department_id FROM incident WHERE id = ANY(:ids)"),
+                {"ids": ids},
+            ).scalars()
+        )
+    assert leads == {urban}
+    dues = [i["sla"]["due_at"] for i in queue["items"] if i["sla"]]
+    raw = _raw(_post(signed_in_client("dept"), inbox_body()))
+    assert f'"incident": {iid}' in raw or f'"incident":{iid}' in raw
+    # other roles have no inbox: an empty list, nothing from the queue
+    for user in ("commander", "supervisor"):
+        assert str(iid) not in _raw(_post(signed_in_client(user), inbox_body()))
+    assert dues == sorted(dues)  # the running deadline, soonest first

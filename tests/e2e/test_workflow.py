@@ -1,0 +1,84 @@
+"""The closed loop in Chromium: a supervisor verifies and dispatches from the incident
+panel; the department finds the case in its inbox, accepts and resolves it; the
+supervisor closes it. Each step is read back from the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pages.map_ids import MapIds
+from tests.e2e.test_map import open_map
+from tests.e2e.test_persons_ui import page_as  # noqa: F401  (fixture)
+from tests.integration.test_workflow import new_incident, state
+
+pytestmark = pytest.mark.e2e
+
+
+def select_incident(page: Any, incident_id: int) -> None:
+    """What a click on the incident's point does: select it (the panel opens)."""
+    page.evaluate(
+        "([id, v]) => window.dash_clientside.set_props(id, {data: v})",
+        [MapIds.SELECTION, {"kind": "incident", "id": incident_id}],
+    )
+    page.wait_for_selector(".mq-panel-open .mq-block-flow")
+
+
+def choose(page: Any, selector: str, label: str) -> None:
+    page.locator(selector).click()
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")  # close the menu, which may cover what is below it
+
+
+def submit(page: Any, note: str | None = None) -> str:
+    if note is not None:
+        page.fill(".mq-flow-note", note)
+    # the block is redrawn after each submit: wait for a new message, not the last one
+    page.evaluate("() => { document.querySelector('.mq-flow-message').dataset.old = '1'; }")
+    page.click(".mq-flow-submit")
+    fresh = ".mq-flow-message:not([data-old])"
+    page.wait_for_selector(f"{fresh} .mq-ok, {fresh} .mq-error")
+    return str(page.inner_text(fresh))
+
+
+def test_verify_dispatch_accept_resolve_close(page_as: Any, console: Any) -> None:  # noqa: F811
+    from governance.workflow import departments
+
+    urban = next(d for d in departments() if d["code"] == "urban_mgmt")
+    iid = new_incident()
+    sup = page_as("supervisor")
+    open_map(sup, sup.url.split("/", 3)[0] + "//" + sup.url.split("/", 3)[2])
+    select_incident(sup, iid)
+    assert "核实" in sup.inner_text(".mq-flow-action")
+    assert "已完成" in submit(sup)
+    assert state(iid)["status"] == "verified"
+    choose(sup, ".mq-flow-action", "派遣")
+    choose(sup, ".mq-flow-dept", urban["name"])
+    assert "已完成" in submit(sup)
+    assert state(iid)["status"] == "dispatched"
+    assert sup.locator(".mq-block-flow .mq-sla-green").count() == 1
+    assert sup.locator(".mq-tl-dispatch").count() == 1
+
+    dept = page_as("dept")
+    base = dept.url.split("/", 3)[0] + "//" + dept.url.split("/", 3)[2]
+    open_map(dept, base)
+    item = dept.locator(f".mq-inbox-item[title='#{iid}']")
+    item.wait_for()
+    item.click()
+    dept.wait_for_selector(".mq-panel-open .mq-block-flow")
+    assert "签收" in dept.inner_text(".mq-flow-action")
+    assert "已完成" in submit(dept)
+    choose(dept, ".mq-flow-action", "办结")
+    assert "说明" in submit(dept)  # a note is required: refused, nothing changes
+    assert state(iid)["status"] == "accepted"
+    assert "已完成" in submit(dept, "已清理")
+    assert state(iid)["status"] == "resolved"
+
+    select_incident(sup, iid)
+    sup.wait_for_function(
+        "() => (document.querySelector('.mq-flow-action') || {}).innerText?.includes('核查结案')"
+    )
+    assert "已完成" in submit(sup)
+    assert state(iid)["status"] == "closed"
+    console.check()
