@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import audit, data, db, demo, serve, tokens, users
+from cli import audit, data, db, demo, serve, sla, tokens, users
 
 
 def register(group: click.Group) -> None:
@@ -16,3 +16,4 @@ def register(group: click.Group) -> None:
     group.add_command(tokens.tokens)
     group.add_command(audit.audit)
     group.add_command(data.data)
+    group.add_command(sla.sla)
