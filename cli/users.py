@@ -1,23 +1,15 @@
-"""``python app.py users ...``: account administration (audited)."""
+"""``python app.py users ...``: account administration.
+
+The same use cases as the account page (``governance/users_admin.py``), as the command
+line (``COMMAND_LINE``): each change is one transaction with its ``permission_change``
+audit record.
+"""
 
 from __future__ import annotations
 
 import click
 
 from governance.errors import MinqingError
-
-
-def _audit(action: str, username: str, detail: dict) -> None:
-    from governance import audit
-
-    audit.record_now(
-        action="permission_change",
-        username="cli",
-        role="sysadmin",
-        object_type="app_user",
-        object_id=username,
-        detail={"command": action, **detail},
-    )
 
 
 @click.group()
@@ -45,25 +37,22 @@ def add(
     password: str | None,
 ) -> None:
     """Create an account."""
-    from geodata.db import session_scope
-    from governance.accounts import create_user, generate_password
+    from governance.users_admin import COMMAND_LINE, create_account
 
-    pw = password or generate_password()
+    form = {
+        "username": username,
+        "display_name": display_name,
+        "role": role,
+        "area": area_code,
+        "department": department,
+        "password": password,
+    }
     try:
-        with session_scope() as s:
-            create_user(
-                s,
-                username=username,
-                password=pw,
-                role=role,
-                area_code=area_code,
-                department_code=department,
-                display_name=display_name,
-            )
+        done = create_account(COMMAND_LINE, form)
     except MinqingError as err:
         raise click.ClickException(err.user_message()) from None
-    _audit("add", username, {"role": role, "area": area_code, "department": department})
-    click.echo(f"created {username} ({role})" + ("" if password else f"; password: {pw}"))
+    shown = f"; password: {done.password}" if done.password else ""
+    click.echo(f"created {username} ({role}){shown}")
 
 
 @users.command()
@@ -71,15 +60,12 @@ def add(
 @click.option("--enable", is_flag=True, help="Re-enable instead.")
 def disable(username: str, enable: bool) -> None:
     """Disable (or re-enable) an account; its sessions end at their next request."""
-    from geodata.db import session_scope
-    from governance.accounts import set_disabled
+    from governance.users_admin import COMMAND_LINE, set_disabled
 
     try:
-        with session_scope() as s:
-            set_disabled(s, username, not enable)
+        set_disabled(COMMAND_LINE, username, not enable)
     except MinqingError as err:
         raise click.ClickException(err.user_message()) from None
-    _audit("enable" if enable else "disable", username, {})
     click.echo(f"{username} {'enabled' if enable else 'disabled'}")
 
 
@@ -88,17 +74,14 @@ def disable(username: str, enable: bool) -> None:
 @click.option("--password", default=None, help="Default: a generated one, printed once.")
 def reset_password(username: str, password: str | None) -> None:
     """Set a new password (also lifts a lockout)."""
-    from geodata.db import session_scope
-    from governance.accounts import generate_password, set_password
+    from governance.users_admin import COMMAND_LINE
+    from governance.users_admin import reset_password as reset
 
-    pw = password or generate_password()
     try:
-        with session_scope() as s:
-            set_password(s, username, pw)
+        done = reset(COMMAND_LINE, username, password)
     except MinqingError as err:
         raise click.ClickException(err.user_message()) from None
-    _audit("reset-password", username, {})
-    click.echo(f"password of {username} reset" + ("" if password else f": {pw}"))
+    click.echo(f"password of {username} reset" + (f": {done.password}" if done.password else ""))
 
 
 @users.command("list")

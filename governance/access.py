@@ -22,7 +22,12 @@ PERSONS_POINTS = "persons.points"  # where key persons live (sensitive: whereabo
 PERSONS_COUNTS = "persons.counts"  # how many per grid, no locations
 PERSONS_REVEAL = "persons.reveal"  # identity in clear, with a typed reason, audited
 REPORTER_REVEAL = "reporter.reveal"  # who reported an incident, in clear (to call back)
+# 三员分立 on the account page (/admin/users): both administrators see the list; the
+# system administrator manages accounts (create, disable / enable, unlock, reset a password),
+# the security administrator their permissions (role, area scope, department).
+USERS_VIEW = "users.view"
 USERS_MANAGE = "users.manage"
+PERMISSIONS_MANAGE = "permissions.manage"
 AUDIT_VIEW = "audit.view"
 WALL_VIEW = "wall.view"  # the wall screen: counts and hexagon aggregates of an area, no persons
 # The closed loop (governance/workflow.py): who may move an incident along.
@@ -35,8 +40,8 @@ INCIDENT_ESCALATE = "incident.escalate"  # hand a case to the level above (上�
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # 三员分立: the three administrators see no business data.
-    Role.SYSADMIN: frozenset({USERS_MANAGE}),
-    Role.SECADMIN: frozenset({USERS_MANAGE}),
+    Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE}),
+    Role.SECADMIN: frozenset({USERS_VIEW, PERMISSIONS_MANAGE}),
     Role.AUDITOR: frozenset({AUDIT_VIEW}),
     # Minimum necessary: the people who visit key persons see where they live; the
     # command centre sees counts; departments see neither. Who reported an incident is

@@ -80,7 +80,9 @@ def close_session(sid: str) -> None:
         )
 
 
-def _revoke_all(session: Session, user_id: int) -> None:
+def revoke_sessions(session: Session, user_id: int) -> None:
+    """End every open session of ``user_id`` (in the caller's transaction): a changed
+    password, role, area scope, department or a disabled account signs the user out."""
     session.execute(
         text(
             "UPDATE user_session SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"
@@ -210,7 +212,7 @@ def create_user(
 def set_password(session: Session, username: str, password: str) -> None:
     check_password_strength(password)
     user = _get(session, username)
-    _revoke_all(session, user.id)  # a new password ends every open session
+    revoke_sessions(session, user.id)  # a new password ends every open session
     user.password_hash = _hasher.hash(password)
     user.password_changed_at = datetime.now(UTC)
     user.failed_logins = 0
@@ -221,7 +223,7 @@ def set_disabled(session: Session, username: str, disabled: bool = True) -> None
     user = _get(session, username)
     user.disabled = disabled
     if disabled:
-        _revoke_all(session, user.id)
+        revoke_sessions(session, user.id)
 
 
 def _get(session: Session, username: str) -> AppUser:
