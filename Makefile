@@ -21,6 +21,7 @@ lint: $(VENV)/.dev
 
 bench: system $(VENV)/.runtime
 	$(PY) bench/density.py
+	$(PY) bench/ingest.py
 
 system:
 	@scripts/system-deps.sh run

@@ -224,6 +224,11 @@ class Incident(Base):
         Index("ix_incident_grid_occurred", "grid_id", "occurred_at"),
         Index("ix_incident_lead_status", "lead_department_id", "status"),
         Index(
+            "ix_incident_merged_into_id",
+            "merged_into_id",
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
+        Index(
             "ix_incident_open_due",
             "status",
             "resolve_due_at",
