@@ -12,7 +12,7 @@ from governance.access import MAP_VIEW, require
 from i18n import current_lang
 from layers.legend import legend
 from layers.urls import LayerFilters
-from layers.view import view_urls
+from layers.view import live_versions, view_urls
 from pages.map_controls import persons_mode
 from pages.map_ids import MapIds
 from web.security import current_principal
@@ -40,6 +40,7 @@ FILTER_INPUTS = [
     Input(MapIds.MAP, "zoom"),
     Input(MapIds.LAYERS, "value"),
     *FILTER_INPUTS,
+    Input(MapIds.LIVE_VERSION, "data"),
 )
 def layer_urls(
     bounds: Any,
@@ -50,15 +51,21 @@ def layer_urls(
     end: str | None,
     categories: list[str] | None,
     sources: list[str] | None,
+    live: dict[str, str] | None = None,
 ) -> tuple[str | None, ...]:
     """Layer URLs for the viewport; hidden layers get None (no request at all). The
-    key-persons layer is drawn as the user's capabilities allow (points, counts, none)."""
+    key-persons layer is drawn as the user's capabilities allow (points, counts, none).
+    A pushed change bumps ``live`` (assets/js/minqing-live.js): only the incidents and
+    density URLs change, so only those layers are fetched again."""
     principal = require(current_principal(), MAP_VIEW)
     if not bounds or zoom is None:
         raise PreventUpdate  # the map has not reported its viewport yet
     filters = LayerFilters.from_inputs(window, start, end, categories, sources)
     mode = persons_mode(principal)
-    return view_urls(bounds, zoom, filters, visible or [], persons_mode=mode).as_tuple()
+    versions = live_versions(live)
+    return view_urls(
+        bounds, zoom, filters, visible or [], persons_mode=mode, live=versions
+    ).as_tuple()
 
 
 @callback(

@@ -50,6 +50,25 @@ def _check_port(host: str, port: int) -> None:
             sys.exit(1)
 
 
+def _end_live_streams_on_stop(worker: Any) -> None:
+    """gunicorn ``post_worker_init``: on SIGTERM (a graceful stop or restart) end the
+    worker's live streams at once, so that it does not wait ``graceful_timeout`` for
+    them (their clients reconnect to the next worker), then stop as gunicorn does."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop(signum: int, frame: Any) -> None:
+        from governance import live
+
+        live.shutdown()
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.siginterrupt(signal.SIGTERM, False)
+
+
 def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -60,6 +79,8 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
                 "workers": workers,
                 "threads": threads,
                 "worker_class": "gthread",
+                # The gthread worker reports itself alive from its main loop, not from
+                # the request threads: a live stream open for minutes is not "hung".
                 "timeout": 120,
                 "graceful_timeout": 10,
                 "accesslog": "-",
@@ -69,6 +90,7 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
                 # no shared ~/.gunicorn control socket: several servers (tests, a second
                 # checkout) must not fight over one path
                 "control_socket_disable": True,
+                "post_worker_init": _end_live_streams_on_stop,
             }
             for k, v in opts.items():
                 self.cfg.set(k, v)

@@ -24,8 +24,9 @@ def density_hideout() -> dict[str, Any]:
     return {"colors": list(COLORS), "opacity": OPACITY, "stroke": "#ffffff", "pane": Panes.DENSITY}
 
 
-def density_url(bbox: BBox, zoom: int, filters: LayerFilters) -> str:
-    return layer_url("density", bbox, zoom, filters.params())
+def density_url(bbox: BBox, zoom: int, filters: LayerFilters, version: str | None = None) -> str:
+    """The layer's URL; ``version``: see :func:`layers.incidents.incidents_url`."""
+    return layer_url("density", bbox, zoom, {**filters.params(), "v": version or ""})
 
 
 def class_ranges(breaks: Sequence[int], maximum: int | None = None) -> list[tuple[int, int | None]]:

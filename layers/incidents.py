@@ -49,8 +49,10 @@ def incident_hideout(lang: str, category_names: Mapping[str, str]) -> dict[str, 
     }
 
 
-def incidents_url(bbox: BBox, zoom: int, filters: LayerFilters) -> str:
-    return layer_url("incidents", bbox, zoom, filters.params())
+def incidents_url(bbox: BBox, zoom: int, filters: LayerFilters, version: str | None = None) -> str:
+    """The layer's URL; ``version`` (live updates) changes it after a change was pushed,
+    so the browser refetches instead of answering from its cache."""
+    return layer_url("incidents", bbox, zoom, {**filters.params(), "v": version or ""})
 
 
 def incidents_layer(

@@ -1,7 +1,8 @@
 """The wall screen (指挥大屏): KPI tiles, incident density of the last 24 h, top lists.
 
 Dark, large type, made for a 1920x1080 screen that nobody touches: the map does not
-pan or zoom, and everything refreshes by itself every 10 s (callbacks/wall.py). The
+pan or zoom, and everything refreshes by itself every 10 s (callbacks/wall.py), and at
+once when a change is pushed (the live indicator, assets/js/minqing-live.js). The
 layout carries no figures; the first refresh fills them in. Only aggregates are shown:
 counts, category labels, grid names and H3 hexagons, never a person or an incident's
 text. Opened by a kiosk URL (``/wall/k/<token>``) or by any role with WALL_VIEW.
@@ -23,6 +24,7 @@ from i18n import current_lang, t
 from layers import areas, density
 from layers.common import Panes
 from pages import wall_parts as parts
+from pages.live_indicator import live_indicator
 from pages.wall_ids import WallIds
 from settings import get_settings
 from web.security import current_principal
@@ -135,6 +137,10 @@ def layout(**_query: str) -> html.Div:
                         className="mq-wall-brand",
                     ),
                     html.Div(area, id=WallIds.AREA, className="mq-wall-area"),
+                    # a pushed change bumps the refresh tick: figures update at once
+                    live_indicator(
+                        WallIds.LIVE, lang, kind="wall", map_id=WallIds.MAP, target=WallIds.INTERVAL
+                    ),
                     html.Div(
                         [
                             html.Span(t("wall.as_of", lang), className="mq-wall-clock-label"),

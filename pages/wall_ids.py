@@ -29,4 +29,5 @@ class WallIds:
     LOCKED: Final = "wall-locked"  # the locked overlay (kiosk token revoked or expired)
     INTERVAL: Final = "wall-interval"  # refresh tick (server callbacks)
     CLOCK_TICK: Final = "wall-clock-tick"  # the clock's own tick (browser only)
+    LIVE: Final = "wall-live"  # live-updates indicator (assets/js/minqing-live.js)
     STATUS: Final = "wall-status"  # {"at": "hh:mm:ss", "locked": bool} of the last answer

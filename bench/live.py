@@ -1,0 +1,296 @@
+"""Live-updates benchmark: from a committed change to the event at subscribed SSE clients.
+
+    python bench/live.py --events 200 --subscribers 20
+
+Serves the app with gunicorn (as ``python app.py serve`` does: 2 gthread workers) on a
+separate, small database ``<name>_bench_live`` (seeded once), signs in SSE clients as the
+commander (city-wide, so every change reaches every client) and then, one change at a
+time, measures from sending the HTTP request that makes the change until the change
+event has arrived at the client(s):
+
+* a transition: ``POST /api/v1/incidents/{id}/transitions`` (suspend / resume in turn),
+  signed in as the commander, with one client and with ``--subscribers`` clients (the
+  time until the last of them has it);
+* an intake: ``POST /api/v1/incidents`` with a source token (a new incident each time).
+
+"POST to screen" is the time from sending the POST; "commit to screen" subtracts the
+POST's own round trip (its response is sent after the commit, so this bounds the push
+path from above). Clients run in this process on the same machine; the figures leave out
+the browser's own refetch of the layer (one layer request, see bench/density.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.density import bench_database, p95  # noqa: E402
+from settings import get_settings  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "MINQING_DATABASE_URL": url,
+        "MINQING_PORT": str(port),
+        "MINQING_WORKERS": str(workers),
+        "MINQING_THREADS": str(threads),
+        "MINQING_LOG_LEVEL": "WARNING",
+    }
+    log = open(ROOT / ".data" / f"bench_live_{port}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise SystemExit(f"the server did not start; see {log.name}")
+        time.sleep(0.3)
+
+
+def sign_in(base: str, username: str) -> Any:
+    import requests
+
+    from governance.demo_accounts import DEMO_ACCOUNTS
+
+    password = next(a.password for a in DEMO_ACCOUNTS if a.username == username)
+    http = requests.Session()
+    page = http.get(base + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "no sign-in form"
+    http.post(
+        base + "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        timeout=10,
+    ).raise_for_status()
+    return http
+
+
+class Subscriber:
+    """One SSE client on a thread: (incident id, version) -> arrival time."""
+
+    def __init__(self, base: str, http: Any) -> None:
+        self.base, self.http = base, http
+        self.arrivals: queue.Queue[tuple[int, int | None, float]] = queue.Queue()
+        self.ready = threading.Event()
+        self.stop = False
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        import json
+
+        while not self.stop:
+            resp = self.http.get(self.base + "/api/v1/stream", stream=True, timeout=30)
+            event, busy = None, False
+            for line in resp.iter_lines(decode_unicode=True):
+                if line.startswith("retry:"):
+                    self.ready.set()
+                elif line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "change":
+                    now = time.perf_counter()
+                    for item in json.loads(line[5:])["items"]:
+                        self.arrivals.put((item["id"], item.get("version"), now))
+                elif line.startswith("data:") and event == "end":
+                    busy = '"busy"' in line
+                if self.stop:
+                    break
+            resp.close()
+            if busy:  # this worker is full: come back (and land on the other one)
+                self.ready.clear()
+                time.sleep(0.2)
+
+    def wait(self, incident_id: int, version: int | None, timeout: float = 10.0) -> float:
+        deadline = time.monotonic() + timeout
+        while True:
+            iid, ver, at = self.arrivals.get(timeout=max(0.01, deadline - time.monotonic()))
+            if iid == incident_id and (version is None or ver == version):
+                return at
+
+
+def fresh_incident() -> int:
+    """A new dispatched incident (so that suspend / resume can alternate on it)."""
+    from sqlalchemy import text
+
+    from geodata.db import session_scope
+
+    with session_scope(admin=True) as s:
+        return int(
+            s.execute(
+                text("""
+            INSERT INTO incident (source, external_id, category_code, occurred_at, reported_at,
+                grid_id, status, priority, description, address, geom,
+                h3_6, h3_7, h3_8, h3_9, h3_10, version, lead_department_id, dispatched_at)
+            SELECT 'grid', 'bench-live-' || gen_random_uuid(), category_code, now(), now(),
+                   grid_id, 'dispatched', 3, '', NULL, geom, h3_6, h3_7, h3_8, h3_9, h3_10, 1,
+                   (SELECT id FROM department ORDER BY id LIMIT 1), now()
+            FROM incident WHERE grid_id IS NOT NULL ORDER BY id LIMIT 1 RETURNING id""")
+            ).scalar_one()
+        )
+
+
+def measure(
+    label: str,
+    n: int,
+    change: Callable[[int], tuple[int, int | None, float, float]],
+    subs: list[Subscriber],
+) -> tuple[str, list[float], list[float]]:
+    """Run ``change`` n times (each: (id, version, t_sent, t_answered)), one at a time."""
+    post_to_screen, commit_to_screen = [], []
+    change(-1)  # warm-up
+    for sub in subs:
+        while not sub.arrivals.empty():
+            sub.arrivals.get_nowait()
+    for k in range(n):
+        iid, version, sent, answered = change(k)
+        last = max(sub.wait(iid, version) for sub in subs)
+        post_to_screen.append(last - sent)
+        commit_to_screen.append(max(0.0, last - answered))
+    return label, post_to_screen, commit_to_screen
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--events", type=int, default=200)
+    ap.add_argument("--subscribers", type=int, default=20)
+    ap.add_argument("--incidents", type=int, default=20_000, help="demo city size (seeded once)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=get_settings().threads)
+    args = ap.parse_args()
+
+    url, owner = bench_database("_bench_live")
+    os.environ["MINQING_DATABASE_URL"] = url
+    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
+    get_settings.cache_clear()
+    from sqlalchemy import text
+
+    from cli.demo import seed_demo
+    from geodata import migrate
+    from geodata.db import session_scope
+    from governance.tokens import create_source_token
+
+    migrate.upgrade(owner)
+    seed_demo(args.incidents, 42, if_empty=True, reset=False)
+    with session_scope(admin=True) as s:
+        token = create_source_token(
+            s, source="12345", scopes=["incidents:write"], name="bench live"
+        ).token
+        category = s.execute(
+            text("SELECT code FROM incident_category WHERE parent_code IS NOT NULL LIMIT 1")
+        ).scalar_one()
+
+    port = free_port()
+    proc = serve(url, port, args.workers, args.threads)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        writer = sign_in(base, "commander")
+        csrf = writer.cookies.get("_csrf_token")
+        many = [Subscriber(base, sign_in(base, "commander")) for _ in range(args.subscribers)]
+        for sub in many:
+            assert sub.ready.wait(30), "a client could not subscribe"
+        time.sleep(0.5)
+        one = many[:1]
+        state = {"id": fresh_incident(), "version": 1}
+
+        def transition(_k: int) -> tuple[int, int | None, float, float]:
+            action = "suspend" if state["version"] % 2 else "resume"
+            sent = time.perf_counter()
+            r = writer.post(
+                f"{base}/api/v1/incidents/{state['id']}/transitions",
+                json={"action": action, "expected_version": state["version"], "note": "基准测试"},
+                headers={"X-CSRFToken": csrf},
+                timeout=10,
+            )
+            answered = time.perf_counter()
+            r.raise_for_status()
+            state["version"] = r.json()["version"]
+            return state["id"], state["version"], sent, answered
+
+        import requests
+
+        intake_http = requests.Session()
+        lon, lat = 115.36, 22.78  # 城区 (the urban core of the demo city)
+
+        def intake(k: int) -> tuple[int, int | None, float, float]:
+            body = {
+                "external_id": f"bench-live-{uuid4()}",
+                "category": category,
+                "occurred_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "lon": lon + (k % 50) * 0.0004,
+                "lat": lat + (k % 40) * 0.0003,
+            }
+            sent = time.perf_counter()
+            r = intake_http.post(
+                f"{base}/api/v1/incidents",
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+            answered = time.perf_counter()
+            r.raise_for_status()
+            return int(r.json()["id"]), None, sent, answered
+
+        rows = [
+            measure("transition, 1 client", args.events, transition, one),
+            measure(f"transition, {len(many)} clients", args.events, transition, many),
+            measure("intake (new incident), 1 client", args.events, intake, one),
+        ]
+        print(
+            f"\n{args.events} changes each, one at a time; gunicorn {args.workers} workers x "
+            f"{args.threads} threads; times in ms\n"
+        )
+        head = f"{'change':34} {'POST to screen p50/p95/max':>28} {'commit to screen p50/p95':>26}"
+        print(head)
+        print("-" * len(head))
+        for label, post, commit in rows:
+            print(
+                f"{label:34} {statistics.median(post) * 1000:>10.1f} / {p95(post) * 1000:<6.1f}"
+                f" / {max(post) * 1000:<7.1f} {statistics.median(commit) * 1000:>12.1f} / "
+                f"{p95(commit) * 1000:<8.1f}"
+            )
+        for sub in many:
+            sub.stop = True
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    main()

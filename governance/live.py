@@ -1,0 +1,348 @@
+"""Live updates: incident changes pushed to every open map and wall screen, by area scope.
+
+Every writer of incidents sends ``pg_notify('incident_changed', json)`` in its own
+transaction, so a notification arrives only once the change is committed
+(``governance/workflow.py``: ``{id, status, version, action}`` per transition;
+``governance/intake.py``: the same with ``action: "register"`` for one new incident, or
+``{action: "register", count, ids}`` for a batch).
+
+Each server process runs ONE :class:`~geodata.listen.Listener` (started by the first
+subscriber), and one :class:`Hub` that
+
+1. enriches each batch of notifications once, with one query by id
+   (``geodata/queries/live.py``): category and its colour, status, point, time of
+   occurrence, and the grid's code, which stays on the server (the filter key);
+2. fans every change out to the subscriptions whose area scope covers its grid
+   (city-wide roles get everything, including incidents outside every grid; scoped
+   roles only their subtree), serialised once per distinct scope;
+3. merges a burst of notifications of one kind into one message, and drops a
+   subscriber whose bounded queue is full (a slow client) instead of slowing
+   the others, and tells everyone to refetch after the listener lost its connection
+   (notifications sent meanwhile are gone).
+
+What a subscriber receives (see :data:`ITEM_FIELDS`) carries no description, address,
+name or other personal field: only what a map needs to decide whether its view changed
+and to draw a brief highlight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from geodata.db import ALL_AREAS, database_url, session_scope
+from geodata.listen import Listener
+from geodata.queries.live import changed_incidents
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CHANNEL: Final = "incident_changed"  # governance/workflow.py NOTIFY_CHANNEL
+ITEM_FIELDS: Final = ("id", "status", "version", "category", "color", "lon", "lat", "occurred_at")
+QUEUE_SIZE: Final = 256  # messages waiting for one client before it is dropped
+MAX_ITEMS: Final = 200  # incidents per message; the rest are counted in "more"
+LISTEN_WAIT: Final = 2.0  # a first subscriber waits this long for LISTEN to be in force
+
+# Names of the server-sent events (the client: assets/js/minqing-live.js).
+EV_CHANGE: Final = "change"  # {action, items: [...], more: n, resync: bool}
+EV_RESYNC: Final = "resync"  # notifications may have been missed: refetch
+EV_STATUS: Final = "status"  # {live: bool}: is the server's listener connected?
+EV_END: Final = "end"  # {reason}: the server ends the stream (the client reconnects)
+
+
+class Busy(Exception):
+    """This process already serves as many streams as it may."""
+
+
+def visible(scope: str | None, grid_code: str | None) -> bool:
+    """May a subscriber confined to ``scope`` (an area-code prefix; None: city-wide) see
+    a change in the grid ``grid_code`` (None: an incident outside every grid)?"""
+    if scope is None:
+        return True
+    return grid_code is not None and grid_code.startswith(scope)
+
+
+def sse(event: str, data: Mapping[str, Any]) -> str:
+    """One server-sent event (``event:`` and a one-line JSON ``data:``)."""
+    return (
+        f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed incident: what subscribers receive, and its grid (the filter key)."""
+
+    grid: str | None
+    item: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification, enriched. ``unresolved``: incidents it announced without naming
+    them (a batch larger than a notification can list): every subscriber refetches."""
+
+    action: str
+    changes: tuple[Change, ...] = ()
+    unresolved: int = 0
+
+    def message(self, scope: str | None) -> str | None:
+        """The event for a subscriber of ``scope``, or None when nothing concerns it."""
+        items = [c.item for c in self.changes if visible(scope, c.grid)]
+        if not items and not self.unresolved:
+            return None
+        return sse(
+            EV_CHANGE,
+            {
+                "action": self.action,
+                "items": items[:MAX_ITEMS],
+                "more": max(0, len(items) - MAX_ITEMS),
+                "resync": self.unresolved > 0,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class _Announced:
+    action: str
+    ids: list[int]
+    count: int
+    status: str | None = None
+    version: int | None = None
+
+
+def _int(v: object) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def parse(raw: str) -> _Announced | None:
+    """A notification payload, or None if it is not one of ours."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        return None
+    action = str(data["action"])[:40]
+    one = _int(data.get("id"))
+    if one is not None:
+        status = data.get("status")
+        return _Announced(
+            action, [one], 1, str(status)[:20] if status else None, _int(data.get("version"))
+        )
+    listed = data.get("ids")
+    ids = [i for i in listed if _int(i) is not None] if isinstance(listed, list) else []
+    count = _int(data.get("count"))
+    return _Announced(action, ids, max(count or 0, len(ids)))
+
+
+def _item(row: Mapping[str, Any], status: str | None, version: int | None) -> dict[str, object]:
+    return {
+        "id": int(row["id"]),
+        # a single notification names the state of its own commit (a later one may follow)
+        "status": status or row["status"],
+        "version": version if version is not None else row["version"],
+        "category": row["category_code"],
+        "color": row["color"],
+        "lon": row["lon"],
+        "lat": row["lat"],
+        "occurred_at": row["occurred_at"],
+    }
+
+
+def enrich(payloads: Iterable[str]) -> list[Notice]:
+    """Notifications -> notices, with one query for all the incidents they name."""
+    announced = [a for a in (parse(p) for p in payloads) if a is not None]
+    ids = sorted({i for a in announced for i in a.ids})
+    rows: dict[int, dict[str, Any]] = {}
+    if ids:
+        with session_scope(scope=ALL_AREAS) as s:
+            rows = changed_incidents(s, ids)
+    notices = []
+    for a in announced:
+        changes = tuple(
+            Change(rows[i]["grid_code"], _item(rows[i], a.status, a.version))
+            for i in a.ids
+            if i in rows
+        )
+        notices.append(Notice(a.action, changes, max(0, a.count - len(a.ids))))
+    return notices
+
+
+def coalesce(notices: Iterable[Notice]) -> list[Notice]:
+    """Merge neighbouring notices of the same action (a burst, such as an SLA sweep's
+    hundreds of reminders, becomes one message per scope instead of hundreds)."""
+    out: list[Notice] = []
+    for n in notices:
+        if out and out[-1].action == n.action:
+            last = out[-1]
+            out[-1] = Notice(n.action, last.changes + n.changes, last.unresolved + n.unresolved)
+        else:
+            out.append(n)
+    return out
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One open stream: its scope and a bounded queue of ready-made messages."""
+
+    scope: str | None
+    maxsize: int = QUEUE_SIZE
+    reason: str | None = None  # why it was closed
+    _queue: queue.Queue[str | None] = field(init=False, repr=False)
+    _closed: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def __post_init__(self) -> None:
+        self._queue = queue.Queue(maxsize=self.maxsize)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def offer(self, message: str) -> None:
+        """Queue a message; a full queue means a client that does not keep up: close."""
+        if self.closed:
+            return
+        try:
+            self._queue.put_nowait(message)
+        except queue.Full:
+            log.info("live: dropping a slow client (scope %s)", self.scope or "*")
+            self.close("slow")
+
+    def close(self, reason: str) -> None:
+        if self.closed:
+            return
+        self.reason = reason
+        self._closed.set()
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(None)  # wake the reader now
+
+    def next(self, timeout: float) -> str | None:
+        """The next message, or None after ``timeout`` seconds (or when closed)."""
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+class Hub:
+    """The process's listener and its subscriptions (see the module docstring)."""
+
+    def __init__(self, url: str | None = None, max_streams: int | None = None) -> None:
+        s = get_settings()
+        self.url = url
+        self.max_streams = max_streams or s.live_streams or max(1, s.threads // 2)
+        self._subs: set[Subscription] = set()
+        self._lock = threading.Lock()
+        self._listener: Listener | None = None
+        self._stopping = threading.Event()
+        self._was_up = False
+
+    # ------------------------------------------------------------------ subscribers
+    def subscribe(self, scope: str | None) -> Subscription:
+        """A new subscription for ``scope``; raises :class:`Busy` when full."""
+        if self._stopping.is_set():
+            raise Busy("stopping")
+        sub = Subscription(scope)
+        with self._lock:
+            if len(self._subs) >= self.max_streams:
+                raise Busy(f"{len(self._subs)} streams open")
+            self._subs.add(sub)
+            listener = self._ensure_listener()
+        listener.wait_listening(LISTEN_WAIT)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        with self._lock:
+            self._subs.discard(sub)
+
+    @property
+    def subscribers(self) -> int:
+        with self._lock:
+            return len(self._subs)
+
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and self._listener.listening
+
+    @property
+    def listener(self) -> Listener | None:
+        return self._listener
+
+    def _ensure_listener(self) -> Listener:
+        if self._listener is None:
+            self._listener = Listener(
+                self.url or database_url(), CHANNEL, self.deliver, self._on_state
+            )
+            self._listener.start()
+        return self._listener
+
+    # ------------------------------------------------------------------ fan-out
+    def deliver(self, payloads: Sequence[str]) -> None:
+        """The listener's callback: enrich a batch once, then fan it out."""
+        self.publish(enrich(payloads))
+
+    def publish(self, notices: Iterable[Notice]) -> None:
+        with self._lock:
+            subs = list(self._subs)
+        for notice in coalesce(notices):
+            by_scope: dict[str | None, str | None] = {}
+            for sub in subs:
+                if sub.scope not in by_scope:
+                    by_scope[sub.scope] = notice.message(sub.scope)
+                msg = by_scope[sub.scope]
+                if msg is not None:
+                    sub.offer(msg)
+
+    def broadcast(self, message: str) -> None:
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            sub.offer(message)
+
+    def _on_state(self, up: bool) -> None:
+        if up and self._was_up:  # back after an outage: what was sent meanwhile is lost
+            self.broadcast(sse(EV_RESYNC, {"reason": "reconnected"}))
+        elif not up:
+            self.broadcast(sse(EV_STATUS, {"live": False}))
+        self._was_up = self._was_up or up
+
+    # ------------------------------------------------------------------ shutdown
+    def shutdown(self) -> None:
+        """End every stream and the listener (a worker stopping). Signal-handler safe."""
+        self._stopping.set()
+        for sub in list(self._subs):
+            sub.close("shutdown")
+        if self._listener is not None:
+            self._listener.stop()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+
+_hub: Hub | None = None
+_hub_pid: int | None = None
+_hub_lock = threading.Lock()
+
+
+def hub() -> Hub:
+    """This process's hub (a forked child gets its own: threads do not survive a fork)."""
+    global _hub, _hub_pid
+    with _hub_lock:
+        if _hub is None or _hub_pid != os.getpid():
+            _hub, _hub_pid = Hub(), os.getpid()
+        return _hub
+
+
+def shutdown() -> None:
+    """End this process's streams and listener, if any (gunicorn's SIGTERM hook)."""
+    if _hub is not None and _hub_pid == os.getpid():
+        _hub.shutdown()

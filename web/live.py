@@ -1,0 +1,156 @@
+"""``GET /api/v1/stream``: incident changes as server-sent events, for open maps and walls.
+
+The request guard has already signed the user in (anonymous: JSON 401). Here: the user
+needs MAP_VIEW or WALL_VIEW (machine tokens get no stream), then the connection is
+subscribed to this process's hub (``governance/live.py``) with the user's area scope and
+receives, as they are committed:
+
+* ``change``  ``{action, items: [{id, status, version, category, color, lon, lat,
+  occurred_at}], more, resync}``: incidents in the user's scope that were registered or
+  moved along;
+* ``resync``  the server missed notifications (its database connection dropped): refetch;
+* ``status``  ``{live: false}`` while the server's listener is disconnected;
+* ``end``     ``{reason}`` before the server closes the stream: ``rotate`` (every few
+  minutes, so that clients reconnect, spreading load and signing in again),
+  ``signed_out`` (the session ended: sign-out, timeout, account disabled, kiosk token
+  revoked; checked every minute), ``slow``, ``shutdown``, ``busy``;
+* a comment every 15 s (heartbeat, keeps proxies from closing an idle connection).
+
+Each open stream holds a gunicorn thread: a worker serves at most ``Hub.max_streams``
+(half its threads by default); beyond that a client gets ``end: busy`` with a long
+``retry:`` and comes back later. A client that went away is noticed within a second
+(its socket reads EOF), not only at the next write.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import select
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+
+from governance import live
+from governance.access import MAP_VIEW, WALL_VIEW, Principal
+from i18n import current_lang, t
+from web.security import audit_denied, current_principal, recheck_principal
+from web.tokens import current_token
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("live", __name__)
+
+PATH = "/api/v1/stream"
+HEARTBEAT_SECONDS = 15.0
+RECHECK_SECONDS = 60.0  # re-check the session (sign-out, disabled account, revoked kiosk)
+STREAM_SECONDS = 300.0  # then end, so that the client reconnects (±10 %)
+TICK_SECONDS = 1.0  # how often an idle stream looks at the clock and its socket
+RETRY_MS = 2_000  # the client's reconnection delay after a stream ends
+BUSY_RETRY_MS = (15_000, 45_000)  # a full worker: come back in 15-45 s
+
+
+def _sse_response(body: Iterator[str]) -> Response:
+    resp = Response(body, mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return resp
+
+
+def _may_stream(principal: Principal | None) -> bool:
+    return principal is not None and (principal.can(MAP_VIEW) or principal.can(WALL_VIEW))
+
+
+@bp.get(PATH)
+def stream() -> Response | tuple[Response, int]:
+    """Open a live stream for the signed-in user's area scope."""
+    principal = current_principal()
+    if current_token() is not None or not _may_stream(principal):
+        audit_denied("live")
+        lang = current_lang()
+        body = {
+            "error": "forbidden",
+            "message": t("error.forbidden", lang),
+            "key": "error.forbidden",
+        }
+        return jsonify(body), 403
+    assert principal is not None
+    try:
+        sub = live.hub().subscribe(principal.scope)
+    except live.Busy as busy:
+        log.info("live stream refused for %s: %s", principal.username, busy)
+        return _sse_response(iter([_busy()]))
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    return _sse_response(stream_with_context(_events(sub, principal, sock)))
+
+
+def _busy() -> str:
+    retry = random.randint(*BUSY_RETRY_MS)
+    return f"retry: {retry}\n\n" + live.sse(live.EV_END, {"reason": "busy"})
+
+
+def _still_allowed(principal: Principal) -> bool:
+    """The session still holds, with the same role and scope (else the client reconnects
+    and is checked afresh)."""
+    again, _why = recheck_principal()
+    return (
+        _may_stream(again)
+        and again is not None
+        and again.scope == principal.scope
+        and again.role == principal.role
+    )
+
+
+def client_gone(sock: Any) -> bool:
+    """Has the peer closed the connection? (Readable with nothing to read means EOF.)"""
+    if sock is None or isinstance(sock, ssl.SSLSocket):  # no peeking through TLS
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except (OSError, ValueError):
+        return True
+
+
+def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator[str]:
+    hub = live.hub()
+    try:
+        yield f"retry: {RETRY_MS}\n: minqing live\n\n"
+        if not hub.listening:
+            yield live.sse(live.EV_STATUS, {"live": False})
+        now = time.monotonic()
+        ends = now + STREAM_SECONDS * random.uniform(0.9, 1.1)
+        last_write = last_check = now
+        while True:
+            msg = sub.next(TICK_SECONDS)
+            now = time.monotonic()
+            if msg is not None:
+                yield msg
+                last_write = now
+            if sub.closed:
+                yield live.sse(live.EV_END, {"reason": sub.reason or "closed"})
+                return
+            if now >= ends:
+                yield live.sse(live.EV_END, {"reason": "rotate"})
+                return
+            if now - last_check >= RECHECK_SECONDS:
+                last_check = now
+                if not _still_allowed(principal):
+                    log.info("live stream of %s ends: session no longer valid", principal.username)
+                    yield live.sse(live.EV_END, {"reason": "signed_out"})
+                    return
+            if now - last_write >= HEARTBEAT_SECONDS:
+                yield ": heartbeat\n\n"
+                last_write = now
+            if msg is None and client_gone(sock):
+                return
+    finally:
+        hub.unsubscribe(sub)
