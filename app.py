@@ -54,13 +54,16 @@ def create_app() -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
-    from web import audit_export, auth, kiosk, security
+    from web import audit_export, auth, kiosk, public, security
+    from web.live import bp as live_bp
 
     server.register_blueprint(bp)
     server.register_blueprint(health_bp)
     server.register_blueprint(auth.bp)
     server.register_blueprint(audit_export.bp)
     server.register_blueprint(kiosk.bp)
+    server.register_blueprint(live_bp)  # GET /api/v1/stream (server-sent events)
+    server.register_blueprint(public.bp)  # /report and /track/<code>: no sign-in
     options: dict[str, object] = {
         "server": server,
         "use_pages": True,
@@ -74,6 +77,9 @@ def create_app() -> dash.Dash:
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
     security.install(server, lambda: list(app.csp_hashes()))
+    from governance import sla_sweep
+
+    sla_sweep.start_background(settings.sla_sweep_seconds)
 
     return app
 

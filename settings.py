@@ -42,7 +42,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8050
     workers: int = 2
-    threads: int = 4
+    threads: int = Field(
+        default=32,
+        description="gunicorn threads per worker. Each open live stream (/api/v1/stream, "
+        "one per open map or wall) holds one thread while it lasts.",
+    )
+    live_streams: int = Field(
+        default=0,
+        description="Live streams one worker serves at once (0: half of MINQING_THREADS); "
+        "beyond it a client is told to retry later, so page requests keep their threads.",
+    )
     secret_key: str | None = Field(
         default=None,
         repr=False,
@@ -65,6 +74,11 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="Set behind HTTPS (Secure cookies).")
     lockout_failures: int = Field(default=5, description="Failed sign-ins before lockout.")
     lockout_minutes: int = Field(default=15, description="How long a lockout lasts.")
+    sla_sweep_seconds: int = Field(
+        default=60,
+        description="How often the server adds SLA reminders and supervision to the "
+        "timelines of cases near or past their deadline (0: never; `sla sweep` by hand).",
+    )
     intake_outside: Literal["reject", "flag"] = Field(
         default="flag",
         description="Incidents located outside every grid: refuse them, or keep them "

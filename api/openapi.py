@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.openapi_intake import intake_paths, intake_schemas
+from api.openapi_live import live_paths
 from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
 from governance import tokens
 from governance.filters import WINDOWS
@@ -224,9 +226,16 @@ def spec() -> dict[str, Any]:
                     },
                 }
             },
+            **intake_paths(error),
+            **live_paths(error),
             "/api/v1/incidents/{id}": {
                 "get": {
                     "summary": "One incident in the caller's area scope; reporter masked",
+                    "description": "A bearer token needs `incidents:read` and reads only "
+                    "its own source's incidents in its area (others are 404): the intake "
+                    "response plus status, priority, times and the timeline (no staff "
+                    "names, no reporter).",
+                    "security": [{"cookieAuth": []}, {"bearerAuth": []}],
                     "parameters": [id_param],
                     "responses": {
                         "200": {"description": "The incident"},
@@ -262,6 +271,7 @@ def spec() -> dict[str, Any]:
         "components": {
             "securitySchemes": _security_schemes(),
             "schemas": {
+                **intake_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["error", "message"],
@@ -270,7 +280,7 @@ def spec() -> dict[str, Any]:
                         "message": {"type": "string", "description": "zh-CN or en"},
                         "key": {"type": "string"},
                     },
-                }
+                },
             },
         },
     }

@@ -91,9 +91,62 @@ def person_reveal(person_id: int) -> Response:
     )
 
 
+def _intake_body() -> object:
+    """The JSON body of an intake request, at most intake.MAX_BODY_BYTES (else 413)."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from governance import intake
+
+    request.max_content_length = intake.MAX_BODY_BYTES
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge as err:
+        raise intake.PayloadTooLarge(
+            "intake.error.too_large", max_mb=intake.MAX_BODY_BYTES // 2**20
+        ) from err
+    return intake.decode_json(raw)
+
+
+@bp.post("/incidents")
+def incident_create() -> tuple[Response, int]:
+    """Register one incident from a source system (bearer token, incidents:write):
+    201 when new, 200 for a replay of its (source, external_id)."""
+    from governance import intake
+    from web.tokens import require_scope
+
+    actor = intake.Actor.from_token(require_scope("incidents:write"))
+    view, created = intake.create_one(_intake_body(), actor, client_addr=request.remote_addr)
+    return jsonify(view), 201 if created else 200
+
+
+@bp.post("/incidents/bulk")
+def incident_create_bulk() -> Response:
+    """Register up to 10,000 incidents from a source system, all or none."""
+    from governance import intake
+    from web.tokens import require_scope
+
+    actor = intake.Actor.from_token(require_scope("incidents:write"))
+    return jsonify(intake.create_bulk(_intake_body(), actor, client_addr=request.remote_addr))
+
+
+@bp.get("/categories")
+def categories() -> Response:
+    """The incident categories a client may send (signed-in users and tokens)."""
+    from governance.intake import list_categories
+
+    return jsonify({"categories": list_categories()})
+
+
 @bp.get("/incidents/<int:incident_id>")
 def incident(incident_id: int) -> Response:
-    """One incident in the caller's scope; its reporter masked."""
+    """One incident in the caller's scope; its reporter masked. A source token with
+    incidents:read gets its own source's incidents, with their timeline."""
+    from web.tokens import current_token, require_scope
+
+    if current_token() is not None:
+        from governance.intake import source_incident
+
+        return jsonify(source_incident(incident_id, require_scope("incidents:read")))
     from governance.incidents import incident_detail
 
     return jsonify(incident_detail(incident_id, current_lang(), principal=current_principal()))

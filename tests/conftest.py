@@ -92,6 +92,7 @@ def _recreate(url: str, admin_url: str, *, drop_only: bool = False) -> None:
 TEST_URL, OWNER_URL, ADMIN_URL = _test_database()
 os.environ["MINQING_DATABASE_URL"] = TEST_URL
 os.environ["MINQING_ADMIN_DATABASE_URL"] = OWNER_URL
+os.environ["MINQING_SLA_SWEEP_SECONDS"] = "0"  # tests sweep explicitly (test_sla_sweep.py)
 get_settings.cache_clear()
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 
 from governance import audit
-from governance.access import AUDIT_VIEW, MAP_VIEW, WALL_VIEW, Principal
+from governance.access import AUDIT_VIEW, MAP_VIEW, USERS_VIEW, WALL_VIEW, Principal
 from governance.accounts import close_session, load_principal, open_session
 from i18n import current_lang, t
 from settings import get_settings
@@ -36,18 +36,33 @@ PUBLIC_PREFIXES = (
     "/_favicon.ico",
     "/favicon.ico",
     kiosk.ENTRY_PREFIX,  # the kiosk URL carries its own credential (a wall token)
+    "/report",  # 有事找书记: residents report without an account (web/public.py)
+    "/track/",  # a report's progress and rating: the tracking code is the credential
 )
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-PAGE_PERMISSIONS = {"/": MAP_VIEW, "/audit": AUDIT_VIEW, "/wall": WALL_VIEW}
+PAGE_PERMISSIONS = {
+    "/": MAP_VIEW,
+    "/audit": AUDIT_VIEW,
+    "/wall": WALL_VIEW,
+    "/admin/users": USERS_VIEW,
+}
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403).
-HOME_PAGES = ["/", "/audit", "/wall"]
+HOME_PAGES = ["/", "/audit", "/wall", "/admin/users"]
 # Dash callbacks by the feature prefix of their output ids (ids are "<feature>-..."):
 # a callback whose outputs belong to no listed feature is refused (fail closed).
-CALLBACK_PERMISSIONS = {"map-": MAP_VIEW, "audit-": AUDIT_VIEW, "wall-": WALL_VIEW}
+CALLBACK_PERMISSIONS = {
+    "map-": MAP_VIEW,
+    "audit-": AUDIT_VIEW,
+    "wall-": WALL_VIEW,
+    "users-": USERS_VIEW,
+}
 DASH_UPDATE = "/_dash-update-component"
 SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
+# Requests a page makes by itself, not a person: they do not refresh the idle clock (an
+# open map's live stream reconnects every few minutes and must not keep a session alive).
+PASSIVE_PATHS = frozenset({"/api/v1/stream"})
 
 
 def current_principal() -> Principal | None:
@@ -132,9 +147,18 @@ def _load_principal() -> tuple[Principal | None, str | None]:
     principal = load_principal(int(uid), str(session.get("sid") or ""))
     if principal is None:  # signed out elsewhere, revoked, disabled or deleted
         return None, "error.session_expired"
-    if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY:
+    if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY and (
+        request.path not in PASSIVE_PATHS
+    ):
         session["seen_at"] = now
     return principal, None
+
+
+def recheck_principal() -> tuple[Principal | None, str | None]:
+    """The request's session checked again now, as the guard checks it (timeouts, sign-out,
+    a disabled account, a revoked kiosk token): for requests that last, such as a live
+    stream. ``(None, message key)`` once it no longer holds."""
+    return _load_principal()
 
 
 def _guard() -> Response | None:
@@ -143,6 +167,10 @@ def _guard() -> Response | None:
     if token is not None:  # a machine, not a browser: no cookie session, hence no CSRF
         return bearer.authenticate_bearer(token)
     if request.method in STATE_CHANGING:
+        if path.startswith(bearer.API_PREFIX) and session.get("uid") is None:
+            # a machine without credentials: say so (401), not "CSRF" (there is no session
+            # a forged request could ride on)
+            return _deny(401, "error.login_required")
         sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
         expected = session.get("csrf") or ""
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):

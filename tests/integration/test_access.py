@@ -262,10 +262,13 @@ def test_scoped_users_get_only_their_area_on_every_layer(username: str, session)
         person_grids = {f["properties"]["grid_id"] for f in persons["features"]}
         assert person_grids <= in_scope_grids, mode
         total = sum(f["properties"].get("count", 1) for f in persons["features"])
-        assert total == session.execute(
-            text("SELECT count(*) FROM key_person WHERE grid_id = ANY(:g)"),
-            {"g": list(in_scope_grids)},
-        ).scalar_one()
+        assert (
+            total
+            == session.execute(
+                text("SELECT count(*) FROM key_person WHERE grid_id = ANY(:g)"),
+                {"g": list(in_scope_grids)},
+            ).scalar_one()
+        )
 
 
 def test_supervisor_cannot_open_another_streets_area_by_hand_made_post(session) -> None:

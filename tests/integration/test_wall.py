@@ -347,8 +347,9 @@ def _sql_kpis(
         WITH t AS (SELECT {now_sql} AS now,
                    date_trunc('day', {now_sql} AT TIME ZONE 'Asia/Shanghai')
                        AT TIME ZONE 'Asia/Shanghai' AS midnight),
-             i AS (SELECT i.* FROM incident i JOIN area g ON g.id = i.grid_id
-                   WHERE g.code LIKE :p)
+             i AS (SELECT i.* FROM incident i LEFT JOIN area g ON g.id = i.grid_id
+                   -- city-wide: also the cases flagged outside every grid at intake
+                   WHERE :p = '%' OR g.code LIKE :p)
         SELECT
           (SELECT count(*) FROM i, t WHERE occurred_at >= t.midnight AND occurred_at < t.now),
           (SELECT count(*) FROM i, t WHERE occurred_at >= t.midnight - interval '1 day'

@@ -88,7 +88,12 @@ def test_department_inbox_lists_its_open_cases_most_urgent_first() -> None:
     dept = _principal("dept")
     urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
     iid = new_incident("dispatched", lead=urban)
+    with session_scope(admin=True) as s:  # long overdue: the most urgent case of all
+        s.execute(
+            text("UPDATE incident SET accept_due_at = '2000-01-01' WHERE id = :id"), {"id": iid}
+        )
     queue = department_queue(dept)
+    assert queue["items"][0]["id"] == iid and queue["items"][0]["sla"]["state"] == "red"
     ids = [i["id"] for i in queue["items"]]
     assert iid in ids and queue["total"] >= len(ids)
     with session_scope(admin=True) as s:
