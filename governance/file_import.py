@@ -1,0 +1,405 @@
+"""File import of hotline exports (CSV, XLSX): column mapping, preview, all rows or none.
+
+A commander or supervisor (``INCIDENT_IMPORT``) uploads an export, maps its columns to
+incident fields (:func:`guess_mapping` proposes a mapping for the usual Chinese hotline
+headers), chooses the source and the file's coordinate system, previews and imports:
+
+- :func:`preview` reads the file (:mod:`governance.file_tables`), validates every row as
+  intake does and returns the first rows as they will be stored, every row's errors
+  (row number as in the file, column, translated message) and the counts of new rows
+  and replays of stored external ids. Nothing is written.
+- :func:`commit` does the same and writes every row in one transaction through
+  :func:`governance.intake.write_items` (the one writer of incidents: idempotency on
+  ``(source, external_id)``, CRS conversion, grid and H3 cells, a supervisor's area,
+  one ``data_change`` audit record whose ``intake`` names the file). A single bad row
+  refuses the whole file.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from geodata import crs as crs_mod
+from geodata.db import ALL_AREAS, session_scope
+from geodata.models import IncidentSource
+from geodata.queries import intake as q
+from governance.access import INCIDENT_IMPORT, Principal, require
+from governance.errors import InvalidInput
+from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS, Table, check_size, read_table
+from governance.intake import Actor, IntakeInvalid, write_items
+from governance.intake_checks import FieldError, Item, validate_items
+from i18n import t
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "commit", "decode_upload", "guess_mapping", "preview"]
+
+FIELDS = (
+    "external_id",
+    "category",
+    "occurred_at",
+    "lon",
+    "lat",
+    "crs",
+    "description",
+    "address",
+    "priority",
+    "reporter_name",
+    "reporter_phone",
+)
+REQUIRED = ("external_id", "category", "occurred_at", "lon", "lat")
+SOURCES = tuple(s.value for s in IncidentSource if s is not IncidentSource.PUBLIC)
+DEFAULT_SOURCE = IncidentSource.HOTLINE.value
+DEFAULT_CRS = "gcj02"  # hotline exports carry map-app (GCJ-02) coordinates
+PREVIEW_ROWS = 20
+MAX_ERRORS = 200  # errors listed; the count is always complete
+# Headers of common hotline exports (normalised: lower case, no spaces or brackets).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "external_id": ("工单编号", "工单号", "工单id", "诉求编号", "编号", "externalid", "id"),
+    "category": ("诉求类型", "事件类型", "问题类型", "事件类别", "类别", "分类", "category"),
+    "occurred_at": ("受理时间", "来电时间", "发生时间", "上报时间", "时间", "occurredat"),
+    "lon": ("经度", "lon", "lng", "longitude", "x"),
+    "lat": ("纬度", "lat", "latitude", "y"),
+    "crs": ("坐标系", "crs"),
+    "description": ("诉求内容", "事件描述", "问题描述", "内容", "description"),
+    "address": ("地址", "事发地址", "事件地址", "诉求地址", "address"),
+    "priority": ("优先级", "紧急程度", "priority"),
+    "reporter_name": ("来电人", "反映人", "诉求人", "姓名", "reportername"),
+    "reporter_phone": ("联系电话", "来电号码", "电话", "手机", "reporterphone"),
+}
+TIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
+_NOISE = re.compile(r"[\s_\-（）()\[\]【】:：*]+")
+_DATA_URL = re.compile(r"^data:[^,]{0,200};base64,", re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class RowError:
+    """One problem of one row: ``row`` as the file numbers it, ``column`` its header."""
+
+    row: int
+    column: str
+    message: str
+
+
+class ImportInvalid(InvalidInput):
+    """Some rows are invalid (or the point is outside the importer's area): nothing was
+    written. ``errors`` lists every problem, row by row."""
+
+    def __init__(self, errors: list[RowError], total: int) -> None:
+        first = errors[0]
+        super().__init__(
+            "import.error.invalid_rows",
+            n=len({e.row for e in errors}),
+            total=total,
+            row=first.row,
+            column=first.column,
+            detail=first.message,
+        )
+        self.errors = errors
+
+
+class Unmapped(InvalidInput):
+    """Required fields mapped to no column (a file with other columns)."""
+
+    def __init__(self, fields: list[str], headers: str) -> None:
+        super().__init__("import.error.unmapped", fields=", ".join(fields), headers=headers)
+        self.fields = fields
+
+    def user_message(self, lang: str | None = None) -> str:
+        names = ", ".join(t(f"import.field.{f}", lang) for f in self.fields)
+        return t(self.key, lang, fields=names, headers=self.params["headers"])
+
+
+@dataclass
+class Preview:
+    """What an import would do: the first rows as stored, every error, the counts."""
+
+    filename: str
+    total: int
+    rows: list[dict[str, Any]]
+    errors: list[RowError]
+    error_count: int
+    new: int = 0
+    replays: int = 0
+    repeats: int = 0  # rows repeating an external id seen earlier in the same file
+    mapping: dict[str, str | None] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- input
+def decode_upload(contents: object) -> bytes:
+    """The bytes of a ``data:...;base64,...`` URL (what dcc.Upload sends), the size
+    checked on the encoded length before anything is decoded."""
+    if not isinstance(contents, str) or not contents:
+        raise InvalidInput("import.error.upload")
+    head = _DATA_URL.match(contents)
+    if head is None:
+        raise InvalidInput("import.error.upload")
+    b64 = contents[head.end() :]
+    check_size(len(b64) * 3 // 4)
+    try:
+        return base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise InvalidInput("import.error.upload") from err
+
+
+def _norm(header: str) -> str:
+    return _NOISE.sub("", header).lower()
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str | None]:
+    """Field -> the header that most likely holds it (None: no guess)."""
+    by_norm = {_norm(h): h for h in headers}
+    out: dict[str, str | None] = {}
+    used: set[str] = set()
+    for f in FIELDS:
+        hit = next((by_norm[s] for s in SYNONYMS[f] if s in by_norm), None)
+        out[f] = hit if hit not in used else None
+        if hit:
+            used.add(hit)
+    return out
+
+
+def read_headers(
+    principal: Principal | None, filename: str, data: bytes
+) -> tuple[Table, dict[str, str | None]]:
+    """The table of an uploaded file and the guessed mapping (no database access)."""
+    require(principal, INCIDENT_IMPORT)
+    table = read_table(filename, data)
+    return table, guess_mapping(table.headers)
+
+
+def _check_options(mapping: Mapping[str, object], source: str, crs: str, table: Table) -> None:
+    if source not in SOURCES:
+        raise InvalidInput("import.error.source", choices=", ".join(SOURCES))
+    if crs not in crs_mod.SUPPORTED:
+        raise InvalidInput("import.error.crs", choices=", ".join(crs_mod.SUPPORTED))
+    for f, header in mapping.items():
+        if f not in FIELDS:
+            raise InvalidInput("import.error.mapping_field", field=str(f)[:40])
+        if header is not None and header not in table.headers:
+            raise InvalidInput("import.error.mapping_column", column=str(header)[:60])
+    missing = [f for f in REQUIRED if not mapping.get(f)]
+    if missing:
+        raise Unmapped(missing, _shown(table.headers))
+
+
+def _shown(headers: list[str]) -> str:
+    text = ", ".join(headers[:12])
+    return text + (" ..." if len(headers) > 12 else "")
+
+
+# ----------------------------------------------------------------------------- rows
+def _time(value: str | None) -> str | None:
+    """A time as intake reads it (ISO 8601), from the usual export spellings."""
+    if value is None:
+        return None
+    try:
+        datetime.fromisoformat(value)
+        return value
+    except ValueError:
+        pass
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).isoformat()
+        except ValueError:
+            continue
+    return value  # intake names the problem
+
+
+def _categories(session: Session) -> tuple[dict[str, int], dict[str, str]]:
+    """Leaf code -> default priority; code or name (zh, en; lower case) -> leaf code."""
+    leaves = [r for r in q.categories(session) if r["leaf"]]
+    names: dict[str, str] = {}
+    for r in leaves:
+        for key in (r["name_zh"], r["name_en"], r["code"]):
+            if key:
+                names.setdefault(str(key).strip().lower(), r["code"])
+    return {r["code"]: int(r["default_priority"]) for r in leaves}, names
+
+
+def _raw_items(
+    table: Table, mapping: Mapping[str, str | None], crs: str, names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Each row as the intake item it stands for."""
+    col = {f: table.headers.index(h) for f, h in mapping.items() if h}
+
+    def cell(cells: list[str | None], f: str) -> str | None:
+        i = col.get(f)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    out = []
+    for _number, cells in table.rows:
+        category = cell(cells, "category")
+        raw: dict[str, Any] = {
+            "external_id": cell(cells, "external_id"),
+            "category": names.get(category.lower(), category) if category else None,
+            "occurred_at": _time(cell(cells, "occurred_at")),
+            "lon": cell(cells, "lon"),
+            "lat": cell(cells, "lat"),
+            "crs": (cell(cells, "crs") or crs).lower(),
+        }
+        for f in ("description", "address", "priority"):
+            if (value := cell(cells, f)) is not None:
+                raw[f] = value
+        name, phone = cell(cells, "reporter_name"), cell(cells, "reporter_phone")
+        if name or phone:
+            raw["reporter"] = {"name": name, "phone": phone}
+        out.append(raw)
+    return out
+
+
+def _row_errors(
+    table: Table, mapping: Mapping[str, str | None], errors: list[FieldError]
+) -> list[RowError]:
+    """Intake's item errors with the file's row numbers and headers."""
+    out = []
+    for e in errors:
+        f = e.field.replace("reporter.", "reporter_")
+        if f == "location":
+            column = " / ".join(h for h in (mapping.get("lon"), mapping.get("lat")) if h)
+        elif f == "reporter":
+            column = " / ".join(
+                h for h in (mapping.get("reporter_name"), mapping.get("reporter_phone")) if h
+            )
+        else:
+            column = mapping.get(f) or f
+        out.append(RowError(table.rows[e.index][0], column, e.message()))
+    return out
+
+
+def _validate(
+    table: Table, mapping: Mapping[str, str | None], source: str, crs: str, session: Session
+) -> tuple[list[Item], list[RowError]]:
+    """The valid rows as items (``index``: the row's position) and every row error."""
+    leaves, names = _categories(session)
+    raws = _raw_items(table, mapping, crs, names)
+    try:
+        return validate_items(list[object](raws), leaves, source, bulk=True), []
+    except IntakeInvalid as err:
+        errors = _row_errors(table, mapping, err.errors)
+        bad = {e.index for e in err.errors}
+        good = [i for i in range(len(raws)) if i not in bad]
+        kept: list[object] = [raws[i] for i in good]
+        items = validate_items(kept, leaves, source, bulk=True) if good else []
+        for item, i in zip(items, good, strict=True):
+            item.index = i
+        return items, errors
+
+
+def _stored_view(table: Table, it: Item) -> dict[str, Any]:
+    return {
+        "row": table.rows[it.index][0],
+        "external_id": it.external_id,
+        "category": it.category,
+        "occurred_at": it.occurred_at.isoformat(sep=" ", timespec="minutes"),
+        "lon": round(it.lon, 6),
+        "lat": round(it.lat, 6),
+        "priority": it.priority,
+        "address": it.address or "",
+        "description": it.description[:80],
+    }
+
+
+# ----------------------------------------------------------------------------- use cases
+def preview(
+    principal: Principal | None,
+    filename: str,
+    data: bytes,
+    mapping: Mapping[str, str | None] | None = None,
+    *,
+    source: str = DEFAULT_SOURCE,
+    crs: str = DEFAULT_CRS,
+) -> Preview:
+    """What importing the file would do (nothing is written). ``mapping`` None: guessed.
+
+    Raises
+    ------
+    Forbidden
+        Without ``INCIDENT_IMPORT``; :class:`InvalidInput` for an unreadable file, an
+        unknown source or CRS, or a mapping that leaves a required field unmapped.
+    """
+    require(principal, INCIDENT_IMPORT)
+    table = read_table(filename, data)
+    mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
+    _check_options(mapping, source, crs, table)
+    with session_scope(scope=ALL_AREAS) as s:
+        items, errors = _validate(table, mapping, source, crs, s)
+        stored = q.existing_ids(s, source, sorted({it.external_id for it in items}))
+    by_index = {it.index: it for it in items}
+    rows: list[dict[str, Any]] = []
+    for i, (number, _cells) in enumerate(table.rows[:PREVIEW_ROWS]):
+        it = by_index.get(i)
+        rows.append({"row": number, "error": True} if it is None else _stored_view(table, it))
+    seen: set[str] = set()
+    out = Preview(filename, len(table.rows), rows, errors[:MAX_ERRORS], len(errors))
+    out.mapping = mapping
+    for it in items:
+        if it.external_id in seen:
+            out.repeats += 1
+        elif it.external_id in stored:
+            out.replays += 1
+        else:
+            out.new += 1
+        seen.add(it.external_id)
+    return out
+
+
+def commit(
+    principal: Principal | None,
+    filename: str,
+    data: bytes,
+    mapping: Mapping[str, str | None] | None = None,
+    *,
+    source: str = DEFAULT_SOURCE,
+    crs: str = DEFAULT_CRS,
+    client_addr: str | None = None,
+) -> dict[str, int]:
+    """Import every row of the file in one transaction, or none; the counts.
+
+    Raises
+    ------
+    Forbidden
+        Without ``INCIDENT_IMPORT``; :class:`ImportInvalid` listing every bad row (also
+        points outside a supervisor's area); :class:`InvalidInput` as :func:`preview`.
+    """
+    principal = require(principal, INCIDENT_IMPORT)
+    table = read_table(filename, data)
+    mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
+    _check_options(mapping, source, crs, table)
+    actor = Actor.from_user(principal, source=source)
+    via = "file:" + re.sub(r"[^\w.\- ]", "_", filename)[-80:]
+    with session_scope(scope=ALL_AREAS) as s:
+        items, errors = _validate(table, mapping, source, crs, s)
+        if errors:
+            raise ImportInvalid(errors, len(table.rows))
+        try:
+            written = write_items(s, actor, items, via=via, client_addr=client_addr)
+        except IntakeInvalid as err:
+            raise ImportInvalid(_row_errors(table, mapping, err.errors), len(table.rows)) from err
+    created = len(written.created)
+    log.info("file import %s by %s: %d rows, %d new", via, principal.username, len(items), created)
+    return {
+        "rows": len(items),
+        "created": created,
+        "replayed": len(items) - created - len(written.duplicate_of),
+        "repeats": len(written.duplicate_of),
+    }

@@ -1,0 +1,36 @@
+"""Component ids of the file import page, defined once (prefix ``import-``).
+
+The request guard (``web.security.CALLBACK_PERMISSIONS``) lets only ``INCIDENT_IMPORT``
+holders call a callback whose outputs carry this prefix; ``governance.file_import``
+checks the capability again.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+class ImportIds:
+    """Ids of the file import page (文件导入)."""
+
+    PREFIX: Final = "import"
+
+    LANG_BUTTON: Final = "import-lang-button"
+    LANG_SINK: Final = "import-lang-sink"
+
+    UPLOAD: Final = "import-upload"
+    FILE: Final = "import-file"  # the file's name, rows and columns, or why it is unreadable
+    SOURCE: Final = "import-source"
+    CRS: Final = "import-crs"
+    MAP: Final = "import-map"  # one dropdown per field: map_id(field)
+
+    PREVIEW: Final = "import-preview"
+    IMPORT: Final = "import-import"
+    CHECKED: Final = "import-checked"  # the file and settings of the last clean preview
+    PREVIEW_OUT: Final = "import-preview-out"
+    RESULT: Final = "import-result"
+
+
+def map_id(field: str) -> str:
+    """The id of the dropdown choosing the column of ``field``."""
+    return f"{ImportIds.MAP}-{field.replace('_', '-')}"

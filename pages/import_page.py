@@ -1,0 +1,193 @@
+"""The file import page (文件导入, /import): hotline exports in CSV or XLSX.
+
+Upload -> the columns mapped to incident fields (guessed, editable) -> preview (the first
+rows as stored, every row's errors, the counts) -> import (enabled only after a preview
+without errors). The layout holds no data; callbacks/import_page.py fills it, and
+``governance.file_import`` checks the capability and every value itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import dcc, html
+
+from geodata import crs as crs_mod
+from governance.access import Principal
+from governance.file_import import (
+    DEFAULT_CRS,
+    DEFAULT_SOURCE,
+    FIELDS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    REQUIRED,
+    SOURCES,
+)
+from i18n import current_lang, t
+from pages.import_ids import ImportIds as Ids
+from pages.import_ids import map_id
+from pages.map_controls import dropdown_labels
+from web.security import current_principal
+
+dash.register_page(__name__, path="/import", title="文件导入 · MinQing Map", name="import")
+
+OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
+CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}
+
+
+def header(lang: str, principal: Principal | None) -> html.Header:
+    who = f"{principal.display_name} · {t(f'role.{principal.role}', lang)}" if principal else ""
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.Span("民", className="mq-logo-mark"),
+                    html.Span(t("map.title", lang), className="mq-title"),
+                ],
+                className="mq-brand",
+            ),
+            html.Span(t("import.page.title", lang), className="mq-audit-screen"),
+            html.Span(t("import.page.subtitle", lang), className="mq-subtitle"),
+            html.Div(className="mq-spacer"),
+            html.Span(who, className="mq-account"),
+            html.A(t("import.back", lang), href="/", className="mq-lang-button"),
+            html.Button(
+                t("lang.switch", lang),
+                id=Ids.LANG_BUTTON,
+                n_clicks=0,
+                value=OTHER_LANG.get(lang, "en"),
+                title=t("lang.switch_title", lang),
+                className="mq-lang-button",
+            ),
+            dcc.Store(id=Ids.LANG_SINK),
+        ],
+        className="mq-header",
+    )
+
+
+def _select(cid: Any, options: list[dict[str, str]], value: Any, lang: str, **kw: Any) -> Any:
+    return dcc.Dropdown(
+        id=cid,
+        options=options,
+        value=value,
+        labels=dropdown_labels(lang),
+        className="mq-dropdown",
+        **kw,
+    )
+
+
+def _labelled(label: str, control: Any) -> html.Label:
+    return html.Label(
+        [html.Span(label, className="mq-audit-field-label"), control],
+        className="mq-audit-field mq-import-field",
+    )
+
+
+def mapping_card(lang: str) -> html.Section:
+    fields = []
+    for f in FIELDS:
+        label = t(f"import.field.{f}", lang)
+        if f in REQUIRED:
+            label += f" *{t('import.required', lang)}"
+        control = _select(
+            map_id(f),
+            [],
+            None,
+            lang,
+            clearable=True,
+            placeholder=t("import.mapping_none", lang),
+        )
+        fields.append(_labelled(label, control))
+    return html.Section(
+        [
+            html.H2(t("import.mapping", lang), className="mq-card-title"),
+            html.Div(fields, className="mq-import-mapping"),
+        ],
+        className="mq-audit-card",
+    )
+
+
+def options_card(lang: str) -> html.Section:
+    sources = [{"label": t(f"source.{s}", lang), "value": s} for s in SOURCES]
+    systems = [{"label": CRS_LABELS.get(c, c), "value": c} for c in crs_mod.SUPPORTED]
+    return html.Section(
+        [
+            html.H2(t("import.options", lang), className="mq-card-title"),
+            _labelled(
+                t("import.source", lang),
+                _select(Ids.SOURCE, sources, DEFAULT_SOURCE, lang, clearable=False),
+            ),
+            _labelled(
+                t("import.crs", lang),
+                _select(Ids.CRS, systems, DEFAULT_CRS, lang, clearable=False),
+            ),
+        ],
+        className="mq-audit-card",
+    )
+
+
+def upload_card(lang: str) -> html.Section:
+    hint = t("import.upload_hint", lang, max_mb=MAX_FILE_BYTES // 2**20, rows=MAX_ROWS)
+    return html.Section(
+        [
+            dcc.Upload(
+                html.Div(t("import.upload", lang)),
+                id=Ids.UPLOAD,
+                accept=".csv,.txt,.xlsx",
+                max_size=MAX_FILE_BYTES,
+                multiple=False,
+                className="mq-import-drop",
+            ),
+            html.P(hint, className="mq-import-hint"),
+            html.Div(id=Ids.FILE, className="mq-import-file"),
+        ],
+        className="mq-audit-card",
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    """The import page in the request's language (no data: callbacks fill it)."""
+    lang = current_lang()
+    buttons = html.Div(
+        [
+            html.Button(
+                t("import.preview", lang),
+                id=Ids.PREVIEW,
+                n_clicks=0,
+                className="mq-audit-button",
+            ),
+            html.Button(
+                t("import.import", lang),
+                id=Ids.IMPORT,
+                n_clicks=0,
+                disabled=True,
+                className="mq-audit-button mq-audit-primary",
+            ),
+        ],
+        className="mq-import-buttons",
+    )
+    return html.Div(
+        [
+            header(lang, current_principal()),
+            html.Main(
+                [
+                    html.Div(
+                        [upload_card(lang), options_card(lang), mapping_card(lang), buttons],
+                        className="mq-import-col",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(id=Ids.RESULT),
+                            dcc.Loading(html.Div(id=Ids.PREVIEW_OUT), delay_show=300),
+                        ],
+                        className="mq-import-col mq-import-side",
+                    ),
+                    dcc.Store(id=Ids.CHECKED),
+                ],
+                className="mq-audit-main mq-import-main",
+            ),
+        ],
+        className=f"mq-app mq-audit mq-import mq-lang-{lang}",
+        lang=lang,
+    )

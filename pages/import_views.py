@@ -1,0 +1,74 @@
+"""The import page's result views (no page registration: callbacks import this module
+before the Dash app exists in unit tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from governance.file_import import PREVIEW_ROWS, Preview
+from i18n import t
+
+TABLE_COLUMNS = (
+    "external_id",
+    "category",
+    "occurred_at",
+    "lon",
+    "lat",
+    "priority",
+    "address",
+    "description",
+)
+
+
+def message(text: str, kind: str = "error") -> html.Div:
+    return html.Div(text, className=f"mq-import-message mq-import-{kind}")
+
+
+def preview_view(p: Preview, lang: str) -> list[Any]:
+    """The preview: counts, every error (up to the listed ones), the first rows."""
+    out: list[Any] = [
+        message(
+            t(
+                "import.summary",
+                lang,
+                total=p.total,
+                new=p.new,
+                replays=p.replays,
+                repeats=p.repeats,
+            ),
+            "info",
+        )
+    ]
+    if p.error_count:
+        lines = [
+            html.Li(t("import.error_line", lang, row=e.row, column=e.column, message=e.message))
+            for e in p.errors
+        ]
+        if p.error_count > len(p.errors):
+            lines.append(html.Li(t("import.more_errors", lang, n=p.error_count - len(p.errors))))
+        out += [
+            message(t("import.errors", lang, n=p.error_count)),
+            html.Ul(lines, className="mq-import-errors"),
+        ]
+    head = [html.Th(t("import.col.row", lang))] + [
+        html.Th(t(f"import.field.{c}", lang)) for c in TABLE_COLUMNS
+    ]
+    body = []
+    for r in p.rows:
+        if r.get("error"):
+            cells = [html.Td(r["row"]), html.Td(t("import.row_error", lang), colSpan=8)]
+            body.append(html.Tr(cells, className="mq-import-bad"))
+        else:
+            body.append(html.Tr([html.Td(r["row"])] + [html.Td(str(r[c])) for c in TABLE_COLUMNS]))
+    out += [
+        html.H3(
+            t("import.first_rows", lang, n=min(PREVIEW_ROWS, p.total)), className="mq-import-h"
+        ),
+        html.Div(
+            html.Table([html.Thead(html.Tr(head)), html.Tbody(body)], className="mq-import-table"),
+            className="mq-import-scroll",
+        ),
+    ]
+    return out
