@@ -84,6 +84,19 @@ class Settings(BaseSettings):
         description="Incidents located outside every grid: refuse them, or keep them "
         "flagged (location_flag = 'outside_jurisdiction', no grid) for a dispatcher.",
     )
+    duplicate_meters: float = Field(
+        default=100.0,
+        gt=0,
+        le=5000,
+        description="Open incidents of the same category within this distance (metres) of "
+        "a new report are offered as possible duplicates.",
+    )
+    duplicate_hours: float = Field(
+        default=72.0,
+        gt=0,
+        le=24 * 365,
+        description="... and within this many hours of its occurrence time.",
+    )
 
 
 def _kept(s: Settings, name: str, make: Callable[[], str]) -> str:

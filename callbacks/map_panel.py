@@ -20,7 +20,7 @@ from governance.access import INCIDENT_HANDLE
 from governance.errors import MinqingError, NotFound
 from i18n import current_lang, t
 from layers.urls import LayerFilters
-from pages import map_inbox, map_person, map_reporter, map_workflow
+from pages import map_duplicates, map_inbox, map_person, map_reporter, map_workflow
 from pages import map_panel as panel
 from pages.map_ids import MapIds
 from web.security import audit_denied, current_principal
@@ -160,6 +160,7 @@ def _panel_for(
             panel.incident_panel(detail, lang)
             + map_workflow.flow_panel(detail, workflow_service.departments(lang), lang)
             + map_reporter.reporter_panel(detail, lang)
+            + map_duplicates.duplicates_panel(detail, lang, current_principal())
         )
         fly: dict[str, Any] = {
             "center": [detail["lat"], detail["lon"]],

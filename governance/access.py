@@ -36,6 +36,8 @@ INCIDENT_DISPATCH = "incident.dispatch"  # dispatch, transfer, reject, suspend, 
 INCIDENT_HANDLE = "incident.handle"  # the lead department: accept, resolve, return, extend
 INCIDENT_CLOSE = "incident.close"  # verify the result and close (核查结案)
 INCIDENT_ESCALATE = "incident.escalate"  # hand a case to the level above (上报)
+INCIDENT_IMPORT = "incident.import"  # import hotline export files (governance/file_import.py)
+INCIDENT_REGISTER = "incident.register"  # take a report by phone or in person (/frontdesk)
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -52,17 +54,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMANDER: frozenset(
         _OPERATIONS
         | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}
-        | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE}
+        | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_REGISTER}
+        | {INCIDENT_IMPORT}
     ),
     Role.SUPERVISOR: frozenset(
         _OPERATIONS
         | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_ESCALATE}
+        | {INCIDENT_REGISTER, INCIDENT_IMPORT}
     ),
     Role.GRID_WORKER: frozenset(
         _OPERATIONS
         | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}
-        | {INCIDENT_VERIFY, INCIDENT_CLOSE, INCIDENT_ESCALATE}
+        | {INCIDENT_VERIFY, INCIDENT_CLOSE, INCIDENT_ESCALATE, INCIDENT_REGISTER}
     ),
     Role.DEPT_STAFF: frozenset(_OPERATIONS | {INCIDENT_HANDLE}),
     Role.WALL: frozenset({WALL_VIEW}),  # the wall screen: its own page, aggregates only

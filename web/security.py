@@ -17,8 +17,17 @@ from collections.abc import Callable
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 
 from governance import audit
-from governance.access import AUDIT_VIEW, MAP_VIEW, USERS_VIEW, WALL_VIEW, Principal
+from governance.access import (
+    AUDIT_VIEW,
+    INCIDENT_IMPORT,
+    INCIDENT_REGISTER,
+    MAP_VIEW,
+    USERS_VIEW,
+    WALL_VIEW,
+    Principal,
+)
 from governance.accounts import close_session, load_principal, open_session
+from governance.file_tables import MAX_FILE_BYTES
 from i18n import current_lang, t
 from settings import get_settings
 from web import kiosk
@@ -46,6 +55,8 @@ PAGE_PERMISSIONS = {
     "/audit": AUDIT_VIEW,
     "/wall": WALL_VIEW,
     "/admin/users": USERS_VIEW,
+    "/import": INCIDENT_IMPORT,
+    "/frontdesk": INCIDENT_REGISTER,
 }
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403).
@@ -57,8 +68,13 @@ CALLBACK_PERMISSIONS = {
     "audit-": AUDIT_VIEW,
     "wall-": WALL_VIEW,
     "users-": USERS_VIEW,
+    "import-": INCIDENT_IMPORT,
+    "desk-": INCIDENT_REGISTER,
 }
 DASH_UPDATE = "/_dash-update-component"
+# The largest callback body: an uploaded file (governance/file_tables.py) in base64, plus
+# the rest of the request. Larger bodies are refused before they are read.
+DASH_MAX_BODY = MAX_FILE_BYTES * 4 // 3 + 2**20
 SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
 # Requests a page makes by itself, not a person: they do not refresh the idle clock (an
 # open map's live stream reconnects every few minutes and must not keep a session alive).
@@ -161,8 +177,27 @@ def recheck_principal() -> tuple[Principal | None, str | None]:
     return _load_principal()
 
 
+def _too_large() -> Response:
+    """A callback body over DASH_MAX_BODY (an upload too large): 413, translated."""
+    key = "import.error.request_too_large"
+    resp = jsonify(
+        {
+            "error": "payload_too_large",
+            "message": t(key, current_lang(), max_mb=MAX_FILE_BYTES // 2**20),
+            "key": key,
+        }
+    )
+    resp.status_code = 413
+    return resp
+
+
 def _guard() -> Response | None:
     path = request.path
+    if path == DASH_UPDATE:
+        request.max_content_length = DASH_MAX_BODY
+        if (request.content_length or 0) > DASH_MAX_BODY:
+            log.info("callback body of %s bytes refused", request.content_length)
+            return _too_large()
     token = bearer.bearer_token() if path.startswith(bearer.API_PREFIX) else None
     if token is not None:  # a machine, not a browser: no cookie session, hence no CSRF
         return bearer.authenticate_bearer(token)

@@ -122,6 +122,16 @@ PROBES = [
         lambda _ids: "/admin/users",
         label="page /admin/users",
     ),
+    Probe(
+        "/<path:path>", "GET", access.INCIDENT_IMPORT, lambda _ids: "/import", label="page /import"
+    ),
+    Probe(
+        "/<path:path>",
+        "GET",
+        access.INCIDENT_REGISTER,
+        lambda _ids: "/frontdesk",
+        label="page /frontdesk",
+    ),
     Probe("/_dash-layout", "GET", SIGNED_IN, lambda _ids: "/_dash-layout"),
     Probe("/_dash-dependencies", "GET", SIGNED_IN, lambda _ids: "/_dash-dependencies"),
     Probe("/_reload-hash", "GET", SIGNED_IN, lambda _ids: "/_reload-hash"),

@@ -50,7 +50,8 @@ def _callback_map() -> dict[str, Any]:
 
 def _key(fragment: str) -> str:
     """The callback-map key (Dash's ``output`` field) of the callback writing ``fragment``."""
-    keys = [k for k in _callback_map() if fragment in k]
+    # "output@hash" keys are other callbacks writing the same output (allow_duplicate)
+    keys = [k for k in _callback_map() if fragment in k and "@" not in k]
     assert len(keys) == 1, keys
     return keys[0]
 
