@@ -45,9 +45,12 @@ PUBLIC_PREFIXES = (
     "/_favicon.ico",
     "/favicon.ico",
     kiosk.ENTRY_PREFIX,  # the kiosk URL carries its own credential (a wall token)
-    "/report",  # 有事找书记: residents report without an account (web/public.py)
     "/track/",  # a report's progress and rating: the tracking code is the credential
 )
+# Public by exact path (a prefix would also open, say, a future "/reports-admin").
+PUBLIC_PATHS = {
+    "/report",  # 有事找书记: residents report without an account (web/public.py)
+}
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PAGE_PERMISSIONS = {
@@ -212,7 +215,7 @@ def _guard() -> Response | None:
             log.info("CSRF check failed on %s %s", request.method, path)
             audit_denied("csrf")
             return _deny(403, "error.csrf")
-    if path.startswith(PUBLIC_PREFIXES):
+    if path.startswith(PUBLIC_PREFIXES) or path in PUBLIC_PATHS:
         return None
     principal, expired = _load_principal()
     if principal is None:

@@ -507,3 +507,11 @@ def test_anonymous_refusals_are_audited_at_a_bounded_rate(anon_client, session) 
             )
         ).scalar_one()
     assert detail["suppressed_before"] == 7 and detail["check"] == "csrf"
+
+
+def test_public_pages_are_exact_paths(anon_client) -> None:
+    """/report is public; a path that merely starts like it is not."""
+    assert anon_client.get("/report").status_code == 200
+    for path in ("/reports", "/report-admin", "/reportx"):
+        resp = anon_client.get(path)
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"], path
