@@ -4,6 +4,7 @@ and a key person's identity in clear, for one view, with a typed reason."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, no_update
@@ -238,25 +239,9 @@ def reveal_person(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
     """Show one person's identity in clear, for this view only: the service checks the
     role, the area scope and the reason, and writes the audit record. Refusals become a
     message under the form; the clear view lives in this panel only (no store, no URL)."""
-    trigger = ctx.triggered_id
-    if not (n_clicks or n_submit) or not isinstance(trigger, dict):
-        raise PreventUpdate
-    lang = current_lang()
-    what = f"reveal person {str(trigger.get('person'))[:40]}"
-    try:
-        view = person_service.reveal(
-            _int_id(trigger.get("person")),
-            reason if isinstance(reason, str) else "",
-            lang,
-            principal=current_principal(),
-            client_addr=request.remote_addr,
-        )
-    except MinqingError as err:
-        log.info("%s: %s", what, err.key, exc_info=True)
-        if err.status == 403:
-            audit_denied(what, err.key)
-        return no_update, map_person.reveal_error(err.user_message(lang))
-    return map_person.person_view(view, lang), no_update
+    return _reveal(
+        "person", n_clicks or n_submit, person_service.reveal, map_person.person_view, reason=reason
+    )
 
 
 @callback(
@@ -354,14 +339,35 @@ def _reporter_pattern(kind: str) -> dict[str, object]:
 def reveal_reporter(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
     """Show an incident's reporter in clear for this view (to call them back): the
     service checks role, scope and reason and writes the audit record."""
+    return _reveal(
+        "incident",
+        n_clicks or n_submit,
+        incident_service.reveal_reporter,
+        map_reporter.reporter_view,
+        reason=reason,
+    )
+
+
+def _reveal(
+    key: str,
+    clicked: Any,
+    service: Callable[..., dict[str, Any]],
+    view: Callable[[dict[str, Any], str], list[Any]],
+    *,
+    reason: Any,
+) -> tuple[Any, Any]:
+    """A "show in clear" click on the object named by the trigger id's ``key``: the
+    service checks role, scope and reason and writes the audit record; refusals become a
+    message under the form (audited when forbidden); the clear view lives in the panel
+    only (no store, no URL)."""
     trigger = ctx.triggered_id
-    if not (n_clicks or n_submit) or not isinstance(trigger, dict):
+    if not clicked or not isinstance(trigger, dict):
         raise PreventUpdate
     lang = current_lang()
-    what = f"reveal reporter {str(trigger.get('incident'))[:40]}"
+    what = f"reveal {key} {str(trigger.get(key))[:40]}"
     try:
-        detail = incident_service.reveal_reporter(
-            _int_id(trigger.get("incident")),
+        shown = service(
+            _int_id(trigger.get(key)),
             reason if isinstance(reason, str) else "",
             lang,
             principal=current_principal(),
@@ -371,8 +377,8 @@ def reveal_reporter(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any
         log.info("%s: %s", what, err.key, exc_info=True)
         if err.status == 403:
             audit_denied(what, err.key)
-        return no_update, map_reporter.reveal_error(err.user_message(lang))
-    return map_reporter.reporter_view(detail, lang), no_update
+        return no_update, map_person.reveal_error(err.user_message(lang))
+    return view(shown, lang), no_update
 
 
 def _int_id(raw: Any) -> int:

@@ -20,12 +20,12 @@ from governance.filters import LOCAL_TZ
 from i18n import current_lang, t
 from pages.audit_ids import AuditIds
 from pages.audit_table import export_href
+from pages.header import HeaderIds, page_header
 from pages.map_controls import dropdown_labels
-from web.security import csrf_token, current_principal
+from web.security import current_principal
 
 dash.register_page(__name__, path="/audit", title="审计日志 · MinQing Map", name="audit")
 
-OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
 DEFAULT_DAYS = 7
 
 
@@ -36,60 +36,15 @@ def default_filters() -> dict[str, Any]:
     return {"start": start.isoformat(), "end": end.isoformat()}
 
 
-def _account(lang: str, principal: Principal | None) -> list[Any]:
-    """Who is signed in and a sign-out form (POST with the CSRF token)."""
-    if principal is None:
-        return []
-    scope = principal.area_name or t("auth.scope_city", lang)
-    return [
-        html.Span(
-            f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}",
-            className="mq-account",
-            id=AuditIds.ACCOUNT,
-        ),
-        html.Form(
-            [
-                dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                html.Button(
-                    t("auth.logout", lang),
-                    type="submit",
-                    id=AuditIds.LOGOUT,
-                    className="mq-lang-button",
-                ),
-            ],
-            method="POST",
-            action="/logout",
-            className="mq-logout-form",
-        ),
-    ]
-
-
 def header(lang: str, principal: Principal | None) -> html.Header:
     """Top bar: product name, screen name, the signed-in user and the language switch."""
-    return html.Header(
-        [
-            html.Div(
-                [
-                    html.Span("民", className="mq-logo-mark"),
-                    html.Span(t("map.title", lang), className="mq-title"),
-                ],
-                className="mq-brand",
-            ),
-            html.Span(t("audit.page.title", lang), className="mq-audit-screen"),
-            html.Span(t("audit.page.subtitle", lang), className="mq-subtitle"),
-            html.Div(className="mq-spacer"),
-            *_account(lang, principal),
-            html.Button(
-                t("lang.switch", lang),
-                id=AuditIds.LANG_BUTTON,
-                n_clicks=0,
-                value=OTHER_LANG.get(lang, "en"),
-                title=t("lang.switch_title", lang),
-                className="mq-lang-button",
-            ),
-            dcc.Store(id=AuditIds.LANG_SINK),
-        ],
-        className="mq-header",
+    ids = HeaderIds(AuditIds.ACCOUNT, AuditIds.LOGOUT, AuditIds.LANG_BUTTON, AuditIds.LANG_SINK)
+    return page_header(
+        lang,
+        principal,
+        ids,
+        screen=t("audit.page.title", lang),
+        subtitle=t("audit.page.subtitle", lang),
     )
 
 

@@ -23,6 +23,7 @@ from i18n import current_lang, t
 from layers import areas
 from layers.common import Panes
 from pages.frontdesk_ids import DeskIds
+from pages.header import HeaderIds, page_header
 from settings import get_settings
 from web.security import current_principal
 
@@ -224,31 +225,14 @@ def form(lang: str, point: Mapping[str, float] | None) -> list[Any]:
     ]
 
 
-def _account(lang: str, principal: Principal | None) -> list[Any]:
-    if principal is None:
-        return []
-    scope = principal.area_name or t("auth.scope_city", lang)
-    who = f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}"
-    return [html.Span(who, className="mq-account")]
-
-
 def header(lang: str, principal: Principal | None) -> html.Header:
-    return html.Header(
-        [
-            html.Div(
-                [
-                    html.Span("民", className="mq-logo-mark"),
-                    html.Span(t("map.title", lang), className="mq-title"),
-                ],
-                className="mq-brand",
-            ),
-            html.Span(t("desk.page.title", lang), className="mq-audit-screen"),
-            html.Span(t("desk.page.subtitle", lang), className="mq-subtitle"),
-            html.Div(className="mq-spacer"),
-            html.A(t("desk.back_to_map", lang), href="/", className="mq-lang-button"),
-            *_account(lang, principal),
-        ],
-        className="mq-header",
+    return page_header(
+        lang,
+        principal,
+        HeaderIds(),
+        screen=t("desk.page.title", lang),
+        subtitle=t("desk.page.subtitle", lang),
+        before_account=[html.A(t("desk.back_to_map", lang), href="/", className="mq-lang-button")],
     )
 
 

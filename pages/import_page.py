@@ -25,6 +25,7 @@ from governance.file_import import (
     SOURCES,
 )
 from i18n import current_lang, t
+from pages.header import HeaderIds, page_header
 from pages.import_ids import ImportIds as Ids
 from pages.import_ids import map_id
 from pages.map_controls import dropdown_labels
@@ -32,37 +33,17 @@ from web.security import current_principal
 
 dash.register_page(__name__, path="/import", title="文件导入 · MinQing Map", name="import")
 
-OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
 CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
 def header(lang: str, principal: Principal | None) -> html.Header:
-    who = f"{principal.display_name} · {t(f'role.{principal.role}', lang)}" if principal else ""
-    return html.Header(
-        [
-            html.Div(
-                [
-                    html.Span("民", className="mq-logo-mark"),
-                    html.Span(t("map.title", lang), className="mq-title"),
-                ],
-                className="mq-brand",
-            ),
-            html.Span(t("import.page.title", lang), className="mq-audit-screen"),
-            html.Span(t("import.page.subtitle", lang), className="mq-subtitle"),
-            html.Div(className="mq-spacer"),
-            html.Span(who, className="mq-account"),
-            html.A(t("import.back", lang), href="/", className="mq-lang-button"),
-            html.Button(
-                t("lang.switch", lang),
-                id=Ids.LANG_BUTTON,
-                n_clicks=0,
-                value=OTHER_LANG.get(lang, "en"),
-                title=t("lang.switch_title", lang),
-                className="mq-lang-button",
-            ),
-            dcc.Store(id=Ids.LANG_SINK),
-        ],
-        className="mq-header",
+    return page_header(
+        lang,
+        principal,
+        HeaderIds(lang_button=Ids.LANG_BUTTON, lang_sink=Ids.LANG_SINK),
+        screen=t("import.page.title", lang),
+        subtitle=t("import.page.subtitle", lang),
+        after_account=[html.A(t("import.back", lang), href="/", className="mq-lang-button")],
     )
 
 

@@ -12,10 +12,8 @@ from governance.access import PERSONS_COUNTS, PERSONS_POINTS, Principal
 from i18n import t
 from layers import DEFAULT_ON, TOGGLES, density, persons, sites
 from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
+from pages.header import HeaderIds, page_header
 from pages.map_ids import MapIds
-from web.security import csrf_token
-
-OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
 
 # A little colour sample next to each layer switch.
 _LAYER_SWATCH: dict[str, dict[str, str]] = {
@@ -35,61 +33,16 @@ def persons_mode(principal: Principal | None) -> persons.PersonsMode | None:
     return persons.mode_for(principal.can(PERSONS_POINTS), principal.can(PERSONS_COUNTS))
 
 
-def _account(lang: str, principal: Principal | None) -> list[Any]:
-    """Who is signed in (name, role, scope) and a sign-out form (POST with CSRF token)."""
-    if principal is None:
-        return []
-    scope = principal.area_name or t("auth.scope_city", lang)
-    return [
-        html.Span(
-            f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}",
-            className="mq-account",
-            id=MapIds.ACCOUNT,
-        ),
-        html.Form(
-            [
-                dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                html.Button(
-                    t("auth.logout", lang),
-                    type="submit",
-                    id=MapIds.LOGOUT,
-                    className="mq-lang-button",
-                ),
-            ],
-            method="POST",
-            action="/logout",
-            className="mq-logout-form",
-        ),
-    ]
-
-
 def header(lang: str, principal: Principal | None = None, live: Any = None) -> html.Header:
     """Top bar: product name, the live indicator, the signed-in user and the language
     switch."""
-    return html.Header(
-        [
-            html.Div(
-                [
-                    html.Span("民", className="mq-logo-mark"),
-                    html.Span(t("map.title", lang), className="mq-title"),
-                ],
-                className="mq-brand",
-            ),
-            html.Span(t("map.subtitle", lang), className="mq-subtitle"),
-            html.Div(className="mq-spacer"),
-            *([live] if live is not None else []),
-            *_account(lang, principal),
-            html.Button(
-                t("lang.switch", lang),
-                id=MapIds.LANG_BUTTON,
-                n_clicks=0,
-                value=OTHER_LANG.get(lang, "en"),
-                title=t("lang.switch_title", lang),
-                className="mq-lang-button",
-            ),
-            dcc.Store(id=MapIds.LANG_SINK),
-        ],
-        className="mq-header",
+    ids = HeaderIds(MapIds.ACCOUNT, MapIds.LOGOUT, MapIds.LANG_BUTTON, MapIds.LANG_SINK)
+    return page_header(
+        lang,
+        principal,
+        ids,
+        subtitle=t("map.subtitle", lang),
+        before_account=[live] if live is not None else [],
     )
 
 

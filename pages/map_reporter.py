@@ -109,7 +109,3 @@ def reporter_panel(detail: Mapping[str, Any], lang: str) -> list[Any]:
             className="mq-block mq-block-reporter",
         )
     ]
-
-
-def reveal_error(message: str) -> html.Div:
-    return html.Div(message, className="mq-error")

@@ -20,72 +20,26 @@ from governance.errors import MinqingError
 from governance.users_admin import ADMIN_ROLES, MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD
 from governance.users_admin import departments as list_departments
 from i18n import current_lang, t
+from pages.header import HeaderIds, page_header
 from pages.map_controls import dropdown_labels
 from pages.users_ids import UsersIds
 from pages.users_table import CARD, can_manage
-from web.security import csrf_token, current_principal
+from web.security import current_principal
 
 dash.register_page(
     __name__, path="/admin/users", title="账号管理 · MinQing Map", name="admin-users"
 )
 
-OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
-
-
-def _account(lang: str, principal: Principal | None) -> list[Any]:
-    """Who is signed in and a sign-out form (POST with the CSRF token)."""
-    if principal is None:
-        return []
-    scope = principal.area_name or t("auth.scope_city", lang)
-    return [
-        html.Span(
-            f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}",
-            className="mq-account",
-            id=UsersIds.ACCOUNT,
-        ),
-        html.Form(
-            [
-                dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                html.Button(
-                    t("auth.logout", lang),
-                    type="submit",
-                    id=UsersIds.LOGOUT,
-                    className="mq-lang-button",
-                ),
-            ],
-            method="POST",
-            action="/logout",
-            className="mq-logout-form",
-        ),
-    ]
-
 
 def header(lang: str, principal: Principal | None) -> html.Header:
     """Top bar: product name, screen name, the signed-in user and the language switch."""
-    return html.Header(
-        [
-            html.Div(
-                [
-                    html.Span("民", className="mq-logo-mark"),
-                    html.Span(t("map.title", lang), className="mq-title"),
-                ],
-                className="mq-brand",
-            ),
-            html.Span(t("users.page.title", lang), className="mq-audit-screen"),
-            html.Span(t("users.page.subtitle", lang), className="mq-subtitle"),
-            html.Div(className="mq-spacer"),
-            *_account(lang, principal),
-            html.Button(
-                t("lang.switch", lang),
-                id=UsersIds.LANG_BUTTON,
-                n_clicks=0,
-                value=OTHER_LANG.get(lang, "en"),
-                title=t("lang.switch_title", lang),
-                className="mq-lang-button",
-            ),
-            dcc.Store(id=UsersIds.LANG_SINK),
-        ],
-        className="mq-header",
+    ids = HeaderIds(UsersIds.ACCOUNT, UsersIds.LOGOUT, UsersIds.LANG_BUTTON, UsersIds.LANG_SINK)
+    return page_header(
+        lang,
+        principal,
+        ids,
+        screen=t("users.page.title", lang),
+        subtitle=t("users.page.subtitle", lang),
     )
 
 
