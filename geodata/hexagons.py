@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import h3
 import numpy as np
+from h3.api import basic_int
 
 from geodata.models import H3_RESOLUTIONS
 
@@ -31,11 +32,11 @@ def cells_for_points(
     so the parent of a fine cell is not always the coarse cell containing the point
     (about 6 % differ), and density must count each point where it lies.
     """
-    to_int, to_cell = h3.str_to_int, h3.latlng_to_cell
+    to_cell = basic_int.latlng_to_cell  # ints straight away: no hex string per cell
     out: dict[int, np.ndarray] = {}
     for r in sorted(resolutions):
         out[r] = np.fromiter(
-            (to_int(to_cell(lat, lon, r)) for lat, lon in zip(lats, lons, strict=True)),
+            (to_cell(lat, lon, r) for lat, lon in zip(lats, lons, strict=True)),
             dtype=np.int64,
             count=len(lats),
         )

@@ -19,7 +19,9 @@ form and the public report page will call the same functions with another
    ``--area``) may only report points inside it.
 4. **Write** (``geodata/queries/intake.py``): bulk rows are COPYed into a temporary
    table and inserted, with their ``register`` timeline events and encrypted reporters,
-   by one statement; a single incident goes through the same statement.
+   by one statement; a single incident goes through the same statement. API batches are
+   validated, prepared and written in chunks, Python and PostgreSQL working at the same
+   time (``governance/intake_bulk.py``), with the same outcome.
 
 Every request that creates something leaves one ``data_change`` audit record and one
 ``pg_notify('incident_changed', ...)`` for live maps: ``{id, status, version, action}``
@@ -46,6 +48,7 @@ from geodata.queries import timeline
 from governance import audit
 from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput, NotFound
+from governance.intake_bulk import write_bulk
 from governance.intake_checks import (
     MAX_BODY_BYTES,
     MAX_ITEMS,
@@ -241,11 +244,7 @@ def write_items(
             actor=actor.event_columns(),
             detail={"via": via},
         )
-        if get_settings().intake_outside == "reject":
-            refused = sorted(idx_of_id[i] for i, grid in created.items() if grid is None)
-            if refused:
-                errs = [FieldError(i, "location", "intake.field.outside", {}) for i in refused]
-                raise IntakeInvalid(errs, len(items), many)
+        _refuse_outside(created, idx_of_id, len(items), many)
         lost = [it.external_id for it, iid in zip(new, ids, strict=True) if iid not in created]
         if lost:  # a concurrent request wrote them first: they are replays now
             known.update(q.existing_ids(session, actor.source, lost))
@@ -256,6 +255,18 @@ def write_items(
     if created:
         _record(session, actor, via, sorted(created), len(items) - len(created), client_addr)
     return Written(out, frozenset(idx_of_id[i] for i in created), duplicate_of)
+
+
+def _refuse_outside(
+    created: Mapping[int, int | None], idx_of_id: Mapping[int, int], total: int, many: bool
+) -> None:
+    """Refuse points in no grid when the ``intake_outside`` setting says ``reject``."""
+    if get_settings().intake_outside != "reject":
+        return
+    refused = sorted(idx_of_id[i] for i, grid in created.items() if grid is None)
+    if refused:
+        errs = [FieldError(i, "location", "intake.field.outside", {}) for i in refused]
+        raise IntakeInvalid(errs, total, many)
 
 
 def _record(
@@ -374,8 +385,25 @@ def create_bulk(body: object, actor: Actor, *, client_addr: str | None = None) -
     """
     raws = bulk_items(body)
     with session_scope(scope=ALL_AREAS) as s:
-        items = validate_items(raws, leaf_categories(s), actor.source, bulk=True)
-        written = write_items(s, actor, items, via="bulk", client_addr=client_addr)
+        done = write_bulk(
+            s,
+            raws,
+            leaf_categories(s),
+            source=actor.source,
+            area_id=actor.area_id,
+            area_code=actor.area_code,
+            actor_columns=actor.event_columns(),
+            prepare_rows=_rows,
+            detail={"via": "bulk"},
+        )
+        _refuse_outside(done.created, done.idx_of_id, len(raws), True)
+        if done.created:
+            n_replayed = len(done.items) - len(done.created)
+            _record(s, actor, "bulk", sorted(done.created), n_replayed, client_addr)
+    items = done.items
+    written = Written(
+        done.ids, frozenset(done.idx_of_id[i] for i in done.created), done.duplicate_of
+    )
     out = []
     for it in items:
         entry: dict[str, Any] = {"index": it.index, "id": written.ids[it.index]}

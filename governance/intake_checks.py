@@ -137,7 +137,7 @@ def _in_china(lon: float, lat: float) -> bool:
     return CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]
 
 
-class _Checker:
+class Checker:
     """Validates the items of one request against the category list and the clock."""
 
     def __init__(self, categories: Mapping[str, int], source: str, now: datetime) -> None:
@@ -316,7 +316,7 @@ def validate_items(
     raws: list[object], categories: Mapping[str, int], source: str, *, bulk: bool
 ) -> list[Item]:
     """Every item checked; :class:`IntakeInvalid` listing every problem if any."""
-    checker = _Checker(categories, source, datetime.now(UTC))
+    checker = Checker(categories, source, datetime.now(UTC))
     items = [checker.item(i, raw) for i, raw in enumerate(raws)]
     if checker.errors:
         raise IntakeInvalid(checker.errors, len(raws), bulk)

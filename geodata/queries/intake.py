@@ -105,35 +105,47 @@ def existing_ids(session: Session, source: str, external_ids: Sequence[str]) -> 
     return {str(e): int(i) for e, i in rows}
 
 
-def stage_rows(session: Session, rows: Iterable[Sequence[object]]) -> int:
-    """Create ``intake_staging`` (dropped at commit or rollback), COPY ``rows`` into it
-    and index its points.
-
-    ``rows`` follow :data:`COLUMN_NAMES` (``pt`` as :func:`ewkt_point`, bytea as
-    :func:`bytea_text`); ``None`` is NULL (``description`` is never NULL: an empty one
-    stays an empty string). Returns the number of rows staged. The table is not ANALYZEd:
-    the planner sizes it from its blocks, which is enough for the grid join's plan, and
-    ANALYZE cost as much as that join.
-    """
-    cols = ", ".join(f"{name} {typ}" for name, typ in STAGING_COLUMNS)
-    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{STAGING}"))  # a 2nd call, same tx
-    session.execute(text(f"CREATE TEMP TABLE {STAGING} ({cols}) ON COMMIT DROP"))
+def rows_csv(rows: Iterable[Sequence[object]]) -> tuple[str, int]:
+    """Prepared rows as the CSV text :func:`stage_csv` COPYs, and their number."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    rows = list(rows)
-    writer.writerows(rows)
-    buf.seek(0)
+    n = 0
+    for row in rows:
+        writer.writerow(row)
+        n += 1
+    return buf.getvalue(), n
+
+
+def stage_csv(session: Session, data: str) -> None:
+    """Create ``intake_staging`` (dropped at commit or rollback; a second call in the same
+    transaction replaces it), COPY the CSV text of prepared rows into it and index its
+    points.
+
+    Rows follow :data:`COLUMN_NAMES` (``pt`` as :func:`ewkt_point`, bytea as
+    :func:`bytea_text`); an empty field is NULL (``description`` is never NULL: an empty
+    one stays an empty string). The table is not ANALYZEd: the planner sizes it from its
+    blocks, which is enough for the grid join's plan, and ANALYZE cost as much as that join.
+    """
+    cols = ", ".join(f"{name} {typ}" for name, typ in STAGING_COLUMNS)
+    session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{STAGING}"))
+    session.execute(text(f"CREATE TEMP TABLE {STAGING} ({cols}) ON COMMIT DROP"))
     cur = session.connection().connection.cursor()
     try:
         cur.copy_expert(
             f"COPY {STAGING} ({', '.join(COLUMN_NAMES)}) FROM STDIN "
             "WITH (FORMAT csv, FORCE_NOT_NULL (description))",
-            buf,
+            io.StringIO(data),
         )
     finally:
         cur.close()
     session.execute(text(f"CREATE INDEX ON {STAGING} USING gist (pt)"))
-    return len(rows)
+
+
+def stage_rows(session: Session, rows: Iterable[Sequence[object]]) -> int:
+    """:func:`stage_csv` of prepared rows (``None`` is NULL); returns how many."""
+    data, n = rows_csv(rows)
+    stage_csv(session, data)
+    return n
 
 
 def one_row_source(row: Sequence[object]) -> tuple[str, dict[str, object]]:
@@ -174,9 +186,10 @@ def insert_incidents(
     its encrypted reporter. ``actor``: actor_user_id, actor_name, actor_role,
     actor_department_id, actor_token_id.
 
-    Rows are inserted in ``external_id`` order (their ids were allocated beforehand), so
+    Rows are inserted in ``external_id`` order, byte-wise (``COLLATE "C"``, Python's
+    own string order, so a batch written in chunks keeps one order across its chunks):
     concurrent batches of one source that share ids take the unique-key locks in the
-    same order: the later one waits and skips them, instead of the two deadlocking. The
+    same order, and the later one waits and skips them instead of the two deadlocking. The
     transaction's row-level-security scope must be ``ALL_AREAS``: the reporter rows'
     policy cannot see incidents inserted by the same statement.
     """
@@ -192,7 +205,7 @@ def insert_incidents(
                 'registered', s.priority, s.description, s.address, s.pt, {h3_s}, 1,
                 CASE WHEN g.id IS NULL THEN '{OUTSIDE}' ELSE s.location_flag END
             FROM {source_sql} s {_grid_join(source_sql)}
-            ORDER BY s.external_id
+            ORDER BY s.external_id COLLATE "C"
             ON CONFLICT (source, external_id) DO NOTHING
             RETURNING i.id, i.grid_id
         ), ev AS (

@@ -131,6 +131,23 @@ def reject_outside(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def street_and_far_point(grid: dict[str, Any]) -> tuple[str, tuple[float, float]]:
+    """The street of ``grid`` and a point inside another county."""
+    with session_scope(admin=True) as s:
+        street, other = s.execute(
+            text("""
+            SELECT (SELECT st.code FROM area g JOIN area c ON c.id = g.parent_id
+                    JOIN area st ON st.id = c.parent_id WHERE g.code = :g),
+                   (SELECT ST_AsText(ST_PointOnSurface(geom)) FROM area
+                    WHERE level = 'grid' AND left(code, 6) <> left(:g, 6) ORDER BY code LIMIT 1)
+            """),
+            {"g": grid["code"]},
+        ).one()
+    assert street is not None
+    x, y = (float(v) for v in other.removeprefix("POINT(").rstrip(")").split())
+    return street, (x, y)
+
+
 # --------------------------------------------------------------------------- one incident
 def test_one_incident_is_registered_with_grid_h3_and_timeline(hotline, grid, point) -> None:  # type: ignore[no-untyped-def]
     body = item(point, priority=2, description="垃圾满溢", address="香洲路 1 号")
@@ -617,27 +634,16 @@ def test_session_users_cannot_use_the_intake_routes(username: str, point) -> Non
 
 
 def test_area_token_may_only_report_inside_its_area(grid, point) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(admin=True) as s:
-        street, other = s.execute(
-            text("""
-            SELECT (SELECT st.code FROM area g JOIN area c ON c.id = g.parent_id
-                    JOIN area st ON st.id = c.parent_id WHERE g.code = :g),
-                   (SELECT ST_AsText(ST_PointOnSurface(geom)) FROM area
-                    WHERE level = 'grid' AND left(code, 6) <> left(:g, 6) ORDER BY code LIMIT 1)
-            """),
-            {"g": grid["code"]},
-        ).one()
-    assert street is not None
-    xy = [float(v) for v in other.removeprefix("POINT(").rstrip(")").split()]
+    street, xy = street_and_far_point(grid)
     token = make_token(source="iot", scopes=("incidents:write",), area_code=street)
     assert post(token, "/api/v1/incidents", item(point)).status_code == 201
     before = counts()
-    resp = post(token, "/api/v1/incidents", item((xy[0], xy[1])))
+    resp = post(token, "/api/v1/incidents", item(xy))
     assert resp.status_code == 400
     err = resp.get_json()["errors"][0]
     assert (err["field"], err["key"]) == ("location", "intake.field.out_of_area")
     assert street in err["message"]
-    resp = post(token, "/api/v1/incidents/bulk", [item(point), item((xy[0], xy[1]))])
+    resp = post(token, "/api/v1/incidents/bulk", [item(point), item(xy)])
     assert resp.status_code == 400
     assert [e["index"] for e in resp.get_json()["errors"]] == [1]
     assert counts() == before
