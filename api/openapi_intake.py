@@ -100,6 +100,24 @@ def intake_schemas() -> dict[str, Any]:
                 },
                 "status": {"type": "string"},
                 "version": {"type": "integer"},
+                "possible_duplicates": {
+                    "type": "array",
+                    "description": "This source's own open incidents of the same category "
+                    "within MINQING_DUPLICATE_METERS and MINQING_DUPLICATE_HOURS, nearest "
+                    "first (at most 10; other channels' reports are never listed). "
+                    "Bulk responses do not carry them.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "external_id": {"type": "string"},
+                            "category": {"type": "string"},
+                            "status": {"type": "string"},
+                            "occurred_at": {"type": "string", "format": "date-time"},
+                            "distance_m": {"type": "number"},
+                        },
+                    },
+                },
             },
         },
         "IntakeError": {

@@ -49,7 +49,52 @@ def candidates(
         exclude_id=exclude_id,
         limit=MAX_CANDIDATES,
     )
-    return [{**r, "distance_m": round(float(r["distance_m"]), 1)} for r in rows]
+    return [_candidate(r) for r in rows]
+
+
+def _candidate(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "category", "status", "occurred_at")
+    return {**{k: row[k] for k in keys}, "distance_m": round(float(row["distance_m"]), 1)}
+
+
+def for_source(
+    session: Session,
+    *,
+    source: str,
+    area_id: int | None,
+    incident_id: int,
+    category: str,
+    lon: float,
+    lat: float,
+    occurred_at: datetime,
+) -> list[dict[str, Any]]:
+    """Possible duplicates of a just-registered incident, as its source system may see
+    them: only that source's own open incidents (in the token's area, if it has one),
+    each with its ``external_id``. A source system cannot learn what other channels
+    (110, grid workers, residents) reported; the dispatcher sees every candidate in the
+    incident panel."""
+    cfg = get_settings()
+    rows = q.open_nearby(
+        session,
+        category,
+        float(lon),
+        float(lat),
+        occurred_at,
+        metres=cfg.duplicate_meters,
+        hours=cfg.duplicate_hours,
+        exclude_id=incident_id,
+        limit=MAX_CANDIDATES,
+        source=source,
+        area_id=area_id,
+    )
+    return [
+        {
+            **_candidate(r),
+            "external_id": r["external_id"],
+            "occurred_at": r["occurred_at"].isoformat(),
+        }
+        for r in rows
+    ]
 
 
 def same_address_count(session: Session, address: str | None, grid_id: int | None) -> int:

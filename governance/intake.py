@@ -45,7 +45,7 @@ from geodata.hexagons import cells_for_points
 from geodata.models import IncidentSource
 from geodata.queries import intake as q
 from geodata.queries import timeline
-from governance import audit
+from governance import audit, duplicates
 from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput, NotFound
 from governance.intake_bulk import write_bulk
@@ -340,7 +340,9 @@ def create_one(
 ) -> tuple[dict[str, Any], bool]:
     """Register one incident; returns (its view, created?). A replay of a stored
     ``(source, external_id)`` returns the stored incident with ``replayed: true`` and the
-    fields its content ``differs`` in.
+    fields its content ``differs`` in. A source system's token also gets
+    ``possible_duplicates``: its own open incidents of the category nearby
+    (:func:`governance.duplicates.for_source`).
 
     Raises
     ------
@@ -354,7 +356,17 @@ def create_one(
         items = validate_items([body], leaf_categories(s), actor.source, bulk=False)
         written = write_items(s, actor, items, via=via, client_addr=client_addr)
         row = q.incident_summary(s, actor.source, items[0].external_id)
-    assert row is not None
+        assert row is not None
+        possible = duplicates.for_source(
+            s,
+            source=actor.source,
+            area_id=actor.area_id,
+            incident_id=row["id"],
+            category=row["category_code"],
+            lon=row["lon"],
+            lat=row["lat"],
+            occurred_at=row["occurred_at"],
+        )
     created = 0 in written.created
     view: dict[str, Any] = {
         "id": row["id"],
@@ -369,6 +381,8 @@ def create_one(
     }
     if not created:
         view["differs"] = _differs(items[0], row)
+    if actor.kind == "token":
+        view["possible_duplicates"] = possible
     return view, created
 
 

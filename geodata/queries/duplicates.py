@@ -54,14 +54,18 @@ def open_nearby(
     hours: float,
     exclude_id: int | None = None,
     limit: int = 10,
+    source: str | None = None,
+    area_id: int | None = None,
 ) -> list[dict]:
     """Open incidents of ``category`` within ``metres`` and ``hours`` of the point and
-    time, nearest first: id, category, status, distance_m, occurred_at only."""
+    time, nearest first: id, source, external_id, category, status, distance_m,
+    occurred_at only. ``source`` / ``area_id``: only that channel's / inside that area."""
     minx, miny, maxx, maxy = _envelope(lon, lat, metres)
     rows = session.execute(
         text(f"""
         WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
-        SELECT i.id, i.category_code AS category, i.status, i.occurred_at,
+        SELECT i.id, i.source, i.external_id, i.category_code AS category, i.status,
+               i.occurred_at,
                ST_Distance(i.geom::geography, p.g::geography) AS distance_m
         FROM incident i, p
         WHERE i.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)
@@ -71,6 +75,9 @@ def open_nearby(
           AND i.occurred_at BETWEEN :at - make_interval(secs => :secs)
                                 AND :at + make_interval(secs => :secs)
           AND i.id <> coalesce(:exclude, -1)
+          AND (CAST(:source AS text) IS NULL OR i.source = :source)
+          AND (CAST(:area_id AS integer) IS NULL OR EXISTS (
+                SELECT 1 FROM area a WHERE a.id = :area_id AND ST_Covers(a.geom, i.geom)))
         ORDER BY distance_m, i.id
         LIMIT :limit
     """),
@@ -87,6 +94,8 @@ def open_nearby(
             "secs": hours * 3600.0,
             "exclude": exclude_id,
             "limit": limit,
+            "source": source,
+            "area_id": area_id,
         },
     )
     return [dict(r) for r in rows.mappings()]

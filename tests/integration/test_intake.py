@@ -649,6 +649,35 @@ def test_area_token_may_only_report_inside_its_area(grid, point) -> None:  # typ
     assert counts() == before
 
 
+def test_a_source_is_offered_its_own_open_incidents_nearby_as_duplicates(hotline) -> None:  # type: ignore[no-untyped-def]
+    police = make_token(source="110", scopes=("incidents:write",), name="110 接警平台")
+    with session_scope(admin=True) as s:  # a grid the other tests leave alone
+        point = s.execute(
+            text("""SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p
+                    FROM area WHERE level = 'grid' ORDER BY code DESC LIMIT 1) x""")
+        ).one()
+    near = (point[0] + 0.00005, point[1])  # ~5 m east
+    a = post(hotline, "/api/v1/incidents", item(point, category="city.garbage")).get_json()
+    assert all(c["id"] != a["id"] for c in a["possible_duplicates"])
+    b_item = item(near, category="city.garbage")
+    b = post(hotline, "/api/v1/incidents", b_item).get_json()
+    mine = {c["id"]: c for c in b["possible_duplicates"]}
+    assert a["id"] in mine and b["id"] not in mine
+    assert mine[a["id"]]["category"] == "city.garbage" and mine[a["id"]]["distance_m"] < 10
+    assert set(mine[a["id"]]) == {"id", "external_id", "category", "status", "occurred_at",
+                                  "distance_m"}  # fmt: skip
+    other_category = post(hotline, "/api/v1/incidents", item(near, category="city.clutter"))
+    assert a["id"] not in {c["id"] for c in other_category.get_json()["possible_duplicates"]}
+    # another channel's report of the same thing: it is not told about the hotline's
+    c = post(police, "/api/v1/incidents", item(near, category="city.garbage")).get_json()
+    assert not {a["id"], b["id"]} & {x["id"] for x in c["possible_duplicates"]}
+    d = post(hotline, "/api/v1/incidents", item(point, category="city.garbage")).get_json()
+    seen = {x["id"] for x in d["possible_duplicates"]}
+    assert {a["id"], b["id"]} <= seen and c["id"] not in seen
+    replay = post(hotline, "/api/v1/incidents", b_item).get_json()
+    assert replay["replayed"] and a["id"] in {x["id"] for x in replay["possible_duplicates"]}
+
+
 # --------------------------------------------------------------------------- reading back
 def test_token_reads_its_own_incident_with_the_timeline(hotline, point) -> None:  # type: ignore[no-untyped-def]
     created = post(hotline, "/api/v1/incidents", item(point)).get_json()
