@@ -110,15 +110,24 @@ def options_card(lang: str) -> html.Section:
 
 def upload_card(lang: str) -> html.Section:
     hint = t("import.upload_hint", lang, max_mb=MAX_FILE_BYTES // 2**20, rows=MAX_ROWS)
+    max_mb = MAX_FILE_BYTES // 2**20
+    limit = {  # assets/js/upload-limit.js: an oversized file gets this message, not silence
+        "data-max-bytes": str(MAX_FILE_BYTES),
+        "data-too-large": t("import.error.too_large", lang, mb="{mb}", max_mb=max_mb),
+        "data-message-target": Ids.FILE,
+    }
     return html.Section(
         [
-            dcc.Upload(
-                html.Div(t("import.upload", lang)),
-                id=Ids.UPLOAD,
-                accept=".csv,.txt,.xlsx",
-                max_size=MAX_FILE_BYTES,
-                multiple=False,
-                className="mq-import-drop",
+            html.Div(
+                dcc.Upload(
+                    html.Div(t("import.upload", lang)),
+                    id=Ids.UPLOAD,
+                    accept=".csv,.txt,.xlsx",
+                    max_size=MAX_FILE_BYTES,
+                    multiple=False,
+                    className="mq-import-drop",
+                ),
+                **limit,
             ),
             html.P(hint, className="mq-import-hint"),
             html.Div(id=Ids.FILE, className="mq-import-file"),

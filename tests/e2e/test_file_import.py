@@ -56,3 +56,26 @@ def test_commander_uploads_previews_and_imports(
     assert page.is_disabled(f"#{Ids.IMPORT}")
     context.close()
     console.check()
+
+
+def test_an_oversized_file_is_refused_in_the_browser_with_a_message(
+    browser: Any, live_server: str, console: Console, tmp_path: Any
+) -> None:
+    from governance.file_tables import MAX_FILE_BYTES
+
+    big = tmp_path / "12345导出-全年.csv"
+    with big.open("wb") as f:  # sparse: 1 byte over the limit, nothing read into memory
+        f.truncate(MAX_FILE_BYTES + 1)
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    sign_in(page, live_server, "commander", PASSWORDS["commander"])
+    page.goto(live_server + "/import")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/import")
+    page.set_input_files(f"#{Ids.UPLOAD} input[type=file]", files=[str(big)])
+    shown = page.wait_for_selector(f"#{Ids.FILE} .mq-import-error")
+    assert shown.inner_text() == "文件过大（20.0 MB），上限为 20 MB；请拆分后分批导入"
+    assert page.is_disabled(f"#{Ids.IMPORT}")
+    context.close()
+    console.check()
