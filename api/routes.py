@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, send_file
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api.openapi import spec
 from geodata.db import get_engine
+from governance.access import MAP_VIEW, require
+from governance.attachments import from_api
 from governance.errors import InvalidInput, MinqingError
 from governance.layers import render_layer
 from i18n import current_lang, t
@@ -154,24 +157,46 @@ def incident(incident_id: int) -> Response:
 
 @bp.post("/incidents/<int:incident_id>/transitions")
 def incident_transition(incident_id: int) -> tuple[Response, int]:
-    """Move an incident along: JSON {"action", "expected_version", "note"?, and per action
-    "lead_department_id", "assist_department_ids", "until", "into"}. A stale version is
-    409 and changes nothing."""
+    """Move an incident along: JSON {"action", "expected_version", "note"?, "attachment"?
+    ({"filename", "data_base64"}), and per action "lead_department_id",
+    "assist_department_ids", "until", "into"}. A stale version is 409 and changes nothing."""
     from governance.workflow import transition
 
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("error.json_body")
+    principal = current_principal()
+    require(principal, MAP_VIEW)  # before the attachment is decoded: anonymous get 401/403
     result = transition(
         incident_id,
         body.get("action"),  # type: ignore[arg-type]
         expected_version=body.get("expected_version"),
-        principal=current_principal(),
+        principal=principal,
         note=body.get("note"),
         params=body,
         client_addr=request.remote_addr,
+        attachment=from_api(body.get("attachment")),
     )
     return jsonify(result), 200
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment_download(attachment_id: int) -> Response:
+    """A file of a timeline step, for staff who may see its incident (audited)."""
+    from governance.attachments import read
+
+    f = read(attachment_id, principal=current_principal(), client_addr=request.remote_addr)
+    resp = send_file(  # inline, with an RFC 5987 filename for Chinese names
+        io.BytesIO(f["data"]),
+        mimetype=f["content_type"],
+        download_name=f["filename"],
+        etag=f["sha256"],
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.post("/incidents/<int:incident_id>/reporter/reveal")

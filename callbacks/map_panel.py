@@ -7,11 +7,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, no_update
+from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
 from governance import areas as area_service
+from governance import attachments
 from governance import inbox as inbox_service
 from governance import incidents as incident_service
 from governance import persons as person_service
@@ -275,10 +276,20 @@ def _flow_pattern(kind: str) -> dict[str, object]:
     State(_flow_pattern(MapIds.FLOW_DEPT_TYPE), "value"),
     State(_flow_pattern(MapIds.FLOW_UNTIL_TYPE), "value"),
     State(_flow_pattern(MapIds.FLOW_INTO_TYPE), "value"),
+    State(_flow_pattern(MapIds.FLOW_FILE_TYPE), "contents"),
+    State(_flow_pattern(MapIds.FLOW_FILE_TYPE), "filename"),
     prevent_initial_call=True,
 )
 def act(
-    n_clicks: Any, action: Any, note: Any, version: Any, dept: Any, until: Any, into: Any
+    n_clicks: Any,
+    action: Any,
+    note: Any,
+    version: Any,
+    dept: Any,
+    until: Any,
+    into: Any,
+    file: Any,
+    filename: Any,
 ) -> list[Any]:
     """Take the chosen action on the incident with the version the form was drawn from;
     redraw the handling block from the database whatever happened (a refusal or a
@@ -292,13 +303,11 @@ def act(
         incident_id = _int_id(trigger.get("incident"))
     except MinqingError as err:
         return [map_workflow.error(err.user_message(lang))]
-    params: dict[str, Any] = {}
-    if dept not in (None, ""):
-        params["lead_department_id"] = dept
+    params = {
+        k: v for k, v in (("lead_department_id", dept), ("into", into)) if v not in (None, "")
+    }
     if until:
         params["until"] = until
-    if into not in (None, ""):
-        params["into"] = into
     keep: dict[str, Any] | None = None
     try:
         workflow_service.transition(
@@ -309,6 +318,7 @@ def act(
             note=note,
             params=params,
             client_addr=request.remote_addr,
+            attachment=attachments.from_base64(filename, file) if file else None,
         )
         message = map_workflow.done(t("flow.done", lang, action=t(f"action.{action}", lang)))
     except MinqingError as err:
@@ -322,6 +332,18 @@ def act(
     except MinqingError as err:
         return [map_workflow.error(err.user_message(lang))]
     return map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message, keep)
+
+
+@callback(
+    Output(_flow_pattern(MapIds.FLOW_FILE_TYPE), "children"),
+    Input(_flow_pattern(MapIds.FLOW_FILE_TYPE), "filename"),
+    prevent_initial_call=True,
+)
+def file_chosen(filename: Any) -> Any:
+    """Name the chosen file in the drop zone (it is checked on submit, with the step)."""
+    if not isinstance(filename, str) or not filename:
+        raise PreventUpdate
+    return html.Div(t("flow.attachment_chosen", current_lang(), name=filename[:120]))
 
 
 def _reporter_pattern(kind: str) -> dict[str, object]:

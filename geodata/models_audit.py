@@ -60,6 +60,7 @@ class AuditAction(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     VIEW_CLEAR = "view_clear"  # personal data shown in clear
+    VIEW_ATTACHMENT = "view_attachment"  # a file of an incident's timeline opened
     EXPORT = "export"
     DATA_CHANGE = "data_change"
     PERMISSION_CHANGE = "permission_change"

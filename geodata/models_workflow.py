@@ -19,6 +19,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -119,3 +120,29 @@ class IncidentFeedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(20), server_default="link")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class IncidentAttachment(Base):
+    """A file attached to a step of an incident's timeline: a resident's photo with a
+    public report, a photo of the spot before or after handling, a signed form (PDF).
+
+    The bytes live in the row, so that a step and its file are written (or refused) in
+    one transaction; ``governance/attachments.py`` checks type and size first.
+    """
+
+    __tablename__ = "incident_attachment"
+    __table_args__ = (
+        CheckConstraint("size > 0 AND size = octet_length(data)", name="size"),
+        Index("ix_incident_attachment_incident_id", "incident_id"),
+        Index("ix_incident_attachment_event_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("incident_event.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

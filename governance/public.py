@@ -2,8 +2,9 @@
 resident's rating after resolution.
 
 A report is written by the one intake writer (:func:`governance.intake.write_items`) as
-source ``public``, in one transaction with its tracking code and, if any, the name of its
-photo. The tracking code is derived from a per-form nonce (an HMAC under the app's secret
+source ``public``, in one transaction with its tracking code and, if any, its photo
+(an attachment of the ``register`` step, :mod:`governance.attachments`, which staff see
+in the incident panel). The tracking code is derived from a per-form nonce (an HMAC under the app's secret
 key), and it is also the incident's ``external_id``: a double submit of one form is a
 replay of the same ``(source, external_id)`` and returns the same code, never a second
 incident. The code is the only credential of the tracking page and of the rating, so it
@@ -26,7 +27,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -35,6 +35,7 @@ from geodata.db import ALL_AREAS, get_engine, session_scope
 from geodata.models import IncidentSource
 from geodata.queries import public as q
 from geodata.queries import timeline
+from governance import attachments
 from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
 from governance.intake import Actor, leaf_categories, list_categories, write_items
@@ -177,18 +178,6 @@ def _photo_ext(photo: bytes | None, errors: dict[str, tuple[str, Mapping[str, ob
     return ext
 
 
-def _store_photo(code: str, photo: bytes, ext: str) -> Path:
-    """Write the photo under ``.data/uploads/<code>/`` with a random name (never served)."""
-    root = Path(get_settings().data_dir) / "uploads"
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = root / code
-    folder.mkdir(exist_ok=True, mode=0o700)
-    path = folder / f"{secrets.token_hex(16)}{ext}"
-    path.write_bytes(photo)
-    path.chmod(0o600)
-    return path
-
-
 def submit_report(form: ReportForm, client_addr: str | None = None) -> tuple[str, bool]:
     """File a public report; returns (tracking code, created?). A replay of the same form
     (same nonce) returns the same code and creates nothing.
@@ -206,61 +195,55 @@ def submit_report(form: ReportForm, client_addr: str | None = None) -> tuple[str
     if not form.description.strip():
         errors["description"] = ("public.error.description_required", {})
     ext = _photo_ext(form.photo, errors)
-    stored: Path | None = None
-    try:
-        with session_scope(scope=ALL_AREAS) as s:
-            lon: object = form.lon.strip()
-            lat: object = form.lat.strip()
-            if not lon and not lat:
-                point = q.community_point(s, form.community.strip()) if form.community else None
-                if point is None:
-                    key = "public.error.community" if form.community else "public.error.location"
-                    errors["location"] = (key, {})
+    with session_scope(scope=ALL_AREAS) as s:
+        lon: object = form.lon.strip()
+        lat: object = form.lat.strip()
+        if not lon and not lat:
+            point = q.community_point(s, form.community.strip()) if form.community else None
+            if point is None:
+                key = "public.error.community" if form.community else "public.error.location"
+                errors["location"] = (key, {})
+            else:
+                lon, lat = point
+        elif not lon or not lat:
+            errors["location"] = ("public.error.location", {})
+        code = tracking_code(form.nonce) if "form" not in errors else "-"
+        reporter = {k: v.strip() for k, v in (("name", form.name), ("phone", form.phone))}
+        body: dict[str, object] = {
+            "external_id": code,
+            "category": form.category.strip() or None,
+            "occurred_at": datetime.now(LOCAL_TZ).isoformat(),
+            "lon": lon if "location" not in errors else 0,
+            "lat": lat if "location" not in errors else 0,
+            "crs": "wgs84",
+            "description": form.description,
+            "address": form.address.strip() or None,
+            "reporter": {k: v for k, v in reporter.items() if v} or None,
+        }
+        try:
+            items = validate_items([body], leaf_categories(s), SOURCE, bulk=False)
+        except IntakeInvalid as err:
+            for e in err.errors:
+                field = _FORM_FIELD.get(e.field, "location")
+                if field in _OWN_MESSAGE:  # worded for residents, not API clients
+                    errors.setdefault(field, (_OWN_MESSAGE[field], {}))
                 else:
-                    lon, lat = point
-            elif not lon or not lat:
-                errors["location"] = ("public.error.location", {})
-            code = tracking_code(form.nonce) if "form" not in errors else "-"
-            reporter = {k: v.strip() for k, v in (("name", form.name), ("phone", form.phone))}
-            body: dict[str, object] = {
-                "external_id": code,
-                "category": form.category.strip() or None,
-                "occurred_at": datetime.now(LOCAL_TZ).isoformat(),
-                "lon": lon if "location" not in errors else 0,
-                "lat": lat if "location" not in errors else 0,
-                "crs": "wgs84",
-                "description": form.description,
-                "address": form.address.strip() or None,
-                "reporter": {k: v for k, v in reporter.items() if v} or None,
-            }
-            try:
-                items = validate_items([body], leaf_categories(s), SOURCE, bulk=False)
-            except IntakeInvalid as err:
-                for e in err.errors:
-                    field = _FORM_FIELD.get(e.field, "location")
-                    if field in _OWN_MESSAGE:  # worded for residents, not API clients
-                        errors.setdefault(field, (_OWN_MESSAGE[field], {}))
-                    else:
-                        errors.setdefault(field, (e.key, dict(e.params)))
-            if errors:
-                raise ReportInvalid(errors)
-            try:
-                written = write_items(s, PUBLIC_ACTOR, items, via="public", client_addr=client_addr)
-            except IntakeInvalid as err:
-                raise ReportInvalid({"location": ("public.error.outside", {})}) from err
-            incident_id = written.ids[0]
-            if 0 not in written.created:
-                return code, False
-            if q.grid_of(s, incident_id) is None:  # not ours: roll back, say where we serve
-                raise ReportInvalid({"location": ("public.error.outside", {})})
-            q.set_tracking_code(s, incident_id, code)
-            if form.photo and ext:
-                stored = _store_photo(code, form.photo, ext)
-                q.add_register_detail(s, incident_id, {"photo": stored.name})
-    except BaseException:
-        if stored is not None:
-            stored.unlink(missing_ok=True)
-        raise
+                    errors.setdefault(field, (e.key, dict(e.params)))
+        if errors:
+            raise ReportInvalid(errors)
+        try:
+            written = write_items(s, PUBLIC_ACTOR, items, via="public", client_addr=client_addr)
+        except IntakeInvalid as err:
+            raise ReportInvalid({"location": ("public.error.outside", {})}) from err
+        incident_id = written.ids[0]
+        if 0 not in written.created:
+            return code, False
+        if q.grid_of(s, incident_id) is None:  # not ours: roll back, say where we serve
+            raise ReportInvalid({"location": ("public.error.outside", {})})
+        q.set_tracking_code(s, incident_id, code)
+        if form.photo and ext:  # shown to staff in the incident panel's timeline
+            photo = attachments.check(f"{t('public.photo_name', 'zh-CN')}{ext}", form.photo)
+            attachments.store_on_register(s, incident_id, photo)
     log.info("public report filed: incident %s", incident_id)
     return code, True
 

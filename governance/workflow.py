@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, session_scope
 from geodata.queries import timeline
-from governance import audit, sla
+from governance import attachments, audit, sla
 from governance.access import (
     INCIDENT_CLOSE,
     INCIDENT_DISPATCH,
@@ -35,6 +35,7 @@ from governance.access import (
     require,
     require_area,
 )
+from governance.attachments import Attachment
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
 
@@ -313,9 +314,11 @@ def transition(
     note: object = None,
     params: Mapping[str, Any] | None = None,
     client_addr: str | None = None,
+    attachment: Attachment | None = None,
 ) -> dict[str, Any]:
     """Apply ``action`` to the incident; returns its new status and version and the
-    timeline event. Nothing is written unless every check passes."""
+    timeline event. Nothing is written unless every check passes. ``attachment``: a
+    checked file (:mod:`governance.attachments`) stored with the step."""
     spec = TRANSITIONS.get(action) if isinstance(action, str) else None
     if spec is None:
         raise InvalidInput(
@@ -363,6 +366,11 @@ def transition(
             note=text_note,
             detail=detail or None,
         )
+        logged: dict[str, Any] = {"transition": action, "from": row["status"], "to": target}
+        logged["version"] = version
+        if attachment is not None:
+            file_id = attachments.store(s, row["id"], event_id, attachment)
+            logged["attachment"] = {"id": file_id, "size": len(attachment.data)}
         audit.record(
             s,
             action="data_change",
@@ -372,7 +380,7 @@ def transition(
             object_type="incident",
             object_id=row["id"],
             client_addr=client_addr,
-            detail={"transition": action, "from": row["status"], "to": target, "version": version},
+            detail=logged,
         )
         _notify(s, {"id": row["id"], "status": target, "version": version, "action": action})
     return {"id": row["id"], "status": target, "version": version, "event_id": event_id}

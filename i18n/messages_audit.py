@@ -66,6 +66,7 @@ AUDIT: dict[str, dict[str, str]] = {
     "audit.action.login_failed": {"zh-CN": "登录失败", "en": "Failed sign-in"},
     "audit.action.logout": {"zh-CN": "退出登录", "en": "Sign-out"},
     "audit.action.view_clear": {"zh-CN": "查看明文", "en": "Viewed in clear"},
+    "audit.action.view_attachment": {"zh-CN": "查看附件", "en": "Opened an attachment"},
     "audit.action.export": {"zh-CN": "导出", "en": "Export"},
     "audit.action.data_change": {"zh-CN": "数据变更", "en": "Data change"},
     "audit.action.permission_change": {"zh-CN": "权限变更", "en": "Permission change"},

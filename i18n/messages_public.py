@@ -52,6 +52,7 @@ PUBLIC: dict[str, dict[str, str]] = {
         "zh-CN": "照片（选填，JPEG 或 PNG，不超过 5 MB）",
         "en": "Photo (optional, JPEG or PNG, up to 5 MB)",
     },
+    "public.photo_name": {"zh-CN": "居民照片", "en": "resident photo"},  # stored file's name
     "public.submit": {"zh-CN": "提交", "en": "Submit"},
     "public.track_lookup": {"zh-CN": "查询办理进度", "en": "Check a report"},
     "public.track_code_label": {"zh-CN": "查询码", "en": "Tracking code"},

@@ -124,4 +124,28 @@ WORKFLOW: dict[str, dict[str, str]] = {
         "zh-CN": "该事件当前（{status}）不能评价",
         "en": "This incident cannot be rated now ({status})",
     },
+    # --- attachments of a step (governance/attachments.py) ---
+    "attachment.error.empty": {"zh-CN": "附件为空", "en": "The attachment is empty"},
+    "attachment.error.too_large": {
+        "zh-CN": "附件过大（{mb} MB），上限为 {max_mb} MB",
+        "en": "The attachment is too large ({mb} MB); the limit is {max_mb} MB",
+    },
+    "attachment.error.type": {
+        "zh-CN": "附件须为 JPEG、PNG、WebP 图片或 PDF 文件",
+        "en": "The attachment must be a JPEG, PNG or WebP image or a PDF",
+    },
+    "attachment.error.encoding": {
+        "zh-CN": "附件内容不是有效的 Base64 编码",
+        "en": "The attachment is not valid base64",
+    },
+    "attachment.error.shape": {
+        "zh-CN": "attachment 须为含 filename 与 data_base64 两项的对象",
+        "en": "attachment must be an object with filename and data_base64",
+    },
+    "flow.attachment": {"zh-CN": "附件（选填）", "en": "Attachment (optional)"},
+    "flow.attachment_drop": {
+        "zh-CN": "拖入或点击选择照片 / PDF（不超过 {max_mb} MB）",
+        "en": "Drop or choose a photo / PDF (up to {max_mb} MB)",
+    },
+    "flow.attachment_chosen": {"zh-CN": "已选：{name}", "en": "Chosen: {name}"},
 }

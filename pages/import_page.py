@@ -111,7 +111,7 @@ def options_card(lang: str) -> html.Section:
 def upload_card(lang: str) -> html.Section:
     hint = t("import.upload_hint", lang, max_mb=MAX_FILE_BYTES // 2**20, rows=MAX_ROWS)
     max_mb = MAX_FILE_BYTES // 2**20
-    limit = {  # assets/js/upload-limit.js: an oversized file gets this message, not silence
+    limit: dict[str, Any] = {  # assets/js/upload-limit.js: oversized files get a message
         "data-max-bytes": str(MAX_FILE_BYTES),
         "data-too-large": t("import.error.too_large", lang, mb="{mb}", max_mb=max_mb),
         "data-message-target": Ids.FILE,

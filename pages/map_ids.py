@@ -57,6 +57,7 @@ class MapIds:
     FLOW_UNTIL_TYPE: Final = "map-flow-until"
     FLOW_INTO_TYPE: Final = "map-flow-into"
     FLOW_NOTE_TYPE: Final = "map-flow-note"
+    FLOW_FILE_TYPE: Final = "map-flow-file"  # an optional attachment of the step (dcc.Upload)
     FLOW_SUBMIT_TYPE: Final = "map-flow-submit"
     FLOW_MESSAGE_TYPE: Final = "map-flow-message"
     FLOW_VERSION_TYPE: Final = "map-flow-version"

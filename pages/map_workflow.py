@@ -9,12 +9,14 @@ hand-made form changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from dash import dcc, html
 
+from governance.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from governance.filters import LOCAL_TZ
 from governance.workflow import NOTE_MAX, TRANSITIONS
 from i18n import t
@@ -87,11 +89,29 @@ def timeline(events: Sequence[Mapping[str, Any]], lang: str) -> html.Ol:
                     html.Div(e.get("note") or "", className="mq-tl-note")
                     if e.get("note")
                     else None,
+                    _files(e.get("attachments") or []),
                 ],
                 className=f"mq-tl-item mq-tl-{e.get('action')}",
             )
         )
     return html.Ol(items, className="mq-timeline")
+
+
+def _files(files: Sequence[Mapping[str, Any]]) -> html.Div | None:
+    """Links to a step's attached files (served to staff only, each opening audited)."""
+    if not files:
+        return None
+    links = [
+        html.A(
+            f"📎 {f['filename']}",
+            href=f"/api/v1/attachments/{int(f['id'])}",
+            target="_blank",
+            rel="noopener",
+            className="mq-tl-file",
+        )
+        for f in files
+    ]
+    return html.Div(links, className="mq-tl-files")
 
 
 _ROLES = {"commander", "supervisor", "grid_worker", "dept_staff", "system", "resident", "token"}
@@ -172,6 +192,26 @@ def _form(
         )
     )
     needs_note = sorted(a for a in actions if TRANSITIONS[a].needs_note)
+    max_mb = MAX_ATTACHMENT_BYTES // 2**20
+    limit: dict[str, Any] = {  # assets/js/upload-limit.js: oversized files get a message
+        "data-max-bytes": str(MAX_ATTACHMENT_BYTES),
+        "data-too-large": t("attachment.error.too_large", lang, mb="{mb}", max_mb=max_mb),
+        "data-message-target": json.dumps(fid(MapIds.FLOW_MESSAGE_TYPE, incident_id)),
+    }
+    parts.append(
+        html.Div(
+            dcc.Upload(
+                html.Div(t("flow.attachment_drop", lang, max_mb=max_mb)),
+                id=fid(MapIds.FLOW_FILE_TYPE, incident_id),
+                accept="image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf",
+                max_size=MAX_ATTACHMENT_BYTES,
+                multiple=False,
+                className="mq-flow-file",
+            ),
+            title=t("flow.attachment", lang),
+            **limit,
+        )
+    )
     parts += [
         dcc.Textarea(
             id=fid(MapIds.FLOW_NOTE_TYPE, incident_id),

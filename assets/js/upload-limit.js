@@ -6,6 +6,7 @@
  *   data-max-bytes       the limit in bytes (the server enforces the same limit)
  *   data-too-large       the translated message, "{mb}" standing for the file's size
  *   data-message-target  the id of the Dash component whose children show the message
+ *                        (a pattern-matching id as JSON)
  * The message is set through dash_clientside.set_props, so Dash's own state holds it.
  */
 (function () {
@@ -16,7 +17,8 @@
         const big = Array.from(files || []).find(function (f) { return f.size > max; });
         if (!big || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
         const text = zone.dataset.tooLarge.replace("{mb}", (big.size / 1048576).toFixed(1));
-        window.dash_clientside.set_props(zone.dataset.messageTarget, {
+        const target = zone.dataset.messageTarget;
+        window.dash_clientside.set_props(target.charAt(0) === "{" ? JSON.parse(target) : target, {
             children: {
                 type: "Div",
                 namespace: "dash_html_components",

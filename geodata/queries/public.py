@@ -5,7 +5,6 @@ Reads never touch ``incident_reporter``: the tracking page shows no personal dat
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import text
@@ -44,16 +43,6 @@ def set_tracking_code(session: Session, incident_id: int, code: str) -> None:
     session.execute(
         text("UPDATE incident SET tracking_code = :c WHERE id = :id"),
         {"c": code, "id": incident_id},
-    )
-
-
-def add_register_detail(session: Session, incident_id: int, detail: dict[str, Any]) -> None:
-    """Merge ``detail`` into the incident's ``register`` timeline event."""
-    session.execute(
-        text("""UPDATE incident_event SET detail = coalesce(detail, '{}'::jsonb)
-                    || CAST(:d AS jsonb)
-                WHERE incident_id = :id AND action = 'register'"""),
-        {"d": json.dumps(detail, ensure_ascii=False), "id": incident_id},
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries.attachments import EVENT_FILES_SQL
+
 
 def add_event(
     session: Session,
@@ -55,12 +57,14 @@ def add_event(
 
 
 def events(session: Session, incident_id: int) -> list[dict[str, Any]]:
-    """An incident's timeline, oldest first, with department names."""
+    """An incident's timeline, oldest first, with department names and each step's
+    attached files (``attachments``: id, filename, content_type, size)."""
     rows = session.execute(
-        text("""
+        text(f"""
         SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.version, e.actor_name,
                e.actor_role, e.actor_department_id, d.name_zh AS department_zh,
-               d.name_en AS department_en, e.actor_token_id, e.note, e.detail
+               d.name_en AS department_en, e.actor_token_id, e.note, e.detail,
+               {EVENT_FILES_SQL} AS attachments
         FROM incident_event e LEFT JOIN department d ON d.id = e.actor_department_id
         WHERE e.incident_id = :id ORDER BY e.id"""),
         {"id": incident_id},

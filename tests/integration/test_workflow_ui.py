@@ -15,7 +15,15 @@ from tests.integration.test_persons_ui import _key, _post, _prop_id, _raw, panel
 from tests.integration.test_workflow import new_incident, state
 
 
-def act_body(incident: Any, action: str, version: Any, note: str = "", dept: Any = None) -> dict:
+def act_body(
+    incident: Any,
+    action: str,
+    version: Any,
+    note: str = "",
+    dept: Any = None,
+    file: Any = None,
+    filename: Any = None,
+) -> dict:
     def fid(kind: str) -> dict[str, Any]:
         return {"type": kind, "incident": incident}
 
@@ -30,6 +38,8 @@ def act_body(incident: Any, action: str, version: Any, note: str = "", dept: Any
             {"id": fid(MapIds.FLOW_DEPT_TYPE), "property": "value", "value": dept},
             {"id": fid(MapIds.FLOW_UNTIL_TYPE), "property": "value", "value": None},
             {"id": fid(MapIds.FLOW_INTO_TYPE), "property": "value", "value": None},
+            {"id": fid(MapIds.FLOW_FILE_TYPE), "property": "contents", "value": file},
+            {"id": fid(MapIds.FLOW_FILE_TYPE), "property": "filename", "value": filename},
         ],
         "changedPropIds": [_prop_id(fid(MapIds.FLOW_SUBMIT_TYPE), "n_clicks")],
     }
