@@ -173,4 +173,16 @@ UI: dict[str, dict[str, str]] = {
         "zh-CN": "查看事由，如：电话回访处置结果",
         "en": "Reason, e.g. call back about the outcome",
     },
+    # --- the screens menu of the shared header (pages/header.py) ---
+    "nav.menu": {"zh-CN": "功能", "en": "Screens"},
+    "nav.map": {"zh-CN": "态势地图", "en": "Map"},
+    "nav.dispatch": {"zh-CN": "日调度", "en": "Daily dispatch"},
+    "nav.consult": {"zh-CN": "周会商", "en": "Weekly review"},
+    "nav.evaluation": {"zh-CN": "月评估", "en": "Monthly scores"},
+    "nav.briefings": {"zh-CN": "简报导出", "en": "Briefings"},
+    "nav.wall": {"zh-CN": "指挥大屏", "en": "Wall screen"},
+    "nav.frontdesk": {"zh-CN": "来电来访登记", "en": "Front desk"},
+    "nav.import": {"zh-CN": "工单导入", "en": "File import"},
+    "nav.audit": {"zh-CN": "审计日志", "en": "Audit log"},
+    "nav.admin.users": {"zh-CN": "账号管理", "en": "Accounts"},
 }

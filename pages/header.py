@@ -12,9 +12,57 @@ from dash import dcc, html
 
 from governance.access import Principal
 from i18n import t
-from web.security import csrf_token
+from web.security import PAGE_PERMISSIONS, csrf_token
 
 OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
+# Every screen a signed-in user may move to, in the order of the working day: the map,
+# the daily dispatch, the weekly and monthly meetings, the briefings, the wall, intake,
+# then the administrators' screens. Each is offered only to roles that may open it.
+SCREENS = (
+    "/",
+    "/dispatch",
+    "/consult",
+    "/evaluation",
+    "/briefings",
+    "/wall",
+    "/frontdesk",
+    "/import",
+    "/audit",
+    "/admin/users",
+)
+
+
+def screens_menu(lang: str, principal: Principal | None, current: str | None) -> Any:
+    """A menu of the other screens this user may open (none: nothing)."""
+    if principal is None:
+        return None
+    links = [
+        html.A(
+            t(f"nav.{path.strip('/').replace('/', '.') or 'map'}", lang),
+            href=path,
+            className="mq-nav-link" + (" mq-nav-current" if path == current else ""),
+        )
+        for path in SCREENS
+        if path in PAGE_PERMISSIONS and principal.can(PAGE_PERMISSIONS[path])
+    ]
+    if len(links) < 2:
+        return None
+    return html.Details(
+        [html.Summary(t("nav.menu", lang), className="mq-nav-summary"), html.Nav(links)],
+        className="mq-nav",
+    )
+
+
+def _current_path() -> str | None:
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    path = request.path
+    if path.startswith("/_dash"):  # a layout Dash fetches for the page: the page's own path
+        referrer = request.referrer or ""
+        path = "/" + referrer.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    return path.rstrip("/") or "/"
 
 
 @dataclass(frozen=True)
@@ -80,6 +128,9 @@ def page_header(
             className="mq-brand",
         )
     ]
+    menu = screens_menu(lang, principal, _current_path())
+    if menu is not None:
+        parts.append(menu)
     if screen:
         parts.append(html.Span(screen, className="mq-audit-screen"))
     parts += [
