@@ -82,3 +82,40 @@ def test_verify_dispatch_accept_resolve_close(page_as: Any, console: Any) -> Non
     assert "已完成" in submit(sup)
     assert state(iid)["status"] == "closed"
     console.check()
+
+
+def test_a_photo_goes_with_a_step_and_opens_from_the_timeline(
+    page_as: Any,  # noqa: F811
+    console: Any,
+    tmp_path: Any,
+) -> None:
+    from governance.attachments import MAX_BYTES
+    from tests.integration.test_attachments import PNG, files_of
+
+    iid = new_incident()
+    sup = page_as("supervisor")
+    base = sup.url.split("/", 3)[0] + "//" + sup.url.split("/", 3)[2]
+    open_map(sup, base)
+    select_incident(sup, iid)
+    # too large: refused in the browser, with the size, before anything is sent
+    big = tmp_path / "现场全景.png"
+    with big.open("wb") as f:
+        f.truncate(MAX_BYTES + 1)
+    sup.set_input_files(".mq-flow-file input[type=file]", files=[str(big)])
+    sup.wait_for_selector(".mq-flow-message .mq-import-error")
+    assert "附件过大" in sup.inner_text(".mq-flow-message")
+    # a real photo: named in the drop zone, sent with the step, listed in the timeline
+    sup.set_input_files(
+        ".mq-flow-file input[type=file]",
+        files=[{"name": "整改前.png", "mimeType": "image/png", "buffer": PNG}],
+    )
+    sup.wait_for_selector(".mq-flow-file >> text=已选：整改前.png")
+    assert "已完成" in submit(sup, "现场核实，附照片")
+    link = sup.locator(".mq-tl-verify .mq-tl-file")
+    assert link.inner_text() == "📎 整改前.png"
+    files = files_of(iid)
+    assert [(f.filename, bytes(f.data)) for f in files] == [("整改前.png", PNG)]
+    assert link.get_attribute("href") == f"/api/v1/attachments/{files[0].id}"
+    got = sup.request.get(base + link.get_attribute("href"))
+    assert got.status == 200 and got.body() == PNG
+    console.check()
