@@ -55,6 +55,7 @@ def chunk_sizes(n: int) -> list[int]:
         size *= 2
     return sizes
 
+
 _DONE = object()
 
 
