@@ -1,0 +1,194 @@
+"""The weekly consultation packet (周会商): what the weekly meeting of the command centre
+and the departments goes through, for one local week Monday 00:00 to the next Monday.
+
+Sections, each in the user's area (``ANALYTICS_VIEW``: commanders city-wide,
+supervisors their street):
+
+* **Stuck cases (跨部门流转不畅).** Cases that changed hands between departments
+  (``transfer`` or ``return`` events in the timeline) more than once up to the end of the
+  week, with at least one such move in the week; and cases past their resolution
+  deadline and still unresolved at the end of the week. Most moves first, then longest
+  overdue; at most :data:`MAX_ROWS` listed, with the total.
+* **Recurrent hotspots.** :func:`governance.hotspots.hotspots` of the week (compared with
+  the week before): ``persistent`` and ``new`` cells.
+* **Repeated addresses (同址重复).** Addresses (normalised as in
+  ``governance/duplicates.py``, within one grid) with a report in the week and at least
+  :data:`REPEAT_MIN` reports in the :data:`REPEAT_DAYS` days up to its end.
+
+Only masked text leaves this module: no reporter data at all, and descriptions and
+addresses through :func:`governance.masking.redact_contacts`, descriptions shortened.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from geodata.db import session_scope
+from geodata.queries import consult as q
+from governance import hotspots as hotspot_service
+from governance.access import ANALYTICS_VIEW, Principal, require
+from governance.errors import InvalidInput
+from governance.filters import LOCAL_TZ
+from governance.hotspots import Hotspot
+from governance.masking import redact_contacts
+
+MIN_MOVES = 2  # "transferred or returned more than once"
+MAX_ROWS = 50
+REPEAT_MIN = 3
+REPEAT_DAYS = 90
+HOTSPOT_RES = 8
+HOTSPOT_LIMIT = 20
+DESCRIPTION_CHARS = 80
+WEEKS_OFFERED = 12
+FIRST_YEAR = 2000
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class StuckCase:
+    """A case the meeting should unblock (masked text only)."""
+
+    id: int
+    category_code: str
+    status: str
+    grid_name: str | None
+    lead_department_id: int | None
+    department_zh: str | None
+    department_en: str | None
+    moves: int
+    overdue_days: float | None
+    description: str
+
+
+@dataclass(frozen=True)
+class RepeatedAddress:
+    """An address reported again and again (its incidents newest first)."""
+
+    grid_name: str
+    address: str
+    count: int
+    week_count: int
+    incident_ids: tuple[int, ...]
+    top_category: str | None
+
+
+@dataclass(frozen=True)
+class Packet:
+    """The week's packet."""
+
+    week: date  # its Monday
+    start: datetime
+    end: datetime
+    stuck: tuple[StuckCase, ...]
+    stuck_total: int
+    hotspots: tuple[Hotspot, ...]
+    repeats: tuple[RepeatedAddress, ...]
+    repeats_total: int
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def default_week(now: datetime | None = None) -> date:
+    """The Monday of the last full week (Mon-Sun) before ``now`` (local)."""
+    today = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date()
+    return _monday(today) - timedelta(days=7)
+
+
+def week_options(now: datetime | None = None) -> list[date]:
+    """Mondays the picker offers, newest first: this (partial) week and the
+    :data:`WEEKS_OFFERED` full weeks before it."""
+    this = _monday((now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date())
+    return [this - timedelta(days=7 * i) for i in range(WEEKS_OFFERED + 1)]
+
+
+def parse_week(raw: object, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """``[Monday 00:00, next Monday 00:00)`` local of a week given by its Monday
+    ("YYYY-MM-DD", from 2000 up to this week); else :class:`InvalidInput`."""
+    if not isinstance(raw, str) or not _DAY.match(raw):
+        raise InvalidInput("consult.error.week", value=str(raw)[:20])
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("consult.error.week", value=raw[:20]) from None
+    today = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date()
+    if day.weekday() != 0 or day.year < FIRST_YEAR or day > today:
+        raise InvalidInput("consult.error.week", value=raw[:20])
+    start = datetime.combine(day, time(), LOCAL_TZ)
+    return start, datetime.combine(day + timedelta(days=7), time(), LOCAL_TZ)
+
+
+def _short(description: str | None) -> str:
+    masked = redact_contacts(description or "") or ""
+    return masked if len(masked) <= DESCRIPTION_CHARS else masked[:DESCRIPTION_CHARS] + "…"
+
+
+def _stuck(row: dict[str, Any]) -> StuckCase:
+    return StuckCase(
+        id=int(row["id"]),
+        category_code=str(row["category_code"]),
+        status=str(row["status"]),
+        grid_name=row["grid_name"],
+        lead_department_id=row["lead_department_id"],
+        department_zh=row["department_zh"],
+        department_en=row["department_en"],
+        moves=row["moves"],
+        overdue_days=row["overdue_days"],
+        description=_short(row["description"]),
+    )
+
+
+def build(session: Session, scope: str | None, week: str, *, now: datetime | None = None) -> Packet:
+    """The packet of the week starting on Monday ``week`` inside ``scope``, in the
+    caller's transaction (no access check: :func:`weekly` is the checked entry point)."""
+    start, end = parse_week(week, now)
+    stuck, stuck_total = q.stuck_cases(
+        session, scope=scope, start=start, end=end, min_moves=MIN_MOVES, limit=MAX_ROWS
+    )
+    hot = hotspot_service.hotspots(
+        session, scope=scope, start=start, end=end, res=HOTSPOT_RES, limit=HOTSPOT_LIMIT
+    )
+    repeats, repeats_total = q.repeated_addresses(
+        session,
+        scope=scope,
+        start=start,
+        end=end,
+        since=end - timedelta(days=REPEAT_DAYS),
+        min_count=REPEAT_MIN,
+        limit=MAX_ROWS,
+    )
+    return Packet(
+        week=start.date(),
+        start=start,
+        end=end,
+        stuck=tuple(_stuck(r) for r in stuck),
+        stuck_total=stuck_total,
+        hotspots=tuple(h for h in hot if h.label in ("persistent", "new")),
+        repeats=tuple(
+            RepeatedAddress(
+                grid_name=r["grid_name"],
+                address=redact_contacts(r["address"]) or "",
+                count=r["count"],
+                week_count=r["week_count"],
+                incident_ids=tuple(r["ids"]),
+                top_category=r["top_category"],
+            )
+            for r in repeats
+        ),
+        repeats_total=repeats_total,
+    )
+
+
+def weekly(principal: Principal | None, week: object = None) -> Packet:
+    """The consultation packet for the principal's area (default: the last full week)."""
+    who = require(principal, ANALYTICS_VIEW)
+    chosen = default_week().isoformat() if week in (None, "") else week
+    parse_week(chosen)  # bad input: a clear message before any query
+    with session_scope(scope=who.rls_scope) as s:
+        return build(s, who.scope, str(chosen))

@@ -1,0 +1,122 @@
+"""The monthly evaluation (月评估): scorecards of departments, streets and grids for one
+calendar month in the user's area, compared with the month before.
+
+Commanders (city-wide) and supervisors (their street) hold ``ANALYTICS_VIEW``. A month
+is a local (Asia/Shanghai) calendar month ``[first day 00:00, first day of the next
+month 00:00)``; the comparison is the previous calendar month (not a period of equal
+length). The measures and the score are those of :mod:`governance.scores`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy.orm import Session
+
+from geodata.db import session_scope
+from geodata.queries import scores as q
+from governance import scores
+from governance.access import ANALYTICS_VIEW, Principal, require
+from governance.errors import InvalidInput
+from governance.filters import LOCAL_TZ
+from governance.scores import Kind, Score
+
+MONTHS_OFFERED = 24  # full months in the picker, besides the current one
+FIRST_YEAR = 2000
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One month's scorecards (each ranked, best first) in the user's scope."""
+
+    month: str  # "YYYY-MM"
+    previous_month: str
+    start: datetime
+    end: datetime
+    cards: dict[Kind, list[Score]]  # the kinds asked for
+    department_names_en: dict[str, str]  # department id -> English name
+
+
+def _month_start(d: date) -> datetime:
+    return datetime.combine(d.replace(day=1), time(), LOCAL_TZ)
+
+
+def _shift(d: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) ``d``'s month."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def default_month(now: datetime | None = None) -> str:
+    """The last full calendar month before ``now`` (local), as "YYYY-MM"."""
+    today = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date()
+    return _shift(today, -1).strftime("%Y-%m")
+
+
+def month_options(now: datetime | None = None) -> list[str]:
+    """The months the picker offers, newest first: the current (partial) month and the
+    :data:`MONTHS_OFFERED` full months before it."""
+    today = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date()
+    return [_shift(today, -i).strftime("%Y-%m") for i in range(MONTHS_OFFERED + 1)]
+
+
+def parse_month(raw: object, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """``[start, end)`` of a "YYYY-MM" month, from 2000 up to the current month; else
+    :class:`InvalidInput` (``eval.error.month``)."""
+    m = _MONTH.match(raw) if isinstance(raw, str) else None
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        raise InvalidInput("eval.error.month", value=str(raw)[:20])
+    first = date(int(m.group(1)), int(m.group(2)), 1)
+    today = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date()
+    if first.year < FIRST_YEAR or first > today:
+        raise InvalidInput("eval.error.month", value=str(raw)[:20])
+    return _month_start(first), _month_start(_shift(first, 1))
+
+
+def evaluate(
+    session: Session,
+    scope: str | None,
+    month: str,
+    *,
+    kinds: tuple[Kind, ...] = scores.KINDS,
+    now: datetime | None = None,
+) -> Evaluation:
+    """The scorecards of ``kinds`` for ``month`` inside ``scope`` in the caller's
+    transaction (no access check: :func:`monthly` is the checked entry point)."""
+    now = now or datetime.now(LOCAL_TZ)
+    start, end = parse_month(month, now)
+    prev_start = _month_start(_shift(start.date(), -1))
+    cards = {
+        kind: scores.scorecard(
+            session,
+            kind=kind,
+            scope=scope,
+            start=start,
+            end=end,
+            previous=(prev_start, start),
+            as_of=now,
+        )
+        for kind in kinds
+    }
+    return Evaluation(
+        month=month,
+        previous_month=prev_start.strftime("%Y-%m"),
+        start=start,
+        end=end,
+        cards=cards,
+        department_names_en=q.department_names_en(session),
+    )
+
+
+def monthly(principal: Principal | None, month: object = None, kind: object = None) -> Evaluation:
+    """The monthly evaluation for the principal's area (default: the last full month),
+    of one kind of unit (default and unknown values: departments)."""
+    who = require(principal, ANALYTICS_VIEW)
+    chosen = default_month() if month in (None, "") else month
+    parse_month(chosen)  # bad input: a clear message before any query
+    kinds = tuple(k for k in scores.KINDS if k == kind) or scores.KINDS[:1]
+    with session_scope(scope=who.rls_scope) as s:
+        return evaluate(s, who.scope, str(chosen), kinds=kinds)

@@ -1,0 +1,171 @@
+"""Performance scorecards (绩效评估) of departments, streets and grids over a period.
+
+Shared contract (used by the wall, the briefings, dispatch and the monthly evaluation):
+:func:`scorecard` takes the caller's session (the caller owns the transaction and has
+already checked access) and an area-code prefix (None: the whole city).
+
+Rules, all computed in SQL (``geodata/queries/scores.py``) for the half-open period
+``[start, end)``:
+
+* **Who.** A *department* is the incident's lead department (``lead_department_id``; a
+  transfer moves the case, with its clock, to the new lead; a returned case has no lead
+  and counts for nobody). A *grid* is the incident's grid; a *street* groups grids by the
+  first 9 digits of their code and is named after the street area with that prefix.
+  Within a scope only incidents in grids under the scope count (an incident outside every
+  grid counts only for departments, and only city-wide).
+* **Received.** Department: incidents (last) dispatched to it in the period
+  (``dispatched_at``). Area: incidents registered in it in the period (``reported_at``),
+  merged duplicates excluded.
+* **On-time acceptance.** Among the received incidents that have an acceptance deadline
+  (``accept_due_at``) which is met or has passed by ``as_of``: the share with
+  ``accepted_at <= accept_due_at``. A case still not accepted past its deadline is late;
+  one not accepted whose deadline lies ahead is not counted yet. None when none is due.
+* **On-time resolution.** The same with ``resolved_at`` / ``resolve_due_at``.
+* **Reopen rate.** The share of the received incidents reopened at least once
+  (``reopen_count > 0``: failed verification, reopened, or a dissatisfied resident).
+* **Satisfaction.** Residents' ratings (``incident_feedback``) *given* in the period on the
+  group's incidents: satisfied = 100, basic = 60, dissatisfied = 0, averaged.
+* **Score.** :data:`SCORE_WEIGHTS` over the four measures on a 0..100 scale (reopen as
+  ``100 * (1 - rate)``); a measure that is None drops out and the others' weights are
+  rescaled; None when all four are None.
+* **Rank.** 1 = best score; equal scores share a rank (1, 2, 2, 4). Groups without a
+  score have no rank and are listed after the ranked ones, by volume.
+* **Previous.** The same score and rank over the previous period of equal length
+  (``[start - (end - start), start)``), or the ``previous`` period given (the monthly
+  evaluation passes the previous calendar month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from geodata.queries import scores as q
+from governance.filters import LOCAL_TZ
+
+Kind = Literal["department", "street", "grid"]
+KINDS: tuple[Kind, ...] = ("department", "street", "grid")
+
+# Weights of the composite score (they sum to 1).
+SCORE_WEIGHTS: dict[str, float] = {
+    "accepted_on_time": 0.25,
+    "resolved_on_time": 0.35,
+    "no_reopen": 0.15,
+    "satisfaction": 0.25,
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    """One line of a scorecard (shares are 0..1, satisfaction and score 0..100)."""
+
+    key: str
+    name: str
+    received: int
+    accepted_on_time: float | None
+    resolved_on_time: float | None
+    reopen_rate: float | None
+    satisfaction: float | None
+    ratings: int
+    score: float | None
+    rank: int | None
+    previous_score: float | None
+    previous_rank: int | None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def composite(
+    accepted_on_time: float | None,
+    resolved_on_time: float | None,
+    reopen_rate: float | None,
+    satisfaction: float | None,
+) -> float | None:
+    """The composite score 0..100 of the four measures (see :data:`SCORE_WEIGHTS`)."""
+    parts = {
+        "accepted_on_time": None if accepted_on_time is None else 100.0 * accepted_on_time,
+        "resolved_on_time": None if resolved_on_time is None else 100.0 * resolved_on_time,
+        "no_reopen": None if reopen_rate is None else 100.0 * (1.0 - reopen_rate),
+        "satisfaction": satisfaction,
+    }
+    weight = sum(SCORE_WEIGHTS[k] for k, v in parts.items() if v is not None)
+    if weight == 0:
+        return None
+    return sum(SCORE_WEIGHTS[k] * v for k, v in parts.items() if v is not None) / weight
+
+
+def _measures(row: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "accepted_on_time": _share(row["accept_ok"], row["accept_due"]),
+        "resolved_on_time": _share(row["resolve_ok"], row["resolve_due"]),
+        "reopen_rate": _share(row["reopened"], row["received"]),
+        "satisfaction": row["satisfaction"],
+    }
+    out["score"] = composite(**out)
+    return out
+
+
+def _ranks(scores: dict[str, float | None]) -> dict[str, int]:
+    """Competition ranks (1 = best; ties share) of the keys that have a score."""
+    values = sorted((round(v, 9) for v in scores.values() if v is not None), reverse=True)
+    first: dict[float, int] = {}
+    for i, v in enumerate(values, start=1):
+        first.setdefault(v, i)
+    return {k: first[round(v, 9)] for k, v in scores.items() if v is not None}
+
+
+def _period_scores(
+    session: Session, kind: Kind, scope: str | None, start: datetime, end: datetime, as_of: datetime
+) -> tuple[list[dict[str, Any]], dict[str, float | None], dict[str, int]]:
+    rows = q.period_figures(session, kind, scope, start, end, as_of)
+    for row in rows:
+        row.update(_measures(row))
+    scores = {r["key"]: r["score"] for r in rows}
+    return rows, scores, _ranks(scores)
+
+
+def scorecard(
+    session: Session,
+    *,
+    kind: Kind,
+    scope: str | None,
+    start: datetime,
+    end: datetime,
+    previous: tuple[datetime, datetime] | None = None,
+    as_of: datetime | None = None,
+) -> list[Score]:
+    """The scorecard of every ``kind`` group with incidents or ratings in ``[start, end)``
+    inside ``scope``, ranked best first (rules in the module docstring). ``as_of``
+    (default: now) decides which deadlines have passed. Empty when nothing happened."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown scorecard kind {kind!r}")
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("scorecard periods must be timezone-aware")
+    as_of = as_of or datetime.now(LOCAL_TZ)
+    prev_start, prev_end = previous or (start - (end - start), start)
+    rows, _, ranks = _period_scores(session, kind, scope, start, end, as_of)
+    _, prev_scores, prev_ranks = _period_scores(session, kind, scope, prev_start, prev_end, as_of)
+    out = [
+        Score(
+            key=r["key"],
+            name=r["name"],
+            received=r["received"],
+            accepted_on_time=r["accepted_on_time"],
+            resolved_on_time=r["resolved_on_time"],
+            reopen_rate=r["reopen_rate"],
+            satisfaction=r["satisfaction"],
+            ratings=r["ratings"],
+            score=r["score"],
+            rank=ranks.get(r["key"]),
+            previous_score=prev_scores.get(r["key"]),
+            previous_rank=prev_ranks.get(r["key"]),
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda s: (s.rank is None, s.rank or 0, -s.received, s.key))
+    return out

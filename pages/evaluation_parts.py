@@ -1,0 +1,137 @@
+"""What the monthly evaluation draws: a scorecard table per kind, figures formatted.
+
+Each row carries ``data-key`` (the department id or area code) and each figure cell a
+``mq-eval-col-<measure>`` class, so a test can find one unit's figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from governance.evaluation import Evaluation
+from governance.scores import SCORE_WEIGHTS, Kind, Score
+from i18n import t
+
+MAX_ROWS = 200  # grids of a whole city: the best first, then a note
+COLUMNS = (
+    "rank",
+    "name",
+    "received",
+    "accepted",
+    "resolved",
+    "reopen",
+    "satisfaction",
+    "score",
+    "change",
+    "rank_change",
+)
+
+
+def pct(share: float | None, lang: str) -> str:
+    """A 0..1 share as "93.4%" (or a dash)."""
+    return t("analytics.none", lang) if share is None else f"{100 * share:.1f}%"
+
+
+def num(value: float | None, lang: str) -> str:
+    """A 0..100 figure with one decimal (or a dash)."""
+    return t("analytics.none", lang) if value is None else f"{value:.1f}"
+
+
+def change(s: Score, lang: str) -> html.Span:
+    """Score delta vs the previous month: arrow, sign and colour class."""
+    if s.score is None or s.previous_score is None:
+        return html.Span(t("analytics.none", lang), className="mq-eval-delta mq-eval-flat")
+    delta = round(s.score - s.previous_score, 1)
+    if delta > 0:
+        return html.Span(f"▲ +{delta:.1f}", className="mq-eval-delta mq-eval-up")
+    if delta < 0:
+        return html.Span(f"▼ {delta:.1f}", className="mq-eval-delta mq-eval-down")
+    return html.Span("＝ 0.0", className="mq-eval-delta mq-eval-flat")
+
+
+def rank_change(s: Score, lang: str) -> html.Span:
+    """How many places the unit moved since the previous month."""
+    if s.rank is None:
+        return html.Span(t("analytics.none", lang), className="mq-eval-flat")
+    if s.previous_rank is None:
+        return html.Span(t("eval.rank_new", lang), className="mq-eval-flat")
+    moved = s.previous_rank - s.rank
+    if moved > 0:
+        return html.Span("↑ " + t("eval.rank_up", lang, n=moved), className="mq-eval-up")
+    if moved < 0:
+        return html.Span("↓ " + t("eval.rank_down", lang, n=-moved), className="mq-eval-down")
+    return html.Span(t("eval.rank_same", lang), className="mq-eval-flat")
+
+
+def display_name(s: Score, kind: Kind, ev: Evaluation, lang: str) -> str:
+    """Department names in the screen's language; area names as they are (Chinese)."""
+    if kind == "department" and lang == "en":
+        return ev.department_names_en.get(s.key, s.name)
+    return s.name
+
+
+def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
+    sat = num(s.satisfaction, lang)
+    cells: dict[str, Any] = {
+        "rank": t("analytics.none", lang) if s.rank is None else str(s.rank),
+        "name": display_name(s, kind, ev, lang),
+        "received": str(s.received),
+        "accepted": pct(s.accepted_on_time, lang),
+        "resolved": pct(s.resolved_on_time, lang),
+        "reopen": pct(s.reopen_rate, lang),
+        "satisfaction": f"{sat} ({s.ratings})",
+        "score": num(s.score, lang),
+        "change": change(s, lang),
+        "rank_change": rank_change(s, lang),
+    }
+    return html.Tr(
+        [html.Td(cells[c], className=f"mq-eval-col-{c}") for c in COLUMNS],
+        className="mq-eval-row",
+        **{"data-key": s.key},  # type: ignore[arg-type]
+    )
+
+
+def scorecard_table(ev: Evaluation, kind: Kind, lang: str) -> list[Any]:
+    """The summary line, the table of ``kind`` and the scoring rules (or "no data")."""
+    cards = ev.cards[kind]
+    summary = html.P(
+        t("eval.summary", lang, month=ev.month, previous=ev.previous_month, n=len(cards)),
+        className="mq-eval-summary",
+    )
+    if not cards:
+        return [summary, html.P(t("analytics.empty", lang), className="mq-eval-empty")]
+    head = html.Thead(
+        html.Tr([html.Th(t(f"eval.col.{c}", lang), className=f"mq-eval-col-{c}") for c in COLUMNS])
+    )
+    body = html.Tbody([_row(s, kind, ev, lang) for s in cards[:MAX_ROWS]])
+    out: list[Any] = [
+        summary,
+        html.Div(
+            html.Table([head, body], className=f"mq-eval-table mq-eval-table-{kind}"),
+            className="mq-eval-table-wrap",
+        ),
+    ]
+    if len(cards) > MAX_ROWS:
+        out.append(
+            html.P(
+                t("eval.shown_first", lang, shown=MAX_ROWS, total=len(cards)),
+                className="mq-eval-note",
+            )
+        )
+    out.append(html.P(rules(lang), className="mq-eval-note mq-eval-rules"))
+    return out
+
+
+def rules(lang: str) -> str:
+    """The scoring rule in words, from :data:`SCORE_WEIGHTS`."""
+    w = {k: round(100 * v) for k, v in SCORE_WEIGHTS.items()}
+    return t(
+        "eval.rules",
+        lang,
+        accept=w["accepted_on_time"],
+        resolve=w["resolved_on_time"],
+        reopen=w["no_reopen"],
+        satisfaction=w["satisfaction"],
+    )
