@@ -1,4 +1,4 @@
-"""The wall screen: a 10-second tick -> KPI tiles, top lists, density URL; the clock.
+"""The wall screen: a 10-second tick -> KPI tiles, lists, density URL; clock; rotation.
 
 A kiosk whose token was revoked or expired still reaches these callbacks (the guard
 marks the request, see web/kiosk.py): they answer with the locked state and no figures.
@@ -17,6 +17,7 @@ from governance import wall as wall_service
 from governance.access import WALL_VIEW, require
 from governance.filters import LOCAL_TZ
 from i18n import current_lang
+from pages import wall_lists as lists
 from pages import wall_parts as parts
 from pages.wall_ids import WallIds
 from web.kiosk import wall_locked
@@ -32,27 +33,43 @@ LAYER_IDS = (
 )
 
 
+REFRESHED = (
+    WallIds.KPIS,
+    WallIds.CATEGORIES,
+    WallIds.GRIDS,
+    WallIds.FEED,
+    WallIds.SLA,
+    WallIds.HANDOFF_STATUSES,
+    WallIds.HANDOFF_DEPARTMENTS,
+    WallIds.HOTSPOTS,
+)
+
+
 @callback(
-    Output(WallIds.KPIS, "children"),
-    Output(WallIds.CATEGORIES, "children"),
-    Output(WallIds.GRIDS, "children"),
+    *(Output(i, "children") for i in REFRESHED),
     Output(WallIds.LOCKED, "className"),
     Output(WallIds.STATUS, "data"),
     Input(WallIds.INTERVAL, "n_intervals"),
 )
 def refresh(_tick: int | None) -> tuple[Any, ...]:
-    """The figures of the wall's area now, or the locked state (no figures)."""
+    """The figures and lists of the wall's area now, or the locked state (none)."""
     lang = current_lang()
     at = datetime.now(LOCAL_TZ).strftime("%H:%M:%S")
     if wall_locked():
         empty = parts.kpi_tiles(None, lang, parts.kpi_labels(lang))
-        return empty, [], [], parts.LOCKED_SHOWN, {"at": at, "locked": True}
+        blank: tuple[list[Any], ...] = ([],) * (len(REFRESHED) - 1)
+        return empty, *blank, parts.LOCKED_SHOWN, {"at": at, "locked": True}
     principal = require(current_principal(), WALL_VIEW)
     snap = wall_service.snapshot(principal, lang)
     return (
         parts.kpi_tiles(snap.kpis, lang),
         parts.ranked_list(snap.categories, lang),
         parts.ranked_list(snap.grids, lang),
+        lists.feed_rows(snap.feed, lang),
+        lists.countdown_rows(snap.countdowns, lang),
+        lists.handoff_statuses(snap.handoff, lang),
+        lists.handoff_departments(snap.handoff, lang),
+        lists.hotspot_rows(snap.hotspots, lang),
         parts.LOCKED_HIDDEN,
         {"at": snap.as_of.strftime("%H:%M:%S"), "locked": False},
     )
@@ -87,9 +104,17 @@ clientside_callback(
     Output(WallIds.CLOCK_TIME, "children"),
     Input(WallIds.STATUS, "data"),
 )
+# The same tick moves the SLA countdowns on (in the browser, from the last snapshot).
 clientside_callback(
     ClientsideFunction(namespace="minqingWall", function_name="stale"),
     Output(WallIds.CLOCK, "className"),
     Input(WallIds.CLOCK_TICK, "n_intervals"),
     State(WallIds.INTERVAL, "interval"),
+)
+# The views rotate on a tick of their own: density -> handoff status -> hotspots.
+clientside_callback(
+    ClientsideFunction(namespace="minqingWall", function_name="rotate"),
+    Output(WallIds.VIEWS, "className"),
+    Input(WallIds.ROTATE, "n_intervals"),
+    State(WallIds.VIEWS, "className"),
 )

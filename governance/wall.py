@@ -1,52 +1,82 @@
-"""The wall screen's figures: KPI tiles and top lists of one area, aggregates only.
+"""The wall screen's figures: KPI tiles, top lists and, through ``governance/wall_cases``,
+the incident feed, SLA countdowns, handoff status and hotspots of one area.
 
-Everything here is a count, a category code with its label and colour, or a grid's
-name: never an incident's description, address or reporter, nor any person. The scope is
-the wall's area (the principal's area scope; the whole city for city-wide walls).
+Nothing here is a person: counts, category codes with their labels and colours, grid and
+department names, and incident texts masked by the classification registry's rules
+(``governance/wall_cases.py``). The scope is the wall's area (the principal's area scope;
+the whole city for city-wide walls). Times are local (Asia/Shanghai).
 
-Times are local (Asia/Shanghai) and by ``occurred_at``, the clock the map's layers use
-(and the one the incident indexes serve). "Change vs the same time yesterday" compares
-today so far with yesterday up to the same time, and the last hour with the same hour
-yesterday. Open incidents have no history (no status log yet), so their tile shows how
-many of them arrived in the last 24 h instead of a change.
+The KPI tiles and what each compares with "the same time yesterday" (``now - 24 h``):
+
+* ``today``: incidents that occurred today so far (``occurred_at`` in
+  ``[midnight, now)``, the clock of the map's layers) against yesterday up to the same
+  time (``[yesterday midnight, now - 24 h)``);
+* ``awaiting`` (registered or verified, not yet dispatched), ``handling`` (dispatched,
+  accepted or in progress: with a department) and ``overdue`` (a running SLA clock past
+  its deadline: a dispatched case past ``accept_due_at``, an accepted or started one past
+  ``resolve_due_at``, as ``governance.sla.clock`` turns red): open counts now against the
+  open counts at ``now - 24 h``, reconstructed from the timeline of transitions
+  (``geodata.queries.wall.open_counts_at``), not from today's columns;
+* ``on_time``: the share of incidents resolved today so far (``resolved_at``) that were
+  resolved by their ``resolve_due_at``, against the same share of those resolved
+  yesterday up to the same time; the change is in percentage points. None when nothing
+  was resolved in the window. (A case reopened since loses its ``resolved_at`` and
+  drops out of both windows: it is no longer resolved.)
+* ``satisfaction``: the mean score of the residents' ratings given today so far
+  (satisfied 100, basic 60, dissatisfied 0, as in ``governance.scores``) against those
+  given yesterday up to the same time; None without ratings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Literal
+
+from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
 from geodata.queries import wall as q
 from governance import catalog
+from governance import wall_cases as cases
 from governance.access import WALL_VIEW, Principal, require
 from governance.filters import LOCAL_TZ
 from i18n import t
 
 TOP_N = 5
 DAY = timedelta(days=1)
-HOUR = timedelta(hours=1)
+KPI_KEYS = ("today", "awaiting", "handling", "overdue", "on_time", "satisfaction")
+
+Kind = Literal["count", "rate", "score"]
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One tile: a label, a value and how it compares (``previous`` None: no comparison)."""
+    """One tile. ``value``/``previous`` None: no figure (nothing to measure yet).
+
+    ``kind``: a count, a rate in percent (its change in percentage points) or a score
+    (0-100). ``better``: the direction that is good news (colours the change)."""
 
     key: str
     label: str
-    value: int
-    previous: int | None = None
+    value: float | None
+    previous: float | None = None
+    kind: Kind = "count"
+    better: Literal["up", "down"] | None = None
     note: str | None = None
 
     @property
-    def delta(self) -> int | None:
-        return None if self.previous is None else self.value - self.previous
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
 
     @property
     def delta_pct(self) -> float | None:
-        if self.previous is None or self.previous == 0:
+        """Relative change in percent (counts only; rates change in points)."""
+        if self.kind != "count" or self.delta is None or not self.previous:
             return None
-        return 100.0 * (self.value - self.previous) / self.previous
+        return 100.0 * self.delta / self.previous
 
 
 @dataclass(frozen=True)
@@ -67,43 +97,79 @@ class WallSnapshot:
     kpis: tuple[Kpi, ...]
     categories: tuple[Ranked, ...]
     grids: tuple[Ranked, ...]
+    feed: tuple[cases.FeedItem, ...] = ()
+    countdowns: tuple[cases.Countdown, ...] = ()
+    handoff: cases.Handoff | None = None
+    hotspots: tuple[cases.HotspotRow, ...] = ()
 
 
 def bounds(now: datetime | None = None) -> q.Bounds:
     """The instants of the comparison, for ``now`` (default: the current local time)."""
     now = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
-    midnight = datetime.combine(now.date(), time(), LOCAL_TZ)
     return q.Bounds(
         now=now,
-        midnight=midnight,
-        hour_ago=now - HOUR,
+        midnight=datetime.combine(now.date(), time(), LOCAL_TZ),
         day_ago=now - DAY,
         yesterday_midnight=datetime.combine(now.date() - DAY, time(), LOCAL_TZ),
-        yesterday_hour_ago=now - DAY - HOUR,
+    )
+
+
+def _rate(part: float | None, whole: float | None) -> float | None:
+    return None if not whole else 100.0 * (part or 0) / whole
+
+
+def kpis(session: Session, b: q.Bounds, scope: str | None, lang: str) -> tuple[Kpi, ...]:
+    """The six KPI tiles (see the module docstring for each comparison)."""
+    w = q.window_counts(session, b, scope)
+    now = q.open_counts_now(session, b.now, scope)
+    then = q.open_counts_at(session, b.day_ago, scope)
+    on_time = _rate(w["on_time"], w["resolved"])
+    score = None if not w["ratings"] else (w["score_sum"] or 0) / w["ratings"]
+    score_prev = None if not w["ratings_prev"] else (w["score_sum_prev"] or 0) / w["ratings_prev"]
+
+    def label(key: str) -> str:
+        return t(f"wall.kpi.{key}", lang)
+
+    return (
+        Kpi("today", label("today"), w["today"], w["today_prev"]),
+        Kpi("awaiting", label("awaiting"), now["awaiting"], then["awaiting"], better="down"),
+        Kpi("handling", label("handling"), now["handling"], then["handling"]),
+        Kpi("overdue", label("overdue"), now["overdue"], then["overdue"], better="down"),
+        Kpi(
+            "on_time",
+            label("on_time"),
+            on_time,
+            _rate(w["on_time_prev"], w["resolved_prev"]),
+            kind="rate",
+            better="up",
+            note=None if on_time is not None else t("wall.no_resolved", lang),
+        ),
+        Kpi(
+            "satisfaction",
+            label("satisfaction"),
+            score,
+            score_prev,
+            kind="score",
+            better="up",
+            note=None if score is not None else t("wall.no_ratings", lang),
+        ),
     )
 
 
 def snapshot(
     principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
 ) -> WallSnapshot:
-    """KPIs and the top categories and grids of the last 24 h in the wall's area."""
+    """Everything the wall shows for its area now (or at ``now``), in one transaction."""
     scope = require(principal, WALL_VIEW).scope
     b = bounds(now)
     with session_scope() as s:
-        c = q.kpi_counts(s, b, scope)
+        tiles = kpis(s, b, scope, lang)
         cats = q.top_categories(s, b.day_ago, b.now, scope, TOP_N)
         grids = q.top_grids(s, b.day_ago, b.now, scope, TOP_N)
-    kpis = (
-        Kpi("today", t("wall.kpi.today", lang), c["today"], c["today_prev"]),
-        Kpi(
-            "open",
-            t("wall.kpi.open", lang),
-            c["open"],
-            None,
-            t("wall.open_new", lang, n=c["open_24h"]),
-        ),
-        Kpi("hour", t("wall.kpi.hour", lang), c["hour"], c["hour_prev"]),
-    )
+        feed = cases.feed(s, b.now, scope, lang)
+        countdowns = cases.countdowns(s, b.now, scope, lang)
+        handoff = cases.handoff(s, b.now, scope, lang)
+        hot = cases.hot(s, b.now, scope, lang)
     ranked_cats = []
     for code, n in cats:
         cat = catalog.category(code)
@@ -112,7 +178,11 @@ def snapshot(
         )
     return WallSnapshot(
         as_of=b.now,
-        kpis=kpis,
+        kpis=tiles,
         categories=tuple(ranked_cats),
         grids=tuple(Ranked(code, name, n) for code, name, n in grids),
+        feed=feed,
+        countdowns=countdowns,
+        handoff=handoff,
+        hotspots=hot,
     )

@@ -1,11 +1,15 @@
-"""The wall screen (指挥大屏): KPI tiles, incident density of the last 24 h, top lists.
+"""The wall screen (指挥大屏): six KPI tiles, rotating views (density map, handoff
+status, hotspots), the latest incidents and the most urgent SLA countdowns.
 
-Dark, large type, made for a 1920x1080 screen that nobody touches: the map does not
-pan or zoom, and everything refreshes by itself every 10 s (callbacks/wall.py), and at
-once when a change is pushed (the live indicator, assets/js/minqing-live.js). The
-layout carries no figures; the first refresh fills them in. Only aggregates are shown:
-counts, category labels, grid names and H3 hexagons, never a person or an incident's
-text. Opened by a kiosk URL (``/wall/k/<token>``) or by any role with WALL_VIEW.
+Dark, made for a screen nobody touches, 1920x1080 up to 3840x2160: every size scales
+with the viewport (assets/minqing.css), nothing scrolls. The map does not pan or zoom;
+everything refreshes by itself every 10 s (callbacks/wall.py), and at once when a change
+is pushed by the live stream (the live indicator, assets/js/minqing-live.js), which also
+makes newly registered incidents pulse on the map. The views rotate in the browser every
+``wall_rotate_seconds`` (settings; ``?rotate=N`` on the URL overrides it). The layout
+carries no figures; the first refresh fills them in. Never a person: counts, category
+labels, grid and department names, H3 hexagons and masked, truncated incident texts.
+Opened by a kiosk URL (``/wall/k/<token>``) or by any role with WALL_VIEW.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from governance.access import Principal
 from i18n import current_lang, t
 from layers import areas, density
 from layers.common import Panes
+from pages import wall_lists as lists
 from pages import wall_parts as parts
 from pages.live_indicator import live_indicator
 from pages.wall_ids import WallIds
@@ -34,6 +39,8 @@ log = logging.getLogger(__name__)
 dash.register_page(__name__, path="/wall", title="民情地图 · 指挥大屏", name="wall")
 
 REFRESH_MS = 10_000
+ROTATE_RANGE = (5, 3600)  # seconds a ?rotate= URL parameter may ask for
+VIEWS = ("density", "handoff", "hotspots")
 CLOCK_MS = 1_000  # the clock checks for failed refreshes on its own tick, in the browser
 FALLBACK_BBOX = [115.0, 22.6, 116.2, 23.6]  # Shanwei, while the database is unreachable
 LAYERS_BY_ENDPOINT = {
@@ -109,17 +116,106 @@ def _legend(lang: str) -> html.Div:
     )
 
 
-def _card(title: str, body_id: str, lang: str) -> html.Section:
+def _card(title: str, body_id: str, lang: str, extra: str = "") -> html.Section:
     return html.Section(
         [
             html.H2(title, className="mq-wall-card-title"),
             html.Div(parts.ranked_list(None, lang), id=body_id, className="mq-wall-ranks"),
         ],
-        className="mq-wall-card",
+        className="mq-wall-card " + extra,
     )
 
 
-def layout(**_query: str) -> html.Div:
+def rotate_seconds(raw: str | None) -> int:
+    """The rotation period: ``?rotate=N`` when it is a whole number in range, else the
+    setting."""
+    if raw and raw.strip().isdigit():
+        n = int(raw.strip())
+        if ROTATE_RANGE[0] <= n <= ROTATE_RANGE[1]:
+            return n
+    return get_settings().wall_rotate_seconds
+
+
+def _view(n: int, *children: Any) -> html.Div:
+    return html.Div(list(children), className=f"mq-wall-view mq-wall-view-{n}")
+
+
+def _views(lang: str, principal: Principal | None) -> html.Section:
+    """The three rotating views in one card (all rendered; CSS shows the current one, so
+    the map keeps its size and its live pulses while hidden)."""
+    density_view = _view(
+        0,
+        html.Div(
+            [
+                wall_map(lang, _home(principal)),
+                html.H2(t("wall.density", lang), className="mq-wall-map-title"),
+                _legend(lang),
+            ],
+            className="mq-wall-map-box",
+        ),
+        html.Div(
+            [
+                _card(t("wall.top_categories", lang), WallIds.CATEGORIES, lang, "mq-wall-sub"),
+                _card(t("wall.top_grids", lang), WallIds.GRIDS, lang, "mq-wall-sub"),
+            ],
+            className="mq-wall-view-side",
+        ),
+    )
+    handoff_view = _view(
+        1,
+        _card(t("wall.handoff.statuses", lang), WallIds.HANDOFF_STATUSES, lang, "mq-wall-sub"),
+        _card(
+            t("wall.handoff.departments", lang), WallIds.HANDOFF_DEPARTMENTS, lang, "mq-wall-sub"
+        ),
+    )
+    hotspots_view = _view(
+        2, _card(t("wall.hot.title", lang), WallIds.HOTSPOTS, lang, "mq-wall-sub mq-wall-hot")
+    )
+    tabs = html.Div(
+        [
+            html.Span(t(f"wall.view.{v}", lang), className=f"mq-wall-tab mq-wall-tab-{n}")
+            for n, v in enumerate(VIEWS)
+        ],
+        className="mq-wall-tabs",
+    )
+    return html.Section(
+        [tabs, density_view, handoff_view, hotspots_view],
+        id=WallIds.VIEWS,
+        className="mq-wall-card mq-wall-views mq-wall-show-0",
+        **{"data-views": str(len(VIEWS))},  # type: ignore[arg-type]
+    )
+
+
+def _side(lang: str) -> html.Aside:
+    return html.Aside(
+        [
+            html.Section(
+                [
+                    html.H2(t("wall.feed", lang), className="mq-wall-card-title"),
+                    html.Div(
+                        lists.feed_rows(None, lang), id=WallIds.FEED, className="mq-wall-feed"
+                    ),
+                ],
+                className="mq-wall-card mq-wall-feed-card",
+            ),
+            html.Section(
+                [
+                    html.H2(t("wall.sla", lang), className="mq-wall-card-title"),
+                    html.Div(
+                        lists.countdown_rows(None, lang),
+                        id=WallIds.SLA,
+                        className="mq-wall-sla",
+                        **lists.countdown_labels(lang),  # type: ignore[arg-type]
+                    ),
+                ],
+                className="mq-wall-card mq-wall-sla-card",
+            ),
+        ],
+        className="mq-wall-side",
+    )
+
+
+def layout(rotate: str | None = None, **_query: str) -> html.Div:
     """The wall screen in the request's language, scoped to the viewer's area."""
     lang = current_lang()
     principal = current_principal()
@@ -159,23 +255,7 @@ def layout(**_query: str) -> html.Div:
                 className="mq-wall-kpis",
             ),
             html.Main(
-                [
-                    html.Section(
-                        [
-                            wall_map(lang, _home(principal)),
-                            html.H2(t("wall.density", lang), className="mq-wall-map-title"),
-                            _legend(lang),
-                        ],
-                        className="mq-wall-card mq-wall-map-card",
-                    ),
-                    html.Aside(
-                        [
-                            _card(t("wall.top_categories", lang), WallIds.CATEGORIES, lang),
-                            _card(t("wall.top_grids", lang), WallIds.GRIDS, lang),
-                        ],
-                        className="mq-wall-side",
-                    ),
-                ],
+                [_views(lang, principal), _side(lang)],
                 className="mq-wall-body-grid",
                 # read by assets/js/minqing.js to re-sync layers after an empty response
                 **{"data-mq-layers": json.dumps(LAYERS_BY_ENDPOINT)},  # type: ignore[arg-type]
@@ -183,6 +263,7 @@ def layout(**_query: str) -> html.Div:
             parts.locked_overlay(lang),
             dcc.Interval(id=WallIds.INTERVAL, interval=REFRESH_MS, n_intervals=0),
             dcc.Interval(id=WallIds.CLOCK_TICK, interval=CLOCK_MS, n_intervals=0),
+            dcc.Interval(id=WallIds.ROTATE, interval=rotate_seconds(rotate) * 1000, n_intervals=0),
             dcc.Store(id=WallIds.STATUS),
         ],
         id=WallIds.ROOT,

@@ -31,3 +31,10 @@ class WallIds:
     CLOCK_TICK: Final = "wall-clock-tick"  # the clock's own tick (browser only)
     LIVE: Final = "wall-live"  # live-updates indicator (assets/js/minqing-live.js)
     STATUS: Final = "wall-status"  # {"at": "hh:mm:ss", "locked": bool} of the last answer
+    FEED: Final = "wall-feed"  # the latest incidents (masked, truncated text)
+    SLA: Final = "wall-sla"  # SLA countdowns of the most urgent open cases
+    HANDOFF_STATUSES: Final = "wall-handoff-statuses"  # open cases by workflow status
+    HANDOFF_DEPARTMENTS: Final = "wall-handoff-departments"  # ... by lead department
+    HOTSPOTS: Final = "wall-hotspots"  # governance.hotspots of the last 7 days
+    VIEWS: Final = "wall-views"  # the rotating views (density, handoff, hotspots)
+    ROTATE: Final = "wall-rotate"  # the rotation tick (browser only)

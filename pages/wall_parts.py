@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from dash import html
 
-from governance.wall import Kpi, Ranked
+from governance.wall import KPI_KEYS, Kpi, Ranked
 from i18n import t
 from layers import areas, density
 from layers.urls import CUSTOM_WINDOW, LayerFilters, bounds_to_bbox, int_zoom, padded_bbox
@@ -41,14 +41,33 @@ def dark_area_hideout(lang: str) -> dict[str, Any]:
     return hideout
 
 
+def _number(value: float, kind: str) -> str:
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:.1f}" + ("%" if kind == "rate" else "")
+
+
 def _delta(kpi: Kpi, lang: str) -> html.Div:
-    delta, pct = kpi.delta, kpi.delta_pct
+    delta = kpi.delta
     if delta is None:
-        return html.Div(kpi.note or "", className="mq-wall-kpi-delta mq-wall-flat")
-    arrow, cls = ("▲", "mq-wall-up") if delta > 0 else ("▼", "mq-wall-down")
-    if delta == 0:
+        note = kpi.note if kpi.value is None else t("wall.no_previous", lang)
+        return html.Div(note or "", className="mq-wall-kpi-delta mq-wall-flat")
+    shown = round(delta) if kpi.kind == "count" else round(delta, 1)
+    arrow, cls = ("▲", "mq-wall-up") if shown > 0 else ("▼", "mq-wall-down")
+    if shown == 0:
         arrow, cls = ("＝", "mq-wall-flat")
-    text = f"{arrow} {abs(delta):,}" + (f" ({pct:+.0f}%)" if pct is not None and delta else "")
+    elif kpi.better:
+        good = (shown > 0) == (kpi.better == "up")
+        cls += " mq-wall-good" if good else " mq-wall-bad"
+    if kpi.kind == "count":
+        pct = kpi.delta_pct
+        text = f"{arrow} {abs(shown):,.0f}" + (
+            f" ({pct:+.0f}%)" if pct is not None and shown else ""
+        )
+    else:
+        text = f"{arrow} {abs(shown):.1f}" + (
+            f" {t('wall.points', lang)}" if kpi.kind == "rate" else ""
+        )
     return html.Div(
         [html.Span(t("wall.vs_yesterday", lang), className="mq-wall-kpi-vs"), html.Span(text)],
         className=f"mq-wall-kpi-delta {cls}",
@@ -56,7 +75,10 @@ def _delta(kpi: Kpi, lang: str) -> html.Div:
 
 
 def kpi_tiles(kpis: Iterable[Kpi] | None, lang: str, labels: Sequence[str] = ()) -> list[Any]:
-    """The KPI tiles; without figures (loading, locked) the labels with dashes."""
+    """The KPI tiles; without figures (loading, locked) the labels with dashes.
+
+    Each value carries its key (``data-kpi``) and exact figure (``data-value``, empty
+    when there is none) for tests and tooling."""
     if kpis is None:
         return [
             html.Div(
@@ -73,7 +95,14 @@ def kpi_tiles(kpis: Iterable[Kpi] | None, lang: str, labels: Sequence[str] = ())
         html.Div(
             [
                 html.Div(k.label, className="mq-wall-kpi-label"),
-                html.Div(f"{k.value:,}", className="mq-wall-kpi-value", **{"data-kpi": k.key}),  # type: ignore[arg-type]
+                html.Div(
+                    "—" if k.value is None else _number(k.value, k.kind),
+                    className="mq-wall-kpi-value",
+                    **{  # type: ignore[arg-type]
+                        "data-kpi": k.key,
+                        "data-value": "" if k.value is None else repr(float(k.value)),
+                    },
+                ),
                 _delta(k, lang),
             ],
             className=f"mq-wall-kpi mq-wall-kpi-{k.key}",
@@ -83,11 +112,12 @@ def kpi_tiles(kpis: Iterable[Kpi] | None, lang: str, labels: Sequence[str] = ())
 
 
 def kpi_labels(lang: str) -> list[str]:
-    return [t(f"wall.kpi.{key}", lang) for key in ("today", "open", "hour")]
+    """The tiles' labels, in order (the layout's placeholders)."""
+    return [t(f"wall.kpi.{key}", lang) for key in KPI_KEYS]
 
 
-def ranked_list(items: Sequence[Ranked] | None, lang: str) -> list[Any]:
-    """A top list with bars proportional to the largest count."""
+def ranked_list(items: Sequence[Ranked] | None, lang: str, *, numbered: bool = True) -> list[Any]:
+    """A top list with bars proportional to the largest count (``numbered``: with ranks)."""
     if items is None:
         return [html.Div(t("wall.loading", lang), className="mq-wall-empty")]
     if not items:
@@ -96,7 +126,7 @@ def ranked_list(items: Sequence[Ranked] | None, lang: str) -> list[Any]:
     return [
         html.Div(
             [
-                html.Span(str(n), className="mq-wall-rank"),
+                html.Span(str(n) if numbered else "", className="mq-wall-rank"),
                 html.Span(item.label, className="mq-wall-rank-label"),
                 html.Span(f"{item.count:,}", className="mq-wall-rank-count"),
                 html.Div(

@@ -59,7 +59,10 @@ def enter(token: str) -> Response:
         detail={"kiosk_token": check.token_id, "prefix": check.prefix},
     )
     log.info("kiosk session opened: token #%s (%s)", check.token_id, principal.username)
-    resp: Response = redirect(WALL_PAGE)  # type: ignore[assignment]
+    # the wall's own display options survive the redirect (?rotate=N); nothing else does
+    rotate = request.args.get("rotate", "")
+    target = f"{WALL_PAGE}?rotate={rotate}" if rotate.isdigit() and len(rotate) <= 4 else WALL_PAGE
+    resp: Response = redirect(target)  # type: ignore[assignment]
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp

@@ -10,7 +10,6 @@ import json
 import re
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -19,120 +18,22 @@ from geodata.db import session_scope
 from governance.filters import LOCAL_TZ
 from pages.wall_ids import WallIds
 from tests.conftest import demo_password, signed_in_client
+from tests.integration.wall_helpers import (
+    BOUNDS,
+    LAYERS,
+    find_props,
+    kpi_values,
+    new_kiosk,
+    open_kiosk,
+    personal_values,
+    post_callback,
+    refresh_payload,
+    router_payload,
+    sql_kpis,
+    urls_payload,
+)
 
 PERSONAL_KEYS = ('"description"', '"address"', '"full_name"', '"phone"', '"id_number"')
-BOUNDS = [[22.6, 115.0], [23.6, 116.2]]
-
-
-# ----------------------------------------------------------------------------- helpers
-def post_callback(client, payload: dict):  # type: ignore[no-untyped-def]
-    cookie = client.get_cookie("_csrf_token")
-    return client.post(
-        "/_dash-update-component",
-        data=json.dumps(payload),
-        headers={"Content-Type": "application/json", "X-CSRFToken": cookie.value if cookie else ""},
-    )
-
-
-Dep = tuple[str, str, Any]  # (component id, property, value)
-
-
-def _payload(
-    outputs: list[tuple[str, str]], inputs: list[Dep], state: list[Dep] | None = None
-) -> dict:
-    outs = [{"id": i, "property": p} for i, p in outputs]
-    return {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": outs,
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state or []],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-    }
-
-
-def refresh_payload(tick: int = 1) -> dict:
-    return _payload(
-        [
-            (WallIds.KPIS, "children"),
-            (WallIds.CATEGORIES, "children"),
-            (WallIds.GRIDS, "children"),
-            (WallIds.LOCKED, "className"),
-            (WallIds.STATUS, "data"),
-        ],
-        [(WallIds.INTERVAL, "n_intervals", tick)],
-    )
-
-
-LAYERS = (WallIds.LAYER_AREAS, WallIds.LAYER_CONTEXT, WallIds.LAYER_LABELS, WallIds.LAYER_DENSITY)
-
-
-def urls_payload(zoom: float = 9) -> dict:
-    return _payload(
-        [(i, "url") for i in LAYERS],
-        [
-            (WallIds.MAP, "bounds", BOUNDS),
-            (WallIds.MAP, "zoom", zoom),
-            (WallIds.INTERVAL, "n_intervals", 1),
-        ],
-        [(i, "url", None) for i in LAYERS],
-    )
-
-
-def router_payload(path: str) -> dict:
-    return _payload(
-        [("_pages_content", "children"), ("_pages_store", "data")],
-        [("_pages_location", "pathname", path), ("_pages_location", "search", "")],
-    )
-
-
-def kpi_values(response: dict) -> dict[str, int]:
-    """KPI values by key, from the rendered tiles of a refresh response."""
-    found: dict[str, int] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for n in node:
-                walk(n)
-        elif isinstance(node, dict):
-            props = node.get("props") or {}
-            if props.get("className") == "mq-wall-kpi-value" and "data-kpi" in props:
-                found[props["data-kpi"]] = int(str(props["children"]).replace(",", ""))
-            walk(props.get("children"))
-
-    walk(response["response"][WallIds.KPIS]["children"])
-    return found
-
-
-def find_props(node: Any, component_id: str) -> dict:
-    """The props of the component with ``component_id`` in a JSON layout tree."""
-    if isinstance(node, list):
-        for n in node:
-            if found := find_props(n, component_id):
-                return found
-    elif isinstance(node, dict):
-        if node.get("props", {}).get("id") == component_id:
-            return dict(node["props"])
-        for v in node.values():
-            if found := find_props(v, component_id):
-                return found
-    return {}
-
-
-def open_kiosk(token: str):  # type: ignore[no-untyped-def]
-    from app import server
-
-    client = server.test_client()
-    resp = client.get(f"/wall/k/{token}")
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/wall"), resp.status
-    return client
-
-
-def new_kiosk(area_code: str, name: str = "测试大屏") -> tuple[int, str]:
-    from governance.kiosks import create_kiosk_token
-
-    with session_scope() as s:
-        tok = create_kiosk_token(s, area_code=area_code, name=name)
-    return tok.id, tok.token
 
 
 @pytest.fixture(scope="module")
@@ -269,8 +170,7 @@ def test_a_city_wide_kiosk_shows_the_city(session) -> None:
     assert token, out
     client = open_kiosk(token.group(1))
     shown = kpi_values(post_callback(client, refresh_payload()).get_json())
-    expected = _sql_kpis(session, "")
-    assert shown == {k: expected[k] for k in ("today", "open", "hour")}
+    _shown_equal(shown, sql_kpis(session, "", datetime.now(LOCAL_TZ)))
     routed = post_callback(client, router_payload("/wall")).get_json()
     assert find_props(routed, WallIds.AREA)["children"] == "全市"
 
@@ -338,43 +238,27 @@ def test_every_wall_callback_is_guarded() -> None:
 
 
 # ----------------------------------------------------------------------------- KPIs
-def _sql_kpis(
-    session: Any, prefix: str, now_sql: str = "now()", params: dict | None = None
-) -> dict[str, int]:
-    """The KPIs by an independent SQL formulation (local days via AT TIME ZONE)."""
-    row = session.execute(
-        text(f"""
-        WITH t AS (SELECT {now_sql} AS now,
-                   date_trunc('day', {now_sql} AT TIME ZONE 'Asia/Shanghai')
-                       AT TIME ZONE 'Asia/Shanghai' AS midnight),
-             i AS (SELECT i.* FROM incident i LEFT JOIN area g ON g.id = i.grid_id
-                   -- city-wide: also the cases flagged outside every grid at intake
-                   WHERE :p = '%' OR g.code LIKE :p)
-        SELECT
-          (SELECT count(*) FROM i, t WHERE occurred_at >= t.midnight AND occurred_at < t.now),
-          (SELECT count(*) FROM i, t WHERE occurred_at >= t.midnight - interval '1 day'
-                                        AND occurred_at < t.now - interval '1 day'),
-          (SELECT count(*) FROM i WHERE status NOT IN ('closed', 'evaluated', 'rejected',
-                                                       'merged')),
-          (SELECT count(*) FROM i, t WHERE occurred_at >= t.now - interval '1 hour'
-                                        AND occurred_at < t.now),
-          (SELECT count(*) FROM i, t WHERE occurred_at >= t.now - interval '25 hours'
-                                        AND occurred_at < t.now - interval '24 hours')
-        """),
-        {"p": prefix + "%", **(params or {})},
-    ).one()
-    return dict(zip(("today", "today_prev", "open", "hour", "hour_prev"), row, strict=True))
+def _shown_equal(shown: dict[str, float | None], expected: dict[str, float | None]) -> None:
+    """The tiles' figures equal the independent ones (rates to the tenth shown)."""
+    assert set(shown) == {"today", "awaiting", "handling", "overdue", "on_time", "satisfaction"}
+    for key, value in shown.items():
+        want = expected[key]
+        if want is None or value is None:
+            assert value == want, key
+        else:
+            assert value == pytest.approx(want, abs=1e-6), key
 
 
 def test_kpis_on_the_wall_equal_direct_sql_counts(kiosk, county: str, session) -> None:
     client = open_kiosk(kiosk[1])
     shown = kpi_values(post_callback(client, refresh_payload()).get_json())
-    expected = _sql_kpis(session, county[:6])
-    assert shown == {k: expected[k] for k in ("today", "open", "hour")}
+    _shown_equal(shown, sql_kpis(session, county[:6], datetime.now(LOCAL_TZ)))
 
 
 def test_kpi_service_at_a_busy_moment_equals_direct_sql(county: str, session) -> None:
-    """At one minute after the area's latest incident every window holds incidents."""
+    """One minute and six hours after the area's latest incident, its last day is full
+    of incidents and transitions: every figure and every comparison equals the
+    independent one."""
     from governance import wall as wall_service
     from governance.access import Principal
 
@@ -383,18 +267,22 @@ def test_kpi_service_at_a_busy_moment_equals_direct_sql(county: str, session) ->
         WHERE g.code LIKE :p"""),
         {"p": county[:6] + "%"},
     ).scalar_one()
-    now = (latest + timedelta(minutes=1)).astimezone(LOCAL_TZ)
     name, level = session.execute(
         text("SELECT name, level FROM area WHERE code = :c"), {"c": county}
     ).one()
     principal = Principal(0, "kiosk-x", "x", "wall", 1, county, level, name)
-    snap = wall_service.snapshot(principal, "zh-CN", now=now)
-    got = {k.key: k.value for k in snap.kpis} | {
-        "today_prev": snap.kpis[0].previous,
-        "hour_prev": snap.kpis[2].previous,
-    }
-    expected = _sql_kpis(session, county[:6], "CAST(:now AS timestamptz)", {"now": now})
-    assert got == expected and got["today"] >= 1 and got["hour"] >= 1
+    for later in (timedelta(hours=6), timedelta(minutes=1)):
+        now = (latest + later).astimezone(LOCAL_TZ)
+        snap = wall_service.snapshot(principal, "zh-CN", now=now)
+        got = {k.key: k.value for k in snap.kpis}
+        got |= {f"{k.key}_prev": k.previous for k in snap.kpis}
+        expected = sql_kpis(session, county[:6], now)
+        assert set(got) == set(expected)
+        for key, value in got.items():
+            want = expected[key]
+            assert value == (None if want is None else pytest.approx(want)), (later, key)
+    assert got["today"] >= 1  # type: ignore[operator]
+    assert got["awaiting_prev"] + got["handling_prev"] > 0  # type: ignore[operator]
     cats = dict(
         session.execute(
             text("""SELECT i.category_code, count(*) FROM incident i JOIN area g
@@ -412,59 +300,10 @@ def test_kpi_service_at_a_busy_moment_equals_direct_sql(county: str, session) ->
 def test_city_wall_counts_the_whole_city(session) -> None:
     client = signed_in_client("commander")
     shown = kpi_values(post_callback(client, refresh_payload()).get_json())
-    expected = _sql_kpis(session, "")
-    assert shown == {k: expected[k] for k in ("today", "open", "hour")}
+    _shown_equal(shown, sql_kpis(session, "", datetime.now(LOCAL_TZ)))
 
 
 # ----------------------------------------------------------------------------- privacy
-def _personal_values(session, prefix: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """Clear personal values the wall must never show: incident texts of the area, key
-    persons' identities, grid workers' names and phones, incident reporters (decrypted
-    where the database keeps them encrypted)."""
-    values: list[str] = []
-    for desc, addr in session.execute(
-        text("""SELECT i.description, i.address FROM incident i JOIN area g
-        ON g.id = i.grid_id WHERE g.code LIKE :p"""),
-        {"p": prefix + "%"},
-    ):
-        values += [desc, addr]
-    values += [v for row in session.execute(
-        text("SELECT worker_name, worker_phone FROM area WHERE worker_name IS NOT NULL")
-    ) for v in row]  # fmt: skip
-    columns = {
-        r[0]
-        for r in session.execute(
-            text("""SELECT column_name FROM information_schema.columns
-            WHERE table_name = 'key_person_identity'""")
-        )
-    }
-    identity = ("full_name", "id_number", "phone", "address")
-    if "full_name" in columns:  # stored in clear
-        for row in session.execute(text(f"SELECT {', '.join(identity)} FROM key_person_identity")):
-            values += list(row)
-    else:  # encrypted at rest (migration 0006): decrypt to know what to look for
-        from geodata.crypto import cipher
-
-        c = cipher()
-        cols = ", ".join(f"{col}_enc" for col in identity)
-        for pid, *blobs in session.execute(
-            text(f"SELECT person_id, {cols} FROM key_person_identity")
-        ):
-            for col, blob in zip(identity, blobs, strict=True):
-                values.append(c.decrypt(blob, c.place("key_person_identity", col, pid)))
-    reporters = session.execute(text("SELECT to_regclass('incident_reporter')")).scalar()
-    if reporters:  # who reported an incident (migration 0006), encrypted at rest
-        from geodata.crypto import cipher
-
-        c = cipher()
-        for iid, name, phone in session.execute(
-            text("SELECT incident_id, name_enc, phone_enc FROM incident_reporter")
-        ):
-            values.append(c.decrypt(name, c.place("incident_reporter", "name", iid)))
-            values.append(c.decrypt(phone, c.place("incident_reporter", "phone", iid)))
-    return [v for v in values if v and len(v) >= 4]
-
-
 def test_no_personal_data_reaches_the_wall(kiosk, county: str, session) -> None:
     client = open_kiosk(kiosk[1])
     bodies = {
@@ -485,19 +324,27 @@ def test_no_personal_data_reaches_the_wall(kiosk, county: str, session) -> None:
     # Dash's index page has a <meta name="description" content=""> of its own
     bodies["page"] = re.sub(r"<meta [^>]*>", "", bodies["page"])
     assert "mq-wall-kpi-value" in bodies["refresh"]
-    personal = _personal_values(session, county[:6])
+    personal = personal_values(session, county[:6])
     assert len(personal) > 100
+    # the feed shows masked descriptions: no address beyond its community, no house number
+    tails = [
+        a[-6:]
+        for (a,) in session.execute(text("SELECT address FROM incident WHERE address ~ '[0-9]号$'"))
+    ]
+    assert "mq-wall-feed-text" in bodies["refresh"] and len(tails) > 100
     for where, body in bodies.items():
         for key in PERSONAL_KEYS:
             assert key not in body, (where, key)
         leaked = [v for v in personal if v in body]
         assert not leaked, (where, leaked[:3])
+        assert not [a for a in tails if a in body], where
+    assert not re.search(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", bodies["refresh"])  # no mobile
 
 
 def test_no_personal_data_on_the_city_wall(session) -> None:
     client = signed_in_client("wall")
     refresh = json.dumps(post_callback(client, refresh_payload()).get_json(), ensure_ascii=False)
-    personal = _personal_values(session, "")
+    personal = personal_values(session, "")
     assert not [v for v in personal if v in refresh]
     assert not [k for k in PERSONAL_KEYS if k in refresh]
 
@@ -508,7 +355,7 @@ def test_messages_are_translated_and_unique() -> None:
 
     assert all(set(v) == {"zh-CN", "en"} for v in WALL.values())
     assert all(CATALOG[k] is v for k, v in WALL.items())
-    assert t("wall.kpi.open", "en") == "Open incidents"
+    assert t("wall.kpi.awaiting", "en") == "Awaiting dispatch"
 
 
 def test_change_vs_yesterday_is_rendered() -> None:
@@ -516,7 +363,7 @@ def test_change_vs_yesterday_is_rendered() -> None:
     from pages.wall_parts import kpi_tiles
 
     up, down, same, none = kpi_tiles(
-        [Kpi("a", "A", 12, 10), Kpi("b", "B", 5, 8), Kpi("c", "C", 3, 3), Kpi("d", "D", 4, None, "n")],
+        [Kpi("a", "A", 12, 10), Kpi("b", "B", 5, 8), Kpi("c", "C", 3, 3), Kpi("d", "D", 4, None, note="n")],
         "zh-CN",
     )  # fmt: skip
     from plotly.utils import PlotlyJSONEncoder
@@ -536,3 +383,17 @@ def test_density_url_covers_the_last_24_hours() -> None:
     q = {k: v[0] for k, v in parse_qs(urlsplit(dens).query).items()}
     assert q["start"] == "2026-02-28T10:31" and q["end"] == "2026-03-01T10:31"
     assert "window" not in q
+
+
+def test_a_kiosk_link_keeps_its_rotation_and_nothing_else(kiosk) -> None:  # type: ignore[no-untyped-def]
+    from app import server
+
+    _, token = kiosk
+    for query, expected in (
+        ("?rotate=30", "/wall?rotate=30"),
+        ("?rotate=30&next=https://evil.example", "/wall?rotate=30"),
+        ("?rotate=abc", "/wall"),
+        ("", "/wall"),
+    ):
+        resp = server.test_client().get(f"/wall/k/{token}{query}")
+        assert resp.status_code == 302 and resp.headers["Location"].endswith(expected), query

@@ -1,0 +1,99 @@
+"""Case lists of the wall screen: the latest incidents, the most urgent SLA clocks and
+the handoff status (counts by workflow status and by lead department).
+
+These are the only wall queries that read incident rows. They return the columns the
+service needs to build what is shown; ``description`` and ``address`` leave here only to
+be masked by the service (``governance/wall_cases.py``) and are never sent as they are.
+No reporter is ever read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geodata.queries.wall import DONE_STATUSES, HANDLING, scope_sql
+
+
+def latest(session: Session, now: datetime, scope: str | None, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` incidents reported last (up to ``now``), newest first, with their
+    grid's and community's names."""
+    where, params = scope_sql(scope)
+    sql = f"""
+        SELECT i.id, i.category_code, i.reported_at, i.status, i.description, i.address,
+               g.name AS grid_name, c.name AS community
+        FROM incident i
+        LEFT JOIN area g ON g.id = i.grid_id
+        LEFT JOIN area c ON c.level = 'community' AND c.code = substr(g.code, 1, 12)
+        WHERE i.reported_at <= :now {where}
+        ORDER BY i.reported_at DESC, i.id DESC
+        LIMIT :limit
+    """
+    rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()
+    return [dict(r) for r in rows]
+
+
+def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> list[dict[str, Any]]:
+    """The running SLA clocks closest to their deadline, on either side of it: the ones
+    about to run out and the ones that just did, nearest first (cases overdue for long
+    come last; the overdue tile counts them all). ``dispatched`` cases run to
+    ``accept_due_at``, accepted and started ones to ``resolve_due_at`` (the clocks of
+    ``governance.sla.clock``)."""
+    where, params = scope_sql(scope)
+    sql = f"""
+        SELECT * FROM (
+            SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
+                   d.name_zh AS dept_zh, d.name_en AS dept_en,
+                   i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
+                   CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
+                        ELSE i.resolve_due_at END AS due
+            FROM incident i
+            LEFT JOIN area g ON g.id = i.grid_id
+            LEFT JOIN department d ON d.id = i.lead_department_id
+            WHERE i.status = ANY(:handling) AND i.reported_at <= :now {where}
+        ) x
+        WHERE x.due IS NOT NULL
+        ORDER BY abs(extract(epoch FROM x.due - CAST(:now AS timestamptz))), x.id
+        LIMIT :limit
+    """
+    rows = session.execute(
+        text(sql), {"now": now, "limit": limit, "handling": list(HANDLING), **params}
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def by_status(session: Session, scope: str | None) -> dict[str, int]:
+    """Open incidents by workflow status."""
+    where, params = scope_sql(scope)
+    sql = f"""
+        SELECT i.status, count(*) FROM incident i
+        WHERE i.status <> ALL(:done) {where}
+        GROUP BY i.status
+    """
+    rows = session.execute(text(sql), {"done": list(DONE_STATUSES), **params})
+    return {str(s): int(n) for s, n in rows}
+
+
+def by_department(
+    session: Session, now: datetime, scope: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Cases with a department (dispatched, accepted, started) by lead department, with
+    how many of them are past their running deadline; largest first."""
+    where, params = scope_sql(scope)
+    sql = f"""
+        SELECT d.id, d.name_zh, d.name_en, count(*) AS open,
+               count(*) FILTER (WHERE (i.status = 'dispatched' AND i.accept_due_at < :now)
+                   OR (i.status <> 'dispatched' AND i.resolve_due_at < :now)) AS overdue
+        FROM incident i JOIN department d ON d.id = i.lead_department_id
+        WHERE i.status = ANY(:handling) {where}
+        GROUP BY d.id, d.name_zh, d.name_en
+        ORDER BY open DESC, d.id
+        LIMIT :limit
+    """
+    rows = session.execute(
+        text(sql), {"now": now, "limit": limit, "handling": list(HANDLING), **params}
+    ).mappings()
+    return [dict(r) for r in rows]

@@ -1,0 +1,356 @@
+"""The wall's case lists and comparisons against independent SQL: the feed of the latest
+incidents (masked), the SLA countdowns, the handoff status, the open counts of "the
+same time yesterday" replayed from the timeline, and the rotation setting."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from geodata.db import session_scope
+from governance.filters import LOCAL_TZ
+from governance.wall_cases import COUNTDOWN_N, FEED_N
+from pages.wall_ids import WallIds
+from tests.conftest import signed_in_client
+from tests.integration.wall_helpers import (
+    kpi_values,
+    new_kiosk,
+    open_at,
+    open_kiosk,
+    post_callback,
+    refresh_payload,
+    rows_of,
+    walk_props,
+)
+
+
+@pytest.fixture(scope="module")
+def county_code(seeded_database: str) -> str:
+    """The full code of the county with the most incidents."""
+    with session_scope() as s:
+        return str(
+            s.execute(
+                text("""SELECT c.code FROM incident i JOIN area g ON g.id = i.grid_id
+                JOIN area c ON c.level = 'county' AND c.code LIKE substr(g.code, 1, 6) || '%'
+                GROUP BY c.code ORDER BY count(*) DESC LIMIT 1""")
+            ).scalar_one()
+        )
+
+
+@pytest.fixture(scope="module")
+def county(county_code: str) -> str:
+    """Its code prefix (the scope of a county-wide wall)."""
+    return county_code[:6]
+
+
+def _principal(county: str) -> Any:
+    from governance.access import Principal
+
+    return Principal(0, "kiosk-x", "x", "wall", 1, county + "0" * 6, "county", "x")
+
+
+def _texts(response: dict, component_id: str, cls: str) -> list[str]:
+    return [
+        str(p.get("children"))
+        for p in walk_props(response["response"][component_id]["children"])
+        if p.get("className") == cls
+    ]
+
+
+# ----------------------------------------------------------------------------- feed
+def test_feed_lists_the_latest_incidents_masked(county: str, county_code: str, session) -> None:
+    client = open_kiosk(new_kiosk(county_code)[1])
+    resp = post_callback(client, refresh_payload()).get_json()
+    now = datetime.now(LOCAL_TZ)
+    expected = [
+        str(i)
+        for (i,) in session.execute(
+            text("""SELECT i.id FROM incident i JOIN area g ON g.id = i.grid_id
+            WHERE g.code LIKE :p AND i.reported_at <= :now
+            ORDER BY i.reported_at DESC, i.id DESC LIMIT :n"""),
+            {"p": county + "%", "now": now, "n": FEED_N},
+        )
+    ]
+    assert rows_of(resp, WallIds.FEED) == expected
+    texts = _texts(resp, WallIds.FEED, "mq-wall-feed-text")
+    raw = {
+        i: (d or "", a or "")
+        for i, d, a in session.execute(
+            text("SELECT id::text, description, address FROM incident WHERE id = ANY(:ids)"),
+            {"ids": [int(i) for i in expected]},
+        )
+    }
+    for iid, shown in zip(expected, texts, strict=True):
+        desc, address = raw[iid]
+        assert len(shown) <= 34
+        assert not re.search(r"1[3-9][0-9]{9}", shown)  # no mobile number
+        tail = address[-6:]
+        if tail and tail in desc:  # the address in the text is masked
+            assert tail not in shown and ("***" in shown or "*号" in shown), (desc, shown)
+
+
+def test_masking_of_a_feed_line() -> None:
+    from governance.wall_cases import mask_text, truncate
+
+    desc = "市民致电12345反映东湖社区建设路12号附近垃圾满溢，联系电话13812345678，另3栋501室漏水"
+    shown = mask_text(desc, "广东省某县某街道东湖社区建设路12号", "东湖社区")
+    assert "东湖社区***附近" in shown and "建设路12号" not in shown
+    assert "13812345678" not in shown and "138****5678" in shown
+    assert "*栋*室" in shown and "501" not in shown
+    assert mask_text(None, None, None) == ""
+    assert truncate("一二三四五", 4) == "一二三…" and truncate("一二三", 4) == "一二三"
+
+
+def test_a_new_incident_tops_the_feed_and_the_count(county: str, county_code: str) -> None:
+    """An incident registered through the intake API is the first feed line and one
+    more new incident today, at the next refresh."""
+    from governance.tokens import create_source_token
+
+    with session_scope(admin=True) as s:
+        token = create_source_token(s, source="12345", scopes=("incidents:write",), name="t").token
+        lon, lat = s.execute(
+            text("""SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM area
+            WHERE level = 'grid' AND code LIKE :p ORDER BY code LIMIT 1) x"""),
+            {"p": county + "%"},
+        ).one()
+    client = open_kiosk(new_kiosk(county_code)[1])
+    before = kpi_values(post_callback(client, refresh_payload()).get_json())
+    from app import server
+
+    body = {
+        "external_id": f"wall-{datetime.now().timestamp()}",
+        "category": "city.garbage",
+        "occurred_at": datetime.now(LOCAL_TZ).isoformat(),
+        "lon": lon,
+        "lat": lat,
+        "description": "市民反映幸福路8号垃圾满溢，电话13912345678",
+        "address": "幸福路8号",
+    }
+    posted = server.test_client(use_cookies=False).post(
+        "/api/v1/incidents", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert posted.status_code == 201, posted.get_json()
+    new_id = str(posted.get_json()["id"])
+    resp = post_callback(client, refresh_payload(2)).get_json()
+    assert rows_of(resp, WallIds.FEED)[0] == new_id
+    first = _texts(resp, WallIds.FEED, "mq-wall-feed-text")[0]
+    assert "13912345678" not in first and "幸福路8号" not in first
+    after = kpi_values(resp)
+    assert after["today"] == before["today"] + 1  # type: ignore[operator]
+    assert after["awaiting"] == before["awaiting"] + 1  # type: ignore[operator]
+
+
+# ----------------------------------------------------------------------------- countdowns
+def test_countdowns_are_the_clocks_nearest_their_deadline(county: str, session) -> None:
+    from governance import wall as wall_service
+
+    now = datetime.now(LOCAL_TZ)
+    snap = wall_service.snapshot(_principal(county), "zh-CN", now=now)
+    rows = session.execute(
+        text("""SELECT i.id, CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
+                                  ELSE i.resolve_due_at END AS due
+        FROM incident i JOIN area g ON g.id = i.grid_id
+        WHERE g.code LIKE :p AND i.status IN ('dispatched', 'accepted', 'in_progress')
+          AND i.reported_at <= :now
+          AND CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
+                   ELSE i.resolve_due_at END IS NOT NULL
+        """),
+        {"p": county + "%", "now": now},
+    ).all()
+    rows = sorted(rows, key=lambda r: (abs((r.due - now).total_seconds()), r.id))[:COUNTDOWN_N]
+    assert rows, "the demo county has running clocks"
+    assert [c.id for c in snap.countdowns] == [r.id for r in rows]
+    for c, r in zip(snap.countdowns, rows, strict=True):
+        assert c.seconds_left == int((r.due - now).total_seconds())
+        assert (c.state == "red") == (c.seconds_left < 0)
+    nearest = [abs(c.seconds_left) for c in snap.countdowns]
+    assert nearest == sorted(nearest)
+
+
+def test_countdowns_reach_the_wall_with_their_seconds(county_code: str) -> None:
+    client = open_kiosk(new_kiosk(county_code)[1])
+    resp = post_callback(client, refresh_payload()).get_json()
+    lefts = rows_of(resp, WallIds.SLA, "data-left")
+    assert lefts and all(s.lstrip("-").isdigit() for s in lefts)
+    assert len(rows_of(resp, WallIds.SLA)) == len(lefts)
+
+
+# ----------------------------------------------------------------------------- handoff
+def test_handoff_counts_equal_direct_sql(county: str, session) -> None:
+    from governance import wall as wall_service
+
+    now = datetime.now(LOCAL_TZ)
+    snap = wall_service.snapshot(_principal(county), "zh-CN", now=now)
+    assert snap.handoff is not None
+    by_status = dict(
+        session.execute(
+            text("""SELECT i.status, count(*) FROM incident i JOIN area g ON g.id = i.grid_id
+            WHERE g.code LIKE :p GROUP BY 1"""),
+            {"p": county + "%"},
+        ).all()
+    )
+    assert {s: n for s, _, n in snap.handoff.statuses} == {
+        s: by_status.get(s, 0)
+        for s in ("registered", "verified", "dispatched", "accepted", "in_progress",
+                  "suspended", "resolved")
+    }  # fmt: skip
+    depts = session.execute(
+        text("""SELECT d.name_zh, count(*),
+               count(*) FILTER (WHERE CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
+                                          ELSE i.resolve_due_at END < :now)
+        FROM incident i JOIN area g ON g.id = i.grid_id
+        JOIN department d ON d.id = i.lead_department_id
+        WHERE g.code LIKE :p AND i.status IN ('dispatched', 'accepted', 'in_progress')
+        GROUP BY d.id, d.name_zh ORDER BY 2 DESC, d.id LIMIT 8"""),
+        {"p": county + "%", "now": now},
+    ).all()
+    assert list(snap.handoff.departments) == [tuple(r) for r in depts]
+
+
+def test_hotspots_come_from_the_shared_module(county: str, session) -> None:
+    from governance import wall as wall_service
+    from governance.hotspots import hotspots
+
+    now = datetime.now(LOCAL_TZ)
+    snap = wall_service.snapshot(_principal(county), "zh-CN", now=now)
+    direct = hotspots(session, scope=county, start=now - timedelta(days=7), end=now, limit=8)
+    assert [(h.count, h.previous, h.label) for h in snap.hotspots] == [
+        (h.count, h.previous, h.label) for h in direct
+    ]
+
+
+# ----------------------------------------------------------------------------- yesterday
+def test_open_counts_at_a_past_instant_replay_the_timeline(county: str, session) -> None:
+    """The SQL reconstruction equals a replay of the raw timeline in Python, at several
+    instants of the demo's busiest day."""
+    from geodata.queries.wall import open_counts_at
+
+    latest = session.execute(text("SELECT max(reported_at) FROM incident")).scalar_one()
+    for hours in (1, 6, 24, 30):
+        at = latest - timedelta(hours=hours)
+        got = open_counts_at(session, at, county)
+        assert got == open_at(session, county, at), hours
+    assert sum(open_counts_at(session, latest - timedelta(hours=6), county).values()) > 0
+
+
+def test_a_transition_after_the_instant_does_not_change_the_past(county: str, session) -> None:
+    """Dispatching a waiting case now moves today's counts, not yesterday's; the past
+    deadline is the one its dispatch set, not a later extension."""
+    from geodata.queries.wall import open_counts_at, open_counts_now
+
+    now = datetime.now(LOCAL_TZ)
+    then = now - timedelta(days=1)
+    case = session.execute(
+        text("""SELECT i.id, i.version FROM incident i JOIN area g ON g.id = i.grid_id
+        WHERE g.code LIKE :p AND i.status = 'registered' AND i.reported_at < :then
+          AND NOT EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id
+                          AND e.at > :then)
+        ORDER BY i.id LIMIT 1"""),
+        {"p": county + "%", "then": then},
+    ).one()
+    before_now = open_counts_now(session, now, county)
+    before_then = open_counts_at(session, then, county)
+    due = now + timedelta(hours=4)
+    session.execute(
+        text("""UPDATE incident SET status = 'dispatched', dispatched_at = :now,
+        accept_due_at = :due, resolve_due_at = :due WHERE id = :id"""),
+        {"now": now, "due": due, "id": case.id},
+    )
+    session.execute(
+        text("""INSERT INTO incident_event (incident_id, at, action, from_status, to_status,
+        version, detail) VALUES (:id, :now, 'dispatch', 'registered', 'dispatched', :v,
+        CAST(:d AS jsonb))"""),
+        {"id": case.id, "now": now, "v": case.version + 1,
+         "d": f'{{"accept_due_at": "{due.isoformat()}", "resolve_due_at": "{due.isoformat()}"}}'},
+    )  # fmt: skip
+    after_now = open_counts_now(session, now + timedelta(seconds=1), county)
+    assert after_now["awaiting"] == before_now["awaiting"] - 1
+    assert after_now["handling"] == before_now["handling"] + 1
+    assert open_counts_at(session, then, county) == before_then
+
+
+# ----------------------------------------------------------------------------- rotation
+def test_rotation_period_from_the_setting_or_the_url() -> None:
+    from pages.wall import rotate_seconds
+    from settings import get_settings
+
+    default = get_settings().wall_rotate_seconds
+    assert rotate_seconds(None) == default and rotate_seconds("15") == 15
+    assert rotate_seconds("2") == default and rotate_seconds("abc") == default
+    assert rotate_seconds("99999") == default
+
+
+def test_the_url_sets_the_rotation_of_the_layout() -> None:
+    from tests.integration.wall_helpers import find_props, router_payload
+
+    client = signed_in_client("wall")
+    routed = router_payload("/wall")
+    routed["inputs"][1]["value"] = "?rotate=12"
+    layout = post_callback(client, routed).get_json()
+    assert find_props(layout, WallIds.ROTATE)["interval"] == 12_000
+
+
+# ----------------------------------------------------------------------------- live stream
+def test_the_kiosk_live_stream_carries_no_personal_data(county: str) -> None:
+    """A kiosk wall may open the live stream; a new incident reaches it as an event
+    with the map's fields only: no description, address or reporter."""
+    import json
+    import threading
+
+    from app import server
+    from governance.live import ITEM_FIELDS
+    from governance.tokens import create_source_token
+
+    client = open_kiosk(new_kiosk(None)[1])
+    resp = client.get("/api/v1/stream", buffered=False)
+    assert resp.status_code == 200 and resp.mimetype == "text/event-stream"
+    events = iter(resp.response)
+    assert "retry:" in _chunk(next(events))  # subscribed (and LISTEN in force)
+    with session_scope(admin=True) as s:
+        token = create_source_token(s, source="12345", scopes=("incidents:write",), name="s").token
+        lon, lat = s.execute(
+            text("""SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM area
+            WHERE level = 'grid' AND code LIKE :p ORDER BY code DESC LIMIT 1) x"""),
+            {"p": county + "%"},
+        ).one()
+    body = {
+        "external_id": f"stream-{datetime.now().timestamp()}",
+        "category": "city.garbage",
+        "occurred_at": datetime.now(LOCAL_TZ).isoformat(),
+        "lon": lon,
+        "lat": lat,
+        "description": "居民王小明反映和平路66号垃圾满溢，电话13711112222",
+        "address": "和平路66号",
+        "reporter": {"name": "王小明", "phone": "13711112222"},
+    }
+    posted = server.test_client(use_cookies=False).post(
+        "/api/v1/incidents", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert posted.status_code == 201, posted.get_json()
+    received: list[str] = []
+
+    def read() -> None:
+        for chunk in events:
+            received.append(_chunk(chunk))
+            if "event: change" in "".join(received):
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(20)
+    resp.close()
+    stream = "".join(received)
+    assert "event: change" in stream, stream
+    data = json.loads(stream.split("event: change\ndata: ", 1)[1].split("\n", 1)[0])
+    assert posted.get_json()["id"] in [i["id"] for i in data["items"]]
+    assert all(set(i) <= set(ITEM_FIELDS) for i in data["items"])
+    for secret in ("王小明", "和平路", "66号", "13711112222", "垃圾满溢"):
+        assert secret not in stream
+
+
+def _chunk(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
