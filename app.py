@@ -55,6 +55,7 @@ def create_app() -> dash.Dash:
     Compress(server)
     from api import bp, health_bp
     from web import audit_export, auth, kiosk, public, security
+    from web.exports import bp as exports_bp
     from web.live import bp as live_bp
 
     server.register_blueprint(bp)
@@ -64,6 +65,7 @@ def create_app() -> dash.Dash:
     server.register_blueprint(kiosk.bp)
     server.register_blueprint(live_bp)  # GET /api/v1/stream (server-sent events)
     server.register_blueprint(public.bp)  # /report and /track/<code>: no sign-in
+    server.register_blueprint(exports_bp)  # GET /export/<dataset>.<fmt>: data exports
     options: dict[str, object] = {
         "server": server,
         "use_pages": True,
@@ -77,6 +79,7 @@ def create_app() -> dash.Dash:
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
     security.install(server, lambda: list(app.csp_hashes()))
+    security.trust_proxies(server, settings.proxy_hops)
     from governance import sla_sweep
 
     sla_sweep.start_background(settings.sla_sweep_seconds)

@@ -14,7 +14,7 @@ the audit trail and notifies listeners (``pg_notify('incident_changed', ...)``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -305,6 +305,17 @@ def _notify(session: Session, payload: Mapping[str, Any]) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Step:
+    """One action of :func:`transition_steps` (``note``, ``params``, ``attachment`` as in
+    :func:`transition`)."""
+
+    action: str
+    note: object = None
+    params: Mapping[str, Any] | None = None
+    attachment: Attachment | None = None
+
+
 def transition(
     incident_id: int,
     action: str,
@@ -319,70 +330,119 @@ def transition(
     """Apply ``action`` to the incident; returns its new status and version and the
     timeline event. Nothing is written unless every check passes. ``attachment``: a
     checked file (:mod:`governance.attachments`) stored with the step."""
-    spec = TRANSITIONS.get(action) if isinstance(action, str) else None
-    if spec is None:
-        raise InvalidInput(
-            "error.unknown_action", action=str(action)[:40], choices=", ".join(ACTIONS)
-        )
-    who = require(principal, spec.capability)
+    step = Step(action, note, params, attachment)
+    return transition_steps(
+        incident_id,
+        [step],
+        expected_version=expected_version,
+        principal=principal,
+        client_addr=client_addr,
+    )[-1]
+
+
+def transition_steps(
+    incident_id: int,
+    steps: Sequence[Step],
+    *,
+    expected_version: object,
+    principal: Principal | None,
+    client_addr: str | None = None,
+) -> list[dict[str, Any]]:
+    """Apply several actions one after the other in ONE transaction (e.g. verify then
+    dispatch, from one click of the dispatch board): each is checked as if taken alone,
+    against the version the previous one left; if any is refused, none happened.
+    Returns each step's result."""
+    if not steps:
+        raise InvalidInput("error.unknown_action", action="", choices=", ".join(ACTIONS))
+    specs = []
+    for step in steps:
+        spec = TRANSITIONS.get(step.action) if isinstance(step.action, str) else None
+        if spec is None:
+            raise InvalidInput(
+                "error.unknown_action", action=str(step.action)[:40], choices=", ".join(ACTIONS)
+            )
+        specs.append(spec)
+    who = require(principal, specs[0].capability)
+    for spec in specs[1:]:
+        require(who, spec.capability)
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise InvalidInput("error.version_required")
-    text_note = _note(note, spec.needs_note)
-    params = params or {}
+    notes = [_note(step.note, spec.needs_note) for step, spec in zip(steps, specs, strict=True)]
+    results = []
+    version = expected_version
     with session_scope(scope=who.rls_scope) as s:
-        row = _load(s, int(incident_id), lock=True)
-        require_area(who, row["grid_code"] or "")
-        if spec.lead_only and (
-            who.department_id is None or who.department_id != row["lead_department_id"]
-        ):
-            raise Forbidden("error.not_lead_department")
-        if row["version"] != expected_version:
-            raise Conflict("error.stale_version", current_version=row["version"])
-        if row["status"] not in spec.sources or action not in allowed_actions(who, row):
-            raise InvalidInput("error.illegal_transition", action=action, status=row["status"])
-        now = datetime.now(LOCAL_TZ)
-        sets, detail = _changes(s, action, row, params, who, now)
-        target = _target(action, spec, row)
-        sets["status"] = target
-        assignments = ", ".join(f"{k} = :{k}" for k in sets)
-        version = s.execute(
-            text(
-                f"UPDATE incident SET {assignments}, version = version + 1, updated_at = now() "
-                "WHERE id = :id RETURNING version"
-            ),
-            {**sets, "id": row["id"]},
-        ).scalar_one()
-        event_id = timeline.add_event(
-            s,
-            incident_id=row["id"],
-            action=action,
-            from_status=row["status"],
-            to_status=target,
-            version=version,
-            actor_user_id=who.user_id or None,
-            actor_name=who.display_name,
-            actor_role=who.role,
-            actor_department_id=who.department_id,
-            note=text_note,
-            detail=detail or None,
-        )
-        logged: dict[str, Any] = {"transition": action, "from": row["status"], "to": target}
-        logged["version"] = version
-        if attachment is not None:
-            file_id = attachments.store(s, row["id"], event_id, attachment)
-            logged["attachment"] = {"id": file_id, "size": len(attachment.data)}
-        audit.record(
-            s,
-            action="data_change",
-            user_id=who.user_id or None,
-            username=who.username,
-            role=who.role,
-            object_type="incident",
-            object_id=row["id"],
-            client_addr=client_addr,
-            detail=logged,
-        )
-        _notify(s, {"id": row["id"], "status": target, "version": version, "action": action})
+        for step, spec, text_note in zip(steps, specs, notes, strict=True):
+            result = _apply(s, who, int(incident_id), step, spec, version, text_note, client_addr)
+            version = result["version"]
+            results.append(result)
+    return results
+
+
+def _apply(
+    s: Session,
+    who: Principal,
+    incident_id: int,
+    step: Step,
+    spec: Transition,
+    expected_version: int,
+    text_note: str | None,
+    client_addr: str | None,
+) -> dict[str, Any]:
+    """One checked step of :func:`transition_steps`, in its transaction."""
+    action, params, attachment = step.action, step.params or {}, step.attachment
+    row = _load(s, incident_id, lock=True)
+    require_area(who, row["grid_code"] or "")
+    if spec.lead_only and (
+        who.department_id is None or who.department_id != row["lead_department_id"]
+    ):
+        raise Forbidden("error.not_lead_department")
+    if row["version"] != expected_version:
+        raise Conflict("error.stale_version", current_version=row["version"])
+    if row["status"] not in spec.sources or action not in allowed_actions(who, row):
+        raise InvalidInput("error.illegal_transition", action=action, status=row["status"])
+    now = datetime.now(LOCAL_TZ)
+    sets, detail = _changes(s, action, row, params, who, now)
+    target = _target(action, spec, row)
+    sets["status"] = target
+    assignments = ", ".join(f"{k} = :{k}" for k in sets)
+    version = s.execute(
+        text(
+            f"UPDATE incident SET {assignments}, version = version + 1, updated_at = now() "
+            "WHERE id = :id RETURNING version"
+        ),
+        {**sets, "id": row["id"]},
+    ).scalar_one()
+    event_id = timeline.add_event(
+        s,
+        incident_id=row["id"],
+        action=action,
+        from_status=row["status"],
+        to_status=target,
+        version=version,
+        actor_user_id=who.user_id or None,
+        actor_name=who.display_name,
+        actor_role=who.role,
+        actor_department_id=who.department_id,
+        note=text_note,
+        detail=detail or None,
+    )
+    logged: dict[str, Any] = {"transition": action, "from": row["status"], "to": target}
+    logged["version"] = version
+    if attachment is not None:
+        file_id = attachments.store(s, row["id"], event_id, attachment)
+        logged["attachment"] = {"id": file_id, "size": len(attachment.data)}
+    audit.record(
+        s,
+        action="data_change",
+        user_id=who.user_id or None,
+        username=who.username,
+        role=who.role,
+        object_type="incident",
+        object_id=row["id"],
+        client_addr=client_addr,
+        detail=logged,
+    )
+    _notify(s, {"id": row["id"], "status": target, "version": version, "action": action})
     return {"id": row["id"], "status": target, "version": version, "event_id": event_id}
 
 

@@ -12,6 +12,7 @@ from governance.access import PERSONS_COUNTS, PERSONS_POINTS, Principal
 from i18n import t
 from layers import DEFAULT_ON, TOGGLES, density, persons, sites
 from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
+from pages.export_menu import export_menu
 from pages.header import HeaderIds, page_header
 from pages.map_ids import MapIds
 
@@ -224,6 +225,7 @@ def control_panel(
                         html.Div(id=MapIds.LEGEND, className="mq-legend"),
                         "legend",
                     ),
+                    _section(t("export.menu", lang), export_menu(lang), "export"),
                 ],
                 className="mq-card-body",
             ),

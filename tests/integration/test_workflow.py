@@ -440,3 +440,28 @@ def test_state_machine_by_role(loop_machine: type[Loop]) -> None:
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
+
+
+def test_steps_in_one_transaction_all_or_none(actors: dict[str, Principal]) -> None:
+    from governance.workflow import Step, transition_steps
+
+    iid = new_incident()
+    sup = actors["supervisor"]
+    nowhere = Step("dispatch", params={"lead_department_id": 999_999})
+    with pytest.raises(InvalidInput):  # verify passes, the dispatch is refused: neither
+        transition_steps(iid, [Step("verify"), nowhere], expected_version=1, principal=sup)
+    assert (state(iid)["status"], state(iid)["version"], state(iid)["events"]) == (
+        "registered",
+        1,
+        0,
+    )
+    with pytest.raises(Forbidden):  # every step's capability is checked before anything
+        transition_steps(
+            iid, [Step("escalate", note="上报"), Step("accept")], expected_version=1, principal=sup
+        )
+    lead = {"lead_department_id": actors["dept"].department_id}
+    done = transition_steps(
+        iid, [Step("verify"), Step("dispatch", params=lead)], expected_version=1, principal=sup
+    )
+    assert [(r["status"], r["version"]) for r in done] == [("verified", 2), ("dispatched", 3)]
+    assert state(iid)["events"] == 2

@@ -1,0 +1,44 @@
+"""The map's export menu: filters + viewport -> download links (pages/export_menu.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, callback
+from dash.exceptions import PreventUpdate
+
+from governance.access import MAP_VIEW, require
+from i18n import current_lang
+from layers.urls import LayerFilters, bounds_to_bbox, format_bbox
+from pages.export_menu import MENU, menu_links
+from pages.map_ids import MapIds
+from web.security import current_principal
+
+
+@callback(
+    Output(MENU, "children"),
+    Input(MapIds.MAP, "bounds"),
+    Input(MapIds.WINDOW, "value"),
+    Input(MapIds.DATES, "start_date"),
+    Input(MapIds.DATES, "end_date"),
+    Input(MapIds.CATEGORIES, "value"),
+    Input(MapIds.SOURCES, "value"),
+)
+def export_links(
+    bounds: Any,
+    window: str | None,
+    start: str | None,
+    end: str | None,
+    categories: list[str] | None,
+    sources: list[str] | None,
+) -> list[Any]:
+    """Links to the map's layers as files, under its filters and within its view."""
+    principal = require(current_principal(), MAP_VIEW)
+    if not bounds:
+        raise PreventUpdate  # the map has not reported its view yet
+    params = LayerFilters.from_inputs(window, start, end, categories, sources).params()
+    try:
+        params["bbox"] = format_bbox(bounds_to_bbox(bounds))
+    except (TypeError, ValueError):
+        raise PreventUpdate from None
+    return menu_links(principal, current_lang(), params)

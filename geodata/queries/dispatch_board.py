@@ -1,0 +1,130 @@
+"""The dispatch board's lists and counts (日调度), confined to an area scope in SQL.
+
+Four lists of incidents, each a ``WHERE`` and an ``ORDER BY`` over the same columns:
+
+* ``intake``     reported in ``[start, end)`` (today, local), newest first;
+* ``queue``      not yet dispatched (registered or verified), oldest first;
+* ``overdue``    being handled past the deadline that runs now (accept by while
+  dispatched, resolve by once accepted), most overdue first;
+* ``escalated``  handed to a level above (escalation level > 0) and still open.
+
+The scope is an area-code prefix (None: the whole city); an incident outside every grid
+is only in a city-wide scope. The same functions feed the board and its exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geodata.queries.layers import SCOPED_GRIDS
+from geodata.queries.wall import DONE_STATUSES
+
+LISTS: Final = ("intake", "queue", "overdue", "escalated")
+QUEUE_STATUSES: Final = ("registered", "verified")
+
+COLUMNS = """
+    i.id, i.status, i.version, i.source, i.external_id, i.category_code, i.priority,
+    i.occurred_at, i.reported_at, i.description, i.address, i.escalation_level,
+    i.lead_department_id, d.name_zh AS department_zh, d.name_en AS department_en,
+    i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
+    g.code AS grid_code, g.name AS grid_name, cm.name AS community_name,
+    ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, ST_AsBinary(i.geom) AS geom_wkb
+"""
+FROM = """
+    FROM incident i
+    LEFT JOIN area g ON g.id = i.grid_id
+    LEFT JOIN area cm ON cm.id = g.parent_id
+    LEFT JOIN department d ON d.id = i.lead_department_id
+"""
+# the deadline that runs now for a case being handled
+_RUNNING_DUE = (
+    "CASE WHEN i.status = 'dispatched' THEN i.accept_due_at "
+    "WHEN i.status IN ('accepted', 'in_progress') THEN i.resolve_due_at END"
+)
+_WHERE: Mapping[str, str] = {
+    "intake": "i.reported_at >= :start AND i.reported_at < :end",
+    "queue": "i.status = ANY(:queue)",
+    "overdue": f"{_RUNNING_DUE} < :now",
+    "escalated": "i.escalation_level > 0 AND i.status <> ALL(:done)",
+}
+_ORDER: Mapping[str, str] = {
+    "intake": "i.reported_at DESC, i.id DESC",
+    "queue": "i.reported_at, i.id",
+    "overdue": f"{_RUNNING_DUE}, i.id",
+    "escalated": "i.escalation_level DESC, i.reported_at, i.id",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The scope and instants the lists depend on: "today" is ``[start, end)``."""
+
+    scope: str | None
+    now: datetime
+    start: datetime
+    end: datetime
+
+
+def _where(kind: str, scope: str | None) -> str:
+    if kind not in _WHERE:
+        raise ValueError(f"unknown dispatch list {kind!r}; one of {LISTS}")
+    where = _WHERE[kind]
+    if scope:
+        where += f" AND i.grid_id IN {SCOPED_GRIDS}"
+    return where
+
+
+def _params(w: Window) -> dict[str, object]:
+    p: dict[str, object] = {
+        "now": w.now,
+        "start": w.start,
+        "end": w.end,
+        "queue": list(QUEUE_STATUSES),
+        "done": list(DONE_STATUSES),
+    }
+    if w.scope:
+        p["scope"] = w.scope + "%"
+    return p
+
+
+def list_rows(session: Session, kind: str, w: Window, *, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of list ``kind`` (see the module docstring), in its order."""
+    sql = f"""SELECT {COLUMNS} {FROM} WHERE {_where(kind, w.scope)}
+              ORDER BY {_ORDER[kind]} LIMIT :limit"""
+    rows = session.execute(text(sql), {**_params(w), "limit": limit})
+    return [dict(r) for r in rows.mappings()]
+
+
+def list_counts(session: Session, w: Window) -> dict[str, int]:
+    """How many incidents each list holds (all of them, not only those shown)."""
+    scope_sql = f"AND i.grid_id IN {SCOPED_GRIDS}" if w.scope else ""
+    parts = ", ".join(f"count(*) FILTER (WHERE {_WHERE[k]}) AS {k}" for k in LISTS)
+    sql = f"SELECT {parts} FROM incident i WHERE TRUE {scope_sql}"
+    row = session.execute(text(sql), _params(w)).mappings().one()
+    return {k: int(row[k]) for k in LISTS}
+
+
+def intake_breakdown(
+    session: Session, *, scope: str | None, start: datetime, end: datetime
+) -> dict[str, list[tuple[str, int]]]:
+    """Incidents reported in ``[start, end)`` by source and by category, largest first."""
+    scope_sql = f"AND i.grid_id IN {SCOPED_GRIDS}" if scope else ""
+    params: dict[str, object] = {"start": start, "end": end}
+    if scope:
+        params["scope"] = scope + "%"
+    out: dict[str, list[tuple[str, int]]] = {}
+    for key, col in (("source", "i.source"), ("category", "i.category_code")):
+        rows = session.execute(
+            text(f"""SELECT {col} AS k, count(*) AS n FROM incident i
+                     WHERE i.reported_at >= :start AND i.reported_at < :end {scope_sql}
+                     GROUP BY {col} ORDER BY n DESC, {col}"""),
+            params,
+        )
+        out[key] = [(str(k), int(n)) for k, n in rows]
+    return out
