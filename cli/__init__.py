@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli import audit, data, db, demo, serve, sla, tokens, users
+from cli import export as export_cli
 
 
 def register(group: click.Group) -> None:
@@ -17,3 +18,4 @@ def register(group: click.Group) -> None:
     group.add_command(audit.audit)
     group.add_command(data.data)
     group.add_command(sla.sla)
+    group.add_command(export_cli.export)

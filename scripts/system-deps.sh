@@ -9,9 +9,9 @@ need=()
 if [ -z "${MINQING_DATABASE_URL:-}" ]; then
   need+=(postgresql-15-postgis-3)
 fi
-need+=(fonts-noto-cjk)
+need+=(fonts-noto-cjk chromium)  # chromium prints briefings (PDF / PNG); tests drive it
 if [ "$purpose" = "test" ]; then
-  need+=(chromium poppler-utils)
+  need+=(poppler-utils)
 fi
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   need+=(python3-venv)

@@ -1,0 +1,330 @@
+"""Leaders' briefings (日调度 / 周会商 / 月评估): one area, one period, every figure from
+the database, rendered to PDF, PNG or HTML (``briefings.render``).
+
+:func:`build` gathers the figures in one read transaction: KPIs against the previous
+period (``geodata.queries.briefing`` documents each definition), the period's H3 counts
+over the area's outlines, hotspots labelled new / persistent / cooling
+(``governance.hotspots``), the top categories, the department scorecard
+(``governance.scores``) and the most overdue open cases, masked (no reporter, no address,
+contact numbers in descriptions redacted). :func:`export` checks access and scope,
+renders, and leaves one ``export`` audit record per file produced.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from geodata.db import session_scope
+from geodata.queries import briefing as q
+from governance import audit, catalog
+from governance.access import BRIEFING_EXPORT, Principal, require, require_area
+from governance.briefing_period import BriefingRequest, Period
+from governance.errors import NotFound
+from governance.filters import LOCAL_TZ
+from governance.masking import redact_contacts
+from i18n import t
+
+log = logging.getLogger(__name__)
+
+TOP_CATEGORIES = 8
+TOP_DEPARTMENTS = 10
+TOP_HOTSPOTS = 8
+TOP_OVERDUE = 8
+DESCRIPTION_CHARS = 60
+# H3 resolution of the heatmap by the level of the area (a county is ~1,500 km²: res 7
+# cells of ~5 km²; a street res 8 (~0.7 km²); smaller areas res 9).
+HEAT_RES = {None: 7, "county": 7, "street": 8, "community": 9, "grid": 9}
+SIMPLIFY_DEG = {None: 0.002, "county": 0.001, "street": 0.0003, "community": 0.0001}
+KPI_KEYS = ("new", "dispatched", "resolved", "overdue", "on_time", "satisfaction")
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI of the period and of the previous one (None: not defined, e.g. no ratings)."""
+
+    key: str
+    label: str
+    value: float | int | None
+    previous: float | int | None
+    kind: str  # "count", "share" (0..1) or "score" (0..100)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class HotspotLine:
+    """A hotspot as printed: its label (new / persistent / cooling) and where it is."""
+
+    label: str  # "new", "persistent", "cooling"
+    place: str
+    count: int
+    previous: int
+    category: str | None
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """One of the most overdue cases, masked for print."""
+
+    id: int
+    category: str
+    grid: str
+    department: str
+    due: datetime
+    days_overdue: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything one briefing shows; built from the database, rendered elsewhere."""
+
+    area_code: str | None
+    area_name: str
+    area_level: str | None
+    period: Period
+    lang: str
+    generated_at: datetime
+    kpis: tuple[KpiLine, ...]
+    res: int
+    cells: tuple[tuple[int, int], ...]
+    frame: tuple[dict[str, Any], ...]  # the area's outline(s): {code, name, wkb, lon, lat}
+    parts: tuple[dict[str, Any], ...]  # its children one level down, labelled on the map
+    extent: tuple[float, float, float, float] | None
+    hotspots: tuple[HotspotLine, ...]
+    categories: tuple[tuple[str, int, str | None], ...]  # (label, count, colour)
+    departments: tuple[Any, ...]  # governance.scores.Score, best first
+    overdue: tuple[OverdueLine, ...]
+
+    @property
+    def empty(self) -> bool:
+        """No activity at all in the period: the briefing says so instead of charts."""
+        return all(
+            k.value in (None, 0) for k in self.kpis if k.kind in ("count", "score")
+        ) and not any(n for _, n in self.cells)
+
+    def kpi(self, key: str) -> KpiLine:
+        """The KPI line with ``key``."""
+        return next(k for k in self.kpis if k.key == key)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A rendered briefing file."""
+
+    filename: str
+    mimetype: str
+    data: bytes
+
+
+MIMETYPES = {"pdf": "application/pdf", "png": "image/png", "html": "text/html; charset=utf-8"}
+
+
+def _kpi_lines(now: dict[str, Any], before: dict[str, Any], lang: str) -> tuple[KpiLine, ...]:
+    kinds = {"on_time": "share", "satisfaction": "score"}
+    out = []
+    for key in KPI_KEYS:
+        note = None
+        if key == "satisfaction":
+            note = t("brief.kpi.ratings", lang, n=now["ratings"])
+        out.append(
+            KpiLine(
+                key,
+                t(f"brief.kpi.{key}", lang),
+                now[key],
+                before[key],
+                kinds.get(key, "count"),
+                note,
+            )
+        )
+    return tuple(out)
+
+
+def _category_label(code: str | None, lang: str) -> str:
+    if code is None:
+        return ""
+    cat = catalog.category(code)
+    return cat.name(lang) if cat else code
+
+
+def _overdue_lines(rows: list[dict], at: datetime, lang: str) -> tuple[OverdueLine, ...]:
+    out = []
+    for r in rows:
+        text = redact_contacts(r["description"]) or ""
+        if len(text) > DESCRIPTION_CHARS:
+            text = text[: DESCRIPTION_CHARS - 1] + "…"
+        dept = r["department_en"] if lang == "en" else r["department_zh"]
+        out.append(
+            OverdueLine(
+                id=int(r["id"]),
+                category=_category_label(r["category_code"], lang),
+                grid=r["grid"] or "-",
+                department=dept or t("brief.overdue.no_department", lang),
+                due=r["due"].astimezone(LOCAL_TZ),
+                days_overdue=(at - r["due"]).total_seconds() / 86400,
+                description=text,
+            )
+        )
+    return tuple(out)
+
+
+def build(
+    area_code: str | None, period: Period, lang: str = "zh-CN", *, now: datetime | None = None
+) -> Briefing:
+    """Gather a briefing's figures in one read transaction.
+
+    Raises
+    ------
+    NotFound
+        If no area has ``area_code``.
+    """
+    from governance.hotspots import hotspots
+    from governance.scores import scorecard
+
+    now = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
+    until = min(period.end, now)  # "most overdue" as of the period's end (or now)
+    with session_scope() as s:
+        area = None
+        if area_code is not None:
+            area = q.find_area(s, area_code)
+            if area is None:
+                raise NotFound("brief.error.area_unknown", value=area_code)
+        scope = area["code"][: _digits(area["level"])] if area else None
+        level = area["level"] if area else None
+        res = HEAT_RES.get(level, 9)
+        current = q.kpis(s, scope, period.start, period.end)
+        before = q.kpis(s, scope, period.prev_start, period.prev_end)
+        cells = q.h3_counts(s, scope, period.start, period.end, res)
+        frame, parts = q.outlines(s, area["id"] if area else None, SIMPLIFY_DEG.get(level, 0.0001))
+        extent = q.extent(s, area["id"] if area else None)
+        spots = hotspots(
+            s, scope=scope, start=period.start, end=period.end, res=res, limit=TOP_HOTSPOTS
+        )
+        cats = q.top_categories(s, scope, period.start, period.end, TOP_CATEGORIES)
+        depts = scorecard(
+            s,
+            kind="department",
+            scope=scope,
+            start=period.start,
+            end=period.end,
+            previous=(period.prev_start, period.prev_end),
+            as_of=now,
+        )
+        overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
+    return Briefing(
+        area_code=area["code"] if area else None,
+        area_name=area["name"] if area else t("brief.city", lang),
+        area_level=level,
+        period=period,
+        lang=lang,
+        generated_at=now,
+        kpis=_kpi_lines(current, before, lang),
+        res=res,
+        cells=tuple(cells),
+        frame=tuple(frame),
+        parts=tuple(parts),
+        extent=extent,
+        hotspots=tuple(
+            HotspotLine(
+                label=h.label,
+                place=h.grid_name or f"{h.lat:.4f}, {h.lon:.4f}",
+                count=h.count,
+                previous=h.previous,
+                category=_category_label(h.top_category, lang) or None,
+                lon=h.lon,
+                lat=h.lat,
+            )
+            for h in spots
+        ),
+        categories=tuple(
+            (_category_label(code, lang), n, _category_color(code)) for code, n in cats
+        ),
+        departments=tuple(depts[:TOP_DEPARTMENTS]),
+        overdue=_overdue_lines(overdue, until, lang),
+    )
+
+
+def _category_color(code: str) -> str | None:
+    cat = catalog.category(code)
+    return cat.color if cat else None
+
+
+def _digits(level: str) -> int:
+    from governance.access import LEVEL_DIGITS
+
+    return LEVEL_DIGITS[level]
+
+
+def filename(b: Briefing, fmt: str) -> str:
+    """``briefing-daily-441521000000-2026-11-28.pdf``: ASCII, sortable, one per area,
+    period and first day."""
+    area = b.area_code or "city"
+    return f"briefing-{b.period.kind}-{area}-{b.period.start.date().isoformat()}.{fmt}"
+
+
+def export(
+    principal: Principal | None,
+    req: BriefingRequest,
+    *,
+    username: str | None = None,
+    client_addr: str | None = None,
+    now: datetime | None = None,
+) -> Export:
+    """Build and render a briefing and record the export in the audit trail.
+
+    ``principal`` None is the command line or the scheduler (the server's operator);
+    otherwise it must hold ``BRIEFING_EXPORT`` and the area must lie in its scope (no
+    area: the principal's own area).
+
+    Raises
+    ------
+    Forbidden
+        Without the capability, or for an area outside the principal's scope.
+    NotFound
+        For an unknown area code.
+    Unavailable
+        If the PDF / PNG renderer (Chromium) cannot run.
+    """
+    from briefings.render import render
+
+    area = req.area_code
+    if principal is not None:
+        require(principal, BRIEFING_EXPORT)
+        if area is None and principal.scope is not None:
+            area = principal.area_code
+        if area is not None:
+            require_area(principal, area.ljust(12, "0") if len(area) in (6, 9) else area)
+    b = build(area, req.period, req.lang, now=now)
+    data = render(b, req.fmt)
+    name = filename(b, req.fmt)
+    who = principal.username if principal else (username or "cli")
+    audit.record_now(
+        action="export",
+        user_id=(principal.user_id or None) if principal else None,
+        username=who,
+        role=principal.role if principal else None,
+        object_type="briefing",
+        object_id=f"{req.period.kind}:{b.area_code or 'city'}:{req.period.start.date()}",
+        client_addr=client_addr,
+        detail={"format": req.fmt, "lang": req.lang, "bytes": len(data), "file": name},
+    )
+    log.info("briefing %s (%d bytes) exported by %s", name, len(data), who)
+    return Export(name, MIMETYPES[req.fmt], data)
+
+
+def area_choices(principal: Principal | None, lang: str) -> list[dict[str, str]]:
+    """The areas a principal may brief on, for a picker: ``{label, value}``; the whole
+    city (value "") first for city-wide roles. Counties and streets city-wide; within a
+    scope, the principal's area and two levels below it."""
+    who = require(principal, BRIEFING_EXPORT)
+    levels = ("county", "street") if who.scope is None else ("county", "street", "community")
+    with session_scope() as s:
+        rows = q.areas_in(s, who.scope, levels)
+    indent = {"county": "", "street": "· ", "community": "·· "}
+    out = [{"label": t("brief.city", lang), "value": ""}] if who.scope is None else []
+    out += [{"label": f"{indent[r['level']]}{r['name']}", "value": r["code"]} for r in rows]
+    return out
