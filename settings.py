@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=30, description="Sign out after this idle time.")
     session_absolute_hours: int = Field(default=12, description="Sign out after this long.")
     cookie_secure: bool = Field(default=False, description="Set behind HTTPS (Secure cookies).")
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For "
+        "and -Proto are then trusted, so rate limits and the audit trail see the client's "
+        "address; 0 trusts no header (a client could forge it).",
+    )
     lockout_failures: int = Field(default=5, description="Failed sign-ins before lockout.")
     lockout_minutes: int = Field(default=15, description="How long a lockout lasts.")
     sla_sweep_seconds: int = Field(
@@ -96,6 +104,33 @@ class Settings(BaseSettings):
         gt=0,
         le=24 * 365,
         description="... and within this many hours of its occurrence time.",
+    )
+    # Leaders' briefings (governance/briefings.py; `python app.py export briefing`).
+    briefing_dir: Path | None = Field(
+        default=None,
+        description="Where `export briefing --schedule` writes the morning briefings "
+        "(one sub-folder per day). Unset: <data_dir>/briefings.",
+    )
+    briefing_areas: str = Field(
+        default="",
+        description="Comma-separated area codes the scheduled briefings cover (empty: the "
+        "whole city and each county).",
+    )
+    briefing_formats: str = Field(
+        default="pdf",
+        description="Comma-separated formats of scheduled briefings (pdf, png, html).",
+    )
+    briefing_chromium: Path = Field(
+        default=Path("/usr/bin/chromium"),
+        description="The Chromium that prints briefings to PDF / PNG (Debian: apt-get install "
+        "chromium).",
+    )
+    wall_rotate_seconds: int = Field(
+        default=20,
+        ge=5,
+        le=3600,
+        description="The wall screen's views (density, handoff status, hotspots) rotate "
+        "every this many seconds (a wall URL may override it with ?rotate=N).",
     )
 
 

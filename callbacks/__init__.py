@@ -2,6 +2,11 @@
 
 from callbacks import (
     audit,
+    briefings,
+    consult,
+    dispatch,
+    evaluation,
+    exports,
     frontdesk,
     import_page,
     map_duplicates,
@@ -14,6 +19,11 @@ from callbacks import (
 
 __all__ = [
     "audit",
+    "briefings",
+    "consult",
+    "dispatch",
+    "evaluation",
+    "exports",
     "frontdesk",
     "import_page",
     "map_duplicates",

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx
+from dash import Input, Output, State, callback, ctx
 from dash.exceptions import PreventUpdate
 
+from callbacks import lang
 from governance import audit_view
 from governance.access import AUDIT_VIEW, require
 from governance.errors import MinqingError
@@ -22,14 +23,7 @@ from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
 
-# Language: set the cookie and reload (the same browser function as the map's switch).
-clientside_callback(
-    ClientsideFunction(namespace="minqing", function_name="switchLang"),
-    Output(AuditIds.LANG_SINK, "data"),
-    Input(AuditIds.LANG_BUTTON, "n_clicks"),
-    State(AuditIds.LANG_BUTTON, "value"),
-    prevent_initial_call=True,
-)
+lang.switch(AuditIds.LANG_BUTTON, AuditIds.LANG_SINK)
 
 
 def _refused(err: MinqingError, what: str) -> str:

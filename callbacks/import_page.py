@@ -15,9 +15,10 @@ import json
 import logging
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html
+from dash import Input, Output, State, callback, html
 from flask import request
 
+from callbacks import lang
 from governance import file_import as service
 from governance.errors import MinqingError
 from i18n import current_lang, t
@@ -30,13 +31,7 @@ log = logging.getLogger(__name__)
 
 MAPS = [map_id(f) for f in service.FIELDS]
 
-clientside_callback(
-    ClientsideFunction(namespace="minqing", function_name="switchLang"),
-    Output(Ids.LANG_SINK, "data"),
-    Input(Ids.LANG_BUTTON, "n_clicks"),
-    State(Ids.LANG_BUTTON, "value"),
-    prevent_initial_call=True,
-)
+lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 
 
 def _refused(err: MinqingError, what: str) -> html.Div:

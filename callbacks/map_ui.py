@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
+from callbacks import lang
 from pages.map_ids import MapIds
 
-# Language: set the cookie and reload; the page layout is rebuilt in the new language.
-clientside_callback(
-    ClientsideFunction(namespace="minqing", function_name="switchLang"),
-    Output(MapIds.LANG_SINK, "data"),
-    Input(MapIds.LANG_BUTTON, "n_clicks"),
-    State(MapIds.LANG_BUTTON, "value"),
-    prevent_initial_call=True,
-)
+lang.switch(MapIds.LANG_BUTTON, MapIds.LANG_SINK)
 
 clientside_callback(
     ClientsideFunction(namespace="minqing", function_name="toggleCollapsed"),

@@ -17,18 +17,17 @@ from typing import Any
 
 from dash import (
     ALL,
-    ClientsideFunction,
     Input,
     Output,
     State,
     callback,
-    clientside_callback,
     ctx,
     no_update,
 )
 from dash.exceptions import PreventUpdate
 from flask import request
 
+from callbacks import lang
 from governance import users_admin as service
 from governance.access import USERS_VIEW, Principal, require
 from governance.errors import Conflict, MinqingError
@@ -39,14 +38,7 @@ from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
 
-# Language: set the cookie and reload (the same browser function as the other screens).
-clientside_callback(
-    ClientsideFunction(namespace="minqing", function_name="switchLang"),
-    Output(Ids.LANG_SINK, "data"),
-    Input(Ids.LANG_BUTTON, "n_clicks"),
-    State(Ids.LANG_BUTTON, "value"),
-    prevent_initial_call=True,
-)
+lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 
 
 def _refused(err: MinqingError, what: str) -> str:

@@ -38,6 +38,8 @@ INCIDENT_CLOSE = "incident.close"  # verify the result and close (核查结案)
 INCIDENT_ESCALATE = "incident.escalate"  # hand a case to the level above (上报)
 INCIDENT_IMPORT = "incident.import"  # import hotline export files (governance/file_import.py)
 INCIDENT_REGISTER = "incident.register"  # take a report by phone or in person (/frontdesk)
+ANALYTICS_VIEW = "analytics.view"  # monthly evaluation and weekly consultation (scores)
+BRIEFING_EXPORT = "briefing.export"  # leaders' briefings (日调度/周会商/月评估) as PDF/PNG/HTML
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -56,12 +58,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_REGISTER}
         | {INCIDENT_IMPORT}
+        | {ANALYTICS_VIEW}
+        | {BRIEFING_EXPORT}
     ),
     Role.SUPERVISOR: frozenset(
         _OPERATIONS
         | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_ESCALATE}
         | {INCIDENT_REGISTER, INCIDENT_IMPORT}
+        | {ANALYTICS_VIEW}
+        | {BRIEFING_EXPORT}
     ),
     Role.GRID_WORKER: frozenset(
         _OPERATIONS

@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from i18n.messages_analytics import ANALYTICS
 from i18n.messages_audit import AUDIT
 from i18n.messages_auth import AUTH
+from i18n.messages_briefing import BRIEFING
 from i18n.messages_core import CORE
 from i18n.messages_desk import DESK
+from i18n.messages_dispatch import DISPATCH
+from i18n.messages_export import EXPORT
 from i18n.messages_import import IMPORT
 from i18n.messages_intake import INTAKE
 from i18n.messages_live import LIVE
@@ -27,7 +31,11 @@ log = logging.getLogger(__name__)
 Lang = Literal["zh-CN", "en"]
 LANGS: tuple[Lang, ...] = ("zh-CN", "en")
 COOKIE = "minqing_lang"
-_PARTS = (CORE, AUTH, UI, AUDIT, WALL, WORKFLOW, INTAKE, USERS, LIVE, PUBLIC, IMPORT, DESK)
+_PARTS: tuple[dict[str, dict[str, str]], ...] = (CORE, AUTH, UI, AUDIT, WALL, WORKFLOW, INTAKE)
+_PARTS += (USERS, LIVE, PUBLIC, IMPORT, DESK)
+_PARTS += (DISPATCH, EXPORT)
+_PARTS += (ANALYTICS,)
+_PARTS += (BRIEFING,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

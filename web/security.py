@@ -15,10 +15,14 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from governance import audit
 from governance.access import (
+    ANALYTICS_VIEW,
     AUDIT_VIEW,
+    BRIEFING_EXPORT,
+    INCIDENT_DISPATCH,
     INCIDENT_IMPORT,
     INCIDENT_REGISTER,
     MAP_VIEW,
@@ -60,6 +64,10 @@ PAGE_PERMISSIONS = {
     "/admin/users": USERS_VIEW,
     "/import": INCIDENT_IMPORT,
     "/frontdesk": INCIDENT_REGISTER,
+    "/dispatch": INCIDENT_DISPATCH,  # the daily dispatch board (pages/dispatch.py)
+    "/evaluation": ANALYTICS_VIEW,
+    "/consult": ANALYTICS_VIEW,
+    "/briefings": BRIEFING_EXPORT,  # leaders' briefings (pages/briefings.py)
 }
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403).
@@ -73,6 +81,10 @@ CALLBACK_PERMISSIONS = {
     "users-": USERS_VIEW,
     "import-": INCIDENT_IMPORT,
     "desk-": INCIDENT_REGISTER,
+    "dispatch-": INCIDENT_DISPATCH,
+    "eval-": ANALYTICS_VIEW,
+    "consult-": ANALYTICS_VIEW,
+    "brief-": BRIEFING_EXPORT,
 }
 DASH_UPDATE = "/_dash-update-component"
 # The largest callback body: an uploaded file (governance/file_tables.py) in base64, plus
@@ -398,3 +410,11 @@ def install(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
 
     server.before_request(_guard)
     server.after_request(_headers(csp))
+
+
+def trust_proxies(server: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address and scheme from the
+    X-Forwarded-For / -Proto headers they set (rate limits, the audit trail, Secure
+    cookies), trusting exactly that many hops; with 0, change nothing."""
+    if hops > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from governance import access
 from governance.access import ROLE_PERMISSIONS
+from governance.exports import DATASETS as EXPORT_DATASETS
 from governance.layers import LAYER_PERMISSIONS, WALL_LAYERS
 from tests.conftest import signed_in_client
 
@@ -132,12 +133,46 @@ PROBES = [
         lambda _ids: "/frontdesk",
         label="page /frontdesk",
     ),
+    Probe(
+        "/<path:path>",
+        "GET",
+        access.BRIEFING_EXPORT,
+        lambda _ids: "/briefings",
+        label="page /briefings",
+    ),
+    Probe(
+        "/<path:path>",
+        "GET",
+        access.ANALYTICS_VIEW,
+        lambda _ids: "/evaluation",
+        label="page /evaluation",
+    ),
+    Probe(
+        "/<path:path>", "GET", access.ANALYTICS_VIEW, lambda _ids: "/consult", label="page /consult"
+    ),
     Probe("/_dash-layout", "GET", SIGNED_IN, lambda _ids: "/_dash-layout"),
     Probe("/_dash-dependencies", "GET", SIGNED_IN, lambda _ids: "/_dash-dependencies"),
     Probe("/_reload-hash", "GET", SIGNED_IN, lambda _ids: "/_reload-hash"),
     Probe("/healthz", "GET", PUBLIC, lambda _ids: "/healthz"),
     Probe("/login", "GET", PUBLIC, lambda _ids: "/login"),
     Probe("/report", "GET", PUBLIC, lambda _ids: "/report"),  # the POST: test_public.py
+    Probe(
+        "/<path:path>",
+        "GET",
+        access.INCIDENT_DISPATCH,
+        lambda _ids: "/dispatch",
+        label="page /dispatch",
+    ),
+    *(
+        Probe(
+            "/export/<dataset>.<fmt>",
+            "GET",
+            need,
+            lambda _ids, dataset=dataset: f"/export/{dataset}.csv?window=7d",
+            label=f"GET export {dataset}",
+        )
+        for dataset, need in EXPORT_DATASETS.items()
+    ),
 ]
 # Rules that are not probed role by role, and why.
 NOT_PROBED = {
@@ -159,6 +194,8 @@ NOT_PROBED = {
     # the public pages (no sign-in): the tracking code is the credential
     "/track/<code>": "public progress page by tracking code (unknown: 404): test_public.py",
     "/track/<code>/feedback": "public rating POST (CSRF, one per round): test_public.py",
+    "/api/v1/attachments/<int:attachment_id>": "a timeline file, every role and out of "
+    "scope: test_attachments.py::test_who_may_open_a_file",
 }
 
 

@@ -189,5 +189,7 @@ def test_ui_messages_have_both_languages() -> None:
 
     for key, entry in UI.items():
         assert set(entry) == {"zh-CN", "en"} and all(entry.values()), key
-        assert key.split(".")[0] in {"map", "layer", "filter", "panel", "legend", "lang"}, key
+        assert key.split(".")[0] in {"map", "layer", "filter", "panel", "legend", "lang", "nav"}, (
+            key
+        )
     assert all(key in CATALOG for key in UI)
