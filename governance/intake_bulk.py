@@ -123,7 +123,7 @@ class _Preparer(threading.Thread):
         for size in chunk_sizes(len(self.order)):
             if self.cancelled.is_set():
                 return
-            new: list[Item] = []
+            firsts: list[Item] = []
             chunk, start = self.order[start : start + size], start + size
             for i in chunk:
                 it = self.checker.item(i, self.raws[i])
@@ -134,11 +134,13 @@ class _Preparer(threading.Thread):
                     sh.duplicate_of[it.index] = sh.first[it.external_id]
                     continue
                 sh.first[it.external_id] = it.index
-                if it.external_id not in self.known:
-                    new.append(it)
-            if self.checker.errors or not new:
+                firsts.append(it)
+            if self.checker.errors or not firsts:
                 continue  # an invalid batch writes nothing: keep validating only
-            self.ids_ready.wait()
+            self.ids_ready.wait()  # the stored ids are known from then on
+            new = [it for it in firsts if it.external_id not in self.known]
+            if not new:
+                continue
             ids = self.ids[pos : pos + len(new)]
             pos += len(new)
             data, _ = q.rows_csv(self.prepare_rows(new, ids))
@@ -180,15 +182,15 @@ def write_bulk(
     order = sorted(range(len(raws)), key=lambda i: _raw_external_id(raws[i]))
     q.prepare(session)
     worker = _Preparer(raws, order, categories, source, set(), prepare_rows)
-    # Replays are looked up first, so that they are neither prepared nor given ids.
-    candidates = sorted({e for e in map(_raw_external_id, raws) if e})
-    known = q.existing_ids(session, source, candidates)
-    worker.known.update(known)
-    worker.start()
+    worker.start()  # validating the first chunk while the stored ids are looked up
     created: dict[int, int | None] = {}
     idx_of_id: dict[int, int] = {}
     outside: list[int] = []
     try:
+        # Replays are looked up first, so that they are neither prepared nor given ids.
+        candidates = sorted({e for e in map(_raw_external_id, raws) if e})
+        known = q.existing_ids(session, source, candidates)
+        worker.known.update(known)
         worker.ids = q.allocate_ids(session, len(candidates) - len(known))
         worker.ids_ready.set()
         while (chunk := worker.out.get()) is not _DONE:
