@@ -22,6 +22,7 @@ lint: $(VENV)/.dev
 bench: system $(VENV)/.runtime
 	$(PY) bench/density.py
 	$(PY) bench/ingest.py
+	$(PY) bench/briefing.py
 
 system:
 	@scripts/system-deps.sh run
