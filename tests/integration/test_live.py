@@ -193,6 +193,7 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 def stop_hub() -> Iterator[None]:
     yield
     live.shutdown()
+    live._hub = None  # later tests of this process get a fresh hub, as a new worker would
 
 
 # ----------------------------------------------------------------------------- the rule

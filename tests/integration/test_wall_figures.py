@@ -5,6 +5,7 @@ same time yesterday" replayed from the timeline, and the rotation setting."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -298,59 +299,45 @@ def test_the_url_sets_the_rotation_of_the_layout() -> None:
 def test_the_kiosk_live_stream_carries_no_personal_data(county: str) -> None:
     """A kiosk wall may open the live stream; a new incident reaches it as an event
     with the map's fields only: no description, address or reporter."""
-    import json
-    import threading
-
     from app import server
     from governance.live import ITEM_FIELDS
     from governance.tokens import create_source_token
+    from tests.integration.test_live import open_stream
 
-    client = open_kiosk(new_kiosk(None)[1])
-    resp = client.get("/api/v1/stream", buffered=False)
-    assert resp.status_code == 200 and resp.mimetype == "text/event-stream"
-    events = iter(resp.response)
-    assert "retry:" in _chunk(next(events))  # subscribed (and LISTEN in force)
-    with session_scope(admin=True) as s:
-        token = create_source_token(s, source="12345", scopes=("incidents:write",), name="s").token
-        lon, lat = s.execute(
-            text("""SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM area
-            WHERE level = 'grid' AND code LIKE :p ORDER BY code DESC LIMIT 1) x"""),
-            {"p": county + "%"},
-        ).one()
-    body = {
-        "external_id": f"stream-{datetime.now().timestamp()}",
-        "category": "city.garbage",
-        "occurred_at": datetime.now(LOCAL_TZ).isoformat(),
-        "lon": lon,
-        "lat": lat,
-        "description": "居民王小明反映和平路66号垃圾满溢，电话13711112222",
-        "address": "和平路66号",
-        "reporter": {"name": "王小明", "phone": "13711112222"},
-    }
-    posted = server.test_client(use_cookies=False).post(
-        "/api/v1/incidents", json=body, headers={"Authorization": f"Bearer {token}"}
-    )
-    assert posted.status_code == 201, posted.get_json()
-    received: list[str] = []
-
-    def read() -> None:
-        for chunk in events:
-            received.append(_chunk(chunk))
-            if "event: change" in "".join(received):
-                return
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(20)
-    resp.close()
-    stream = "".join(received)
-    assert "event: change" in stream, stream
-    data = json.loads(stream.split("event: change\ndata: ", 1)[1].split("\n", 1)[0])
-    assert posted.get_json()["id"] in [i["id"] for i in data["items"]]
-    assert all(set(i) <= set(ITEM_FIELDS) for i in data["items"])
-    for secret in ("王小明", "和平路", "66号", "13711112222", "垃圾满溢"):
-        assert secret not in stream
-
-
-def _chunk(raw: bytes | str) -> str:
-    return raw.decode() if isinstance(raw, bytes) else raw
+    stream = open_stream(open_kiosk(new_kiosk(None)[1]))  # read on a thread of its own
+    try:
+        with session_scope(admin=True) as s:
+            token = create_source_token(
+                s, source="12345", scopes=("incidents:write",), name="s"
+            ).token
+            lon, lat = s.execute(
+                text("""SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p
+                FROM area WHERE level = 'grid' AND code LIKE :p ORDER BY code DESC LIMIT 1) x"""),
+                {"p": county + "%"},
+            ).one()
+        body = {
+            "external_id": f"stream-{datetime.now().timestamp()}",
+            "category": "city.garbage",
+            "occurred_at": datetime.now(LOCAL_TZ).isoformat(),
+            "lon": lon,
+            "lat": lat,
+            "description": "居民王小明反映和平路66号垃圾满溢，电话13711112222",
+            "address": "和平路66号",
+            "reporter": {"name": "王小明", "phone": "13711112222"},
+        }
+        posted = server.test_client(use_cookies=False).post(
+            "/api/v1/incidents", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert posted.status_code == 201, posted.get_json()
+        new_id = posted.get_json()["id"]
+        items: list[dict] = []
+        deadline = time.monotonic() + 10
+        while new_id not in [i["id"] for i in items] and time.monotonic() < deadline:
+            items += [i for c in stream.changes(0.5) for i in c["items"]]
+        assert new_id in [i["id"] for i in items], items
+        assert all(set(i) <= set(ITEM_FIELDS) for i in items)
+        text_seen = "".join(stream.text)
+        for secret in ("王小明", "和平路", "66号", "13711112222", "垃圾满溢"):
+            assert secret not in text_seen
+    finally:
+        stream.close()
