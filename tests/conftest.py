@@ -207,8 +207,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(seeded_database: str) -> Iterator[str]:
-    """The app served by gunicorn in a subprocess on a free port; yields its base URL."""
+def live_server(seeded_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The app served by gunicorn in a subprocess on a free port; yields its base URL.
+    Its log (``.data/live_server_<port>.log``) is kept only when a test failed."""
     port = _free_port()
     env = {
         **os.environ,
@@ -245,3 +246,5 @@ def live_server(seeded_database: str) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+    if not request.session.testsfailed:
+        Path(log.name).unlink(missing_ok=True)
