@@ -123,7 +123,9 @@ def seeded_database() -> Iterator[str]:
         seed_accounts(s)
     yield TEST_URL
     from geodata.db import get_admin_engine, get_engine
+    from governance import live
 
+    live.shutdown()  # the live listener, if a test started one, before its database goes
     get_engine(TEST_URL).dispose()
     get_admin_engine(OWNER_URL).dispose()
     _recreate(TEST_URL, ADMIN_URL, drop_only=True)
