@@ -37,7 +37,10 @@ class IncidentEvent(Base):
     """One step of an incident's timeline (every transition, reminder and escalation)."""
 
     __tablename__ = "incident_event"
-    __table_args__ = (Index("ix_incident_event_incident_id", "incident_id", "id"),)
+    __table_args__ = (
+        Index("ix_incident_event_incident_id", "incident_id", "id"),
+        Index("ix_incident_event_at", "at"),  # the wall's "24 hours ago" (migration 0010)
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
