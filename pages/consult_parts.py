@@ -22,6 +22,7 @@ from governance.consult import (
 )
 from governance.hotspots import MIN_COUNT, Hotspot
 from i18n import t
+from pages.map_ids import incident_link
 
 
 def week_label(monday: date, lang: str, current: bool = False) -> str:
@@ -63,8 +64,9 @@ def _cells(values: dict[str, Any], key: str, css: str = "") -> html.Tr:
     )
 
 
-def _case_ref(incident_id: int) -> html.Span:
-    return html.Span(f"#{incident_id}", className="mq-consult-case")
+def _case_ref(incident_id: int) -> html.A:
+    """The case number, opening the case on the map (panel, timeline, actions)."""
+    return html.A(f"#{incident_id}", href=incident_link(incident_id), className="mq-consult-case")
 
 
 def _stuck_row(c: StuckCase, lang: str) -> html.Tr:

@@ -13,6 +13,7 @@ from governance.dispatch_board import Board, BoardRow
 from governance.export_formats import FORMATS
 from i18n import t
 from pages.dispatch_ids import DispatchIds
+from pages.map_ids import incident_link
 from web.exports import export_url
 
 LIST_KINDS = ("queue", "overdue", "escalated", "intake")
@@ -103,7 +104,7 @@ def _dispatch_cell(row: BoardRow, departments: Sequence[dict[str, Any]], lang: s
 
 def _row(kind: str, row: BoardRow, departments: Sequence[dict[str, Any]], lang: str) -> html.Tr:
     cells: list[Any] = [
-        html.Td(f"#{row.id}", className="mq-dispatch-id"),
+        html.Td(html.A(f"#{row.id}", href=incident_link(row.id)), className="mq-dispatch-id"),
         html.Td(row.reported_at.strftime("%m-%d %H:%M")),
         html.Td([html.Span(className="mq-opt-dot", style={"background": row.color}), row.category]),
         html.Td(row.grid or "—"),

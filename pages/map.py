@@ -101,8 +101,16 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
     )
 
 
-def layout(**_query: str) -> html.Div:
-    """The map screen in the request's language."""
+def initial_selection(incident: str | None) -> dict[str, object] | None:
+    """What ``/?incident=ID`` opens: that incident's panel, the map flown to it (the panel
+    callback checks the user's access as for a click; a malformed id opens nothing)."""
+    if incident is None or not incident.isdigit() or len(incident) > 18:
+        return None
+    return {"kind": "incident", "id": int(incident), "fly": True}
+
+
+def layout(incident: str | None = None, **_query: str) -> html.Div:
+    """The map screen in the request's language (``?incident=ID``: open that case)."""
     lang = current_lang()
     principal = current_principal()
     bbox, categories, sources = _reference_data(lang)
@@ -145,7 +153,7 @@ def layout(**_query: str) -> html.Div:
                         id=MapIds.PANEL,
                         className="mq-card mq-panel",
                     ),
-                    dcc.Store(id=MapIds.SELECTION),
+                    dcc.Store(id=MapIds.SELECTION, data=initial_selection(incident)),
                     dcc.Store(id=MapIds.DENSITY_STATS),
                     # versions of the incidents / density layers, bumped by live updates
                     dcc.Store(id=MapIds.LIVE_VERSION, data={"i": version, "d": version}),

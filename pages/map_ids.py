@@ -98,3 +98,8 @@ class MapIds:
         """Pattern-matching id of one part of an incident's reporter block (``kind``: a
         ``REPORTER_*`` type)."""
         return {"type": kind, "incident": int(incident_id)}
+
+
+def incident_link(incident_id: int) -> str:
+    """The map URL that opens ``incident_id``'s panel (pages/map.py ``?incident=``)."""
+    return f"/?incident={int(incident_id)}"

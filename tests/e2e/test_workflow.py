@@ -119,3 +119,30 @@ def test_a_photo_goes_with_a_step_and_opens_from_the_timeline(
     got = sup.request.get(base + link.get_attribute("href"))
     assert got.status == 200 and got.body() == PNG
     console.check()
+
+
+def test_a_case_link_opens_the_case_on_the_map(page_as: Any, console: Any) -> None:  # noqa: F811
+    from sqlalchemy import text
+
+    from geodata.db import session_scope
+    from pages.map_ids import incident_link
+
+    iid = new_incident()
+    sup = page_as("supervisor")
+    base = sup.url.split("/", 3)[0] + "//" + sup.url.split("/", 3)[2]
+    sup.goto(base + incident_link(iid))
+    sup.wait_for_selector(".mq-panel-open .mq-block-flow")
+    assert "核实" in sup.inner_text(".mq-flow-action")  # the case's own actions
+    # a case outside the supervisor's street: refused in the panel, nothing shown
+    with session_scope(admin=True) as s:
+        far = s.execute(
+            text("""SELECT i.id FROM incident i JOIN area g ON g.id = i.grid_id
+                    WHERE g.code NOT LIKE '441502001%' ORDER BY i.id LIMIT 1""")
+        ).scalar_one()
+    sup.goto(base + incident_link(far))
+    sup.wait_for_selector(".mq-panel-open")
+    assert sup.locator(".mq-block-flow").count() == 0
+    sup.goto(base + "/?incident=abc")  # malformed: the plain map
+    sup.wait_for_selector(".leaflet-container")
+    assert sup.locator(".mq-panel-open").count() == 0
+    console.check()
