@@ -186,9 +186,12 @@ def attachment_download(attachment_id: int) -> Response:
     from governance.attachments import read
 
     f = read(attachment_id, principal=current_principal(), client_addr=request.remote_addr)
-    resp = send_file(  # inline, with an RFC 5987 filename for Chinese names
+    resp = send_file(  # an RFC 5987 filename for Chinese names
         io.BytesIO(f["data"]),
         mimetype=f["content_type"],
+        # images open in the tab; a PDF downloads (a sandboxed page may not run the
+        # browser's PDF viewer)
+        as_attachment=not f["content_type"].startswith("image/"),
         download_name=f["filename"],
         etag=f["sha256"],
         max_age=0,

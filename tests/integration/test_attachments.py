@@ -123,7 +123,9 @@ def test_who_may_open_a_file() -> None:
     assert api_transition(sup, iid, "verify", attachment=attachment).status_code == 200
     fid = files_of(iid)[0].id
     url = f"/api/v1/attachments/{fid}"
-    assert signed_in_client("gridworker").get(url).status_code == 200  # the case's grid
+    pdf = signed_in_client("gridworker").get(url)  # the case's grid
+    assert pdf.status_code == 200 and pdf.data == PDF
+    assert pdf.headers["Content-Disposition"].startswith("attachment;")  # downloads
     assert signed_in_client("commander").get(url).status_code == 200
     assert signed_in_client("dept").get(url).status_code == 200  # departments handle it
     from app import server
