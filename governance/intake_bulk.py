@@ -5,7 +5,8 @@ encryption, CSV) and ~0.65 s of database work (COPY, grid join, the insert with 
 timeline events, foreign-key checks and 15 index updates). Done one after the other they
 add up; here a worker thread validates and prepares chunk ``k + 1`` while the request's
 thread COPYs and inserts chunk ``k`` (psycopg2 releases the GIL while it waits for the
-server), so on two cores most of the Python time hides behind the database's. ``bench/ingest.py`` measures it.
+server), so on two cores most of the Python time hides behind the database's
+(``bench/ingest.py`` measures it).
 
 Nothing about the outcome changes compared with :func:`governance.intake.write_items`:
 

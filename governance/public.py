@@ -4,10 +4,10 @@ resident's rating after resolution.
 A report is written by the one intake writer (:func:`governance.intake.write_items`) as
 source ``public``, in one transaction with its tracking code and, if any, its photo
 (an attachment of the ``register`` step, :mod:`governance.attachments`, which staff see
-in the incident panel). The tracking code is derived from a per-form nonce (an HMAC under the app's secret
-key), and it is also the incident's ``external_id``: a double submit of one form is a
-replay of the same ``(source, external_id)`` and returns the same code, never a second
-incident. The code is the only credential of the tracking page and of the rating, so it
+in the incident panel). The tracking code is derived from a per-form nonce (an HMAC
+under the app's secret key), and it is also the incident's ``external_id``: a double
+submit of one form is a replay of the same ``(source, external_id)`` and returns the
+same code, never a second incident. The code is the only credential of the tracking page and of the rating, so it
 carries ~50 bits (10 characters of an alphabet without look-alikes) and the web layer
 rate-limits unknown codes.
 
