@@ -94,6 +94,12 @@ SEEN_GRANULARITY = 30  # seconds: refresh the idle clock at most this often
 # Requests a page makes by itself, not a person: they do not refresh the idle clock (an
 # open map's live stream reconnects every few minutes and must not keep a session alive).
 PASSIVE_PATHS = frozenset({"/api/v1/stream"})
+# Callbacks a page fires by itself: a timer's tick (the department inbox, the dispatch
+# board, the wall) or a pushed change (the map's live version). Only a callback whose
+# every changed property is one of these is passive; a click, a filter or a page load
+# still counts as the person being there.
+PASSIVE_PROPS = (".n_intervals",)
+PASSIVE_STORES = frozenset({"map-live-version.data"})
 
 
 def current_principal() -> Principal | None:
@@ -178,11 +184,27 @@ def _load_principal() -> tuple[Principal | None, str | None]:
     principal = load_principal(int(uid), str(session.get("sid") or ""))
     if principal is None:  # signed out elsewhere, revoked, disabled or deleted
         return None, "error.session_expired"
-    if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY and (
-        request.path not in PASSIVE_PATHS
-    ):
+    if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY and not _passive():
         session["seen_at"] = now
     return principal, None
+
+
+def _passive() -> bool:
+    """Is this request one the page made by itself (it does not refresh the idle clock)?"""
+    if request.path in PASSIVE_PATHS:
+        return True
+    if request.path != DASH_UPDATE:
+        return False
+    body = request.get_json(silent=True)
+    changed = body.get("changedPropIds") if isinstance(body, dict) else None
+    return (
+        isinstance(changed, list)
+        and bool(changed)
+        and all(
+            isinstance(p, str) and (p.endswith(PASSIVE_PROPS) or p in PASSIVE_STORES)
+            for p in changed
+        )
+    )
 
 
 def recheck_principal() -> tuple[Principal | None, str | None]:

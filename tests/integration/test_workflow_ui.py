@@ -123,3 +123,19 @@ def test_department_inbox_lists_its_open_cases_most_urgent_first() -> None:
     for user in ("commander", "supervisor"):
         assert str(iid) not in _raw(_post(signed_in_client(user), inbox_body()))
     assert dues == sorted(dues)  # the running deadline, soonest first
+
+
+def test_timer_callbacks_do_not_keep_an_idle_session_alive() -> None:
+    """The inbox refreshes itself every 30 s: that must not count as the person being
+    there (an unattended screen still times out); a click in the panel does."""
+    import time
+
+    dept = signed_in_client("dept")
+    with dept.session_transaction() as sess:
+        seen = sess["seen_at"] = int(time.time()) - 120
+    assert _post(dept, inbox_body()).status_code == 200
+    with dept.session_transaction() as sess:
+        assert sess["seen_at"] == seen  # the idle clock still runs
+    _post(dept, panel_body({"kind": "incident", "id": new_incident()}))
+    with dept.session_transaction() as sess:
+        assert sess["seen_at"] > seen  # a person acted
