@@ -11,6 +11,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, ctx
 from dash.exceptions import PreventUpdate
+from flask import request
 
 from callbacks import lang
 from governance import audit_view
@@ -92,7 +93,9 @@ def show_results(query: Any) -> tuple[Any, ...]:
     """One page of records for the query (newest first), or why there is none."""
     lang = current_lang()
     try:
-        page = audit_view.search_page(query, principal=current_principal())
+        page = audit_view.search_page(
+            query, principal=current_principal(), client_addr=request.remote_addr
+        )
     except MinqingError as err:
         return view.error_props(_refused(err, "search"))
     return view.result_props(page, lang)

@@ -66,6 +66,7 @@ class AuditAction(enum.StrEnum):
     PERMISSION_CHANGE = "permission_change"
     ACCESS_DENIED = "access_denied"
     AUDIT_PURGE = "audit_purge"  # written by audit_log_purge() itself
+    AUDIT_SEARCH = "audit_search"  # the auditor looked into the trail (governance/audit_view)
 
 
 class AuditLog(Base):

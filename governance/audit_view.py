@@ -163,10 +163,16 @@ def _whole(value: object, default: int | None, *, low: int, high: int, key: str)
     return value
 
 
-def search_page(query: object, *, principal: Principal | None) -> AuditPage:
+def search_page(
+    query: object, *, principal: Principal | None, client_addr: str | None = None
+) -> AuditPage:
     """One page of records matching ``query`` = ``{"filters": {...}, "page": n,
-    "head": id}``, newest first; ``head`` (from the first page) pins the snapshot."""
-    require(principal, AUDIT_VIEW)
+    "head": id}``, newest first; ``head`` (from the first page) pins the snapshot.
+
+    A new search (its first page) is itself recorded, after it has read its page (so the
+    record is not in it): who looks into the trail, and for what, is on the trail too
+    (三员分立: the auditor is audited). Turning pages of the same search is not."""
+    who = require(principal, AUDIT_VIEW)
     if query is not None and not isinstance(query, Mapping):
         raise InvalidInput("error.audit.bad_value")
     query = query or {}
@@ -181,6 +187,17 @@ def search_page(query: object, *, principal: Principal | None) -> AuditPage:
             limit=PAGE_SIZE + 1,
             offset=page * PAGE_SIZE,
         )
+        if head is None and page == 0:
+            audit.record(
+                s,
+                action=AuditAction.AUDIT_SEARCH,
+                user_id=who.user_id or None,
+                username=who.username,
+                role=who.role,
+                object_type="audit_log",
+                client_addr=client_addr,
+                detail={"filters": filters.params(), "rows": min(len(rows), PAGE_SIZE)},
+            )
     if head is None and page == 0 and rows:
         head = int(rows[0]["id"])
     return AuditPage(filters, rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, head)

@@ -525,3 +525,27 @@ def test_every_action_and_outcome_has_a_label_in_both_languages() -> None:
     keys += [f"audit.outcome.{o}" for o in AuditOutcome]
     for key in keys:
         assert CATALOG[key]["zh-CN"] and CATALOG[key]["en"], key
+
+
+def test_a_search_is_itself_recorded_but_turning_pages_is_not(auditor: Any, tag: str) -> None:
+    for _ in range(60):
+        audit.record_now(action="data_change", username=tag)
+
+    def searches() -> list[Any]:
+        return sql(
+            """SELECT detail->'filters'->>'username', detail->>'rows' FROM audit_log
+            WHERE action = 'audit_search' AND username = 'auditor' AND detail->'filters'->>'username' = :u
+            ORDER BY id""",
+            u=tag,
+        )
+
+    first = search(auditor, {"filters": {"username": tag}})
+    assert [tuple(r) for r in searches()] == [(tag, "50")]
+    # a search for searches: its own record is not on its page, the next one shows it
+    own = {"username": "auditor", "action": "audit_search"}
+    before = shown_ids(search(auditor, {"filters": own}))
+    mine = max(r[0] for r in sql("SELECT id FROM audit_log WHERE action = 'audit_search'"))
+    assert mine not in before
+    assert mine in shown_ids(search(auditor, {"filters": own}))
+    search(auditor, {"filters": {"username": tag}, "page": 1, "head": first[AuditIds.HEAD]})
+    assert len(searches()) == 1  # the next page of the same search: no new record
