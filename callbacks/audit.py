@@ -20,7 +20,7 @@ from governance.errors import MinqingError
 from i18n import current_lang
 from pages import audit_table as view
 from pages.audit_ids import AuditIds
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,7 @@ lang.switch(AuditIds.LANG_BUTTON, AuditIds.LANG_SINK)
 
 def _refused(err: MinqingError, what: str) -> str:
     """Log a refused request (and audit it if it was a permission check); the message."""
-    log.info("audit screen %s refused: %s", what, err.key)
-    if err.status == 403:
-        audit_denied(f"audit {what}", err.key)
-    return err.user_message(current_lang())
+    return refused(err, f"audit {what}")
 
 
 @callback(

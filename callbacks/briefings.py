@@ -20,7 +20,7 @@ from governance.briefing_period import parse_request
 from governance.errors import MinqingError
 from i18n import current_lang, t
 from pages.briefings_ids import BriefIds
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,7 @@ def produce(_n: Any, period: Any, day: Any, area: Any, fmt: Any) -> tuple[Any, A
         )
         out = briefings.export(principal, req, client_addr=request.remote_addr)
     except MinqingError as err:
-        if err.status == 403:
-            audit_denied("briefing", err.key)
-        log.info("briefing refused: %s", err.key)
-        return no_update, err.user_message(lang)
+        return no_update, refused(err, "briefing")
     content = base64.b64encode(out.data).decode("ascii")
     data = {"content": content, "filename": out.filename, "type": out.mimetype, "base64": True}
     return data, t("brief.done", lang, name=out.filename)

@@ -17,7 +17,7 @@ from governance.errors import MinqingError
 from i18n import current_lang, t
 from pages import consult_parts as parts
 from pages.consult_ids import ConsultIds
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,7 @@ def show(week: Any) -> tuple[Any, ...]:
     try:
         packet = consult.weekly(current_principal(), week)
     except MinqingError as err:
-        log.info("consultation packet refused: %s", err.key)
-        if err.status == 403:
-            audit_denied("consult", err.key)
-        return "", [], [], [], err.user_message(lang)
+        return "", [], [], [], refused(err, "consult")
     except Exception:
         log.error("consultation packet failed", exc_info=True)
         return "", [], [], [], t("analytics.failed", lang)

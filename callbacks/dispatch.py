@@ -31,7 +31,7 @@ from governance.errors import MinqingError
 from i18n import current_lang, t
 from pages import dispatch_parts as parts
 from pages.dispatch_ids import DispatchIds
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,7 @@ def dispatch(_clicks: Any, _departments: Any) -> tuple[str, str, dict[str, Any]]
             client_addr=request.remote_addr,
         )
     except MinqingError as err:
-        log.info("dispatch of %s refused: %s", incident, err.key)
-        if err.status == 403:
-            audit_denied("dispatch", err.key)
-        return parts.outcome(lang, incident, error=err.user_message(lang))
+        return parts.outcome(lang, incident, error=refused(err, "dispatch"))
     return parts.outcome(lang, incident, department=done["department"])
 
 

@@ -17,7 +17,7 @@ from governance.errors import MinqingError
 from i18n import current_lang, t
 from pages import evaluation_parts as parts
 from pages.evaluation_ids import EvalIds
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,7 @@ def show(month: Any, tab: Any) -> tuple[Any, str]:
     try:
         ev = evaluation.monthly(current_principal(), month, tab)
     except MinqingError as err:
-        log.info("evaluation refused: %s", err.key)
-        if err.status == 403:
-            audit_denied("evaluation", err.key)
-        return [], err.user_message(lang)
+        return [], refused(err, "evaluation")
     except Exception:
         log.error("evaluation failed", exc_info=True)
         return [], t("analytics.failed", lang)

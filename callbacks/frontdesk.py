@@ -21,7 +21,7 @@ from layers.urls import bounds_to_bbox, int_zoom, padded_bbox
 from pages import map_duplicates
 from pages.frontdesk_ids import DeskIds as D
 from settings import get_settings
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +169,7 @@ def submit(n_clicks: Any, *values: Any) -> tuple[Any, ...]:
             client_addr=request.remote_addr,
         )
     except MinqingError as err:
-        log.info("front-desk report refused: %s", err.key)
-        if err.status == 403:
-            audit_denied("frontdesk register", err.key)
+        refused(err, "frontdesk register")
         return (_errors(err, lang), *([no_update] * len(RESET_OUTPUTS)))
     grid = (view.get("grid") or {}).get("name") or t("desk.no_grid", lang)
     key = "desk.done" if view.get("created") else "desk.replayed"

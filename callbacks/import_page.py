@@ -25,7 +25,7 @@ from i18n import current_lang, t
 from pages import import_views as view
 from pages.import_ids import ImportIds as Ids
 from pages.import_ids import map_id
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,7 @@ lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 
 def _refused(err: MinqingError, what: str) -> html.Div:
     """Log (and audit, if a permission said no) a refusal; its message, with the rows."""
-    log.info("file import %s refused: %s", what, err.key)
-    if err.status == 403:
-        audit_denied(f"import {what}", err.key)
+    text = refused(err, f"import {what}")
     lang = current_lang()
     rows = getattr(err, "errors", None)
     if isinstance(err, service.ImportInvalid) and rows:
@@ -46,10 +44,8 @@ def _refused(err: MinqingError, what: str) -> html.Div:
             html.Li(t("import.error_line", lang, row=e.row, column=e.column, message=e.message))
             for e in rows[: service.MAX_ERRORS]
         ]
-        return html.Div(
-            [view.message(err.user_message(lang)), html.Ul(items, className="mq-import-errors")]
-        )
-    return view.message(err.user_message(lang))
+        return html.Div([view.message(text), html.Ul(items, className="mq-import-errors")])
+    return view.message(text)
 
 
 def _name(filename: Any) -> str:

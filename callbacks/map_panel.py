@@ -25,7 +25,7 @@ from layers.urls import LayerFilters
 from pages import map_duplicates, map_inbox, map_person, map_reporter, map_workflow
 from pages import map_panel as panel
 from pages.map_ids import MapIds
-from web.security import audit_denied, current_principal
+from web.security import audit_denied, current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -322,10 +322,9 @@ def act(
         )
         message = map_workflow.done(t("flow.done", lang, action=t(f"action.{action}", lang)))
     except MinqingError as err:
-        log.info("action %s on incident %s refused: %s", action, incident_id, err.key)
-        if err.status == 403:
-            audit_denied(f"action {str(action)[:24]} on incident {incident_id}", err.key)
-        message = map_workflow.error(err.user_message(lang))
+        message = map_workflow.error(
+            refused(err, f"action {str(action)[:24]} on incident {incident_id}")
+        )
         keep = {"action": action, "note": note, "dept": dept, "until": until, "into": into}
     try:
         detail = incident_service.incident_detail(incident_id, lang, principal=principal)

@@ -34,7 +34,7 @@ from governance.errors import Conflict, MinqingError
 from i18n import current_lang
 from pages import users_table as view
 from pages.users_ids import UsersIds as Ids
-from web.security import audit_denied, current_principal
+from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,7 @@ lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 
 def _refused(err: MinqingError, what: str) -> str:
     """Log a refused request (and audit it if a permission said no); the message."""
-    log.info("account page %s refused: %s", what, err.key)
-    if err.status == 403:
-        audit_denied(f"users {what}", err.key)
-    return err.user_message(current_lang())
+    return refused(err, f"users {what}")
 
 
 def _outcome(user_id: Any) -> dict[str, Any]:

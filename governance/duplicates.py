@@ -37,19 +37,26 @@ def candidates(
     """Open incidents (not closed, evaluated, rejected or merged) of ``category`` within
     the configured distance and hours of the point and time, nearest first, at most
     :data:`MAX_CANDIDATES`: ``id, category, status, distance_m, occurred_at``."""
+    rows = _open_nearby(session, category, lon, lat, occurred_at, exclude_id=exclude_id)
+    return [_candidate(r) for r in rows]
+
+
+def _open_nearby(
+    session: Session, category: str, lon: float, lat: float, at: datetime, **only: Any
+) -> list[dict[str, Any]]:
+    """``open_nearby`` with the configured distance, hours and number of candidates."""
     cfg = get_settings()
-    rows = q.open_nearby(
+    return q.open_nearby(
         session,
         category,
         float(lon),
         float(lat),
-        occurred_at,
+        at,
         metres=cfg.duplicate_meters,
         hours=cfg.duplicate_hours,
-        exclude_id=exclude_id,
         limit=MAX_CANDIDATES,
+        **only,
     )
-    return [_candidate(r) for r in rows]
 
 
 def _candidate(row: dict[str, Any]) -> dict[str, Any]:
@@ -73,17 +80,13 @@ def for_source(
     each with its ``external_id``. A source system cannot learn what other channels
     (110, grid workers, residents) reported; the dispatcher sees every candidate in the
     incident panel."""
-    cfg = get_settings()
-    rows = q.open_nearby(
+    rows = _open_nearby(
         session,
         category,
-        float(lon),
-        float(lat),
+        lon,
+        lat,
         occurred_at,
-        metres=cfg.duplicate_meters,
-        hours=cfg.duplicate_hours,
         exclude_id=incident_id,
-        limit=MAX_CANDIDATES,
         source=source,
         area_id=area_id,
     )

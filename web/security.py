@@ -31,6 +31,7 @@ from governance.access import (
     Principal,
 )
 from governance.accounts import close_session, load_principal, open_session
+from governance.errors import MinqingError
 from governance.file_tables import MAX_FILE_BYTES
 from i18n import current_lang, t
 from settings import get_settings
@@ -348,6 +349,15 @@ class _AnonymousDenials:
 
 
 _anonymous_denials = _AnonymousDenials()
+
+
+def refused(err: MinqingError, what: str) -> str:
+    """A callback's use case said no: log it, audit it when a permission or scope check
+    said no (403), and return the user's message in the request's language."""
+    log.info("%s refused: %s", what, err.key)
+    if err.status == 403:
+        audit_denied(what, err.key)
+    return err.user_message(current_lang())
 
 
 def audit_denied(what: str, key: str | None = None) -> None:

@@ -11,22 +11,13 @@ from typing import Any
 
 from sqlalchemy import text
 
+from callbacks import wall as wall_callbacks
 from geodata.db import session_scope
 from pages.wall_ids import WallIds
 
 BOUNDS = [[22.6, 115.0], [23.6, 116.2]]
 Dep = tuple[str, str, Any]  # (component id, property, value)
-REFRESHED = (
-    WallIds.KPIS,
-    WallIds.CATEGORIES,
-    WallIds.GRIDS,
-    WallIds.FEED,
-    WallIds.SLA,
-    WallIds.HANDOFF_STATUSES,
-    WallIds.HANDOFF_DEPARTMENTS,
-    WallIds.HOTSPOTS,
-)
-LAYERS = (WallIds.LAYER_AREAS, WallIds.LAYER_CONTEXT, WallIds.LAYER_LABELS, WallIds.LAYER_DENSITY)
+REFRESHED, LAYERS = wall_callbacks.REFRESHED, wall_callbacks.LAYER_IDS
 OPEN = ("registered", "verified", "dispatched", "accepted", "in_progress", "suspended", "resolved")
 HANDLING = ("dispatched", "accepted", "in_progress")
 
