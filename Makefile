@@ -1,7 +1,12 @@
 # MinQing Map. Two commands: `make run` and `make test`. Both are idempotent.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Debian's own Python when there is one: the server drops to an unprivileged user
+# (minqing), who must be able to run the interpreter (a pyenv under /root is out of reach).
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 VENV := .venv
+# A venv made from another interpreter than $(PYTHON) is removed here, before make looks
+# at it, so that the rules below make it again from $(PYTHON).
+_ := $(shell scripts/venv-base.sh $(VENV) $(PYTHON) >&2)
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 

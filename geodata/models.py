@@ -323,7 +323,9 @@ class AppUser(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    # None: created by the system administrator, waiting for the security administrator
+    # to assign a role (三员分立); such an account can do nothing.
+    role: Mapped[str | None] = mapped_column(String(20))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))  # None: whole city
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -332,7 +334,27 @@ class AppUser(Base):
     password_changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # An administrator chose or reset the password: the next sign-in must replace it.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RateLimit(Base):
+    """A fixed-window counter shared by every worker and node (migration 0011):
+    ``hits`` in the window starting at ``window_start``, of which ``audited`` were
+    written to the audit trail one by one (the rest are summed into the next record)."""
+
+    __tablename__ = "rate_limit"
+    __table_args__ = ({"prefixes": ["UNLOGGED"]},)
+
+    bucket: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), primary_key=True, index=True
+    )
+    hits: Mapped[int] = mapped_column(Integer)
+    audited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserSession(Base):
