@@ -54,7 +54,7 @@ def create_app() -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
-    from web import audit_export, auth, kiosk, public, security
+    from web import audit_export, auth, kiosk, outage, public, security
     from web.exports import bp as exports_bp
     from web.live import bp as live_bp
 
@@ -79,12 +79,31 @@ def create_app() -> dash.Dash:
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
     security.install(server, lambda: list(app.csp_hashes()))
+    server.register_blueprint(outage.bp)  # database down: 503 everywhere (after the guard)
     security.trust_proxies(server, settings.proxy_hops)
     from governance import sla_sweep
 
     sla_sweep.start_background(settings.sla_sweep_seconds)
-
+    _set_up_before_traffic(app)
     return app
+
+
+def _set_up_before_traffic(app: dash.Dash) -> None:
+    """Run Dash's first-request set-up now, once, before any request can race it.
+
+    Dash builds its pages router, the validation layout and the callback map in
+    before-request hooks guarded by a flag that is set before the work is done: on a
+    fresh worker, concurrent first requests saw a half-built app ("dash.page_container
+    not found in the layout", HTTP 500). Done here, in the worker's start, the hooks are
+    no-ops by the time traffic arrives.
+    """
+    hooks = app.server.before_request_funcs.setdefault(None, [])
+    with app.server.test_request_context("/"):
+        for hook in list(hooks):
+            if hook == app._setup_server or getattr(hook, "__name__", "") == "router_sync":
+                hook()
+    if not app.validation_layout:  # pragma: no cover - Dash changed its set-up
+        raise RuntimeError("Dash's pages router was not set up before traffic")
 
 
 _app: dash.Dash | None = None

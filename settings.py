@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     database_name: str = Field(default="minqing", description="Database in the embedded cluster.")
     data_dir: Path = Field(default=ROOT / ".data", description="Embedded cluster home.")
     pg_user: str = Field(default="minqing-pg", description="System user owning the cluster.")
+    app_user: str = Field(
+        default="minqing",
+        description="System user the web server runs as when started as root (created if "
+        "missing); it may connect to the embedded cluster only as MINQING_APP_DB_ROLE. "
+        "'root' keeps root (not recommended).",
+    )
     pg_port: int = Field(default=5432, description="Socket port number (no TCP is opened).")
     host: str = "127.0.0.1"
     port: int = 8050

@@ -116,6 +116,11 @@ def _warn_if_rls_bypassed() -> None:
             ).scalar()
     except Exception:  # noqa: BLE001 - the server reports the database itself (/healthz)
         return
+    finally:
+        # Close it here: a pooled connection of the master would be inherited by every
+        # forked worker, which would then talk over one socket at once (answers mixed up,
+        # "error with status PGRES_TUPLES_OK and no message from the libpq", hung requests).
+        get_engine().dispose()
     if bypass:
         click.echo(
             "warning: the app's database role is a superuser or has BYPASSRLS, so row-level "
@@ -129,11 +134,17 @@ def _warn_if_rls_bypassed() -> None:
 @click.option("--host", default=None, help="Default: MINQING_HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Default: MINQING_PORT (8050).")
 @click.option("--dev", is_flag=True, help="Flask's debug server (never in production).")
-def serve(host: str | None, port: int | None, dev: bool) -> None:
-    """Serve the app with gunicorn (gthread workers)."""
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, dev: bool) -> None:
+    """Serve the app with gunicorn (gthread workers); as root, as MINQING_APP_USER."""
+    from cli.runas import drop_root
+
     s = get_settings()
     host, port = host or s.host, port or s.port
     _check_port(host, port)
+    level = ctx.find_root().params.get("log_level")
+    argv = [*(["--log-level", level] if level else []), "serve", "--host", host]
+    drop_root([*argv, "--port", str(port), *(["--dev"] if dev else [])], keep=_lock_handle)
     _warn_if_rls_bypassed()
     click.echo(f"MinQing Map on http://{host}:{port}")
     if dev:

@@ -4,6 +4,14 @@
 user and every server command runs through ``runuser``. That user must be able to
 traverse every parent of the data directory; CI clones into folders we do not choose,
 so when it cannot, the cluster falls back to ``/var/lib/minqing/<hash>`` and says so.
+
+Every connection is authenticated (``peer``: the connecting process's operating-system
+user, through the map in ``pg_ident.conf``): root and the cluster's user may connect as
+the superuser, the app server's user only as the unprivileged app role, and nobody else
+at all. The socket directory is ``0750`` to the group of the two service users
+(``geodata/host.py``), so other local accounts cannot reach the socket either. The
+files are written again at every start, so a cluster made by an older version (which
+trusted every local connection) is closed at its next start.
 """
 
 from __future__ import annotations
@@ -13,7 +21,6 @@ import hashlib
 import logging
 import os
 import pwd
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from geodata import host
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,7 +48,22 @@ random_page_cost = 1.1
 max_wal_size = 2GB
 logging_collector = off
 timezone = 'UTC'
+unix_socket_permissions = {sock_mode}
+{sock_group}password_encryption = 'scram-sha-256'
 """
+HBA_CONF = """\
+# Written by MinQing Map (geodata/embedded.py) at every start: edits are lost.
+# Unix socket only (listen_addresses = ''). Each connection is authenticated by the
+# operating-system user of the connecting process, mapped to the roles it may use in
+# pg_ident.conf ("{mapname}"). No trust, no TCP.
+# TYPE  DATABASE  USER  METHOD
+local   all       all   peer map={mapname}
+"""
+IDENT_HEAD = """\
+# Written by MinQing Map (geodata/embedded.py) at every start: edits are lost.
+# MAPNAME  SYSTEM-USER  DATABASE-ROLE
+"""
+IDENT_MAP = "minqing"
 
 
 class ClusterError(RuntimeError):
@@ -67,10 +90,18 @@ class EmbeddedCluster:
     home: Path
     user: str
     port: int
+    app_user: str = "minqing"  # the web server's system user (when started as root)
+    app_role: str = "minqing_app"  # the only database role it may use
 
     @classmethod
     def from_settings(cls, s: Settings) -> EmbeddedCluster:
-        return cls(home=Path(s.data_dir).resolve(), user=s.pg_user, port=s.pg_port)
+        return cls(
+            home=Path(s.data_dir).resolve(),
+            user=s.pg_user,
+            port=s.pg_port,
+            app_user=s.app_user or "root",
+            app_role=s.app_db_role,
+        )
 
     # -- locations ---------------------------------------------------------------------
     @property
@@ -120,25 +151,12 @@ class EmbeddedCluster:
         return proc
 
     def _ensure_user(self) -> None:
+        """The cluster's and the app server's system users, both in host.DB_GROUP."""
         if not self.as_root:
             return
-        try:
-            pwd.getpwnam(self.user)
-        except KeyError:
-            subprocess.run(
-                [
-                    "useradd",
-                    "--system",
-                    "--no-create-home",
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    "--comment",
-                    "MinQing Map embedded PostGIS",
-                    self.user,
-                ],
-                check=True,
-            )
-            log.info("created system user %s", self.user)
+        host.ensure_user(self.user, "MinQing Map embedded PostGIS", groups=(host.DB_GROUP,))
+        if self.app_user != "root":
+            host.ensure_user(self.app_user, "MinQing Map web server", groups=(host.DB_GROUP,))
 
     def _owner_can_reach(self, path: Path) -> bool:
         if not self.as_root:
@@ -146,10 +164,56 @@ class EmbeddedCluster:
         probe = subprocess.run(["runuser", "-u", self.user, "--", "test", "-x", str(path)])
         return probe.returncode == 0
 
-    def _chown(self, *paths: Path) -> None:
+    def _chown(self, *paths: Path, group: str | None = None) -> None:
         if self.as_root:
             for p in paths:
-                shutil.chown(p, user=self.user, group=pwd.getpwnam(self.user).pw_gid)
+                host.chown(p, self.user, group)
+
+    def _ident_lines(self) -> list[tuple[str, str]]:
+        """(system user, database role) pairs allowed to connect."""
+        if not self.as_root:
+            me = pwd.getpwuid(os.geteuid()).pw_name
+            return [(me, "postgres"), (me, self.app_role)]
+        pairs = [("root", "postgres"), ("root", self.app_role), (self.user, "postgres")]
+        if self.app_user != "root":
+            pairs.append((self.app_user, self.app_role))
+        return pairs
+
+    def _configure(self) -> None:
+        """Write the server settings and the authentication rules (every start)."""
+        group = f"unix_socket_group = '{host.DB_GROUP}'\n" if self.as_root else ""
+        conf = SERVER_CONF.format(
+            sockdir=self.sockdir,
+            port=self.port,
+            sock_mode="0770" if self.as_root else "0700",
+            sock_group=group,
+        )
+        ident = IDENT_HEAD + "".join(
+            f"{IDENT_MAP}  {who}  {role}\n" for who, role in self._ident_lines()
+        )
+        files = {
+            "minqing.conf": conf,
+            "pg_hba.conf": HBA_CONF.format(mapname=IDENT_MAP),
+            "pg_ident.conf": ident,
+        }
+        for name, body in files.items():
+            path = self.pgdata / name
+            path.write_text(body)
+            path.chmod(0o600)
+            self._chown(path)
+
+    def _restrict(self) -> None:
+        """The narrowest modes that work: the data home can be traversed but not listed
+        by the service users; the socket directory only by their group."""
+        self.home.chmod(0o711 if self.as_root else 0o700)
+        if self.base != self.home:
+            self.base.chmod(0o711 if self.as_root else 0o700)
+        self.sockdir.mkdir(parents=True, exist_ok=True)
+        self.sockdir.chmod(0o750 if self.as_root else 0o700)
+        self._chown(self.sockdir, group=host.DB_GROUP if self.as_root else None)
+        self.logfile.touch(exist_ok=True)
+        self.logfile.chmod(0o600)
+        self._chown(self.logfile)
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
@@ -172,7 +236,7 @@ class EmbeddedCluster:
         bindir = _pg_bindir()
         self._ensure_user()
         self.home.mkdir(parents=True, exist_ok=True)
-        self.home.chmod(0o755)
+        self.home.chmod(0o711 if self.as_root else 0o700)
         if not self._owner_can_reach(self.home):
             digest = hashlib.sha1(str(self.home).encode()).hexdigest()[:10]
             fallback = Path("/var/lib/minqing") / digest
@@ -183,7 +247,7 @@ class EmbeddedCluster:
                 fallback,
             )
             fallback.mkdir(parents=True, exist_ok=True)
-            fallback.chmod(0o755)
+            fallback.chmod(0o711)
             (self.home / "pg.location").write_text(str(fallback))
             if self.initialized():
                 return False
@@ -197,17 +261,15 @@ class EmbeddedCluster:
             self.pgdata,
             "-U",
             "postgres",
-            "--auth=trust",
+            "--auth-local=peer",
+            "--auth-host=reject",
             "-E",
             "UTF8",
             "--no-locale",
             "--no-instructions",
         )
-        conf = SERVER_CONF.format(sockdir=self.sockdir, port=self.port)
-        (self.pgdata / "minqing.conf").write_text(conf)
         with open(self.pgdata / "postgresql.conf", "a") as fh:
             fh.write("\ninclude 'minqing.conf'\n")
-        self._chown(self.pgdata / "minqing.conf")
         log.info("initdb %s in %.1fs", self.pgdata, time.perf_counter() - t0)
         return True
 
@@ -223,12 +285,12 @@ class EmbeddedCluster:
         """Init if needed and start; idempotent. Returns what was done."""
         with self._lock():
             created = self.init()
+            self._ensure_user()
+            self._configure()
+            self._restrict()
             if self.running():
+                self._run(_pg_bindir() / "pg_ctl", "-D", self.pgdata, "reload")
                 return "already running"
-            self.sockdir.mkdir(parents=True, exist_ok=True)
-            self.sockdir.chmod(0o755)
-            self.logfile.touch(exist_ok=True)
-            self._chown(self.sockdir, self.logfile)
             self._run(
                 _pg_bindir() / "pg_ctl",
                 "-D",
@@ -253,6 +315,7 @@ class EmbeddedCluster:
         return {
             "data_dir": str(self.pgdata),
             "socket_dir": str(self.sockdir),
+            "authentication": "peer (pg_ident.conf map 'minqing')",
             "initialized": self.initialized(),
             "running": self.running(),
         }

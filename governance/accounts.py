@@ -49,7 +49,7 @@ def principal_of(session: Session, user: AppUser) -> Principal:
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
-        role=user.role,
+        role=user.role or "",  # no role yet: no capability at all
         area_id=user.area_id,
         area_code=area.code if area else None,
         area_level=area.level if area else None,

@@ -25,6 +25,7 @@ from layers.common import Panes
 from pages.frontdesk_ids import DeskIds
 from pages.header import HeaderIds, page_header
 from settings import get_settings
+from web import outage
 from web.security import current_principal
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,22 @@ def _start(principal: Principal | None) -> tuple[list[float], dict[str, float] |
     try:
         bbox = area_service.home_bbox(principal)
         point = duplicate_service.start_point(principal) if principal else None
-    except Exception:
+    except Exception as exc:
+        outage.propagate(exc)  # rendering for a person: a 503 the client retries
         log.warning("front desk: reference data unavailable", exc_info=True)
         return FALLBACK_BBOX, None
     return bbox, ({"lon": point[0], "lat": point[1]} if point else None)
 
 
 def leaf_options(lang: str) -> list[dict[str, str]]:
-    """Leaf categories (the ones intake accepts), labelled "group / leaf"."""
-    cats = catalog.all_categories()
+    """Leaf categories (the ones intake accepts), labelled "group / leaf"; none while the
+    database is down (the form still renders, and registering then says why it failed)."""
+    try:
+        cats = catalog.all_categories()
+    except Exception as exc:
+        outage.propagate(exc)
+        log.warning("front desk: categories unavailable", exc_info=True)
+        return []
     parents = {c.parent_code for c in cats if c.parent_code}
     names = {c.code: c.name(lang) for c in cats}
     return [

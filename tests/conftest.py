@@ -208,6 +208,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+LIVE_SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # base URL -> its server process
+
+
 @pytest.fixture(scope="session")
 def live_server(seeded_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """The app served by gunicorn in a subprocess on a free port; yields its base URL.
@@ -241,7 +244,9 @@ def live_server(seeded_database: str, request: pytest.FixtureRequest) -> Iterato
             proc.kill()
             raise RuntimeError(f"live server failed to start; see {log.name}")
         time.sleep(0.3)
+    LIVE_SERVERS[base] = proc
     yield base
+    LIVE_SERVERS.pop(base, None)
     proc.terminate()
     try:
         proc.wait(timeout=15)
