@@ -116,7 +116,7 @@ def show_detail(picked: Any, outcome: Any) -> tuple[Any, ...]:
     return view.detail_props(row, current_lang(), principal)
 
 
-KEEP = (no_update, no_update, no_update)  # the new-account form's username, name, area
+KEEP = (no_update, no_update)  # the new-account form's username and name
 
 
 def _addr() -> str | None:
@@ -152,15 +152,11 @@ ACTIONS: dict[str, Action] = {
     Output(Ids.RESET_PASSWORD, "value"),
     Output(Ids.NEW_USERNAME, "value"),
     Output(Ids.NEW_NAME, "value"),
-    Output(Ids.NEW_AREA, "value"),
     inputs={"_clicks": tuple(Input(cid, "n_clicks") for cid in ACTIONS)},
     state={
         "new": {
             "username": State(Ids.NEW_USERNAME, "value"),
             "display_name": State(Ids.NEW_NAME, "value"),
-            "role": State(Ids.NEW_ROLE, "value"),
-            "area": State(Ids.NEW_AREA, "value"),
-            "department": State(Ids.NEW_DEPARTMENT, "value"),
             "password": State(Ids.NEW_PASSWORD, "value"),
         },
         "edit": {
@@ -191,6 +187,6 @@ def act(_clicks: Any, new: Any, edit: Any, seen: Any, password: Any) -> tuple[An
     except MinqingError as err:
         return view.error(_refused(err, trigger)), None, no_update, "", "", *KEEP
     lang = current_lang()
-    cleared = ("", "", "") if trigger == Ids.CREATE else KEEP
+    cleared = ("", "") if trigger == Ids.CREATE else KEEP
     outcome = _outcome(change.user_id)
     return view.done(change, lang), view.secret(change, lang), outcome, "", "", *cleared

@@ -67,6 +67,7 @@ class AuditAction(enum.StrEnum):
     ACCESS_DENIED = "access_denied"
     AUDIT_PURGE = "audit_purge"  # written by audit_log_purge() itself
     AUDIT_SEARCH = "audit_search"  # the auditor looked into the trail (governance/audit_view)
+    PASSWORD_CHANGE = "password_change"  # an account holder replaced their own password
 
 
 class AuditLog(Base):

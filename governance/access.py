@@ -95,12 +95,15 @@ class Principal:
     user_id: int
     username: str
     display_name: str
-    role: str
+    role: str | None  # None: an account waiting for the security administrator (三员分立)
     area_id: int | None = None
     area_code: str | None = None
     area_level: str | None = None
     area_name: str | None = None
     department_id: int | None = None
+    # An administrator chose this password: until its owner sets a new one, the session
+    # may only do that (web/security.py lets it reach the password page, nothing else).
+    must_change_password: bool = False
 
     @property
     def scope(self) -> str | None:
@@ -113,6 +116,8 @@ class Principal:
         return self.scope or ALL_AREAS
 
     def can(self, permission: str) -> bool:
+        if self.must_change_password or self.role is None:
+            return False
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
     def covers(self, area_code: str) -> bool:

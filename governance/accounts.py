@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 MIN_PASSWORD = 10
+MAX_PASSWORD = 128  # argon2 hashes any length; a megabyte "password" is only a way to burn CPU
 
 
 def check_password_strength(password: str) -> None:
@@ -49,12 +50,13 @@ def principal_of(session: Session, user: AppUser) -> Principal:
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
-        role=user.role or "",  # no role yet: no capability at all
+        role=user.role,
         area_id=user.area_id,
         area_code=area.code if area else None,
         area_level=area.level if area else None,
         area_name=area.name if area else None,
         department_id=user.department_id,
+        must_change_password=bool(user.must_change_password),
     )
 
 
@@ -171,13 +173,15 @@ def create_user(
     *,
     username: str,
     password: str,
-    role: str,
+    role: str | None,
     display_name: str | None = None,
     area_code: str | None = None,
     department_code: str | None = None,
+    must_change_password: bool = False,
 ) -> AppUser:
-    """Add an account (in the caller's transaction)."""
-    if role not in {r.value for r in Role}:
+    """Add an account (in the caller's transaction). ``role`` None: no access until the
+    security administrator assigns one."""
+    if role is not None and role not in {r.value for r in Role}:
         raise InvalidInput("error.unknown_value", name="role", value=role)
     check_password_strength(password)
     area_id = None
@@ -203,13 +207,18 @@ def create_user(
         department_id=dept_id,
         disabled=False,
         failed_logins=0,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> None:
+def set_password(
+    session: Session, username: str, password: str, *, must_change: bool = False
+) -> None:
+    """A new password; every open session ends. ``must_change``: someone other than the
+    owner chose it, so the next sign-in must replace it first."""
     check_password_strength(password)
     user = _get(session, username)
     revoke_sessions(session, user.id)  # a new password ends every open session
@@ -217,6 +226,63 @@ def set_password(session: Session, username: str, password: str) -> None:
     user.password_changed_at = datetime.now(UTC)
     user.failed_logins = 0
     user.locked_until = None
+    user.must_change_password = must_change
+
+
+def change_own_password(
+    principal: Principal, current: object, new: object, client_addr: str | None = None
+) -> Principal:
+    """The signed-in user replaces their own password, knowing the current one. A wrong
+    current password counts towards the lockout like a failed sign-in (a stolen session
+    cannot guess it at leisure). Every session of the account ends; the caller starts a
+    fresh one for this browser with the principal returned."""
+    if not isinstance(current, str) or not isinstance(new, str) or len(new) > MAX_PASSWORD:
+        raise InvalidInput("error.password.bad_form")
+    cfg = get_settings()
+    wrong: InvalidInput | None = None
+    with session_scope() as s:
+        user = s.execute(
+            select(AppUser).where(AppUser.id == principal.user_id).with_for_update()
+        ).scalar_one_or_none()
+        if user is None or user.disabled:
+            raise Unauthorized("error.session_expired")
+        try:
+            _hasher.verify(user.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            user.failed_logins += 1
+            if user.failed_logins >= cfg.lockout_failures:
+                user.locked_until = datetime.now(UTC) + timedelta(minutes=cfg.lockout_minutes)
+                user.failed_logins = 0
+                revoke_sessions(s, user.id)
+            audit.record(
+                s,
+                action="password_change",
+                outcome="failure",
+                user_id=user.id,
+                username=user.username,
+                role=user.role,
+                client_addr=client_addr,
+                detail={"reason": "wrong_current_password"},
+            )
+            wrong = InvalidInput("error.password.wrong_current")
+        else:
+            if new == current:
+                raise InvalidInput("error.password.same")
+            check_password_strength(new)
+            set_password(s, user.username, new)
+            audit.record(
+                s,
+                action="password_change",
+                user_id=user.id,
+                username=user.username,
+                role=user.role,
+                client_addr=client_addr,
+                detail={"forced": bool(principal.must_change_password)},
+            )
+            changed = principal_of(s, user)
+    if wrong is not None:  # raised after the commit: the failure count and record stay
+        raise wrong
+    return changed
 
 
 def set_disabled(session: Session, username: str, disabled: bool = True) -> None:

@@ -206,6 +206,7 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
                 "failed_logins",
                 "locked_until",
                 "password_changed_at",
+                "must_change_password",
                 "created_at",
             )
         },

@@ -45,7 +45,7 @@ from geodata.hexagons import cells_for_points
 from geodata.models import IncidentSource
 from geodata.queries import intake as q
 from geodata.queries import timeline
-from governance import audit, duplicates
+from governance import audit, duplicates, known_names, pii
 from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput, NotFound
 from governance.intake_bulk import write_bulk
@@ -60,7 +60,6 @@ from governance.intake_checks import (
     decode_json,
     validate_items,
 )
-from governance.masking import redact_contacts
 from governance.tokens import TokenPrincipal
 from settings import get_settings
 
@@ -123,7 +122,7 @@ class Actor:
             source=source,
             kind="user",
             name=user.display_name,
-            role=user.role,
+            role=user.role or "",  # a capability check let it here: it has one
             username=user.username,
             user_id=user.user_id or None,
             department_id=user.department_id,
@@ -451,8 +450,9 @@ def list_categories() -> list[dict[str, Any]]:
     ]
 
 
-def _event_view(e: Mapping[str, Any]) -> dict[str, Any]:
-    """A timeline step for a source system: no staff names, contacts in notes masked."""
+def _event_view(e: Mapping[str, Any], names: pii.KnownNames) -> dict[str, Any]:
+    """A timeline step for a source system: no staff names, personal data in notes masked
+    (with the names known for the incident)."""
     dept = None
     if e["actor_department_id"] is not None:
         dept = {"id": e["actor_department_id"], "zh": e["department_zh"], "en": e["department_en"]}
@@ -465,7 +465,7 @@ def _event_view(e: Mapping[str, Any]) -> dict[str, Any]:
         "actor_role": e["actor_role"],
         "actor_name": e["actor_name"] if e["actor_role"] == "token" else None,
         "department": dept,
-        "note": redact_contacts(e["note"]),
+        "note": pii.redact(e["note"], names),
     }
 
 
@@ -478,6 +478,7 @@ def source_incident(incident_id: int, token: TokenPrincipal) -> dict[str, Any]:
         if row is None or row["source"] != token.source or not token.covers(row["grid_code"] or ""):
             raise NotFound("error.not_found", what=f"incident {incident_id}")
         steps = timeline.events(s, row["id"])
+        names = known_names.load(s, [row["id"]]).matcher(row["id"])
     return {
         "id": row["id"],
         "source": row["source"],
@@ -492,5 +493,5 @@ def source_incident(incident_id: int, token: TokenPrincipal) -> dict[str, Any]:
         "lat": round(row["lat"], 7),
         "grid": _grid(row),
         "location_flag": row["location_flag"],
-        "timeline": [_event_view(e) for e in steps],
+        "timeline": [_event_view(e, names) for e in steps],
     }

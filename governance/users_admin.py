@@ -1,27 +1,23 @@
 """Account administration (账号管理): the use cases of the account page and of
 ``python app.py users``.
 
-三员分立 (separation of duties), kept simple:
+Who may do what is the separation-of-duties matrix of :mod:`governance.duties` (三员分立):
+the system administrator creates accounts (with no role), disables / enables, unlocks and
+resets passwords; the security administrator assigns role, area scope and department;
+the installer (the command line without ``--as``) manages only the administrators'
+accounts; nobody changes their own account here; wall-screen system accounts
+(``kiosk-<id>``) are read-only (``python app.py tokens`` manages them with their token).
+A password chosen by anyone but its owner must be changed at the next sign-in.
 
-* both administrators see the account list (``USERS_VIEW``);
-* the system administrator manages accounts: create, disable / enable, unlock, reset a
-  password (``USERS_MANAGE``);
-* the security administrator manages permissions: role, area scope, department
-  (``PERMISSIONS_MANAGE``);
-* nobody changes their own account here;
-* the accounts of the three administrator roles (system, security, auditor) are created,
-  promoted to, disabled and given passwords only from the command line, which owns the
-  database (:data:`COMMAND_LINE`); on the page another administrator may only unlock one;
-* wall-screen system accounts (``kiosk-<id>``) are read-only: ``python app.py tokens``
-  manages them with their token.
-
-Every function takes the acting principal and checks its capability first: the page's
-callbacks are HTTP endpoints anyone can call. Form values arrive raw (a hand-made request
-may send anything) and are validated here. Every change is one transaction: lock the
-account row, compare the state the form was shown (:func:`stamp`) with the row's current
-state and refuse a stale form, change, end the account's sessions when its password,
-role, area, department or disabled flag changes, and append one ``permission_change``
-audit record with the state before and after (never a password).
+Every function takes the acting principal and checks its capability and the matrix
+first: the page's callbacks are HTTP endpoints anyone can call, and the command line
+acts as a named administrator (or the installer) under the same rules. Form values
+arrive raw (a hand-made request may send anything) and are validated here. Every change
+is one transaction: lock the account row, compare the state the form was shown
+(:func:`stamp`) with the row's current state and refuse a stale form, change, end the
+account's sessions when its password, role, area, department or disabled flag changes,
+and append one ``permission_change`` audit record with the state before and after
+(never a password).
 """
 
 from __future__ import annotations
@@ -48,24 +44,19 @@ from governance.access import (
     Principal,
     require,
 )
+from governance.duties import INSTALLER, Duty, NotYourDuty, check
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
-
-#: The command line (``python app.py users``): it owns the database, so it may also
-#: manage the administrators' accounts. Only code holds this object (checked by identity).
-COMMAND_LINE = Principal(
-    user_id=0, username="cli", display_name="command line", role=Role.SYSADMIN.value
-)
-ADMIN_ROLES = frozenset({Role.SYSADMIN.value, Role.SECADMIN.value, Role.AUDITOR.value})
 NEEDS_AREA = frozenset({Role.SUPERVISOR.value, Role.GRID_WORKER.value})
 KIOSK_PREFIX = "kiosk-"  # governance.kiosks.ACCOUNT_PREFIX (not imported: no cycle)
 LIST_LIMIT = 200
 MAX_FILTER = 100
 MAX_DISPLAY_NAME = 80
-MAX_PASSWORD = 128
+MAX_PASSWORD = accounts.MAX_PASSWORD
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
 _ROLES = frozenset(r.value for r in Role)
+NO_ROLE = "none"  # the list filter and the permission form's value for "no role (yet)"
 
 
 @dataclass(frozen=True)
@@ -112,15 +103,16 @@ def stamp(row: Any) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- reading
 def list_accounts(principal: Principal | None, filters: object = None) -> AccountList:
-    """Accounts matching ``filters`` = ``{"text": ..., "role": ...}`` (raw form values),
-    by username, at most :data:`LIST_LIMIT`; never a password hash."""
-    require(principal, USERS_VIEW)
+    """Accounts matching ``filters`` = ``{"text": ..., "role": ...}`` (raw form values;
+    role :data:`NO_ROLE` for accounts waiting for one), by username, at most
+    :data:`LIST_LIMIT`; never a password hash."""
+    _viewer(principal)
     if filters is not None and not isinstance(filters, Mapping):
         raise InvalidInput("error.users.bad_form")
     filters = filters or {}
     contains = _text(filters.get("text"), MAX_FILTER, "error.users.filter_long")
     role = _text(filters.get("role"), 20, "error.users.bad_form")
-    if role is not None and role not in _ROLES:
+    if role is not None and role not in _ROLES | {NO_ROLE}:
         raise InvalidInput("error.users.unknown_role", role=role)
     with session_scope() as s:
         rows = q.search(s, contains=contains, role=role, limit=LIST_LIMIT + 1)
@@ -129,7 +121,7 @@ def list_accounts(principal: Principal | None, filters: object = None) -> Accoun
 
 def account_detail(principal: Principal | None, target: object) -> dict[str, Any]:
     """One account as the list shows it, with its :func:`stamp` under ``"stamp"``."""
-    require(principal, USERS_VIEW)
+    _viewer(principal)
     user_id = _user_id(target)
     with session_scope() as s:
         row = q.account(s, user_id)
@@ -138,9 +130,20 @@ def account_detail(principal: Principal | None, target: object) -> dict[str, Any
     return {**row, "stamp": stamp(row)}
 
 
+def account_by_username(principal: Principal | None, username: object) -> dict[str, Any]:
+    """:func:`account_detail` of the account named ``username`` (the command line)."""
+    _viewer(principal)
+    name = _text(username, 64, "error.users.not_found")
+    with session_scope() as s:
+        user_id = q.user_id_by_name(s, name or "")
+    if user_id is None:
+        raise NotFound("error.users.not_found")
+    return account_detail(principal, user_id)
+
+
 def departments(principal: Principal | None) -> list[dict[str, Any]]:
     """Every department (code, names) for the forms."""
-    require(principal, USERS_VIEW)
+    _viewer(principal)
     with session_scope() as s:
         return q.departments(s)
 
@@ -149,17 +152,30 @@ def departments(principal: Principal | None) -> list[dict[str, Any]]:
 def create_account(
     principal: Principal | None, form: object, *, client_addr: str | None = None
 ) -> AccountChange:
-    """A new account from ``form`` = ``{"username", "display_name", "role", "area",
-    "department", "password"}``; no password: a generated one, returned to show once."""
-    who = require(principal, USERS_MANAGE)
+    """A new account from ``form`` = ``{"username", "display_name", "password"}``; no
+    password: a generated one, returned to show once. Either way its owner must choose a
+    new one at the first sign-in.
+
+    The system administrator's account has no role: only the security administrator
+    gives one (a form that carries a role, area or department is refused, not ignored:
+    it can only be hand-made). The installer creates the administrators' accounts, with
+    ``"role"`` one of them."""
+    who = _manager(principal)
     if not isinstance(form, Mapping):
         raise InvalidInput("error.users.bad_form")
     username = _username(form.get("username"))
     display_name = _text(form.get("display_name"), MAX_DISPLAY_NAME, "error.users.display_name")
     typed = _password(form.get("password"))
     password = typed or accounts.generate_password()
+    role = _text(form.get("role"), 20, "error.users.bad_form")
+    if role is not None and role not in _ROLES:
+        raise InvalidInput("error.users.unknown_role", role=role)
+    if who is not INSTALLER and any(form.get(k) for k in ("role", "area", "department")):
+        raise NotYourDuty(Duty.ASSIGN, "business")
+    if who is INSTALLER and any(form.get(k) for k in ("area", "department")):
+        raise InvalidInput("error.users.area_not_allowed")
+    check(who, Duty.CREATE, role)
     with session_scope() as s:
-        role, area, dept = _permissions(s, who, form)
         if q.username_taken(s, username):
             raise InvalidInput("error.user_exists", username=username)
         try:
@@ -169,8 +185,7 @@ def create_account(
                 password=password,
                 role=role,
                 display_name=display_name,
-                area_code=area.code if area else None,
-                department_code=dept.code if dept else None,
+                must_change_password=True,
             )
         except IntegrityError:  # created meanwhile by someone else
             raise InvalidInput("error.user_exists", username=username) from None
@@ -178,7 +193,7 @@ def create_account(
         record = _audit(s, who, "create", user, None, after, client_addr, password=_how(typed))
         shown = None if typed else password
         change = AccountChange("create", user.id, user.username, record, shown)
-    log.info("account %s (%s) created by %s", username, role, who.username)
+    log.info("account %s (%s) created by %s", username, role or "no role", who.username)
     return change
 
 
@@ -191,10 +206,10 @@ def set_disabled(
     client_addr: str | None = None,
 ) -> AccountChange:
     """Disable an account (its sessions end at once) or enable it again."""
-    who = require(principal, USERS_MANAGE)
+    who = _manager(principal)
     command = "disable" if disabled else "enable"
     with session_scope() as s:
-        user = _editable(s, who, target, seen)
+        user = _editable(s, who, target, seen, Duty.DISABLE)
         if user.disabled == bool(disabled):
             raise InvalidInput("error.users.no_change")
         before = _state(s, user)
@@ -213,9 +228,9 @@ def unlock(
 ) -> AccountChange:
     """Lift a sign-in lockout and reset the failure count. The only change the page
     allows on an administrator's account (a locked-out colleague is not a takeover)."""
-    who = require(principal, USERS_MANAGE)
+    who = _manager(principal)
     with session_scope() as s:
-        user = _editable(s, who, target, seen, admin_ok=True)
+        user = _editable(s, who, target, seen, Duty.UNLOCK)
         locked = user.locked_until is not None and user.locked_until > datetime.now(UTC)
         if not locked and not user.failed_logins:
             raise InvalidInput("error.users.not_locked")
@@ -239,14 +254,15 @@ def reset_password(
     client_addr: str | None = None,
 ) -> AccountChange:
     """A new password (typed, or generated and returned to show once); it also lifts a
-    lockout and ends every session of the account."""
-    who = require(principal, USERS_MANAGE)
+    lockout and ends every session of the account, and its owner must replace it at the
+    next sign-in (the administrator knows it)."""
+    who = _manager(principal)
     typed = _password(password)
     new = typed or accounts.generate_password()
     with session_scope() as s:
-        user = _editable(s, who, target, seen)
+        user = _editable(s, who, target, seen, Duty.RESET_PASSWORD)
         state = _state(s, user)
-        accounts.set_password(s, user.username, new)
+        accounts.set_password(s, user.username, new, must_change=True)
         record = _audit(
             s, who, "reset_password", user, state, state, client_addr, password=_how(typed)
         )
@@ -264,12 +280,14 @@ def change_permissions(
     client_addr: str | None = None,
 ) -> AccountChange:
     """A new role, area scope and department (``form`` = ``{"role", "area",
-    "department"}``); the account's sessions end, so the change applies at once."""
+    "department"}``; role :data:`NO_ROLE` takes every permission away); the account's
+    sessions end, so the change applies at once. The security administrator's duty, on
+    business accounts only: no administrator role is ever given here."""
     who = require(principal, PERMISSIONS_MANAGE)
     if not isinstance(form, Mapping):
         raise InvalidInput("error.users.bad_form")
     with session_scope() as s:
-        user = _editable(s, who, target, seen)
+        user = _editable(s, who, target, seen, Duty.ASSIGN)
         role, area, dept = _permissions(s, who, form)
         new = (role, area.id if area else None, dept.id if dept else None)
         if new == (user.role, user.area_id, user.department_id):
@@ -316,6 +334,16 @@ def _password(value: object) -> str | None:
     return value
 
 
+def _viewer(principal: Principal | None) -> Principal:
+    """The installer, or a principal that may see the account list."""
+    return principal if principal is INSTALLER else require(principal, USERS_VIEW)
+
+
+def _manager(principal: Principal | None) -> Principal:
+    """The installer, or a principal with the system administrator's capability."""
+    return principal if principal is INSTALLER else require(principal, USERS_MANAGE)
+
+
 def _how(typed: str | None) -> str:
     return "typed" if typed else "generated"
 
@@ -328,14 +356,16 @@ def _user_id(target: object) -> int:
 
 def _permissions(
     session: Session, who: Principal, form: Mapping[str, Any]
-) -> tuple[str, Area | None, Department | None]:
+) -> tuple[str | None, Area | None, Department | None]:
     """Role, area and department of a form, checked against each other (the database's
-    check constraints say the same: scoped roles need an area, dept_staff a department)."""
+    check constraints say the same: scoped roles need an area, dept_staff a department).
+    Role :data:`NO_ROLE` (or empty) takes everything away: no area, no department."""
     role = _text(form.get("role"), 20, "error.users.bad_form")
-    if role is None or role not in _ROLES:
-        raise InvalidInput("error.users.unknown_role", role=role or "")
-    if role in ADMIN_ROLES and who is not COMMAND_LINE:
-        raise Forbidden("error.users.admin_role")
+    if role == NO_ROLE:
+        role = None
+    if role is not None and role not in _ROLES:
+        raise InvalidInput("error.users.unknown_role", role=role)
+    check(who, Duty.ASSIGN, role)  # an administrator role is never given here
     area_code = _text(form.get("area"), 20, "error.users.unknown_area")
     dept_code = _text(form.get("department"), 40, "error.users.unknown_department")
     area = q.area_by_code(session, area_code) if area_code else None
@@ -344,10 +374,10 @@ def _permissions(
     dept = q.department_by_code(session, dept_code) if dept_code else None
     if dept_code and dept is None:
         raise InvalidInput("error.users.unknown_department", code=dept_code)
+    if role is None and (area is not None or dept is not None):
+        raise InvalidInput("error.users.area_not_allowed")
     if role in NEEDS_AREA and area is None:
         raise InvalidInput("error.users.area_required")
-    if role in ADMIN_ROLES and area is not None:
-        raise InvalidInput("error.users.area_not_allowed")
     if role == Role.GRID_WORKER and area is not None and area.level != AreaLevel.GRID:
         raise InvalidInput("error.users.grid_required")
     if role == Role.DEPT_STAFF and dept is None:
@@ -358,11 +388,12 @@ def _permissions(
 
 
 def _editable(
-    session: Session, who: Principal, target: object, seen: object, *, admin_ok: bool = False
+    session: Session, who: Principal, target: object, seen: object, duty: Duty
 ) -> AppUser:
-    """The target account, locked for the change, if ``who`` may change it and the form
-    that asks (``seen``: its :func:`stamp`) still shows its current state."""
-    if isinstance(target, str) and who is COMMAND_LINE:
+    """The target account, locked for the change, if the matrix lets ``who`` do ``duty``
+    to it and the form that asks (``seen``: its :func:`stamp`) still shows its current
+    state (the installer names accounts by username and has no form)."""
+    if isinstance(target, str) and who is INSTALLER:
         user = q.lock_user(session, username=target)
     else:
         user = q.lock_user(session, user_id=_user_id(target))
@@ -372,10 +403,9 @@ def _editable(
         raise Forbidden("error.users.self")
     if is_kiosk(user.username):
         raise Forbidden("error.users.kiosk")
-    if who is COMMAND_LINE:
-        return user  # the command line owns the database: no form, no peer rule
-    if user.role in ADMIN_ROLES and not admin_ok:
-        raise Forbidden("error.users.admin_account")
+    check(who, duty, user.role)
+    if who is INSTALLER:
+        return user
     if not isinstance(seen, Mapping):
         raise InvalidInput("error.users.bad_form")
     if dict(seen) != stamp(user):

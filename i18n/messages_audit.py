@@ -73,6 +73,7 @@ AUDIT: dict[str, dict[str, str]] = {
     "audit.action.access_denied": {"zh-CN": "拒绝访问", "en": "Access denied"},
     "audit.action.audit_purge": {"zh-CN": "清理审计日志", "en": "Audit purge"},
     "audit.action.audit_search": {"zh-CN": "查询审计日志", "en": "Audit search"},
+    "audit.action.password_change": {"zh-CN": "修改本人密码", "en": "Own password change"},
     "audit.outcome.success": {"zh-CN": "成功", "en": "Success"},
     "audit.outcome.failure": {"zh-CN": "失败", "en": "Failure"},
     "audit.outcome.denied": {"zh-CN": "拒绝", "en": "Denied"},

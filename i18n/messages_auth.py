@@ -68,4 +68,44 @@ AUTH: dict[str, dict[str, str]] = {
     "role.grid_worker": {"zh-CN": "网格员", "en": "Grid worker"},
     "role.dept_staff": {"zh-CN": "部门人员", "en": "Department staff"},
     "role.wall": {"zh-CN": "指挥大屏", "en": "Wall screen"},
+    "role.none": {"zh-CN": "待分配角色", "en": "No role yet"},
+    "error.no_role": {
+        "zh-CN": "您的账号尚未分配角色，请联系安全管理员分配角色和管辖区域",
+        "en": "Your account has no role yet; ask the security administrator for one",
+    },
+    "error.password_change_required": {
+        "zh-CN": "请先修改管理员为您设置的密码",
+        "en": "First replace the password an administrator set for you",
+    },
+    # --- changing one's own password (/password) ---
+    "password.title": {"zh-CN": "修改密码 · 民情地图", "en": "Change password · MinQing Map"},
+    "password.heading": {"zh-CN": "修改密码", "en": "Change your password"},
+    "password.forced": {
+        "zh-CN": "您的密码由管理员设置，继续使用前请设置只有您知道的新密码。",
+        "en": "An administrator set your password: choose one only you know to go on.",
+    },
+    "password.current": {"zh-CN": "当前密码", "en": "Current password"},
+    "password.new": {"zh-CN": "新密码", "en": "New password"},
+    "password.repeat": {"zh-CN": "再次输入新密码", "en": "New password again"},
+    "password.submit": {"zh-CN": "保存新密码", "en": "Save the new password"},
+    "password.done": {
+        "zh-CN": "密码已修改，其他设备上的登录已退出",
+        "en": "Password changed; your other sessions were signed out",
+    },
+    "error.password.bad_form": {
+        "zh-CN": "表单内容不正确，请刷新页面后重试",
+        "en": "Malformed form; reload the page and try again",
+    },
+    "error.password.wrong_current": {
+        "zh-CN": "当前密码不正确",
+        "en": "The current password is wrong",
+    },
+    "error.password.same": {
+        "zh-CN": "新密码不能与当前密码相同",
+        "en": "The new password must differ from the current one",
+    },
+    "error.password.mismatch": {
+        "zh-CN": "两次输入的新密码不一致",
+        "en": "The two new passwords differ",
+    },
 }

@@ -10,13 +10,17 @@ USERS: dict[str, dict[str, str]] = {
         "en": "Separation of duties · every change is audited",
     },
     "users.duties": {
-        "zh-CN": "系统管理员负责创建、停用/启用、解锁账号和重置密码；安全管理员负责变更角色、"
-        "管辖区域和部门。任何人不能在此修改本人账号；三员账号只能通过命令行 "
+        "zh-CN": "三员分立：系统管理员创建账号（不含角色）、停用/启用、解锁账号和重置密码；"
+        "安全管理员分配角色、管辖区域和部门；审计员只查看审计日志。任何人不能在此修改本人账号；"
+        "管理员设置的密码须由本人在下次登录时修改。三员账号只能通过命令行 "
         "python app.py users 管理（此处只可解锁）。",
-        "en": "The system administrator creates, disables / enables and unlocks accounts "
-        "and resets passwords; the security administrator changes roles, area scopes and "
-        "departments. Nobody changes their own account here; the three administrators' "
-        "accounts are managed with python app.py users (here they can only be unlocked).",
+        "en": "Separation of duties: the system administrator creates accounts (with no "
+        "role), disables / enables and unlocks them and resets passwords; the security "
+        "administrator assigns roles, area scopes and departments; the auditor only reads "
+        "the audit trail. Nobody changes their own account here; a password an "
+        "administrator set must be changed by its owner at the next sign-in. The three "
+        "administrators' accounts are managed with python app.py users (here they can "
+        "only be unlocked).",
     },
     # --- filters and list ---
     "users.filter.text": {"zh-CN": "查找", "en": "Find"},
@@ -53,6 +57,32 @@ USERS: dict[str, dict[str, str]] = {
     "users.manage": {"zh-CN": "管理", "en": "Manage"},
     # --- create ---
     "users.create.title": {"zh-CN": "新建账号", "en": "New account"},
+    "users.create.no_role": {
+        "zh-CN": "新账号没有角色，安全管理员分配角色和管辖区域后才能使用；本人首次登录须修改密码。",
+        "en": "A new account has no role: it can be used once the security administrator "
+        "assigns one; its owner must change the password at the first sign-in.",
+    },
+    "error.users.not_your_duty": {
+        "zh-CN": "三员分立：“{duty}”由{owners}负责",
+        "en": "Separation of duties: {duty} is for {owners}",
+    },
+    "users.duty.view": {"zh-CN": "查看账号", "en": "viewing accounts"},
+    "users.duty.create": {"zh-CN": "创建账号", "en": "creating this account"},
+    "users.duty.assign": {
+        "zh-CN": "分配角色、区域和部门",
+        "en": "assigning role, area and department",
+    },
+    "users.duty.disable": {"zh-CN": "停用或启用账号", "en": "disabling or enabling it"},
+    "users.duty.unlock": {"zh-CN": "解锁账号", "en": "unlocking it"},
+    "users.duty.reset_password": {"zh-CN": "重置密码", "en": "resetting its password"},
+    "users.actor.sysadmin": {"zh-CN": "系统管理员", "en": "the system administrator"},
+    "users.actor.secadmin": {"zh-CN": "安全管理员", "en": "the security administrator"},
+    "users.actor.auditor": {"zh-CN": "审计员", "en": "the auditor"},
+    "users.actor.installer": {
+        "zh-CN": "服务器命令行（python app.py users）",
+        "en": "the server's command line (python app.py users)",
+    },
+    "users.actor.nobody": {"zh-CN": "任何人都不能", "en": "nobody"},
     "users.field.username": {"zh-CN": "用户名", "en": "Username"},
     "users.field.username_hint": {
         "zh-CN": "字母、数字、. _ -",
@@ -195,16 +225,6 @@ USERS: dict[str, dict[str, str]] = {
     "error.users.kiosk": {
         "zh-CN": "大屏系统账号只能随其令牌管理（python app.py tokens）",
         "en": "Wall-screen system accounts follow their token (python app.py tokens)",
-    },
-    "error.users.admin_account": {
-        "zh-CN": "三员账号只能通过命令行 python app.py users 管理，此处只可解锁",
-        "en": "Administrators' accounts are managed with python app.py users; here they can "
-        "only be unlocked",
-    },
-    "error.users.admin_role": {
-        "zh-CN": "系统管理员、安全管理员、审计员角色只能通过命令行授予",
-        "en": "The system, security and audit administrator roles are granted only from the "
-        "command line",
     },
     "error.users.not_found": {"zh-CN": "账号不存在", "en": "No such account"},
     "error.users.no_change": {

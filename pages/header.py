@@ -81,7 +81,8 @@ def account(lang: str, principal: Principal | None, ids: HeaderIds) -> list[Any]
     if principal is None:
         return []
     scope = principal.area_name or t("auth.scope_city", lang)
-    who = f"{principal.display_name} · {t(f'role.{principal.role}', lang)} · {scope}"
+    role = t(f"role.{principal.role or 'none'}", lang)
+    who = f"{principal.display_name} · {role} · {scope}"
     out: list[Any] = [
         html.Span(who, id=ids.account, className="mq-account")
         if ids.account

@@ -16,8 +16,9 @@ from dash import dcc, html
 
 from geodata.models import Role
 from governance.access import Principal
+from governance.duties import ADMIN_ROLES
 from governance.errors import MinqingError
-from governance.users_admin import ADMIN_ROLES, MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD
+from governance.users_admin import MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD, NO_ROLE
 from governance.users_admin import departments as list_departments
 from i18n import current_lang, t
 from pages.header import HeaderIds, page_header
@@ -77,12 +78,14 @@ def _dropdown(cid: str, options: list[dict[str, str]], lang: str, placeholder: s
 
 
 def role_options(lang: str, *, admin: bool) -> list[dict[str, str]]:
-    """Roles to choose from (the administrators' ones only for the list filter)."""
-    return [
+    """Roles to choose from, and "no role": the administrators' roles only for the list
+    filter (the security administrator never gives them)."""
+    roles = [
         {"label": t(f"role.{r.value}", lang), "value": r.value}
         for r in Role
         if admin or r.value not in ADMIN_ROLES
     ]
+    return [*roles, {"label": t("role.none", lang), "value": NO_ROLE}]
 
 
 def department_options(lang: str, principal: Principal | None) -> list[dict[str, str]]:
@@ -134,11 +137,13 @@ def account_list(lang: str) -> html.Section:
     )
 
 
-def create_card(lang: str, departments: list[dict[str, str]], shown: bool) -> html.Section:
-    """The new-account form (the system administrator's)."""
+def create_card(lang: str, shown: bool) -> html.Section:
+    """The new-account form (the system administrator's): no role, area or department,
+    which only the security administrator gives (三员分立)."""
     return html.Section(
         [
             html.H2(t("users.create.title", lang), className="mq-card-title"),
+            html.P(t("users.create.no_role", lang), className="mq-users-hint"),
             _field(
                 t("users.field.username", lang),
                 _input(UsersIds.NEW_USERNAME, 64),
@@ -146,29 +151,6 @@ def create_card(lang: str, departments: list[dict[str, str]], shown: bool) -> ht
             ),
             _field(
                 t("users.field.display_name", lang), _input(UsersIds.NEW_NAME, MAX_DISPLAY_NAME)
-            ),
-            _field(
-                t("users.field.role", lang),
-                _dropdown(
-                    UsersIds.NEW_ROLE,
-                    role_options(lang, admin=False),
-                    lang,
-                    t("users.field.role_pick", lang),
-                ),
-            ),
-            _field(
-                t("users.field.area", lang),
-                _input(UsersIds.NEW_AREA, 15),
-                t("users.field.area_hint", lang),
-            ),
-            _field(
-                t("users.field.department", lang),
-                _dropdown(
-                    UsersIds.NEW_DEPARTMENT,
-                    departments,
-                    lang,
-                    t("users.field.department_none", lang),
-                ),
             ),
             _field(
                 t("users.field.password", lang),
@@ -286,7 +268,7 @@ def layout(**_query: str) -> html.Div:
         html.Div(id=UsersIds.MESSAGE, className="mq-users-message"),
         html.Div(id=UsersIds.SECRET),
         detail_card(lang, departments, principal),
-        create_card(lang, departments, accounts_ok),
+        create_card(lang, accounts_ok),
     ]
     return html.Div(
         [

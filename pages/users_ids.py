@@ -34,9 +34,6 @@ class UsersIds:
     CREATE_CARD: Final = "users-create-card"
     NEW_USERNAME: Final = "users-new-username"
     NEW_NAME: Final = "users-new-name"
-    NEW_ROLE: Final = "users-new-role"
-    NEW_AREA: Final = "users-new-area"
-    NEW_DEPARTMENT: Final = "users-new-department"
     NEW_PASSWORD: Final = "users-new-password"
     CREATE: Final = "users-create"
 

@@ -12,8 +12,9 @@ from typing import Any
 from dash import html
 
 from governance.access import PERMISSIONS_MANAGE, USERS_MANAGE, Principal
+from governance.duties import ADMIN_ROLES
 from governance.filters import LOCAL_TZ
-from governance.users_admin import ADMIN_ROLES, AccountChange, AccountList, is_kiosk
+from governance.users_admin import NO_ROLE, AccountChange, AccountList, is_kiosk
 from i18n import t
 from pages.users_ids import UsersIds
 
@@ -31,6 +32,11 @@ COLUMNS = (
     "actions",
 )
 CARD = "mq-audit-card mq-users-detail"
+
+
+def role_label(role: str | None, lang: str) -> str:
+    """A role's name; "no role yet" for an account waiting for the security administrator."""
+    return t(f"role.{role}", lang) if role else t("role.none", lang)
 
 
 def _when(value: datetime | None) -> str:
@@ -83,7 +89,7 @@ def _row(row: Mapping[str, Any], lang: str, principal: Principal | None) -> html
     cells = [
         html.Td(_name_cell(row, lang, principal)),
         html.Td(row["display_name"]),
-        html.Td(t(f"role.{row['role']}", lang), title=row["role"]),
+        html.Td(role_label(row["role"], lang), title=row["role"] or NO_ROLE),
         html.Td(_area(row, lang), className="mq-users-area"),
         html.Td(_department(row, lang), className="mq-users-area"),
         html.Td(_state_badge(row, lang)),
@@ -131,7 +137,7 @@ def error(message: str) -> html.Div:
 # ----------------------------------------------------------------------------- the chosen one
 def _facts(row: Mapping[str, Any], lang: str) -> html.Dl:
     pairs: list[tuple[str, Any]] = [
-        ("role", t(f"role.{row['role']}", lang)),
+        ("role", role_label(row["role"], lang)),
         ("area", _area(row, lang)),
         ("department", _department(row, lang)),
         ("state", _state_badge(row, lang)),
@@ -184,7 +190,7 @@ def detail_props(row: Mapping[str, Any], lang: str, principal: Principal | None)
         body,
         seen,
         " ".join(classes),
-        row["role"],
+        row["role"] or NO_ROLE,
         row.get("area_code") or "",
         row.get("department_code"),
     )

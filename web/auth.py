@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from governance import audit
-from governance.accounts import authenticate
-from governance.errors import Unauthorized
+from governance.access import Principal
+from governance.accounts import authenticate, change_own_password
+from governance.errors import InvalidInput, MinqingError, Unauthorized
 from i18n import current_lang, t
 from web.security import csrf_token, current_principal, end_session, home_for, start_session
 
@@ -58,7 +59,49 @@ def login_post() -> Response:
         )
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
+    if principal.must_change_password:
+        return redirect(url_for("auth.password", next=nxt))  # type: ignore[return-value]
     return redirect(home_for(principal, nxt))  # type: ignore[return-value]
+
+
+PASSWORD_PATH = "/password"
+
+
+@bp.get(PASSWORD_PATH)
+def password() -> Response:
+    """Change one's own password (required after an administrator set it)."""
+    p = current_principal()
+    assert p is not None  # the guard lets only signed-in users here
+    return _password_page(p, None)
+
+
+def _password_page(p: Principal, error: str | None, status: int = 200) -> Response:
+    return _page(
+        "password.html",
+        status=status,
+        next=_safe_next(request.values.get("next")),
+        forced=p.must_change_password,
+        username=p.username,
+        error=error,
+    )
+
+
+@bp.post(PASSWORD_PATH)
+def password_post() -> Response:
+    p = current_principal()
+    assert p is not None
+    new = request.form.get("new")
+    try:
+        if new != request.form.get("repeat"):
+            raise InvalidInput("error.password.mismatch")
+        changed = change_own_password(
+            p, request.form.get("current"), new, client_addr=request.remote_addr
+        )
+    except MinqingError as err:
+        return _password_page(p, err.user_message(current_lang()), status=err.status)
+    start_session(changed)  # every session ended with the change: this one starts afresh
+    log.info("password changed: %s", changed.username)
+    return redirect(home_for(changed, _safe_next(request.form.get("next"))))  # type: ignore[return-value]
 
 
 @bp.post("/logout")

@@ -57,6 +57,8 @@ PUBLIC_PATHS = {
     "/report",  # 有事找书记: residents report without an account (web/public.py)
 }
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
+# What an account may still do when it must first replace its password or has no role.
+OWN_ACCOUNT_PATHS = frozenset({"/password", "/logout"})
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PAGE_PERMISSIONS = {
     "/": MAP_VIEW,
@@ -263,6 +265,14 @@ def _guard() -> Response | None:
             session.clear()
         return _deny(401, expired or "error.login_required")
     g.principal = principal
+    if path not in OWN_ACCOUNT_PATHS:
+        if principal.must_change_password:  # an administrator set it: nothing else first
+            if path.startswith(JSON_PREFIXES):
+                return _deny(403, "error.password_change_required")
+            return redirect(url_for("auth.password", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+        if principal.role is None:  # created, not yet given a role (三员分立)
+            audit_denied("no_role")
+            return _deny(403, "error.no_role")
     needed = PAGE_PERMISSIONS.get(_page_key(path))
     if needed and not principal.can(needed):
         audit_denied("page")

@@ -66,6 +66,10 @@ def account(session: Session, user_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def user_id_by_name(session: Session, username: str) -> int | None:
+    return session.execute(select(AppUser.id).where(AppUser.username == username)).scalar()
+
+
 def lock_user(
     session: Session, *, user_id: int | None = None, username: str | None = None
 ) -> AppUser | None:

@@ -69,14 +69,14 @@ def test_admin_creates_and_disables_security_changes_the_role(
         grid = s.execute(text("SELECT code FROM area WHERE level = 'grid' LIMIT 1")).scalar_one()
     name = f"e2e-gw-{uuid.uuid4().hex[:8]}"
 
-    # --- the system administrator: a new grid worker, its password shown once, disabled
+    # --- the system administrator: a new account (no role), its password shown once,
+    # disabled
     page = _sign_in_as(browser, live_server, console, "admin")
     assert "系统管理员" in page.inner_text(f"#{Ids.ACCOUNT}")
     assert page.is_hidden(f"#{Ids.PERMISSION_TOOLS}")  # roles are the security admin's
+    assert "新账号没有角色" in page.inner_text(f"#{Ids.CREATE_CARD}")
     page.fill(f"#{Ids.NEW_USERNAME}", name)
     page.fill(f"#{Ids.NEW_NAME}", "网格员（端到端）")
-    _choose(page, Ids.NEW_ROLE, "网格员")
-    page.fill(f"#{Ids.NEW_AREA}", grid)
     page.click(f"#{Ids.CREATE}")
     password = page.wait_for_selector(".mq-users-password").inner_text()
     assert len(password) >= 10
@@ -87,19 +87,20 @@ def test_admin_creates_and_disables_security_changes_the_role(
         arg=name,
     )
     page.wait_for_selector(f"tr[data-username='{name}']")
-    assert _account(name) == ("grid_worker", False, grid)
+    assert "待分配角色" in page.inner_text(f"tr[data-username='{name}']")
+    assert _account(name) == (None, False, None)
 
     page.click(f"#{Ids.DISABLE}")
     page.wait_for_selector(f"tr[data-username='{name}'] .mq-users-state-disabled")
     assert f"已停用账号“{name}”" in page.inner_text(f"#{Ids.MESSAGE}")
     assert page.inner_text(f"#{Ids.SECRET}") == ""  # the password was shown once only
     assert page.is_visible(f"#{Ids.ENABLE}") and page.is_hidden(f"#{Ids.DISABLE}")
-    assert _account(name) == ("grid_worker", True, grid)
+    assert _account(name) == (None, True, None)
     shots = ROOT / ".data" / "screenshots"  # for a person to look at; not checked in
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "screenshot-users-admin.png"), full_page=True)
 
-    # --- the security administrator: finds it and makes it a supervisor of the same grid
+    # --- the security administrator: finds it and makes it the grid worker of a grid
     sec = _sign_in_as(browser, live_server, console, "security")
     assert sec.is_hidden(f"#{Ids.CREATE_CARD}") and sec.is_hidden(f"#{Ids.ACCOUNT_TOOLS}")
     sec.fill(f"#{Ids.TEXT}", name)
@@ -111,13 +112,14 @@ def test_admin_creates_and_disables_security_changes_the_role(
     )
     sec.click(f"tr[data-username='{name}'] .mq-users-manage")
     sec.wait_for_selector(f"#{Ids.PERMISSION_TOOLS}:visible")
-    _choose(sec, Ids.EDIT_ROLE, "街道/社区督导")
+    _choose(sec, Ids.EDIT_ROLE, "网格员")
+    sec.fill(f"#{Ids.EDIT_AREA}", grid)
     sec.click(f"#{Ids.SAVE}")
     sec.wait_for_function(
         "m => document.getElementById('users-message').textContent.includes(m)",
         arg=f"已变更账号“{name}”的权限",
     )
-    assert _account(name) == ("supervisor", True, grid)
+    assert _account(name) == ("grid_worker", True, grid)
     sec.screenshot(path=str(shots / "screenshot-users-security.png"), full_page=True)
     with session_scope(admin=True) as s:
         commands = s.execute(

@@ -116,9 +116,6 @@ def act_body(
     fields = {
         Ids.NEW_USERNAME: new.get("username"),
         Ids.NEW_NAME: new.get("display_name"),
-        Ids.NEW_ROLE: new.get("role"),
-        Ids.NEW_AREA: new.get("area"),
-        Ids.NEW_DEPARTMENT: new.get("department"),
         Ids.NEW_PASSWORD: new.get("password"),
         Ids.EDIT_ROLE: edit.get("role"),
         Ids.EDIT_AREA: edit.get("area"),
@@ -174,13 +171,35 @@ def codes() -> dict[str, str]:
 
 
 def make(role: str = "commander", **form: Any) -> tuple[int, str, str]:
-    """A fresh account (from the command line): id, username, password."""
+    """A fresh account with a role, its own password in use: id, username, password.
+    (Written as the seed writes accounts: the page's own creation gives no role.)"""
+    from governance.accounts import create_user
+
     name, password = uname(), "Fresh-Account-2026!"
-    users_admin.create_account(
-        users_admin.COMMAND_LINE,
-        {"username": name, "role": role, "password": password, **form},
-    )
+    with session_scope(admin=True) as s:
+        create_user(
+            s,
+            username=name,
+            password=password,
+            role=role,
+            area_code=form.get("area"),
+            department_code=form.get("department"),
+            display_name=form.get("display_name"),
+        )
     return user_id(name), name, password
+
+
+def principal(username: str) -> Any:
+    """The signed-in principal of a demo account, as the page's callbacks get it."""
+    from governance.accounts import load_principal
+
+    return load_principal(user_id(username))
+
+
+def duty_message(duty: str, target: str, lang: str = "zh-CN") -> str:
+    from governance.duties import Duty, NotYourDuty
+
+    return NotYourDuty(Duty(duty), target).user_message(lang)
 
 
 def user_id(username: str) -> int:
@@ -225,9 +244,13 @@ def seen_for(client: Any, uid: int) -> dict[str, Any]:
 
 def refused_unchanged(client: Any, payload: dict[str, Any], key: str, **params: Any) -> None:
     """The change is refused with the translated message of ``key``; nothing is written."""
+    refused_with(client, payload, t(key, "zh-CN", **params))
+
+
+def refused_with(client: Any, payload: dict[str, Any], expected: str) -> None:
     before = db_state()
     got = message(post(client, payload))
-    assert got == t(key, "zh-CN", **params), got
+    assert got == expected, got
     assert db_state() == before
 
 
@@ -329,9 +352,11 @@ def test_list_filters_and_never_sends_a_password_hash(admin) -> None:
 
 
 # ----------------------------------------------------------------------------- create
-def test_sysadmin_creates_a_grid_worker_with_a_one_time_password(admin, anon_client) -> None:
-    c, name, start = codes(), uname("gw"), last_id()
-    new = {"username": name, "display_name": "网格员甲", "role": "grid_worker", "area": c["grid"]}
+def test_sysadmin_creates_an_account_without_a_role(admin, anon_client) -> None:
+    """三员分立: the system administrator's new account has no role (the security
+    administrator gives one) and a one-time password its owner must replace."""
+    name, start = uname("gw"), last_id()
+    new = {"username": name, "display_name": "网格员甲"}
     out = answer(post(admin, act_body(Ids.CREATE, new=new)))
     assert strings(out[Ids.MESSAGE]["children"]) == [t("users.done.create", "zh-CN", username=name)]
     password = strings(out[Ids.SECRET]["children"])[-1]
@@ -346,20 +371,21 @@ def test_sysadmin_creates_a_grid_worker_with_a_one_time_password(admin, anon_cli
     )
     assert rec.detail["command"] == "create" and rec.detail["before"] is None
     assert rec.detail["after"] == {
-        "role": "grid_worker",
-        "area": c["grid"],
+        "role": None,
+        "area": None,
         "department": None,
         "disabled": False,
     }
     assert rec.detail["password"] == "generated" and password not in json.dumps(rec.detail)
     from tests.integration.test_access import try_login
 
-    assert try_login(anon_client, name, password).status_code == 302
+    signed_in = try_login(anon_client, name, password)
+    assert signed_in.status_code == 302 and "/password" in signed_in.headers["Location"]
 
 
 def test_typed_password_is_not_shown(admin) -> None:
     name = uname()
-    new = {"username": name, "role": "commander", "password": "Typed-Pass-2026!"}
+    new = {"username": name, "password": "Typed-Pass-2026!"}
     out = answer(post(admin, act_body(Ids.CREATE, new=new)))
     assert out[Ids.SECRET]["children"] is None
     assert out[Ids.NEW_PASSWORD]["value"] == ""  # typed passwords leave the form
@@ -371,7 +397,7 @@ def test_typed_password_is_not_shown(admin) -> None:
 
 def test_secadmin_cannot_create(security) -> None:
     start, name = last_id(), uname()
-    new = {"username": name, "role": "commander"}
+    new = {"username": name}
     refused_unchanged(security, act_body(Ids.CREATE, new=new), "error.forbidden")
     with session_scope(admin=True) as s:
         denied = s.execute(
@@ -385,7 +411,22 @@ def test_secadmin_cannot_create(security) -> None:
 @pytest.mark.parametrize(
     ("form", "key", "params"),
     [
-        ({"role": "commander", "password": "weak"}, "error.weak_password", {"n": 10}),
+        ({"password": "weak"}, "error.weak_password", {"n": 10}),
+        ({"username": "kiosk-77"}, "error.users.username_reserved", "k"),
+        ({"username": "<b>x</b>"}, "error.users.username_format", {}),
+        ({"username": ""}, "error.users.username_format", {}),
+    ],
+)
+def test_create_refuses_bad_input(admin, form: dict, key: str, params: Any) -> None:
+    form = {"username": uname(), **form}
+    if params == "k":
+        params = {"prefix": "kiosk-"}
+    refused_unchanged(admin, act_body(Ids.CREATE, new=form), key, **params)
+
+
+@pytest.mark.parametrize(
+    ("form", "key", "params"),
+    [
         ({"role": "commander", "area": "999999999999"}, "error.users.unknown_area", "area"),
         ({"role": "grid_worker"}, "error.users.area_required", {}),
         ({"role": "grid_worker", "area": "street"}, "error.users.grid_required", {}),
@@ -397,30 +438,33 @@ def test_secadmin_cannot_create(security) -> None:
         ),
         ({"role": "commander", "department": "nope"}, "error.users.unknown_department", "dept"),
         ({"role": "root"}, "error.users.unknown_role", {"role": "root"}),
-        ({"role": "sysadmin"}, "error.users.admin_role", {}),
-        ({"role": "auditor"}, "error.users.admin_role", {}),
-        ({"role": "commander", "username": "kiosk-77"}, "error.users.username_reserved", "k"),
-        ({"role": "commander", "username": "<b>x</b>"}, "error.users.username_format", {}),
+        ({"role": "none", "area": "grid"}, "error.users.area_not_allowed", {}),
     ],
 )
-def test_create_refuses_bad_input(admin, form: dict, key: str, params: Any) -> None:
+def test_permissions_refuse_bad_input(security, form: dict, key: str, params: Any) -> None:
     c = codes()
-    form = {"username": uname(), **form}
+    uid, _, _ = make("commander")
     for field in ("area", "department"):
         if form.get(field) in c:
-            form[field] = c[form[field]]
+            form = {**form, field: c[form[field]]}
     if params == "area":
         params = {"code": form["area"]}
     elif params == "dept":
         params = {"code": form["department"]}
-    elif params == "k":
-        params = {"prefix": "kiosk-"}
-    refused_unchanged(admin, act_body(Ids.CREATE, new=form), key, **params)
+    payload = act_body(Ids.SAVE, edit=form, seen=seen_for(security, uid))
+    refused_unchanged(security, payload, key, **params)
+
+
+@pytest.mark.parametrize("role", ["sysadmin", "secadmin", "auditor"])
+def test_no_administrator_role_is_given_on_the_page(security, role: str) -> None:
+    uid, _, _ = make("commander")
+    payload = act_body(Ids.SAVE, edit={"role": role}, seen=seen_for(security, uid))
+    refused_with(security, payload, duty_message("assign", "admin"))
 
 
 def test_duplicate_username_is_refused(admin) -> None:
     _, name, _ = make()
-    new = {"username": name, "role": "commander"}
+    new = {"username": name}
     refused_unchanged(admin, act_body(Ids.CREATE, new=new), "error.user_exists", username=name)
 
 
@@ -474,7 +518,8 @@ def test_sysadmin_resets_a_password(admin, security, anon_client) -> None:
     assert out[Ids.RESET_PASSWORD]["value"] == ""
     assert anon_client.get(f"/api/v1/layers/areas?bbox={CITY}&z=8").status_code == 401
     assert try_login(anon_client, name, password).status_code == 401
-    assert try_login(anon_client, name, new).status_code == 302
+    signed_in = try_login(anon_client, name, new)  # and must choose a password of their own
+    assert signed_in.status_code == 302 and "/password" in signed_in.headers["Location"]
     (rec,) = changes_since(start)
     assert rec.detail["command"] == "reset_password" and rec.detail["password"] == "generated"
     assert new not in json.dumps(rec.detail)
@@ -529,10 +574,10 @@ def test_secadmin_changes_role_area_and_department(admin, security, anon_client)
         "error.users.unknown_area",
         code="123456789012",
     )
-    refused_unchanged(
+    refused_with(
         security,
         act_body(Ids.SAVE, edit={"role": "secadmin"}, seen=seen),
-        "error.users.admin_role",
+        duty_message("assign", "admin"),
     )
     start = last_id()
     out = answer(post(security, act_body(Ids.SAVE, edit=edit, seen=seen)))
@@ -586,12 +631,12 @@ def test_nobody_changes_their_own_account(who: str, admin, security) -> None:
 def test_administrators_accounts_only_unlock_on_the_page(admin, security) -> None:
     auditor = user_id("auditor")
     seen = seen_for(admin, auditor)
-    for button in (Ids.DISABLE, Ids.RESET):
-        refused_unchanged(admin, act_body(button, seen=seen), "error.users.admin_account")
-    refused_unchanged(
+    refused_with(admin, act_body(Ids.DISABLE, seen=seen), duty_message("disable", "admin"))
+    refused_with(admin, act_body(Ids.RESET, seen=seen), duty_message("reset_password", "admin"))
+    refused_with(
         security,
         act_body(Ids.SAVE, edit={"role": "commander"}, seen=seen),
-        "error.users.admin_account",
+        duty_message("assign", "admin"),
     )
     # but a locked-out colleague may be unlocked
     with session_scope(admin=True) as s:
@@ -619,14 +664,14 @@ def test_kiosk_accounts_are_read_only(admin, security) -> None:
 def test_a_stale_form_is_refused_and_the_current_state_shown(admin, security) -> None:
     uid, name, _ = make("commander")
     seen = seen_for(admin, uid)
-    users_admin.reset_password(users_admin.COMMAND_LINE, name)  # meanwhile, elsewhere
+    users_admin.reset_password(principal("admin"), uid, seen=seen["stamp"])  # meanwhile
     before = db_state()
     out = answer(post(admin, act_body(Ids.DISABLE, seen=seen)))
     assert strings(out[Ids.MESSAGE]["children"]) == [t("error.users.stale", "zh-CN", username=name)]
     assert out[Ids.OUTCOME]["data"]["user"] == uid  # the page reloads the account
     assert db_state() == before
     sec_seen = seen_for(security, uid)
-    users_admin.set_disabled(users_admin.COMMAND_LINE, name, True)
+    users_admin.set_disabled(principal("admin"), uid, True, seen=seen_for(admin, uid)["stamp"])
     refused_unchanged(
         security,
         act_body(Ids.SAVE, edit={"role": "supervisor", "area": codes()["street"]}, seen=sec_seen),
@@ -645,24 +690,44 @@ def test_hand_made_forms_are_refused(admin, seen: Any) -> None:
     assert got in (
         t("error.users.bad_form", "zh-CN"),
         t("error.users.not_found", "zh-CN"),
-        t("error.users.admin_account", "zh-CN"),  # id 1 may be the demo admin
+        duty_message("disable", "admin"),  # id 1 may be an administrator
         t("error.users.self", "zh-CN"),
     )
     assert db_state() == before
 
 
 def test_command_line_uses_the_same_audited_use_cases() -> None:
+    """``--as`` signs the administrator in; the page's rules and records follow."""
     from click.testing import CliRunner
 
     from cli.users import users
 
     name, start = uname("cli"), last_id()
-    out = CliRunner().invoke(users, ["add", name, "--role", "commander"])
-    assert out.exit_code == 0 and "password: " in out.output
-    assert CliRunner().invoke(users, ["disable", name]).exit_code == 0
-    assert CliRunner().invoke(users, ["reset-password", name]).exit_code == 0
-    bad = CliRunner().invoke(users, ["add", uname(), "--role", "grid_worker"])
+    admin_pw, sec_pw = demo_password("admin") + "\n", demo_password("security") + "\n"
+    run = CliRunner().invoke
+    out = run(users, ["add", name, "--as", "admin"], input=admin_pw)
+    assert out.exit_code == 0 and "password: " in out.output, out.output
+    grid = codes()["grid"]
+    out = run(
+        users,
+        ["set-role", name, "--role", "grid_worker", "--area", grid, "--as", "security"],
+        input=sec_pw,
+    )
+    assert out.exit_code == 0, out.output
+    assert run(users, ["disable", name, "--as", "admin"], input=admin_pw).exit_code == 0
+    assert run(users, ["reset-password", name, "--as", "admin"], input=admin_pw).exit_code == 0
+    bad = run(users, ["set-role", name, "--role", "grid_worker", "--as", "security"], input=sec_pw)
     assert bad.exit_code != 0 and t("error.users.area_required") in bad.output
     recs = changes_since(start)
-    assert [r.detail["command"] for r in recs] == ["create", "disable", "reset_password"]
-    assert {(r.username, r.role, r.object_id) for r in recs} == {("cli", "sysadmin", name)}
+    assert [r.detail["command"] for r in recs] == [
+        "create",
+        "change_permissions",
+        "disable",
+        "reset_password",
+    ]
+    assert [(r.username, r.role) for r in recs] == [
+        ("admin", "sysadmin"),
+        ("security", "secadmin"),
+        ("admin", "sysadmin"),
+        ("admin", "sysadmin"),
+    ]
