@@ -8,7 +8,6 @@ import time
 
 from flask import Blueprint, Response, jsonify, request, send_file
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 from api.openapi import spec
 from geodata.db import get_engine
@@ -17,6 +16,7 @@ from governance.attachments import from_api
 from governance.errors import InvalidInput, MinqingError
 from governance.layers import render_layer
 from i18n import current_lang, t
+from web import outage
 from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,6 @@ def _minqing_error(err: MinqingError) -> tuple[Response, int]:
     return jsonify(err.to_dict(current_lang())), err.status
 
 
-@bp.errorhandler(OperationalError)
-def _db_error(err: OperationalError) -> tuple[Response, int]:
-    log.error("database error on %s", request.full_path, exc_info=True)
-    return jsonify({"error": "unavailable", "message": t("error.database")}), 503
-
-
 @bp.errorhandler(404)
 def _not_found(err: Exception) -> tuple[Response, int]:
     return jsonify({"error": "not_found", "message": t("error.not_found", what=request.path)}), 404
@@ -51,7 +45,9 @@ def _unknown(unknown: str) -> tuple[Response, int]:
 
 
 @bp.errorhandler(Exception)
-def _unexpected(err: Exception) -> tuple[Response, int]:
+def _unexpected(err: Exception) -> Response | tuple[Response, int]:
+    if outage.is_outage(err):  # the database is down: the server-wide 503 (web/outage.py)
+        return outage.unavailable(err)
     log.error("unhandled error on %s", request.full_path, exc_info=True)
     return jsonify({"error": "internal", "message": t("error.internal")}), 500
 

@@ -17,6 +17,7 @@ from governance.errors import MinqingError
 from i18n import current_lang, t
 from pages import consult_parts as parts
 from pages.consult_ids import ConsultIds
+from web import outage
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def show(week: Any) -> tuple[Any, ...]:
         packet = consult.weekly(current_principal(), week)
     except MinqingError as err:
         return "", [], [], [], refused(err, "consult")
-    except Exception:
+    except Exception as exc:
+        outage.propagate(exc)  # the database is down: a 503 the client retries
         log.error("consultation packet failed", exc_info=True)
         return "", [], [], [], t("analytics.failed", lang)
     return (

@@ -17,6 +17,7 @@ from governance.errors import MinqingError
 from i18n import current_lang, t
 from pages import evaluation_parts as parts
 from pages.evaluation_ids import EvalIds
+from web import outage
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ def show(month: Any, tab: Any) -> tuple[Any, str]:
         ev = evaluation.monthly(current_principal(), month, tab)
     except MinqingError as err:
         return [], refused(err, "evaluation")
-    except Exception:
+    except Exception as exc:
+        outage.propagate(exc)  # the database is down: a 503 the client retries
         log.error("evaluation failed", exc_info=True)
         return [], t("analytics.failed", lang)
     return parts.scorecard_table(ev, next(iter(ev.cards)), lang), ""

@@ -20,6 +20,7 @@ from i18n.messages_export import EXPORT
 from i18n.messages_import import IMPORT
 from i18n.messages_intake import INTAKE
 from i18n.messages_live import LIVE
+from i18n.messages_outage import OUTAGE
 from i18n.messages_public import PUBLIC
 from i18n.messages_ui import UI
 from i18n.messages_users import USERS
@@ -36,6 +37,7 @@ _PARTS += (USERS, LIVE, PUBLIC, IMPORT, DESK)
 _PARTS += (DISPATCH, EXPORT)
 _PARTS += (ANALYTICS,)
 _PARTS += (BRIEFING,)
+_PARTS += (OUTAGE,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -25,6 +25,7 @@ from pages.map_controls import control_panel, header, persons_mode
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
 from settings import get_settings
+from web import outage
 from web.security import current_principal
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def _reference_data(lang: str) -> tuple[list[float], list[dict[str, Any]], list[
             list(catalog.categories(lang)),
             list(catalog.sources(lang)),
         )
-    except Exception:
+    except Exception as exc:
+        outage.propagate(exc)  # rendering for a person: a 503 the client retries
         log.warning("map page: reference data unavailable", exc_info=True)
         return FALLBACK_BBOX, [], []
 

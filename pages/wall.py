@@ -32,6 +32,7 @@ from pages import wall_parts as parts
 from pages.live_indicator import live_indicator
 from pages.wall_ids import WallIds
 from settings import get_settings
+from web import outage
 from web.security import current_principal
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ LAYERS_BY_ENDPOINT = {
 def _home(principal: Principal | None) -> list[float]:
     try:
         return area_service.home_bbox(principal)
-    except Exception:
+    except Exception as exc:
+        outage.propagate(exc)  # rendering for a person: a 503 the client retries
         log.warning("wall page: area extent unavailable", exc_info=True)
         return FALLBACK_BBOX
 

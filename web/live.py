@@ -13,7 +13,9 @@ receives, as they are committed:
 * ``end``     ``{reason}`` before the server closes the stream: ``rotate`` (every few
   minutes, so that clients reconnect, spreading load and signing in again),
   ``signed_out`` (the session ended: sign-out, timeout, account disabled, kiosk token
-  revoked; checked every minute), ``slow``, ``shutdown``, ``busy``;
+  revoked; checked every minute), ``slow``, ``shutdown``, ``busy``, ``unavailable``
+  (the database cannot be reached: sent after ``status {live: false}``, with a longer
+  ``retry:``; the session is checked at once when the listener loses its connection);
 * a comment every 15 s (heartbeat, keeps proxies from closing an idle connection).
 
 Each open stream holds a gunicorn thread: a worker serves at most ``Hub.max_streams``
@@ -38,6 +40,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from governance import live
 from governance.access import MAP_VIEW, WALL_VIEW, Principal
 from i18n import current_lang, t
+from web import outage
 from web.security import audit_denied, current_principal, recheck_principal
 from web.tokens import current_token
 
@@ -52,6 +55,7 @@ STREAM_SECONDS = 300.0  # then end, so that the client reconnects (±10 %)
 TICK_SECONDS = 1.0  # how often an idle stream looks at the clock and its socket
 RETRY_MS = 2_000  # the client's reconnection delay after a stream ends
 BUSY_RETRY_MS = (15_000, 45_000)  # a full worker: come back in 15-45 s
+DOWN_RETRY_MS = (5_000, 15_000)  # the database is down: come back in 5-15 s
 
 
 def _sse_response(body: Iterator[str]) -> Response:
@@ -93,6 +97,17 @@ def _busy() -> str:
     return f"retry: {retry}\n\n" + live.sse(live.EV_END, {"reason": "busy"})
 
 
+def _unavailable() -> str:
+    """The database is down: not live, then the end, and a reconnection later (spread, so
+    that every open screen does not come back at the same instant)."""
+    retry = random.randint(*DOWN_RETRY_MS)
+    return (
+        live.sse(live.EV_STATUS, {"live": False})
+        + f"retry: {retry}\n\n"
+        + live.sse(live.EV_END, {"reason": "unavailable"})
+    )
+
+
 def _still_allowed(principal: Principal) -> bool:
     """The session still holds, with the same role and scope (else the client reconnects
     and is checked afresh)."""
@@ -129,6 +144,7 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
         now = time.monotonic()
         ends = now + STREAM_SECONDS * random.uniform(0.9, 1.1)
         last_write = last_check = now
+        listening = hub.listening
         while True:
             msg = sub.next(TICK_SECONDS)
             now = time.monotonic()
@@ -141,9 +157,19 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
             if now >= ends:
                 yield live.sse(live.EV_END, {"reason": "rotate"})
                 return
-            if now - last_check >= RECHECK_SECONDS:
+            was_listening, listening = listening, hub.listening
+            # the listener lost its connection: the database may be gone, check at once
+            if now - last_check >= RECHECK_SECONDS or (was_listening and not listening):
                 last_check = now
-                if not _still_allowed(principal):
+                try:
+                    allowed = _still_allowed(principal)
+                except Exception as exc:
+                    if not outage.is_outage(exc):
+                        raise
+                    outage.note(exc, f"live stream of {principal.username}")
+                    yield _unavailable()
+                    return
+                if not allowed:
                     log.info("live stream of %s ends: session no longer valid", principal.username)
                     yield live.sse(live.EV_END, {"reason": "signed_out"})
                     return
