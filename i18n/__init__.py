@@ -18,6 +18,7 @@ from i18n.messages_desk import DESK
 from i18n.messages_dispatch import DISPATCH
 from i18n.messages_export import EXPORT
 from i18n.messages_import import IMPORT
+from i18n.messages_input import INPUT
 from i18n.messages_intake import INTAKE
 from i18n.messages_live import LIVE
 from i18n.messages_outage import OUTAGE
@@ -38,6 +39,7 @@ _PARTS += (DISPATCH, EXPORT)
 _PARTS += (ANALYTICS,)
 _PARTS += (BRIEFING,)
 _PARTS += (OUTAGE,)
+_PARTS += (INPUT,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py
