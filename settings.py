@@ -58,6 +58,19 @@ class Settings(BaseSettings):
         description="Live streams one worker serves at once (0: half of MINQING_THREADS); "
         "beyond it a client is told to retry later, so page requests keep their threads.",
     )
+    max_requests: int = Field(
+        default=2000,
+        ge=0,
+        description="gunicorn recycles a worker after this many requests (0: never), so "
+        "memory a worker kept after a large request (an uploaded file) is given back; "
+        "its live streams reconnect to another worker.",
+    )
+    max_requests_jitter: int = Field(
+        default=200,
+        ge=0,
+        description="A random 0..N added to MINQING_MAX_REQUESTS per worker, so the "
+        "workers are not all recycled at the same moment.",
+    )
     secret_key: str | None = Field(
         default=None,
         repr=False,

@@ -2,10 +2,13 @@
 import -> all rows or none.
 
 Thin: ``governance.file_import`` checks ``INCIDENT_IMPORT`` and every value itself,
-because any of these callbacks can be called by a hand-made request. The uploaded file
-travels in each request (base64, as dcc.Upload holds it); its size is checked on the
-encoded text before anything is decoded, and the request guard refuses larger bodies.
-Refusals come back as a translated message, never as a server error.
+because any of these callbacks can be called by a hand-made request. The file travels
+once: the upload callback gets it (base64, as dcc.Upload holds it; its size checked on
+the encoded text before anything is decoded, larger bodies refused by the request
+guard), the service parses it once and keeps its table server-side, and the page then
+holds only the upload's id (``Ids.UPLOAD_ID``), which is all the preview and the import
+send. The browser's copy of the file is dropped once it is read. Refusals come back as
+a translated message, never as a server error.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 from typing import Any
 
 from dash import Input, Output, State, callback, html
+from dash.exceptions import PreventUpdate
 from flask import request
 
 from callbacks import lang
@@ -28,8 +32,6 @@ from pages.import_ids import map_id
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
-
-MAPS = [map_id(f) for f in service.FIELDS]
 
 lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 
@@ -48,112 +50,141 @@ def _refused(err: MinqingError, what: str) -> html.Div:
     return view.message(text)
 
 
-def _name(filename: Any) -> str:
-    return filename[:200] if isinstance(filename, str) and filename else "upload.csv"
+def _mapping(values: Any) -> dict[str, str | None]:
+    """Field -> the header chosen for it (None: not imported), from the dropdowns."""
+    chosen = values if isinstance(values, dict) else {}
+    out: dict[str, str | None] = {}
+    for f in service.FIELDS:
+        v = chosen.get(f)
+        out[f] = v if isinstance(v, str) and v else None
+    return out
 
 
-def _mapping(values: tuple[Any, ...]) -> dict[str, str | None]:
+def _stamp(upload: Any, source: Any, crs: Any, mapping: dict[str, str | None]) -> str:
+    """What a preview checked: the upload and the settings (the import must match it)."""
+    return hashlib.sha256(
+        json.dumps([upload, source, crs, mapping], default=str).encode()
+    ).hexdigest()
+
+
+def _per_field(value: Any) -> dict[str, Any]:
+    return {f: value for f in service.FIELDS}
+
+
+def _cleared(file: Any) -> dict[str, Any]:
+    """The page without an upload: ``file`` says why."""
     return {
-        f: (v if isinstance(v, str) and v else None)
-        for f, v in zip(service.FIELDS, values, strict=False)
+        "file": file,
+        "upload": None,
+        "contents": None,
+        "options": _per_field([]),
+        "values": _per_field(None),
+        "preview": [],
+        "disabled": True,
+        "result": [],
     }
 
 
-def _stamp(contents: Any, filename: Any, source: Any, crs: Any, mapping: dict) -> str:
-    """What a preview checked: the file and the settings (the import must match it)."""
-    digest = hashlib.sha256(contents.encode() if isinstance(contents, str) else b"")
-    digest.update(json.dumps([_name(filename), source, crs, mapping], default=str).encode())
-    return digest.hexdigest()
-
-
 @callback(
-    Output(Ids.FILE, "children"),
-    *(Output(m, "options") for m in MAPS),
-    *(Output(m, "value") for m in MAPS),
-    Output(Ids.PREVIEW_OUT, "children", allow_duplicate=True),
-    Output(Ids.IMPORT, "disabled", allow_duplicate=True),
-    Output(Ids.RESULT, "children", allow_duplicate=True),
-    Input(Ids.UPLOAD, "contents"),
-    State(Ids.UPLOAD, "filename"),
+    output={
+        "file": Output(Ids.FILE, "children"),
+        "upload": Output(Ids.UPLOAD_ID, "data"),
+        "contents": Output(Ids.UPLOAD, "contents"),
+        "options": {f: Output(map_id(f), "options") for f in service.FIELDS},
+        "values": {f: Output(map_id(f), "value") for f in service.FIELDS},
+        "preview": Output(Ids.PREVIEW_OUT, "children", allow_duplicate=True),
+        "disabled": Output(Ids.IMPORT, "disabled", allow_duplicate=True),
+        "result": Output(Ids.RESULT, "children", allow_duplicate=True),
+    },
+    inputs={"contents": Input(Ids.UPLOAD, "contents")},
+    state={"filename": State(Ids.UPLOAD, "filename")},
     prevent_initial_call=True,
 )
-def read_file(contents: Any, filename: Any) -> tuple[Any, ...]:
-    """A new file: its size, its headers as the mapping's choices, the guessed mapping."""
-    n = len(MAPS)
+def read_file(contents: Any, filename: Any) -> dict[str, Any]:
+    """A new file, read once: its size, its headers as the mapping's choices, the
+    guessed mapping, and the id of its kept table."""
+    if contents is None:  # the browser's copy of the file, dropped after it was read
+        raise PreventUpdate
     try:
         data = service.decode_upload(contents)
-        table, guess = service.read_headers(current_principal(), _name(filename), data)
+        up = service.upload(current_principal(), filename, data)
     except MinqingError as err:
-        return (_refused(err, "read"), *([[]] * n), *([None] * n), [], True, [])
-    lang = current_lang()
-    info = t(
-        "import.file", lang, name=table.filename, rows=len(table.rows), columns=len(table.headers)
-    )
-    options = [{"label": h, "value": h} for h in table.headers]
-    values = [guess.get(f) for f in service.FIELDS]
-    return (view.message(info, "info"), *([options] * n), *values, [], True, [])
+        return _cleared(_refused(err, "read"))
+    info = t("import.file", current_lang(), name=up.filename, rows=up.rows, columns=len(up.headers))
+    return {
+        **_cleared(view.message(info, "info")),
+        "upload": up.id,
+        "options": _per_field([{"label": h, "value": h} for h in up.headers]),
+        "values": dict(up.mapping),
+    }
 
 
 @callback(
-    Output(Ids.PREVIEW_OUT, "children"),
-    Output(Ids.IMPORT, "disabled"),
-    Output(Ids.CHECKED, "data"),
-    Output(Ids.RESULT, "children"),
-    Input(Ids.PREVIEW, "n_clicks"),
-    State(Ids.UPLOAD, "contents"),
-    State(Ids.UPLOAD, "filename"),
-    State(Ids.SOURCE, "value"),
-    State(Ids.CRS, "value"),
-    *(State(m, "value") for m in MAPS),
+    output={
+        "preview": Output(Ids.PREVIEW_OUT, "children"),
+        "disabled": Output(Ids.IMPORT, "disabled"),
+        "checked": Output(Ids.CHECKED, "data"),
+        "result": Output(Ids.RESULT, "children"),
+    },
+    inputs={"clicks": Input(Ids.PREVIEW, "n_clicks")},
+    state={
+        "upload": State(Ids.UPLOAD_ID, "data"),
+        "source": State(Ids.SOURCE, "value"),
+        "crs": State(Ids.CRS, "value"),
+        "maps": {f: State(map_id(f), "value") for f in service.FIELDS},
+    },
     prevent_initial_call=True,
 )
-def preview(_n: Any, contents: Any, filename: Any, source: Any, crs: Any, *maps: Any) -> tuple:
+def preview(clicks: Any, upload: Any, source: Any, crs: Any, maps: Any) -> dict[str, Any]:
     """The first rows as stored, every error and the counts; import enabled if clean."""
-    if contents is None:
-        return view.message(t("import.error.no_file")), True, None, []
+    refusal: dict[str, Any] = {"disabled": True, "checked": None, "result": []}
+    if upload is None:
+        return {**refusal, "preview": view.message(t("import.error.no_file"))}
     mapping = _mapping(maps)
     try:
-        data = service.decode_upload(contents)
-        p = service.preview(
-            current_principal(), _name(filename), data, mapping, source=source, crs=crs
-        )
+        p = service.preview(current_principal(), upload, mapping, source=source, crs=crs)
     except MinqingError as err:
-        return _refused(err, "preview"), True, None, []
+        return {**refusal, "preview": _refused(err, "preview")}
     clean = p.error_count == 0
-    stamp = _stamp(contents, filename, source, crs, mapping) if clean else None
-    return view.preview_view(p, current_lang()), not clean, stamp, []
+    return {
+        "preview": view.preview_view(p, current_lang()),
+        "disabled": not clean,
+        "checked": _stamp(upload, source, crs, mapping) if clean else None,
+        "result": [],
+    }
 
 
 @callback(
-    Output(Ids.RESULT, "children", allow_duplicate=True),
-    Output(Ids.IMPORT, "disabled", allow_duplicate=True),
-    Input(Ids.IMPORT, "n_clicks"),
-    State(Ids.UPLOAD, "contents"),
-    State(Ids.UPLOAD, "filename"),
-    State(Ids.SOURCE, "value"),
-    State(Ids.CRS, "value"),
-    State(Ids.CHECKED, "data"),
-    *(State(m, "value") for m in MAPS),
+    output={
+        "result": Output(Ids.RESULT, "children", allow_duplicate=True),
+        "disabled": Output(Ids.IMPORT, "disabled", allow_duplicate=True),
+    },
+    inputs={"clicks": Input(Ids.IMPORT, "n_clicks")},
+    state={
+        "upload": State(Ids.UPLOAD_ID, "data"),
+        "source": State(Ids.SOURCE, "value"),
+        "crs": State(Ids.CRS, "value"),
+        "checked": State(Ids.CHECKED, "data"),
+        "maps": {f: State(map_id(f), "value") for f in service.FIELDS},
+    },
     prevent_initial_call=True,
 )
 def run_import(
-    _n: Any, contents: Any, filename: Any, source: Any, crs: Any, checked: Any, *maps: Any
-) -> tuple[Any, bool]:
+    clicks: Any, upload: Any, source: Any, crs: Any, checked: Any, maps: Any
+) -> dict[str, Any]:
     """Every row in one transaction, or none; the counts (nothing personal)."""
     mapping = _mapping(maps)
+    if upload is None or checked != _stamp(upload, source, crs, mapping):
+        return {"result": view.message(t("import.error.stale")), "disabled": True}
     try:
-        data = service.decode_upload(contents)
-        if checked != _stamp(contents, filename, source, crs, mapping):
-            return view.message(t("import.error.stale")), True
         done = service.commit(
             current_principal(),
-            _name(filename),
-            data,
+            upload,
             mapping,
             source=source,
             crs=crs,
             client_addr=request.remote_addr,
         )
     except MinqingError as err:
-        return _refused(err, "commit"), True
-    return view.message(t("import.done", None, **done), "ok"), True
+        return {"result": _refused(err, "commit"), "disabled": True}
+    return {"result": view.message(t("import.done", None, **done), "ok"), "disabled": True}

@@ -91,6 +91,11 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
                 # checkout) must not fight over one path
                 "control_socket_disable": True,
                 "post_worker_init": _end_live_streams_on_stop,
+                # Recycle a worker after this many requests (each its own count, with
+                # jitter, so they do not restart together): memory a worker kept after a
+                # large request goes back to the system. 0: never.
+                "max_requests": get_settings().max_requests,
+                "max_requests_jitter": get_settings().max_requests_jitter,
             }
             for k, v in opts.items():
                 self.cfg.set(k, v)

@@ -4,21 +4,24 @@ A commander or supervisor (``INCIDENT_IMPORT``) uploads an export, maps its colu
 incident fields (:func:`guess_mapping` proposes a mapping for the usual Chinese hotline
 headers), chooses the source and the file's coordinate system, previews and imports:
 
-- :func:`preview` reads the file (:mod:`governance.file_tables`), validates every row as
-  intake does and returns the first rows as they will be stored, every row's errors
-  (row number as in the file, column, translated message) and the counts of new rows
-  and replays of stored external ids. Nothing is written.
+- :func:`upload` reads the file once (:mod:`governance.file_tables`, bounded in memory
+  and time) and keeps its table server-side (:mod:`governance.file_uploads`) under an
+  id bound to the uploader; the later steps get only that id.
+- :func:`preview` validates every row of the upload as intake does and returns the
+  first rows as they will be stored, every row's errors (row number as in the file,
+  column, translated message) and the counts of new rows and replays of stored external
+  ids. Nothing is written but the upload.
 - :func:`commit` does the same and writes every row in one transaction through
   :func:`governance.intake.write_items` (the one writer of incidents: idempotency on
   ``(source, external_id)``, CRS conversion, grid and H3 cells, a supervisor's area,
-  one ``data_change`` audit record whose ``intake`` names the file). A single bad row
-  refuses the whole file.
+  one ``data_change`` audit record whose ``intake`` names the file), and forgets the
+  upload. A single bad row refuses the whole file.
+
+Each use case is one transaction, opened here (it reads the upload in it).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import re
 from collections.abc import Mapping
@@ -32,50 +35,35 @@ from geodata import crs as crs_mod
 from geodata.db import ALL_AREAS, session_scope
 from geodata.models import IncidentSource
 from geodata.queries import intake as q
+from governance import file_uploads as uploads
 from governance.access import INCIDENT_IMPORT, Principal, require
 from governance.errors import InvalidInput
-from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS, Table, check_size, read_table
+from governance.file_mapping import FIELDS, REQUIRED, guess_mapping
+from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS, Table, clean_filename, read_table
+from governance.file_uploads import decode_upload
 from governance.intake import Actor, IntakeInvalid, write_items
 from governance.intake_checks import FieldError, Item, validate_items
 from i18n import t
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_FILE_BYTES", "MAX_ROWS", "commit", "decode_upload", "guess_mapping", "preview"]
+__all__ = [
+    "FIELDS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "REQUIRED",
+    "commit",
+    "decode_upload",
+    "guess_mapping",
+    "preview",
+    "upload",
+]
 
-FIELDS = (
-    "external_id",
-    "category",
-    "occurred_at",
-    "lon",
-    "lat",
-    "crs",
-    "description",
-    "address",
-    "priority",
-    "reporter_name",
-    "reporter_phone",
-)
-REQUIRED = ("external_id", "category", "occurred_at", "lon", "lat")
 SOURCES = tuple(s.value for s in IncidentSource if s is not IncidentSource.PUBLIC)
 DEFAULT_SOURCE = IncidentSource.HOTLINE.value
 DEFAULT_CRS = "gcj02"  # hotline exports carry map-app (GCJ-02) coordinates
 PREVIEW_ROWS = 20
 MAX_ERRORS = 200  # errors listed; the count is always complete
-# Headers of common hotline exports (normalised: lower case, no spaces or brackets).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "external_id": ("工单编号", "工单号", "工单id", "诉求编号", "编号", "externalid", "id"),
-    "category": ("诉求类型", "事件类型", "问题类型", "事件类别", "类别", "分类", "category"),
-    "occurred_at": ("受理时间", "来电时间", "发生时间", "上报时间", "时间", "occurredat"),
-    "lon": ("经度", "lon", "lng", "longitude", "x"),
-    "lat": ("纬度", "lat", "latitude", "y"),
-    "crs": ("坐标系", "crs"),
-    "description": ("诉求内容", "事件描述", "问题描述", "内容", "description"),
-    "address": ("地址", "事发地址", "事件地址", "诉求地址", "address"),
-    "priority": ("优先级", "紧急程度", "priority"),
-    "reporter_name": ("来电人", "反映人", "诉求人", "姓名", "reportername"),
-    "reporter_phone": ("联系电话", "来电号码", "电话", "手机", "reporterphone"),
-}
 TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
@@ -86,8 +74,6 @@ TIME_FORMATS = (
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日",
 )
-_NOISE = re.compile(r"[\s_\-（）()\[\]【】:：*]+")
-_DATA_URL = re.compile(r"^data:[^,]{0,200};base64,", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------- results
@@ -129,6 +115,17 @@ class Unmapped(InvalidInput):
         return t(self.key, lang, fields=names, headers=self.params["headers"])
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file read and kept: the id of its table, what the page shows of it."""
+
+    id: str
+    filename: str
+    headers: list[str]
+    rows: int
+    mapping: dict[str, str | None]
+
+
 @dataclass
 class Preview:
     """What an import would do: the first rows as stored, every error, the counts."""
@@ -145,46 +142,21 @@ class Preview:
 
 
 # ----------------------------------------------------------------------------- input
-def decode_upload(contents: object) -> bytes:
-    """The bytes of a ``data:...;base64,...`` URL (what dcc.Upload sends), the size
-    checked on the encoded length before anything is decoded."""
-    if not isinstance(contents, str) or not contents:
-        raise InvalidInput("import.error.upload")
-    head = _DATA_URL.match(contents)
-    if head is None:
-        raise InvalidInput("import.error.upload")
-    b64 = contents[head.end() :]
-    check_size(len(b64) * 3 // 4)
-    try:
-        return base64.b64decode(b64, validate=True)
-    except (binascii.Error, ValueError) as err:
-        raise InvalidInput("import.error.upload") from err
+def upload(principal: Principal | None, filename: object, data: bytes) -> Upload:
+    """Read an uploaded file (the one time it is parsed) and keep its table.
 
-
-def _norm(header: str) -> str:
-    return _NOISE.sub("", header).lower()
-
-
-def guess_mapping(headers: list[str]) -> dict[str, str | None]:
-    """Field -> the header that most likely holds it (None: no guess)."""
-    by_norm = {_norm(h): h for h in headers}
-    out: dict[str, str | None] = {}
-    used: set[str] = set()
-    for f in FIELDS:
-        hit = next((by_norm[s] for s in SYNONYMS[f] if s in by_norm), None)
-        out[f] = hit if hit not in used else None
-        if hit:
-            used.add(hit)
-    return out
-
-
-def read_headers(
-    principal: Principal | None, filename: str, data: bytes
-) -> tuple[Table, dict[str, str | None]]:
-    """The table of an uploaded file and the guessed mapping (no database access)."""
-    require(principal, INCIDENT_IMPORT)
-    table = read_table(filename, data)
-    return table, guess_mapping(table.headers)
+    Raises
+    ------
+    Forbidden
+        Without ``INCIDENT_IMPORT``; :class:`InvalidInput` (:class:`PayloadTooLarge`) for
+        a file that is unreadable or over a limit of :mod:`governance.file_limits`.
+    """
+    principal = require(principal, INCIDENT_IMPORT)
+    table = read_table(clean_filename(filename), data)
+    with session_scope() as s:
+        token = uploads.store(s, principal, table)
+    mapping = guess_mapping(table.headers)
+    return Upload(token, table.filename, table.headers, len(table.rows), mapping)
 
 
 def _check_options(mapping: Mapping[str, object], source: str, crs: str, table: Table) -> None:
@@ -319,30 +291,42 @@ def _stored_view(table: Table, it: Item) -> dict[str, Any]:
     }
 
 
+def _prepared(
+    s: Session,
+    principal: Principal,
+    upload_id: object,
+    mapping: Mapping[str, str | None] | None,
+    source: str,
+    crs: str,
+) -> tuple[Table, dict[str, str | None], list[Item], list[RowError]]:
+    """The upload's table, the mapping (None: guessed), its valid items and row errors."""
+    table = uploads.load(s, principal, upload_id)
+    mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
+    _check_options(mapping, source, crs, table)
+    return table, mapping, *_validate(table, mapping, source, crs, s)
+
+
 # ----------------------------------------------------------------------------- use cases
 def preview(
     principal: Principal | None,
-    filename: str,
-    data: bytes,
+    upload_id: object,
     mapping: Mapping[str, str | None] | None = None,
     *,
     source: str = DEFAULT_SOURCE,
     crs: str = DEFAULT_CRS,
 ) -> Preview:
-    """What importing the file would do (nothing is written). ``mapping`` None: guessed.
+    """What importing the upload would do (nothing is written). ``mapping`` None: guessed.
 
     Raises
     ------
     Forbidden
-        Without ``INCIDENT_IMPORT``; :class:`InvalidInput` for an unreadable file, an
-        unknown source or CRS, or a mapping that leaves a required field unmapped.
+        Without ``INCIDENT_IMPORT``, or another account's upload; :class:`NotFound` for
+        an expired upload; :class:`InvalidInput` for an unknown source or CRS, or a
+        mapping that leaves a required field unmapped.
     """
-    require(principal, INCIDENT_IMPORT)
-    table = read_table(filename, data)
-    mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
-    _check_options(mapping, source, crs, table)
+    principal = require(principal, INCIDENT_IMPORT)
     with session_scope(scope=ALL_AREAS) as s:
-        items, errors = _validate(table, mapping, source, crs, s)
+        table, mapping, items, errors = _prepared(s, principal, upload_id, mapping, source, crs)
         stored = q.existing_ids(s, source, sorted({it.external_id for it in items}))
     by_index = {it.index: it for it in items}
     rows: list[dict[str, Any]] = []
@@ -350,7 +334,7 @@ def preview(
         it = by_index.get(i)
         rows.append({"row": number, "error": True} if it is None else _stored_view(table, it))
     seen: set[str] = set()
-    out = Preview(filename, len(table.rows), rows, errors[:MAX_ERRORS], len(errors))
+    out = Preview(table.filename, len(table.rows), rows, errors[:MAX_ERRORS], len(errors))
     out.mapping = mapping
     for it in items:
         if it.external_id in seen:
@@ -365,15 +349,15 @@ def preview(
 
 def commit(
     principal: Principal | None,
-    filename: str,
-    data: bytes,
+    upload_id: object,
     mapping: Mapping[str, str | None] | None = None,
     *,
     source: str = DEFAULT_SOURCE,
     crs: str = DEFAULT_CRS,
     client_addr: str | None = None,
 ) -> dict[str, int]:
-    """Import every row of the file in one transaction, or none; the counts.
+    """Import every row of the upload in one transaction, or none; the counts. The
+    upload is forgotten once imported.
 
     Raises
     ------
@@ -382,19 +366,17 @@ def commit(
         points outside a supervisor's area); :class:`InvalidInput` as :func:`preview`.
     """
     principal = require(principal, INCIDENT_IMPORT)
-    table = read_table(filename, data)
-    mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
-    _check_options(mapping, source, crs, table)
     actor = Actor.from_user(principal, source=source)
-    via = "file:" + re.sub(r"[^\w.\- ]", "_", filename)[-80:]
     with session_scope(scope=ALL_AREAS) as s:
-        items, errors = _validate(table, mapping, source, crs, s)
+        table, mapping, items, errors = _prepared(s, principal, upload_id, mapping, source, crs)
+        via = "file:" + re.sub(r"[^\w.\- ]", "_", table.filename)[-80:]
         if errors:
             raise ImportInvalid(errors, len(table.rows))
         try:
             written = write_items(s, actor, items, via=via, client_addr=client_addr)
         except IntakeInvalid as err:
             raise ImportInvalid(_row_errors(table, mapping, err.errors), len(table.rows)) from err
+        uploads.discard(s, str(upload_id))
     created = len(written.created)
     log.info("file import %s by %s: %d rows, %d new", via, principal.username, len(items), created)
     return {

@@ -30,6 +30,83 @@ IMPORT: dict[str, dict[str, str]] = {
         "zh-CN": "无法识别文件编码：CSV 须为 UTF-8 或 GBK/GB18030",
         "en": "Unknown text encoding: a CSV must be UTF-8 or GBK/GB18030",
     },
+    "import.error.encoding_at": {
+        "zh-CN": "无法识别文件编码：第 {row} 行有既非 UTF-8 也非 GBK/GB18030 的字节",
+        "en": "Unknown text encoding: line {row} holds bytes that are neither UTF-8 nor "
+        "GBK/GB18030",
+    },
+    # --- limits (governance/file_limits.py) ---
+    "import.error.line_too_long": {
+        "zh-CN": "第 {row} 行过长（超过 {max} 个字符）：这不像表格文件",
+        "en": "Line {row} is too long (over {max} characters): this does not look like a table",
+    },
+    "import.error.span": {
+        "zh-CN": "第 {row} 行超出上限：文件（含空行）最多读取 {max} 行。请删除数据下方的空行，"
+        "或拆分文件",
+        "en": "Row {row} is past the limit: at most {max} rows are read, empty rows included. "
+        "Delete the empty rows below the data, or split the file",
+    },
+    "import.error.dimension": {
+        "zh-CN": "工作表声明的范围 {ref} 超出上限（最多 {rows} 行、{columns} 列，含空行）。"
+        "请删除数据以外的空行、空列及其格式后另存",
+        "en": "The sheet declares the range {ref}, over the limit ({rows} rows, {columns} "
+        "columns, empty ones included). Delete the empty rows and columns around the data "
+        "and save again",
+    },
+    "import.error.too_many_columns": {
+        "zh-CN": "第 {row} 行有超出第 {max} 列的内容：最多 {max} 列",
+        "en": "Row {row} holds values past column {max}: at most {max} columns",
+    },
+    "import.error.cell_too_long": {
+        "zh-CN": "第 {row} 行有单元格超过 {max} 个字符",
+        "en": "Row {row} has a cell longer than {max} characters",
+    },
+    "import.error.string_too_long": {
+        "zh-CN": "文件中有文本超过 {max} 个字符（Excel 单元格的上限）",
+        "en": "The file holds a text longer than {max} characters (Excel's limit for a cell)",
+    },
+    "import.error.too_many_cells": {
+        "zh-CN": "文件内容过多：非空单元格超过 {max} 个；请拆分文件",
+        "en": "Too much content: more than {max} non-empty cells; split the file",
+    },
+    "import.error.too_much_text": {
+        "zh-CN": "文件内容过多：文本超过 {max} 个字符；请拆分文件",
+        "en": "Too much content: more than {max} characters of text; split the file",
+    },
+    "import.error.zip_members": {
+        "zh-CN": "XLSX 文件内部条目过多（上限 {max} 个），不像工作簿",
+        "en": "The XLSX file holds too many parts (at most {max}): not a workbook",
+    },
+    "import.error.zip_ratio": {
+        "zh-CN": "XLSX 文件中的“{name}”压缩比异常（疑似压缩炸弹），已拒绝",
+        "en": "'{name}' in the XLSX file inflates far beyond its size (a zip bomb); refused",
+    },
+    "import.error.unzipped_too_large": {
+        "zh-CN": "XLSX 文件解压后过大（{mb} MB），上限为 {max_mb} MB；请拆分后分批导入",
+        "en": "The XLSX file inflates to {mb} MB; the limit is {max_mb} MB, split it",
+    },
+    "import.error.xlsx_part": {
+        "zh-CN": "XLSX 文件中的“{name}”解压后过大（{mb} MB，上限 {max_mb} MB）",
+        "en": "'{name}' in the XLSX file inflates to {mb} MB (the limit is {max_mb} MB)",
+    },
+    "import.error.xml_elements": {
+        "zh-CN": "XLSX 文件结构过于复杂（XML 元素超过 {max} 个）；请另存为 CSV 或拆分文件",
+        "en": "The XLSX file is too complex (over {max} XML elements); save it as CSV or split it",
+    },
+    "import.error.xlsx_encrypted": {
+        "zh-CN": "这是加密（设有打开密码）的工作簿或旧版 .xls 文件：请取消密码并另存为 XLSX 或 CSV",
+        "en": "This workbook is encrypted (password to open) or an old .xls file: remove the "
+        "password and save it as XLSX or CSV",
+    },
+    # --- the upload kept between steps (governance/file_uploads.py) ---
+    "import.error.expired": {
+        "zh-CN": "上传的文件已过期或已导入，请重新选择文件",
+        "en": "The upload has expired or was imported already; choose the file again",
+    },
+    "import.error.not_yours": {
+        "zh-CN": "这份上传不属于当前账号，请重新选择文件",
+        "en": "This upload belongs to another account; choose the file again",
+    },
     "import.error.binary": {
         "zh-CN": "这不是文本表格文件：请上传 CSV 或 XLSX",
         "en": "This is not a text table: upload a CSV or XLSX file",

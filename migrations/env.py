@@ -15,6 +15,7 @@ from geodata import (  # noqa: F401  (registers the tables)
     models,
     models_audit,
     models_tokens,
+    models_uploads,
     models_workflow,
 )
 from geodata.db import Base, admin_database_url

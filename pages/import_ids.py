@@ -19,6 +19,9 @@ class ImportIds:
     LANG_SINK: Final = "import-lang-sink"
 
     UPLOAD: Final = "import-upload"
+    # The id of the upload's table kept server-side (governance/file_uploads.py): all
+    # that the preview and the import send, never the file again.
+    UPLOAD_ID: Final = "import-upload-id"
     FILE: Final = "import-file"  # the file's name, rows and columns, or why it is unreadable
     SOURCE: Final = "import-source"
     CRS: Final = "import-crs"

@@ -3,7 +3,8 @@
 Upload -> the columns mapped to incident fields (guessed, editable) -> preview (the first
 rows as stored, every row's errors, the counts) -> import (enabled only after a preview
 without errors). The layout holds no data; callbacks/import_page.py fills it, and
-``governance.file_import`` checks the capability and every value itself.
+``governance.file_import`` checks the capability and every value itself. The file is
+sent once; the page then holds only the id of its table, kept on the server.
 """
 
 from __future__ import annotations
@@ -174,6 +175,7 @@ def layout(**_query: str) -> html.Div:
                         className="mq-import-col mq-import-side",
                     ),
                     dcc.Store(id=Ids.CHECKED),
+                    dcc.Store(id=Ids.UPLOAD_ID),
                 ],
                 className="mq-audit-main mq-import-main",
             ),

@@ -1,6 +1,7 @@
 """The file import page in a real Chromium: the commander uploads a small hotline CSV
 (GBK, as Excel on a Chinese Windows saves it), sees the guessed mapping and the preview,
-imports and sees the counts; the rows are in the database.
+imports and sees the counts; the rows are in the database. The file is sent once: the
+preview and the import send only the upload's id. A spreadsheet bomb gets its message.
 
 Every wait is on a condition of the page (an element, a text), never on the clock.
 """
@@ -35,6 +36,11 @@ def test_commander_uploads_previews_and_imports(
     page.goto(live_server + "/import")
     page.wait_for_url(lambda url: urlsplit(url).path == "/import")
     assert page.is_disabled(f"#{Ids.IMPORT}")
+    bodies: list[str] = []
+    page.on(
+        "request",
+        lambda r: bodies.append(r.post_data or "") if "_dash-update-component" in r.url else None,
+    )
 
     page.set_input_files(
         f"#{Ids.UPLOAD} input[type=file]",
@@ -53,6 +59,40 @@ def test_commander_uploads_previews_and_imports(
     page.wait_for_selector(f"#{Ids.RESULT} >> text=新增 4 条事件")
     assert "13800138000" not in page.inner_text(f"#{Ids.RESULT}")
     assert len(stored(tg)) == 4
+    assert page.is_disabled(f"#{Ids.IMPORT}")
+    with_file = [b for b in bodies if ";base64," in b]
+    assert len(with_file) == 1  # the upload; the preview and the import sent the id
+    assert any(f'"{Ids.UPLOAD_ID}"' in b for b in bodies if b not in with_file)
+    context.close()
+    console.check()
+
+
+def test_a_spreadsheet_bomb_gets_a_message_in_the_browser(
+    browser: Any, live_server: str, console: Console
+) -> None:
+    from tests.integration.spreadsheet_bombs import far_corner_xlsx
+
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    sign_in(page, live_server, "commander", PASSWORDS["commander"])
+    page.goto(live_server + "/import")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/import")
+    page.set_input_files(
+        f"#{Ids.UPLOAD} input[type=file]",
+        files=[
+            {
+                "name": "导出.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": far_corner_xlsx(),
+            }
+        ],
+    )
+    shown = page.wait_for_selector(f"#{Ids.FILE} .mq-import-error")
+    assert "A1:XFD1048576" in shown.inner_text() and "超出上限" in shown.inner_text()
+    page.click(f"#{Ids.PREVIEW}")
+    page.wait_for_selector(f"#{Ids.PREVIEW_OUT} >> text=请先选择文件")
     assert page.is_disabled(f"#{Ids.IMPORT}")
     context.close()
     console.check()
