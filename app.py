@@ -51,6 +51,9 @@ def create_app() -> dash.Dash:
         COMPRESS_ALGORITHM=["gzip"],
         COMPRESS_MIN_SIZE=500,
     )
+    from web import requests as request_checks
+
+    request_checks.install(server)  # bounded JSON reading, translated 4xx everywhere
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
@@ -78,7 +81,7 @@ def create_app() -> dash.Dash:
     app = dash.Dash(__name__, **options)  # type: ignore[arg-type]
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
-    security.install(server, lambda: list(app.csp_hashes()))
+    security.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)
     server.register_blueprint(outage.bp)  # database down: 503 everywhere (after the guard)
     security.trust_proxies(server, settings.proxy_hops)
     from governance import sla_sweep

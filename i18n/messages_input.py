@@ -74,6 +74,17 @@ INPUT: dict[str, dict[str, str]] = {
         "zh-CN": "页面请求格式不正确，请刷新页面后重试",
         "en": "Malformed page request; reload the page and try again",
     },
+    "error.request.title": {"zh-CN": "请求未能完成", "en": "The request could not be done"},
+    "error.request.home": {"zh-CN": "返回首页", "en": "Back to the start page"},
+    "error.request.bad": {
+        "zh-CN": "请求格式不正确，请刷新页面后重试",
+        "en": "Malformed request; reload the page and try again",
+    },
+    "error.request.not_found": {"zh-CN": "没有这个页面", "en": "There is no such page"},
+    "error.request.too_large": {
+        "zh-CN": "请求过大，已拒绝",
+        "en": "The request is too large and was refused",
+    },
     "error.request.method": {
         "zh-CN": "不支持此请求方法",
         "en": "This method is not allowed here",

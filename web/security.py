@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,7 +36,8 @@ from governance.errors import MinqingError
 from governance.file_tables import MAX_FILE_BYTES
 from i18n import current_lang, t
 from settings import get_settings
-from web import kiosk
+from web import dash_body, kiosk
+from web import requests as request_checks
 from web import tokens as bearer
 
 log = logging.getLogger(__name__)
@@ -233,6 +235,9 @@ def _too_large() -> Response:
 
 def _guard() -> Response | None:
     path = request.path
+    if request_checks.control_in_request():
+        audit_denied("control_characters")
+        return request_checks.error_response(400, "error.request.control")
     if path == DASH_UPDATE:
         request.max_content_length = DASH_MAX_BODY
         if (request.content_length or 0) > DASH_MAX_BODY:
@@ -242,6 +247,10 @@ def _guard() -> Response | None:
     if token is not None:  # a machine, not a browser: no cookie session, hence no CSRF
         return bearer.authenticate_bearer(token)
     if request.method in STATE_CHANGING:
+        if request_checks.foreign_origin():  # a second check beside the CSRF token
+            log.info("cross-site %s %s refused", request.method, path)
+            audit_denied("origin")
+            return request_checks.error_response(403, "error.request.origin")
         if path.startswith(bearer.API_PREFIX) and session.get("uid") is None:
             # a machine without credentials: say so (401), not "CSRF" (there is no session
             # a forged request could ride on)
@@ -277,9 +286,8 @@ def _guard() -> Response | None:
     if needed and not principal.can(needed):
         audit_denied("page")
         return _deny(403, "error.forbidden")
-    if path == DASH_UPDATE and not _callback_allowed(principal):
-        audit_denied("callback")
-        return _deny(403, "error.forbidden")
+    if path == DASH_UPDATE:
+        return _check_callback(principal)
     return None
 
 
@@ -294,36 +302,46 @@ def _output_ids(body: object) -> list[str]:
     return ids
 
 
-def _page_path(body: object) -> str | None:
-    """The pathname Dash pages' router callback is asked to render."""
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    for item in inputs if isinstance(inputs, list) else []:
-        if (
-            isinstance(item, dict)
-            and item.get("id") == "_pages_location"
-            and item.get("property") == "pathname"
-        ):
-            return str(item.get("value") or "/")
-    return None
-
-
 def _page_key(path: str) -> str:
     """A page path as PAGE_PERMISSIONS spells it: Dash's router ignores the slashes
     around a path ("/audit/" and "//audit" render /audit), so the check must too."""
     return "/" + path.strip("/")
 
 
-def _callback_allowed(principal: Principal) -> bool:
-    """Every output of the callback belongs to a feature the principal may use; the
-    pages router may only render a page the principal may open."""
-    body = request.get_json(silent=True)
-    ids = _output_ids(body)
-    if not ids:
-        return False
-    if all(cid.startswith("_pages_") for cid in ids):
-        needed = PAGE_PERMISSIONS.get(_page_key(_page_path(body) or "/"))
-        return needed is None or principal.can(needed)
-    for cid in ids:
+def _check_callback(principal: Principal) -> Response | None:
+    """A callback request, read as Dash will read it: an unreadable body or an unknown
+    callback is a translated 400; a callback of a feature the principal may not use a
+    403; arguments that do not match the callback's declaration a 400; the pages router
+    may only render a page the principal may open (the path at the position Dash reads).
+    Every refusal is audited."""
+    try:
+        body = request.get_json()
+    except MinqingError as err:
+        audit_denied("callback_body", err.key)
+        return request_checks.error_response(err.status, err.key, err.user_message())
+    try:
+        outputs = dash_body.outputs_of(body, _callback_map())
+        router = all(cid.startswith("_pages_") for cid in outputs)
+        if not router and not _feature_allowed(principal, outputs):
+            audit_denied("callback")
+            return _deny(403, "error.forbidden")
+        checked = dash_body.check(body, _callback_map())
+    except dash_body.BadCallback as err:
+        log.info("malformed callback request: %s", err)
+        audit_denied("callback_body", str(err)[:100])
+        return request_checks.error_response(400, "error.request.callback")
+    if router:
+        pathname = checked.value("_pages_location", "pathname")
+        needed = PAGE_PERMISSIONS.get(_page_key(pathname if isinstance(pathname, str) else "/"))
+        if needed is not None and not principal.can(needed):
+            audit_denied("callback")
+            return _deny(403, "error.forbidden")
+    return None
+
+
+def _feature_allowed(principal: Principal, output_ids: tuple[str, ...]) -> bool:
+    """Every output belongs to a feature (by id prefix) the principal may use."""
+    for cid in output_ids:
         perm = next(
             (p for prefix, p in CALLBACK_PERMISSIONS.items() if cid.startswith(prefix)), None
         )
@@ -418,8 +436,22 @@ def _headers(csp: Callable[[], str]) -> Callable[[Response], Response]:
     return add
 
 
-def install(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
-    """Configure cookies and register the guard and header hooks on ``server``."""
+_callback_maps: list[Callable[[], Any]] = []
+
+
+def _callback_map() -> Any:
+    return _callback_maps[-1]() if _callback_maps else {}
+
+
+def install(
+    server: Flask,
+    script_hashes: Callable[[], list[str]],
+    callback_map: Callable[[], Any] = dict,
+) -> None:
+    """Configure cookies and register the guard and header hooks on ``server``;
+    ``callback_map``: Dash's registered callbacks (the guard checks requests against
+    them)."""
+    _callback_maps.append(callback_map)
     cfg = get_settings()
     server.config.update(
         SESSION_COOKIE_NAME="minqing_session",

@@ -317,8 +317,13 @@ def _callbacks() -> list[dict]:
 def _request_for(spec: dict) -> dict:
     """A minimal request body for one callback, as a hand-made POST would send."""
 
-    def item(dep: dict) -> dict:
-        return {"id": dep["id"], "property": dep["property"], "value": None}
+    def item(dep: dict) -> dict | list:
+        cid = json.loads(dep["id"]) if dep["id"].startswith("{") else dep["id"]
+        if isinstance(cid, dict):  # a pattern: no component of it (ALL), or one (MATCH)
+            if ["MATCH"] not in cid.values():
+                return []
+            cid = {k: (1 if v == ["MATCH"] else v) for k, v in cid.items()}
+        return {"id": cid, "property": dep["property"], "value": None}
 
     def parse(key: str) -> list[dict]:
         out = []
@@ -328,13 +333,14 @@ def _request_for(spec: dict) -> dict:
         return out
 
     outputs = parse(spec["output"])
-    ins = [item(d) for d in spec["inputs"] if not isinstance(d["id"], dict)]
+    ins = [item(d) for d in spec["inputs"]]
+    plain = [i for i in ins if isinstance(i, dict) and isinstance(i["id"], str)]
     return {
         "output": spec["output"],
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": ins,
         "state": [item(d) for d in spec["state"]],
-        "changedPropIds": [f"{ins[0]['id']}.{ins[0]['property']}"] if ins else [],
+        "changedPropIds": [f"{plain[0]['id']}.{plain[0]['property']}"] if plain else [],
     }
 
 
@@ -408,7 +414,56 @@ def test_pages_router_renders_only_permitted_pages(username: str) -> None:
         assert resp.status_code == 403
 
 
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        # Dash reads the page at position 0; the old guard read the first item with the
+        # id, wherever it was (finding 7): position 0 must be the declared input.
+        [
+            {"id": "x", "property": "y", "value": "/admin/users"},
+            {"id": "_pages_location", "property": "pathname", "value": "/"},
+        ],
+        [
+            {"id": "_pages_location", "property": "search", "value": "/admin/users"},
+            {"id": "_pages_location", "property": "pathname", "value": "/"},
+        ],
+        [{"id": "_pages_location", "property": "pathname", "value": "/admin/users"}],
+        [
+            {"id": "_pages_location", "property": "pathname", "value": "/"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+            {"id": "_pages_location", "property": "pathname", "value": "/admin/users"},
+        ],
+    ],
+)
+def test_router_reads_the_page_where_dash_reads_it(inputs: list) -> None:
+    client = signed_in_client("commander")
+    body = {**_router("/"), "inputs": inputs}
+    resp = post_callback(client, body)
+    assert resp.status_code == 400 and resp.get_json()["key"] == "error.request.callback"
+    assert "users-" not in resp.get_data(as_text=True)
+    forbidden = post_callback(client, _router("/admin/users"))
+    assert forbidden.status_code == 403
+
+
+def test_a_callback_without_its_state_is_refused_not_a_500() -> None:
+    from app import app
+
+    client = signed_in_client("commander")
+    key, spec = next(
+        (k, v) for k, v in app.callback_map.items() if v.get("state") and k.startswith("map-")
+    )
+    body = _request_for({**spec, "output": key})
+    for broken in ({**body, "state": []}, {**body, "state": None}, {**body, "inputs": {}}):
+        resp = post_callback(client, broken)
+        assert resp.status_code == 400, (key, resp.status_code)
+    assert post_callback(client, {**body, "output": 7}).status_code == 400
+    assert post_callback(client, [body]).status_code == 400
+
+
 def test_callback_to_an_unknown_feature_is_refused() -> None:
+    """No such callback: a translated 400 (it was a 500 from Dash before), audited."""
+    from geodata.db import session_scope
+
     client = signed_in_client("commander")
     body = {
         "output": "admin-users.children",
@@ -417,7 +472,16 @@ def test_callback_to_an_unknown_feature_is_refused() -> None:
         "changedPropIds": [],
         "state": [],
     }
-    assert post_callback(client, body).status_code == 403
+    resp = post_callback(client, body)
+    assert resp.status_code == 400 and resp.get_json()["key"] == "error.request.callback"
+    with session_scope(admin=True) as s:
+        detail = s.execute(
+            text(
+                "SELECT detail FROM audit_log WHERE action = 'access_denied' "
+                "AND username = 'commander' ORDER BY id DESC LIMIT 1"
+            )
+        ).scalar_one()
+    assert detail["check"] == "callback_body"
 
 
 def test_sign_ins_and_denials_are_audited(anon_client) -> None:

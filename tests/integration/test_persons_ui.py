@@ -17,6 +17,7 @@ from sqlalchemy import text
 from governance.persons import MIN_REASON
 from pages.map_ids import MapIds
 from tests.conftest import signed_in_client
+from tests.dash_requests import item as dash_item
 
 CITY = "110,18,120,25"
 CITY_BOUNDS = [[18.0, 110.0], [25.0, 120.0]]
@@ -109,15 +110,13 @@ def select_body(feature: dict[str, Any]) -> dict:
     spec = _callback_map()[key]
     values = {(MapIds.LAYER_PERSONS, "n_clicks"): 1, (MapIds.LAYER_PERSONS, "clickData"): feature}
 
-    def item(dep: dict) -> dict:
-        cid = dep["id"]
-        value = None if isinstance(cid, dict) else values.get((cid, dep["property"]))
-        return {"id": cid, "property": dep["property"], "value": value}
+    def item(dep: dict) -> Any:
+        return dash_item(dep, values.get((dep["id"], dep["property"])))
 
     return {
         "output": key,
         "outputs": {"id": MapIds.SELECTION, "property": "data"},
-        "inputs": [item(d) for d in spec["inputs"] if not isinstance(d["id"], dict)],
+        "inputs": [item(d) for d in spec["inputs"]],
         "state": [item(d) for d in spec["state"]],
         "changedPropIds": [f"{MapIds.LAYER_PERSONS}.n_clicks"],
     }

@@ -81,11 +81,7 @@ def inbox_body() -> dict:
         "outputs": {"id": MapIds.INBOX, "property": "children"},
         "inputs": [
             {"id": MapIds.INBOX_TICK, "property": "n_intervals", "value": 1},
-            {
-                "id": {"type": MapIds.FLOW_TYPE, "incident": ["ALL"]},
-                "property": "children",
-                "value": [],
-            },
+            [],  # ALL of the panel's flow blocks: none open (as Dash sends it)
         ],
         "state": [],
         "changedPropIds": [f"{MapIds.INBOX_TICK}.n_intervals"],
