@@ -5,9 +5,11 @@ the database, rendered to PDF, PNG or HTML (``briefings.render``).
 period (``geodata.queries.briefing`` documents each definition), the period's H3 counts
 over the area's outlines, hotspots labelled new / persistent / cooling
 (``governance.hotspots``), the top categories, the department scorecard
-(``governance.scores``) and the most overdue open cases, masked (no reporter, no address,
-contact numbers in descriptions redacted). :func:`export` checks access and scope,
-renders, and leaves one ``export`` audit record per file produced.
+(``governance.scores``) and the most overdue open cases, masked (no reporter, no address;
+descriptions through ``governance/pii.py`` with the names of each case's reporter and of
+the key persons of its community, read in the briefing's area scope only to be masked).
+:func:`export` checks access and scope, renders, and leaves one ``export`` audit record
+per file produced.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from geodata.db import session_scope
+from geodata.db import ALL_AREAS, session_scope, set_scope
 from geodata.queries import briefing as q
-from governance import audit, catalog
+from governance import audit, catalog, known_names
 from governance.access import BRIEFING_EXPORT, Principal, require, require_area
 from governance.briefing_period import BriefingRequest, Period
 from governance.errors import NotFound
 from governance.filters import LOCAL_TZ
-from governance.masking import redact_contacts
 from i18n import t
 
 log = logging.getLogger(__name__)
@@ -151,10 +152,12 @@ def _category_label(code: str | None, lang: str) -> str:
     return cat.name(lang) if cat else code
 
 
-def _overdue_lines(rows: list[dict], at: datetime, lang: str) -> tuple[OverdueLine, ...]:
+def _overdue_lines(
+    rows: list[dict], at: datetime, lang: str, names: known_names.IncidentNames
+) -> tuple[OverdueLine, ...]:
     out = []
     for r in rows:
-        text = redact_contacts(r["description"]) or ""
+        text = names.redact(r["id"], r["description"]) or ""
         if len(text) > DESCRIPTION_CHARS:
             text = text[: DESCRIPTION_CHARS - 1] + "…"
         dept = r["department_en"] if lang == "en" else r["department_zh"]
@@ -194,6 +197,7 @@ def build(
             if area is None:
                 raise NotFound("brief.error.area_unknown", value=area_code)
         scope = area["code"][: _digits(area["level"])] if area else None
+        set_scope(s, scope or ALL_AREAS)  # names to mask are read under row-level security
         level = area["level"] if area else None
         res = HEAT_RES.get(level, 9)
         current = q.kpis(s, scope, period.start, period.end)
@@ -215,6 +219,7 @@ def build(
             as_of=now,
         )
         overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
+        names = known_names.load(s, [r["id"] for r in overdue])
     return Briefing(
         area_code=area["code"] if area else None,
         area_name=area["name"] if area else t("brief.city", lang),
@@ -244,7 +249,7 @@ def build(
             (_category_label(code, lang), n, _category_color(code)) for code, n in cats
         ),
         departments=tuple(depts[:TOP_DEPARTMENTS]),
-        overdue=_overdue_lines(overdue, until, lang),
+        overdue=_overdue_lines(overdue, until, lang, names),
     )
 
 

@@ -53,7 +53,9 @@ MASKING_RULES: dict[str, str | None] = {
     "mask_id_number": "governance.masking.mask_id_number",  # 110***********1234
     "mask_address": "governance.persons.mask_address",  # down to the community
     "aggregate": None,  # counts per grid / H3 cell unless the role may see points
-    "redact_contacts": "governance.masking.redact_contacts",  # free text: phones, ID numbers
+    # free text: phones, ID and card numbers, house numbers, names next to cues; callers
+    # that know an incident's reporter and key persons pass their names too (governance/pii.py)
+    "redact_pii": "governance.pii.redact",
     "role_gated": None,  # only roles holding the table's capability (audit.view)
     "withhold": None,  # never leaves the server
 }
@@ -167,7 +169,7 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         ),
         # the public reporter's key to follow their case: like a password, never exported
         "tracking_code": _c(_GEN, _PI, "withhold"),
-        "description": _c(_GEN, _PI, "redact_contacts"),
+        "description": _c(_GEN, _PI, "redact_pii"),
         "address": _c(_GEN, _PI, "mask_address"),
     },
     # The timeline: which member of staff did what; notes are free text.
@@ -183,13 +185,13 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
                 "actor_token_id",
             )
         },
-        "note": _c(_GEN, _PI, "redact_contacts"),
+        "note": _c(_GEN, _PI, "redact_pii"),
         "detail": _c(_GEN, _PI),
     },
     # Residents' ratings: the comment is free text.
     "incident_feedback": {
         **_plain("id", "incident_id", "rating", "channel", "at"),
-        "comment": _c(_GEN, _PI, "redact_contacts"),
+        "comment": _c(_GEN, _PI, "redact_pii"),
     },
     # Accounts of identifiable staff; credentials are sensitive and never shown.
     "app_user": {

@@ -15,8 +15,10 @@ supervisors their street):
   ``governance/duplicates.py``, within one grid) with a report in the week and at least
   :data:`REPEAT_MIN` reports in the :data:`REPEAT_DAYS` days up to its end.
 
-Only masked text leaves this module: no reporter data at all, and descriptions and
-addresses through :func:`governance.masking.redact_contacts`, descriptions shortened.
+Only masked text leaves this module: no reporter data at all; descriptions through
+:mod:`governance.pii` with the names of each case's reporter and of the key persons of its
+community (``governance/known_names.py``, read only to be masked), then shortened; the
+repeated addresses through the same detector (house numbers starred, the road kept).
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ from sqlalchemy.orm import Session
 from geodata.db import session_scope
 from geodata.queries import consult as q
 from governance import hotspots as hotspot_service
+from governance import known_names, pii
 from governance.access import ANALYTICS_VIEW, Principal, require
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
 from governance.hotspots import Hotspot
-from governance.masking import redact_contacts
 
 MIN_MOVES = 2  # "transferred or returned more than once"
 MAX_ROWS = 50
@@ -124,12 +126,12 @@ def parse_week(raw: object, now: datetime | None = None) -> tuple[datetime, date
     return start, datetime.combine(day + timedelta(days=7), time(), LOCAL_TZ)
 
 
-def _short(description: str | None) -> str:
-    masked = redact_contacts(description or "") or ""
+def _short(description: str | None, incident_id: int, names: known_names.IncidentNames) -> str:
+    masked = names.redact(incident_id, description) or ""
     return masked if len(masked) <= DESCRIPTION_CHARS else masked[:DESCRIPTION_CHARS] + "…"
 
 
-def _stuck(row: dict[str, Any]) -> StuckCase:
+def _stuck(row: dict[str, Any], names: known_names.IncidentNames) -> StuckCase:
     return StuckCase(
         id=int(row["id"]),
         category_code=str(row["category_code"]),
@@ -140,7 +142,7 @@ def _stuck(row: dict[str, Any]) -> StuckCase:
         department_en=row["department_en"],
         moves=row["moves"],
         overdue_days=row["overdue_days"],
-        description=_short(row["description"]),
+        description=_short(row["description"], int(row["id"]), names),
     )
 
 
@@ -151,6 +153,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
     stuck, stuck_total = q.stuck_cases(
         session, scope=scope, start=start, end=end, min_moves=MIN_MOVES, limit=MAX_ROWS
     )
+    names = known_names.load(session, [r["id"] for r in stuck])
     hot = hotspot_service.hotspots(
         session, scope=scope, start=start, end=end, res=HOTSPOT_RES, limit=HOTSPOT_LIMIT
     )
@@ -167,13 +170,13 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
         week=start.date(),
         start=start,
         end=end,
-        stuck=tuple(_stuck(r) for r in stuck),
+        stuck=tuple(_stuck(r, names) for r in stuck),
         stuck_total=stuck_total,
         hotspots=tuple(h for h in hot if h.label in ("persistent", "new")),
         repeats=tuple(
             RepeatedAddress(
                 grid_name=r["grid_name"],
-                address=redact_contacts(r["address"]) or "",
+                address=pii.redact(r["address"] or ""),
                 count=r["count"],
                 week_count=r["week_count"],
                 incident_ids=tuple(r["ids"]),

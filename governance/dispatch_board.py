@@ -15,8 +15,9 @@ registered case is verified (核实) and dispatched by the one click, as two tim
 (each audited) in ONE transaction: should the dispatch be refused, the verification is
 rolled back with it and the case stays as the board showed it.
 
-Reporter data never appears here; descriptions pass through
-:func:`governance.masking.redact_contacts`.
+Reporter data never appears here; descriptions pass through :mod:`governance.pii` with the
+names of each case's reporter and of the key persons of its community
+(``governance/known_names.py``: read in the board's transaction only to be masked).
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
 from geodata.queries import dispatch_board as q
-from governance import catalog, sla, workflow
+from governance import catalog, known_names, sla, workflow
 from governance.access import INCIDENT_DISPATCH, Principal, require, require_area
 from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
-from governance.masking import redact_contacts
 from i18n import t
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,8 @@ def sla_text(clock: dict[str, object] | None, lang: str) -> str | None:
     return t(f"dispatch.sla.{clock['stage']}", lang, at=when)
 
 
-def _short(description: str | None) -> str:
-    clean = redact_contacts(description or "") or ""
+def _short(description: str | None, incident_id: int, names: known_names.IncidentNames) -> str:
+    clean = names.redact(incident_id, description) or ""
     return clean if len(clean) <= DESCRIPTION_CHARS else clean[: DESCRIPTION_CHARS - 1] + "…"
 
 
@@ -150,6 +150,7 @@ def _row(
     now: datetime,
     caches: tuple[dict[tuple[str, int], int], dict[tuple[str, str | None], dict[str, Any]]],
     dept_names: dict[int, str],
+    names: known_names.IncidentNames,
 ) -> BoardRow:
     policy_cache, suggestion_cache = caches
     cat = catalog.category(r["category_code"])
@@ -171,7 +172,7 @@ def _row(
         priority=int(r["priority"]),
         grid=r["grid_name"],
         reported_at=r["reported_at"].astimezone(LOCAL_TZ),
-        description=_short(r["description"]),
+        description=_short(r["description"], int(r["id"]), names),
         department=dept,
         escalation_level=int(r["escalation_level"]),
         sla_state=str(clock["state"]) if clock else None,
@@ -198,12 +199,11 @@ def board(
     with session_scope(scope=who.rls_scope) as s:
         totals = q.list_counts(s, window)
         breakdown = q.intake_breakdown(s, scope=who.scope, start=start, end=now)
+        raw = {kind: q.list_rows(s, kind, window, limit=limit) for kind in q.LISTS}
+        known = known_names.load(s, [r["id"] for rows in raw.values() for r in rows])
         lists = {
-            kind: [
-                _row(s, r, lang, now, caches, names)
-                for r in q.list_rows(s, kind, window, limit=limit)
-            ]
-            for kind in q.LISTS
+            kind: [_row(s, r, lang, now, caches, names, known) for r in rows]
+            for kind, rows in raw.items()
         }
     by_category = []
     for code, n in breakdown["category"][:TOP_CATEGORIES]:

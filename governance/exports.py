@@ -10,7 +10,9 @@ filters, then fetches the rows, masks them, writes the file, and records one aud
 Columns and masking come from the classification registry
 (:func:`governance.classification.export_columns`): masked columns (addresses, free text)
 are always exported masked, and columns the registry withholds or only aggregates never
-leave the server. Key persons appear only as counts per area, only for roles that may see
+leave the server. Free text (``redact_pii``: descriptions) is masked with the names the
+system knows for each incident, its reporter's and its community's key persons', read and
+decrypted once per export (``governance/known_names.py``). Key persons appear only as counts per area, only for roles that may see
 those counts. Tables the registry does not list hold no personal data (it is checked
 against the schema both ways) and are exported as stored.
 """
@@ -31,7 +33,7 @@ from geodata.models import AreaLevel, IncidentSource, SiteType
 from geodata.models_audit import AuditAction
 from geodata.queries import dispatch_board as board_q
 from geodata.queries import exports as q
-from governance import audit, catalog, classification, dispatch_board
+from governance import audit, catalog, classification, dispatch_board, known_names
 from governance.access import (
     INCIDENT_DISPATCH,
     INCIDENT_HANDLE,
@@ -134,19 +136,49 @@ class ExportFile:
     record_id: int
 
 
-def _converters(cols: tuple[Col, ...], who: Principal) -> dict[str, Callable[..., Any]]:
-    """Field -> how a stored value is exported for ``who`` (the registry's rules)."""
-    out: dict[str, Callable[..., Any]] = {}
+Convert = Callable[[Any, Mapping[str, Any]], Any]  # (stored value, its row) -> exported
+
+
+def _converters(
+    cols: tuple[Col, ...], who: Principal, names: known_names.IncidentNames
+) -> dict[str, Convert]:
+    """Field -> how a stored value of a row is exported for ``who`` (the registry's
+    rules; free text with the names known for the row's incident)."""
+    out: dict[str, Convert] = {}
     for c in cols:
         if c.table in classification.REGISTRY and c.column is not None:
             conv = classification.export_columns(c.table, [c.column], who)[c.column]
-            if classification.masking_rule(c.table, c.column) == "mask_address":
-                out[c.name] = lambda v, ctx=None, conv=conv: conv(v, context=ctx)
-            else:
-                out[c.name] = lambda v, _ctx=None, conv=conv: conv(v)
+            rule = classification.masking_rule(c.table, c.column)
+            out[c.name] = _by_rule(rule, conv, names)
         else:
-            out[c.name] = lambda v, _ctx=None: v
+            out[c.name] = _as_stored
     return out
+
+
+def _by_rule(rule: str, conv: Callable[..., Any], names: known_names.IncidentNames) -> Convert:
+    def address(value: Any, row: Mapping[str, Any]) -> Any:
+        return conv(value, context=row.get("community_name"))
+
+    def free_text(value: Any, row: Mapping[str, Any]) -> Any:
+        return names.redact(row.get("id"), value)
+
+    def other(value: Any, _row: Mapping[str, Any]) -> Any:
+        return conv(value)
+
+    return {"mask_address": address, "redact_pii": free_text}.get(rule, other)
+
+
+def _as_stored(value: Any, _row: Mapping[str, Any]) -> Any:
+    return value
+
+
+def _free_text(cols: tuple[Col, ...]) -> bool:
+    return any(
+        c.table in classification.REGISTRY
+        and c.column is not None
+        and classification.masking_rule(c.table, c.column) == "redact_pii"
+        for c in cols
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -274,16 +306,19 @@ def export(
         raise InvalidInput("error.format", format=fmt[:20], choices=", ".join(FORMATS))
     who = require(principal, DATASETS[dataset])
     cols = _columns(dataset, who)
-    convert = _converters(cols, who)
+    _converters(cols, who, known_names.IncidentNames())  # refuse forbidden columns first
     fields = [c.name for c in cols]
     with session_scope(scope=who.rls_scope) as s:
         where, kept = _where(s, dataset, args, who)
         raw = _raw_rows(s, dataset, where, who, lang)
+        names = (
+            known_names.load(s, [r["id"] for r in raw])
+            if _free_text(cols)
+            else known_names.IncidentNames()
+        )
+        convert = _converters(cols, who, names)
         rows = [
-            {
-                **{f: _plain(convert[f](r.get(f), r.get("community_name"))) for f in fields},
-                GEOMETRY: r.get(GEOMETRY),
-            }
+            {**{f: _plain(convert[f](r.get(f), r)) for f in fields}, GEOMETRY: r.get(GEOMETRY)}
             for r in raw
         ]
         body = FORMATS[fmt].write(dataset, fields, rows)

@@ -13,7 +13,9 @@ rate-limits unknown codes.
 
 The tracking page shows the case's category, status, time, grid and community, and the
 public steps of its timeline: action labels and times, no staff names, no notes but the
-resolution note with contacts masked. Reporter name and phone are never read here.
+resolution note with personal data masked (``governance/pii.py``: numbers, house numbers,
+and the names of the reporter and of the key persons of the case's community, read only
+to be masked). Reporter name and phone are never shown here.
 """
 
 from __future__ import annotations
@@ -35,12 +37,11 @@ from geodata.db import ALL_AREAS, get_engine, session_scope
 from geodata.models import IncidentSource
 from geodata.queries import public as q
 from geodata.queries import timeline
-from governance import attachments
+from governance import attachments, known_names
 from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
 from governance.intake import Actor, leaf_categories, list_categories, write_items
 from governance.intake_checks import IntakeInvalid, validate_items
-from governance.masking import redact_contacts
 from governance.workflow import resident_feedback
 from i18n import t
 from settings import get_settings, secret_key
@@ -275,11 +276,12 @@ def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
         if row is None:
             raise NotFound("public.error.unknown_code")
         events = timeline.events(s, row["id"])
+        names = known_names.load(s, [row["id"]])
     steps = []
     for e in events:
         if e["action"] not in PUBLIC_ACTIONS:
             continue
-        note = redact_contacts(e["note"]) if e["action"] == "resolve" else None
+        note = names.redact(row["id"], e["note"]) if e["action"] == "resolve" else None
         rating = (e["detail"] or {}).get("rating") if e["action"] == "feedback" else None
         steps.append(
             {

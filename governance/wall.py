@@ -160,9 +160,10 @@ def snapshot(
     principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
 ) -> WallSnapshot:
     """Everything the wall shows for its area now (or at ``now``), in one transaction."""
-    scope = require(principal, WALL_VIEW).scope
+    who = require(principal, WALL_VIEW)
+    scope = who.scope
     b = bounds(now)
-    with session_scope() as s:
+    with session_scope(scope=who.rls_scope) as s:  # the feed masks the names it may read
         tiles = kpis(s, b, scope, lang)
         cats = q.top_categories(s, b.day_ago, b.now, scope, TOP_N)
         grids = q.top_grids(s, b.day_ago, b.now, scope, TOP_N)

@@ -2,17 +2,18 @@
 urgent open cases, the handoff status and the hotspots, as display-ready values.
 
 What a feed line may show follows the classification registry
-(``governance/classification.py``): the description is personal and shown only through
-its masking rule (``redact_contacts``: ID and phone numbers masked), then truncated; the
-address is personal (``mask_address``: down to the community), so where a description
-repeats the incident's address it is replaced by the masked address, and house numbers
-(``12号``, ``3栋``, ``501室``...) left in the text are starred. No reporter is read, no
-address is shown, no person is named by the wall.
+(``governance/classification.py``): the address is personal (``mask_address``: down to
+the community), so where a description repeats the incident's address it is first replaced
+by the masked address; then the description goes through its masking rule
+(``redact_pii``, ``governance/pii.py``: phone, ID and card numbers, house numbers left in
+the text such as ``12号``, ``3栋``, ``501室``, and the names of the incident's reporter and
+of the key persons of its community, which are read only for that), then it is truncated.
+No reporter is shown, no address is shown, no person is named by the wall.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -20,7 +21,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from geodata.queries import wall_cases as q
-from governance import catalog, classification, sla
+from governance import catalog, classification, known_names, pii, sla
 from governance.filters import LOCAL_TZ
 from governance.hotspots import hotspots
 from i18n import t
@@ -43,7 +44,6 @@ HANDOFF_STATUSES: Final = (
     "suspended",
     "resolved",
 )
-_HOUSE_NUMBER = re.compile(r"\d+(?:[-－]\d+)*\s*(号楼|号院|号|栋|幢|单元|室|弄)")
 _MIN_ADDRESS_PART = 4  # shortest address tail looked for in a description
 
 
@@ -95,9 +95,15 @@ class HotspotRow:
     previous: int
 
 
-def mask_text(description: str | None, address: str | None, community: str | None) -> str:
-    """A description as a feed line may show it (module docstring), not yet truncated."""
-    text = classification.masked("incident", "description", description) or ""
+def mask_text(
+    description: str | None,
+    address: str | None,
+    community: str | None,
+    names: pii.KnownNames | Iterable[str | None] = (),
+) -> str:
+    """A description as a feed line may show it (module docstring), not yet truncated;
+    ``names``: the names known for the incident."""
+    text = description or ""
     if classification.is_personal("incident", "address") and address:
         shown = classification.masked("incident", "address", address, context=community)
         for n in range(len(address), _MIN_ADDRESS_PART - 1, -1):
@@ -106,8 +112,7 @@ def mask_text(description: str | None, address: str | None, community: str | Non
                 masked = shown if community and tail.startswith(community) else "***"
                 text = text.replace(tail, str(masked))
                 break
-        text = _HOUSE_NUMBER.sub(lambda m: "*" + m.group(1), text)
-    return text
+    return pii.redact(text, names)
 
 
 def truncate(text: str, limit: int = FEED_CHARS) -> str:
@@ -125,9 +130,12 @@ def _local(dt: datetime, now: datetime) -> str:
 
 
 def feed(session: Session, now: datetime, scope: str | None, lang: str) -> tuple[FeedItem, ...]:
-    """The latest incidents of the area, newest first."""
+    """The latest incidents of the area, newest first. ``session`` carries the wall's
+    row-level security scope, so that the names to mask can be read."""
     out = []
-    for r in q.latest(session, now, scope, FEED_N):
+    rows = q.latest(session, now, scope, FEED_N)
+    names = known_names.load(session, [r["id"] for r in rows])
+    for r in rows:
         label, color = _category(r["category_code"], lang)
         out.append(
             FeedItem(
@@ -137,7 +145,11 @@ def feed(session: Session, now: datetime, scope: str | None, lang: str) -> tuple
                 color=color,
                 grid=r["grid_name"],
                 status=t(f"status.{r['status']}", lang),
-                text=truncate(mask_text(r["description"], r["address"], r["community"])),
+                text=truncate(
+                    mask_text(
+                        r["description"], r["address"], r["community"], names.matcher(r["id"])
+                    )
+                ),
                 fresh=now - r["reported_at"] <= FRESH,
             )
         )

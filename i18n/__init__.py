@@ -22,6 +22,7 @@ from i18n.messages_input import INPUT
 from i18n.messages_intake import INTAKE
 from i18n.messages_live import LIVE
 from i18n.messages_outage import OUTAGE
+from i18n.messages_pii import PII
 from i18n.messages_public import PUBLIC
 from i18n.messages_ui import UI
 from i18n.messages_users import USERS
@@ -38,6 +39,7 @@ _PARTS += (USERS, LIVE, PUBLIC, IMPORT, DESK)
 _PARTS += (DISPATCH, EXPORT)
 _PARTS += (ANALYTICS,)
 _PARTS += (BRIEFING,)
+_PARTS += (PII,)
 _PARTS += (OUTAGE,)
 _PARTS += (INPUT,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}

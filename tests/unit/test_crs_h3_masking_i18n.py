@@ -81,5 +81,5 @@ def test_contacts_in_free_text_are_redacted() -> None:
     assert "44150219800101123X" not in out and "441***********123X" in out
     assert "3312345" not in out and out.startswith("居民王先生")
     assert redact_contacts("路灯 3 盏不亮，编号 20240101") == "路灯 3 盏不亮，编号 20240101"
-    assert redact_contacts("+86 138-1234-5678") == "+86*******5678"
+    assert redact_contacts("+86 138-1234-5678") == "+86 138-****-5678"  # separators kept
     assert redact_contacts(None) is None and redact_contacts("") == ""
