@@ -33,14 +33,14 @@ def _origin() -> str:
 
 def _actor(as_: str | None) -> Principal:
     """The installer, or the administrator ``as_`` once their password checks out."""
-    from governance.accounts import authenticate
+    from governance.signin import sign_in
     from governance.users_admin import INSTALLER
 
     if not as_:
         return INSTALLER
     password = click.prompt(f"password of {as_}", hide_input=True, err=True)
     try:
-        principal = authenticate(as_, password, _origin())
+        principal = sign_in(as_, password, _origin())
     except MinqingError as err:
         raise click.ClickException(err.user_message()) from None
     if principal.must_change_password:

@@ -342,9 +342,10 @@ class AppUser(Base):
 
 
 class RateLimit(Base):
-    """A fixed-window counter shared by every worker and node (migration 0011):
-    ``hits`` in the window starting at ``window_start``, of which ``audited`` were
-    written to the audit trail one by one (the rest are summed into the next record)."""
+    """A window counter shared by every worker and node (migration 0011): ``hits`` in
+    the window starting at ``window_start``, ``refused`` of them turned away, ``audited``
+    of those written to the audit trail one by one (the rest are summed into the next
+    record)."""
 
     __tablename__ = "rate_limit"
     __table_args__ = ({"prefixes": ["UNLOGGED"]},)
@@ -354,6 +355,7 @@ class RateLimit(Base):
         DateTime(timezone=True), primary_key=True, index=True
     )
     hits: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     audited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

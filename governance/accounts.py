@@ -6,7 +6,6 @@ rejected attempt still leaves its trace).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import secrets
@@ -114,44 +113,44 @@ def load_principal(user_id: int, sid: str | None = None) -> Principal | None:
 
 
 def authenticate(username: str, password: str, client_addr: str | None = None) -> Principal:
-    """Check a password; lock the account after repeated failures. Raises Unauthorized
-    with one message for unknown users and wrong passwords (no account enumeration)."""
+    """Check a password; lock the account after repeated failures.
+
+    Unknown, disabled, locked and wrong all raise the same :class:`Unauthorized` (one
+    message: the answer must not tell which accounts exist or are locked), and every
+    branch runs exactly one argon2 verification, against the account's hash or a dummy
+    one, so the time it takes tells nothing either (a locked account answered in 7 ms,
+    the others in 190 ms). The audit record says which it was."""
     cfg = get_settings()
     now = datetime.now(UTC)
+    if len(password) > MAX_PASSWORD:  # still verified below (same time), never accepted
+        password = password[: MAX_PASSWORD + 1]
     with session_scope() as s:
         user = s.execute(
             select(AppUser).where(AppUser.username == username).with_for_update()
         ).scalar_one_or_none()
+        ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = ok and user is not None and len(password) <= MAX_PASSWORD
         if user is None:
-            with contextlib.suppress(VerificationError):
-                _hasher.verify(_DUMMY_HASH, password)  # same cost as a real check
-            outcome, key = "failure", "error.bad_credentials"
+            outcome, reason = "failure", "unknown_user"
         elif user.disabled:
-            outcome, key = "denied", "error.bad_credentials"
+            outcome, reason = "denied", "disabled"
         elif user.locked_until and user.locked_until > now:
-            outcome, key = "denied", "error.locked"
+            outcome, reason = "denied", "locked"
+        elif ok:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            user.failed_logins = 0
+            user.locked_until = None
+            principal = principal_of(s, user)
+            outcome, reason = "success", ""
         else:
-            try:
-                _hasher.verify(user.password_hash, password)
-                ok = True
-            except (VerificationError, InvalidHashError):
-                ok = False
-            if ok:
-                if _hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = _hasher.hash(password)
+            user.failed_logins += 1
+            reason = "wrong_password"
+            if user.failed_logins >= cfg.lockout_failures:
+                user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
                 user.failed_logins = 0
-                user.locked_until = None
-                principal = principal_of(s, user)
-                outcome, key = "success", ""
-            else:
-                user.failed_logins += 1
-                if user.failed_logins >= cfg.lockout_failures:
-                    user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
-                    user.failed_logins = 0
-                    key = "error.locked"
-                else:
-                    key = "error.bad_credentials"
-                outcome = "failure"
+                reason = "wrong_password_locked_now"
+            outcome = "failure"
         role = user.role if user else None
         uid = user.id if user else None
     audit.record_now(
@@ -161,11 +160,24 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
         username=username[:64],
         role=role,
         client_addr=client_addr,
-        detail=None if outcome == "success" else {"reason": key},
+        detail=None if outcome == "success" else {"reason": reason},
     )
     if outcome != "success":
-        raise Unauthorized(key, minutes=cfg.lockout_minutes)
+        raise Unauthorized("error.bad_credentials", minutes=cfg.lockout_minutes)
     return principal
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def burn_verification(password: str) -> None:
+    """The cost of one verification, for an attempt refused before its account is looked
+    up (a malformed name): every answer to a sign-in takes the same time."""
+    _verify(_DUMMY_HASH, password[: MAX_PASSWORD + 1])
 
 
 def create_user(

@@ -247,6 +247,19 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             for n in ("user_id", "username", "object_id", "client_addr", "reason", "detail")
         },
     },
+    # Rate limits (migration 0011): a bucket names a client address; kept a day.
+    "rate_limit": {
+        **_plain("window_start", "hits", "refused", "audited"),
+        "bucket": _c(_GEN, _PI, "role_gated"),
+    },
+    # A file being imported (migration 0012): hotline exports carry callers' names and
+    # phones, so the parsed table is stored compressed and encrypted, for 30 minutes.
+    "file_upload": {
+        **_plain("key_hash", "row_count", "size", "created_at", "expires_at"),
+        "user_id": _c(_GEN, _PI, "role_gated"),
+        "filename": _c(_GEN, _PI, "role_gated"),
+        "payload": _c(_IMP, _SPI, "withhold", _AES),
+    },
 }
 
 
@@ -310,6 +323,8 @@ def catalog_rows(lang: str | None = None) -> list[dict[str, str | None]]:
 EXPORT_CAPABILITY = {
     "audit_log": "audit.view",
     "user_session": "audit.view",
+    "rate_limit": "audit.view",
+    "file_upload": "incident.import",
     "app_user": "users.manage",
     "api_token": "users.manage",
 }

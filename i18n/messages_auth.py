@@ -21,10 +21,14 @@ AUTH: dict[str, dict[str, str]] = {
         "zh-CN": "当前账号：{name}（{role}）",
         "en": "Signed in as {name} ({role})",
     },
-    "error.bad_credentials": {"zh-CN": "用户名或密码错误", "en": "Wrong username or password"},
-    "error.locked": {
-        "zh-CN": "登录失败次数过多，账号已锁定 {minutes} 分钟",
-        "en": "Too many failed sign-ins: the account is locked for {minutes} minutes",
+    "error.bad_credentials": {
+        "zh-CN": "用户名或密码错误；连续输错多次后账号将锁定 {minutes} 分钟",
+        "en": "Wrong username or password; after repeated failures an account is locked "
+        "for {minutes} minutes",
+    },
+    "error.signin.throttled": {
+        "zh-CN": "此处登录失败次数过多，请 {minutes} 分钟后再试",
+        "en": "Too many failed sign-ins from here; try again in {minutes} minutes",
     },
     "error.login_required": {"zh-CN": "请先登录", "en": "Please sign in"},
     "error.session_idle": {

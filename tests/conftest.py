@@ -132,12 +132,15 @@ def seeded_database() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_denial_limit() -> None:
-    """Each test starts with an empty rate limit on anonymous-refusal audit records (all
-    test requests come from one address)."""
-    security = sys.modules.get("web.security")
-    if security is not None:
-        security._anonymous_denials._seen.clear()
+def _fresh_rate_limits(seeded_database: str) -> None:
+    """Each test starts with empty rate limits (sign-in failures, public pages, audit
+    records of anonymous refusals): all test requests come from one address."""
+    from sqlalchemy import text
+
+    from geodata.db import session_scope
+
+    with session_scope(OWNER_URL, admin=True) as s:
+        s.execute(text("DELETE FROM rate_limit"))
 
 
 @pytest.fixture

@@ -6,22 +6,23 @@ import logging
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from governance import audit
+from governance import audit, throttle
 from governance.access import Principal
-from governance.accounts import authenticate, change_own_password
+from governance.accounts import change_own_password
 from governance.errors import InvalidInput, MinqingError, Unauthorized
+from governance.inputs import is_clean
+from governance.signin import sign_in
 from i18n import current_lang, t
+from web.redirects import safe_path
 from web.security import csrf_token, current_principal, end_session, home_for, start_session
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-def _safe_next(raw: str | None) -> str:
-    """Only same-site relative paths: no open redirects."""
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
-        return raw
-    return "/"
+def _safe_next(raw: object) -> str:
+    """Only paths of this site: no open redirects (web/redirects.py)."""
+    return safe_path(raw)
 
 
 def _page(template: str, status: int = 200, **ctx: object) -> Response:
@@ -44,19 +45,21 @@ def login() -> Response:
 
 @bp.post("/login")
 def login_post() -> Response:
-    username = (request.form.get("username") or "").strip()
-    password = request.form.get("password") or ""
+    username = request.form.get("username") or ""
     nxt = _safe_next(request.form.get("next"))
     try:
-        principal = authenticate(username, password, request.remote_addr)
-    except Unauthorized as err:
-        return _page(
+        principal = sign_in(username, request.form.get("password") or "", request.remote_addr)
+    except (Unauthorized, throttle.TooMany) as err:
+        resp = _page(
             "login.html",
-            status=401,
+            status=err.status,
             next=nxt,
-            username=username,
+            username=username.strip() if is_clean(username) else "",
             error=err.user_message(current_lang()),
         )
+        if isinstance(err, throttle.TooMany):
+            resp.headers["Retry-After"] = str(err.retry_after)
+        return resp
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
     if principal.must_change_password:

@@ -10,49 +10,31 @@ guard in ``web/security.py`` checks it; anonymous visitors get one with the form
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
 from flask import Blueprint, Response, redirect, render_template, request
 
+from geodata.db import session_scope
 from governance import public as svc
+from governance import throttle
 from governance.errors import InvalidInput, NotFound
 from i18n import current_lang, t
 from web.security import csrf_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__, template_folder="templates")
-REPORTS_PER_WINDOW, REPORT_WINDOW = 5, 600.0  # created reports per address
-MISSES_PER_WINDOW, MISS_WINDOW = 20, 600.0  # unknown tracking codes per address
+REPORTS = throttle.REPORTS_PER_ADDRESS  # created reports per address
+MISSES = throttle.TRACK_MISSES_PER_ADDRESS  # unknown tracking codes per address
 
 
-class _PerAddress:
-    """At most ``limit`` counted events per client address per ``window`` seconds."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._seen: dict[str, tuple[float, int]] = {}  # addr -> (window start, count)
-        self._lock = threading.Lock()
-
-    def _current(self, addr: str, now: float) -> tuple[float, int]:
-        start, n = self._seen.get(addr, (now, 0))
-        return (now, 0) if now - start >= self.window else (start, n)
-
-    def blocked(self, addr: str) -> bool:
-        with self._lock:
-            return self._current(addr, time.monotonic())[1] >= self.limit
-
-    def hit(self, addr: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._seen) > 10_000:  # forget stale addresses
-                self._seen = {a: v for a, v in self._seen.items() if now - v[0] < self.window}
-            start, n = self._current(addr, now)
-            self._seen[addr] = (start, n + 1)
+def _blocked(limit: throttle.Limit) -> bool:
+    """Is this address over ``limit`` (counted for every worker and node)?"""
+    with session_scope() as s:
+        return not throttle.peek(s, limit, _addr(), audit_refusals=False).allowed
 
 
-reports = _PerAddress(REPORTS_PER_WINDOW, REPORT_WINDOW)
-misses = _PerAddress(MISSES_PER_WINDOW, MISS_WINDOW)
+def _count(limit: throttle.Limit) -> None:
+    with session_scope() as s:
+        throttle.count(s, limit, _addr())
 
 
 def _addr() -> str:
@@ -78,8 +60,10 @@ def _message(status: int, title_key: str, message: str) -> Response:
     return _page("report_message.html", status=status, title=t(title_key), message=message)
 
 
-def _too_many(key: str, window: float) -> Response:
-    return _message(429, "public.too_many_title", t(key, minutes=int(window // 60)))
+def _too_many(key: str, limit: throttle.Limit) -> Response:
+    resp = _message(429, "public.too_many_title", t(key, minutes=limit.seconds // 60))
+    resp.headers["Retry-After"] = str(limit.seconds)
+    return resp
 
 
 def _report_form(
@@ -106,8 +90,8 @@ def report() -> Response:
 
 @bp.post("/report")
 def report_post() -> Response:
-    if reports.blocked(_addr()):
-        return _too_many("public.error.too_many_reports", REPORT_WINDOW)
+    if _blocked(REPORTS):
+        return _too_many("public.error.too_many_reports", REPORTS)
     f = request.form
     upload = request.files.get("photo")
     photo = upload.stream.read(svc.PHOTO_MAX_BYTES + 1) if upload and upload.filename else None
@@ -120,17 +104,17 @@ def report_post() -> Response:
     except svc.ReportInvalid as err:
         return _report_form(400, form, err.messages(current_lang()))
     if created:
-        reports.hit(_addr())
+        _count(REPORTS)
     return _page("report_done.html", code=code)
 
 
 def _track_page(raw_code: str, status: int = 200, **ctx: object) -> Response:
-    if misses.blocked(_addr()):
-        return _too_many("public.error.too_many_lookups", MISS_WINDOW)
+    if _blocked(MISSES):
+        return _too_many("public.error.too_many_lookups", MISSES)
     try:
         view = svc.tracking_view(raw_code, current_lang())
     except NotFound as err:
-        misses.hit(_addr())
+        _count(MISSES)
         return _message(404, "public.not_found_title", err.user_message(current_lang()))
     return _page("track.html", status=status, case=view, **ctx)
 
@@ -142,14 +126,14 @@ def track(code: str) -> Response:
 
 @bp.post("/track/<code>/feedback")
 def track_feedback(code: str) -> Response:
-    if misses.blocked(_addr()):
-        return _too_many("public.error.too_many_lookups", MISS_WINDOW)
+    if _blocked(MISSES):
+        return _too_many("public.error.too_many_lookups", MISSES)
     rating = str(request.form.get("rating") or "")
     comment = str(request.form.get("comment") or "").strip()
     try:
         svc.give_feedback(code, rating, comment or None)
     except NotFound as err:
-        misses.hit(_addr())
+        _count(MISSES)
         return _message(404, "public.not_found_title", err.user_message(current_lang()))
     except InvalidInput as err:
         return _track_page(code, 400, error=err.user_message(current_lang()))

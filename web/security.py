@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from governance import audit
+from governance import audit, throttle
 from governance.access import (
     ANALYTICS_VIEW,
     AUDIT_VIEW,
@@ -350,33 +349,19 @@ def _feature_allowed(principal: Principal, output_ids: tuple[str, ...]) -> bool:
     return True
 
 
-class _AnonymousDenials:
-    """Per client address, at most ``limit`` audit records of anonymous refusals per
-    ``window`` seconds; the rest are counted and reported with the next record, so an
-    unauthenticated flood cannot fill the audit trail (each record is sealed in turn)."""
-
-    def __init__(self, limit: int = 20, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._seen: dict[str, tuple[float, int, int]] = {}  # addr -> (start, n, suppressed)
-        self._lock = threading.Lock()
-
-    def admit(self, addr: str) -> tuple[bool, int]:
-        """(write a record?, refusals suppressed since the last record written)."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._seen) > 10_000:  # forget stale addresses
-                self._seen = {a: v for a, v in self._seen.items() if now - v[0] < self.window}
-            start, n, suppressed = self._seen.get(addr, (now, 0, 0))
-            if now - start >= self.window:
-                start, n = now, 0
-            if n >= self.limit:
-                self._seen[addr] = (start, n, suppressed + 1)
-                return False, 0
-            self._seen[addr] = (start, n + 1, 0)
-            return True, suppressed
-
-
-_anonymous_denials = _AnonymousDenials()
+def admit_anonymous_record() -> tuple[bool, int]:
+    """For an anonymous refusal from this client address: (write an audit record?, how
+    many refusals went unrecorded before it). At most
+    ``throttle.ANONYMOUS_DENIALS_PER_ADDRESS`` records a minute per address, counted in
+    the database for every worker and node, so an unauthenticated flood cannot fill the
+    audit trail (each record is sealed in turn) and no count is lost."""
+    verdict = throttle.hit_now(
+        throttle.ANONYMOUS_DENIALS_PER_ADDRESS,
+        request.remote_addr or "?",
+        audit_refusals=False,
+        reports=True,
+    )
+    return verdict.allowed, verdict.suppressed_before
 
 
 def refused(err: MinqingError, what: str) -> str:
@@ -396,7 +381,7 @@ def audit_denied(what: str, key: str | None = None) -> None:
     if key:
         detail["key"] = key
     if p is None and session.get("uid") is None:
-        write, suppressed = _anonymous_denials.admit(request.remote_addr or "?")
+        write, suppressed = admit_anonymous_record()
         if not write:
             log.info("anonymous refusal not audited (rate limit): %s", request.path)
             return

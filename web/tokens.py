@@ -55,7 +55,7 @@ def audit_refused_token(what: str, check: TokenCheck, object_id: str) -> None:
     if check.token_id is None:
         from web import security  # the guard's limiter (imported late: it imports us)
 
-        write, suppressed = security._anonymous_denials.admit(request.remote_addr or "?")
+        write, suppressed = security.admit_anonymous_record()
         if not write:
             return
         if suppressed:

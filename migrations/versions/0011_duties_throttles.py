@@ -4,11 +4,13 @@
   role (and so no access) until the security administrator assigns one.
 * ``app_user.must_change_password``: set when an administrator chose or reset the
   password; the next sign-in must set a new one before anything else.
-* ``rate_limit``: fixed-window counters ``(bucket, window_start) -> hits`` for the
-  sign-in throttles (per client address and global) and the public report form, shared
-  by every gunicorn worker and app node (the per-process counters they replace let each
-  worker allow the whole rate). UNLOGGED: a crash may forget the current windows'
-  counts, which is harmless, and counting writes no WAL.
+* ``rate_limit``: window counters ``(bucket, window_start) -> hits, refused, audited``
+  for the sign-in throttles (per client address and global), the public pages and the
+  audit records of anonymous refusals, shared by every gunicorn worker and app node (the
+  per-process counters they replace let each worker allow the whole rate).
+  ``refused`` counts the attempts turned away, ``audited`` those of them written to the
+  audit trail one by one (the rest are summed into the next record). UNLOGGED: a crash
+  may forget the current windows' counts, which is harmless, and counting writes no WAL.
 
 Revision ID: 0011
 Revises: 0010
@@ -38,6 +40,7 @@ def upgrade() -> None:
         sa.Column("bucket", sa.String(120), nullable=False),
         sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("refused", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("audited", sa.Integer(), nullable=False, server_default="0"),
         sa.PrimaryKeyConstraint("bucket", "window_start", name=op.f("pk_rate_limit")),
         prefixes=["UNLOGGED"],

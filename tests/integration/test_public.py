@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -71,17 +70,6 @@ def resolve(code: str, note: str = "已处理完毕") -> None:
             note=note if action == "resolve" else None,
             params=params,
         )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> Iterator[None]:
-    from web import public
-
-    public.reports._seen.clear()
-    public.misses._seen.clear()
-    yield
-    public.reports._seen.clear()
-    public.misses._seen.clear()
 
 
 @pytest.fixture(scope="module")
@@ -243,15 +231,16 @@ def test_english_messages(anon_client, choices) -> None:  # type: ignore[no-unty
 
 
 def test_reports_are_rate_limited_per_address(anon_client, choices) -> None:  # type: ignore[no-untyped-def]
-    from web.public import REPORTS_PER_WINDOW
+    from web.public import REPORTS
 
     before = public_count()
-    for _ in range(REPORTS_PER_WINDOW):
+    for _ in range(REPORTS.hits):
         assert report(anon_client, choices).status_code == 200
     resp = report(anon_client, choices)
     assert resp.status_code == 429
     assert t("public.error.too_many_reports", minutes=10) in resp.get_data(as_text=True)
-    assert public_count() == before + REPORTS_PER_WINDOW
+    assert public_count() == before + REPORTS.hits
+    assert resp.headers["Retry-After"] == str(REPORTS.seconds)
 
 
 def test_anonymous_posts_need_the_csrf_token(anon_client, choices) -> None:  # type: ignore[no-untyped-def]
@@ -277,12 +266,12 @@ def test_tracking_shows_public_steps_only(anon_client, choices) -> None:  # type
 
 
 def test_unknown_codes_are_404_and_guessing_is_limited(anon_client) -> None:  # type: ignore[no-untyped-def]
-    from web.public import MISSES_PER_WINDOW
+    from web.public import MISSES
 
     resp = anon_client.get("/track/ABCDEFGHJK")
     assert resp.status_code == 404
     assert t("public.error.unknown_code") in resp.get_data(as_text=True)
-    for i in range(MISSES_PER_WINDOW):
+    for i in range(MISSES.hits):
         anon_client.get(f"/track/nonsense{i}")
     resp = anon_client.get("/track/ABCDEFGHJK")
     assert resp.status_code == 429
