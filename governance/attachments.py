@@ -28,7 +28,7 @@ from geodata.db import session_scope
 from geodata.queries import attachments as q
 from governance import audit
 from governance.access import MAP_VIEW, Principal, require
-from governance.errors import InvalidInput, NotFound
+from governance.errors import Forbidden, InvalidInput, NotFound
 
 MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX = 120
@@ -142,13 +142,15 @@ def read(
     attachment_id: int, *, principal: Principal | None, client_addr: str | None = None
 ) -> dict[str, Any]:
     """A file for download (filename, content_type, data, sha256), if the user may see the
-    incident: map users within its grid's scope. The read is audited. A file outside the
-    user's scope is "not found", as one that does not exist."""
+    incident: map users within its grid's scope. The read is audited; so is a probe of a
+    file outside the user's scope, refused like every other out-of-scope object (403)."""
     user = require(principal, MAP_VIEW)
     with session_scope(scope=user.rls_scope) as s:
         row = q.one(s, int(attachment_id))
-        if row is None or not user.covers(row["grid_code"] or ""):
+        if row is None:
             raise NotFound("error.not_found", what=f"attachment {attachment_id}")
+        if not user.covers(row["grid_code"] or ""):
+            raise Forbidden("error.out_of_scope")
         audit.record(
             s,
             action="view_attachment",

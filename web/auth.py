@@ -38,6 +38,12 @@ def _page(template: str, status: int = 200, **ctx: object) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every page; Dash serves it at /_favicon.ico."""
+    return redirect("/_favicon.ico", 301)  # type: ignore[return-value]
+
+
 @bp.get("/login")
 def login() -> Response:
     return _page("login.html", next=_safe_next(request.args.get("next")), error=None, username="")

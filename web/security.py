@@ -43,20 +43,22 @@ log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "_csrf_token"  # the cookie Dash's renderer copies into X-CSRFToken
 CSRF_HEADER = "X-CSRFToken"
-PUBLIC_PREFIXES = (
-    "/login",
-    "/healthz",
-    "/assets/",
-    "/_dash-component-suites/",
-    "/_favicon.ico",
-    "/favicon.ico",
-    kiosk.ENTRY_PREFIX,  # the kiosk URL carries its own credential (a wall token)
-    "/track/",  # a report's progress and rating: the tracking code is the credential
+# Public routes, by the URL rule Flask matched (not by how the path starts: "/loginx",
+# "/healthz/x" or "/track/a/b" match Dash's catch-all, which is not public).
+PUBLIC_RULES = frozenset(
+    {
+        "/login",
+        "/healthz",
+        "/favicon.ico",
+        "/_favicon.ico",
+        "/assets/<path:filename>",
+        "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+        kiosk.ENTRY_PREFIX + "<token>",  # the kiosk URL carries its own credential
+        "/report",  # 有事找书记: residents report without an account (web/public.py)
+        "/track/<code>",  # a report's progress: the tracking code is the credential
+        "/track/<code>/feedback",  # ... and its rating
+    }
 )
-# Public by exact path (a prefix would also open, say, a future "/reports-admin").
-PUBLIC_PATHS = {
-    "/report",  # 有事找书记: residents report without an account (web/public.py)
-}
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 # What an account may still do when it must first replace its password or has no role.
 OWN_ACCOUNT_PATHS = frozenset({"/password", "/logout"})
@@ -104,6 +106,12 @@ PASSIVE_PATHS = frozenset({"/api/v1/stream"})
 # still counts as the person being there.
 PASSIVE_PROPS = (".n_intervals",)
 PASSIVE_STORES = frozenset({"map-live-version.data"})
+
+
+def is_public() -> bool:
+    """Does this request match a public route (no sign-in)?"""
+    rule = request.url_rule
+    return rule is not None and rule.rule in PUBLIC_RULES
 
 
 def current_principal() -> Principal | None:
@@ -260,7 +268,7 @@ def _guard() -> Response | None:
             log.info("CSRF check failed on %s %s", request.method, path)
             audit_denied("csrf")
             return _deny(403, "error.csrf")
-    if path.startswith(PUBLIC_PREFIXES) or path in PUBLIC_PATHS:
+    if is_public():
         return None
     principal, expired = _load_principal()
     if principal is None:

@@ -591,8 +591,25 @@ def test_anonymous_refusals_are_audited_at_a_bounded_rate(anon_client, session) 
 
 
 def test_public_pages_are_exact_paths(anon_client) -> None:
-    """/report is public; a path that merely starts like it is not."""
+    """Public routes by the rule Flask matched; a path that merely starts like one is
+    not, and never gets Dash's index (finding 8: "/loginx", "/healthz/x" and
+    "/favicon.ico" got the whole app with every page's validation layout)."""
     assert anon_client.get("/report").status_code == 200
-    for path in ("/reports", "/report-admin", "/reportx"):
+    assert anon_client.get("/login").status_code == 200
+    assert anon_client.get("/favicon.ico").headers["Location"].endswith("/_favicon.ico")
+    for path in (
+        "/reports",
+        "/report-admin",
+        "/reportx",
+        "/loginx",
+        "/login/x",
+        "/healthz/x",
+        "/track/ABC/x",
+        "/track/ABC/feedback/x",
+        "/wall/k/x/y",
+        "/_favicon.icox",
+        "/assets",
+    ):
         resp = anon_client.get(path)
         assert resp.status_code == 302 and "/login" in resp.headers["Location"], path
+        assert "_dash-config" not in resp.get_data(as_text=True), path

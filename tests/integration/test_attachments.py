@@ -157,7 +157,17 @@ def test_who_may_open_a_file() -> None:
                     VALUES (:i, :e, 'x.pdf', 'application/pdf', :n, 'x', :d) RETURNING id"""),
             {"i": other, "e": event, "n": len(PDF), "d": PDF},
         ).scalar_one()
-    assert signed_in_client("gridworker").get(f"/api/v1/attachments/{far}").status_code == 404
+    # outside the grid worker's grid: refused and audited like any out-of-scope object
+    # (finding 10: it was a 404 without a trace)
+    probe = signed_in_client("gridworker").get(f"/api/v1/attachments/{far}")
+    assert probe.status_code == 403 and probe.get_json()["key"] == "error.out_of_scope"
+    with session_scope(admin=True) as s:
+        denied = s.execute(
+            text("""SELECT object_id, detail FROM audit_log WHERE action = 'access_denied'
+                    AND username = 'gridworker' ORDER BY id DESC LIMIT 1""")
+        ).one()
+    assert denied.object_id == f"GET /api/v1/attachments/{far}"
+    assert denied.detail["key"] == "error.out_of_scope"
     assert signed_in_client("commander").get(f"/api/v1/attachments/{far}").status_code == 200
 
 
