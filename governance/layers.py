@@ -18,7 +18,7 @@ from geodata.db import session_scope
 from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
 from geodata.queries import layers as q
-from governance import catalog
+from governance import catalog, coarse
 from governance.access import (
     LAYER_INCIDENTS,
     LAYER_SITES,
@@ -234,6 +234,8 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
                 res_s = parse_choice(res_raw, "res", [str(r) for r in H3_RESOLUTIONS])
                 res = int(res_s or res)
             where = _incident_where(args, scope)
+            if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
+                res, where = coarse.density_resolution(res), coarse.widened(where)
             rows = q.h3_counts(s, bbox, where, res, cap + 1)
             truncated = len(rows) > cap
             body, n = density_geojson(rows[:cap], res, truncated)

@@ -40,6 +40,7 @@ from typing import Any, Final
 from geodata.db import ALL_AREAS, database_url, session_scope
 from geodata.listen import Listener
 from geodata.queries.live import changed_incidents
+from governance.coarse import snapped
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,13 @@ class Notice:
     changes: tuple[Change, ...] = ()
     unresolved: int = 0
 
-    def message(self, scope: str | None) -> str | None:
-        """The event for a subscriber of ``scope``, or None when nothing concerns it."""
+    def message(self, scope: str | None, coarse: bool = False) -> str | None:
+        """The event for a subscriber of ``scope``, or None when nothing concerns it;
+        ``coarse``: an aggregate-only viewer (the wall) gets no exact point
+        (``governance/coarse.py``)."""
         items = [c.item for c in self.changes if visible(scope, c.grid)]
+        if coarse:
+            items = [snapped(dict(i)) for i in items]
         if not items and not self.unresolved:
             return None
         return sse(
@@ -194,6 +199,7 @@ class Subscription:
     """One open stream: its scope and a bounded queue of ready-made messages."""
 
     scope: str | None
+    coarse: bool = False  # an aggregate-only viewer: points snapped to coarse cells
     maxsize: int = QUEUE_SIZE
     reason: str | None = None  # why it was closed
     _queue: queue.Queue[str | None] = field(init=False, repr=False)
@@ -246,11 +252,11 @@ class Hub:
         self._was_up = False
 
     # ------------------------------------------------------------------ subscribers
-    def subscribe(self, scope: str | None) -> Subscription:
+    def subscribe(self, scope: str | None, coarse: bool = False) -> Subscription:
         """A new subscription for ``scope``; raises :class:`Busy` when full."""
         if self._stopping.is_set():
             raise Busy("stopping")
-        sub = Subscription(scope)
+        sub = Subscription(scope, coarse)
         with self._lock:
             if len(self._subs) >= self.max_streams:
                 raise Busy(f"{len(self._subs)} streams open")
@@ -293,11 +299,12 @@ class Hub:
         with self._lock:
             subs = list(self._subs)
         for notice in coalesce(notices):
-            by_scope: dict[str | None, str | None] = {}
+            by_scope: dict[tuple[str | None, bool], str | None] = {}
             for sub in subs:
-                if sub.scope not in by_scope:
-                    by_scope[sub.scope] = notice.message(sub.scope)
-                msg = by_scope[sub.scope]
+                key = (sub.scope, sub.coarse)
+                if key not in by_scope:
+                    by_scope[key] = notice.message(sub.scope, sub.coarse)
+                msg = by_scope[key]
                 if msg is not None:
                     sub.offer(msg)
 

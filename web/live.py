@@ -37,7 +37,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-from governance import live
+from governance import coarse, live
 from governance.access import MAP_VIEW, WALL_VIEW, Principal
 from i18n import current_lang, t
 from web import outage
@@ -84,7 +84,7 @@ def stream() -> Response | tuple[Response, int]:
         return jsonify(body), 403
     assert principal is not None
     try:
-        sub = live.hub().subscribe(principal.scope)
+        sub = live.hub().subscribe(principal.scope, coarse.aggregate_only(principal))
     except live.Busy as busy:
         log.info("live stream refused for %s: %s", principal.username, busy)
         return _sse_response(iter([_busy()]))
