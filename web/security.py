@@ -408,12 +408,41 @@ def audit_denied(what: str, key: str | None = None) -> None:
     )
 
 
+# Responses a browser may keep: static files, and map layers without case details
+# (boundaries, labels, key sites, hexagon counts). Everything else may carry clear text
+# or case details (pages, callbacks, incidents, timelines, files): "no-store", so that a
+# shared command-centre PC's disk cache or a proxy keeps none of it.
+CACHEABLE_RULES = frozenset(
+    {
+        "/assets/<path:filename>",
+        "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+        "/_favicon.ico",
+        "/favicon.ico",
+    }
+)
+LAYER_RULE = "/api/v1/layers/<layer>"
+CACHEABLE_LAYERS = frozenset({"areas", "labels", "sites", "density"})
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _may_cache(resp: Response) -> bool:
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    if rule in CACHEABLE_RULES:
+        return True
+    layer = (request.view_args or {}).get("layer")
+    return rule == LAYER_RULE and layer in CACHEABLE_LAYERS and resp.status_code == 200
+
+
 def _headers(csp: Callable[[], str]) -> Callable[[Response], Response]:
     def add(resp: Response) -> Response:
         resp.headers.setdefault("Content-Security-Policy", csp())
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if not _may_cache(resp):
+            resp.headers["Cache-Control"] = "no-store"
+        if get_settings().cookie_secure:  # served over HTTPS: browsers must stay on it
+            resp.headers["Strict-Transport-Security"] = HSTS
         if "csrf" in session:  # readable by Dash's renderer, which echoes it in a header
             token = str(session["csrf"])
             if request.cookies.get(CSRF_COOKIE) != token:
