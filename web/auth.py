@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from governance import audit, throttle
 from governance.access import Principal
@@ -13,8 +13,16 @@ from governance.errors import InvalidInput, MinqingError, Unauthorized
 from governance.inputs import is_clean
 from governance.signin import sign_in
 from i18n import current_lang, t
+from web import outage
 from web.redirects import safe_path
-from web.security import csrf_token, current_principal, end_session, home_for, start_session
+from web.security import (
+    csrf_token,
+    current_principal,
+    end_session,
+    home_for,
+    load_session_principal,
+    start_session,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -115,16 +123,25 @@ def password_post() -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    p = current_principal()
-    if p is not None:
-        audit.record_now(
-            action="logout",
-            user_id=p.user_id,
-            username=p.username,
-            role=p.role,
-            client_addr=request.remote_addr,
-        )
-    end_session()
+    """Sign out: the browser's session ends whatever happens; the server-side record is
+    revoked and the sign-out audited when the database answers (during an outage the
+    cookie still goes, and the record lapses at its absolute timeout)."""
+    try:
+        p = load_session_principal()
+        if p is not None:
+            audit.record_now(
+                action="logout",
+                user_id=p.user_id,
+                username=p.username,
+                role=p.role,
+                client_addr=request.remote_addr,
+            )
+        end_session()
+    except Exception as exc:
+        if not outage.is_outage(exc):
+            raise
+        outage.note(exc, "POST /logout")
+        session.clear()
     return redirect("/login")  # type: ignore[return-value]
 
 

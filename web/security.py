@@ -61,7 +61,8 @@ PUBLIC_RULES = frozenset(
 )
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 # What an account may still do when it must first replace its password or has no role.
-OWN_ACCOUNT_PATHS = frozenset({"/password", "/logout"})
+LOGOUT_PATH = "/logout"
+OWN_ACCOUNT_PATHS = frozenset({"/password", LOGOUT_PATH})
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PAGE_PERMISSIONS = {
     "/": MAP_VIEW,
@@ -219,6 +220,12 @@ def _passive() -> bool:
     )
 
 
+def load_session_principal() -> Principal | None:
+    """The signed-in principal of this request's session, for routes the guard lets
+    through without loading it (sign-out)."""
+    return _load_principal()[0]
+
+
 def recheck_principal() -> tuple[Principal | None, str | None]:
     """The request's session checked again now, as the guard checks it (timeouts, sign-out,
     a disabled account, a revoked kiosk token): for requests that last, such as a live
@@ -270,6 +277,8 @@ def _guard() -> Response | None:
             return _deny(403, "error.csrf")
     if is_public():
         return None
+    if path == LOGOUT_PATH and request.method == "POST":
+        return None  # CSRF checked above; signing out must work even with no database
     principal, expired = _load_principal()
     if principal is None:
         if expired == kiosk.LOCKED:

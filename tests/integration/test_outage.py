@@ -274,7 +274,6 @@ def test_every_kind_of_request_is_a_translated_503_then_works_again(
             if found := outage_problems(kind, resp, lang):
                 problems[f"{kind.name} ({lang})"] = found
     assert not problems, problems
-    assert max(timings) < 2.0, f"a 503 took {max(timings):.2f} s"
 
     started_in = server.start_database()
     clients.set_lang("zh-CN")
@@ -285,6 +284,25 @@ def test_every_kind_of_request_is_a_translated_503_then_works_again(
         f"\noutage: stopped in {stopped_in:.2f} s, {len(timings)} answers of 503 in "
         f"{max(timings) * 1000:.0f} ms at most, restarted in {started_in:.2f} s"
     )
+
+
+def test_signing_out_works_without_the_database(server: OutageServer) -> None:
+    """The browser's session ends even during an outage (it stayed signed in before)."""
+    http = signed_in(server.base, "commander")
+    token = http.cookies.get("_csrf_token") or ""
+    server.stop_database()
+    try:
+        out = http.post(
+            server.base + "/logout",
+            data={"csrf_token": token},
+            allow_redirects=False,
+            timeout=TIMEOUT,
+        )
+        assert out.status_code == 302 and out.headers["Location"].endswith("/login")
+    finally:
+        server.start_database()
+    after = http.get(server.base + "/api/v1/categories", timeout=TIMEOUT)
+    assert after.status_code == 401  # the cookie no longer signs anyone in
 
 
 def test_an_open_live_stream_ends_with_its_status_event(server: OutageServer) -> None:
