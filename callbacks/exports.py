@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from governance.access import MAP_VIEW, require
 from i18n import current_lang
-from layers.urls import LayerFilters, bounds_to_bbox, format_bbox
+from layers.urls import LayerFilters, bounds_to_bbox, format_bbox, valid_bounds
 from pages.export_menu import MENU, menu_links
 from pages.map_ids import MapIds
 from web.security import current_principal
@@ -34,11 +34,8 @@ def export_links(
 ) -> list[Any]:
     """Links to the map's layers as files, under its filters and within its view."""
     principal = require(current_principal(), MAP_VIEW)
-    if not bounds:
+    if not valid_bounds(bounds):
         raise PreventUpdate  # the map has not reported its view yet
     params = LayerFilters.from_inputs(window, start, end, categories, sources).params()
-    try:
-        params["bbox"] = format_bbox(bounds_to_bbox(bounds))
-    except (TypeError, ValueError):
-        raise PreventUpdate from None
+    params["bbox"] = format_bbox(bounds_to_bbox(bounds))
     return menu_links(principal, current_lang(), params)

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from governance.access import MAP_VIEW, require
 from i18n import current_lang
 from layers.legend import legend
-from layers.urls import LayerFilters
+from layers.urls import LayerFilters, valid_bounds, valid_zoom
 from layers.view import live_versions, view_urls
 from pages.map_controls import persons_mode
 from pages.map_ids import MapIds
@@ -58,7 +58,7 @@ def layer_urls(
     A pushed change bumps ``live`` (assets/js/minqing-live.js): only the incidents and
     density URLs change, so only those layers are fetched again."""
     principal = require(current_principal(), MAP_VIEW)
-    if not bounds or zoom is None:
+    if not valid_bounds(bounds) or not valid_zoom(zoom):
         raise PreventUpdate  # the map has not reported its viewport yet
     filters = LayerFilters.from_inputs(window, start, end, categories, sources)
     mode = persons_mode(principal)

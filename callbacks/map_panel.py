@@ -51,6 +51,17 @@ def _id(raw: Any) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
+KINDS = frozenset({"area", "site", "incident", "person"})
+
+
+def valid_selection(raw: Any) -> dict[str, Any] | None:
+    """The selection store's value as :func:`selection_from_click` writes it, or None
+    (a hand-made request may put anything there)."""
+    if not isinstance(raw, dict) or raw.get("kind") not in KINDS or _id(raw.get("id")) is None:
+        return None
+    return {**raw, "id": _id(raw.get("id"))}
+
+
 def _person_click(props: dict[str, Any]) -> dict[str, Any] | None:
     """A key person's point selects the person; a grid's count badge selects the grid."""
     if props.get("cluster"):
@@ -198,6 +209,7 @@ def render_panel(
 ) -> tuple[Any, str, Any]:
     """Show the selection (re-counted when the filters change)."""
     lang = current_lang()
+    selection = valid_selection(selection)
     if not selection:
         return panel.hint_panel(lang), PANEL_EMPTY, no_update
     filters = LayerFilters.from_inputs(window, start, end, categories, None)
@@ -221,7 +233,8 @@ def render_panel(
 )
 def highlight(selection: dict[str, Any] | None) -> tuple[Patch, Patch]:
     """Outline the selected area (in whichever of the two area layers draws its level)."""
-    area_id = selection["id"] if selection and selection.get("kind") == "area" else None
+    selection = valid_selection(selection)
+    area_id = selection["id"] if selection and selection["kind"] == "area" else None
     patches = Patch(), Patch()
     for p in patches:
         p["selected"] = area_id

@@ -17,6 +17,7 @@ from governance import wall as wall_service
 from governance.access import WALL_VIEW, require
 from governance.filters import LOCAL_TZ
 from i18n import current_lang
+from layers.urls import valid_bounds, valid_zoom
 from pages import wall_lists as lists
 from pages import wall_parts as parts
 from pages.wall_ids import WallIds
@@ -87,7 +88,7 @@ def layer_urls(bounds: Any, zoom: float | None, _tick: int | None, *current: str
     if wall_locked():
         return (None,) * len(LAYER_IDS)
     require(current_principal(), WALL_VIEW)
-    if not bounds or zoom is None:
+    if not valid_bounds(bounds) or not valid_zoom(zoom):
         raise PreventUpdate  # the map has not reported its view yet
     urls = parts.layer_urls(bounds, zoom, datetime.now(LOCAL_TZ))
     if tuple(urls) == tuple(current):

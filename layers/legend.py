@@ -114,6 +114,23 @@ def density_section(lang: str, stats: Mapping[str, Any] | None) -> html.Div:
     return _section(t("layer.density", lang), rows, "density")
 
 
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**53
+
+
+def _stats(raw: Any) -> Mapping[str, Any] | None:
+    """The density layer's stats as the layer sends them (the browser passes them back
+    through a store, so a hand-made request may send anything): else None."""
+    if not isinstance(raw, Mapping):
+        return None
+    breaks = raw.get("breaks")
+    if not isinstance(breaks, list) or len(breaks) > 10 or not all(map(_int, breaks)):
+        return None
+    if any(k in raw and raw[k] is not None and not _int(raw[k]) for k in ("max", "res", "total")):
+        return None
+    return raw
+
+
 def legend(
     lang: str,
     visible: Iterable[str],
@@ -124,7 +141,8 @@ def legend(
 
     The key-persons section follows ``persons_mode`` (None: the user has no such layer).
     """
-    on = set(visible or ())
+    on = {v for v in visible if isinstance(v, str)} if isinstance(visible, list | tuple) else set()
+    density_stats = _stats(density_stats)
     out: list[Any] = []
     if "persons" in on and persons_mode:
         out.append(persons_section(lang, persons_mode))

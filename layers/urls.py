@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeGuard
 from urllib.parse import urlencode
 
 API_PREFIX = "/api/v1/layers"
@@ -45,14 +46,16 @@ class LayerFilters:
         categories: Iterable[str] | None,
         sources: Iterable[str] | None,
     ) -> LayerFilters:
-        """Normalise raw control values (None, unsorted lists, datetime strings)."""
+        """Normalise raw control values (None, unsorted lists, datetime strings). A
+        callback's values may come from a hand-made request: anything that is not what
+        the control sends (a window name, day strings, lists of codes) is ignored."""
         win = window if window in WINDOWS or window == CUSTOM_WINDOW else DEFAULT_WINDOW
         return cls(
             window=win,
             start=_day(start) if win == CUSTOM_WINDOW else None,
             end=_day(end) if win == CUSTOM_WINDOW else None,
-            categories=tuple(sorted({c for c in categories or () if c})),
-            sources=tuple(sorted({s for s in sources or () if s})),
+            categories=_codes(categories),
+            sources=_codes(sources),
         )
 
     def time_args(self) -> tuple[str | None, str | None, str | None]:
@@ -77,20 +80,55 @@ class LayerFilters:
         return out
 
 
-def _day(raw: str | None) -> str | None:
+MAX_CODES = 200  # more codes than any control offers
+MAX_CODE = 64
+
+
+def _codes(raw: object) -> tuple[str, ...]:
+    """Sorted unique short codes of a multi-select's value (anything else: none)."""
+    if not isinstance(raw, list | tuple):
+        return ()
+    return tuple(
+        sorted({c for c in raw[:MAX_CODES] if isinstance(c, str) and 0 < len(c) <= MAX_CODE})
+    )
+
+
+def _day(raw: object) -> str | None:
     """``YYYY-MM-DD`` from a date picker value (which may carry a time part)."""
-    if not raw:
+    if not raw or not isinstance(raw, str):
         return None
     try:
-        return date.fromisoformat(str(raw)[:10]).isoformat()
+        return date.fromisoformat(raw[:10]).isoformat()
     except ValueError:
         return None
 
 
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def valid_zoom(zoom: object) -> TypeGuard[float]:
+    """A zoom level as the map reports it (a finite number)."""
+    return _finite(zoom)
+
+
+def valid_bounds(bounds: object) -> bool:
+    """Leaflet bounds as the map reports them: ``[[south, west], [north, east]]``."""
+    return (
+        isinstance(bounds, list | tuple)
+        and len(bounds) == 2
+        and all(
+            isinstance(corner, list | tuple) and len(corner) == 2 and all(map(_finite, corner))
+            for corner in bounds
+        )
+    )
+
+
 def int_zoom(zoom: float | None) -> int:
     """The integer zoom sent to the API (rounded, clamped)."""
-    if zoom is None or not math.isfinite(zoom):
+    if not _finite(zoom):
         return MIN_ZOOM
+    assert zoom is not None
     return max(MIN_ZOOM, min(MAX_ZOOM, round(zoom)))
 
 
@@ -100,7 +138,10 @@ def snap_step(zoom: int) -> float:
 
 
 def bounds_to_bbox(bounds: Sequence[Sequence[float]]) -> BBox:
-    """Leaflet ``[[south, west], [north, east]]`` -> ``(minlon, minlat, maxlon, maxlat)``."""
+    """Leaflet ``[[south, west], [north, east]]`` -> ``(minlon, minlat, maxlon, maxlat)``
+    (ValueError for anything else: see :func:`valid_bounds`)."""
+    if not valid_bounds(bounds):
+        raise ValueError("not Leaflet bounds")
     (south, west), (north, east) = bounds
     return (float(west), float(south), float(east), float(north))
 

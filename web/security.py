@@ -348,6 +348,10 @@ def _check_callback(principal: Principal) -> Response | None:
         return request_checks.error_response(400, "error.request.callback")
     if router:
         pathname = checked.value("_pages_location", "pathname")
+        search = checked.value("_pages_location", "search")
+        if not all(v is None or isinstance(v, str) for v in (pathname, search)):
+            audit_denied("callback_body", "router location")
+            return request_checks.error_response(400, "error.request.callback")
         needed = PAGE_PERMISSIONS.get(_page_key(pathname if isinstance(pathname, str) else "/"))
         if needed is not None and not principal.can(needed):
             audit_denied("callback")
