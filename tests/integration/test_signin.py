@@ -210,3 +210,41 @@ def test_a_control_character_in_the_query_is_a_400(anon_client) -> None:
         resp = anon_client.get(url)
         assert resp.status_code == 400, url
         assert t("error.request.control", "zh-CN") in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+def test_a_cross_site_post_is_refused_even_with_the_token(anon_client, headers: dict) -> None:
+    """A second check beside the CSRF token: what the browser says about the origin."""
+    token = _form(anon_client)
+    data = {"username": "commander", "password": demo_password("commander"), "csrf_token": token}
+    resp = anon_client.post("/login", data=data, headers=headers)
+    assert resp.status_code == 403
+    assert t("error.request.origin", "zh-CN") in resp.get_data(as_text=True)
+    same = anon_client.post(
+        "/login",
+        data=data,
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert same.status_code == 302
+
+
+def test_public_report_limits_are_shared_by_every_worker(anon_client) -> None:
+    """Finding 9: the report limit was counted per worker process (two workers: twice
+    the rate). Reports counted by another process count here."""
+    from web.public import REPORTS
+
+    with session_scope(admin=True) as s:
+        for _ in range(REPORTS.hits):
+            throttle.count(s, REPORTS, "127.0.0.1")
+    page = anon_client.get("/report").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    resp = anon_client.post("/report", data={"csrf_token": token, "description": "路灯不亮"})
+    assert resp.status_code == 429
