@@ -10,11 +10,8 @@ MINQING_DATABASE_URL is pointed at it before any application module reads settin
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -205,12 +202,6 @@ def anon_client(seeded_database: str):  # type: ignore[no-untyped-def]
     return server.test_client()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 LIVE_SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # base URL -> its server process
 
 
@@ -218,43 +209,17 @@ LIVE_SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # base URL -> its server 
 def live_server(seeded_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """The app served by gunicorn in a subprocess on a free port; yields its base URL.
     Its log (``.data/live_server_<port>.log``) is kept only when a test failed."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MINQING_DATABASE_URL": seeded_database,
-        "MINQING_PORT": str(port),
-        "MINQING_WORKERS": "1",
-        "MINQING_THREADS": "8",
-    }
+    from tests import servers
+
+    port = servers.free_port()
     log = open(ROOT / ".data" / f"live_server_{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = servers.spawn(port, seeded_database, log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"live server failed to start; see {log.name}")
-        time.sleep(0.3)
+    servers.wait_healthy(base, proc, log.name)
     LIVE_SERVERS[base] = proc
     yield base
     LIVE_SERVERS.pop(base, None)
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    servers.stop(proc)
     log.close()
     if not request.session.testsfailed:
         Path(log.name).unlink(missing_ok=True)

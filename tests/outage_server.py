@@ -17,12 +17,9 @@ import dataclasses
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +27,7 @@ from pathlib import Path
 
 from geodata.embedded import EmbeddedCluster
 from settings import Settings
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "minqing_outage"
@@ -74,12 +72,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _seed(owner_url: str, incidents: int) -> str:
     """Migrate, seed the demo city and its accounts; a kiosk token (returned)."""
     from geodata import demo, migrate
@@ -97,21 +89,6 @@ def _seed(owner_url: str, incidents: int) -> str:
     return token
 
 
-def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"the outage test server failed to start; see {log}")
-        time.sleep(0.3)
-
-
 @contextmanager
 def outage_server(*, incidents: int = INCIDENTS, keep_log: list[bool]) -> Iterator[OutageServer]:
     """The cluster and the server, torn down afterwards. ``keep_log``: set its first item
@@ -126,35 +103,19 @@ def outage_server(*, incidents: int = INCIDENTS, keep_log: list[bool]) -> Iterat
         cluster.ensure_database(DATABASE)
         owner_url = cluster.url(DATABASE)
         token = _seed(owner_url, incidents)
-        port = _free_port()
-        env = {
-            **os.environ,
-            "MINQING_DATABASE_URL": cluster.url(DATABASE, user=settings.app_db_role),
-            "MINQING_ADMIN_DATABASE_URL": owner_url,
-            "MINQING_PORT": str(port),
-            "MINQING_WORKERS": "1",
-            "MINQING_THREADS": "8",
-            "MINQING_SLA_SWEEP_SECONDS": "0",
-        }
+        port = servers.free_port()
+        env = {"MINQING_ADMIN_DATABASE_URL": owner_url, "MINQING_SLA_SWEEP_SECONDS": "0"}
         with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "serve"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
+            proc = servers.spawn(
+                port, cluster.url(DATABASE, user=settings.app_db_role), out, env=env
             )
         base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, proc, log)
+        servers.wait_healthy(base, proc, log)
         yield OutageServer(base=base, cluster=cluster, kiosk_token=token, log=log)
     finally:
         try:
             if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                servers.stop(proc)
             cluster.stop()
             if keep_log and keep_log[0] and log.exists():
                 shutil.copy(log, Path(settings.data_dir) / f"outage_server_{os.getpid()}.log")

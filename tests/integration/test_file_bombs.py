@@ -21,8 +21,6 @@ import base64
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -36,7 +34,8 @@ import requests
 
 from i18n import t
 from pages.import_ids import ImportIds as Ids
-from tests.conftest import ROOT, _free_port, demo_password
+from tests import servers
+from tests.conftest import ROOT, demo_password
 from tests.integration import spreadsheet_bombs as bombs
 from tests.integration.test_file_import import read_body
 
@@ -105,44 +104,16 @@ def memory_mb(pid: int) -> tuple[float, float]:
 @contextmanager
 def serving(db_url: str, **env: str) -> Iterator[Server]:
     """``app.py serve`` with one worker on a free port, ``env`` added to its environment."""
-    port = _free_port()
+    port = servers.free_port()
     log_path = ROOT / ".data" / f"bomb_server_{port}.log"
     log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "serve"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "MINQING_DATABASE_URL": db_url,
-            "MINQING_PORT": str(port),
-            "MINQING_WORKERS": "1",
-            "MINQING_THREADS": "4",
-            **env,
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = servers.spawn(port, db_url, log, threads=4, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"server failed to start; see {log_path}")
-        time.sleep(0.3)
+    servers.wait_healthy(base, proc, log_path)
     try:
         yield Server(base, proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        servers.stop(proc)
         log.close()
         log_path.unlink(missing_ok=True)
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, _free_port
+from tests import servers
+from tests.conftest import ROOT
 
 BURST = 50
 ROUNDS = 3
@@ -61,31 +62,17 @@ def _hit(base: str, i: int) -> int:
 def test_fresh_workers_answer_a_burst_without_5xx(seeded_database: str) -> None:
     statuses: list[int] = []
     for _ in range(ROUNDS):
-        port = _free_port()
-        env = {
-            **os.environ,
-            "MINQING_DATABASE_URL": seeded_database,
-            "MINQING_PORT": str(port),
-            "MINQING_WORKERS": "2",
-            "MINQING_THREADS": "32",
-        }
+        port = servers.free_port()
         log = Path(ROOT / ".data" / f"startup_{port}.log")
         with open(log, "w") as out:
-            proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "serve"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+            proc = servers.spawn(port, seeded_database, out, workers=2, threads=32)
         try:
             _wait_for_port(port, proc)
             base = f"http://127.0.0.1:{port}"
             with ThreadPoolExecutor(BURST) as pool:
                 statuses += list(pool.map(lambda i: _hit(base, i), range(BURST)))  # noqa: B023
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            servers.stop(proc, timeout=30)
         errors = [s for s in statuses if s >= 500]
         assert not errors, f"{len(errors)} 5xx answers; see {log}"
         log.unlink(missing_ok=True)
