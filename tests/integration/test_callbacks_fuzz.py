@@ -118,8 +118,7 @@ def _body(key: str, spec: dict[str, Any], values: list[Any]) -> dict[str, Any]:
 def _rows() -> tuple[int, ...]:
     with session_scope(admin=True) as s:
         return tuple(
-            int(s.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
-            for t in BUSINESS_TABLES
+            int(s.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in BUSINESS_TABLES
         )
 
 
