@@ -68,3 +68,45 @@ def test_supervisor_sees_only_their_street(anon_page: Any, live_server: str, db_
     city = anon_page.request.get(live_server + "/api/v1/layers/areas?bbox=110,18,120,25&z=14")
     codes = [f["properties"]["code"] for f in city.json()["features"]]
     assert codes and all(c.startswith(code[:9]) for c in codes)
+
+
+def test_a_password_set_by_an_administrator_is_replaced_on_a_phone(
+    browser: Any, live_server: str, console: Any
+) -> None:
+    """A grid worker whose password the system administrator reset signs in on a
+    360-px phone: first the password form, nothing else, then their own map."""
+    import uuid
+
+    from geodata.db import session_scope
+    from governance import users_admin
+    from governance.accounts import create_user, load_principal
+
+    name = f"e2e-phone-{uuid.uuid4().hex[:6]}"
+    with session_scope() as s:
+        grid = s.execute(text("SELECT code FROM area WHERE level = 'grid' LIMIT 1")).scalar_one()
+        uid = create_user(
+            s, username=name, password="Old-Pass-2026!", role="grid_worker", area_code=grid
+        ).id
+        admin = s.execute(text("SELECT id FROM app_user WHERE username = 'admin'")).scalar_one()
+    sysadmin = load_principal(admin)
+    seen = users_admin.account_detail(sysadmin, uid)["stamp"]
+    users_admin.reset_password(sysadmin, uid, "Reset-By-Admin-26!", seen=seen)
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    sign_in(page, live_server, name, "Reset-By-Admin-26!", expect_ok=False)
+    page.wait_for_url(lambda url: "/password" in url)
+    assert "管理员设置" in page.inner_text("#password-forced")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(live_server + "/")  # nothing else until the password is replaced
+    assert "/password" in page.url
+    page.fill("#password-current", "Reset-By-Admin-26!")
+    page.fill("#password-new", "Mine-Alone-2026!")
+    page.fill("#password-repeat", "Mine-Alone-2026!")
+    console.check()  # the sign-in and password pages (the map's own console is issue 13's)
+    page.click("#password-submit")
+    page.wait_for_url(lambda url: "/password" not in url and "/login" not in url)
+    page.wait_for_selector(".mq-area", state="attached")
+    context.close()
