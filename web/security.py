@@ -396,8 +396,12 @@ def refused(err: MinqingError, what: str) -> str:
 
 def audit_denied(what: str, key: str | None = None) -> None:
     """Record a refused request (route, callback or object) in the audit trail.
-    Anonymous refusals are rate-limited per client address (signed-in ones never)."""
+    Anonymous refusals are rate-limited per client address (signed-in ones never).
+    A refusal the guard makes before it has loaded the session's account (a malformed
+    request, a cross-site POST) still names who sent it."""
     p = current_principal()
+    if p is None and session.get("uid") is not None and not kiosk.is_kiosk_session():
+        p = _load_principal()[0]
     detail: dict[str, object] = {"check": what}
     if key:
         detail["key"] = key

@@ -248,3 +248,28 @@ def test_public_report_limits_are_shared_by_every_worker(anon_client) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     resp = anon_client.post("/report", data={"csrf_token": token, "description": "路灯不亮"})
     assert resp.status_code == 429
+
+
+def test_a_nul_byte_in_an_audit_export_filter_is_a_400_and_audited() -> None:
+    """Finding 11: a NUL in an audit-export filter was a 500 and left no record."""
+    auditor = _signed_in_auditor()
+    start = _last_audit()
+    for query in ("user=a%00b", "action=%00", "object=x%0Ay"):
+        resp = auditor.get(f"/audit/export.csv?{query}")
+        assert resp.status_code == 400, query
+        assert t("error.request.control", "zh-CN") in resp.get_data(as_text=True)
+    with session_scope(admin=True) as s:
+        checks = s.execute(
+            text(
+                "SELECT detail ->> 'check' FROM audit_log WHERE id > :i "
+                "AND action = 'access_denied' AND username = 'auditor'"
+            ),
+            {"i": start},
+        ).scalars()
+        assert list(checks) == ["control_characters"] * 3
+
+
+def _signed_in_auditor() -> Any:
+    from tests.conftest import signed_in_client
+
+    return signed_in_client("auditor")
