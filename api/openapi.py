@@ -1,286 +1,280 @@
-"""The OpenAPI 3 description of /api/v1, built from the same constants the code uses."""
+"""The OpenAPI 3.1 description of /api/v1 and /healthz.
+
+Request shapes are not written here: parameters and bodies are generated from the models
+the server validates with (:mod:`governance.shapes`: the layer query, the intake item, a
+transition, a reveal), so the document states exactly the server's rules, and the
+vocabularies (layers, categories, sources, CRS, actions, H3 resolutions) come from the
+same constants and tables. Every route of the ``/api/v1`` blueprint is here
+(tests/integration/test_openapi.py checks the URL map against it) and schemathesis runs
+against it in the test suite (tests/integration/test_schemathesis.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from api.openapi_common import (
+    JSON,
+    REF,
+    error,
+    error_schemas,
+    errors,
+    id_parameter,
+    json_body,
+    model_schema,
+    ok,
+    query_parameters,
+    security_schemes,
+    session_only,
+    session_or_token,
+)
 from api.openapi_intake import intake_paths, intake_schemas
 from api.openapi_live import live_paths
-from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
-from governance import tokens
-from governance.filters import WINDOWS
+from api.openapi_views import view_schemas
+from governance import catalog, tokens
+from governance.layer_query import LayerQuery
 from governance.layers import LAYERS
+from governance.reveal_reason import RevealIn
+from governance.workflow_params import TransitionIn
 
-TOKEN_SCOPES = {  # the vocabulary of source tokens (governance.tokens.SOURCE_SCOPES)
-    tokens.INCIDENTS_WRITE: "report incidents of the token's source",
-    tokens.INCIDENTS_READ: "read incidents",
-    tokens.LAYERS_READ: "the map layers without personal data (areas, labels, sites, "
-    "incidents, density; never persons)",
-}
+TITLE = "MinQing Map API"
+VERSION = "1.1.0"
 
 
-def _param(name: str, desc: str, schema: dict[str, Any], required: bool = False) -> dict:
+def _layer_parameters() -> list[dict[str, Any]]:
+    params = [
+        {
+            "name": "layer",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "enum": list(LAYERS)},
+        },
+        *query_parameters(LayerQuery),
+    ]
+    codes = [c.code for c in catalog.all_categories()]
+    for p in params:
+        if p["name"] == "categories":
+            p["schema"]["items"]["enum"] = codes
+    return params
+
+
+def _layers() -> dict[str, Any]:
     return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": desc,
-        "schema": schema,
+        "get": {
+            "operationId": "getLayer",
+            "summary": "Features of one layer in a viewport",
+            "description": (
+                "At most 5,000 features per response. `areas`: polygons of the level "
+                "for the zoom (county <=9, street 10, community 11-12, grid >=13). "
+                "`incidents`: points, or H3 clusters {cluster, count} when more than the "
+                "cap match. `density`: H3 hexagons {cell, count, cls} with top-level "
+                "`stats` {res, max, total, breaks}. `persons`: key persons' residence "
+                "points (no identity) for roles that visit them, otherwise counts per "
+                "grid at the grid's label point (or `mode=counts`). Every layer is "
+                "confined to the caller's area scope; 403 for a role without the layer. "
+                "A bearer token needs the `layers:read` scope (every layer but `persons`, "
+                "which no token may read). Every parameter is checked whichever layer "
+                "uses it. 400 also for what one parameter cannot say: min not below max "
+                "in `bbox`, `start` not before `end`, `format=geobuf` but for `areas`."
+            ),
+            **session_or_token(tokens.LAYERS_READ),
+            "parameters": _layer_parameters(),
+            "responses": {
+                "200": {
+                    "description": "A GeoJSON FeatureCollection (or geobuf for areas).",
+                    "headers": {
+                        "X-Feature-Count": {"schema": {"type": "integer", "minimum": 0}},
+                        "X-Truncated": {"schema": {"type": "string", "enum": ["0", "1"]}},
+                    },
+                    "content": {
+                        "application/geo+json": {"schema": {"$ref": REF + "FeatureCollection"}},
+                        "application/x-protobuf": {"schema": {}},
+                    },
+                },
+                **errors(),
+            },
+        }
     }
 
 
-def _security_schemes() -> dict[str, Any]:
-    """Browser sessions (cookie + CSRF header) and machine tokens (bearer, no CSRF)."""
+def _reveal(summary: str, operation: str, what: str, answer: str) -> dict[str, Any]:
     return {
-        "cookieAuth": {
-            "type": "apiKey",
-            "in": "cookie",
-            "name": "minqing_session",
-            "description": "A signed-in browser session. State-changing requests also send "
-            "the session's CSRF token in the X-CSRFToken header.",
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "description": "Needs the role's permission and the record in the caller's "
+            "area scope; the reason is kept in the audit record, written in the same "
+            "transaction.",
+            **session_only(),
+            "parameters": [id_parameter(what)],
+            "requestBody": json_body("RevealIn"),
+            "responses": {"200": ok(answer, "Shown in clear"), **errors("404", "413")},
+        }
+    }
+
+
+def _incident_paths() -> dict[str, Any]:
+    return {
+        "/api/v1/incidents/{id}": {
+            "get": {
+                "operationId": "getIncident",
+                "summary": "One incident in the caller's area scope; reporter masked",
+                "description": "With a session: the incident, its workflow state and "
+                "timeline. A bearer token needs `incidents:read` and reads only its own "
+                "source's incidents in its area (others are 404): the intake response "
+                "plus status, priority, times and the timeline (no staff names, no "
+                "reporter).",
+                **session_or_token(tokens.INCIDENTS_READ),
+                "parameters": [id_parameter("incident")],
+                "responses": {
+                    "200": {
+                        "description": "The incident",
+                        "content": {
+                            JSON: {
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": REF + "Incident"},
+                                        {"$ref": REF + "SourceIncident"},
+                                    ]
+                                }
+                            }
+                        },
+                    },
+                    **errors("404"),
+                },
+            }
         },
-        "bearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "mq_<43 characters>",
-            "description": (
-                "`Authorization: Bearer mq_...`: a token of one intake source's system, "
-                "issued by `python app.py tokens add --source ... --scope ...` and shown "
-                "once. No cookie, no CSRF token. A revoked, expired or unknown token is a "
-                "401. Scopes: "
-                + "; ".join(f"`{name}`: {what}" for name, what in TOKEN_SCOPES.items())
-                + ". A token with an area (`--area`) reads only that area."
-            ),
+        "/api/v1/incidents/{id}/transitions": {
+            "post": {
+                "operationId": "transitionIncident",
+                "summary": "Move an incident along the closed loop (verify, dispatch, "
+                "accept, resolve, close ...)",
+                "description": "One transaction: the incident, its timeline step (with "
+                "its file), the audit record and a live notification. 400 also when the "
+                "action is not allowed from the incident's state or lacks what it needs "
+                "(a note, a department, a later date, another incident to merge into).",
+                **session_only(),
+                "parameters": [id_parameter("incident")],
+                "requestBody": json_body("TransitionIn"),
+                "responses": {
+                    "200": ok("TransitionResult", "The new status and version"),
+                    **errors("404", "409", "413"),
+                },
+            }
+        },
+        "/api/v1/incidents/{id}/reporter/reveal": _reveal(
+            "The incident with its reporter in clear for one view (command centre, "
+            "supervisors); needs a reason; audited",
+            "revealReporter",
+            "incident",
+            "Incident",
+        ),
+        "/api/v1/attachments/{id}": {
+            "get": {
+                "operationId": "getAttachment",
+                "summary": "A file of a timeline step (staff who may see its incident; audited)",
+                **session_only(),
+                "parameters": [id_parameter("attachment")],
+                "responses": {
+                    "200": {
+                        "description": "The file (images inline, PDFs as a download)",
+                        "content": {
+                            media: {"schema": {}}
+                            for media in (
+                                "image/jpeg",
+                                "image/png",
+                                "image/webp",
+                                "application/pdf",
+                            )
+                        },
+                    },
+                    **errors("404"),
+                },
+            }
+        },
+    }
+
+
+def _other_paths() -> dict[str, Any]:
+    return {
+        "/api/v1/persons/{id}": {
+            "get": {
+                "operationId": "getPerson",
+                "summary": "A key person, identity masked (roles that visit key persons)",
+                **session_only(),
+                "parameters": [id_parameter("key person")],
+                "responses": {"200": ok("Person", "Masked identity"), **errors("404")},
+            }
+        },
+        "/api/v1/persons/{id}/reveal": _reveal(
+            "The identity in clear for one view; needs a reason; audited",
+            "revealPerson",
+            "key person",
+            "Person",
+        ),
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                **session_or_token(),
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    },
+                    **errors(),
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "operationId": "health",
+                "summary": "Liveness and database status (no sign-in)",
+                "security": [],
+                "responses": {
+                    "200": ok("Health", "Up, database answering"),
+                    "400": {
+                        "description": "A control character in the query string.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                    "503": {
+                        **error("503"),
+                        "content": {JSON: {"schema": {"$ref": REF + "Health"}}},
+                    },
+                },
+            }
         },
     }
 
 
 def spec() -> dict[str, Any]:
-    """OpenAPI 3.0 document for the public API."""
-    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    reason_body = {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["reason"],
-                    "properties": {"reason": {"type": "string", "minLength": 4}},
-                }
-            }
-        },
-    }
-    time_params = [
-        _param(
-            "window",
-            "Named time window (ignored when start/end are given).",
-            {"type": "string", "enum": list(WINDOWS), "default": "30d"},
-        ),
-        _param(
-            "start", "First local day (Asia/Shanghai), YYYY-MM-DD or ISO 8601.", {"type": "string"}
-        ),
-        _param("end", "Last local day, inclusive, YYYY-MM-DD or ISO 8601.", {"type": "string"}),
-        _param(
-            "categories",
-            "Comma-separated category codes (groups expand to leaves).",
-            {"type": "string"},
-        ),
-        _param(
-            "sources",
-            "Comma-separated intake channels.",
-            {"type": "string", "example": ",".join(s.value for s in IncidentSource)},
-        ),
-    ]
-    error = {
-        "description": "Invalid parameters: JSON {error, message, key}.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+    """OpenAPI 3.1 document for the public API."""
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
-            "title": "MinQing Map API",
-            "version": "1.0.0",
-            "description": "Layer data for the governance map, by viewport and zoom.",
+            "title": TITLE,
+            "version": VERSION,
+            "description": "Layer data for the governance map, incident intake from source "
+            "systems, the closed loop of handling, and personal data in clear with a "
+            "reason. Messages are in zh-CN or en (`?lang=en`, or the `minqing_lang` cookie; "
+            "default: the server's locale). A method a path does not declare is a 405 with `Allow`; an unknown "
+            "path a 404.",
         },
         "paths": {
-            "/api/v1/layers/{layer}": {
-                "get": {
-                    "summary": "Features of one layer in a viewport",
-                    "description": (
-                        "At most 5,000 features per response. `areas`: polygons of the level "
-                        "for the zoom (county <=9, street 10, community 11-12, grid >=13). "
-                        "`incidents`: points, or H3 clusters {cluster, count} when more than the "
-                        "cap match. `density`: H3 hexagons {cell, count, cls} with top-level "
-                        "`stats` {res, max, total, breaks}. `persons`: key persons' residence "
-                        "points (no identity) for roles that visit them, otherwise counts per "
-                        "grid at the grid's label point (or `mode=counts`). Every layer is "
-                        "confined to the caller's area scope; 401 without a session, 403 for a "
-                        "role without the layer. A bearer token needs the `layers:read` scope "
-                        "(every layer but `persons`, which no token may read)."
-                    ),
-                    "security": [{"cookieAuth": []}, {"bearerAuth": []}],
-                    "parameters": [
-                        {
-                            "name": "layer",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": list(LAYERS)},
-                        },
-                        _param(
-                            "bbox",
-                            "minlon,minlat,maxlon,maxlat (WGS84).",
-                            {"type": "string", "example": "115.0,22.6,116.2,23.6"},
-                            True,
-                        ),
-                        _param(
-                            "z",
-                            "Web-map zoom level.",
-                            {"type": "number", "minimum": 0, "maximum": 22},
-                            True,
-                        ),
-                        _param(
-                            "format",
-                            "geobuf is available for `areas`.",
-                            {"type": "string", "enum": ["geojson", "geobuf"]},
-                        ),
-                        _param(
-                            "level",
-                            "Area level (areas only).",
-                            {"type": "string", "enum": [lv.value for lv in AreaLevel]},
-                        ),
-                        _param(
-                            "types",
-                            "Comma-separated site types (sites only).",
-                            {
-                                "type": "string",
-                                "example": ",".join(s.value for s in list(SiteType)[:3]),
-                            },
-                        ),
-                        _param(
-                            "res",
-                            "H3 resolution (density only; default from zoom).",
-                            {"type": "integer", "enum": list(H3_RESOLUTIONS)},
-                        ),
-                        *time_params,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "A GeoJSON FeatureCollection (or geobuf).",
-                            "content": {
-                                "application/geo+json": {"schema": {"type": "object"}},
-                                "application/x-protobuf": {},
-                            },
-                        },
-                        "400": error,
-                        "401": error,
-                        "403": error,
-                    },
-                }
-            },
-            "/api/v1/persons/{id}": {
-                "get": {
-                    "summary": "A key person, identity masked (roles that visit key persons)",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {"description": "Masked identity"},
-                        "403": error,
-                        "404": error,
-                    },
-                }
-            },
-            "/api/v1/persons/{id}/reveal": {
-                "post": {
-                    "summary": "The identity in clear for one view; needs a reason; audited",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["reason"],
-                                    "properties": {"reason": {"type": "string", "minLength": 4}},
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": {"description": "Identity in clear"},
-                        "400": error,
-                        "403": error,
-                        "404": error,
-                    },
-                }
-            },
-            **intake_paths(error),
-            **live_paths(error),
-            "/api/v1/incidents/{id}": {
-                "get": {
-                    "summary": "One incident in the caller's area scope; reporter masked",
-                    "description": "A bearer token needs `incidents:read` and reads only "
-                    "its own source's incidents in its area (others are 404): the intake "
-                    "response plus status, priority, times and the timeline (no staff "
-                    "names, no reporter).",
-                    "security": [{"cookieAuth": []}, {"bearerAuth": []}],
-                    "parameters": [id_param],
-                    "responses": {
-                        "200": {"description": "The incident"},
-                        "403": error,
-                        "404": error,
-                    },
-                }
-            },
-            "/api/v1/incidents/{id}/reporter/reveal": {
-                "post": {
-                    "summary": "The incident with its reporter in clear for one view "
-                    "(command centre, supervisors); needs a reason; audited",
-                    "parameters": [id_param],
-                    "requestBody": reason_body,
-                    "responses": {
-                        "200": {"description": "Reporter in clear"},
-                        "400": error,
-                        "403": error,
-                        "404": error,
-                    },
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Liveness and database status",
-                    "responses": {
-                        "200": {"description": "Up, database answering"},
-                        "503": {"description": "Database unavailable"},
-                    },
-                }
-            },
+            "/api/v1/layers/{layer}": _layers(),
+            **intake_paths(),
+            **_incident_paths(),
+            **_other_paths(),
+            **live_paths(),
         },
         "components": {
-            "securitySchemes": _security_schemes(),
+            "securitySchemes": security_schemes(),
             "schemas": {
+                **error_schemas(),
                 **intake_schemas(),
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "message"],
-                    "properties": {
-                        "error": {"type": "string"},
-                        "message": {"type": "string", "description": "zh-CN or en"},
-                        "key": {"type": "string"},
-                    },
-                },
+                **view_schemas(),
+                "TransitionIn": model_schema(TransitionIn),
+                "RevealIn": model_schema(RevealIn),
             },
         },
     }

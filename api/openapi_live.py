@@ -4,38 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.openapi_common import errors, session_only
 from governance.live import ITEM_FIELDS
 
 
-def live_paths(error: dict[str, Any]) -> dict[str, Any]:
+def live_paths() -> dict[str, Any]:
     """``/api/v1/stream``: incident changes as server-sent events."""
     return {
         "/api/v1/stream": {
             "get": {
+                "operationId": "stream",
                 "summary": "Incident changes in the caller's area scope, as they happen (SSE)",
                 "description": (
                     "A `text/event-stream` for signed-in users with the map or the wall "
-                    "(no bearer tokens). Events: `change` {action, items: [{"
+                    "(no bearer tokens: 403). Events: `change` {action, items: [{"
                     + ", ".join(ITEM_FIELDS)
                     + "}], more, resync} for incidents registered or moved along in the "
                     "caller's scope (never a description, address or name); `resync` "
                     "(changes may have been missed: refetch); `status` {live: false} while "
                     "the server's listener is disconnected; `end` {reason: rotate | "
-                    "signed_out | slow | busy | shutdown} before the server closes the "
-                    "stream. A comment line every 15 s; a `retry:` hint first. Streams end "
-                    "every ~5 minutes and when the session ends (checked every minute); the "
-                    "client reconnects and refetches its layers. Layer URLs accept a `v` "
-                    "parameter (ignored by the server) that clients bump to bypass their "
-                    "cache after a change."
+                    "signed_out | slow | busy | shutdown | unavailable} before the server "
+                    "closes the stream. A comment line every 15 s; a `retry:` hint first. "
+                    "Streams end every ~5 minutes and when the session ends (checked every "
+                    "minute); the client reconnects and refetches its layers. Layer URLs "
+                    "accept a `v` parameter (ignored by the server) that clients bump to "
+                    "bypass their cache after a change."
                 ),
-                "security": [{"cookieAuth": []}],
+                **session_only(),
                 "responses": {
                     "200": {
                         "description": "The event stream",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
                     },
-                    "401": error,
-                    "403": error,
+                    **errors(),
                 },
             }
         }

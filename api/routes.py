@@ -1,22 +1,38 @@
-"""Flask routes. Thin: parse the request, call governance/, map errors to statuses."""
+"""Flask routes. Thin: parse the request, call governance/, map errors to statuses.
+
+Every body is read by the bounded JSON reader and checked by the model that declares it
+(:mod:`governance.shapes`), which is also what the OpenAPI document shows. Every answer
+but a success is JSON ``{error, message, key}`` in the caller's language: a use case's
+refusal (its status), an HTTP error (400, 404, 405 with ``Allow``, 413), a database
+outage (503, :mod:`web.outage`) and, should one happen, a 500.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
 import time
+from functools import lru_cache
+from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import text
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, Map
 
 from api.openapi import spec
 from geodata.db import get_engine
-from governance.access import MAP_VIEW, require
-from governance.attachments import from_api
-from governance.errors import InvalidInput, MinqingError
+from governance import request_model
+from governance.access import MAP_VIEW, PERSONS_REVEAL, REPORTER_REVEAL, require
+from governance.attachments import MAX_BASE64
+from governance.errors import MinqingError
 from governance.layers import render_layer
+from governance.reveal_reason import RevealIn
+from governance.workflow_params import TransitionIn
 from i18n import current_lang, t
 from web import outage
+from web.requests import HTTP_KEYS, error_response
 from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
@@ -24,7 +40,31 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 health_bp = Blueprint("health", __name__)
 
+SMALL_BODY = 64 * 1024  # a reveal's reason
+TRANSITION_BODY = MAX_BASE64 + 256 * 1024  # a step with its file, base64
+EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "QUERY"]
 
+
+class IdConverter(BaseConverter):
+    """A record id in a path: ASCII digits, no sign, no leading zero, below 2**63
+    (``<int:>`` takes Unicode digits and any length)."""
+
+    regex = r"[1-9][0-9]{0,17}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+@bp.record_once
+def _register_id_converter(state: BlueprintSetupState) -> None:
+    """Before the routes that use it are added to the app's URL map."""
+    state.app.url_map.converters["id"] = IdConverter
+
+
+# ----------------------------------------------------------------------------- errors
 @bp.errorhandler(MinqingError)
 def _minqing_error(err: MinqingError) -> tuple[Response, int]:
     log.info("rejected %s %s: %s", request.method, request.full_path, err.key)
@@ -33,15 +73,19 @@ def _minqing_error(err: MinqingError) -> tuple[Response, int]:
     return jsonify(err.to_dict(current_lang())), err.status
 
 
-@bp.errorhandler(404)
-def _not_found(err: Exception) -> tuple[Response, int]:
-    return jsonify({"error": "not_found", "message": t("error.not_found", what=request.path)}), 404
-
-
-@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def _unknown(unknown: str) -> tuple[Response, int]:
-    """Unknown API paths are JSON 404s, not the single-page app Dash serves elsewhere."""
-    return _not_found(LookupError(unknown))
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException) -> Response:
+    """404, 405 (with ``Allow``), 413 ... as translated JSON, like every other answer."""
+    status = err.code or 500
+    if status == 404:
+        key = "error.not_found"
+        resp = error_response(404, key, t(key, what=request.path))
+    else:
+        resp = error_response(status, HTTP_KEYS.get(status, "error.request.bad"))
+    allowed = getattr(err, "valid_methods", None)
+    if status == 405 and allowed:
+        resp.headers["Allow"] = ", ".join(sorted(allowed))
+    return resp
 
 
 @bp.errorhandler(Exception)
@@ -49,9 +93,54 @@ def _unexpected(err: Exception) -> Response | tuple[Response, int]:
     if outage.is_outage(err):  # the database is down: the server-wide 503 (web/outage.py)
         return outage.unavailable(err)
     log.error("unhandled error on %s", request.full_path, exc_info=True)
-    return jsonify({"error": "internal", "message": t("error.internal")}), 500
+    body = {"error": "internal", "message": t("error.internal"), "key": "error.internal"}
+    return jsonify(body), 500
 
 
+@lru_cache(maxsize=1)
+def _api_rules(app_id: int) -> Map:
+    """The declared ``/api/`` routes (not the catch-all), to tell 404 from 405."""
+    rules = [
+        r.empty()
+        for r in current_app.url_map.iter_rules()
+        if r.rule.startswith("/api/") and r.endpoint != "api_v1._unknown"
+    ]
+    return Map(rules, converters=dict(current_app.url_map.converters))
+
+
+def _declared_methods(path: str) -> list[str]:
+    """The methods the API declares for ``path`` (with HEAD and OPTIONS), or []."""
+    return list(_api_rules(id(current_app)).bind("localhost").allowed_methods(path))
+
+
+@bp.route("/<path:unknown>", methods=EVERY_METHOD)
+def _unknown(unknown: str) -> Response:
+    """Not a route of ours: 405 with ``Allow`` if the path is declared for other methods,
+    else 404 (JSON: Dash's single-page app would answer it otherwise)."""
+    allowed = _declared_methods(request.path)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
+    raise NotFound()
+
+
+@bp.after_app_request
+def _exact_allow(resp: Response) -> Response:
+    """Flask answers OPTIONS with the methods of every rule matching the path, which for
+    the API includes the catch-all above and Dash's page route: list the declared ones."""
+    if request.method == "OPTIONS" and request.path.startswith("/api/") and "Allow" in resp.headers:
+        allowed = _declared_methods(request.path)
+        if allowed:
+            resp.headers["Allow"] = ", ".join(sorted(allowed))
+    return resp
+
+
+def _json_body(max_bytes: int) -> object:
+    """The request's JSON body (read by the bounded reader), at most ``max_bytes`` (413)."""
+    request.max_content_length = max_bytes
+    return request.get_json()
+
+
+# ----------------------------------------------------------------------------- routes
 @bp.get("/layers/<layer>")
 def layer(layer: str) -> Response:
     """A map layer for a viewport: GeoJSON (or geobuf for areas)."""
@@ -65,7 +154,7 @@ def layer(layer: str) -> Response:
     return resp
 
 
-@bp.get("/persons/<int:person_id>")
+@bp.get("/persons/<id:person_id>")
 def person(person_id: int) -> Response:
     """A key person, identity masked."""
     from governance.persons import person_detail
@@ -73,16 +162,17 @@ def person(person_id: int) -> Response:
     return jsonify(person_detail(person_id, current_lang(), principal=current_principal()))
 
 
-@bp.post("/persons/<int:person_id>/reveal")
+@bp.post("/persons/<id:person_id>/reveal")
 def person_reveal(person_id: int) -> Response:
     """The identity in clear for one view: JSON {"reason": "..."}; audited."""
     from governance.persons import reveal
 
-    body = request.get_json(silent=True) or {}
+    require(current_principal(), PERSONS_REVEAL)  # before the body: refusals are audited
+    body = request_model.parse(RevealIn, _json_body(SMALL_BODY))
     return jsonify(
         reveal(
             person_id,
-            str(body.get("reason") or ""),
+            body.reason,
             current_lang(),
             principal=current_principal(),
             client_addr=request.remote_addr,
@@ -136,7 +226,7 @@ def categories() -> Response:
     return jsonify({"categories": list_categories()})
 
 
-@bp.get("/incidents/<int:incident_id>")
+@bp.get("/incidents/<id:incident_id>")
 def incident(incident_id: int) -> Response:
     """One incident in the caller's scope; its reporter masked. A source token with
     incidents:read gets its own source's incidents, with their timeline."""
@@ -151,32 +241,29 @@ def incident(incident_id: int) -> Response:
     return jsonify(incident_detail(incident_id, current_lang(), principal=current_principal()))
 
 
-@bp.post("/incidents/<int:incident_id>/transitions")
+@bp.post("/incidents/<id:incident_id>/transitions")
 def incident_transition(incident_id: int) -> tuple[Response, int]:
-    """Move an incident along: JSON {"action", "expected_version", "note"?, "attachment"?
-    ({"filename", "data_base64"}), and per action "lead_department_id",
-    "assist_department_ids", "until", "into"}. A stale version is 409 and changes nothing."""
+    """Move an incident along (:class:`TransitionIn`). A stale version is 409 and changes
+    nothing."""
     from governance.workflow import transition
 
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("error.json_body")
     principal = current_principal()
     require(principal, MAP_VIEW)  # before the attachment is decoded: anonymous get 401/403
+    body = request_model.parse(TransitionIn, _json_body(TRANSITION_BODY))
     result = transition(
         incident_id,
-        body.get("action"),  # type: ignore[arg-type]
-        expected_version=body.get("expected_version"),
+        body.action,
+        expected_version=body.expected_version,
         principal=principal,
-        note=body.get("note"),
-        params=body,
+        note=body.note,
+        params=body.params(),
         client_addr=request.remote_addr,
-        attachment=from_api(body.get("attachment")),
+        attachment=body.attachment,
     )
     return jsonify(result), 200
 
 
-@bp.get("/attachments/<int:attachment_id>")
+@bp.get("/attachments/<id:attachment_id>")
 def attachment_download(attachment_id: int) -> Response:
     """A file of a timeline step, for staff who may see its incident (audited)."""
     from governance.attachments import read
@@ -198,17 +285,18 @@ def attachment_download(attachment_id: int) -> Response:
     return resp
 
 
-@bp.post("/incidents/<int:incident_id>/reporter/reveal")
+@bp.post("/incidents/<id:incident_id>/reporter/reveal")
 def incident_reporter_reveal(incident_id: int) -> Response:
     """The incident with its reporter in clear for one view: JSON {"reason": "..."};
     audited."""
     from governance.incidents import reveal_reporter
 
-    body = request.get_json(silent=True) or {}
+    require(current_principal(), REPORTER_REVEAL)  # before the body: refusals are audited
+    body = request_model.parse(RevealIn, _json_body(SMALL_BODY))
     return jsonify(
         reveal_reporter(
             incident_id,
-            str(body.get("reason") or ""),
+            body.reason,
             current_lang(),
             principal=current_principal(),
             client_addr=request.remote_addr,

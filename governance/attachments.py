@@ -29,16 +29,27 @@ from geodata.queries import attachments as q
 from governance import audit
 from governance.access import MAP_VIEW, Principal, require
 from governance.errors import Forbidden, InvalidInput, NotFound
+from governance.shapes import BIDI, Text
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_BASE64 = (MAX_BYTES * 4) // 3 + 8  # characters of base64 for MAX_BYTES
 NAME_MAX = 120
+FIELDS = ("filename", "data_base64")
+# What ``data_base64`` may be: base64 with its padding, optionally as a data: URL (an
+# upload field's contents). Checked as it is documented, before anything is decoded.
+DATA_URL_HEAD = r"data:[^,\u0000-\u001f\u007f-\u009f]{0,100},"
+BASE64_PATTERN = (
+    f"(?:{DATA_URL_HEAD})?(?:[A-Za-z0-9+/]{{4}})*"
+    r"(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)"
+)
+FILENAME = Text(max_len=255, description="Shown as the file's name (path parts dropped).")
 # first bytes -> (content type, extension); WebP is RIFF....WEBP (checked below)
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"%PDF-", "application/pdf", ".pdf"),
 )
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|]+")
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,8 @@ def sniff(data: bytes) -> tuple[str, str] | None:
 
 def safe_name(name: object, ext: str) -> str:
     """A display name without path parts or control characters, ending in ``ext``."""
-    raw = unicodedata.normalize("NFC", name if isinstance(name, str) else "")
+    raw = re.sub(f"[{BIDI}]", "", name) if isinstance(name, str) else ""
+    raw = unicodedata.normalize("NFC", re.sub(r"[\ud800-\udfff]", "_", raw))
     base = _UNSAFE.sub("_", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip(" ._") or "file"
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return f"{stem[: NAME_MAX - len(ext)]}{ext}"
@@ -95,15 +107,19 @@ def from_base64(filename: object, encoded: object) -> Attachment:
     if not isinstance(encoded, str) or not encoded:
         raise InvalidInput("attachment.error.empty")
     payload = encoded.split(",", 1)[1] if encoded.startswith("data:") else encoded
-    if len(payload) > (MAX_BYTES * 4) // 3 + 8:
+    if len(payload) > MAX_BASE64:
         raise InvalidInput(
             "attachment.error.too_large",
             mb=round(len(payload) * 3 / 4 / 2**20, 1),
             max_mb=MAX_BYTES // 2**20,
         )
+    if not payload:
+        raise InvalidInput("attachment.error.empty")
+    if not re.fullmatch(BASE64_PATTERN, encoded):
+        raise InvalidInput("attachment.error.encoding")
     try:
         data = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError) as err:
+    except (binascii.Error, ValueError) as err:  # pragma: no cover - the pattern held
         raise InvalidInput("attachment.error.encoding") from err
     return check(filename, data)
 
@@ -112,9 +128,30 @@ def from_api(value: object) -> Attachment | None:
     """The ``attachment`` field of an API body: ``{"filename", "data_base64"}`` or None."""
     if value is None:
         return None
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or set(value) - set(FIELDS):
         raise InvalidInput("attachment.error.shape")
-    return from_base64(value.get("filename"), value.get("data_base64"))
+    name = FILENAME.check(value.get("filename"), "filename")
+    return from_base64(name, value.get("data_base64"))
+
+
+def api_schema() -> dict[str, Any]:
+    """The JSON Schema of the API's ``attachment`` field (what :func:`from_api` takes)."""
+    return {
+        "type": ["object", "null"],
+        "additionalProperties": False,
+        "required": ["data_base64"],
+        "properties": {
+            "filename": FILENAME.json_schema(),
+            "data_base64": {
+                "type": "string",
+                "maxLength": MAX_BASE64 + len("data:,") + 100,
+                "pattern": f"^{BASE64_PATTERN}$",
+                "description": f"The file, base64 (or a data: URL): a JPEG, PNG or WebP "
+                f"image or a PDF (recognised by its first bytes), at most "
+                f"{MAX_BYTES // 2**20} MB.",
+            },
+        },
+    }
 
 
 def store(session: Session, incident_id: int, event_id: int, file: Attachment) -> int:

@@ -14,6 +14,7 @@ any stored row (or removal of one) shows up as the first row whose hash no longe
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -66,6 +67,22 @@ class VerifyResult:
         )
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # PostgreSQL text and jsonb refuse these
+
+
+def _storable(value: Any) -> Any:
+    """What a refused request sent, as the trail can keep it: a NUL or a lone surrogate
+    (in a path, a name) escaped as ``\\x00`` / ``\\udxxx`` instead of failing the
+    record, and with it the request (HTTP 500)."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(
     session: Session,
     *,
@@ -102,13 +119,13 @@ def record(
         action=str(action),
         outcome=str(outcome),
         user_id=user_id,
-        username=username,
+        username=_storable(username),
         role=role,
         object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        client_addr=client_addr,
-        reason=reason,
-        detail=detail,
+        object_id=None if object_id is None else _storable(str(object_id)),
+        client_addr=_storable(client_addr),
+        reason=_storable(reason),
+        detail=_storable(detail),
     )
     log.debug("audit #%s %s %s by %s", record_id, action, outcome, username)
     return record_id

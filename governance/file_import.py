@@ -184,9 +184,8 @@ def _time(value: str | None) -> str | None:
     """A time as intake reads it (ISO 8601), from the usual export spellings."""
     if value is None:
         return None
-    try:
-        datetime.fromisoformat(value)
-        return value
+    try:  # written out again: intake reads the extended form only (2026-05-01T10:00)
+        return datetime.fromisoformat(value).isoformat()
     except ValueError:
         pass
     for fmt in TIME_FORMATS:

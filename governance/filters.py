@@ -1,17 +1,22 @@
 """Parsing and validation of the filters every layer and panel shares.
 
-All inputs arrive as strings from HTTP or callbacks; anything invalid raises
-:class:`InvalidInput` with a catalog key, never a bare ``ValueError``.
+All inputs arrive as strings from HTTP or callbacks and pass the one normaliser
+(:mod:`governance.inputs`: ASCII numbers in range, days bounded to this century);
+anything invalid raises :class:`InvalidInput` with a catalog key, never a bare
+``ValueError`` or an overflow.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from governance import inputs
 from governance.errors import InvalidInput
+from governance.shapes import INSTANT_PATTERN
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 WINDOWS = {"today": 0, "7d": 7, "30d": 30, "90d": 90, "365d": 365}
@@ -53,45 +58,56 @@ class IncidentFilter:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def parse_bbox(raw: str | None) -> BBox:
+_NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def _coordinate(part: str) -> float:
+    """One bbox value through the normaliser: ASCII decimal as sent, finite."""
+    if part != part.strip() or _NONFINITE.fullmatch(part):
+        raise InvalidInput(
+            "error.bbox_range" if _NONFINITE.fullmatch(part) else "error.bbox_format"
+        )
+    try:
+        return inputs.number(part, "bbox", lo=-180.0, hi=180.0)
+    except InvalidInput as err:
+        bad_format = err.key == "error.input.number"
+        raise InvalidInput("error.bbox_format" if bad_format else "error.bbox_range") from None
+
+
+def parse_bbox(raw: object) -> BBox:
     """``minlon,minlat,maxlon,maxlat`` -> :class:`BBox` (validated)."""
-    if not raw:
+    if not isinstance(raw, str) or not raw:
         raise InvalidInput("error.bbox_format")
     parts = raw.split(",")
     if len(parts) != 4:
         raise InvalidInput("error.bbox_format")
-    try:
-        vals = [float(p) for p in parts]
-    except ValueError:
-        raise InvalidInput("error.bbox_format") from None
-    if not all(math.isfinite(v) for v in vals):
-        raise InvalidInput("error.bbox_range")
-    minlon, minlat, maxlon, maxlat = vals
+    minlon, minlat, maxlon, maxlat = (_coordinate(p) for p in parts)
     if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
         raise InvalidInput("error.bbox_range")
     return BBox(minlon, minlat, maxlon, maxlat)
 
 
-def parse_zoom(raw: str | float | None) -> float:
-    """A web-map zoom level 0..22."""
+def parse_zoom(raw: object) -> float:
+    """A web-map zoom level 0..22 (ASCII decimal or a number)."""
     try:
-        z = float(raw) if raw is not None and raw != "" else math.nan
-    except (TypeError, ValueError):
-        z = math.nan
-    if not math.isfinite(z) or not 0 <= z <= MAX_ZOOM:
-        raise InvalidInput("error.zoom_range")
-    return z
+        return inputs.number(raw, "z", lo=0.0, hi=float(MAX_ZOOM))
+    except InvalidInput:
+        raise InvalidInput("error.zoom_range") from None
 
 
-def _parse_instant(raw: str, name: str, *, end: bool) -> datetime:
+def _parse_instant(raw: object, name: str, *, end: bool) -> datetime:
+    """A day (``end``: the next midnight, so the day is included) or a time, ASCII, in
+    2000-01-01 .. 2099-12-31: far enough from ``date.max`` to add a day to."""
+    if not isinstance(raw, str) or not re.fullmatch(INSTANT_PATTERN, raw):
+        raise InvalidInput("error.time_format", name=name)
+    if len(raw) == 10:
+        d = inputs.day(raw, name)
+        return datetime.combine(d + timedelta(days=1) if end else d, time(), LOCAL_TZ)
     try:
-        if len(raw) == 10:
-            d = date.fromisoformat(raw)
-            local = datetime.combine(d + timedelta(days=1) if end else d, time(), LOCAL_TZ)
-            return local
         dt = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("error.time_format", name=name) from None
+    inputs.day(dt.date(), name)  # bounded like a day
     return dt if dt.tzinfo else dt.replace(tzinfo=LOCAL_TZ)
 
 

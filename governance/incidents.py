@@ -7,15 +7,15 @@ from sqlalchemy.orm import Session
 from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import incidents as q
-from governance import audit, workflow
+from governance import audit, reveal_reason, workflow
 from governance.access import MAP_VIEW, REPORTER_REVEAL, Principal, require, require_area
 from governance.areas import crumb
 from governance.classification import masked
-from governance.errors import InvalidInput, NotFound
+from governance.errors import NotFound
 from governance.filters import LOCAL_TZ
 from i18n import t
 
-MIN_REASON = 4
+MIN_REASON = reveal_reason.MIN_REASON
 
 
 def _load(s: Session, incident_id: int, principal: Principal) -> tuple[dict, list[dict]]:
@@ -66,9 +66,7 @@ def reveal_reporter(
     transaction."""
     require(principal, REPORTER_REVEAL)
     assert principal is not None
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise InvalidInput("error.reason_required", n=MIN_REASON)
+    reason = reveal_reason.reason(reason)  # clean text, 4 to 500 characters
     with session_scope(scope=principal.rls_scope) as s:
         row, chain = _load(s, incident_id, principal)
         reporter = q.reporter_row(s, row["id"])
@@ -83,7 +81,7 @@ def reveal_reporter(
             object_type="incident_reporter",
             object_id=row["id"],
             client_addr=client_addr,
-            reason=reason[:500],
+            reason=reason,
             detail={"fields": ["name", "phone"]},
         )
     return _view(row, chain, _reporter(reporter, clear=True), lang, principal)

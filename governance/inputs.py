@@ -37,9 +37,12 @@ _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 # Bidirectional formatting characters: LRM, RLM, ALM, LRE..RLO, LRI..PDI.
 _BIDI: Final = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 _INTEGER: Final = re.compile(r"[+-]?[0-9]{1,18}")  # ASCII only, below 2**63
-_DECIMAL: Final = re.compile(
-    r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})(?:[eE][+-]?[0-9]{1,3})?"
+# A decimal: at most 15 digits before the point (lon/lat, zoom and ranges need far fewer)
+# and 24 after it (a float printed in full, 0.000123456789012345678, has 21).
+DECIMAL_PATTERN: Final = (
+    r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,24})?|\.[0-9]{1,24})(?:[eE][+-]?[0-9]{1,3})?"
 )
+_DECIMAL: Final = re.compile(DECIMAL_PATTERN)
 _DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EARLIEST_DAY: Final = date(2000, 1, 1)
 LATEST_DAY: Final = date(2099, 12, 31)

@@ -6,45 +6,36 @@ front-desk form, public page) checks items the same way before anything is writt
 
 from __future__ import annotations
 
-import json
-import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geodata import crs
+from governance import inputs
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
+from governance.intake_model import (
+    FIELDS,
+    LIMITS,
+    MAX_BODY_BYTES,
+    MAX_ITEMS,
+    REPORTER_FIELDS,
+    REQUIRED,
+    ReporterIn,
+    shape,
+)
 from i18n import t
 
-MAX_ITEMS = 10_000
-MAX_BODY_BYTES = 20 * 1024 * 1024
+__all__ = ["FIELDS", "LIMITS", "MAX_BODY_BYTES", "MAX_ITEMS", "REQUIRED"]
+
 MAX_REPORTED_ERRORS = 200  # the response lists at most this many item errors
 FUTURE_SLACK = timedelta(minutes=10)
 EARLIEST = datetime(2000, 1, 1, tzinfo=LOCAL_TZ)
 # The box geodata/crs.py treats as China (where GCJ-02 / BD-09 offsets apply).
 CHINA_LON, CHINA_LAT = (72.004, 137.8347), (0.8293, 55.8271)
-FIELDS = (
-    "external_id",
-    "category",
-    "occurred_at",
-    "lon",
-    "lat",
-    "crs",
-    "priority",
-    "description",
-    "address",
-    "reporter",
-)
-REQUIRED = ("external_id", "category", "occurred_at", "lon", "lat")
-LIMITS = {"external_id": 64, "description": 2000, "address": 200, "name": 40, "phone": 20}
-PHONE_CHARS = frozenset("0123456789+- ")
 SWAPPED = "swapped_lat_lon"
-_ACCEPTED = frozenset((*FIELDS, "source"))
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF, CR pass
+BULK_KEYS = frozenset({"items"})  # a bulk body object holds nothing else
 
 
 # ----------------------------------------------------------------------------- errors
@@ -117,20 +108,31 @@ class Item:
     location_flag: str | None
 
 
+# The normaliser's JSON errors, under intake's keys (the messages API clients know).
+_JSON_KEYS = {
+    "error.input.json": "intake.error.json",
+    "error.input.json_empty": "intake.error.empty_body",
+    "error.input.json_encoding": "intake.error.encoding",
+}
+
+
+# Each field's shape, looked up once (checked for every item of a batch).
+_SHAPES = {
+    **{n: shape(n) for n in FIELDS if n != "reporter"},
+    **{f"reporter.{n}": shape(n, ReporterIn) for n in REPORTER_FIELDS},
+}
+
+
 def decode_json(raw: bytes) -> object:
-    """The JSON document of a request body, or :class:`InvalidInput` saying where it
-    breaks. ``NaN`` / ``Infinity`` literals parse, so that the coordinate checks can
-    name the field they are in."""
-    if not raw.strip():
-        raise InvalidInput("intake.error.empty_body")
+    """The JSON document of a request body (:func:`inputs.read_json`: strict UTF-8, no
+    lone surrogate, bounded depth and digits), or :class:`InvalidInput` saying where it
+    breaks. ``NaN`` / ``Infinity`` literals parse, so that the coordinate checks can name
+    the field they are in."""
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError as err:
-        raise InvalidInput("intake.error.encoding") from err
-    except json.JSONDecodeError as err:
-        raise InvalidInput(
-            "intake.error.json", line=err.lineno, column=err.colno, reason=err.msg
-        ) from err
+        return inputs.read_json(raw, max_bytes=MAX_BODY_BYTES)
+    except inputs.JSONRefused as refused:
+        err = refused.error
+        raise InvalidInput(_JSON_KEYS.get(err.key, err.key), **err.params) from None
 
 
 def _in_china(lon: float, lat: float) -> bool:
@@ -138,7 +140,9 @@ def _in_china(lon: float, lat: float) -> bool:
 
 
 class Checker:
-    """Validates the items of one request against the category list and the clock."""
+    """Validates the items of one request against the category list and the clock: each
+    field through its shape (:mod:`governance.intake_model`), every problem recorded,
+    then the checks that need the request's context."""
 
     def __init__(self, categories: Mapping[str, int], source: str, now: datetime) -> None:
         self.categories = categories  # leaf code -> default priority
@@ -149,43 +153,21 @@ class Checker:
     def _err(self, index: int, field: str, key: str, **params: object) -> None:
         self.errors.append(FieldError(index, field, key, params))
 
-    def _text(
-        self, i: int, field: str, value: object, limit: int, *, multiline: bool = False
-    ) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self._err(i, field, "intake.field.not_text")
-            return None
-        value = value.strip()
-        if len(value) > limit:
-            self._err(i, field, "intake.field.too_long", max=limit, n=len(value))
-            return None
-        if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
-            self._err(i, field, "intake.field.control_chars")
-            return None
-        return value
-
-    def _number(self, i: int, field: str, value: object) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self._err(i, field, "intake.field.not_number")
-            return None
+    def _field(self, i: int, name: str, value: object, label: str | None = None) -> Any:
+        """The field's clean value (None when absent or refused; refusals recorded)."""
         try:
-            number = float(value)
-        except ValueError:
-            self._err(i, field, "intake.field.not_number")
+            return _SHAPES[label or name].check(value, name)
+        except InvalidInput as err:
+            params = {k: v for k, v in err.params.items() if k != "field"}
+            self._err(i, label or name, err.key, **params)
             return None
-        if not math.isfinite(number):
-            self._err(i, field, "intake.field.not_finite")
-            return None
-        return number
 
     def _time(self, i: int, value: object) -> datetime | None:
-        if not isinstance(value, str):
-            self._err(i, "occurred_at", "intake.field.time_format")
+        text_value = self._field(i, "occurred_at", value)
+        if text_value is None:
             return None
         try:
-            at = datetime.fromisoformat(value.strip())
+            at = datetime.fromisoformat(text_value)
         except ValueError:
             self._err(i, "occurred_at", "intake.field.time_format")
             return None
@@ -200,15 +182,10 @@ class Checker:
         return at
 
     def _location(self, i: int, raw: Mapping[str, Any]) -> tuple[float, float, str | None] | None:
-        lon, lat = self._number(i, "lon", raw["lon"]), self._number(i, "lat", raw["lat"])
-        name = raw.get("crs") or "wgs84"
-        system = name.strip().lower() if isinstance(name, str) else None
-        if system not in crs.SUPPORTED:
-            self._err(
-                i, "crs", "intake.field.crs", value=str(name)[:40], choices=", ".join(crs.SUPPORTED)
-            )
-            return None
-        if lon is None or lat is None:
+        lon, lat = self._field(i, "lon", raw["lon"]), self._field(i, "lat", raw["lat"])
+        before = len(self.errors)
+        system = self._field(i, "crs", raw.get("crs")) or "wgs84"
+        if lon is None or lat is None or len(self.errors) > before:
             return None
         flag = None
         if not _in_china(lon, lat) and _in_china(lat, lon):
@@ -225,12 +202,8 @@ class Checker:
     def _priority(self, i: int, value: object, category: str | None) -> int | None:
         if value is None:
             return self.categories.get(category or "", 3)
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-            self._err(i, "priority", "intake.field.priority")
-            return None
-        return value
+        result: int | None = self._field(i, "priority", value)
+        return result
 
     def _reporter(self, i: int, value: object) -> tuple[str | None, str | None]:
         if value is None:
@@ -238,20 +211,17 @@ class Checker:
         if not isinstance(value, dict):
             self._err(i, "reporter", "intake.field.reporter")
             return None, None
-        extra = sorted(set(value) - {"name", "phone"})
+        extra = sorted(set(value) - set(REPORTER_FIELDS))
         if extra:
             self._err(
                 i,
                 "reporter",
                 "intake.field.unknown",
                 value=", ".join(extra)[:80],
-                choices="name, phone",
+                choices=", ".join(REPORTER_FIELDS),
             )
-        name = self._text(i, "reporter.name", value.get("name"), LIMITS["name"])
-        phone = self._text(i, "reporter.phone", value.get("phone"), LIMITS["phone"])
-        if phone and (set(phone) - PHONE_CHARS or not any(c.isdigit() for c in phone)):
-            self._err(i, "reporter.phone", "intake.field.phone")
-            phone = None
+        name = self._field(i, "name", value.get("name"), "reporter.name")
+        phone = self._field(i, "phone", value.get("phone"), "reporter.phone")
         return name or None, phone or None
 
     def item(self, i: int, raw: object) -> Item | None:
@@ -262,7 +232,7 @@ class Checker:
             return None
         if "source" in raw and raw["source"] != self.source:
             self._err(i, "source", "intake.field.source", source=self.source)
-        extra = sorted(raw.keys() - _ACCEPTED) if raw.keys() - _ACCEPTED else []
+        extra = sorted(raw.keys() - set(FIELDS))
         if extra:
             self._err(
                 i,
@@ -274,24 +244,20 @@ class Checker:
         missing = [f for f in REQUIRED if raw.get(f) is None]
         for f in missing:
             self._err(i, f, "intake.field.missing")
-        external_id = None
-        if "external_id" not in missing:
-            external_id = self._text(i, "external_id", raw["external_id"], LIMITS["external_id"])
-            if external_id is not None and (not external_id or not external_id.isprintable()):
-                self._err(i, "external_id", "intake.field.external_id")
-        category = raw.get("category")
-        if "category" not in missing and (
-            not isinstance(category, str) or category not in self.categories
-        ):
-            self._err(i, "category", "intake.field.category", value=str(category)[:40])
-            category = None
+        external_id = (
+            None if "external_id" in missing else self._field(i, "external_id", raw["external_id"])
+        )
+        category = None
+        if "category" not in missing:
+            category = self._field(i, "category", raw["category"])
+            if category is not None and category not in self.categories:
+                self._err(i, "category", "intake.field.category", value=category[:40])
+                category = None
         occurred = None if "occurred_at" in missing else self._time(i, raw["occurred_at"])
         where = None if "lon" in missing or "lat" in missing else self._location(i, raw)
         priority = self._priority(i, raw.get("priority"), category)
-        description = self._text(
-            i, "description", raw.get("description"), LIMITS["description"], multiline=True
-        )
-        address = self._text(i, "address", raw.get("address"), LIMITS["address"])
+        description = self._field(i, "description", raw.get("description"))
+        address = self._field(i, "address", raw.get("address"))
         name, phone = self._reporter(i, raw.get("reporter"))
         if len(self.errors) > before:
             return None
@@ -324,7 +290,10 @@ def validate_items(
 
 
 def bulk_items(body: object) -> list[object]:
-    """The item list of a bulk body: ``{"items": [...]}`` or a bare JSON array."""
+    """The item list of a bulk body: ``{"items": [...]}`` (nothing else) or a bare JSON
+    array."""
+    if isinstance(body, dict) and set(body) - BULK_KEYS:
+        raise InvalidInput("intake.error.bulk_shape")
     raws = body.get("items") if isinstance(body, dict) else body
     if not isinstance(raws, list):
         raise InvalidInput("intake.error.bulk_shape")

@@ -16,9 +16,9 @@ import numpy as np
 
 from geodata.db import session_scope
 from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
-from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
+from geodata.models import H3_RESOLUTIONS, AreaLevel
 from geodata.queries import layers as q
-from governance import catalog, coarse
+from governance import coarse, layer_query
 from governance.access import (
     LAYER_INCIDENTS,
     LAYER_SITES,
@@ -30,13 +30,13 @@ from governance.access import (
     require,
 )
 from governance.errors import InvalidInput
-from governance.filters import parse_bbox, parse_choice, parse_list, parse_time, parse_zoom
+from governance.filters import parse_time
+from governance.layer_query import LayerQuery
 from settings import get_settings
 
 log = logging.getLogger(__name__)
 
 LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons")
-FORMATS = ("geojson", "geobuf")
 N_CLASSES = 6
 
 
@@ -70,14 +70,9 @@ def label_levels_for_zoom(zoom: float) -> list[str]:
     return order[max(0, i - 1) : i + 1] if zoom >= 11 else order[: i + 1]
 
 
-def _incident_where(args: Mapping[str, str], scope: str | None) -> q.IncidentWhere:
-    tr = parse_time(args.get("window"), args.get("start"), args.get("end"))
-    cats = catalog.expand_categories(parse_list(args.get("categories")))
-    sources = parse_list(args.get("sources"))
-    bad = [s for s in sources or () if s not in {x.value for x in IncidentSource}]
-    if bad:
-        raise InvalidInput("error.unknown_value", name="sources", value=", ".join(bad))
-    return q.IncidentWhere(tr.start, tr.end, cats, sources, scope)
+def _incident_where(query: LayerQuery, scope: str | None) -> q.IncidentWhere:
+    tr = parse_time(query.window, query.start, query.end)
+    return q.IncidentWhere(tr.start, tr.end, query.categories, query.sources, scope)
 
 
 def class_breaks(counts: list[int], n_classes: int = N_CLASSES) -> list[int]:
@@ -176,26 +171,22 @@ def layer_permission(layer: str, principal: Principal | None) -> str:
 
 
 def render_layer(layer: str, args: Mapping[str, str], principal: Principal | None) -> LayerPayload:
-    """Check access, validate ``args`` for ``layer`` and run its viewport query, confined
-    to the principal's area scope in SQL."""
+    """Check access, validate ``args`` for ``layer`` (:class:`LayerQuery`: every parameter,
+    whichever layer uses it) and run its viewport query, confined to the principal's area
+    scope in SQL."""
     if layer not in LAYERS:
         raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
     who = require(principal, layer_permission(layer, principal))
     scope = who.scope
-    bbox = parse_bbox(args.get("bbox")).as_tuple()
-    zoom = parse_zoom(args.get("z"))
-    fmt = args.get("format") or "geojson"
-    if fmt not in FORMATS or (fmt == "geobuf" and layer != "areas"):
-        raise InvalidInput(
-            "error.format", format=fmt, choices="geojson, geobuf" if layer == "areas" else "geojson"
-        )
+    query = layer_query.parse(args)
+    bbox, zoom = query.bbox.as_tuple(), query.z
+    fmt = query.format or "geojson"
+    if fmt == "geobuf" and layer != "areas":
+        raise InvalidInput("error.format", format=fmt, choices="geojson")
     cap = get_settings().max_features
     with session_scope(scope=who.rls_scope) as s:
         if layer == "areas":
-            level = parse_choice(
-                args.get("level"), "level", [lv.value for lv in AreaLevel], level_for_zoom(zoom)
-            )
-            assert level is not None
+            level = query.level or level_for_zoom(zoom)
             if fmt == "geobuf":
                 buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap, scope)
                 return LayerPayload(buf, "application/x-protobuf", n, n >= cap)
@@ -203,13 +194,9 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
         elif layer == "labels":
             body, n = q.labels_geojson(s, bbox, label_levels_for_zoom(zoom), cap, scope)
         elif layer == "sites":
-            types = parse_list(args.get("types"))
-            bad = [x for x in types or () if x not in {st.value for st in SiteType}]
-            if bad:
-                raise InvalidInput("error.unknown_value", name="types", value=", ".join(bad))
-            body, n = q.sites_geojson(s, bbox, types, cap, scope)
+            body, n = q.sites_geojson(s, bbox, query.types, cap, scope)
         elif layer == "incidents":
-            where = _incident_where(args, scope)
+            where = _incident_where(query, scope)
             if q.count_incidents(s, bbox, where, cap + 1) <= cap:
                 body, n = q.incident_points_geojson(s, bbox, where, cap)
             else:
@@ -223,17 +210,13 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
         elif layer == "persons":
             # points only for roles that visit key persons; everyone else sees counts
             assert principal is not None
-            if principal.can(PERSONS_POINTS) and args.get("mode") != "counts":
+            if principal.can(PERSONS_POINTS) and query.mode != "counts":
                 body, n = q.person_points_geojson(s, bbox, cap, scope)
             else:
                 body, n = q.person_counts_geojson(s, bbox, cap, scope)
         else:  # density
-            res_raw = args.get("res")
-            res = resolution_for_zoom(zoom)
-            if res_raw:
-                res_s = parse_choice(res_raw, "res", [str(r) for r in H3_RESOLUTIONS])
-                res = int(res_s or res)
-            where = _incident_where(args, scope)
+            res = query.res or resolution_for_zoom(zoom)
+            where = _incident_where(query, scope)
             if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
                 res, where = coarse.density_resolution(res), coarse.widened(where)
             rows = q.h3_counts(s, bbox, where, res, cap + 1)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import persons as q
-from governance import audit
+from governance import audit, reveal_reason
 from governance.access import PERSONS_POINTS, PERSONS_REVEAL, Principal, require, require_area
 from governance.areas import crumb
 from governance.classification import masked
-from governance.errors import InvalidInput, NotFound
+from governance.errors import NotFound
 from i18n import t
 
-MIN_REASON = 4
+MIN_REASON = reveal_reason.MIN_REASON
 TABLE = "key_person_identity"  # its columns' masking rules: governance/classification.py
 IDENTITY_FIELDS = ("full_name", "id_number", "phone", "address")
 
@@ -81,9 +81,7 @@ def reveal(
     there is no clear view without its trace."""
     require(principal, PERSONS_REVEAL)
     assert principal is not None
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise InvalidInput("error.reason_required", n=MIN_REASON)
+    reason = reveal_reason.reason(reason)  # clean text, 4 to 500 characters
     with session_scope(scope=principal.rls_scope) as s:
         row, chain = _load(s, person_id, principal)
         audit.record(
@@ -95,7 +93,7 @@ def reveal(
             object_type="key_person",
             object_id=row["id"],
             client_addr=client_addr,
-            reason=reason[:500],
+            reason=reason,
             detail={"fields": list(IDENTITY_FIELDS)},
         )
     return _view(row, chain, lang, principal, clear=True)

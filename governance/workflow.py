@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from geodata.db import ALL_AREAS, session_scope
 from geodata.queries import timeline
 from governance import attachments, audit, sla
+from governance import workflow_params as wp
 from governance.access import (
     INCIDENT_CLOSE,
     INCIDENT_DISPATCH,
@@ -39,7 +40,7 @@ from governance.attachments import Attachment
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
 
-NOTE_MAX = 2000
+NOTE_MAX = wp.NOTE_MAX
 MAX_EXTENSION_DAYS = 30
 NOTIFY_CHANNEL = "incident_changed"
 OPEN_HANDLING = frozenset({"dispatched", "accepted", "in_progress"})
@@ -137,9 +138,9 @@ def allowed_actions(principal: Principal | None, row: Mapping[str, Any]) -> list
 
 
 def _note(raw: object, required: bool) -> str | None:
-    note = raw.strip() if isinstance(raw, str) else ""
-    if len(note) > NOTE_MAX:
-        raise InvalidInput("error.note_too_long", n=NOTE_MAX)
+    """The step's note through the normaliser (clean multi-line text, bounded); a note
+    that is required needs two characters."""
+    note = wp.note(raw) or ""
     if required and len(note) < 2:
         raise InvalidInput("error.note_required")
     return note or None
@@ -147,14 +148,9 @@ def _note(raw: object, required: bool) -> str | None:
 
 def _department_ids(session: Session, raw: object, name: str) -> list[int]:
     items = raw if isinstance(raw, list) else [raw]
-    ids: list[int] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, int | str):
-            raise InvalidInput("error.unknown_department", value=str(item)[:40])
-        try:
-            ids.append(int(item))
-        except ValueError:
-            raise InvalidInput("error.unknown_department", value=str(item)[:40]) from None
+    if len(items) > wp.MAX_ASSIST + 1:
+        raise InvalidInput("error.unknown_department", value=str(raw)[:40])
+    ids = [wp.department_id(item) for item in items]
     known = {
         r[0]
         for r in session.execute(
@@ -190,14 +186,7 @@ def suggest_departments(session: Session, category: str, grid_code: str | None) 
 
 
 def _parse_until(raw: object, row: Mapping[str, Any], now: datetime) -> datetime:
-    if not isinstance(raw, str):
-        raise InvalidInput("error.bad_datetime", name="until")
-    try:
-        until = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("error.bad_datetime", name="until") from None
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=LOCAL_TZ)
+    until = wp.until(raw)
     current = row["resolve_due_at"] or now
     if until <= current or until > current + timedelta(days=MAX_EXTENSION_DAYS):
         raise InvalidInput("error.extension_range", days=MAX_EXTENSION_DAYS)
@@ -276,8 +265,8 @@ def _changes(
     elif action in ("fail_verification", "reopen"):
         sets |= {"reopen_count": row["reopen_count"] + 1, "resolved_at": None, "closed_at": None}
     elif action == "merge":
-        into = params.get("into")
-        if isinstance(into, bool) or not isinstance(into, int) or into == row["id"]:
+        into = wp.incident_ref(params.get("into"))
+        if into == row["id"]:
             raise InvalidInput("error.merge_target")
         target = session.execute(
             text("""SELECT i.status, g.code FROM incident i LEFT JOIN area g ON g.id = i.grid_id
@@ -367,6 +356,9 @@ def transition_steps(
         require(who, spec.capability)
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise InvalidInput("error.version_required")
+    if abs(expected_version) > wp.MAX_VERSION:  # a version no incident can have: not a 409
+        lo, hi = -wp.MAX_VERSION, wp.MAX_VERSION
+        raise InvalidInput("error.input.range", field="expected_version", lo=lo, hi=hi)
     notes = [_note(step.note, spec.needs_note) for step, spec in zip(steps, specs, strict=True)]
     results = []
     version = expected_version

@@ -29,6 +29,14 @@ INPUT: dict[str, dict[str, str]] = {
         "zh-CN": "“{field}”须为数字（半角数字）",
         "en": "'{field}' must be a number (ASCII digits)",
     },
+    "error.input.finite": {
+        "zh-CN": "“{field}”须为有限数字（不能是 NaN 或无穷大）",
+        "en": "'{field}' must be a finite number (not NaN or infinity)",
+    },
+    "error.input.unknown": {
+        "zh-CN": "未知字段“{field}”（可用：{choices}）",
+        "en": "Unknown field '{field}' (one of: {choices})",
+    },
     "error.input.range": {
         "zh-CN": "“{field}”须在 {lo} 到 {hi} 之间",
         "en": "'{field}' must be between {lo} and {hi}",

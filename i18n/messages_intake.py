@@ -65,6 +65,10 @@ INTAKE: dict[str, dict[str, str]] = {
         "zh-CN": "最多 {max} 个字符（当前 {n} 个）",
         "en": "at most {max} characters (got {n})",
     },
+    "intake.field.encoding": {
+        "zh-CN": "含有无效字符（不是有效的 UTF-8 文本）",
+        "en": "holds characters that are not valid UTF-8 text",
+    },
     "intake.field.control_chars": {
         "zh-CN": "含有控制字符",
         "en": "contains control characters",

@@ -436,7 +436,7 @@ def test_through_gunicorn_a_transition_arrives_with_the_sse_headers(live_server:
     try:
         assert resp.status_code == 200
         assert resp.headers["Content-Type"].startswith("text/event-stream")
-        assert resp.headers["Cache-Control"] == "no-cache"
+        assert resp.headers["Cache-Control"] == "no-store"
         assert resp.headers["X-Accel-Buffering"] == "no"
         assert "Content-Security-Policy" in resp.headers
         stream = Stream(lambda: (resp.iter_content(chunk_size=None), resp.close))

@@ -69,33 +69,33 @@ PROBES = [
         for layer in LAYER_PERMISSIONS
     ),
     Probe(
-        "/api/v1/persons/<int:person_id>",
+        "/api/v1/persons/<id:person_id>",
         "GET",
         access.PERSONS_POINTS,
         lambda ids: f"/api/v1/persons/{ids['person']}",
     ),
     Probe(
-        "/api/v1/persons/<int:person_id>/reveal",
+        "/api/v1/persons/<id:person_id>/reveal",
         "POST",
         access.PERSONS_REVEAL,
         lambda ids: f"/api/v1/persons/{ids['person']}/reveal",
         REASON,
     ),
     Probe(
-        "/api/v1/incidents/<int:incident_id>",
+        "/api/v1/incidents/<id:incident_id>",
         "GET",
         access.MAP_VIEW,
         lambda ids: f"/api/v1/incidents/{ids['incident']}",
     ),
     Probe(
-        "/api/v1/incidents/<int:incident_id>/reporter/reveal",
+        "/api/v1/incidents/<id:incident_id>/reporter/reveal",
         "POST",
         access.REPORTER_REVEAL,
         lambda ids: f"/api/v1/incidents/{ids['incident']}/reporter/reveal",
         REASON,
     ),
     Probe(
-        "/api/v1/incidents/<int:incident_id>/transitions",
+        "/api/v1/incidents/<id:incident_id>/transitions",
         "POST",
         access.INCIDENT_VERIFY,
         lambda ids: f"/api/v1/incidents/{ids['incident']}/transitions",
@@ -103,7 +103,7 @@ PROBES = [
         label="POST transition verify",
     ),
     Probe(
-        "/api/v1/incidents/<int:incident_id>/transitions",
+        "/api/v1/incidents/<id:incident_id>/transitions",
         "POST",
         access.INCIDENT_HANDLE,
         lambda ids: f"/api/v1/incidents/{ids['incident']}/transitions",
@@ -181,6 +181,9 @@ NOT_PROBED = {
     "/assets/<path:filename>": "static CSS/JS/images",
     "/static/<path:filename>": "Flask's static folder (unused)",
     "/_favicon.ico": "static",
+    "/favicon.ico": "a redirect to /_favicon.ico (public): test_access.py",
+    "/password": "one's own password (every signed-in account, forced after a reset): "
+    "test_duties.py, test_web_fuzz.py",
     "/api/v1/<path:unknown>": "JSON 404 for unknown API paths: test_layers_api.py",
     "/login": "the sign-in form POST: test_access.py (lockout, wrong password)",
     "/logout": "sign-out POST: test_access.py",
@@ -194,7 +197,7 @@ NOT_PROBED = {
     # the public pages (no sign-in): the tracking code is the credential
     "/track/<code>": "public progress page by tracking code (unknown: 404): test_public.py",
     "/track/<code>/feedback": "public rating POST (CSRF, one per round): test_public.py",
-    "/api/v1/attachments/<int:attachment_id>": "a timeline file, every role and out of "
+    "/api/v1/attachments/<id:attachment_id>": "a timeline file, every role and out of "
     "scope: test_attachments.py::test_who_may_open_a_file",
 }
 
