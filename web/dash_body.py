@@ -18,7 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-MAX_CHANGED: Final = 64
+# Dash lists every input that changed, each component of a pattern (ALL) among them: a
+# department inbox of a few hundred cases changes a few hundred at once. The body's size
+# is bounded already; this only keeps the list a list of plausible ids.
+MAX_CHANGED: Final = 10_000
+MAX_PROP_ID: Final = 2_000
 
 
 class BadCallback(ValueError):
@@ -143,6 +147,6 @@ def check(body: Any, callback_map: Mapping[str, Mapping[str, Any]]) -> Callback:
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or len(changed) > MAX_CHANGED:
         raise BadCallback("changedPropIds")
-    if not all(isinstance(c, str) for c in changed):
+    if not all(isinstance(c, str) and len(c) <= MAX_PROP_ID for c in changed):
         raise BadCallback("changedPropIds")
     return Callback(key, _declared_outputs(key), tuple(inputs), tuple(state))

@@ -456,6 +456,17 @@ def test_router_reads_the_page_where_dash_reads_it(inputs: list) -> None:
     assert forbidden.status_code == 403
 
 
+def test_a_callback_with_hundreds_of_changed_inputs_is_read() -> None:
+    """Dash lists every changed component of a pattern input: a department inbox of a
+    few hundred cases sends that many (the full suite's Chromium tests caught a limit
+    of 64 refusing them)."""
+    client = signed_in_client("commander")
+    body = {**_router("/"), "changedPropIds": ["_pages_location.pathname"] * 500}
+    assert post_callback(client, body).status_code == 200
+    body["changedPropIds"] = [7]
+    assert post_callback(client, body).status_code == 400
+
+
 def test_a_callback_without_its_state_is_refused_not_a_500() -> None:
     from app import app
 
