@@ -18,3 +18,20 @@ def item(dep: dict[str, Any], value: Any = None) -> dict[str, Any] | list[Any]:
             return []
         cid = {k: (1 if v == ["MATCH"] else v) for k, v in cid.items()}
     return {"id": cid, "property": dep["property"], "value": value}
+
+
+def router_body(path: str) -> dict[str, Any]:
+    """What Dash's renderer posts to render the page at ``path`` (the pages router)."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from i18n import t
 from pages.map_ids import MapIds
 from tests.conftest import demo_password, signed_in_client
+from tests.dash_requests import router_body as _router
 
 CITY = "110,18,120,25"
 ALL_TIME = "start=2000-01-01&end=2099-12-31"
@@ -398,22 +399,6 @@ _ROLE_OF = {
     "auditor": "auditor",
     "wall": "wall",
 }
-
-
-def _router(path: str) -> dict:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 @pytest.mark.parametrize("username", ROLES)

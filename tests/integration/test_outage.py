@@ -24,6 +24,7 @@ import requests
 
 from i18n import t
 from tests.conftest import demo_password
+from tests.dash_requests import router_body as router_payload
 from tests.integration.test_live import Stream
 from tests.outage_server import OutageServer, outage_server
 
@@ -85,23 +86,6 @@ class Clients:
     def set_lang(self, lang: str) -> None:
         for http in (self.commander, self.auditor, self.resident, self.wall):
             http.cookies.set("minqing_lang", lang)
-
-
-def router_payload(path: str) -> dict[str, Any]:
-    """What Dash's renderer posts to render a page through the pages router."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def post_callback(c: Clients, http: requests.Session, body: dict[str, Any]) -> requests.Response:

@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from governance.errors import Unavailable
 from i18n import t
+from tests.dash_requests import router_body as router_payload
 from web import outage
 
 
@@ -98,22 +99,6 @@ def test_only_an_outage_becomes_a_503(
     else:
         assert t("outage.title", "zh-CN") not in page.get_data(as_text=True)
         assert api.get_json()["error"] == "internal"
-
-
-def router_payload(path: str) -> dict[str, Any]:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def test_a_page_layout_meeting_an_outage_is_a_503_not_a_page_without_data(
