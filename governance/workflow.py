@@ -2,13 +2,14 @@
 resolve -> verify and close -> evaluate, with transfer, return, escalation, extension,
 suspension, merging and reopening.
 
-:data:`TRANSITIONS` is the whole state machine: for each action, the states it may start
-from, the state it leads to, the capability it needs, whether only the lead department
-may take it, and whether a note (a reason) is required. :func:`transition` applies one
-action in one transaction: it locks the incident row, checks the capability, the area
-scope, the department and the version the client saw (a stale version is a 409 that
-changes nothing), updates the incident, appends a timeline event, records the change in
-the audit trail and notifies listeners (``pg_notify('incident_changed', ...)``).
+The state machine is a table, :data:`governance.transitions.TRANSITIONS`: for each
+action, the states it may start from, the state it leads to, the capability it needs,
+whether only the lead department may take it, and whether a note (a reason) is
+required. :func:`transition` applies one action in one transaction: it locks the
+incident row, checks the capability, the area scope, the department and the version the
+client saw (a stale version is a 409 that changes nothing), updates the incident,
+appends a timeline event, records the change in the audit trail and notifies listeners
+(``pg_notify('incident_changed', ...)``).
 """
 
 from __future__ import annotations
@@ -26,63 +27,19 @@ from geodata.db import ALL_AREAS, session_scope
 from geodata.queries import timeline
 from governance import attachments, audit, sla
 from governance import workflow_params as wp
-from governance.access import (
-    INCIDENT_CLOSE,
-    INCIDENT_DISPATCH,
-    INCIDENT_ESCALATE,
-    INCIDENT_HANDLE,
-    INCIDENT_VERIFY,
-    Principal,
-    require,
-    require_area,
-)
+from governance.access import Principal, require, require_area
 from governance.attachments import Attachment
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
+from governance.transitions import (  # the state machine, as data
+    ACTIONS,
+    TRANSITIONS,
+    Transition,
+)
 
 NOTE_MAX = wp.NOTE_MAX
 MAX_EXTENSION_DAYS = 30
 NOTIFY_CHANNEL = "incident_changed"
-OPEN_HANDLING = frozenset({"dispatched", "accepted", "in_progress"})
-RESOLVABLE = frozenset({"accepted", "in_progress"})
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str | None  # None: the state does not change (or is computed: resume)
-    capability: str
-    lead_only: bool = False  # only staff of the lead department
-    needs_note: bool = False
-
-
-def _t(sources: set[str] | frozenset[str], target: str | None, cap: str, **kw: bool) -> Transition:
-    return Transition(frozenset(sources), target, cap, **kw)
-
-
-TRANSITIONS: Mapping[str, Transition] = {
-    "verify": _t({"registered"}, "verified", INCIDENT_VERIFY),
-    "reject": _t({"registered", "verified"}, "rejected", INCIDENT_DISPATCH, needs_note=True),
-    "escalate": _t({"registered", "verified"}, "verified", INCIDENT_ESCALATE, needs_note=True),
-    "merge": _t({"registered", "verified"}, "merged", INCIDENT_DISPATCH),
-    "dispatch": _t({"verified"}, "dispatched", INCIDENT_DISPATCH),
-    "transfer": _t(OPEN_HANDLING, "dispatched", INCIDENT_DISPATCH, needs_note=True),
-    "accept": _t({"dispatched"}, "accepted", INCIDENT_HANDLE, lead_only=True),
-    "return": _t(
-        {"dispatched", "accepted"}, "verified", INCIDENT_HANDLE, lead_only=True, needs_note=True
-    ),
-    "start": _t({"accepted"}, "in_progress", INCIDENT_HANDLE, lead_only=True),
-    "request_extension": _t(RESOLVABLE, None, INCIDENT_HANDLE, lead_only=True, needs_note=True),
-    "approve_extension": _t(RESOLVABLE, None, INCIDENT_DISPATCH),
-    "deny_extension": _t(RESOLVABLE, None, INCIDENT_DISPATCH, needs_note=True),
-    "resolve": _t(RESOLVABLE, "resolved", INCIDENT_HANDLE, lead_only=True, needs_note=True),
-    "suspend": _t(OPEN_HANDLING, "suspended", INCIDENT_DISPATCH, needs_note=True),
-    "resume": _t({"suspended"}, None, INCIDENT_DISPATCH),
-    "close": _t({"resolved"}, "closed", INCIDENT_CLOSE),
-    "fail_verification": _t({"resolved"}, "in_progress", INCIDENT_CLOSE, needs_note=True),
-    "reopen": _t({"closed", "evaluated"}, "in_progress", INCIDENT_DISPATCH, needs_note=True),
-}
-ACTIONS = tuple(TRANSITIONS)
 
 _ROW_SQL = """
     SELECT i.id, i.status, i.version, i.category_code, i.priority, i.grid_id,

@@ -23,6 +23,7 @@ from governance.filters import LOCAL_TZ
 from governance.inputs import EARLIEST_DAY, LATEST_DAY
 from governance.request_model import Body
 from governance.shapes import MAX_ID, Custom, Instant, Integer, Shape, Text
+from governance.transitions import ACTIONS
 
 NOTE_MAX: Final = 2000
 MAX_ASSIST: Final = 20  # assisting departments of one dispatch
@@ -102,7 +103,6 @@ class _Action(Shape):
     """An action of the state machine's table (error.unknown_action names the choices)."""
 
     def _check(self, value: object, name: str) -> str:
-        from governance.workflow import ACTIONS  # the table (it imports this module)
 
         if isinstance(value, str) and value in ACTIONS:
             return value
@@ -111,7 +111,6 @@ class _Action(Shape):
         )
 
     def schema(self) -> dict[str, Any]:
-        from governance.workflow import ACTIONS
 
         return {"type": "string", "enum": list(ACTIONS)}
 

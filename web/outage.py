@@ -39,7 +39,7 @@ from sqlalchemy import exc as sa_exc
 from governance.errors import Unavailable
 from i18n import current_lang, t
 from web import kiosk
-from web.security import JSON_PREFIXES
+from web.requests import JSON_PREFIXES
 
 log = logging.getLogger(__name__)
 

@@ -38,6 +38,7 @@ from settings import get_settings
 from web import dash_body, kiosk
 from web import requests as request_checks
 from web import tokens as bearer
+from web.requests import JSON_PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ PUBLIC_RULES = frozenset(
         "/track/<code>/feedback",  # ... and its rating
     }
 )
-JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 # What an account may still do when it must first replace its password or has no role.
 LOGOUT_PATH = "/logout"
 OWN_ACCOUNT_PATHS = frozenset({"/password", LOGOUT_PATH})
