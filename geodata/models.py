@@ -268,6 +268,8 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     extension_requested_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     suspended_from: Mapped[str | None] = mapped_column(String(20))
+    # when the current suspension began: its clocks stand still until resume (0013)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
     reopen_count: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     location_flag: Mapped[str | None] = mapped_column(String(24))

@@ -88,6 +88,7 @@ class SlaPolicy(Base):
             "accept_hours > 0 AND resolve_workdays > 0 AND remind_before_hours >= 0",
             name="positive",
         ),
+        CheckConstraint("max_suspend_days > 0", name="max_suspend_days"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -96,6 +97,8 @@ class SlaPolicy(Base):
     accept_hours: Mapped[int] = mapped_column(SmallInteger)
     resolve_workdays: Mapped[int] = mapped_column(SmallInteger)
     remind_before_hours: Mapped[int] = mapped_column(SmallInteger, server_default="4")
+    # a suspension longer than this goes to the supervisor for review (0013)
+    max_suspend_days: Mapped[int] = mapped_column(SmallInteger, server_default="30")
 
 
 class CalendarDay(Base):

@@ -162,6 +162,7 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             "closed_at",
             "extension_requested_until",
             "suspended_from",
+            "suspended_at",
             "merged_into_id",
             "reopen_count",
             "location_flag",

@@ -9,6 +9,15 @@ the end of Monday, not on Saturday).
 The policy is the most specific ``sla_policy`` row for (category, priority): both, then
 the category alone, then the priority alone, then the catch-all row; without any row,
 :data:`DEFAULTS` by priority.
+
+Clocks stop while a case is suspended (挂起: waiting for a court ruling, a season, a third
+party), in working time: time on days that are not working days never counted towards a
+deadline, so it is not counted as suspended either. On resume both deadlines move by the
+working time the case was suspended (:func:`shifted`). That is the only state that stops
+the clock: GB/T 30428 lets a handler ask for more time (an extension, which the
+dispatcher grants or denies while the clock runs) but counts the time a case could not
+be worked on only when the dispatcher itself has put it aside; a case waiting to be
+accepted or being handled is the department's time.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from sqlalchemy.orm import Session
 from governance.filters import LOCAL_TZ
 
 # priority -> (accept within hours, resolve within working days, remind hours before)
+DEFAULT_MAX_SUSPEND_DAYS = 30  # then the supervisor reviews the suspension
 DEFAULTS: Mapping[int, tuple[int, int, int]] = {
     1: (1, 1, 2),  # urgent
     2: (2, 3, 4),
@@ -37,19 +47,21 @@ class Policy:
     accept_hours: int
     resolve_workdays: int
     remind_before_hours: int
+    max_suspend_days: int = DEFAULT_MAX_SUSPEND_DAYS
 
 
 def policy_for(session: Session, category: str, priority: int) -> Policy:
     row = session.execute(
         text("""
-        SELECT accept_hours, resolve_workdays, remind_before_hours FROM sla_policy
+        SELECT accept_hours, resolve_workdays, remind_before_hours, max_suspend_days
+        FROM sla_policy
         WHERE (category_code = :c OR category_code IS NULL)
           AND (priority = :p OR priority IS NULL)
         ORDER BY category_code IS NULL, priority IS NULL LIMIT 1"""),
         {"c": category, "p": priority},
     ).first()
     if row is not None:
-        return Policy(int(row[0]), int(row[1]), int(row[2]))
+        return Policy(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
     a, r, remind = DEFAULTS.get(priority, DEFAULTS[3])
     return Policy(a, r, remind)
 
@@ -76,6 +88,70 @@ def add_workdays(start: datetime, n: int, overrides: Mapping[date, bool]) -> dat
         if is_workday(day, overrides):
             counted += 1
     return datetime.combine(day + timedelta(days=1), time.min, LOCAL_TZ)
+
+
+def _next_midnight(t: datetime) -> datetime:
+    return datetime.combine(t.astimezone(LOCAL_TZ).date() + timedelta(days=1), time.min, LOCAL_TZ)
+
+
+def working_seconds(start: datetime, end: datetime, overrides: Mapping[date, bool]) -> float:
+    """Seconds between ``start`` and ``end`` that fall on working days (local time)."""
+    total, t = 0.0, start
+    while t < end:
+        segment_end = min(end, _next_midnight(t))
+        if is_workday(t.astimezone(LOCAL_TZ).date(), overrides):
+            total += (segment_end - t).total_seconds()
+        t = segment_end
+    return total
+
+
+def add_working_seconds(t: datetime, seconds: float, overrides: Mapping[date, bool]) -> datetime:
+    """``t`` moved forward by ``seconds`` of working time: days that are not working days
+    are stepped over whole (a deadline at the end of Friday plus one working day is the
+    end of Monday)."""
+    remaining = seconds
+    while remaining > 0:
+        midnight = _next_midnight(t)
+        if is_workday(t.astimezone(LOCAL_TZ).date(), overrides):
+            room = (midnight - t).total_seconds()
+            if remaining <= room:
+                return t + timedelta(seconds=remaining)
+            remaining -= room
+        t = midnight
+    return t
+
+
+@dataclass(frozen=True)
+class Shift:
+    """What a resume does to a case's deadlines."""
+
+    working_seconds: float
+    accept_due_at: datetime | None
+    resolve_due_at: datetime | None
+
+
+def shifted(
+    session: Session,
+    suspended_at: datetime,
+    resumed_at: datetime,
+    accept_due_at: datetime | None,
+    resolve_due_at: datetime | None,
+) -> Shift:
+    """The deadlines of a case suspended from ``suspended_at`` to ``resumed_at``, each
+    moved by the working time in between."""
+    latest = max([d for d in (accept_due_at, resolve_due_at, resumed_at) if d is not None])
+    span = (resumed_at - suspended_at).days
+    overrides = calendar_overrides(
+        session,
+        suspended_at.astimezone(LOCAL_TZ).date(),
+        latest.astimezone(LOCAL_TZ).date() + timedelta(days=span * 3 + 21),
+    )
+    paused = working_seconds(suspended_at, resumed_at, overrides)
+
+    def move(due: datetime | None) -> datetime | None:
+        return None if due is None else add_working_seconds(due, paused, overrides)
+
+    return Shift(paused, move(accept_due_at), move(resolve_due_at))
 
 
 def due_dates(
@@ -105,7 +181,7 @@ def clock(
     """The running clock of an open case: which deadline, when, and red / amber / green.
 
     ``dispatched`` runs the accept clock; ``accepted`` and ``in_progress`` the resolve
-    clock; other states run none (None)."""
+    clock; other states run none (None): a suspended case's clock stands still."""
     if status == "dispatched":
         stage, due, since = "accept", accept_due_at, dispatched_at
     elif status in ("accepted", "in_progress"):

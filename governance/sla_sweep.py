@@ -3,8 +3,12 @@
 :func:`sweep` finds open cases whose running deadline (accept by for dispatched cases,
 resolve by for accepted / in-progress ones) is within the policy's reminder window, or
 past, and appends one ``remind`` or ``supervise`` event per case and deadline to the
-timeline (set-based SQL; a second sweep adds nothing). These events change no state, so
-they do not bump the incident's version. Each one is also sent to live listeners.
+timeline (set-based SQL; a second sweep adds nothing). A suspended case runs no clock, so
+it is never reminded; a suspension longer than the policy's ``max_suspend_days`` gets one
+``review`` event (督办: the supervisor decides whether it may stay suspended), once per
+suspension, and is listed for review on the dispatch board. These events change no
+state, so they do not bump the incident's version. Each one is also sent to live
+listeners.
 
 One process sweeps at a time (a transaction-level advisory lock); the server runs a
 sweep every ``MINQING_SLA_SWEEP_SECONDS`` in a background thread, and
@@ -20,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import text
 
 from geodata.db import ALL_AREAS, session_scope
+from governance import sla
 from governance.filters import LOCAL_TZ
 from governance.workflow import NOTIFY_CHANNEL
 
@@ -71,6 +76,40 @@ SELECT action, count(*) AS n,
 FROM added GROUP BY action
 """
 
+# Suspensions past the policy's limit: one ``review`` event per suspension.
+_REVIEW_SQL = """
+WITH long AS (
+    SELECT i.id, i.version, i.status, i.suspended_at,
+           coalesce(p.max_suspend_days, :default_days) AS days
+    FROM incident i
+    LEFT JOIN LATERAL (
+        SELECT max_suspend_days FROM sla_policy s
+        WHERE (s.category_code = i.category_code OR s.category_code IS NULL)
+          AND (s.priority = i.priority OR s.priority IS NULL)
+        ORDER BY s.category_code IS NULL, s.priority IS NULL LIMIT 1
+    ) p ON true
+    WHERE i.status = 'suspended' AND i.suspended_at IS NOT NULL
+),
+added AS (
+    INSERT INTO incident_event (incident_id, action, from_status, to_status, version,
+                                actor_name, actor_role, detail)
+    SELECT l.id, 'review', l.status, l.status, l.version, NULL, 'system',
+           jsonb_build_object('stage', 'suspension', 'suspended_at', l.suspended_at,
+                              'max_days', l.days)
+    FROM long l
+    WHERE l.suspended_at + make_interval(days => l.days) <= CAST(:now AS timestamptz)
+      AND NOT EXISTS (
+        SELECT 1 FROM incident_event e
+        WHERE e.incident_id = l.id AND e.action = 'review'
+          AND (e.detail->>'suspended_at')::timestamptz = l.suspended_at)
+    RETURNING incident_id, action, version, to_status
+)
+SELECT action, count(*) AS n,
+       count(pg_notify(:ch, json_build_object('id', incident_id, 'status', to_status,
+                                              'version', version, 'action', action)::text))
+FROM added GROUP BY action
+"""
+
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """One sweep; returns how many reminders and supervisions were added (nothing if
@@ -78,9 +117,13 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or datetime.now(LOCAL_TZ)
     with session_scope(scope=ALL_AREAS) as s:
         if not s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SWEEP_LOCK}).scalar():
-            return {"remind": 0, "supervise": 0}
-        rows = s.execute(text(_SWEEP_SQL), {"now": now, "ch": NOTIFY_CHANNEL}).all()
-    counts = {"remind": 0, "supervise": 0} | {str(r[0]): int(r[1]) for r in rows}
+            return {"remind": 0, "supervise": 0, "review": 0}
+        rows = list(s.execute(text(_SWEEP_SQL), {"now": now, "ch": NOTIFY_CHANNEL}).all())
+        rows += s.execute(
+            text(_REVIEW_SQL),
+            {"now": now, "ch": NOTIFY_CHANNEL, "default_days": sla.DEFAULT_MAX_SUSPEND_DAYS},
+        ).all()
+    counts = {"remind": 0, "supervise": 0, "review": 0} | {str(r[0]): int(r[1]) for r in rows}
     if any(counts.values()):
         log.info("SLA sweep: %s", counts)
     return counts

@@ -44,7 +44,7 @@ NOTIFY_CHANNEL = "incident_changed"
 _ROW_SQL = """
     SELECT i.id, i.status, i.version, i.category_code, i.priority, i.grid_id,
            g.code AS grid_code, i.lead_department_id, i.assist_department_ids,
-           i.escalation_level, i.suspended_from, i.extension_requested_until,
+           i.escalation_level, i.suspended_from, i.suspended_at, i.extension_requested_until,
            i.resolve_due_at, i.accept_due_at, i.dispatched_at, i.accepted_at, i.reopen_count
     FROM incident i LEFT JOIN area g ON g.id = i.grid_id
     WHERE i.id = :id
@@ -150,6 +150,30 @@ def _parse_until(raw: object, row: Mapping[str, Any], now: datetime) -> datetime
     return until
 
 
+def _suspend_until(
+    session: Session, raw: object, row: Mapping[str, Any], now: datetime
+) -> datetime:
+    """When a suspension is expected to end: after now, within the policy's limit."""
+    until = wp.until(raw)
+    limit = sla.policy_for(session, row["category_code"], row["priority"]).max_suspend_days
+    if until <= now or until > now + timedelta(days=limit):
+        raise InvalidInput("error.suspend_range", days=limit)
+    return until
+
+
+def _moved(row: Mapping[str, Any], shift: sla.Shift) -> dict[str, Any]:
+    """The timeline's account of a resume: how long the clocks stood, and each deadline
+    from and to (shown as "deadline moved from ... to ... after N working hours")."""
+    out: dict[str, Any] = {"paused_working_hours": round(shift.working_seconds / 3600, 1)}
+    for name, new in (
+        ("accept_due_at", shift.accept_due_at),
+        ("resolve_due_at", shift.resolve_due_at),
+    ):
+        if row[name] is not None and new is not None:
+            out[name] = {"from": row[name].isoformat(), "to": new.isoformat()}
+    return out
+
+
 def _changes(
     session: Session,
     action: str,
@@ -214,9 +238,24 @@ def _changes(
     elif action == "resolve":
         sets["resolved_at"] = now
     elif action == "suspend":
-        sets["suspended_from"] = row["status"]
+        sets |= {"suspended_from": row["status"], "suspended_at": now}
+        if params.get("until") is not None:  # the expected end, within the policy's limit
+            detail["until"] = _suspend_until(session, params.get("until"), row, now).isoformat()
     elif action == "resume":
-        sets["suspended_from"] = None
+        shift = sla.shifted(
+            session,
+            row["suspended_at"] or now,
+            now,
+            row["accept_due_at"],
+            row["resolve_due_at"],
+        )
+        sets |= {
+            "suspended_from": None,
+            "suspended_at": None,
+            "accept_due_at": shift.accept_due_at,
+            "resolve_due_at": shift.resolve_due_at,
+        }
+        detail |= _moved(row, shift)
     elif action == "close":
         sets["closed_at"] = now
     elif action in ("fail_verification", "reopen"):

@@ -26,6 +26,7 @@ WORKFLOW: dict[str, dict[str, str]] = {
     "action.feedback": {"zh-CN": "群众评价", "en": "Resident feedback"},
     "action.remind": {"zh-CN": "催办", "en": "Reminder"},
     "action.supervise": {"zh-CN": "督办", "en": "Supervision"},
+    "action.review": {"zh-CN": "挂起超期待审核", "en": "Suspension due for review"},
     # the handling block of the incident panel
     "role.system": {"zh-CN": "系统", "en": "System"},
     "role.resident": {"zh-CN": "群众", "en": "Resident"},
@@ -107,6 +108,10 @@ WORKFLOW: dict[str, dict[str, str]] = {
     "error.bad_datetime": {
         "zh-CN": "{name} 不是有效的日期时间",
         "en": "{name} is not a valid date and time",
+    },
+    "error.suspend_range": {
+        "zh-CN": "挂起的预计结束时间须晚于现在，且不超过 {days} 天",
+        "en": "A suspension's expected end must be after now and within {days} days",
     },
     "error.extension_range": {
         "zh-CN": "延期须晚于当前时限，且不超过 {days} 天",

@@ -1,0 +1,94 @@
+"""One definition of what a case is at an instant, for every figure of the app.
+
+Before this module, "overdue" was written out in five places with different rules (the
+wall left suspended cases out, the weekly packet and the briefing kept them in), "new
+today" counted by occurrence on one screen and by receipt on another, and merged
+duplicates were counted on the map but not in the briefing. Every screen, list, KPI,
+score, export and briefing now builds its SQL from these fragments, so the same instant
+and scope give the same number everywhere; ``tests/integration/test_case_state.py``
+checks it on random timelines.
+
+The definitions (``st``, ``acc``, ``res`` are the SQL of a status, an accept-by and a
+resolve-by: the incident's columns, or a state rebuilt from the timeline):
+
+* **counted**: every status but ``merged`` (a duplicate counts once, as the case it was
+  merged into) and ``rejected`` (not a problem in the city; shown only where rejection
+  itself is the subject);
+* **open**: registered, verified (waiting to be dispatched), dispatched, accepted,
+  in progress, suspended;
+* **clock running**: dispatched (to accept), accepted and in progress (to resolve);
+  a suspended case's clocks stand still, so it is never overdue (``governance/sla.py``);
+* **overdue to accept**: dispatched and past accept-by; **overdue to resolve**: accepted
+  or in progress and past resolve-by; **overdue**: either;
+* **received** in a period: by ``reported_at`` (when the case reached the centre), the
+  period ending at now when it includes now; "the same time yesterday" is the same
+  span a day earlier, counted the same way;
+* **resolved on time**: resolved at or before resolve-by (deadlines moved by a
+  suspension or an approved extension count as moved).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+OPEN: Final = ("registered", "verified", "dispatched", "accepted", "in_progress", "suspended")
+WAITING: Final = ("registered", "verified")  # no department yet: the dispatcher's queue
+HANDLING: Final = ("dispatched", "accepted", "in_progress")  # a department's clock runs
+RESOLVING: Final = ("accepted", "in_progress")  # the resolve clock runs
+DONE: Final = ("resolved", "closed", "evaluated")
+NOT_COUNTED: Final = ("merged", "rejected")
+
+
+def _in(st: str, values: tuple[str, ...]) -> str:
+    return f"{st} IN ({', '.join(repr(v) for v in values)})"
+
+
+def counted(st: str = "i.status") -> str:
+    """A case that describes a problem in the city (not a merged duplicate, not rejected)."""
+    return f"{st} NOT IN ({', '.join(repr(v) for v in NOT_COUNTED)})"
+
+
+def is_open(st: str = "i.status") -> str:
+    return _in(st, OPEN)
+
+
+def waiting(st: str = "i.status") -> str:
+    return _in(st, WAITING)
+
+
+def handling(st: str = "i.status") -> str:
+    return _in(st, HANDLING)
+
+
+def overdue_accept(st: str = "i.status", acc: str = "i.accept_due_at", now: str = ":now") -> str:
+    return f"({st} = 'dispatched' AND {acc} < {now})"
+
+
+def overdue_resolve(st: str = "i.status", res: str = "i.resolve_due_at", now: str = ":now") -> str:
+    return f"({_in(st, RESOLVING)} AND {res} < {now})"
+
+
+def overdue(
+    st: str = "i.status",
+    acc: str = "i.accept_due_at",
+    res: str = "i.resolve_due_at",
+    now: str = ":now",
+) -> str:
+    """Past the deadline whose clock runs now (never a suspended case)."""
+    return f"({overdue_accept(st, acc, now)} OR {overdue_resolve(st, res, now)})"
+
+
+def running_due(
+    st: str = "i.status", acc: str = "i.accept_due_at", res: str = "i.resolve_due_at"
+) -> str:
+    """The deadline whose clock runs now (NULL when none runs)."""
+    return f"CASE WHEN {st} = 'dispatched' THEN {acc} WHEN {_in(st, RESOLVING)} THEN {res} END"
+
+
+def received(col: str = "i.reported_at", start: str = ":start", end: str = ":end") -> str:
+    """Received in [start, end): the caller passes an end no later than now."""
+    return f"({col} >= {start} AND {col} < {end})"
+
+
+def resolved_on_time(resolved: str = "i.resolved_at", res: str = "i.resolve_due_at") -> str:
+    return f"({resolved} IS NOT NULL AND {res} IS NOT NULL AND {resolved} <= {res})"
