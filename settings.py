@@ -124,6 +124,22 @@ class Settings(BaseSettings):
         le=24 * 365,
         description="... and within this many hours of its occurrence time.",
     )
+    # The city the areas belong to. It is not a row of `area` ("the whole city" is no
+    # area), but people type its code wherever an area is asked for
+    # (governance/area_codes.py).
+    city_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}00$",
+        description="The city's own code (6 digits, GB/T 2260, e.g. 441500 for 汕尾市): "
+        "typed as an area code (also as 441500000000) it means the whole city. Unset: the "
+        "counties' shared first four digits followed by 00.",
+    )
+    city_name: str | None = Field(
+        default=None,
+        max_length=80,
+        description="The city's name in `python app.py areas list` (e.g. 汕尾市). Unset: "
+        "全市 / Whole city.",
+    )
     # Leaders' briefings (governance/briefings.py; `python app.py export briefing`).
     briefing_dir: Path | None = Field(
         default=None,

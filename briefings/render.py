@@ -102,7 +102,7 @@ def title(b: Briefing) -> str:
 def html(b: Briefing) -> str:
     """The briefing as one self-contained HTML document (the map inlined as a PNG)."""
     lang = b.lang
-    total = sum(n for _, n, _ in b.categories) or 1
+    total = b.new_total or 1  # a share of every new case, not of the top eight
     top = max((n for _, n, _ in b.categories), default=1) or 1
     return _env.get_template("briefing.html").render(
         b=b,

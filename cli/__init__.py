@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import audit, data, db, demo, serve, sla, tokens, users
+from cli import areas, audit, data, db, demo, serve, sla, tokens, users
 from cli import export as export_cli
 
 
@@ -19,3 +19,4 @@ def register(group: click.Group) -> None:
     group.add_command(data.data)
     group.add_command(sla.sla)
     group.add_command(export_cli.export)
+    group.add_command(areas.areas)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import click
 
+from cli.areas import AREA_HELP
 from governance.errors import MinqingError
 from i18n import t
 
@@ -100,7 +101,9 @@ def _run_schedule(today: date | None, lang: str) -> None:
 
 @export.command()
 @click.option("--period", type=str, default=None, help="daily (日调度), weekly or monthly.")
-@click.option("--area", type=str, default=None, help="Area code (6/9/12/15 digits); none: city.")
+@click.option(
+    "--area", type=str, default=None, help=f"The area (default: the whole city). {AREA_HELP}"
+)
 @click.option("--date", "day", type=str, default=None, help="YYYY-MM-DD (local); default today.")
 @click.option(
     "--format", "fmt", type=str, default="pdf", show_default=True, help="pdf, png or html."

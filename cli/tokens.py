@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from cli.areas import AREA_HELP
 from governance.errors import MinqingError
 
 
@@ -29,7 +30,7 @@ def tokens() -> None:
     help="incidents:write, incidents:read, layers:read (repeat for several).",
 )
 @click.option("--name", default=None, help="What the token is for (default: the source).")
-@click.option("--area", "area_code", default=None, help="Confine reads to this area code.")
+@click.option("--area", "area_code", default=None, help=f"Confine reads to this area. {AREA_HELP}")
 @click.option("--expires-days", type=int, default=None, help="Valid for N days (default: no end).")
 def add(
     source: str,
@@ -61,7 +62,10 @@ def add(
 
 @tokens.command("add-kiosk")
 @click.option(
-    "--area", "area_code", default=None, help="Area code the wall shows (default: the city)."
+    "--area",
+    "area_code",
+    default=None,
+    help=f"The area the wall shows (default: the whole city). {AREA_HELP}",
 )
 @click.option("--name", required=True, help='The screen, e.g. "指挥中心大屏".')
 @click.option("--expires-days", type=int, default=None, help="Valid for N days (default: no end).")

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from cli.areas import AREA_HELP
 from governance.access import Principal
 from governance.errors import MinqingError
 
@@ -105,7 +106,13 @@ def add(
 @users.command("set-role")
 @click.argument("username")
 @click.option("--role", required=True, help="An operational role, or 'none' to take it away.")
-@click.option("--area", "area_code", default=None, help="Area code of the scope (12/15 digits).")
+@click.option(
+    "--area",
+    "area_code",
+    default=None,
+    help="The scope: none or the city's code for a city-wide role; supervisors need an "
+    f"area, grid workers a grid. {AREA_HELP}",
+)
 @click.option("--department", default=None, help="Department code (dept_staff).")
 @click.option("--as", "as_", required=True, help="The security administrator.")
 def set_role(

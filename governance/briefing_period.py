@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from governance.area_codes import normalise
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
 from i18n import t
@@ -93,7 +94,7 @@ class BriefingRequest:
     """A validated request: what to produce, for where, in which language."""
 
     period: Period
-    area_code: str | None  # None: the whole city
+    area_code: str | None  # as typed, in ASCII digits (the city's code too); None: not given
     fmt: str
     lang: str
 
@@ -108,8 +109,9 @@ def parse_request(
     today: date | None = None,
 ) -> BriefingRequest:
     """Check every field of a briefing request; :class:`InvalidInput` (translated) on the
-    first bad one. ``area`` None or empty: the whole city (the area's existence is checked
-    when the briefing is built)."""
+    first bad one. ``area`` None or empty: the whole city, or a scoped principal's own area;
+    any code :mod:`governance.area_codes` accepts, the city's own code included (its
+    existence is checked when the briefing is built, after the principal's scope)."""
     kind = (period or "").strip().lower()
     if kind not in PERIODS:
         raise InvalidInput("brief.error.period", value=period or "", choices=", ".join(PERIODS))
@@ -129,7 +131,5 @@ def parse_request(
     today = today or datetime.now(LOCAL_TZ).date()
     if d > today:
         raise InvalidInput("brief.error.future", value=d.isoformat(), today=today.isoformat())
-    code = (area or "").strip() or None
-    if code is not None and (not code.isdigit() or len(code) not in (6, 9, 12, 15)):
-        raise InvalidInput("brief.error.area_format", value=code)
+    code = normalise(area)  # ASCII digits of a standard length, or None
     return BriefingRequest(period_for(kind, d), code, fmt_, lang_)

@@ -21,10 +21,9 @@ from typing import Any
 
 from geodata.db import ALL_AREAS, session_scope, set_scope
 from geodata.queries import briefing as q
-from governance import audit, catalog, known_names
+from governance import area_codes, audit, catalog, known_names
 from governance.access import BRIEFING_EXPORT, Principal, require, require_area
 from governance.briefing_period import BriefingRequest, Period
-from governance.errors import NotFound
 from governance.filters import LOCAL_TZ
 from i18n import t
 
@@ -98,6 +97,7 @@ class Briefing:
     extent: tuple[float, float, float, float] | None
     hotspots: tuple[HotspotLine, ...]
     categories: tuple[tuple[str, int, str | None], ...]  # (label, count, colour)
+    new_total: int  # every new case of the period: the whole the categories' shares divide
     departments: tuple[Any, ...]  # governance.scores.Score, best first
     overdue: tuple[OverdueLine, ...]
 
@@ -182,40 +182,37 @@ def build(
 
     Raises
     ------
-    NotFound
-        If no area has ``area_code``.
+    InvalidInput
+        If ``area_code`` names no area (:func:`governance.area_codes.resolve`).
     """
     from governance.hotspots import hotspots
     from governance.scores import scorecard
 
     now = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
-    until = min(period.end, now)  # "most overdue" as of the period's end (or now)
+    # a period that includes now ends at now, and is compared like for like with the
+    # same span of the period before (not with the whole of it)
+    until = min(period.end, now)
+    prev_until = min(period.prev_end, period.prev_start + (until - period.start))
     with session_scope() as s:
-        area = None
-        if area_code is not None:
-            area = q.find_area(s, area_code)
-            if area is None:
-                raise NotFound("brief.error.area_unknown", value=area_code)
+        area = area_codes.area_row(s, area_code)  # None: the whole city
         scope = area["code"][: _digits(area["level"])] if area else None
         set_scope(s, scope or ALL_AREAS)  # names to mask are read under row-level security
         level = area["level"] if area else None
         res = HEAT_RES.get(level, 9)
-        current = q.kpis(s, scope, period.start, period.end)
-        before = q.kpis(s, scope, period.prev_start, period.prev_end)
-        cells = q.h3_counts(s, scope, period.start, period.end, res)
+        current = q.kpis(s, scope, period.start, until)
+        before = q.kpis(s, scope, period.prev_start, prev_until)
+        cells = q.h3_counts(s, scope, period.start, until, res)
         frame, parts = q.outlines(s, area["id"] if area else None, SIMPLIFY_DEG.get(level, 0.0001))
         extent = q.extent(s, area["id"] if area else None)
-        spots = hotspots(
-            s, scope=scope, start=period.start, end=period.end, res=res, limit=TOP_HOTSPOTS
-        )
-        cats = q.top_categories(s, scope, period.start, period.end, TOP_CATEGORIES)
+        spots = hotspots(s, scope=scope, start=period.start, end=until, res=res, limit=TOP_HOTSPOTS)
+        cats = q.top_categories(s, scope, period.start, until, TOP_CATEGORIES)
         depts = scorecard(
             s,
             kind="department",
             scope=scope,
             start=period.start,
-            end=period.end,
-            previous=(period.prev_start, period.prev_end),
+            end=until,
+            previous=(period.prev_start, prev_until),
             as_of=now,
         )
         overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
@@ -248,6 +245,7 @@ def build(
         categories=tuple(
             (_category_label(code, lang), n, _category_color(code)) for code, n in cats
         ),
+        new_total=int(current["new"]),
         departments=tuple(depts[:TOP_DEPARTMENTS]),
         overdue=_overdue_lines(overdue, until, lang, names),
     )
@@ -289,8 +287,8 @@ def export(
     ------
     Forbidden
         Without the capability, or for an area outside the principal's scope.
-    NotFound
-        For an unknown area code.
+    InvalidInput
+        For a code that names no area.
     Unavailable
         If the PDF / PNG renderer (Chromium) cannot run.
     """
@@ -332,4 +330,4 @@ def area_choices(principal: Principal | None, lang: str) -> list[dict[str, str]]
     indent = {"county": "", "street": "· ", "community": "·· "}
     out = [{"label": t("brief.city", lang), "value": ""}] if who.scope is None else []
     out += [{"label": f"{indent[r['level']]}{r['name']}", "value": r["code"]} for r in rows]
-    return out
+    return area_codes.searchable(out)  # typing a code (441500, 441502 ...) finds its area

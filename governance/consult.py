@@ -112,7 +112,8 @@ def week_options(now: datetime | None = None) -> list[date]:
 
 def parse_week(raw: object, now: datetime | None = None) -> tuple[datetime, datetime]:
     """``[Monday 00:00, next Monday 00:00)`` local of a week given by its Monday
-    ("YYYY-MM-DD", from 2000 up to this week); else :class:`InvalidInput`."""
+    ("YYYY-MM-DD", from 2000 up to this week; this week ends at now); else
+    :class:`InvalidInput`."""
     if not isinstance(raw, str) or not _DAY.match(raw):
         raise InvalidInput("consult.error.week", value=str(raw)[:20])
     try:
@@ -123,7 +124,8 @@ def parse_week(raw: object, now: datetime | None = None) -> tuple[datetime, date
     if day.weekday() != 0 or day.year < FIRST_YEAR or day > today:
         raise InvalidInput("consult.error.week", value=raw[:20])
     start = datetime.combine(day, time(), LOCAL_TZ)
-    return start, datetime.combine(day + timedelta(days=7), time(), LOCAL_TZ)
+    end = datetime.combine(day + timedelta(days=7), time(), LOCAL_TZ)
+    return start, min(end, (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ))
 
 
 def _short(description: str | None, incident_id: int, names: known_names.IncidentNames) -> str:

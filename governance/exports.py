@@ -33,7 +33,7 @@ from geodata.models import AreaLevel, IncidentSource, SiteType
 from geodata.models_audit import AuditAction
 from geodata.queries import dispatch_board as board_q
 from geodata.queries import exports as q
-from governance import audit, catalog, classification, dispatch_board, known_names
+from governance import area_codes, audit, catalog, classification, dispatch_board, known_names
 from governance.access import (
     INCIDENT_DISPATCH,
     INCIDENT_HANDLE,
@@ -43,7 +43,6 @@ from governance.access import (
     PERSONS_COUNTS,
     Principal,
     require,
-    scope_prefix,
 )
 from governance.errors import Forbidden, InvalidInput
 from governance.export_formats import FORMATS, GEOMETRY
@@ -192,13 +191,10 @@ def _plain(value: Any) -> Any:
 
 
 def _area(s: Session, raw: str | None) -> str | None:
-    """The code prefix of the ``area`` filter (its subtree); unknown codes are refused."""
-    if not raw:
-        return None
-    found = q.area_prefix(s, raw.strip()) if raw.strip().isdigit() else None
-    if found is None:
-        raise InvalidInput("export.error.area", value=raw[:20])
-    return scope_prefix(*found)
+    """The code prefix of the ``area`` filter (its subtree; None: none, or the whole city);
+    codes as :func:`governance.area_codes.resolve` accepts them, others refused."""
+    ref = area_codes.resolve(s, raw)
+    return ref.prefix if ref else None
 
 
 def _where(

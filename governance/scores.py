@@ -14,13 +14,17 @@ Rules, all computed in SQL (``geodata/queries/scores.py``) for the half-open per
   Within a scope only incidents in grids under the scope count (an incident outside every
   grid counts only for departments, and only city-wide).
 * **Received.** Department: incidents (last) dispatched to it in the period
-  (``dispatched_at``). Area: incidents registered in it in the period (``reported_at``),
-  merged duplicates excluded.
+  (``dispatched_at``). Area: cases received in it in the period (``reported_at``),
+  merged duplicates and rejected reports excluded (``case_state.counted``).
 * **On-time acceptance.** Among the received incidents that have an acceptance deadline
   (``accept_due_at``) which is met or has passed by ``as_of``: the share with
   ``accepted_at <= accept_due_at``. A case still not accepted past its deadline is late;
-  one not accepted whose deadline lies ahead is not counted yet. None when none is due.
+  one not accepted whose deadline lies ahead is not counted yet, nor one suspended (its
+  clock stands still: the deadline moves when it resumes).
 * **On-time resolution.** The same with ``resolved_at`` / ``resolve_due_at``.
+* **Enough cases.** A share or a mean over fewer than :data:`MIN_BASE` cases (or
+  ratings) is not shown (None): one case on time is not "100 %". Each line says how many
+  cases its on-time shares rest on (``accept_due``, ``resolve_due``).
 * **Reopen rate.** The share of the received incidents reopened at least once
   (``reopen_count > 0``: failed verification, reopened, or a dissatisfied resident).
 * **Satisfaction.** Residents' ratings (``incident_feedback``) *given* in the period on the
@@ -49,6 +53,8 @@ from governance.filters import LOCAL_TZ
 Kind = Literal["department", "street", "grid"]
 KINDS: tuple[Kind, ...] = ("department", "street", "grid")
 
+MIN_BASE = 5  # a rate over fewer cases (or ratings) than this is not shown
+
 # Weights of the composite score (they sum to 1).
 SCORE_WEIGHTS: dict[str, float] = {
     "accepted_on_time": 0.25,
@@ -65,6 +71,8 @@ class Score:
     key: str
     name: str
     received: int
+    accept_due: int  # how many cases the on-time acceptance share rests on
+    resolve_due: int  # ... and the on-time resolution share
     accepted_on_time: float | None
     resolved_on_time: float | None
     reopen_rate: float | None
@@ -77,7 +85,7 @@ class Score:
 
 
 def _share(part: int, whole: int) -> float | None:
-    return None if whole == 0 else part / whole
+    return None if whole < MIN_BASE else part / whole
 
 
 def composite(
@@ -104,7 +112,7 @@ def _measures(row: dict[str, Any]) -> dict[str, Any]:
         "accepted_on_time": _share(row["accept_ok"], row["accept_due"]),
         "resolved_on_time": _share(row["resolve_ok"], row["resolve_due"]),
         "reopen_rate": _share(row["reopened"], row["received"]),
-        "satisfaction": row["satisfaction"],
+        "satisfaction": row["satisfaction"] if row["ratings"] >= MIN_BASE else None,
     }
     out["score"] = composite(**out)
     return out
@@ -155,6 +163,8 @@ def scorecard(
             key=r["key"],
             name=r["name"],
             received=r["received"],
+            accept_due=r["accept_due"],
+            resolve_due=r["resolve_due"],
             accepted_on_time=r["accepted_on_time"],
             resolved_on_time=r["resolved_on_time"],
             reopen_rate=r["reopen_rate"],

@@ -41,6 +41,7 @@ from governance.access import (
     Principal,
     require,
 )
+from governance.area_codes import resolve as resolve_area
 from governance.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -168,12 +169,10 @@ def _expiry(days: int | None) -> datetime | None:
 
 
 def _area_id(session: Session, code: str | None) -> int | None:
-    if not code:
-        return None
-    area_id = session.execute(select(Area.id).where(Area.code == code.strip())).scalar()
-    if area_id is None:
-        raise InvalidInput("error.unknown_value", name="area", value=code)
-    return int(area_id)
+    """The area a token is confined to (None: none given, or the city's own code): any
+    code :func:`governance.area_codes.resolve` accepts."""
+    ref = resolve_area(session, code)
+    return ref.id if ref else None
 
 
 def check_actor(actor: Principal | None) -> None:

@@ -36,7 +36,7 @@ from geodata.db import session_scope
 from geodata.models import AppUser, Area, AreaLevel, Department, Role
 from geodata.models_audit import AuditAction
 from geodata.queries import users as q
-from governance import accounts, audit
+from governance import accounts, area_codes, audit
 from governance.access import (
     PERMISSIONS_MANAGE,
     USERS_MANAGE,
@@ -366,11 +366,8 @@ def _permissions(
     if role is not None and role not in _ROLES:
         raise InvalidInput("error.users.unknown_role", role=role)
     check(who, Duty.ASSIGN, role)  # an administrator role is never given here
-    area_code = _text(form.get("area"), 20, "error.users.unknown_area")
     dept_code = _text(form.get("department"), 40, "error.users.unknown_department")
-    area = q.area_by_code(session, area_code) if area_code else None
-    if area_code and area is None:
-        raise InvalidInput("error.users.unknown_area", code=area_code)
+    area = area_codes.account_area(session, form.get("area"), role)  # None: none, or the city
     dept = q.department_by_code(session, dept_code) if dept_code else None
     if dept_code and dept is None:
         raise InvalidInput("error.users.unknown_department", code=dept_code)

@@ -10,6 +10,7 @@ import logging
 from typing import Literal
 
 from i18n.messages_analytics import ANALYTICS
+from i18n.messages_areas import AREAS
 from i18n.messages_audit import AUDIT
 from i18n.messages_auth import AUTH
 from i18n.messages_briefing import BRIEFING
@@ -42,6 +43,7 @@ _PARTS += (BRIEFING,)
 _PARTS += (PII,)
 _PARTS += (OUTAGE,)
 _PARTS += (INPUT,)
+_PARTS += (AREAS,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -31,16 +31,23 @@ ANALYTICS: dict[str, dict[str, str]] = {
         "zh-CN": "{month} 考核结果，对比 {previous}；共 {n} 个单位",
         "en": "Results for {month} compared with {previous}; {n} units",
     },
+    "eval.base": {"zh-CN": "（{n} 件）", "en": " ({n})"},
+    "eval.base_hint": {
+        "zh-CN": "基于 {n} 件到期案件；少于 {min} 件不计算比率",
+        "en": "Rests on {n} cases due; no rate is shown under {min}",
+    },
     "eval.rules": {
         "zh-CN": (
             "综合得分 = 按时签收率 {accept}% + 按时办结率 {resolve}% + (1 − 返工率) {reopen}%"
             " + 群众满意度 {satisfaction}%（缺项按其余权重折算）；满意 100 分、基本满意 60 分、"
-            "不满意 0 分"
+            "不满意 0 分；不足 {min} 件（评价不足 {min} 条）不计算比率；挂起期间时限暂停，不计为超期"
         ),
         "en": (
             "Score = on-time acceptance {accept}% + on-time resolution {resolve}% + "
             "(1 − reopen rate) {reopen}% + satisfaction {satisfaction}% (a missing measure's "
-            "weight goes to the others); satisfied 100, basically satisfied 60, dissatisfied 0"
+            "weight goes to the others); satisfied 100, basically satisfied 60, dissatisfied 0; "
+            "no rate over fewer than {min} cases (or ratings); a suspended case's clock stands "
+            "still and is never late"
         ),
     },
     "eval.shown_first": {

@@ -14,6 +14,7 @@ DISPATCH: dict[str, dict[str, str]] = {
     "dispatch.list.queue": {"zh-CN": "待派遣", "en": "Waiting for dispatch"},
     "dispatch.list.overdue": {"zh-CN": "已超时", "en": "Overdue"},
     "dispatch.list.escalated": {"zh-CN": "已上报", "en": "Escalated"},
+    "dispatch.list.review": {"zh-CN": "挂起超期待审核", "en": "Suspensions to review"},
     "dispatch.shown": {
         "zh-CN": "共 {total} 件，显示前 {shown} 件",
         "en": "{total} in all, first {shown} shown",

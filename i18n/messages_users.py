@@ -93,8 +93,10 @@ USERS: dict[str, dict[str, str]] = {
     "users.field.role_pick": {"zh-CN": "选择角色", "en": "Choose a role"},
     "users.field.area": {"zh-CN": "管辖区域代码", "en": "Area code"},
     "users.field.area_hint": {
-        "zh-CN": "12 位社区或 15 位网格代码；全市留空",
-        "en": "12-digit community or 15-digit grid code; empty for the whole city",
+        "zh-CN": "区县 6 位、街道/镇 9 位、社区 12 位或网格 15 位代码（可补 0 至 12/15 位）；"
+        "全市留空或填全市代码",
+        "en": "6-digit county, 9-digit street/town, 12-digit community or 15-digit grid code "
+        "(or padded with zeros to 12/15); empty or the city's code for the whole city",
     },
     "users.field.department": {"zh-CN": "部门（部门人员）", "en": "Department (department staff)"},
     "users.field.department_none": {"zh-CN": "无", "en": "None"},

@@ -16,7 +16,7 @@ from pages.dispatch_ids import DispatchIds
 from pages.map_ids import incident_link
 from web.exports import export_url
 
-LIST_KINDS = ("queue", "overdue", "escalated", "intake")
+LIST_KINDS = ("queue", "overdue", "review", "escalated", "intake")
 
 
 def _chip(label: str, n: int, color: str | None = None) -> html.Span:

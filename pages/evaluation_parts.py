@@ -11,7 +11,7 @@ from typing import Any
 from dash import html
 
 from governance.evaluation import Evaluation
-from governance.scores import SCORE_WEIGHTS, Kind, Score
+from governance.scores import MIN_BASE, SCORE_WEIGHTS, Kind, Score
 from i18n import t
 
 MAX_ROWS = 200  # grids of a whole city: the best first, then a note
@@ -72,14 +72,22 @@ def display_name(s: Score, kind: Kind, ev: Evaluation, lang: str) -> str:
     return s.name
 
 
+def _rested(shown: str, base: int, lang: str) -> html.Span:
+    """A share with the number of cases it rests on (a dash under the minimum)."""
+    return html.Span(
+        [shown, html.Span(t("eval.base", lang, n=base), className="mq-eval-base")],
+        title=t("eval.base_hint", lang, n=base, min=MIN_BASE),
+    )
+
+
 def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
     sat = num(s.satisfaction, lang)
     cells: dict[str, Any] = {
         "rank": t("analytics.none", lang) if s.rank is None else str(s.rank),
         "name": display_name(s, kind, ev, lang),
         "received": str(s.received),
-        "accepted": pct(s.accepted_on_time, lang),
-        "resolved": pct(s.resolved_on_time, lang),
+        "accepted": _rested(pct(s.accepted_on_time, lang), s.accept_due, lang),
+        "resolved": _rested(pct(s.resolved_on_time, lang), s.resolve_due, lang),
         "reopen": pct(s.reopen_rate, lang),
         "satisfaction": f"{sat} ({s.ratings})",
         "score": num(s.score, lang),
@@ -134,4 +142,5 @@ def rules(lang: str) -> str:
         resolve=w["resolved_on_time"],
         reopen=w["no_reopen"],
         satisfaction=w["satisfaction"],
+        min=MIN_BASE,
     )

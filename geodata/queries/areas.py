@@ -176,3 +176,42 @@ def site_row(session: Session, site_id: int) -> dict | None:
         .first()
     )
     return dict(row) if row else None
+
+
+# ----------------------------------------------------------------------------- codes
+# What governance/area_codes.py needs to turn a typed code into an area.
+_CODE_ROW = """
+    SELECT a.id, a.code, a.name, a.level, p.code AS parent_code
+    FROM area a LEFT JOIN area p ON p.id = a.parent_id"""
+
+
+def areas_by_code(session: Session, codes: list[str]) -> dict[str, dict]:
+    """``{code: {id, code, name, level, parent_code}}`` of the areas stored with one of
+    ``codes`` (the stored form: 12 digits, grids 15)."""
+    rows = session.execute(text(_CODE_ROW + " WHERE a.code = ANY(:codes)"), {"codes": codes})
+    return {r["code"]: dict(r) for r in rows.mappings()}
+
+
+def county_prefixes(session: Session) -> list[str]:
+    """The distinct first four digits of the counties' codes (one: the city they share)."""
+    rows = session.execute(
+        text("SELECT DISTINCT left(code, 4) FROM area WHERE level = 'county' ORDER BY 1")
+    )
+    return [str(r[0]) for r in rows]
+
+
+def code_list(session: Session, *, prefix: str | None, level: str | None) -> list[dict]:
+    """``{id, code, name, level, parent_code}`` of the areas whose code starts with
+    ``prefix`` (None: all), of ``level`` (None: every level), in code order (which is the
+    tree's depth-first order, since codes nest)."""
+    rows = session.execute(
+        text(
+            _CODE_ROW
+            + """
+        WHERE (CAST(:prefix AS text) IS NULL OR starts_with(a.code, :prefix))
+          AND (CAST(:level AS text) IS NULL OR a.level = :level)
+        ORDER BY a.code"""
+        ),
+        {"prefix": prefix, "level": level},
+    )
+    return [dict(r) for r in rows.mappings()]

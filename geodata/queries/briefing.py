@@ -2,18 +2,23 @@
 area outlines and the most overdue cases of one area and one period.
 
 Each query takes the area scope as a code prefix (None: the whole city) and the half-open
-period ``[start, end)`` from the caller. Definitions (one place, documented for readers
-of the printed briefing):
+period ``[start, end)`` from the caller, which ends a period that includes now at now.
+Definitions (those of ``geodata/queries/case_state.py``, documented for readers of the
+printed briefing):
 
-- new: incidents that occurred in the period (``occurred_at``, the clock of the map and
-  the wall), duplicates merged into another case not counted;
+- new: cases received in the period (``reported_at``); merged duplicates (their
+  surviving case counts) and rejected reports are not cases;
 - dispatched: ``dispatched_at`` in the period; resolved: ``resolved_at`` in the period;
-- overdue: cases whose resolve deadline (``resolve_due_at``) fell in the period and that
-  were not resolved by it (rejected and merged cases excluded);
+- overdue: cases past the deadline whose clock ran at the end of the period (accept by
+  while dispatched, resolve by while accepted or in progress; a suspended case's clock
+  stands still), rebuilt from the timeline for a past instant;
 - on-time rate: of the cases resolved in the period that had a deadline, the share
-  resolved by it;
+  resolved by it (a deadline moved by a suspension or an approved extension counts as
+  moved);
 - satisfaction: mean of the residents' ratings given in the period (satisfied = 100,
-  basic = 60, dissatisfied = 0), as in ``governance.scores``.
+  basic = 60, dissatisfied = 0), as in ``governance.scores``;
+- the heat map counts new cases where and when they occurred (``occurred_at``), like
+  the map's density layer.
 """
 
 from __future__ import annotations
@@ -25,11 +30,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.hexagons import H3_RESOLUTIONS
+from geodata.queries import case_state as cs
 from geodata.queries.layers import SCOPED_GRIDS
 
-NOT_COUNTED = ("merged",)  # duplicates: their original is counted
-NOT_DUE = ("rejected", "merged")  # no longer anyone's case to resolve
-DONE = ("closed", "evaluated", "rejected", "merged")
 RATING_SCORE_SQL = "CASE f.rating WHEN 'satisfied' THEN 100 WHEN 'basic' THEN 60 ELSE 0 END"
 
 
@@ -61,45 +64,28 @@ def kpis(session: Session, scope: str | None, start: datetime, end: datetime) ->
     fwhere, _ = _scope(scope, "fi")
     sql = f"""
         SELECT
-          count(*) FILTER (WHERE i.occurred_at >= :start AND i.occurred_at < :end
-                            AND i.status <> ALL(:not_counted)) AS new,
+          count(*) FILTER (WHERE {cs.received()} AND {cs.counted()}) AS new,
           count(*) FILTER (WHERE i.dispatched_at >= :start AND i.dispatched_at < :end)
             AS dispatched,
           count(*) FILTER (WHERE i.resolved_at >= :start AND i.resolved_at < :end) AS resolved,
-          count(*) FILTER (WHERE i.resolve_due_at >= :start AND i.resolve_due_at < :end
-                            AND i.status <> ALL(:not_due)
-                            AND (i.resolved_at IS NULL OR i.resolved_at > i.resolve_due_at))
-            AS overdue,
           count(*) FILTER (WHERE i.resolved_at >= :start AND i.resolved_at < :end
                             AND i.resolve_due_at IS NOT NULL) AS resolved_due,
           count(*) FILTER (WHERE i.resolved_at >= :start AND i.resolved_at < :end
-                            AND i.resolved_at <= i.resolve_due_at) AS resolved_on_time,
+                            AND {cs.resolved_on_time()}) AS resolved_on_time,
           (SELECT avg({RATING_SCORE_SQL}) FROM incident_feedback f
              JOIN incident fi ON fi.id = f.incident_id
             WHERE f.at >= :start AND f.at < :end {fwhere}) AS satisfaction,
           (SELECT count(*) FROM incident_feedback f
              JOIN incident fi ON fi.id = f.incident_id
-            WHERE f.at >= :start AND f.at < :end {fwhere}) AS ratings
+            WHERE f.at >= :start AND f.at < :end {fwhere}) AS ratings,
+          (SELECT count(*) FROM ({cs.states_at(":end", where)}) s
+            WHERE {cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":end")}) AS overdue
         FROM incident i
-        WHERE (i.occurred_at >= :start AND i.occurred_at < :end
+        WHERE ({cs.received()}
                OR i.dispatched_at >= :start AND i.dispatched_at < :end
-               OR i.resolved_at >= :start AND i.resolved_at < :end
-               OR i.resolve_due_at >= :start AND i.resolve_due_at < :end) {where}
+               OR i.resolved_at >= :start AND i.resolved_at < :end) {where}
     """
-    row = (
-        session.execute(
-            text(sql),
-            {
-                "start": start,
-                "end": end,
-                "not_counted": list(NOT_COUNTED),
-                "not_due": list(NOT_DUE),
-                **params,
-            },
-        )
-        .mappings()
-        .one()
-    )
+    row = session.execute(text(sql), {"start": start, "end": end, **params}).mappings().one()
     due = int(row["resolved_due"])
     return {
         "new": int(row["new"]),
@@ -115,39 +101,33 @@ def kpis(session: Session, scope: str | None, start: datetime, end: datetime) ->
 def h3_counts(
     session: Session, scope: str | None, start: datetime, end: datetime, res: int
 ) -> list[tuple[int, int]]:
-    """``[(h3 cell, count)]`` of the period's new incidents at resolution ``res``."""
+    """``[(h3 cell, count)]`` of the cases that occurred in the period, at resolution
+    ``res`` (where and when, like the map's density layer)."""
     if res not in H3_RESOLUTIONS:
         raise ValueError(f"no stored H3 resolution {res}")
     where, params = _scope(scope)
     sql = f"""
         SELECT i.h3_{res} AS cell, count(*) AS n FROM incident i
-        WHERE i.occurred_at >= :start AND i.occurred_at < :end
-          AND i.status <> ALL(:not_counted) {where}
+        WHERE i.occurred_at >= :start AND i.occurred_at < :end AND {cs.counted()} {where}
         GROUP BY i.h3_{res}
     """
-    rows = session.execute(
-        text(sql), {"start": start, "end": end, "not_counted": list(NOT_COUNTED), **params}
-    )
+    rows = session.execute(text(sql), {"start": start, "end": end, **params})
     return [(int(c), int(n)) for c, n in rows]
 
 
 def top_categories(
     session: Session, scope: str | None, start: datetime, end: datetime, limit: int
 ) -> list[tuple[str, int]]:
-    """``[(category code, count)]`` of the period's new incidents, largest first."""
+    """``[(category code, count)]`` of the period's new cases, largest first."""
     where, params = _scope(scope)
     sql = f"""
         SELECT i.category_code, count(*) AS n FROM incident i
-        WHERE i.occurred_at >= :start AND i.occurred_at < :end
-          AND i.status <> ALL(:not_counted) {where}
+        WHERE {cs.received()} AND {cs.counted()} {where}
         GROUP BY i.category_code
         ORDER BY n DESC, i.category_code
         LIMIT :limit
     """
-    rows = session.execute(
-        text(sql),
-        {"start": start, "end": end, "limit": limit, "not_counted": list(NOT_COUNTED), **params},
-    )
+    rows = session.execute(text(sql), {"start": start, "end": end, "limit": limit, **params})
     return [(str(code), int(n)) for code, n in rows]
 
 
@@ -189,25 +169,24 @@ def extent(session: Session, area_id: int | None) -> tuple[float, float, float, 
 
 
 def most_overdue(session: Session, scope: str | None, at: datetime, limit: int) -> list[dict]:
-    """Cases past their resolve deadline and not resolved at ``at``, most overdue first:
-    ``{id, category_code, grid, department, due, description}`` — no reporter, no address
-    (the caller masks the description)."""
+    """Cases overdue at ``at`` (the one definition, rebuilt from the timeline for a past
+    instant), longest overdue first: ``{id, category_code, grid, department, due,
+    description}``: no reporter, no address (the caller masks the description)."""
     where, params = _scope(scope)
     sql = f"""
         SELECT i.id, i.category_code, g.name AS grid, d.name_zh AS department_zh,
-               d.name_en AS department_en, i.resolve_due_at AS due, i.description
-        FROM incident i
+               d.name_en AS department_en,
+               {cs.running_due("s.status", "s.accept_due", "s.resolve_due")} AS due,
+               i.description
+        FROM ({cs.states_at(":at", where)}) s
+        JOIN incident i ON i.id = s.id
         LEFT JOIN area g ON g.id = i.grid_id
         LEFT JOIN department d ON d.id = i.lead_department_id
-        WHERE i.resolve_due_at < :at AND i.occurred_at < :at
-          AND (i.resolved_at IS NULL OR i.resolved_at >= :at)
-          AND i.status <> ALL(:not_due) {where}
-        ORDER BY i.resolve_due_at, i.id
+        WHERE {cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":at")}
+        ORDER BY due, i.id
         LIMIT :limit
     """
-    rows = session.execute(
-        text(sql), {"at": at, "limit": limit, "not_due": list(NOT_DUE), **params}
-    ).mappings()
+    rows = session.execute(text(sql), {"at": at, "limit": limit, **params}).mappings()
     return [dict(r) for r in rows]
 
 

@@ -14,8 +14,9 @@ resolve-by: the incident's columns, or a state rebuilt from the timeline):
 * **counted**: every status but ``merged`` (a duplicate counts once, as the case it was
   merged into) and ``rejected`` (not a problem in the city; shown only where rejection
   itself is the subject);
-* **open**: registered, verified (waiting to be dispatched), dispatched, accepted,
-  in progress, suspended;
+* **open**: not yet closed: registered, verified (waiting to be dispatched),
+  dispatched, accepted, in progress, suspended, and resolved (waiting for the grid's
+  verification, 核查结案);
 * **clock running**: dispatched (to accept), accepted and in progress (to resolve);
   a suspended case's clocks stand still, so it is never overdue (``governance/sla.py``);
 * **overdue to accept**: dispatched and past accept-by; **overdue to resolve**: accepted
@@ -31,11 +32,19 @@ from __future__ import annotations
 
 from typing import Final
 
-OPEN: Final = ("registered", "verified", "dispatched", "accepted", "in_progress", "suspended")
+OPEN: Final = (
+    "registered",
+    "verified",
+    "dispatched",
+    "accepted",
+    "in_progress",
+    "suspended",
+    "resolved",
+)
 WAITING: Final = ("registered", "verified")  # no department yet: the dispatcher's queue
 HANDLING: Final = ("dispatched", "accepted", "in_progress")  # a department's clock runs
 RESOLVING: Final = ("accepted", "in_progress")  # the resolve clock runs
-DONE: Final = ("resolved", "closed", "evaluated")
+DONE: Final = ("closed", "evaluated")
 NOT_COUNTED: Final = ("merged", "rejected")
 
 
@@ -92,3 +101,52 @@ def received(col: str = "i.reported_at", start: str = ":start", end: str = ":end
 
 def resolved_on_time(resolved: str = "i.resolved_at", res: str = "i.resolve_due_at") -> str:
     return f"({resolved} IS NOT NULL AND {res} IS NOT NULL AND {resolved} <= {res})"
+
+
+# What set each deadline at an event (the timeline's detail, per action).
+_ACCEPT_SET: Final = """CASE e.action WHEN 'resume' THEN e.detail->'accept_due_at'->>'to'
+    WHEN 'approve_extension' THEN NULL ELSE e.detail->>'accept_due_at' END"""
+_RESOLVE_SET: Final = """CASE e.action WHEN 'resume' THEN e.detail->'resolve_due_at'->>'to'
+    WHEN 'approve_extension' THEN e.detail->>'until' ELSE e.detail->>'resolve_due_at' END"""
+
+
+def states_at(at: str = ":at", where: str = "") -> str:
+    """A subquery of ``(id, status, accept_due, resolve_due)`` of every incident as it
+    stood at ``at`` (``where``: more conditions on ``i``, e.g. the scope), from the
+    timeline, which records every transition with its time:
+
+    * an incident with no event after ``at``: its columns as they are now (nothing has
+      happened to it since), provided it was received by ``at``;
+    * otherwise: the ``to_status`` of its last event at or before ``at`` (no such event:
+      it did not exist yet), with each deadline as the last event at or before ``at``
+      that set it left it (``dispatch``/``transfer``: both, ``approve_extension``:
+      resolve-by, ``resume``: both, moved by the suspension); where no event carries one
+      (history imported without it) the current deadline stands in.
+    """
+    return f"""
+        SELECT i.id, i.status, i.accept_due_at AS accept_due, i.resolve_due_at AS resolve_due
+        FROM incident i
+        WHERE i.reported_at <= {at} {where}
+          AND NOT EXISTS (SELECT 1 FROM incident_event e
+                          WHERE e.incident_id = i.id AND e.at > {at})
+        UNION ALL
+        SELECT i.id, st.to_status, coalesce(a.due, i.accept_due_at),
+               coalesce(r.due, i.resolve_due_at)
+        FROM incident i
+        CROSS JOIN LATERAL (
+            SELECT e.to_status FROM incident_event e
+            WHERE e.incident_id = i.id AND e.at <= {at} AND e.to_status IS NOT NULL
+            ORDER BY e.at DESC, e.id DESC LIMIT 1) st
+        LEFT JOIN LATERAL (
+            SELECT ({_ACCEPT_SET})::timestamptz AS due FROM incident_event e
+            WHERE e.incident_id = i.id AND e.at <= {at}
+              AND e.action IN ('dispatch', 'transfer', 'resume') AND ({_ACCEPT_SET}) IS NOT NULL
+            ORDER BY e.at DESC, e.id DESC LIMIT 1) a ON true
+        LEFT JOIN LATERAL (
+            SELECT ({_RESOLVE_SET})::timestamptz AS due FROM incident_event e
+            WHERE e.incident_id = i.id AND e.at <= {at}
+              AND e.action IN ('dispatch', 'transfer', 'resume', 'approve_extension')
+              AND ({_RESOLVE_SET}) IS NOT NULL
+            ORDER BY e.at DESC, e.id DESC LIMIT 1) r ON true
+        WHERE i.id IN (SELECT e.incident_id FROM incident_event e WHERE e.at > {at}) {where}
+    """

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries import case_state as cs
 from geodata.queries.duplicates import DROPPED, FULL_WIDTH, HALF_WIDTH, _normalised_sql
 from geodata.queries.layers import SCOPED_GRIDS
 
@@ -35,12 +36,17 @@ def stuck_cases(
 ) -> tuple[list[dict[str, Any]], int]:
     """(up to ``limit`` rows, how many in all) of cases that changed hands at least
     ``min_moves`` times up to ``end`` with one of those moves in ``[start, end)``, or
-    that were past their resolution deadline and still unresolved at ``end``.
+    that were overdue at ``end`` by the one definition (``case_state``: the clock that
+    ran then was past its deadline; a suspended case runs none), rebuilt from the
+    timeline; merged duplicates and rejected reports are neither.
 
     Row: ``id, category_code, status, grid_name, lead_department_id, department_zh,
-    department_en, moves, overdue_days`` (None when not overdue), ``description``; most moves first, then
-    longest overdue."""
+    department_en, moves, overdue_days`` (None when not overdue), ``description``; most
+    moves first, then longest overdue."""
     where, params = _scope(scope)
+    at_end = cs.states_at(":end", where)
+    overdue = cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":end")
+    due = cs.running_due("s.status", "s.accept_due", "s.resolve_due")
     sql = f"""
         WITH moves AS (
             SELECT e.incident_id, count(*) AS n,
@@ -49,18 +55,19 @@ def stuck_cases(
             WHERE e.action = ANY(:moves) AND e.at < :end
             GROUP BY 1
         ),
+        late AS (
+            SELECT s.id, extract(epoch FROM (:end - {due})) / 86400.0 AS overdue_days
+            FROM ({at_end}) s WHERE {overdue}
+        ),
         cases AS (
             SELECT i.id, i.category_code, i.status, i.grid_id, i.lead_department_id,
-                   i.description, coalesce(m.n, 0) AS moves,
-                   CASE WHEN i.resolve_due_at < :end
-                         AND (i.resolved_at IS NULL OR i.resolved_at >= :end)
-                         AND i.status NOT IN ('rejected', 'merged')
-                        THEN extract(epoch FROM (:end - i.resolve_due_at)) / 86400.0
-                   END AS overdue_days,
+                   i.description, coalesce(m.n, 0) AS moves, l.overdue_days,
                    coalesce(m.n >= :min_moves AND m.n_week > 0, false) AS bounced
-            FROM incident i LEFT JOIN moves m ON m.incident_id = i.id
-            WHERE (m.incident_id IS NOT NULL OR i.resolve_due_at < :end)
-              AND i.reported_at < :end {where}
+            FROM incident i
+            LEFT JOIN moves m ON m.incident_id = i.id
+            LEFT JOIN late l ON l.id = i.id
+            WHERE (m.incident_id IS NOT NULL OR l.id IS NOT NULL)
+              AND i.reported_at < :end AND {cs.counted()} {where}
         )
         SELECT c.id, c.category_code, c.status, g.name AS grid_name, c.lead_department_id,
                d.name_zh AS department_zh, d.name_en AS department_en,

@@ -1,12 +1,18 @@
 """The dispatch board's lists and counts (日调度), confined to an area scope in SQL.
 
-Four lists of incidents, each a ``WHERE`` and an ``ORDER BY`` over the same columns:
+Five lists of cases, each a ``WHERE`` and an ``ORDER BY`` over the same columns, by the
+one definition of ``geodata/queries/case_state.py``:
 
-* ``intake``     reported in ``[start, end)`` (today, local), newest first;
+* ``intake``     received in ``[start, end)`` (today, local, up to now), newest first;
 * ``queue``      not yet dispatched (registered or verified), oldest first;
 * ``overdue``    being handled past the deadline that runs now (accept by while
-  dispatched, resolve by once accepted), most overdue first;
-* ``escalated``  handed to a level above (escalation level > 0) and still open.
+  dispatched, resolve by once accepted; a suspended case runs no clock), most overdue
+  first;
+* ``escalated``  handed to a level above (escalation level > 0) and still open;
+* ``review``     suspended longer than the policy allows: the SLA sweep has put the
+  current suspension to review (督办), longest suspended first.
+
+Merged duplicates and rejected reports are in none of them.
 
 The scope is an area-code prefix (None: the whole city); an incident outside every grid
 is only in a city-wide scope. The same functions feed the board and its exports.
@@ -22,17 +28,17 @@ from typing import Any, Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries import case_state as cs
 from geodata.queries.layers import SCOPED_GRIDS
-from geodata.queries.wall import DONE_STATUSES
 
-LISTS: Final = ("intake", "queue", "overdue", "escalated")
-QUEUE_STATUSES: Final = ("registered", "verified")
+LISTS: Final = ("intake", "queue", "overdue", "escalated", "review")
+QUEUE_STATUSES: Final = cs.WAITING
 
 COLUMNS = """
     i.id, i.status, i.version, i.source, i.external_id, i.category_code, i.priority,
     i.occurred_at, i.reported_at, i.description, i.address, i.escalation_level,
     i.lead_department_id, d.name_zh AS department_zh, d.name_en AS department_en,
-    i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
+    i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at, i.suspended_at,
     g.code AS grid_code, g.name AS grid_name, cm.name AS community_name,
     ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, ST_AsBinary(i.geom) AS geom_wkb
 """
@@ -42,22 +48,22 @@ FROM = """
     LEFT JOIN area cm ON cm.id = g.parent_id
     LEFT JOIN department d ON d.id = i.lead_department_id
 """
-# the deadline that runs now for a case being handled
-_RUNNING_DUE = (
-    "CASE WHEN i.status = 'dispatched' THEN i.accept_due_at "
-    "WHEN i.status IN ('accepted', 'in_progress') THEN i.resolve_due_at END"
-)
+_UNDER_REVIEW = """(i.status = 'suspended' AND EXISTS (
+    SELECT 1 FROM incident_event e WHERE e.incident_id = i.id AND e.action = 'review'
+      AND (e.detail->>'suspended_at')::timestamptz = i.suspended_at))"""
 _WHERE: Mapping[str, str] = {
-    "intake": "i.reported_at >= :start AND i.reported_at < :end",
-    "queue": "i.status = ANY(:queue)",
-    "overdue": f"{_RUNNING_DUE} < :now",
-    "escalated": "i.escalation_level > 0 AND i.status <> ALL(:done)",
+    "intake": f"{cs.received()} AND {cs.counted()}",
+    "queue": cs.waiting(),
+    "overdue": cs.overdue(),
+    "escalated": f"i.escalation_level > 0 AND {cs.is_open()}",
+    "review": _UNDER_REVIEW,
 }
 _ORDER: Mapping[str, str] = {
     "intake": "i.reported_at DESC, i.id DESC",
     "queue": "i.reported_at, i.id",
-    "overdue": f"{_RUNNING_DUE}, i.id",
+    "overdue": f"{cs.running_due()}, i.id",
     "escalated": "i.escalation_level DESC, i.reported_at, i.id",
+    "review": "i.suspended_at, i.id",
 }
 
 
@@ -81,13 +87,7 @@ def _where(kind: str, scope: str | None) -> str:
 
 
 def _params(w: Window) -> dict[str, object]:
-    p: dict[str, object] = {
-        "now": w.now,
-        "start": w.start,
-        "end": w.end,
-        "queue": list(QUEUE_STATUSES),
-        "done": list(DONE_STATUSES),
-    }
+    p: dict[str, object] = {"now": w.now, "start": w.start, "end": min(w.end, w.now)}
     if w.scope:
         p["scope"] = w.scope + "%"
     return p
@@ -113,7 +113,8 @@ def list_counts(session: Session, w: Window) -> dict[str, int]:
 def intake_breakdown(
     session: Session, *, scope: str | None, start: datetime, end: datetime
 ) -> dict[str, list[tuple[str, int]]]:
-    """Incidents reported in ``[start, end)`` by source and by category, largest first."""
+    """Cases received in ``[start, end)`` by source and by category, largest first (the
+    caller ends a period that includes now at now)."""
     scope_sql = f"AND i.grid_id IN {SCOPED_GRIDS}" if scope else ""
     params: dict[str, object] = {"start": start, "end": end}
     if scope:
@@ -122,7 +123,7 @@ def intake_breakdown(
     for key, col in (("source", "i.source"), ("category", "i.category_code")):
         rows = session.execute(
             text(f"""SELECT {col} AS k, count(*) AS n FROM incident i
-                     WHERE i.reported_at >= :start AND i.reported_at < :end {scope_sql}
+                     WHERE {cs.received()} AND {cs.counted()} {scope_sql}
                      GROUP BY {col} ORDER BY n DESC, {col}"""),
             params,
         )

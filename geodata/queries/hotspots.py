@@ -13,7 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
+from geodata.queries import case_state
 from geodata.queries.layers import SCOPED_GRIDS
+
+# merged duplicates (their surviving case counts) and rejected reports are not cases
+COUNTED = case_state.counted()
 
 
 def _column(res: int) -> str:
@@ -66,7 +70,7 @@ def hot_cells(
                    count(*) FILTER (WHERE i.occurred_at >= :start)::float8 AS n,
                    count(*) FILTER (WHERE i.occurred_at < :start)::float8 AS p
             FROM incident i
-            WHERE i.occurred_at >= :prev_start AND i.occurred_at < :end {where}
+            WHERE i.occurred_at >= :prev_start AND i.occurred_at < :end AND {COUNTED} {where}
             GROUP BY 1
         ),
         totals AS (
@@ -132,7 +136,7 @@ def top_categories(
                    count(*) FILTER (WHERE i.occurred_at < :start) AS p
             FROM incident i
             WHERE {col} = ANY(:cells) AND i.occurred_at >= :prev_start
-              AND i.occurred_at < :end {where}
+              AND i.occurred_at < :end AND {COUNTED} {where}
             GROUP BY 1, 2
         ) x
         ORDER BY cell, n DESC, p DESC, category_code
@@ -193,7 +197,7 @@ def busiest_grids(
             SELECT {col} AS cell, g.code, g.name, count(*) AS n
             FROM incident i JOIN area g ON g.id = i.grid_id
             WHERE {col} = ANY(:cells) AND i.occurred_at >= :since
-              AND i.occurred_at < :end {where}
+              AND i.occurred_at < :end AND {COUNTED} {where}
             GROUP BY 1, 2, 3
         ) x
         ORDER BY cell, n DESC, code

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
+from geodata.queries import case_state
 
 ENVELOPE = "ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
 # Grids inside the caller's area scope (codes nest, so a prefix selects a subtree).
@@ -43,7 +44,9 @@ def _bbox_params(bbox: Sequence[float]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class IncidentWhere:
-    """The incident predicates shared by the point, cluster and density queries."""
+    """The incident predicates shared by the point, cluster and density queries: cases
+    that occurred in ``[start, end)``, merged duplicates (their surviving case is drawn)
+    and rejected reports left out (``case_state.counted``)."""
 
     start: datetime
     end: datetime
@@ -56,6 +59,7 @@ class IncidentWhere:
             f"{alias}.geom && {ENVELOPE}",
             f"{alias}.occurred_at >= :start",
             f"{alias}.occurred_at < :end",
+            case_state.counted(f"{alias}.status"),
         ]
         if self.categories:
             parts.append(f"{alias}.category_code = ANY(:categories)")

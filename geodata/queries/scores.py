@@ -14,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries import case_state as cs
 from geodata.queries.layers import SCOPED_GRIDS
 
 Kind = Literal["department", "street", "grid"]
@@ -28,8 +29,8 @@ _GROUPING: dict[str, tuple[str, str, str]] = {
         "i.dispatched_at",
         "i.lead_department_id IS NOT NULL",
     ),
-    "street": ("left(g.code, 9)", "i.reported_at", "i.status <> 'merged'"),
-    "grid": ("g.code", "i.reported_at", "i.status <> 'merged'"),
+    "street": ("left(g.code, 9)", "i.reported_at", cs.counted()),
+    "grid": ("g.code", "i.reported_at", cs.counted()),
 }
 # kind -> (join that yields the group's display name and code, name, code)
 _NAMES: dict[str, tuple[str, str, str]] = {
@@ -73,7 +74,8 @@ def period_figures(
     """One row per group with incidents or ratings in ``[start, end)`` inside ``scope``:
     ``key, name, received, accept_due, accept_ok, resolve_due, resolve_ok, reopened,
     ratings, satisfaction`` (mean points, None without ratings). ``as_of`` decides
-    whether a deadline not yet met has passed (then it counts as missed)."""
+    whether a deadline not yet met has passed (then it counts as missed, unless the
+    case is suspended: its clock stands still)."""
     key, clock, _ = _GROUPING[kind]
     where, params = _where(kind, scope)
     grid_join = (
@@ -87,11 +89,15 @@ def period_figures(
             SELECT {key} AS key,
                    count(*) AS received,
                    count(*) FILTER (WHERE i.accept_due_at IS NOT NULL AND
-                       (i.accepted_at IS NOT NULL OR i.accept_due_at <= :as_of)) AS accept_due,
+                       (i.accepted_at IS NOT NULL OR
+                        (i.accept_due_at <= :as_of AND i.status <> 'suspended')))
+                       AS accept_due,
                    count(*) FILTER (WHERE i.accepted_at <= i.accept_due_at) AS accept_ok,
                    count(*) FILTER (WHERE i.resolve_due_at IS NOT NULL AND
-                       (i.resolved_at IS NOT NULL OR i.resolve_due_at <= :as_of)) AS resolve_due,
-                   count(*) FILTER (WHERE i.resolved_at <= i.resolve_due_at) AS resolve_ok,
+                       (i.resolved_at IS NOT NULL OR
+                        (i.resolve_due_at <= :as_of AND i.status <> 'suspended')))
+                       AS resolve_due,
+                   count(*) FILTER (WHERE {cs.resolved_on_time()}) AS resolve_ok,
                    count(*) FILTER (WHERE i.reopen_count > 0) AS reopened
             FROM incident i {grid_join}
             WHERE {clock} >= :start AND {clock} < :end AND {where}

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geodata.queries.wall import DONE_STATUSES, HANDLING, scope_sql
+from geodata.queries import case_state as cs
+from geodata.queries.wall import scope_sql
 
 
 def latest(session: Session, now: datetime, scope: str | None, limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` incidents reported last (up to ``now``), newest first, with their
-    grid's and community's names."""
+    """The ``limit`` cases received last (up to ``now``), newest first, with their
+    grid's and community's names (merged duplicates and rejected reports left out)."""
     where, params = scope_sql(scope)
     sql = f"""
         SELECT i.id, i.category_code, i.reported_at, i.status, i.description, i.address,
@@ -28,7 +29,7 @@ def latest(session: Session, now: datetime, scope: str | None, limit: int) -> li
         FROM incident i
         LEFT JOIN area g ON g.id = i.grid_id
         LEFT JOIN area c ON c.level = 'community' AND c.code = substr(g.code, 1, 12)
-        WHERE i.reported_at <= :now {where}
+        WHERE i.reported_at <= :now AND {cs.counted()} {where}
         ORDER BY i.reported_at DESC, i.id DESC
         LIMIT :limit
     """
@@ -39,41 +40,37 @@ def latest(session: Session, now: datetime, scope: str | None, limit: int) -> li
 def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> list[dict[str, Any]]:
     """The running SLA clocks closest to their deadline, on either side of it: the ones
     about to run out and the ones that just did, nearest first (cases overdue for long
-    come last; the overdue tile counts them all). ``dispatched`` cases run to
-    ``accept_due_at``, accepted and started ones to ``resolve_due_at`` (the clocks of
-    ``governance.sla.clock``)."""
+    come last; the overdue tile counts them all). The clock that runs is the one
+    definition's (``case_state.running_due``): a suspended case runs none."""
     where, params = scope_sql(scope)
     sql = f"""
         SELECT * FROM (
             SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
                    d.name_zh AS dept_zh, d.name_en AS dept_en,
                    i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
-                   CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
-                        ELSE i.resolve_due_at END AS due
+                   {cs.running_due()} AS due
             FROM incident i
             LEFT JOIN area g ON g.id = i.grid_id
             LEFT JOIN department d ON d.id = i.lead_department_id
-            WHERE i.status = ANY(:handling) AND i.reported_at <= :now {where}
+            WHERE {cs.handling()} AND i.reported_at <= :now {where}
         ) x
         WHERE x.due IS NOT NULL
         ORDER BY abs(extract(epoch FROM x.due - CAST(:now AS timestamptz))), x.id
         LIMIT :limit
     """
-    rows = session.execute(
-        text(sql), {"now": now, "limit": limit, "handling": list(HANDLING), **params}
-    ).mappings()
+    rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()
     return [dict(r) for r in rows]
 
 
 def by_status(session: Session, scope: str | None) -> dict[str, int]:
-    """Open incidents by workflow status."""
+    """Open cases by workflow status."""
     where, params = scope_sql(scope)
     sql = f"""
         SELECT i.status, count(*) FROM incident i
-        WHERE i.status <> ALL(:done) {where}
+        WHERE {cs.is_open()} {where}
         GROUP BY i.status
     """
-    rows = session.execute(text(sql), {"done": list(DONE_STATUSES), **params})
+    rows = session.execute(text(sql), params)
     return {str(s): int(n) for s, n in rows}
 
 
@@ -85,15 +82,12 @@ def by_department(
     where, params = scope_sql(scope)
     sql = f"""
         SELECT d.id, d.name_zh, d.name_en, count(*) AS open,
-               count(*) FILTER (WHERE (i.status = 'dispatched' AND i.accept_due_at < :now)
-                   OR (i.status <> 'dispatched' AND i.resolve_due_at < :now)) AS overdue
+               count(*) FILTER (WHERE {cs.overdue()}) AS overdue
         FROM incident i JOIN department d ON d.id = i.lead_department_id
-        WHERE i.status = ANY(:handling) {where}
+        WHERE {cs.handling()} {where}
         GROUP BY d.id, d.name_zh, d.name_en
         ORDER BY open DESC, d.id
         LIMIT :limit
     """
-    rows = session.execute(
-        text(sql), {"now": now, "limit": limit, "handling": list(HANDLING), **params}
-    ).mappings()
+    rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()
     return [dict(r) for r in rows]

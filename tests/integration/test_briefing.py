@@ -21,10 +21,11 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance import briefings
 from governance.briefing_period import parse_request, period_for
-from governance.errors import InvalidInput, NotFound
+from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
 from pages.briefings_ids import BriefIds
 from tests.conftest import signed_in_client
+from tests.integration.wall_helpers import open_at
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed")
@@ -46,13 +47,15 @@ def expected_kpis(session: Any, prefix: str | None, start: datetime, end: dateti
         )
         return int(session.execute(text(sql), p).scalar_one())
 
-    new = one("i.occurred_at >= :s AND i.occurred_at < :e AND i.status <> 'merged'")
+    # new: received in the period (a report counts when it reaches the centre); a merged
+    # duplicate counts as its surviving case, a rejected report is no case
+    new = one(
+        "i.reported_at >= :s AND i.reported_at < :e AND i.status NOT IN ('merged', 'rejected')"
+    )
     dispatched = one("i.dispatched_at >= :s AND i.dispatched_at < :e")
     resolved = one("i.resolved_at >= :s AND i.resolved_at < :e")
-    overdue = one(
-        "i.resolve_due_at >= :s AND i.resolve_due_at < :e AND i.status NOT IN "
-        "('rejected', 'merged') AND (i.resolved_at IS NULL OR i.resolved_at > i.resolve_due_at)"
-    )
+    # overdue: as the cases stood at the end of the period, replayed from the timeline
+    overdue = open_at(session, prefix or "", end)["overdue"]
     due = one("i.resolved_at >= :s AND i.resolved_at < :e AND i.resolve_due_at IS NOT NULL")
     on_time = one(
         "i.resolved_at >= :s AND i.resolved_at < :e AND i.resolved_at <= i.resolve_due_at"
@@ -146,17 +149,26 @@ def test_pdf_text_carries_area_period_and_kpis_equal_to_sql(session, busy, tmp_p
 
 def _bounds(kind: str, day: date) -> tuple[datetime, datetime]:
     p = period_for(kind, day)
-    return p.start, p.end
+    return p.start, _until(p, datetime.now(LOCAL_TZ))[0]
+
+
+def _until(p: Any, now: datetime) -> tuple[datetime, datetime]:
+    """A period that includes now ends at now, and the period before it is cut to the
+    same span (like for like)."""
+    until = min(p.end, now)
+    return until, min(p.prev_end, p.prev_start + (until - p.start))
 
 
 @pytest.mark.parametrize("kind", ["weekly", "monthly"])
 def test_weekly_and_monthly_kpis_equal_sql_and_compare_previous(session, busy, kind) -> None:  # type: ignore[no-untyped-def]
     code, name, day = busy
     req = parse_request(period=kind, day=day, area=code, fmt="html", lang="zh-CN")
-    doc = briefings.export(None, req, username="pytest").data.decode("utf-8")
+    now = datetime.now(LOCAL_TZ)
+    doc = briefings.export(None, req, username="pytest", now=now).data.decode("utf-8")
     p = req.period
-    assert html_kpis(doc) == expected_kpis(session, code[:6], p.start, p.end)
-    previous = expected_kpis(session, code[:6], p.prev_start, p.prev_end)
+    until, prev_until = _until(p, now)
+    assert html_kpis(doc) == expected_kpis(session, code[:6], p.start, until)
+    previous = expected_kpis(session, code[:6], p.prev_start, prev_until)
     assert f"上期 {previous['new']}" in re.sub(r"\s+", " ", doc)
     assert p.label("zh-CN") in doc
     if kind == "weekly":
@@ -182,7 +194,14 @@ def test_sections_come_from_the_contract_modules(busy) -> None:  # type: ignore[
             previous=(period.prev_start, period.prev_end),
         )
     assert [d.key for d in b.departments] == [d.key for d in depts[: len(b.departments)]]
-    assert sum(n for _, n in b.cells) == int(b.kpi("new").value or 0)
+    with session_scope(admin=True) as s:  # the heat map: where and when cases occurred
+        occurred = s.execute(
+            text("""SELECT count(*) FROM incident i JOIN area g ON g.id = i.grid_id
+                    WHERE g.code LIKE :p AND i.occurred_at >= :s AND i.occurred_at < :e
+                      AND i.status NOT IN ('merged', 'rejected')"""),
+            {"p": code[:6] + "%", "s": period.start, "e": min(period.end, b.generated_at)},
+        ).scalar_one()
+    assert sum(n for _, n in b.cells) == occurred
     assert all(h.label in ("new", "persistent", "cooling") for h in b.hotspots)
     assert sum(n for _, n, _ in b.categories) <= int(b.kpi("new").value or 0)
 
@@ -285,9 +304,9 @@ def test_errors_in_english_and_unknown_area() -> None:
         parse_request(period="yearly", day="2026-01-01", area=None, fmt="pdf", lang="en")
     assert err.value.user_message("en").startswith("Unknown briefing period 'yearly'")
     req = parse_request(period="daily", day="2026-01-01", area="441599", fmt="html", lang="en")
-    with pytest.raises(NotFound) as nf:
+    with pytest.raises(InvalidInput) as nf:
         briefings.build(req.area_code, req.period, "en")
-    assert nf.value.user_message("en") == "No area has the code '441599'"
+    assert nf.value.user_message("en").startswith("No area has the code '441599'; codes are")
 
 
 def test_cli_writes_the_file(busy, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -95,7 +95,10 @@ def rows(node: Any, prefix: str = "mq-eval") -> dict[str, dict[str, str]]:
 
 
 def pct(part: int, whole: int) -> str:
-    return "—" if whole == 0 else f"{100 * part / whole:.1f}%"
+    """As the table shows a share: with the number of cases it rests on, a dash under
+    the minimum of 5 (a share of one or two cases says nothing)."""
+    shown = "—" if whole < 5 else f"{100 * part / whole:.1f}%"
+    return f"{shown}（{whole} 件）"
 
 
 def supervisor_scope() -> str:
@@ -165,7 +168,8 @@ def test_supervisor_sees_only_their_street_and_figures_match_sql() -> None:
             received = s.execute(text(f"SELECT count(*) {base}"), p).scalar_one()
             due = s.execute(
                 text(f"""SELECT count(*) {base} AND i.resolve_due_at IS NOT NULL
-                        AND (i.resolved_at IS NOT NULL OR i.resolve_due_at <= now())"""),
+                        AND (i.resolved_at IS NOT NULL
+                             OR (i.resolve_due_at <= now() AND i.status <> 'suspended'))"""),
                 p,
             ).scalar_one()
             ok = s.execute(

@@ -301,7 +301,7 @@ def test_bad_input_and_cap_are_translated(monkeypatch: pytest.MonkeyPatch) -> No
     resp = client.get("/export/people.csv")
     assert resp.status_code == 400 and "未知的导出数据" in resp.get_data(as_text=True)
     resp = client.get("/export/incidents.csv?area=99x")
-    assert resp.status_code == 400 and "区域编码" in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "区域代码“99x”格式不对" in resp.get_data(as_text=True)
     monkeypatch.setattr(exports, "EXPORT_CAP", 5)
     resp = client.get("/export/incidents.xlsx?window=365d")
     assert resp.status_code == 400 and "最多导出 5 条" in resp.get_data(as_text=True)

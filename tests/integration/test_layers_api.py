@@ -107,6 +107,7 @@ def test_density_equals_an_independent_count(flask_client, session) -> None:
             text("""
             SELECT ST_Y(geom), ST_X(geom) FROM incident
             WHERE ST_X(geom) BETWEEN :a AND :c AND ST_Y(geom) BETWEEN :b AND :d
+              AND status NOT IN ('merged', 'rejected')  -- a duplicate counts once
         """),
             {"a": minlon, "b": minlat, "c": maxlon, "d": maxlat},
         ).all()
@@ -123,11 +124,16 @@ def test_density_respects_categories(flask_client, session) -> None:
           ON c.code = i.category_code GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1""")
     ).one()
     n_leaf = session.execute(
-        text("SELECT count(*) FROM incident WHERE category_code = :c"), {"c": cat}
+        text(
+            "SELECT count(*) FROM incident WHERE category_code = :c"
+            " AND status NOT IN ('merged', 'rejected')"
+        ),
+        {"c": cat},
     ).scalar_one()
     n_group = session.execute(
         text("""SELECT count(*) FROM incident i JOIN incident_category c
-        ON c.code = i.category_code WHERE c.parent_code = :p"""),
+        ON c.code = i.category_code WHERE c.parent_code = :p
+        AND i.status NOT IN ('merged', 'rejected')"""),
         {"p": parent},
     ).scalar_one()
     _, body = get_json(
@@ -156,7 +162,7 @@ def test_incident_points_lie_in_the_bbox(flask_client, session) -> None:
     ids = [f["properties"]["id"] for f in feats]
     n = session.execute(
         text("""SELECT count(*) FROM incident WHERE geom && ST_MakeEnvelope(
-        :a, :b, :c, :d, 4326)"""),
+        :a, :b, :c, :d, 4326) AND status NOT IN ('merged', 'rejected')"""),
         {"a": minlon, "b": minlat, "c": maxlon, "d": maxlat},
     ).scalar_one()
     assert len(ids) == len(set(ids)) == n
@@ -174,7 +180,9 @@ def test_city_wide_incidents_are_clustered_and_complete(flask_client, session) -
     resp, body = get_json(
         flask_client, f"/api/v1/layers/incidents?bbox={EVERYWHERE}&z=9&{ALL_TIME}"
     )
-    total = session.execute(text("SELECT count(*) FROM incident")).scalar_one()
+    total = session.execute(
+        text("SELECT count(*) FROM incident WHERE status NOT IN ('merged', 'rejected')")
+    ).scalar_one()
     assert total > 5000
     assert body["clustered"] is True
     assert sum(f["properties"]["count"] for f in body["features"]) == total

@@ -18,6 +18,11 @@ from governance import scores
 from governance.filters import LOCAL_TZ
 
 POINTS = {"satisfied": 100, "basic": 60, "dissatisfied": 0}
+MIN = 5  # the issue: no rate over fewer cases (or ratings) than a stated minimum
+
+
+def rate(part: int, whole: int) -> float | None:
+    return part / whole if whole >= MIN else None
 
 
 def last_full_month(now: datetime) -> tuple[datetime, datetime]:
@@ -72,17 +77,18 @@ def expected_department(
     p = {"d": dept, "s": start, "e": end, "now": as_of, "scope": (scope or "") + "%"}
     base = f"FROM incident WHERE lead_department_id = :d AND dispatched_at >= :s AND dispatched_at < :e{scoped}"
     received = _one(session, f"SELECT count(*) {base}", **p)
+    # a suspended case's clock stands still: not due while suspended
     a_due = _one(
         session,
         f"SELECT count(*) {base} AND accept_due_at IS NOT NULL"
-        " AND (accepted_at IS NOT NULL OR accept_due_at <= :now)",
+        " AND (accepted_at IS NOT NULL OR (accept_due_at <= :now AND status <> 'suspended'))",
         **p,
     )
     a_ok = _one(session, f"SELECT count(*) {base} AND accepted_at <= accept_due_at", **p)
     r_due = _one(
         session,
         f"SELECT count(*) {base} AND resolve_due_at IS NOT NULL"
-        " AND (resolved_at IS NOT NULL OR resolve_due_at <= :now)",
+        " AND (resolved_at IS NOT NULL OR (resolve_due_at <= :now AND status <> 'suspended'))",
         **p,
     )
     r_ok = _one(session, f"SELECT count(*) {base} AND resolved_at <= resolve_due_at", **p)
@@ -96,10 +102,10 @@ def expected_department(
     points = [POINTS[r] for r in ratings]
     return {
         "received": received,
-        "accepted_on_time": a_ok / a_due if a_due else None,
-        "resolved_on_time": r_ok / r_due if r_due else None,
-        "reopen_rate": reopened / received if received else None,
-        "satisfaction": sum(points) / len(points) if points else None,
+        "accepted_on_time": rate(a_ok, a_due),
+        "resolved_on_time": rate(r_ok, r_due),
+        "reopen_rate": rate(reopened, received),
+        "satisfaction": sum(points) / len(points) if len(points) >= MIN else None,
         "ratings": len(points),
     }
 
@@ -111,6 +117,7 @@ def _close(a: float | None, b: float | None) -> bool:
 def check(card: scores.Score, expected: dict[str, Any]) -> None:
     assert card.received == expected["received"]
     assert card.ratings == expected["ratings"]
+    assert card.accept_due >= 0 and card.resolve_due >= 0
     for k in ("accepted_on_time", "resolved_on_time", "reopen_rate", "satisfaction"):
         assert _close(getattr(card, k), expected[k]), (card.key, k, getattr(card, k), expected[k])
 
@@ -226,7 +233,7 @@ def test_scope_filters_departments_and_areas(enriched: Session, period: Any) -> 
         enriched,
         """SELECT count(*) FROM incident i JOIN area g ON g.id = i.grid_id
            WHERE g.code LIKE :p AND i.reported_at >= :s AND i.reported_at < :e
-             AND i.status <> 'merged'""",
+             AND i.status NOT IN ('merged', 'rejected')""",
         p=scope + "%",
         s=start,
         e=end,
@@ -248,26 +255,28 @@ def test_street_and_grid_figures_equal_direct_sql(enriched: Session, period: Any
         assert s.name == names[s.key]
         p = {"p": s.key[:9] + "%", "s": start, "e": end, "now": now}
         base = """FROM incident i JOIN area g ON g.id = i.grid_id WHERE g.code LIKE :p
-                  AND i.reported_at >= :s AND i.reported_at < :e AND i.status <> 'merged'"""
+                  AND i.reported_at >= :s AND i.reported_at < :e
+                  AND i.status NOT IN ('merged', 'rejected')"""
         assert s.received == _one(enriched, f"SELECT count(*) {base}", **p)
         r_due = _one(
             enriched,
             f"SELECT count(*) {base} AND i.resolve_due_at IS NOT NULL"
-            " AND (i.resolved_at IS NOT NULL OR i.resolve_due_at <= :now)",
+            " AND (i.resolved_at IS NOT NULL"
+            "      OR (i.resolve_due_at <= :now AND i.status <> 'suspended'))",
             **p,
         )
         r_ok = _one(enriched, f"SELECT count(*) {base} AND i.resolved_at <= i.resolve_due_at", **p)
-        assert _close(s.resolved_on_time, r_ok / r_due if r_due else None)
-        sat = _one(
-            enriched,
-            """SELECT avg(CASE f.rating WHEN 'satisfied' THEN 100 WHEN 'basic' THEN 60
-                                        ELSE 0 END)
+        assert _close(s.resolved_on_time, rate(r_ok, r_due))
+        sat, n = enriched.execute(
+            text("""SELECT avg(CASE f.rating WHEN 'satisfied' THEN 100 WHEN 'basic' THEN 60
+                                        ELSE 0 END), count(*)
                FROM incident_feedback f JOIN incident i ON i.id = f.incident_id
                JOIN area g ON g.id = i.grid_id
-               WHERE g.code LIKE :p AND f.at >= :s AND f.at < :e AND i.status <> 'merged'""",
-            **p,
-        )
-        assert _close(s.satisfaction, None if sat is None else float(sat))
+               WHERE g.code LIKE :p AND f.at >= :s AND f.at < :e
+                 AND i.status NOT IN ('merged', 'rejected')"""),
+            p,
+        ).one()
+        assert _close(s.satisfaction, float(sat) if n >= MIN else None)
     grids = scores.scorecard(enriched, kind="grid", scope=None, start=start, end=end, as_of=now)
     top = grids[0]
     assert top.rank == 1
@@ -275,7 +284,7 @@ def test_street_and_grid_figures_equal_direct_sql(enriched: Session, period: Any
         enriched,
         """SELECT count(*) FROM incident i JOIN area g ON g.id = i.grid_id
            WHERE g.code = :c AND i.reported_at >= :s AND i.reported_at < :e
-             AND i.status <> 'merged'""",
+             AND i.status NOT IN ('merged', 'rejected')""",
         c=top.key,
         s=start,
         e=end,
@@ -287,14 +296,23 @@ def test_empty_period_gives_empty_list(session: Session) -> None:
     end = datetime(2101, 4, 1, tzinfo=LOCAL_TZ)
     for kind in scores.KINDS:
         assert scores.scorecard(session, kind=kind, scope=None, start=start, end=end) == []
-    # a group with ratings only: no shares, satisfaction only
+    # a group with ratings only: no shares, satisfaction only (and only from MIN ratings)
     incident = _one(session, "SELECT min(id) FROM incident WHERE lead_department_id IS NOT NULL")
+    for _ in range(MIN - 1):
+        session.execute(
+            text(
+                "INSERT INTO incident_feedback (incident_id, rating, at) VALUES (:i, 'basic', :at)"
+            ),
+            {"i": incident, "at": start + timedelta(days=2)},
+        )
+    (card,) = scores.scorecard(session, kind="department", scope=None, start=start, end=end)
+    assert card.ratings == MIN - 1 and card.satisfaction is None and card.score is None
     session.execute(
         text("INSERT INTO incident_feedback (incident_id, rating, at) VALUES (:i, 'basic', :at)"),
         {"i": incident, "at": start + timedelta(days=2)},
     )
     (card,) = scores.scorecard(session, kind="department", scope=None, start=start, end=end)
-    assert card.received == 0 and card.ratings == 1 and card.satisfaction == 60
+    assert card.received == 0 and card.ratings == MIN and card.satisfaction == 60
     assert card.accepted_on_time is None and card.reopen_rate is None
     assert card.score == 60 and card.rank == 1 and card.previous_score is None
 

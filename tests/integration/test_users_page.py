@@ -427,7 +427,7 @@ def test_create_refuses_bad_input(admin, form: dict, key: str, params: Any) -> N
 @pytest.mark.parametrize(
     ("form", "key", "params"),
     [
-        ({"role": "commander", "area": "999999999999"}, "error.users.unknown_area", "area"),
+        ({"role": "commander", "area": "999999999999"}, "areas.error.unknown", "area"),
         ({"role": "grid_worker"}, "error.users.area_required", {}),
         ({"role": "grid_worker", "area": "street"}, "error.users.grid_required", {}),
         ({"role": "dept_staff"}, "error.users.department_required", {}),
@@ -448,7 +448,7 @@ def test_permissions_refuse_bad_input(security, form: dict, key: str, params: An
         if form.get(field) in c:
             form = {**form, field: c[form[field]]}
     if params == "area":
-        params = {"code": form["area"]}
+        params = {"value": form["area"], "city": "441500"}
     elif params == "dept":
         params = {"code": form["department"]}
     payload = act_body(Ids.SAVE, edit=form, seen=seen_for(security, uid))
@@ -571,8 +571,9 @@ def test_secadmin_changes_role_area_and_department(admin, security, anon_client)
     refused_unchanged(
         security,
         act_body(Ids.SAVE, edit={"role": "supervisor", "area": "123456789012"}, seen=seen),
-        "error.users.unknown_area",
-        code="123456789012",
+        "areas.error.unknown",
+        value="123456789012",
+        city="441500",
     )
     refused_with(
         security,

@@ -137,8 +137,9 @@ def new_kiosk(area_code: str | None, name: str = "测试大屏") -> tuple[int, s
 # ----------------------------------------------------------------------------- KPIs
 def sql_kpis(session: Any, prefix: str, now: datetime) -> dict[str, float | None]:
     """The six KPIs and their comparisons, independently of the app: window figures in
-    SQL (local days via AT TIME ZONE), the open counts at ``now - 24 h`` replayed in
-    Python from the timeline (:func:`open_at`)."""
+    SQL (local days via AT TIME ZONE; "today" is cases received, like for like with the
+    same span yesterday, merged duplicates and rejected reports left out), the open
+    counts at ``now - 24 h`` replayed in Python from the timeline (:func:`open_at`)."""
     row = session.execute(
         text("""
         WITH t AS (SELECT CAST(:now AS timestamptz) AS now,
@@ -148,9 +149,11 @@ def sql_kpis(session: Any, prefix: str, now: datetime) -> dict[str, float | None
                    -- city-wide: also the cases flagged outside every grid at intake
                    WHERE :p = '%' OR g.code LIKE :p)
         SELECT
-          (SELECT count(*) FROM i, t WHERE occurred_at >= t.midnight AND occurred_at < t.now),
-          (SELECT count(*) FROM i, t WHERE occurred_at >= t.midnight - interval '1 day'
-                                        AND occurred_at < t.now - interval '1 day'),
+          (SELECT count(*) FROM i, t WHERE reported_at >= t.midnight AND reported_at < t.now
+             AND status NOT IN ('merged', 'rejected')),
+          (SELECT count(*) FROM i, t WHERE reported_at >= t.midnight - interval '1 day'
+             AND reported_at < t.now - interval '1 day'
+             AND status NOT IN ('merged', 'rejected')),
           (SELECT count(*) FROM i WHERE status IN ('registered', 'verified')),
           (SELECT count(*) FROM i WHERE status IN ('dispatched', 'accepted', 'in_progress')),
           (SELECT count(*) FROM i, t WHERE status IN ('dispatched', 'accepted', 'in_progress')
@@ -175,14 +178,15 @@ def sql_kpis(session: Any, prefix: str, now: datetime) -> dict[str, float | None
             "on_time_prev", "satisfaction", "satisfaction_prev")  # fmt: skip
     out = {k: None if v is None else float(v) for k, v in zip(keys, row, strict=True)}
     then = open_at(session, prefix, now - timedelta(days=1))
+    then.pop("suspended")  # not a tile
     return out | {f"{k}_prev": float(v) for k, v in then.items()}
 
 
-def open_at(session: Any, prefix: str, at: datetime) -> dict[str, int]:
-    """Awaiting / handling / overdue cases as they stood at ``at``, replayed from the raw
-    timeline rows: an incident untouched since ``at`` as it is now (if reported by
-    then); otherwise its last transition up to ``at`` with the deadlines its last
-    dispatch (or a later approved extension) set."""
+def states_at(session: Any, prefix: str, at: datetime) -> dict[int, tuple[str, Any, Any]]:
+    """``{incident id: (status, accept by, resolve by)}`` as the cases stood at ``at``,
+    replayed from the raw timeline rows: an incident untouched since ``at`` as it is now
+    (if reported by then); otherwise its last transition up to ``at`` with the deadlines
+    its last dispatch, a later approved extension or a resume (which moves both) set."""
     incidents = session.execute(
         text("""SELECT i.id, i.status, i.reported_at, i.accept_due_at, i.resolve_due_at
         FROM incident i LEFT JOIN area g ON g.id = i.grid_id
@@ -194,32 +198,62 @@ def open_at(session: Any, prefix: str, at: datetime) -> dict[str, int]:
         text("SELECT incident_id, id, at, action, to_status, detail FROM incident_event")
     ):
         events.setdefault(e.incident_id, []).append(e)
-    n = {"awaiting": 0, "handling": 0, "overdue": 0}
+    out: dict[int, tuple[str, Any, Any]] = {}
     for i in incidents:
         evs = sorted(events.get(i.id, []), key=lambda e: (e.at, e.id))
         if not any(e.at > at for e in evs):
             if i.reported_at > at:
                 continue
-            status, acc, res = i.status, i.accept_due_at, i.resolve_due_at
-        else:
-            before = [e for e in evs if e.at <= at]
-            moved = [e for e in before if e.to_status is not None]
-            if not moved:
-                continue
-            status, acc, res = moved[-1].to_status, i.accept_due_at, i.resolve_due_at
-            for e in before:
-                detail = e.detail or {}
-                if e.action in ("dispatch", "transfer"):
-                    acc = _ts(detail.get("accept_due_at")) or i.accept_due_at
-                    res = _ts(detail.get("resolve_due_at")) or i.resolve_due_at
-                elif e.action == "approve_extension" and detail.get("until"):
-                    res = _ts(detail["until"])
-        if status in ("registered", "verified"):
+            out[i.id] = (i.status, i.accept_due_at, i.resolve_due_at)
+            continue
+        before = [e for e in evs if e.at <= at]
+        moved = [e for e in before if e.to_status is not None]
+        if not moved:
+            continue
+        acc, res = i.accept_due_at, i.resolve_due_at
+        for e in before:
+            detail = e.detail or {}
+            if e.action in ("dispatch", "transfer"):
+                acc = _ts(detail.get("accept_due_at")) or i.accept_due_at
+                res = _ts(detail.get("resolve_due_at")) or i.resolve_due_at
+            elif e.action == "approve_extension" and detail.get("until"):
+                res = _ts(detail["until"])
+            elif e.action == "resume":
+                acc = _ts((detail.get("accept_due_at") or {}).get("to")) or acc
+                res = _ts((detail.get("resolve_due_at") or {}).get("to")) or res
+        out[i.id] = (moved[-1].to_status, acc, res)
+    return out
+
+
+def overdue_ids(states: dict[int, tuple[str, Any, Any]], at: datetime) -> set[int]:
+    """The cases overdue at ``at``, by the rule written out: dispatched past accept-by,
+    accepted or in progress past resolve-by; a suspended case runs no clock."""
+    out = set()
+    for iid, (status, acc, res) in states.items():
+        due = (
+            acc
+            if status == "dispatched"
+            else res
+            if status in ("accepted", "in_progress")
+            else None
+        )
+        if due is not None and due < at:
+            out.add(iid)
+    return out
+
+
+def open_at(session: Any, prefix: str, at: datetime) -> dict[str, int]:
+    """Awaiting / handling / suspended / overdue cases as they stood at ``at``
+    (:func:`states_at`)."""
+    states = states_at(session, prefix, at)
+    n = {"awaiting": 0, "handling": 0, "suspended": 0, "overdue": len(overdue_ids(states, at))}
+    for status, _acc, _res in states.values():
+        if status == "suspended":
+            n["suspended"] += 1
+        elif status in ("registered", "verified"):
             n["awaiting"] += 1
         elif status in HANDLING:
             n["handling"] += 1
-            due = acc if status == "dispatched" else res
-            n["overdue"] += int(due is not None and due < at)
     return n
 
 
