@@ -46,7 +46,16 @@ CHROMIUM_ARGS = [
 A4_CSS_PX = (794, 1123)  # 210 x 297 mm at 96 px per inch
 PNG_SCALE = 2  # the PNG at 192 dpi: print quality for a slide or a chat message
 GOOD_WHEN_UP = {"dispatched", "resolved", "on_time", "satisfaction"}
-DEFINITIONS = ("new", "dispatched", "resolved", "overdue", "on_time", "satisfaction", "hot")
+DEFINITIONS = (
+    "new",
+    "dispatched",
+    "resolved",
+    "overdue",
+    "on_time",
+    "satisfaction",
+    "heat",
+    "hot",
+)
 
 _env = Environment(
     loader=FileSystemLoader(str(TEMPLATES)),

@@ -90,9 +90,12 @@ ANALYTICS: dict[str, dict[str, str]] = {
     },
     "consult.stuck.title": {"zh-CN": "跨部门流转不畅 / 超期案件", "en": "Stuck and overdue cases"},
     "consult.stuck.note": {
-        "zh-CN": "本周内有转办或退回、且累计转办退回超过 1 次，或周末仍超期未办结的案件",
-        "en": "Cases transferred or returned more than once (once this week), or still "
-        "unresolved past their deadline at the end of the week",
+        "zh-CN": "本周内有转办或退回、且累计转办退回超过 1 次，或周末（本周截至当前）仍超期的案件"
+        "（时限在计时且已过；挂起期间时限暂停），不含并案和驳回",
+        "en": "Cases transferred or returned more than once (once this week), or overdue "
+        "at the end of the week (this week: now): past the deadline whose clock runs; a "
+        "suspended case's clock stands still. Merged duplicates and rejected reports "
+        "excluded",
     },
     "consult.hot.title": {"zh-CN": "持续与新增热点", "en": "Recurrent and new hotspots"},
     "consult.hot.note": {

@@ -95,26 +95,37 @@ BRIEFING: dict[str, dict[str, str]] = {
     "brief.overdue.no_department": _m("未派遣", "not dispatched"),
     # --- definitions ---
     "brief.def.new": _m(
-        "新增事件：本期发生的事件数（不含并案）。",
-        "New incidents: incidents that occurred in the period (merged duplicates excluded).",
+        "新增事件：本期受理（上报到中心）的事件数，不含并案和驳回；本期含当前时刻时截至当前，"
+        "与上期同一时段比较。",
+        "New incidents: cases received in the period (when they reached the centre), "
+        "merged duplicates and rejected reports excluded; a period that includes now ends "
+        "at now and is compared with the same span of the period before.",
     ),
     "brief.def.dispatched": _m(
         "派遣：本期派遣的案件数。", "Dispatched: cases dispatched in the period."
     ),
     "brief.def.resolved": _m("办结：本期办结的案件数。", "Resolved: cases resolved in the period."),
     "brief.def.overdue": _m(
-        "超期：办结时限落在本期、且未在时限内办结的案件数（不含驳回、并案）。",
-        "Overdue: cases due in the period and not resolved by their deadline (rejected and "
-        "merged cases excluded).",
+        "超期：本期末时限在计时、且已过时限的案件数（待签收超签收时限，已签收或处置中超办结时限）；"
+        "挂起期间时限暂停，不计为超期。",
+        "Overdue: cases past the deadline whose clock ran at the end of the period (to "
+        "accept while dispatched, to resolve once accepted); a suspended case's clock "
+        "stands still and it is never overdue.",
     ),
     "brief.def.on_time": _m(
-        "按期办结率：本期办结且有时限的案件中，在时限内办结的比例。",
+        "按期办结率：本期办结且有时限的案件中，在时限内办结的比例（挂起或延期批准后的时限按顺延后计）。",
         "Resolved on time: of the cases resolved in the period with a deadline, the share "
-        "resolved by it.",
+        "resolved by it (a deadline moved by a suspension or an approved extension counts "
+        "as moved).",
     ),
     "brief.def.satisfaction": _m(
         "满意度：本期群众评价均分（满意 100、基本满意 60、不满意 0）。",
         "Satisfaction: mean of the period's ratings (satisfied 100, basic 60, dissatisfied 0).",
+    ),
+    "brief.def.heat": _m(
+        "热力图：本期发生的事件所在位置（按发生时间，与地图热力层一致），不含并案和驳回。",
+        "Heat map: where the period's cases occurred (by time of occurrence, like the map's "
+        "density layer), merged duplicates and rejected reports excluded.",
     ),
     "brief.def.hot": _m(
         "热点：本期事件数显著高于区域平均的六边形；新增＝本期热、上期不热，持续＝两期均热，"

@@ -15,6 +15,28 @@ DISPATCH: dict[str, dict[str, str]] = {
     "dispatch.list.overdue": {"zh-CN": "已超时", "en": "Overdue"},
     "dispatch.list.escalated": {"zh-CN": "已上报", "en": "Escalated"},
     "dispatch.list.review": {"zh-CN": "挂起超期待审核", "en": "Suspensions to review"},
+    # what each list counts (the one definition: geodata/queries/case_state.py)
+    "dispatch.help.intake": {
+        "zh-CN": "今日 0 时至当前受理（上报到中心）的事件，不含并案和驳回",
+        "en": "Cases received since midnight, merged duplicates and rejected reports excluded",
+    },
+    "dispatch.help.queue": {
+        "zh-CN": "已登记或已核实、尚未派遣的事件，受理最早的在前",
+        "en": "Registered or verified, not yet dispatched; oldest first",
+    },
+    "dispatch.help.overdue": {
+        "zh-CN": "待签收超过签收时限、或已签收/处置中超过办结时限的事件；挂起期间时限暂停，不计超期",
+        "en": "Dispatched past accept-by, or accepted / in progress past resolve-by; a "
+        "suspended case's clock stands still and it is never overdue",
+    },
+    "dispatch.help.escalated": {
+        "zh-CN": "已上报上级、尚未结案的事件",
+        "en": "Handed to a level above and not yet closed",
+    },
+    "dispatch.help.review": {
+        "zh-CN": "挂起时间超过时限政策允许天数的事件，请督导决定是否继续挂起",
+        "en": "Suspended longer than the policy allows: decide whether they may stay suspended",
+    },
     "dispatch.shown": {
         "zh-CN": "共 {total} 件，显示前 {shown} 件",
         "en": "{total} in all, first {shown} shown",

@@ -107,4 +107,30 @@ WALL: dict[str, dict[str, str]] = {
         "en": "No data is shown. An administrator can issue a new link "
         "(python app.py tokens add-kiosk).",
     },
+    # what each tile counts (the one definition: geodata/queries/case_state.py)
+    "wall.help.today": {
+        "zh-CN": "今日 0 时至当前受理的事件（不含并案、驳回），与昨日同一时段比较",
+        "en": "Cases received since midnight (no merged duplicates or rejected reports), "
+        "against yesterday up to the same time",
+    },
+    "wall.help.awaiting": {
+        "zh-CN": "已登记或已核实、尚未派遣的事件",
+        "en": "Registered or verified, not yet dispatched",
+    },
+    "wall.help.handling": {
+        "zh-CN": "已派遣、已签收或处置中的事件（时限在计时）",
+        "en": "Dispatched, accepted or in progress (a clock runs)",
+    },
+    "wall.help.overdue": {
+        "zh-CN": "时限在计时且已过的事件；挂起期间时限暂停，不计超期",
+        "en": "Past the deadline whose clock runs; a suspended case is never overdue",
+    },
+    "wall.help.on_time": {
+        "zh-CN": "今日办结且有时限的事件中按时办结的比例",
+        "en": "Of today's resolved cases with a deadline, the share resolved by it",
+    },
+    "wall.help.satisfaction": {
+        "zh-CN": "今日群众评价均分（满意 100、基本满意 60、不满意 0）",
+        "en": "Mean of today's ratings (satisfied 100, basic 60, dissatisfied 0)",
+    },
 }

@@ -186,6 +186,7 @@ def list_card(kind: str, board: Board, lang: str) -> html.Section:
                 ],
                 className="mq-dispatch-card-head",
             ),
+            html.P(t(f"dispatch.help.{kind}", lang), className="mq-dispatch-help"),
             html.Div(body, className="mq-dispatch-card-body"),
         ],
         id=DispatchIds.list_id(kind),

@@ -94,7 +94,9 @@ def kpi_tiles(kpis: Iterable[Kpi] | None, lang: str, labels: Sequence[str] = ())
     return [
         html.Div(
             [
-                html.Div(k.label, className="mq-wall-kpi-label"),
+                html.Div(
+                    k.label, className="mq-wall-kpi-label", title=t(f"wall.help.{k.key}", lang)
+                ),
                 html.Div(
                     "—" if k.value is None else _number(k.value, k.kind),
                     className="mq-wall-kpi-value",
