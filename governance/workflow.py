@@ -242,19 +242,19 @@ def _changes(
         if params.get("until") is not None:  # the expected end, within the policy's limit
             detail["until"] = _suspend_until(session, params.get("until"), row, now).isoformat()
     elif action == "resume":
+        # an accepted case's accept-by is history: only a clock still running moves
+        waiting = row["accepted_at"] is None
         shift = sla.shifted(
             session,
             row["suspended_at"] or now,
             now,
-            row["accept_due_at"],
+            row["accept_due_at"] if waiting else None,
             row["resolve_due_at"],
         )
-        sets |= {
-            "suspended_from": None,
-            "suspended_at": None,
-            "accept_due_at": shift.accept_due_at,
-            "resolve_due_at": shift.resolve_due_at,
-        }
+        sets |= {"suspended_from": None, "suspended_at": None}
+        sets |= {"resolve_due_at": shift.resolve_due_at}
+        if waiting:
+            sets["accept_due_at"] = shift.accept_due_at
         detail |= _moved(row, shift)
     elif action == "close":
         sets["closed_at"] = now

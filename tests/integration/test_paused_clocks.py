@@ -102,6 +102,29 @@ def test_resume_moves_both_deadlines_and_says_so_in_the_timeline() -> None:
     assert detail["resolve_due_at"]["from"] == before["resolve_due_at"].isoformat()
 
 
+def test_resume_of_an_accepted_case_moves_only_the_resolve_deadline() -> None:
+    sup, dept = _principal("supervisor"), _principal("dept")
+    iid = new_incident("verified")
+    transition(iid, "dispatch", expected_version=state(iid)["version"], principal=sup,
+               params={"lead_department_id": dept.department_id})  # fmt: skip
+    transition(iid, "accept", expected_version=state(iid)["version"], principal=dept)
+    before = state(iid)
+    transition(iid, "suspend", expected_version=before["version"], principal=sup,
+               note="等待鉴定结果")  # fmt: skip
+    _suspended_since(iid, datetime.now(TZ) - timedelta(days=9))
+    transition(iid, "resume", expected_version=state(iid)["version"], principal=sup)
+    after = state(iid)
+    # the case was accepted before it stood still: its accept-by is history
+    assert after["accept_due_at"] == before["accept_due_at"]
+    assert after["resolve_due_at"] - before["resolve_due_at"] >= timedelta(days=7)
+    with session_scope(admin=True) as s:
+        detail = s.execute(
+            text("SELECT detail FROM incident_event WHERE incident_id = :i AND action = 'resume'"),
+            {"i": iid},
+        ).scalar_one()
+    assert "accept_due_at" not in detail and "resolve_due_at" in detail
+
+
 def test_a_suspended_case_is_never_reminded_and_is_reviewed_once_after_the_limit() -> None:
     from governance.sla_sweep import sweep
 
