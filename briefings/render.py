@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from briefings.heatmap import heatmap_png
 from governance.errors import Unavailable
+from governance.scores import MIN_BASE
 from i18n import t
 from settings import get_settings
 
@@ -127,6 +128,7 @@ def html(b: Briefing) -> str:
         share=lambda n: f"{100 * n / total:.1f}%",
         bar=lambda n: f"{18 * n / top:.1f}",
         rank_change=_rank_change,
+        min_base=MIN_BASE,
     )
 
 

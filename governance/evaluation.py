@@ -89,14 +89,18 @@ def evaluate(
     now = now or datetime.now(LOCAL_TZ)
     start, end = parse_month(month, now)
     prev_start = _month_start(_shift(start.date(), -1))
+    # a full month is compared with the full month before; the current month ends at
+    # now and is compared with the same span of the month before
+    until = min(end, now)
+    prev_until = start if until == end else min(start, prev_start + (until - start))
     cards = {
         kind: scores.scorecard(
             session,
             kind=kind,
             scope=scope,
             start=start,
-            end=end,
-            previous=(prev_start, start),
+            end=until,
+            previous=(prev_start, prev_until),
             as_of=now,
         )
         for kind in kinds

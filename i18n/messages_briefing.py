@@ -83,6 +83,11 @@ BRIEFING: dict[str, dict[str, str]] = {
     "brief.dept.satisfaction": _m("满意度", "Satisfaction"),
     "brief.dept.score": _m("综合得分", "Score"),
     "brief.dept.change": _m("名次变化", "Rank change"),
+    "brief.dept.note": _m(
+        "括号内为比率所依据的到期案件数；不足 {min} 件不计算比率；挂起期间时限暂停。",
+        "In brackets: the cases due that a rate rests on; no rate under {min}; a suspended "
+        "case's clock stands still.",
+    ),
     # --- overdue ---
     "brief.od.id": _m("案件号", "Case"),
     "brief.od.category": _m("类别", "Category"),

@@ -233,6 +233,29 @@ def test_evaluation_compares_with_the_previous_calendar_month(session: Session) 
             assert card.previous_rank == (prev.rank if prev else None)
 
 
+def test_the_current_month_is_compared_like_for_like(session: Session) -> None:
+    """A partial month ends at now and is compared with the same span of the month
+    before, not with a whole month (which would always look better)."""
+    from governance import scores
+
+    now = datetime.now(LOCAL_TZ)
+    month = now.strftime("%Y-%m")
+    ev = evaluation.evaluate(session, None, month, now=now)
+    start, _end = evaluation.parse_month(month)
+    prev_start, _prev_end = evaluation.parse_month(ev.previous_month)
+    same_span = min(start, prev_start + (now - start))
+    for kind in scores.KINDS:
+        before = {
+            c.key: c
+            for c in scores.scorecard(
+                session, kind=kind, scope=None, start=prev_start, end=same_span, as_of=now
+            )
+        }
+        for card in ev.cards[kind]:
+            prev = before.get(card.key)
+            assert card.previous_score == (prev.score if prev else None)
+
+
 def test_unknown_tab_falls_back_to_departments() -> None:
     client = signed_in_client("commander")
     body = eval_call(client, None, {"x": 1}).get_json()["response"]
