@@ -16,12 +16,13 @@ Rules, all computed in SQL (``geodata/queries/scores.py``) for the half-open per
 * **Received.** Department: incidents (last) dispatched to it in the period
   (``dispatched_at``). Area: cases received in it in the period (``reported_at``),
   merged duplicates and rejected reports excluded (``case_state.counted``).
-* **On-time acceptance.** Among the received incidents that have an acceptance deadline
-  (``accept_due_at``) which is met or has passed by ``as_of``: the share with
-  ``accepted_at <= accept_due_at``. A case still not accepted past its deadline is late;
-  one not accepted whose deadline lies ahead is not counted yet, nor one suspended (its
-  clock stands still: the deadline moves when it resumes).
-* **On-time resolution.** The same with ``resolved_at`` / ``resolve_due_at``.
+* **On-time acceptance.** Among the received incidents accepted by ``as_of`` or overdue
+  to accept then (``case_state.accept_due_by``): the share accepted at or before
+  ``accept_due_at``. A case waiting past its deadline is late; one whose deadline lies
+  ahead is not counted yet, nor one suspended (its clock stands still: the deadline moves
+  when it resumes) or returned (no clock runs).
+* **On-time resolution.** The same with ``resolved_at`` / ``resolve_due_at``
+  (``case_state.resolve_due_by``).
 * **Enough cases.** A share or a mean over fewer than :data:`MIN_BASE` cases (or
   ratings) is not shown (None): one case on time is not "100 %". Each line says how many
   cases its on-time shares rest on (``accept_due``, ``resolve_due``).

@@ -24,8 +24,9 @@ resolve-by: the incident's columns, or a state rebuilt from the timeline):
 * **received** in a period: by ``reported_at`` (when the case reached the centre), the
   period ending at now when it includes now; "the same time yesterday" is the same
   span a day earlier, counted the same way;
-* **resolved on time**: resolved at or before resolve-by (deadlines moved by a
-  suspension or an approved extension count as moved).
+* **accepted / resolved on time**: at or before the deadline (deadlines moved by a
+  suspension or an approved extension count as moved); a rate's base by an instant is
+  the cases accepted (resolved) by then plus those overdue to accept (resolve) then.
 """
 
 from __future__ import annotations
@@ -92,6 +93,32 @@ def running_due(
 ) -> str:
     """The deadline whose clock runs now (NULL when none runs)."""
     return f"CASE WHEN {st} = 'dispatched' THEN {acc} WHEN {_in(st, RESOLVING)} THEN {res} END"
+
+
+def accept_due_by(
+    as_of: str = ":as_of",
+    st: str = "i.status",
+    acc: str = "i.accept_due_at",
+    accepted: str = "i.accepted_at",
+) -> str:
+    """A case an on-time acceptance share counts by ``as_of``: accepted (on time or
+    late), or still waiting to be accepted past its deadline (overdue to accept)."""
+    return f"({acc} IS NOT NULL AND ({accepted} IS NOT NULL OR {overdue_accept(st, acc, as_of)}))"
+
+
+def resolve_due_by(
+    as_of: str = ":as_of",
+    st: str = "i.status",
+    res: str = "i.resolve_due_at",
+    resolved: str = "i.resolved_at",
+) -> str:
+    """A case an on-time resolution share counts by ``as_of``: resolved, or still being
+    handled past its deadline (overdue to resolve; never a suspended case)."""
+    return f"({res} IS NOT NULL AND ({resolved} IS NOT NULL OR {overdue_resolve(st, res, as_of)}))"
+
+
+def accepted_on_time(accepted: str = "i.accepted_at", acc: str = "i.accept_due_at") -> str:
+    return f"({accepted} IS NOT NULL AND {acc} IS NOT NULL AND {accepted} <= {acc})"
 
 
 def received(col: str = "i.reported_at", start: str = ":start", end: str = ":end") -> str:

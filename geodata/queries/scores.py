@@ -88,15 +88,9 @@ def period_figures(
         WITH handled AS (
             SELECT {key} AS key,
                    count(*) AS received,
-                   count(*) FILTER (WHERE i.accept_due_at IS NOT NULL AND
-                       (i.accepted_at IS NOT NULL OR
-                        (i.accept_due_at <= :as_of AND i.status <> 'suspended')))
-                       AS accept_due,
-                   count(*) FILTER (WHERE i.accepted_at <= i.accept_due_at) AS accept_ok,
-                   count(*) FILTER (WHERE i.resolve_due_at IS NOT NULL AND
-                       (i.resolved_at IS NOT NULL OR
-                        (i.resolve_due_at <= :as_of AND i.status <> 'suspended')))
-                       AS resolve_due,
+                   count(*) FILTER (WHERE {cs.accept_due_by()}) AS accept_due,
+                   count(*) FILTER (WHERE {cs.accepted_on_time()}) AS accept_ok,
+                   count(*) FILTER (WHERE {cs.resolve_due_by()}) AS resolve_due,
                    count(*) FILTER (WHERE {cs.resolved_on_time()}) AS resolve_ok,
                    count(*) FILTER (WHERE i.reopen_count > 0) AS reopened
             FROM incident i {grid_join}

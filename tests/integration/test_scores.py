@@ -77,18 +77,20 @@ def expected_department(
     p = {"d": dept, "s": start, "e": end, "now": as_of, "scope": (scope or "") + "%"}
     base = f"FROM incident WHERE lead_department_id = :d AND dispatched_at >= :s AND dispatched_at < :e{scoped}"
     received = _one(session, f"SELECT count(*) {base}", **p)
-    # a suspended case's clock stands still: not due while suspended
+    # late only where the clock runs: waiting to be accepted (dispatched) or being handled
+    # (accepted, in progress) past the deadline; a suspended case's clock stands still
     a_due = _one(
         session,
         f"SELECT count(*) {base} AND accept_due_at IS NOT NULL"
-        " AND (accepted_at IS NOT NULL OR (accept_due_at <= :now AND status <> 'suspended'))",
+        " AND (accepted_at IS NOT NULL OR (accept_due_at < :now AND status = 'dispatched'))",
         **p,
     )
     a_ok = _one(session, f"SELECT count(*) {base} AND accepted_at <= accept_due_at", **p)
     r_due = _one(
         session,
         f"SELECT count(*) {base} AND resolve_due_at IS NOT NULL"
-        " AND (resolved_at IS NOT NULL OR (resolve_due_at <= :now AND status <> 'suspended'))",
+        " AND (resolved_at IS NOT NULL OR (resolve_due_at < :now"
+        " AND status IN ('accepted', 'in_progress')))",
         **p,
     )
     r_ok = _one(session, f"SELECT count(*) {base} AND resolved_at <= resolve_due_at", **p)
