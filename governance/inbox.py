@@ -1,76 +1,79 @@
-"""A department's inbox (待办): the open cases it leads, most urgent first."""
+"""A department's inbox (待办): what it must act on, most urgent first, in two sections.
+
+The rows and their order come from ``geodata/queries/inbox.py``, which reads the one
+definition of a case's state: a case whose clock runs (awaiting acceptance, accepted,
+in progress) in the first section, overdue first; suspended cases (no clock runs, never
+overdue) and cases waiting for an extension decision in the second. Each case carries
+its clock (``governance/sla.py``: red / amber / green and the seconds left), whether the
+department leads it or assists, and for a suspension since when and until when.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import text
+from typing import Any, Final
 
 from geodata.db import session_scope
+from geodata.queries import inbox as q
 from governance import sla
 from governance.access import INCIDENT_HANDLE, Principal, require
 from governance.errors import Forbidden
 from governance.filters import LOCAL_TZ
 from i18n import t
 
-INBOX_STATUSES = ("dispatched", "accepted", "in_progress", "suspended")
-LIMIT = 100
+LIMIT: Final = 100  # rows per section (the counts cover every case)
 
 
-def department_queue(principal: Principal | None, lang: str = "zh-CN") -> dict[str, Any]:
-    """The open cases the principal's department leads (in their area), with SLA clocks,
-    ordered by the deadline that runs now (accept by for new ones, else resolve by)."""
+def department_queue(
+    principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The cases the principal's department leads or assists in (in its area scope):
+    ``{"sections": [{"key", "total", "overdue", "assisting", "items"}], "total"}``, the
+    ``act`` section first."""
     who = require(principal, INCIDENT_HANDLE)
     if who.department_id is None:
         raise Forbidden("error.not_lead_department")
+    now = now or datetime.now(LOCAL_TZ)
     with session_scope(scope=who.rls_scope) as s:
-        rows = (
-            s.execute(
-                text("""
-            SELECT i.id, i.status, i.category_code, c.name_zh, c.name_en, c.color,
-                   g.name AS grid_name, i.occurred_at, i.dispatched_at, i.accepted_at,
-                   i.accept_due_at, i.resolve_due_at, i.extension_requested_until,
-                   ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, count(*) OVER () AS total
-            FROM incident i JOIN incident_category c ON c.code = i.category_code
-            LEFT JOIN area g ON g.id = i.grid_id
-            WHERE i.lead_department_id = :d AND i.status = ANY(:st)
-              AND (CAST(:scope AS text) IS NULL OR starts_with(g.code, :scope))
-            ORDER BY CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
-                          ELSE i.resolve_due_at END NULLS LAST, i.id
-            LIMIT :limit"""),
-                {
-                    "d": who.department_id,
-                    "st": list(INBOX_STATUSES),
-                    "scope": who.scope,
-                    "limit": LIMIT,
-                },
-            )
-            .mappings()
-            .all()
+        rows = q.department_inbox(
+            s, department_id=who.department_id, scope=who.scope, now=now, limit=LIMIT
         )
-    now = datetime.now(LOCAL_TZ)
-    items = [
-        {
-            "id": r["id"],
-            "status": r["status"],
-            "status_label": t(f"status.{r['status']}", lang),
-            "category": r["name_en"] if lang == "en" else r["name_zh"],
-            "color": r["color"],
-            "grid": r["grid_name"],
-            "occurred_at": r["occurred_at"],
-            "lon": r["lon"],
-            "lat": r["lat"],
-            "extension_pending": r["extension_requested_until"] is not None,
-            "sla": sla.clock(
-                r["status"],
-                now=now,
-                dispatched_at=r["dispatched_at"],
-                accepted_at=r["accepted_at"],
-                accept_due_at=r["accept_due_at"],
-                resolve_due_at=r["resolve_due_at"],
-            ),
-        }
-        for r in rows
-    ]
-    return {"items": items, "total": int(rows[0]["total"]) if rows else 0}
+    sections: dict[str, dict[str, Any]] = {
+        key: {"key": key, "total": 0, "overdue": 0, "assisting": 0, "items": []}
+        for key in q.SECTIONS
+    }
+    for r in rows:
+        section = sections[r["section"]]
+        section["total"] = int(r["section_total"])
+        section["overdue"] = int(r["section_overdue"])
+        section["assisting"] = int(r["section_assisting"])
+        section["items"].append(_item(r, lang, now))
+    total = sum(int(s["total"]) for s in sections.values())
+    return {"sections": list(sections.values()), "total": total}
+
+
+def _item(r: dict[str, Any], lang: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "status": r["status"],
+        "status_label": t(f"status.{r['status']}", lang),
+        "category": r["name_en"] if lang == "en" else r["name_zh"],
+        "color": r["color"],
+        "grid": r["grid_name"],
+        "lon": r["lon"],
+        "lat": r["lat"],
+        "lead": bool(r["lead"]),
+        "overdue": bool(r["overdue"]),
+        "extension_until": r["extension_requested_until"],
+        "suspended_at": r["suspended_at"] if r["status"] == q.SUSPENDED else None,
+        "suspend_until": r["suspend_until"],
+        "under_review": bool(r["under_review"]),
+        "sla": sla.clock(
+            r["status"],
+            now=now,
+            dispatched_at=r["dispatched_at"],
+            accepted_at=r["accepted_at"],
+            accept_due_at=r["accept_due_at"],
+            resolve_due_at=r["resolve_due_at"],
+        ),
+    }

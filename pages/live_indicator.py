@@ -44,9 +44,11 @@ def live_indicator(
     map_id: str,
     target: str,
     version: str | None = None,
+    queue: str | None = None,
 ) -> html.Span:
     """The indicator for a ``kind`` screen whose Leaflet map is ``map_id``; ``target`` is
-    the live store (map) or the refresh interval (wall) that a change bumps."""
+    the live store (map) or the refresh interval (wall) that a change bumps; ``queue``:
+    an interval (a department's inbox) bumped by every change in scope, seen or not."""
     s = get_settings()
     config: dict[str, Any] = {
         "url": STREAM_URL,
@@ -54,6 +56,7 @@ def live_indicator(
         "map": map_id,
         "target": target,
         "version": version,
+        "queue": queue,
         "crs": s.tile_crs if s.tile_url else "wgs84",
         "throttleMs": THROTTLE_MS,
         "densityMs": DENSITY_MS,

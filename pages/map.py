@@ -118,6 +118,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
     bbox, categories, sources = _reference_data(lang)
     category_names = {str(c["code"]): str(c["name"]) for c in categories}
     version = initial_version()
+    inbox = principal is not None and principal.can(INCIDENT_HANDLE)
     live = live_indicator(
         MapIds.LIVE,
         lang,
@@ -125,6 +126,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
         map_id=MapIds.MAP,
         target=MapIds.LIVE_VERSION,
         version=version,
+        queue=MapIds.INBOX_TICK if inbox else None,  # a dispatched case shows at once
     )
     return html.Div(
         [
@@ -137,7 +139,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
                         categories,
                         sources,
                         persons_mode(principal),
-                        inbox=principal is not None and principal.can(INCIDENT_HANDLE),
+                        inbox=inbox,
                     ),
                     html.Aside(
                         [

@@ -183,8 +183,14 @@ def control_panel(
                         [
                             html.H3(t("inbox.title", lang), className="mq-section-title"),
                             html.Div(id=MapIds.INBOX, className="mq-inbox"),
-                            # only department staff poll it (the server checks anyway)
-                            dcc.Interval(id=MapIds.INBOX_TICK, interval=30_000, disabled=not inbox),
+                            # only department staff poll it (the server checks anyway);
+                            # a pushed change adds one to it (assets/js/minqing-live.js)
+                            dcc.Interval(
+                                id=MapIds.INBOX_TICK,
+                                interval=30_000,
+                                n_intervals=0,
+                                disabled=not inbox,
+                            ),
                         ],
                         className="mq-section mq-section-inbox" + ("" if inbox else " mq-hidden"),
                     ),

@@ -11,6 +11,9 @@
  *         once per densityMs) in the live store; the layer-URL callback puts the versions
  *         in just those two URLs, so only they are fetched again, never the whole page;
  *   wall  bump the refresh tick (KPI tiles, top lists) at most once per throttleMs;
+ *   queue (a map with a department inbox, `queue` names its timer) bump the inbox's timer
+ *         for ANY change in scope, in view or not, at most once per throttleMs: a case just
+ *         dispatched to the department shows in its inbox at once;
  *
  * and for each newly registered incident in view, a pulsing ring in the category colour
  * for pulseMs. After a reconnection (or a `resync` from the server) everything live is
@@ -64,7 +67,7 @@
         this.rotating = false;     // the server announced a routine end (reconnect quietly)
         this.backoff = 2000;
         this.timers = {};
-        this.last = {i: 0, d: 0, w: 0};
+        this.last = {i: 0, d: 0, w: 0, q: 0};
         this.versions = {i: cfg.version || "0", d: cfg.version || "0"};
         this.seq = 0;
         this.stopped = false;
@@ -145,6 +148,7 @@
                 && (!view || view.contains(toLatLng(it, crs)));
         });
         if (inView.length || data.more || data.resync) { this.refresh(); }
+        if (items.length || data.more || data.resync) { this.refreshQueue(); }
         if (data.action === "register" && map) {
             inView.slice(0, 30).forEach(function (it) { this.pulse(map, it); }, this);
         }
@@ -163,10 +167,21 @@
         }, wait);
     };
 
+    Live.prototype.refreshQueue = function () {
+        const self = this, cfg = self.cfg;
+        if (!cfg.queue) { return; }
+        self.throttle("q", cfg.throttleMs || 1000, function () {
+            if (self.bumpTick(cfg.queue)) { api.refreshes.q = (api.refreshes.q || 0) + 1; }
+        });
+    };
+
     Live.prototype.refresh = function () {
         const self = this, cfg = self.cfg;
+        self.refreshQueue();
         if (cfg.kind === "wall") {
-            self.throttle("w", cfg.throttleMs || 1000, function () { self.bumpTick(); });
+            self.throttle("w", cfg.throttleMs || 1000, function () {
+                if (self.bumpTick(cfg.target)) { api.refreshes.w = (api.refreshes.w || 0) + 1; }
+            });
             return;
         }
         self.throttle("i", cfg.throttleMs || 1000, function () { self.bumpVersion("i"); });
@@ -183,11 +198,12 @@
         api.refreshes[key] = (api.refreshes[key] || 0) + 1;
     };
 
-    Live.prototype.bumpTick = function () {
+    /** Add one to the `n_intervals` of the interval `target` (as if it had ticked). */
+    Live.prototype.bumpTick = function (target) {
         const dc = window.dash_clientside;
-        if (!dc || !dc.set_props || !dc.Patch) { return; }
-        dc.set_props(this.cfg.target, {n_intervals: new dc.Patch().add([], 1).build()});
-        api.refreshes.w = (api.refreshes.w || 0) + 1;
+        if (!dc || !dc.set_props || !dc.Patch) { return false; }
+        dc.set_props(target, {n_intervals: new dc.Patch().add([], 1).build()});
+        return true;
     };
 
     // ------------------------------------------------------------------ highlight
@@ -239,7 +255,7 @@
         state: "off",       // connecting / live / reconnecting / off
         received: 0,        // change events received
         seen: [],           // ids of the incidents in them (the last 200)
-        refreshes: {},      // bumps per layer ("i", "d") or wall tick ("w")
+        refreshes: {},      // bumps per layer ("i", "d"), wall tick ("w") or inbox ("q")
         maps: maps,
     };
     window.minqing = Object.assign({}, window.minqing, {live: api});

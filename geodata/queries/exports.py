@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries import case_state as cs
 from geodata.queries.dispatch_board import COLUMNS as INCIDENT_COLUMNS
 from geodata.queries.dispatch_board import FROM as INCIDENT_FROM
 from geodata.queries.layers import ENVELOPE, SCOPED_GRIDS
@@ -103,16 +104,17 @@ def incidents_sql(w: ExportWhere) -> tuple[str, dict[str, object]]:
     return sql, w.params()
 
 
-INBOX_STATUSES = ("dispatched", "accepted", "in_progress", "suspended")
-
-
 def inbox_sql(w: ExportWhere) -> tuple[str, dict[str, object]]:
-    """The open cases the department leads, by the deadline that runs now."""
-    where = _and([*w.located("i"), "i.lead_department_id = :department", "i.status = ANY(:open)"])
+    """The department's inbox as on its screen (``geodata/queries/inbox.py``): the cases it
+    leads or assists in whose clock runs, overdue first then by the nearest deadline, then
+    the suspended ones and those awaiting an extension decision."""
+    mine = "(i.lead_department_id = :department OR :department = ANY(i.assist_department_ids))"
+    where = _and([*w.located("i"), mine, f"({cs.handling()} OR i.status = 'suspended')"])
+    paused = "(i.status = 'suspended' OR i.extension_requested_until IS NOT NULL)"
     sql = f"""SELECT {INCIDENT_COLUMNS} {INCIDENT_FROM} WHERE {where}
-              ORDER BY CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
-                            ELSE i.resolve_due_at END NULLS LAST, i.id"""
-    return sql, w.params() | {"open": list(INBOX_STATUSES)}
+              ORDER BY {paused}, coalesce({cs.overdue(now="now()")}, false) DESC,
+                       {cs.running_due()} NULLS LAST, i.suspended_at NULLS LAST, i.id"""
+    return sql, w.params()
 
 
 def sites_sql(w: ExportWhere) -> tuple[str, dict[str, object]]:

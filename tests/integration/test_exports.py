@@ -318,13 +318,24 @@ def test_department_inbox_export() -> None:
         ).scalar_one()
         ids = list(
             s.execute(
-                text("""SELECT id FROM incident WHERE lead_department_id = :d
-                        AND status IN ('dispatched', 'accepted', 'in_progress', 'suspended')"""),
+                text("""SELECT id FROM incident
+                        WHERE (lead_department_id = :d OR :d = ANY(assist_department_ids))
+                          AND status IN ('dispatched', 'accepted', 'in_progress', 'suspended')"""),
                 {"d": dept},
             ).scalars()
         )
-    got = parse("csv", _client("dept").get("/export/inbox.csv").data)
-    assert ids and sorted(int(r["id"]) for r in got) == sorted(ids)
+    got = [int(r["id"]) for r in parse("csv", _client("dept").get("/export/inbox.csv").data)]
+    assert ids and sorted(got) == sorted(ids)
+    # in the screen's order: the cases to act on first, most urgent first, then the others
+    from geodata.models import AppUser
+    from governance.accounts import principal_of
+    from governance.inbox import department_queue
+
+    with session_scope(admin=True) as s:
+        who = principal_of(s, s.query(AppUser).filter_by(username="dept").one())
+    act, paused = (sec["items"] for sec in department_queue(who)["sections"])
+    assert got[: len(act)] == [item["id"] for item in act]
+    assert {item["id"] for item in paused} <= set(got[len(act) :])
 
 
 def test_map_menu_offers_what_the_role_may_export() -> None:
