@@ -7,25 +7,22 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, html, no_update
+from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
 from governance import areas as area_service
-from governance import attachments
-from governance import inbox as inbox_service
 from governance import incidents as incident_service
 from governance import persons as person_service
 from governance import sites as site_service
 from governance import workflow as workflow_service
-from governance.access import INCIDENT_HANDLE
 from governance.errors import MinqingError, NotFound
-from i18n import current_lang, t
+from i18n import current_lang
 from layers.urls import LayerFilters
-from pages import map_duplicates, map_inbox, map_person, map_reporter, map_workflow
+from pages import map_duplicates, map_person, map_reporter, map_workflow
 from pages import map_panel as panel
 from pages.map_ids import MapIds
-from web.security import audit_denied, current_principal, refused
+from web.security import audit_denied, current_principal
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +30,6 @@ PANEL_OPEN = "mq-card mq-panel mq-panel-open"
 PANEL_EMPTY = "mq-card mq-panel"
 CRUMBS = {"type": MapIds.CRUMB_TYPE, "area": ALL}
 INBOX_ITEMS = {"type": MapIds.INBOX_ITEM_TYPE, "incident": ALL}
-FLOW_BLOCKS = {"type": MapIds.FLOW_TYPE, "incident": ALL}
 
 
 def _person_pattern(kind: str) -> dict[str, Any]:
@@ -256,106 +252,6 @@ def reveal_person(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
     return _reveal(
         "person", n_clicks or n_submit, person_service.reveal, map_person.person_view, reason=reason
     )
-
-
-@callback(
-    Output(MapIds.INBOX, "children"),
-    Input(MapIds.INBOX_TICK, "n_intervals"),
-    Input(FLOW_BLOCKS, "children"),
-)
-def inbox(_tick: Any, _flows: Any) -> list[Any]:
-    """The department's open cases: on load, every 30 s, and after each action taken in a
-    panel. Only department staff have an inbox: for anyone else it stays empty."""
-    lang = current_lang()
-    principal = current_principal()
-    if principal is None or not principal.can(INCIDENT_HANDLE):
-        return []
-    try:
-        return map_inbox.inbox_list(inbox_service.department_queue(principal, lang), lang)
-    except MinqingError as err:
-        return [map_workflow.error(err.user_message(lang))]
-
-
-def _flow_pattern(kind: str) -> dict[str, object]:
-    return {"type": kind, "incident": MATCH}
-
-
-@callback(
-    Output(_flow_pattern(MapIds.FLOW_TYPE), "children"),
-    Input(_flow_pattern(MapIds.FLOW_SUBMIT_TYPE), "n_clicks"),
-    State(_flow_pattern(MapIds.FLOW_ACTION_TYPE), "value"),
-    State(_flow_pattern(MapIds.FLOW_NOTE_TYPE), "value"),
-    State(_flow_pattern(MapIds.FLOW_VERSION_TYPE), "data"),
-    State(_flow_pattern(MapIds.FLOW_DEPT_TYPE), "value"),
-    State(_flow_pattern(MapIds.FLOW_UNTIL_TYPE), "value"),
-    State(_flow_pattern(MapIds.FLOW_INTO_TYPE), "value"),
-    State(_flow_pattern(MapIds.FLOW_FILE_TYPE), "contents"),
-    State(_flow_pattern(MapIds.FLOW_FILE_TYPE), "filename"),
-    prevent_initial_call=True,
-)
-def act(
-    n_clicks: Any,
-    action: Any,
-    note: Any,
-    version: Any,
-    dept: Any,
-    until: Any,
-    into: Any,
-    file: Any,
-    filename: Any,
-) -> list[Any]:
-    """Take the chosen action on the incident with the version the form was drawn from;
-    redraw the handling block from the database whatever happened (a refusal or a
-    stale version leaves the incident as it was and says why)."""
-    trigger = ctx.triggered_id
-    if not n_clicks or not isinstance(trigger, dict):
-        raise PreventUpdate
-    lang = current_lang()
-    principal = current_principal()
-    try:
-        incident_id = _int_id(trigger.get("incident"))
-    except MinqingError as err:
-        return [map_workflow.error(err.user_message(lang))]
-    params = {
-        k: v for k, v in (("lead_department_id", dept), ("into", into)) if v not in (None, "")
-    }
-    if until:
-        params["until"] = until
-    keep: dict[str, Any] | None = None
-    try:
-        workflow_service.transition(
-            incident_id,
-            action,
-            expected_version=version,
-            principal=principal,
-            note=note,
-            params=params,
-            client_addr=request.remote_addr,
-            attachment=attachments.from_base64(filename, file) if file else None,
-        )
-        message = map_workflow.done(t("flow.done", lang, action=t(f"action.{action}", lang)))
-    except MinqingError as err:
-        message = map_workflow.error(
-            refused(err, f"action {str(action)[:24]} on incident {incident_id}")
-        )
-        keep = {"action": action, "note": note, "dept": dept, "until": until, "into": into}
-    try:
-        detail = incident_service.incident_detail(incident_id, lang, principal=principal)
-    except MinqingError as err:
-        return [map_workflow.error(err.user_message(lang))]
-    return map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message, keep)
-
-
-@callback(
-    Output(_flow_pattern(MapIds.FLOW_FILE_TYPE), "children"),
-    Input(_flow_pattern(MapIds.FLOW_FILE_TYPE), "filename"),
-    prevent_initial_call=True,
-)
-def file_chosen(filename: Any) -> Any:
-    """Name the chosen file in the drop zone (it is checked on submit, with the step)."""
-    if not isinstance(filename, str) or not filename:
-        raise PreventUpdate
-    return html.Div(t("flow.attachment_chosen", current_lang(), name=filename[:120]))
 
 
 def _reporter_pattern(kind: str) -> dict[str, object]:

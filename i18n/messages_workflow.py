@@ -49,16 +49,69 @@ WORKFLOW: dict[str, dict[str, str]] = {
     "flow.escalated": {"zh-CN": "已上报（第 {n} 级）", "en": "Escalated (level {n})"},
     "flow.timeline": {"zh-CN": "处置记录", "en": "Timeline"},
     "flow.done": {"zh-CN": "已完成：{action}", "en": "Done: {action}"},
+    "flow.choose_action": {"zh-CN": "选择操作", "en": "Choose an action"},
+    "flow.note_needed": {
+        "zh-CN": "“{action}”须填写说明或原因（至少 2 个字）",
+        "en": "“{action}” needs a note or reason (at least 2 characters)",
+    },
+    "flow.confirm_question": {
+        "zh-CN": "确认“{action}”？此操作影响较大，请核对后确认。",
+        "en": "Confirm “{action}”? This step weighs heavily: check before you confirm.",
+    },
+    "flow.confirm": {"zh-CN": "确认", "en": "Confirm"},
+    "flow.cancel": {"zh-CN": "取消", "en": "Cancel"},
+    "flow.deadline_moved": {
+        "zh-CN": "截止时间由 {old} 顺延至 {new}（挂起 {hours} 个工作小时）",
+        "en": "deadline moved from {old} to {new} after {hours} working hours suspended",
+    },
+    "flow.suspend_until": {"zh-CN": "预计 {until} 恢复办理", "en": "expected to resume by {until}"},
+    "flow.review_after": {
+        "zh-CN": "挂起已超过 {days} 天，待督办审核",
+        "en": "suspended for more than {days} days: due for review",
+    },
     # a department's inbox
     "inbox.title": {"zh-CN": "本部门待办", "en": "My department's cases"},
+    "inbox.help": {
+        "zh-CN": "本部门主办或协办、待签收 / 已签收 / 处置中的案件，超时的在前，其余按最近的"
+        "截止时间排序；挂起（暂停计时，不算超时）与申请延期待批的案件单列在下方。",
+        "en": "Cases your department leads or assists in that await acceptance, are "
+        "accepted or in progress: overdue first, then by the nearest deadline. Suspended "
+        "cases (their clock stands still; never overdue) and cases awaiting an extension "
+        "decision are listed apart, below.",
+    },
     "inbox.empty": {"zh-CN": "暂无待办事件", "en": "No open cases"},
-    "inbox.count": {"zh-CN": "共 {n} 件，按时限排序", "en": "{n} cases, most urgent first"},
+    "inbox.section.act": {"zh-CN": "待办理", "en": "To act on"},
+    "inbox.section.paused": {"zh-CN": "挂起与延期待批", "en": "Suspended or awaiting extension"},
+    "inbox.count": {
+        "zh-CN": "共 {n} 件，其中超时 {overdue} 件、协办 {assisting} 件",
+        "en": "{n} cases: {overdue} overdue, {assisting} assisting",
+    },
+    "inbox.count_paused": {
+        "zh-CN": "共 {n} 件，其中协办 {assisting} 件",
+        "en": "{n} cases, {assisting} assisting",
+    },
+    "inbox.shown": {
+        "zh-CN": "仅列出最紧急的 {shown} 件",
+        "en": "Only the {shown} most urgent are listed",
+    },
+    "inbox.assist": {"zh-CN": "协办", "en": "Assisting"},
+    "inbox.extension": {"zh-CN": "延期待批", "en": "Extension requested"},
+    "inbox.suspended_for": {"zh-CN": "已挂起 {span}", "en": "suspended {span}"},
+    "inbox.suspend_until": {"zh-CN": "预计 {until} 恢复", "en": "back by {until}"},
+    "inbox.review": {"zh-CN": "待督办审核", "en": "Due for review"},
     # SLA
     "sla.accept": {"zh-CN": "签收时限", "en": "Accept by"},
     "sla.resolve": {"zh-CN": "办结时限", "en": "Resolve by"},
     "sla.red": {"zh-CN": "已超时", "en": "Overdue"},
     "sla.amber": {"zh-CN": "临近超时", "en": "Due soon"},
     "sla.green": {"zh-CN": "正常", "en": "On time"},
+    "sla.paused": {"zh-CN": "计时暂停", "en": "Clock paused"},
+    "sla.none": {"zh-CN": "未设时限", "en": "No deadline"},
+    "sla.left": {"zh-CN": "剩 {span}", "en": "{span} left"},
+    "sla.over": {"zh-CN": "超时 {span}", "en": "{span} overdue"},
+    "duration.days": {"zh-CN": "{d} 天 {h} 小时", "en": "{d} d {h} h"},
+    "duration.hours": {"zh-CN": "{h} 小时 {m} 分", "en": "{h} h {m} min"},
+    "duration.minutes": {"zh-CN": "{m} 分钟", "en": "{m} min"},
     # errors
     "error.json_body": {
         "zh-CN": "请求体须为 JSON 对象",

@@ -59,6 +59,12 @@ class MapIds:
     FLOW_NOTE_TYPE: Final = "map-flow-note"
     FLOW_FILE_TYPE: Final = "map-flow-file"  # an optional attachment of the step (dcc.Upload)
     FLOW_SUBMIT_TYPE: Final = "map-flow-submit"
+    FLOW_HINT_TYPE: Final = "map-flow-hint"  # why submit is disabled, or the confirm question
+    FLOW_CONFIRM_BOX_TYPE: Final = "map-flow-confirm-box"  # confirm / cancel of a weighty step
+    FLOW_CONFIRM_TYPE: Final = "map-flow-confirm"
+    FLOW_CANCEL_TYPE: Final = "map-flow-cancel"
+    FLOW_RULES_TYPE: Final = "map-flow-rules"  # the form's rules for assets/js/flow.js
+    FLOW_STATUS_TYPE: Final = "map-flow-status"  # the panel's status badge
     FLOW_MESSAGE_TYPE: Final = "map-flow-message"
     FLOW_VERSION_TYPE: Final = "map-flow-version"
     REPORTER_TYPE: Final = "map-reporter"  # an incident's reporter block (masked / clear)

@@ -18,6 +18,7 @@ from i18n import t
 from layers.sites import RISK_COLORS
 from layers.urls import CUSTOM_WINDOW, LayerFilters
 from pages.map_ids import MapIds
+from pages.map_workflow import status_badge
 
 MAX_CATEGORY_BARS = 10
 FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -272,9 +273,11 @@ def incident_panel(detail: Mapping[str, Any], lang: str) -> list[Any]:
         ),
         html.Div(
             [
-                html.Span(
-                    detail.get("status_label", ""),
-                    className=f"mq-chip mq-status-{detail.get('status')}",
+                # the workflow's status: read with the actions and timeline below it
+                status_badge(
+                    int(detail["id"]),
+                    (detail.get("workflow") or {}).get("status", detail.get("status")),
+                    lang,
                 ),
                 html.Span(
                     detail.get("priority_label", ""),

@@ -1,77 +1,104 @@
 """The handling block of an incident panel (处置): SLA clock, departments, the actions this
-user may take, and the timeline.
+user may take (``pages/map_flow_form.py``) and the timeline; and the panel's status badge.
 
 Pure functions from ``governance.incidents.incident_detail(...)["workflow"]`` to Dash
-components. The form offers exactly the actions the server says this user may take; the
-server checks again on submit (role, area, department, version), so a stale or
-hand-made form changes nothing.
+components. The badge, the actions and the timeline are all drawn from that one read
+(``workflow.incident_state``) and redrawn together after every step, so the badge never
+lags behind the timeline. The server checks every step again on submit (role, area,
+department, version), so a stale or hand-made form changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from dash import dcc, html
 
-from governance.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from governance.filters import LOCAL_TZ
-from governance.workflow import NOTE_MAX, TRANSITIONS
 from i18n import t
+from pages.map_flow_form import form
 from pages.map_ids import MapIds
+from pages.map_sla import local as _local
+from pages.map_sla import paused_chip, sla_chip
 
-TIME = "%m-%d %H:%M"
-NEEDS_DEPARTMENT = ("dispatch", "transfer")
-# The step forward comes first in the list (and is preselected); returning, rejecting
-# and the like come after it, so the default never sends a case backwards.
-FORWARD = (
-    "verify",
-    "dispatch",
-    "accept",
-    "start",
-    "resolve",
-    "close",
-    "resume",
-    "approve_extension",
+STATUSES: Final = frozenset(
+    {
+        "registered",
+        "verified",
+        "rejected",
+        "dispatched",
+        "accepted",
+        "in_progress",
+        "resolved",
+        "closed",
+        "evaluated",
+        "suspended",
+        "merged",
+    }
 )
-
-
-def ordered(actions: Sequence[str]) -> list[str]:
-    return sorted(
-        actions, key=lambda a: (a not in FORWARD, FORWARD.index(a) if a in FORWARD else 0)
-    )
-
-
-def _local(value: Any, fmt: str = TIME) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime(fmt)
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value).astimezone(LOCAL_TZ).strftime(fmt)
-        except ValueError:
-            return value
-    return "—"
 
 
 def _dept_name(dept_id: Any, names: Mapping[int, str]) -> str:
     return names.get(dept_id, "—") if isinstance(dept_id, int) else "—"
 
 
-def sla_chip(clock: Mapping[str, Any] | None, lang: str) -> html.Span | None:
-    """Red / amber / green: which deadline, when, and how it stands."""
-    if not clock:
-        return None
-    state = str(clock.get("state"))
+def status_label(status: Any, lang: str) -> str:
+    return t(f"status.{status}", lang) if status in STATUSES else "—"
+
+
+def status_class(status: Any) -> str:
+    return f"mq-chip mq-status mq-status-{status if status in STATUSES else 'unknown'}"
+
+
+def status_badge(incident_id: int, status: Any, lang: str) -> html.Span:
+    """The panel's status chip, with an id so that each step redraws it with the block
+    (``data-status``: the status it shows, for tests and styles)."""
     return html.Span(
-        [
-            html.Span(t(f"sla.{clock.get('stage')}", lang), className="mq-sla-stage"),
-            html.Span(_local(clock.get("due_at")), className="mq-sla-due"),
-            html.Span(t(f"sla.{state}", lang), className="mq-sla-state"),
-        ],
-        className=f"mq-chip mq-sla mq-sla-{state}",
+        status_label(status, lang),
+        id=MapIds.flow(MapIds.FLOW_STATUS_TYPE, incident_id),
+        className=status_class(status),
+        **{"data-status": status if status in STATUSES else ""},  # type: ignore[arg-type]
     )
+
+
+def _number(raw: Any) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return "?"
+    return f"{raw:g}"
+
+
+def _moved(detail: Mapping[str, Any], to_status: Any, lang: str) -> str | None:
+    """A resume's account: "deadline moved from ... to ... after N working hours", for
+    the deadline whose clock runs again (accept-by for a case waiting to be accepted)."""
+    keys = ("accept_due_at", "resolve_due_at")
+    for key in keys if to_status == "dispatched" else keys[::-1]:
+        moved = detail.get(key)
+        if isinstance(moved, Mapping) and moved.get("from") and moved.get("to"):
+            return t(
+                "flow.deadline_moved",
+                lang,
+                old=_local(moved.get("from")),
+                new=_local(moved.get("to")),
+                hours=_number(detail.get("paused_working_hours")),
+            )
+    return None
+
+
+def event_detail(e: Mapping[str, Any], lang: str) -> str | None:
+    """What a step's recorded detail adds to the timeline, in words (None: nothing)."""
+    detail = e.get("detail")
+    if not isinstance(detail, Mapping):
+        return None
+    action = e.get("action")
+    if action == "resume":
+        return _moved(detail, e.get("to_status"), lang)
+    if action == "suspend" and detail.get("until"):
+        return t("flow.suspend_until", lang, until=_local(detail.get("until")))
+    if action == "review" and detail.get("stage") == "suspension":
+        return t("flow.review_after", lang, days=_number(detail.get("max_days")))
+    return None
 
 
 def timeline(events: Sequence[Mapping[str, Any]], lang: str) -> html.Ol:
@@ -80,18 +107,22 @@ def timeline(events: Sequence[Mapping[str, Any]], lang: str) -> html.Ol:
         who = e.get("department_en" if lang == "en" else "department_zh") or (
             t(f"role.{e['actor_role']}", lang) if e.get("actor_role") in _ROLES else ""
         )
+        extra = event_detail(e, lang)
+        to_status = e.get("to_status")
         items.append(
             html.Li(
                 [
                     html.Span(_local(e.get("at")), className="mq-tl-time"),
                     html.Span(t(f"action.{e.get('action')}", lang), className="mq-tl-action"),
                     html.Span(who, className="mq-tl-who"),
+                    html.Div(extra, className="mq-tl-detail") if extra else None,
                     html.Div(e.get("note") or "", className="mq-tl-note")
                     if e.get("note")
                     else None,
                     _files(e.get("attachments") or []),
                 ],
                 className=f"mq-tl-item mq-tl-{e.get('action')}",
+                **{"data-to": to_status if to_status in STATUSES else ""},  # type: ignore[arg-type]
             )
         )
     return html.Ol(items, className="mq-timeline")
@@ -115,124 +146,6 @@ def _files(files: Sequence[Mapping[str, Any]]) -> html.Div | None:
 
 
 _ROLES = {"commander", "supervisor", "grid_worker", "dept_staff", "system", "resident", "token"}
-
-
-def _form(
-    incident_id: int,
-    flow: Mapping[str, Any],
-    departments: Sequence[Mapping[str, Any]],
-    lang: str,
-    keep: Mapping[str, Any] | None = None,
-) -> html.Div:
-    """The action form; ``keep`` holds what the user chose before a refusal (the action,
-    note and parameters stay as they were, so a corrected resubmit does what was meant)."""
-    actions = ordered(list(flow.get("actions") or []))
-    keep = keep or {}
-    fid = MapIds.flow
-    suggestion = flow.get("suggestion") or {}
-    parts: list[Any] = [
-        dcc.Dropdown(
-            id=fid(MapIds.FLOW_ACTION_TYPE, incident_id),
-            options=[{"label": t(f"action.{a}", lang), "value": a} for a in actions],
-            value=keep["action"] if keep.get("action") in actions else actions[0],
-            clearable=False,
-            searchable=False,
-            className="mq-flow-action",
-        )
-    ]
-
-    # Every input exists (the submit callback reads them all); the ones no offered action
-    # needs are hidden.
-    def shown(needed: bool) -> str:
-        return "mq-flow-row" + ("" if needed else " mq-hidden")
-
-    parts.append(
-        html.Label(
-            [
-                html.Span(t("flow.lead_department", lang), className="mq-field-label"),
-                dcc.Dropdown(
-                    id=fid(MapIds.FLOW_DEPT_TYPE, incident_id),
-                    options=[{"label": d["name"], "value": d["id"]} for d in departments],
-                    value=suggestion.get("lead"),
-                    clearable=True,
-                    placeholder=t("flow.lead_department", lang),
-                    className="mq-flow-dept",
-                ),
-            ],
-            className=shown(any(a in NEEDS_DEPARTMENT for a in actions)),
-        )
-    )
-    parts.append(
-        html.Label(
-            [
-                html.Span(t("flow.until", lang), className="mq-field-label"),
-                dcc.Input(
-                    id=fid(MapIds.FLOW_UNTIL_TYPE, incident_id),
-                    type="text",
-                    placeholder="YYYY-MM-DD HH:MM",
-                    className="mq-flow-until",
-                ),
-            ],
-            className=shown("request_extension" in actions),
-        )
-    )
-    parts.append(
-        html.Label(
-            [
-                html.Span(t("flow.merge_into", lang), className="mq-field-label"),
-                dcc.Input(
-                    id=fid(MapIds.FLOW_INTO_TYPE, incident_id),
-                    type="number",
-                    min=1,
-                    step=1,
-                    className="mq-flow-into",
-                ),
-            ],
-            className=shown("merge" in actions),
-        )
-    )
-    needs_note = sorted(a for a in actions if TRANSITIONS[a].needs_note)
-    max_mb = MAX_ATTACHMENT_BYTES // 2**20
-    limit: dict[str, Any] = {  # assets/js/upload-limit.js: oversized files get a message
-        "data-max-bytes": str(MAX_ATTACHMENT_BYTES),
-        "data-too-large": t("attachment.error.too_large", lang, mb="{mb}", max_mb=max_mb),
-        "data-message-target": json.dumps(fid(MapIds.FLOW_MESSAGE_TYPE, incident_id)),
-    }
-    parts.append(
-        html.Div(
-            dcc.Upload(
-                html.Div(t("flow.attachment_drop", lang, max_mb=max_mb)),
-                id=fid(MapIds.FLOW_FILE_TYPE, incident_id),
-                accept="image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf",
-                max_size=MAX_ATTACHMENT_BYTES,
-                multiple=False,
-                className="mq-flow-file",
-            ),
-            title=t("flow.attachment", lang),
-            **limit,
-        )
-    )
-    parts += [
-        dcc.Textarea(
-            id=fid(MapIds.FLOW_NOTE_TYPE, incident_id),
-            value=keep.get("note") or "",
-            maxLength=NOTE_MAX,
-            placeholder=t("flow.note", lang),
-            className="mq-flow-note",
-            title=t(
-                "flow.note_required_for",
-                lang,
-                actions="、".join(t(f"action.{a}", lang) for a in needs_note) or "—",
-            ),
-        ),
-        html.Button(
-            t("flow.submit", lang),
-            id=fid(MapIds.FLOW_SUBMIT_TYPE, incident_id),
-            n_clicks=0,
-            className="mq-flow-submit",
-        ),
-    ]
-    return html.Div(parts, className="mq-flow-form")
 
 
 def flow_view(
@@ -285,14 +198,14 @@ def flow_view(
         )
     body: list[Any] = [
         html.H3(
-            [t("flow.title", lang), sla_chip(flow.get("sla"), lang)],
+            [t("flow.title", lang), _clock(flow, lang)],
             className="mq-block-title mq-flow-title",
         ),
         html.Div(fields, className="mq-fields"),
         dcc.Store(id=MapIds.flow(MapIds.FLOW_VERSION_TYPE, incident_id), data=flow.get("version")),
     ]
     if flow.get("actions"):
-        body.append(_form(incident_id, flow, departments, lang, keep))
+        body.append(form(incident_id, flow, departments, lang, keep))
     body.append(
         html.Div(
             message,
@@ -303,6 +216,13 @@ def flow_view(
     )
     body.append(_timeline_block(flow.get("timeline") or [], lang))
     return body
+
+
+def _clock(flow: Mapping[str, Any], lang: str) -> html.Span | None:
+    """The running clock's chip, or the grey one of a suspended case (no clock runs)."""
+    if flow.get("status") == "suspended":
+        return paused_chip(None, datetime.now(LOCAL_TZ), lang)
+    return sla_chip(flow.get("sla"), lang)
 
 
 def _timeline_block(events: Sequence[Mapping[str, Any]], lang: str) -> html.Div:

@@ -70,6 +70,7 @@ def test_public_report_to_closed_while_another_browser_watches(
     # the command centre verifies and dispatches from the incident's panel
     urban = next(d for d in departments() if d["code"] == "urban_mgmt")
     select_incident(dispatcher, iid)
+    choose(dispatcher, ".mq-flow-action", "核实")
     assert "已完成" in submit(dispatcher)
     wait_event(watcher, iid, 2)
     choose(dispatcher, ".mq-flow-action", "派遣")
@@ -79,7 +80,8 @@ def test_public_report_to_closed_while_another_browser_watches(
 
     # the department accepts and resolves
     select_incident(dept, iid)
-    assert "已完成" in submit(dept)  # accept: the step forward, preselected
+    choose(dept, ".mq-flow-action", "签收")  # nothing is preselected
+    assert "已完成" in submit(dept)
     wait_event(watcher, iid, 4)
     choose(dept, ".mq-flow-action", "办结")
     assert "已完成" in submit(dept, "路灯已更换")
@@ -93,7 +95,8 @@ def test_public_report_to_closed_while_another_browser_watches(
 
     # resolved again, and this time the resident is satisfied: closed
     select_incident(dept, iid)
-    assert "已完成" in submit(dept, "更换了线路")  # resolve is the step forward now
+    choose(dept, ".mq-flow-action", "办结")
+    assert "已完成" in submit(dept, "更换了线路")
     assert case(code)["status"] == "resolved"
     wait_event(watcher, iid, 7)
     resident.goto(f"{live_server}/track/{code}")

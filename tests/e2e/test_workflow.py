@@ -31,12 +31,25 @@ def choose(page: Any, selector: str, label: str) -> None:
     page.keyboard.press("Escape")  # close the menu, which may cover what is below it
 
 
-def submit(page: Any, note: str | None = None) -> str:
+def offered(page: Any) -> list[str]:
+    """The actions the panel's dropdown offers (it preselects none)."""
+    page.locator(".mq-flow-action").click()
+    options = [str(o) for o in page.get_by_role("option").all_inner_texts()]
+    page.keyboard.press("Escape")
+    return options
+
+
+def submit(page: Any, note: str | None = None, *, confirm: bool = False) -> str:
+    """Write the note (if any), press 提交 and, for a weighty step, 确认; the message the
+    redrawn block shows."""
     if note is not None:
         page.fill(".mq-flow-note", note)
     # the block is redrawn after each submit: wait for a new message, not the last one
     page.evaluate("() => { document.querySelector('.mq-flow-message').dataset.old = '1'; }")
     page.click(".mq-flow-submit")
+    if confirm:
+        page.wait_for_selector(".mq-flow-confirm:not(.mq-hidden)")
+        page.click(".mq-flow-confirm-yes")
     fresh = ".mq-flow-message:not([data-old])"
     page.wait_for_selector(f"{fresh} .mq-ok, {fresh} .mq-error")
     return str(page.inner_text(fresh))
@@ -50,7 +63,9 @@ def test_verify_dispatch_accept_resolve_close(page_as: Any, console: Any) -> Non
     sup = page_as("supervisor")
     open_map(sup, sup.url.split("/", 3)[0] + "//" + sup.url.split("/", 3)[2])
     select_incident(sup, iid)
-    assert "核实" in sup.inner_text(".mq-flow-action")
+    assert "核实" in offered(sup)
+    assert sup.locator(".mq-flow-submit").is_disabled()  # nothing chosen yet
+    choose(sup, ".mq-flow-action", "核实")
     assert "已完成" in submit(sup)
     assert state(iid)["status"] == "verified"
     choose(sup, ".mq-flow-action", "派遣")
@@ -67,19 +82,20 @@ def test_verify_dispatch_accept_resolve_close(page_as: Any, console: Any) -> Non
     item.wait_for()
     item.click()
     dept.wait_for_selector(".mq-panel-open .mq-block-flow")
-    assert "签收" in dept.inner_text(".mq-flow-action")
+    choose(dept, ".mq-flow-action", "签收")
     assert "已完成" in submit(dept)
     choose(dept, ".mq-flow-action", "办结")
-    assert "说明" in submit(dept)  # a note is required: refused, nothing changes
+    # a note is required: 提交 stays disabled and says why until one is written
+    assert dept.locator(".mq-flow-submit").is_disabled()
+    assert "说明" in dept.inner_text(".mq-flow-hint")
     assert state(iid)["status"] == "accepted"
     assert "已完成" in submit(dept, "已清理")
     assert state(iid)["status"] == "resolved"
 
     select_incident(sup, iid)
-    sup.wait_for_function(
-        "() => (document.querySelector('.mq-flow-action') || {}).innerText?.includes('核查结案')"
-    )
-    assert "已完成" in submit(sup)
+    sup.wait_for_selector(".mq-panel-open .mq-status-resolved")
+    choose(sup, ".mq-flow-action", "核查结案")
+    assert "已完成" in submit(sup, confirm=True)
     assert state(iid)["status"] == "closed"
     console.check()
 
@@ -110,6 +126,7 @@ def test_a_photo_goes_with_a_step_and_opens_from_the_timeline(
         files=[{"name": "整改前.png", "mimeType": "image/png", "buffer": PNG}],
     )
     sup.wait_for_selector(".mq-flow-file >> text=已选：整改前.png")
+    choose(sup, ".mq-flow-action", "核实")
     assert "已完成" in submit(sup, "现场核实，附照片")
     link = sup.locator(".mq-tl-verify .mq-tl-file")
     assert link.inner_text() == "📎 整改前.png"
@@ -132,7 +149,7 @@ def test_a_case_link_opens_the_case_on_the_map(page_as: Any, console: Any) -> No
     base = sup.url.split("/", 3)[0] + "//" + sup.url.split("/", 3)[2]
     sup.goto(base + incident_link(iid))
     sup.wait_for_selector(".mq-panel-open .mq-block-flow")
-    assert "核实" in sup.inner_text(".mq-flow-action")  # the case's own actions
+    assert "核实" in offered(sup)  # the case's own actions
     # a case outside the supervisor's street: refused in the panel, nothing shown
     with session_scope(admin=True) as s:
         far = s.execute(
