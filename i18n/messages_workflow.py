@@ -34,7 +34,10 @@ WORKFLOW: dict[str, dict[str, str]] = {
     "flow.title": {"zh-CN": "处置", "en": "Handling"},
     "flow.lead_department": {"zh-CN": "主办部门", "en": "Lead department"},
     "flow.assist_departments": {"zh-CN": "协办部门", "en": "Assisting"},
-    "flow.until": {"zh-CN": "延期至", "en": "Extend until"},
+    "flow.until": {
+        "zh-CN": "延期至（申请延期）／预计恢复（挂起，可不填）",
+        "en": "Extend until (extension) / expected end (suspension, optional)",
+    },
     "flow.merge_into": {"zh-CN": "合并到事件编号", "en": "Merge into incident no."},
     "flow.note": {"zh-CN": "说明或原因", "en": "Note or reason"},
     "flow.note_required_for": {

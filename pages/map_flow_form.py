@@ -25,6 +25,8 @@ from i18n import t
 from pages.map_ids import MapIds
 
 NEEDS_DEPARTMENT: Final = ("dispatch", "transfer")
+# a date: the extension asked for, or a suspension's expected end (optional)
+NEEDS_UNTIL: Final = ("request_extension", "suspend")
 # The steps forward come first in the list; returning, rejecting and the like after them.
 FORWARD: Final = (
     "verify",
@@ -124,7 +126,7 @@ def _params(
                     className="mq-flow-until",
                 ),
             ],
-            className=_shown("request_extension" in actions),
+            className=_shown(any(a in NEEDS_UNTIL for a in actions)),
         ),
         html.Label(
             [

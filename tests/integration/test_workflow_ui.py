@@ -29,6 +29,7 @@ def act_body(
     filename: Any = None,
     *,
     confirm: bool | None = None,
+    until: Any = None,
 ) -> dict:
     """The body of a click on 提交 (``confirm=False``) or on 确认 (``confirm=True``, what
     a weighty step takes; the default: whichever button the browser shows for
@@ -55,7 +56,7 @@ def act_body(
             {"id": fid(MapIds.FLOW_ACTION_TYPE), "property": "value", "value": action},
             {"id": fid(MapIds.FLOW_NOTE_TYPE), "property": "value", "value": note},
             {"id": fid(MapIds.FLOW_DEPT_TYPE), "property": "value", "value": dept},
-            {"id": fid(MapIds.FLOW_UNTIL_TYPE), "property": "value", "value": None},
+            {"id": fid(MapIds.FLOW_UNTIL_TYPE), "property": "value", "value": until},
             {"id": fid(MapIds.FLOW_INTO_TYPE), "property": "value", "value": None},
             {"id": fid(MapIds.FLOW_VERSION_TYPE), "property": "data", "value": version},
             {"id": fid(MapIds.FLOW_FILE_TYPE), "property": "contents", "value": file},
@@ -253,3 +254,36 @@ def test_the_timeline_says_how_far_a_resume_moved_the_deadline() -> None:
     assert f"预计 {until[5:]} 恢复办理" in panel
     moved = re.search(r"截止时间由 [^（]+（挂起 [0-9.]+ 个工作小时）", panel)
     assert moved is not None, panel[-2000:]
+
+
+def test_a_suspension_may_say_when_it_expects_to_end() -> None:
+    from datetime import timedelta
+
+    from governance.workflow import transition
+    from tests.integration.test_workflow import _principal
+
+    sup, dept = _principal("supervisor"), _principal("dept")
+    iid = new_incident("verified")
+    transition(iid, "dispatch", expected_version=state(iid)["version"], principal=sup,
+               params={"lead_department_id": dept.department_id})  # fmt: skip
+    client = signed_in_client("supervisor")
+    panel = _post(client, panel_body({"kind": "incident", "id": iid})).get_json()
+    (row,) = [  # the row that holds the date input
+        p
+        for p in _props(panel)
+        if any(
+            c.get("id", {}).get("type") == MapIds.FLOW_UNTIL_TYPE for c in _props(p.get("children"))
+        )  # fmt: skip
+        and "mq-flow-row" in str(p.get("className"))
+    ]
+    assert "mq-hidden" not in row["className"]  # suspend is offered: the date is asked for
+    until = (datetime.now(LOCAL_TZ) + timedelta(days=10)).strftime("%Y-%m-%d %H:%M")
+    body = act_body(iid, "suspend", state(iid)["version"], "等待法院判决", until=until)
+    _post(client, body)
+    assert state(iid)["status"] == "suspended"
+    with session_scope(admin=True) as s:
+        detail = s.execute(
+            text("SELECT detail FROM incident_event WHERE incident_id = :i AND action = 'suspend'"),
+            {"i": iid},
+        ).scalar_one()
+    assert detail["until"].startswith(until[:10])
