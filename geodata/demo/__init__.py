@@ -2,7 +2,9 @@
 
 Real county boundaries, a Voronoi hierarchy of towns, communities and grids below
 them, key sites and persons with visibly fake identities, and a year of incidents.
-The same ``seed`` and ``now`` give byte-identical rows.
+The same ``seed`` and ``now`` give byte-identical rows. Each incident's history through
+the closed loop is drawn as a whole path and cut at ``now`` (``backlog.py`` states what the
+backlog looks like then), so nothing is dated after the moment of seeding.
 
 Example
 -------
@@ -17,19 +19,20 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geodata.demo import workflow, writer
-from geodata.demo.catalog import DEPARTMENTS, category_rows
+from geodata.demo import lifecycle, timeline, workflow, writer
+from geodata.demo.catalog import DEPARTMENTS, LEAF_CODES, category_rows
 from geodata.demo.hierarchy import build_city
-from geodata.demo.incidents import Placer, generate
+from geodata.demo.incidents import IncidentBatch, Placer, generate
 from geodata.demo.sites_persons import build_persons, build_sites, hotspot_points
 from geodata.demo.spatial import CityModel, city_model, load_city_model
 from geodata.demo.texts import AddressBook
+from geodata.demo.workcal import Rules, WorkCalendar, load_rules
 from geodata.models import AreaLevel, SiteType
 
 __all__ = ["DemoError", "SeedReport", "is_empty", "reset", "seed", "seed_incidents"]
@@ -37,6 +40,8 @@ __all__ = ["DemoError", "SeedReport", "is_empty", "reset", "seed", "seed_inciden
 log = logging.getLogger(__name__)
 
 INCIDENT_CHUNK = 250_000  # incidents generated and written per batch
+# what a seed of an empty city bulk-loads (their foreign keys are checked once, after)
+LOADED_TABLES = ("incident", "incident_reporter", "incident_event", "incident_feedback")
 
 
 class DemoError(Exception):
@@ -162,14 +167,14 @@ def seed(
     writer.write_identities(session, identities)
     clock.lap("copy_sites_persons")
     placer = Placer(model, hotspot_points(sites), seed)
-    report.incidents = _add_incidents(
-        session, model, book, placer, incidents, seed, now, "demo", clock
-    )
-    workflow.seed_rules(session)
-    workflow.backfill(session)
-    clock.lap("workflow")
+    workflow.seed_rules(session)  # the timelines are computed from them
+    with writer.foreign_keys_set_aside(session, LOADED_TABLES):  # checked once, at the end
+        report.incidents = _add_incidents(
+            session, model, book, placer, incidents, seed, now, "demo", clock
+        )
+    clock.lap("foreign_keys")
     writer.sync_sequences(session, ["area", "department", "key_site", "key_person", "incident"])
-    writer.analyze(session, writer.DEMO_TABLES)
+    writer.analyze(session, [*writer.DEMO_TABLES, "incident_event", "incident_feedback"])
     clock.lap("analyze")
     clock.total()
     log.info("demo city written: %s", report)
@@ -200,13 +205,11 @@ def seed_incidents(
         {"a": SiteType.MARKET.value, "b": SiteType.ENTERTAINMENT.value},
     ).all()
     placer = Placer(model, np.asarray(hot, dtype=float).reshape(-1, 2), seed)
-    first = session.execute(text("SELECT coalesce(max(id), 0) + 1 FROM incident")).scalar_one()
     written = _add_incidents(
         session, model, AddressBook(model), placer, n, seed, now, external_prefix, clock
     )
-    workflow.backfill(session, int(first))
     writer.sync_sequences(session, ["incident"])
-    writer.analyze(session, ["incident"])
+    writer.analyze(session, ["incident", "incident_event", "incident_feedback"])
     clock.total()
     log.info("added %d incidents in %s", written, clock.seconds)
     return written
@@ -233,19 +236,45 @@ def _add_incidents(
             {"p": prefix + "-"},
         ).all()
     )
+    rules = load_rules(session, LEAF_CODES)
+    cal = WorkCalendar.load(
+        session, (now - timedelta(days=400)).date(), (now + timedelta(days=400)).date()
+    )
     written = 0
     while written < n:
         k = min(INCIDENT_CHUNK, n - written)
         rng = np.random.default_rng([seed, 3, int(first) + written])
         batch = generate(rng, model, book, placer, k, now, int(first) + written, serials, prefix)
         clock.lap("incidents_generate")
-        writer.write_incidents(session, batch)
-        writer.write_reporters(session, batch)
+        rng = np.random.default_rng([seed, 4, int(first) + written])
+        cut = _history(rng, batch, rules, cal, now)
+        clock.lap("timelines")
+        writer.write_incidents(session, batch, cut)
         clock.lap("copy_incidents")
+        writer.write_reporters(session, batch)
+        clock.lap("copy_reporters")
+        writer.write_timelines(session, cut)
+        clock.lap("copy_timelines")
         for s in batch.source:  # serials continue in the next chunk
             serials[s] = serials.get(s, 0) + 1
         written += k
     return written
+
+
+def _history(
+    rng: np.random.Generator, batch: IncidentBatch, rules: Rules, cal: WorkCalendar, now: datetime
+) -> timeline.Cut:
+    """Each incident's path through the loop, cut at ``now``."""
+    reported = batch.reported.astype(np.int64)
+    now_s = int(now.timestamp())
+    paths = lifecycle.simulate(
+        rng, ids=batch.ids, reported=reported, sources=batch.source, leaves=batch.leaf,
+        priority=batch.priority, grid_ids=batch.grid_id, rules=rules, cal=cal, now=now_s,
+    )  # fmt: skip
+    return timeline.cut(
+        paths, reported=reported, sources=batch.source, leaves=batch.leaf,
+        routes=rules.routing.routes, now=now_s,
+    )  # fmt: skip
 
 
 def _write_catalog(session: Session) -> tuple[int, int]:

@@ -1,5 +1,6 @@
 """Synthetic incidents: where (spatial mixture), when (rhythms and episodes), what
-(category mix per source) and how far along the closed loop they are.
+(category mix per source). How far along the closed loop each one is comes after, from
+its path (:mod:`geodata.demo.lifecycle`).
 
 All draws come from one ``numpy.random.Generator``; static features (IoT sensors,
 hotspots) come from a generator seeded by ``seed`` alone, so they persist across
@@ -20,7 +21,6 @@ from geodata.demo.rhythms import (
     EPISODES,
     SOURCE_SHARE,
     SOURCES,
-    STATUS_BY_AGE,
     Calendar,
     mix_matrix,
 )
@@ -60,10 +60,10 @@ class IncidentBatch:
     source: list[str]
     external_id: list[str]
     category: list[str]
+    leaf: np.ndarray  # index into LEAF_CODES
     occurred: np.ndarray  # datetime64[s], UTC
     reported: np.ndarray
     grid_id: np.ndarray
-    status: list[str]
     priority: np.ndarray
     description: list[str]
     address: list[str]
@@ -224,16 +224,6 @@ def _locate_all(
     return xs, ys
 
 
-def _statuses(rng: np.random.Generator, age_days: np.ndarray) -> list[str]:
-    out = np.empty(len(age_days), dtype=object)
-    lo = -np.inf
-    for hi, weights in STATUS_BY_AGE:
-        sel = np.flatnonzero((age_days >= lo) & (age_days < hi))
-        out[sel] = _pick(rng, weights, len(sel))
-        lo = hi
-    return out.tolist()
-
-
 def generate(
     rng: np.random.Generator,
     model: CityModel,
@@ -264,8 +254,6 @@ def generate(
     order = np.lexsort((np.arange(n), occurred))
     src, cat, xs, ys, g = src[order], cat[order], xs[order], ys[order], g[order]
     occurred, reported = occurred[order], reported[order]
-    age_days = (now64 - reported).astype(np.int64) / 86400.0
-    status = _statuses(rng, age_days)
     default = np.array([leaf.priority for leaf in LEAVES])[cat]
     r = rng.random(n)
     shift = np.clip(default + rng.choice([-1, 1], size=n), 1, 4)
@@ -286,10 +274,10 @@ def generate(
         source=source,
         external_id=ext,
         category=[LEAF_CODES[c] for c in cat.tolist()],
+        leaf=cat,
         occurred=occurred,
         reported=reported,
         grid_id=model.grids.ids[g],
-        status=status,
         priority=priority,
         description=desc,
         address=address,

@@ -129,3 +129,40 @@ def descriptions(
         bodies = BODIES[LEAF_CODES[c]]
         out.append(pre[ip % len(pre)] + bodies[ib % len(bodies)].format(loc=loc))
     return out
+
+
+# --- notes in the timelines (each chosen by the incident id) ----------------------------
+REJECT_NOTES = (
+    "不属于受理范围，已告知来电人",
+    "重复来电，已答复",
+    "信息不全，无法核实",
+    "经核实问题不存在",
+)
+ESCALATE_NOTE = "涉及多个部门职责，提请上级协调"
+RETURN_NOTE = "非本单位职责，申请退回重新派遣"
+TRANSFER_NOTE = "派遣有误，改派主办部门"
+SUSPEND_NOTES = (
+    "等待法院判决结果",
+    "等待第三方检测报告",
+    "需待雨季结束后施工",
+    "当事人外出，待返回后调解",
+    "等待上级部门批复",
+    "涉及产权争议，待确权",
+)
+ASK_NOTES = (
+    "情况复杂，需协调多方，申请延期",
+    "需等待材料补齐，申请延期",
+    "施工需分段实施，申请延期",
+)
+DENY_NOTE = "理由不充分，请按期办结"
+AGAIN_NOTE = "已重新处理，并回访当事人"
+# by category group (the part of the leaf code before the dot)
+RESOLVE_NOTES: dict[str, tuple[str, ...]] = {
+    "city": ("已现场清理，恢复整洁", "已责令当事人整改完毕", "已依法处置，现场恢复"),
+    "safety": ("已现场处置，隐患消除", "已出警处置完毕", "已排除险情，现场安全"),
+    "dispute": ("已组织调解，双方达成一致", "已调解完毕，签订协议", "已依法答复当事人"),
+    "service": ("已抢修完毕，恢复正常", "已修复，现场验收合格", "已处理完毕，已回复来电人"),
+    "eco": ("已现场检查，督促整改到位", "已查处，污染源已清除", "已处置完毕，监测正常"),
+    "production": ("已督促企业整改，隐患消除", "已责令停工整改，复查合格", "已处置完毕"),
+    "flood": ("已排水完毕，道路恢复通行", "已清理塌方，设置警示", "已处置完毕，持续巡查"),
+}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import shapely
@@ -16,7 +18,9 @@ from geodata.crypto import cipher
 from geodata.demo.catalog import GIVEN, SURNAMES
 from geodata.demo.hierarchy import AreaRow
 from geodata.demo.incidents import IncidentBatch
+from geodata.demo.lifecycle import NEVER
 from geodata.demo.sites_persons import ewkt_points
+from geodata.demo.timeline import NULL_ID, Cut
 from geodata.models import H3_RESOLUTIONS
 
 log = logging.getLogger(__name__)
@@ -89,8 +93,62 @@ INCIDENT_COLUMNS = [
     "h3_10",
     "version",
     "created_at",
+    "updated_at",
+    "lead_department_id",
+    "assist_department_ids",
+    "escalation_level",
+    "dispatched_at",
+    "accepted_at",
+    "accept_due_at",
+    "resolve_due_at",
+    "resolved_at",
+    "closed_at",
+    "extension_requested_until",
+    "suspended_from",
+    "suspended_at",
+    "merged_into_id",
+    "reopen_count",
 ]
-CHUNK_ROWS = 100_000
+EVENT_COLUMNS = [
+    "incident_id",
+    "at",
+    "action",
+    "from_status",
+    "to_status",
+    "version",
+    "actor_name",
+    "actor_role",
+    "actor_department_id",
+    "note",
+    "detail",
+]
+FEEDBACK_COLUMNS = ["incident_id", "rating", "channel", "at"]
+READ_BYTES = 1 << 20  # what COPY asks for at a time: ~10,000 rows
+READ_ROWS = 10_000
+
+
+class _CsvStream(io.TextIOBase):
+    """Rows as CSV text, made as COPY reads it: one COPY per table, and the rows of the
+    next read are written while the server stores the last (the two cores overlap)."""
+
+    def __init__(self, rows: Iterable[Sequence[object]]) -> None:
+        self._rows = iter(rows)
+        self._buf = io.StringIO()
+        self._csv = csv.writer(self._buf, lineterminator="\n")
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        want = READ_ROWS if size is None or size < 0 else max(1, size // 100)
+        chunk = list(itertools.islice(self._rows, want))
+        self.count += len(chunk)
+        self._csv.writerows(chunk)
+        out = self._buf.getvalue()
+        self._buf.seek(0)
+        self._buf.truncate()
+        return out
 
 
 def copy_rows(
@@ -102,31 +160,37 @@ def copy_rows(
     NULL). Returns the number of rows written.
     """
     cur = session.connection().connection.cursor()
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-    total = 0
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    pending = 0
+    stream = _CsvStream(rows)
     try:
-        for row in rows:
-            writer.writerow(row)
-            pending += 1
-            if pending >= CHUNK_ROWS:
-                total += _flush(cur, sql, buf, pending)
-                buf = io.StringIO()
-                writer = csv.writer(buf, lineterminator="\n")
-                pending = 0
-        if pending:
-            total += _flush(cur, sql, buf, pending)
+        cur.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
+            stream,
+            size=READ_BYTES,
+        )
     finally:
         cur.close()
-    return total
+    return stream.count
 
 
-def _flush(cur: object, sql: str, buf: io.StringIO, n: int) -> int:
-    buf.seek(0)
-    cur.copy_expert(sql, buf)  # type: ignore[attr-defined]
-    return n
+@contextmanager
+def foreign_keys_set_aside(session: Session, tables: Sequence[str]) -> Iterator[None]:
+    """Drop the foreign keys of ``tables`` for a bulk load and add them back, checked, at
+    the end, in the caller's transaction: one check of each key over the whole table
+    instead of a look-up per row (PostgreSQL's advice for populating a database; per-row
+    checks were half the time of writing the timelines). Names and definitions come from
+    the catalogue, so the schema is Alembic's again afterwards; the ALTERs lock the
+    tables until the transaction ends."""
+    keys = session.execute(
+        text("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+                FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(CAST(:t AS regclass[]))
+                ORDER BY conrelid::regclass::text, conname"""),
+        {"t": list(tables)},
+    ).all()
+    for table, name, _ in keys:
+        session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    yield
+    for table, name, definition in keys:
+        session.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
 
 
 def ewkb_hex(geoms: Sequence[object]) -> list[str]:
@@ -161,7 +225,21 @@ def _ts(arr: np.ndarray) -> list[str]:
     return [s + "+00" for s in np.datetime_as_string(arr, unit="s").tolist()]
 
 
-def write_incidents(session: Session, batch: IncidentBatch) -> int:
+def _times(seconds: np.ndarray) -> list[str | None]:
+    """UTC seconds as COPY timestamps; ``NEVER`` is NULL."""
+    null = seconds >= NEVER
+    out: list[str | None] = list(_ts(np.where(null, 0, seconds).astype("datetime64[s]")))
+    for i in np.flatnonzero(null).tolist():
+        out[i] = None
+    return out
+
+
+def _ids(values: np.ndarray) -> list[int | None]:
+    return [None if v == NULL_ID else v for v in values.tolist()]
+
+
+def write_incidents(session: Session, batch: IncidentBatch, cut: Cut) -> int:
+    """The incidents with the columns their timelines left (:mod:`geodata.demo.timeline`)."""
     occurred, reported = _ts(batch.occurred), _ts(batch.reported)
     geoms = ewkt_points(batch.x, batch.y)
     h3 = [batch.h3[r].tolist() for r in H3_RESOLUTIONS]
@@ -173,17 +251,61 @@ def write_incidents(session: Session, batch: IncidentBatch) -> int:
         occurred,
         reported,
         batch.grid_id.tolist(),
-        batch.status,
+        cut.status.tolist(),
         batch.priority.tolist(),
         batch.description,
         batch.address,
         geoms,
         *h3,
-        [1] * len(batch),
+        cut.version.tolist(),
         reported,
+        _times(cut.updated),
+        _ids(cut.lead),
+        cut.assist.tolist(),
+        cut.escalation.tolist(),
+        *(_times(t) for t in (cut.dispatched, cut.accepted, cut.accept_due, cut.resolve_due)),
+        *(_times(t) for t in (cut.resolved, cut.closed, cut.ext_until)),
+        cut.suspended_from.tolist(),
+        _times(cut.suspended_at),
+        _ids(cut.merged_into),
+        cut.reopen_count.tolist(),
         strict=True,
     )
     return copy_rows(session, "incident", INCIDENT_COLUMNS, rows)
+
+
+def write_timelines(session: Session, cut: Cut) -> int:
+    """The incidents' timeline events (ids in time order per incident) and ratings."""
+    ev = cut.events
+    rows = zip(
+        ev["incident_id"].tolist(),
+        _times(ev["at"]),
+        ev["action"].tolist(),
+        ev["from_status"].tolist(),
+        ev["to_status"].tolist(),
+        ev["version"].tolist(),
+        ev["actor_name"].tolist(),
+        ev["actor_role"].tolist(),
+        _ids(ev["actor_department_id"]),
+        ev["note"].tolist(),
+        ev["detail"].tolist(),
+        strict=True,
+    )
+    written = copy_rows(session, "incident_event", EVENT_COLUMNS, rows)
+    fb = cut.feedback
+    copy_rows(
+        session,
+        "incident_feedback",
+        FEEDBACK_COLUMNS,
+        zip(
+            fb["incident_id"].tolist(),
+            fb["rating"].tolist(),
+            ["link"] * len(fb["at"]),
+            _times(fb["at"]),
+            strict=True,
+        ),
+    )
+    return written
 
 
 def _hex(blob: bytes | None) -> str | None:
