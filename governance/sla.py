@@ -139,12 +139,14 @@ def shifted(
 ) -> Shift:
     """The deadlines of a case suspended from ``suspended_at`` to ``resumed_at``, each
     moved by the working time in between."""
-    latest = max([d for d in (accept_due_at, resolve_due_at, resumed_at) if d is not None])
+    dates = [d for d in (accept_due_at, resolve_due_at, resumed_at, suspended_at) if d is not None]
     span = (resumed_at - suspended_at).days
+    # from the earliest of them: a deadline to move may lie before the suspension (an
+    # accepted case's accept-by), and the days after it are counted with their holidays
     overrides = calendar_overrides(
         session,
-        suspended_at.astimezone(LOCAL_TZ).date(),
-        latest.astimezone(LOCAL_TZ).date() + timedelta(days=span * 3 + 21),
+        min(dates).astimezone(LOCAL_TZ).date(),
+        max(dates).astimezone(LOCAL_TZ).date() + timedelta(days=span * 3 + 21),
     )
     paused = working_seconds(suspended_at, resumed_at, overrides)
 
