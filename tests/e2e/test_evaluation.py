@@ -16,6 +16,8 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance import evaluation
 from governance.demo_accounts import DEMO_ACCOUNTS
+from governance.scores import MIN_BASE
+from i18n import t
 from pages.consult_ids import ConsultIds
 from pages.evaluation_ids import EvalIds
 from tests.e2e.conftest import Console, sign_in
@@ -28,11 +30,12 @@ ROW = f"#{EvalIds.BODY} .mq-eval-row"
 
 
 def _pct(part: int, whole: int) -> str:
-    return "—" if whole == 0 else f"{100 * part / whole:.1f}%"
+    return "—" if whole < MIN_BASE else f"{100 * part / whole:.1f}%"
 
 
-def _expected(dept: int, scope: str, month: str) -> dict[str, str]:
-    """A department's figures over the supervisor's street, straight from SQL."""
+def _expected(dept: int, scope: str, month: str, lang: str) -> dict[str, str]:
+    """A department's figures over the supervisor's street, straight from SQL, each
+    on-time share followed by the number of cases it rests on."""
     start, end = evaluation.parse_month(month)
     p = {"d": dept, "s": start, "e": end, "scope": scope + "%"}
     base = """FROM incident i JOIN area g ON g.id = i.grid_id
@@ -54,8 +57,10 @@ def _expected(dept: int, scope: str, month: str) -> dict[str, str]:
         )
         return {
             "received": str(received),
-            "accepted": _pct(n("AND i.accepted_at <= i.accept_due_at"), a_due),
-            "resolved": _pct(n("AND i.resolved_at <= i.resolve_due_at"), r_due),
+            "accepted": _pct(n("AND i.accepted_at <= i.accept_due_at"), a_due)
+            + t("eval.base", lang, n=a_due),
+            "resolved": _pct(n("AND i.resolved_at <= i.resolve_due_at"), r_due)
+            + t("eval.base", lang, n=r_due),
             "reopen": _pct(n("AND i.reopen_count > 0"), received),
         }
 
@@ -87,7 +92,7 @@ def test_supervisor_evaluation_and_consultation(
     key = page.locator(ROW).first.get_attribute("data-key")
     assert key is not None
     shown = _row_cells(page, key)
-    expected = _expected(int(key), scope, month)
+    expected = _expected(int(key), scope, month, "zh-CN")
     assert {k: shown[k] for k in expected} == expected
     assert shown["rank"] == "1"
 
@@ -108,6 +113,7 @@ def test_supervisor_evaluation_and_consultation(
     assert page.locator(f"#{EvalIds.BODY} th.mq-eval-col-received").inner_text() == "Cases"
     english = _row_cells(page, key)
     assert english["name"] == names_en[key]
+    expected = _expected(int(key), scope, month, "en")
     assert {k: english[k] for k in expected} == expected
     page.screenshot(path=str(ROOT / ".data" / "e2e_evaluation_en.png"), full_page=True)
 

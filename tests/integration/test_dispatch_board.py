@@ -80,6 +80,7 @@ def expected_lists(p: Principal, now: datetime) -> dict[str, list[int]]:
     sql = {
         "intake": f"""SELECT i.id FROM incident i LEFT JOIN area g ON g.id = i.grid_id
             WHERE {where} AND i.reported_at >= :mid AND i.reported_at < :now
+              AND i.status NOT IN ('merged', 'rejected')
             ORDER BY i.reported_at DESC, i.id DESC""",
         "queue": f"""SELECT i.id FROM incident i LEFT JOIN area g ON g.id = i.grid_id
             WHERE {where} AND i.status IN ('registered', 'verified')
@@ -124,6 +125,7 @@ def test_board_lists_equal_direct_sql(people: dict[str, Principal], username: st
         by_source = s.execute(
             text(f"""SELECT i.source, count(*) FROM incident i LEFT JOIN area g ON g.id = i.grid_id
                      WHERE {where} AND i.reported_at >= :mid AND i.reported_at < :now
+                       AND i.status NOT IN ('merged', 'rejected')
                      GROUP BY 1"""),
             {**params, "mid": midnight, "now": now},
         ).all()

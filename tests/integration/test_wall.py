@@ -286,8 +286,9 @@ def test_kpi_service_at_a_busy_moment_equals_direct_sql(county: str, session) ->
     cats = dict(
         session.execute(
             text("""SELECT i.category_code, count(*) FROM incident i JOIN area g
-            ON g.id = i.grid_id WHERE g.code LIKE :p AND i.occurred_at >= :s
-            AND i.occurred_at < :e GROUP BY 1"""),
+            ON g.id = i.grid_id WHERE g.code LIKE :p AND i.reported_at >= :s
+            AND i.reported_at < :e AND i.status NOT IN ('merged', 'rejected')
+            GROUP BY 1"""),
             {"p": county[:6] + "%", "s": now - timedelta(days=1), "e": now},
         ).all()
     )
