@@ -27,6 +27,15 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1600, "height": 900}
 IGNORED_CONSOLE = ("favicon",)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def readme_picture(name: str) -> Path:
+    """Where a test writes one of the README's pictures: ``docs/`` only on request
+    (MINQING_UPDATE_SCREENSHOTS=1), so that a test run leaves the work tree clean;
+    otherwise under ``.data/screenshots/``."""
+    update = os.environ.get("MINQING_UPDATE_SCREENSHOTS") == "1"
+    return (ROOT / "docs" if update else ROOT / ".data" / "screenshots") / name
 
 
 @dataclass

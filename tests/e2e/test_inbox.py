@@ -15,6 +15,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from geodata.queries import case_state as cs
 from i18n import t
+from tests.e2e.conftest import readme_picture
 from tests.e2e.test_map import open_map
 from tests.e2e.test_persons_ui import page_as  # noqa: F401  (fixture)
 from tests.e2e.test_workflow import choose, select_incident, submit
@@ -121,6 +122,9 @@ def test_a_dispatched_case_tops_the_inbox_live_and_is_handled_from_the_panel(
     dept.wait_for_selector(".mq-panel-open .mq-block-flow")
     badge_matches_timeline(dept, "dispatched")
     assert dept.locator(".mq-flow-submit").is_disabled()  # nothing preselected
+    picture = readme_picture("screenshot-inbox.png")  # the department's view, for the README
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    dept.screenshot(path=str(picture))
     for action, note, status in (
         ("签收", None, "accepted"),
         ("开始处置", None, "in_progress"),

@@ -6,7 +6,6 @@ Every wait is on a condition of the page (an element, a request), never on the c
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,17 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pages.map_ids import MapIds
+from tests.e2e.conftest import readme_picture
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-# The README's picture is refreshed only on request (MINQING_UPDATE_SCREENSHOTS=1), so a
-# test run leaves the work tree clean; otherwise the picture goes under .data/.
-SCREENSHOT = (
-    ROOT / "docs"
-    if os.environ.get("MINQING_UPDATE_SCREENSHOTS") == "1"
-    else ROOT / ".data" / "screenshots"
-) / "screenshot-map.png"
+SCREENSHOT = readme_picture("screenshot-map.png")
 # 城区 (the urban core of the demo city): a bbox to look for grid labels in
 CORE_BBOX = "115.30,22.74,115.45,22.85"
 

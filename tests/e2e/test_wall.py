@@ -10,7 +10,6 @@ Figures are compared with SQL computed here (tests/integration/wall_helpers.py).
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +21,7 @@ from sqlalchemy import text
 
 from governance.filters import LOCAL_TZ
 from pages.wall_ids import WallIds
+from tests.e2e.conftest import readme_picture
 from tests.e2e.wall_server import RestartableServer
 from tests.integration.wall_helpers import sql_kpis
 
@@ -32,11 +32,7 @@ UPDATE = "**/_dash-update-component*"  # Dash's callback endpoint (with an ?endI
 HD = {"width": 1920, "height": 1080}
 WALL_VIEWPORT = HD  # (tests/e2e/test_live.py opens the wall with it)
 UHD = {"width": 3840, "height": 2160}
-SCREENSHOT = (
-    ROOT / "docs"
-    if os.environ.get("MINQING_UPDATE_SCREENSHOTS") == "1"
-    else ROOT / ".data" / "screenshots"
-) / "screenshot-wall.png"
+SCREENSHOT = readme_picture("screenshot-wall.png")
 LABELS = ["今日新增事件", "待派遣", "办理中", "超时未办", "今日按时办结率", "今日群众满意度"]
 # Elements that must show all of their text (ellipsis is allowed only where the CSS asks
 # for it, on free-text lines and names), and must lie inside the screen.
