@@ -36,7 +36,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.crypto import cipher
@@ -44,7 +43,7 @@ from geodata.db import ALL_AREAS, session_scope
 from geodata.hexagons import cells_for_points
 from geodata.models import IncidentSource
 from geodata.queries import intake as q
-from geodata.queries import timeline
+from geodata.queries import notify, timeline
 from governance import audit, duplicates, known_names, pii
 from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput, NotFound
@@ -65,7 +64,6 @@ from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "incident_changed"  # the channel governance/workflow.py notifies on
 NOTIFY_MAX_IDS = 500  # pg_notify payloads must stay under 8,000 bytes
 __all__ = [
     "MAX_BODY_BYTES",
@@ -286,9 +284,7 @@ def _record(
         }
     else:
         payload = {"action": "register", "count": len(ids), "ids": ids[:NOTIFY_MAX_IDS]}
-    session.execute(
-        text("SELECT pg_notify(:ch, :p)"), {"ch": NOTIFY_CHANNEL, "p": json.dumps(payload)}
-    )
+    notify.incident_changed(session, json.dumps(payload))
     audit.record(
         session,
         action="data_change",

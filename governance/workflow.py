@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, session_scope
-from geodata.queries import timeline
+from geodata.queries import notify, timeline
+from geodata.queries import workflow as q
 from governance import attachments, audit, sla
 from governance import workflow_params as wp
 from governance.access import Principal, require, require_area
@@ -39,27 +39,13 @@ from governance.transitions import (  # the state machine, as data
 
 NOTE_MAX = wp.NOTE_MAX
 MAX_EXTENSION_DAYS = 30
-NOTIFY_CHANNEL = "incident_changed"
-
-_ROW_SQL = """
-    SELECT i.id, i.status, i.version, i.category_code, i.priority, i.grid_id,
-           g.code AS grid_code, i.lead_department_id, i.assist_department_ids,
-           i.escalation_level, i.suspended_from, i.suspended_at, i.extension_requested_until,
-           i.resolve_due_at, i.accept_due_at, i.dispatched_at, i.accepted_at, i.reopen_count
-    FROM incident i LEFT JOIN area g ON g.id = i.grid_id
-    WHERE i.id = :id
-"""
 
 
 def _load(session: Session, incident_id: int, *, lock: bool) -> dict[str, Any]:
-    row = (
-        session.execute(text(_ROW_SQL + (" FOR UPDATE OF i" if lock else "")), {"id": incident_id})
-        .mappings()
-        .first()
-    )
+    row = q.incident_row(session, incident_id, lock=lock)
     if row is None:
         raise NotFound("error.not_found", what=f"incident {incident_id}")
-    return dict(row)
+    return row
 
 
 def _may(principal: Principal, spec: Transition, row: Mapping[str, Any]) -> bool:
@@ -108,12 +94,7 @@ def _department_ids(session: Session, raw: object, name: str) -> list[int]:
     if len(items) > wp.MAX_ASSIST + 1:
         raise InvalidInput("error.unknown_department", value=str(raw)[:40])
     ids = [wp.department_id(item) for item in items]
-    known = {
-        r[0]
-        for r in session.execute(
-            text("SELECT id FROM department WHERE id = ANY(:ids)"), {"ids": ids}
-        )
-    }
+    known = q.known_departments(session, ids)
     missing = [i for i in ids if i not in known]
     if missing:
         raise InvalidInput("error.unknown_department", value=", ".join(map(str, missing)))
@@ -124,22 +105,11 @@ def suggest_departments(session: Session, category: str, grid_code: str | None) 
     """The routing suggestion (lead and assisting departments) for a category at a place:
     the most specific routing rule (longest area prefix, category before catch-all),
     else the department of the category or of its parent group."""
-    row = session.execute(
-        text("""
-        SELECT lead_department_id, assist_department_ids, id FROM routing_rule
-        WHERE (category_code = :c OR category_code IS NULL)
-          AND (area_code IS NULL OR starts_with(coalesce(:g, ''), area_code))
-        ORDER BY length(coalesce(area_code, '')) DESC, category_code IS NULL LIMIT 1"""),
-        {"c": category, "g": grid_code},
-    ).first()
-    if row is not None:
-        return {"lead": row[0], "assist": list(row[1] or []), "rule_id": row[2]}
-    dept = session.execute(
-        text("""SELECT coalesce(c.department_id, p.department_id) FROM incident_category c
-                LEFT JOIN incident_category p ON p.code = c.parent_code WHERE c.code = :c"""),
-        {"c": category},
-    ).scalar()
-    return {"lead": dept, "assist": [], "rule_id": None}
+    rule = q.routing_rule(session, category, grid_code)
+    if rule is not None:
+        lead, assist, rule_id = rule
+        return {"lead": lead, "assist": assist, "rule_id": rule_id}
+    return {"lead": q.category_department(session, category), "assist": [], "rule_id": None}
 
 
 def _parse_until(raw: object, row: Mapping[str, Any], now: datetime) -> datetime:
@@ -264,11 +234,7 @@ def _changes(
         into = wp.incident_ref(params.get("into"))
         if into == row["id"]:
             raise InvalidInput("error.merge_target")
-        target = session.execute(
-            text("""SELECT i.status, g.code FROM incident i LEFT JOIN area g ON g.id = i.grid_id
-                    WHERE i.id = :id"""),
-            {"id": into},
-        ).first()
+        target = q.status_and_grid(session, into)
         if target is None or target[0] in ("merged", "rejected"):
             raise InvalidInput("error.merge_target")
         require_area(principal, target[1] or "")
@@ -284,10 +250,7 @@ def _target(action: str, spec: Transition, row: Mapping[str, Any]) -> str:
 
 
 def _notify(session: Session, payload: Mapping[str, Any]) -> None:
-    session.execute(
-        text("SELECT pg_notify(:ch, :p)"),
-        {"ch": NOTIFY_CHANNEL, "p": json.dumps(payload, default=str)},
-    )
+    notify.incident_changed(session, json.dumps(payload, default=str))
 
 
 @dataclass(frozen=True)
@@ -392,14 +355,7 @@ def _apply(
     sets, detail = _changes(s, action, row, params, who, now)
     target = _target(action, spec, row)
     sets["status"] = target
-    assignments = ", ".join(f"{k} = :{k}" for k in sets)
-    version = s.execute(
-        text(
-            f"UPDATE incident SET {assignments}, version = version + 1, updated_at = now() "
-            "WHERE id = :id RETURNING version"
-        ),
-        {**sets, "id": row["id"]},
-    ).scalar_one()
+    version = q.update_incident(s, row["id"], sets)
     event_id = timeline.add_event(
         s,
         incident_id=row["id"],
@@ -456,19 +412,8 @@ def resident_feedback(
             target = "closed" if row["status"] == "resolved" else "evaluated"
             sets = {"closed_at": now} if target == "closed" else {}
         sets["status"] = target
-        assignments = ", ".join(f"{k} = :{k}" for k in sets)
-        version = s.execute(
-            text(
-                f"UPDATE incident SET {assignments}, version = version + 1, updated_at = now() "
-                "WHERE id = :id RETURNING version"
-            ),
-            {**sets, "id": row["id"]},
-        ).scalar_one()
-        s.execute(
-            text("""INSERT INTO incident_feedback (incident_id, rating, comment, channel)
-                    VALUES (:id, :r, :c, :ch)"""),
-            {"id": row["id"], "r": rating, "c": text_note, "ch": channel},
-        )
+        version = q.update_incident(s, row["id"], sets)
+        q.add_feedback(s, row["id"], rating, text_note, channel)
         timeline.add_event(
             s,
             incident_id=row["id"],
@@ -522,8 +467,8 @@ def incident_state(incident_id: int, *, principal: Principal) -> dict[str, Any]:
 def departments(lang: str = "zh-CN") -> list[dict[str, Any]]:
     """Every department (id, code, name in ``lang``) for dispatch choices."""
     with session_scope() as s:
-        rows = s.execute(text("SELECT id, code, name_zh, name_en FROM department ORDER BY id"))
-        return [
-            {"id": r.id, "code": r.code, "name": r.name_en if lang == "en" else r.name_zh}
-            for r in rows
-        ]
+        rows = q.departments(s)
+    return [
+        {"id": r["id"], "code": r["code"], "name": r["name_en"] if lang == "en" else r["name_zh"]}
+        for r in rows
+    ]
