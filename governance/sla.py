@@ -26,9 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries import sla as q
 from governance.filters import LOCAL_TZ
 
 # priority -> (accept within hours, resolve within working days, remind hours before)
@@ -51,28 +51,12 @@ class Policy:
 
 
 def policy_for(session: Session, category: str, priority: int) -> Policy:
-    row = session.execute(
-        text("""
-        SELECT accept_hours, resolve_workdays, remind_before_hours, max_suspend_days
-        FROM sla_policy
-        WHERE (category_code = :c OR category_code IS NULL)
-          AND (priority = :p OR priority IS NULL)
-        ORDER BY category_code IS NULL, priority IS NULL LIMIT 1"""),
-        {"c": category, "p": priority},
-    ).first()
+    """The policy of a case (see the module docstring)."""
+    row = q.policy_row(session, category, priority)
     if row is not None:
-        return Policy(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+        return Policy(*row)
     a, r, remind = DEFAULTS.get(priority, DEFAULTS[3])
     return Policy(a, r, remind)
-
-
-def calendar_overrides(session: Session, start: date, end: date) -> dict[date, bool]:
-    """Days between ``start`` and ``end`` whose working status is not their weekday's."""
-    rows = session.execute(
-        text("SELECT day, workday FROM calendar_day WHERE day BETWEEN :a AND :b"),
-        {"a": start, "b": end},
-    ).all()
-    return {d: bool(w) for d, w in rows}
 
 
 def is_workday(day: date, overrides: Mapping[date, bool]) -> bool:
@@ -143,7 +127,7 @@ def shifted(
     span = (resumed_at - suspended_at).days
     # from the earliest of them: a deadline to move may lie before the suspension (an
     # accepted case's accept-by), and the days after it are counted with their holidays
-    overrides = calendar_overrides(
+    overrides = q.calendar_overrides(
         session,
         min(dates).astimezone(LOCAL_TZ).date(),
         max(dates).astimezone(LOCAL_TZ).date() + timedelta(days=span * 3 + 21),
@@ -163,7 +147,7 @@ def due_dates(
     policy = policy_for(session, category, priority)
     local = at.astimezone(LOCAL_TZ).date()
     # enough calendar for the longest run of holidays plus weekends
-    overrides = calendar_overrides(
+    overrides = q.calendar_overrides(
         session, local, local + timedelta(days=policy.resolve_workdays * 3 + 21)
     )
     return at + timedelta(hours=policy.accept_hours), add_workdays(
