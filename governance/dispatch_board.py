@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
@@ -248,11 +247,7 @@ def dispatch(
     lead = None if department_id in (None, "") else _int(department_id, "lead_department_id")
     params = {} if lead is None else {"lead_department_id": lead}
     with session_scope(scope=who.rls_scope) as s:
-        row = s.execute(
-            text("""SELECT i.status, i.category_code, g.code FROM incident i
-                    LEFT JOIN area g ON g.id = i.grid_id WHERE i.id = :id"""),
-            {"id": iid},
-        ).first()
+        row = q.dispatch_target(s, iid)
         if row is None:
             raise NotFound("error.not_found", what=f"incident {iid}")
         require_area(who, row[2] or "")
@@ -260,9 +255,7 @@ def dispatch(
         target = lead if lead is not None else workflow.suggest_departments(s, *row[1:])["lead"]
         if target is None:
             raise InvalidInput("error.lead_required")
-        name = s.execute(
-            text("SELECT name_zh, name_en FROM department WHERE id = :d"), {"d": target}
-        ).first()
+        name = q.department_names(s, target)
         if name is None:
             raise InvalidInput("error.unknown_department", value=str(target))
     # a registered case is verified and dispatched in one transaction: both or neither

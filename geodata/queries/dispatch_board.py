@@ -129,3 +129,22 @@ def intake_breakdown(
         )
         out[key] = [(str(k), int(n)) for k, n in rows]
     return out
+
+
+def dispatch_target(session: Session, incident_id: int) -> tuple[str, str, str | None] | None:
+    """``(status, category code, grid code)`` of the case a one-click dispatch names
+    (None: no such case in the session's scope)."""
+    row = session.execute(
+        text("""SELECT i.status, i.category_code, g.code FROM incident i
+                    LEFT JOIN area g ON g.id = i.grid_id WHERE i.id = :id"""),
+        {"id": incident_id},
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def department_names(session: Session, department_id: int) -> tuple[str, str] | None:
+    """``(name_zh, name_en)`` of a department (None: no such department)."""
+    row = session.execute(
+        text("SELECT name_zh, name_en FROM department WHERE id = :d"), {"d": department_id}
+    ).first()
+    return None if row is None else (row[0], row[1])
