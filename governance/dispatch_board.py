@@ -35,6 +35,7 @@ from governance import catalog, known_names, sla, workflow
 from governance.access import INCIDENT_DISPATCH, Principal, require, require_area
 from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
+from governance.workflow_apply import suggest_departments
 from i18n import t
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def _row(
     if r["status"] in q.QUEUE_STATUSES:
         key = (r["category_code"], r["grid_code"])
         if key not in suggestion_cache:
-            suggestion_cache[key] = workflow.suggest_departments(s, *key)
+            suggestion_cache[key] = suggest_departments(s, *key)
         suggested = suggestion_cache[key]["lead"]
     dept = r["department_en"] if lang == "en" else r["department_zh"]
     return BoardRow(
@@ -252,7 +253,7 @@ def dispatch(
             raise NotFound("error.not_found", what=f"incident {iid}")
         require_area(who, row[2] or "")
         # refuse a dispatch that cannot succeed before the case is verified
-        target = lead if lead is not None else workflow.suggest_departments(s, *row[1:])["lead"]
+        target = lead if lead is not None else suggest_departments(s, *row[1:])["lead"]
         if target is None:
             raise InvalidInput("error.lead_required")
         name = q.department_names(s, target)

@@ -1,9 +1,12 @@
-"""The closed loop's state machine as data (read by ``governance/workflow.py``).
+"""The closed loop's state machine as data, and what reads it.
 
 For each action: the states it may start from, the state it leads to, the capability it
 needs, whether only the lead department may take it, and whether a note (a reason) is
-required. Apart from the use case so that what describes an action (the request shapes
-of ``governance/workflow_params.py``, the OpenAPI document) can read the table without
+required. The table is read here only: :func:`allowed_actions` (what a user may do to an
+incident now) and :func:`target` (the state an action leads to); the use case
+(``governance/workflow.py``) and its apply step (``governance/workflow_apply.py``) ask
+them. Apart from the use case so that what describes an action (the request shapes of
+``governance/workflow_params.py``, the OpenAPI document) can read the table without
 importing the use case that reads those shapes.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from governance.access import (
     INCIDENT_CLOSE,
@@ -18,6 +22,7 @@ from governance.access import (
     INCIDENT_ESCALATE,
     INCIDENT_HANDLE,
     INCIDENT_VERIFY,
+    Principal,
 )
 
 OPEN_HANDLING = frozenset({"dispatched", "accepted", "in_progress"})
@@ -60,3 +65,44 @@ TRANSITIONS: Mapping[str, Transition] = {
     "reopen": _t({"closed", "evaluated"}, "in_progress", INCIDENT_DISPATCH, needs_note=True),
 }
 ACTIONS = tuple(TRANSITIONS)
+
+
+def _may(principal: Principal, spec: Transition, row: Mapping[str, Any]) -> bool:
+    """May ``principal`` take ``spec`` on the incident ``row`` as far as its capability,
+    area scope and department go (not the state)?"""
+    if not principal.can(spec.capability):
+        return False
+    if not principal.covers(row["grid_code"] or ""):
+        return False
+    return not spec.lead_only or (
+        principal.department_id is not None and principal.department_id == row["lead_department_id"]
+    )
+
+
+def _pending_extension(row: Mapping[str, Any]) -> bool:
+    return row["extension_requested_until"] is not None
+
+
+def allowed_actions(principal: Principal | None, row: Mapping[str, Any]) -> list[str]:
+    """The actions ``principal`` may take on the incident now, in TRANSITIONS order."""
+    if principal is None:
+        return []
+    out = []
+    for action, spec in TRANSITIONS.items():
+        if row["status"] not in spec.sources or not _may(principal, spec, row):
+            continue
+        pending = _pending_extension(row)
+        if action in ("approve_extension", "deny_extension") and not pending:
+            continue
+        if action == "request_extension" and pending:
+            continue
+        out.append(action)
+    return out
+
+
+def target(action: str, spec: Transition, row: Mapping[str, Any]) -> str:
+    """The state ``action`` leads to from ``row``: a resume returns to the state the
+    case was suspended from; an action without a target leaves the state as it is."""
+    if action == "resume":
+        return str(row["suspended_from"] or "dispatched")
+    return spec.target or str(row["status"])

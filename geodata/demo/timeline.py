@@ -2,7 +2,7 @@
 and the incident columns that timeline leaves behind.
 
 A step happens if it is on the case's path and not after ``now``. The steps are applied
-in path order as ``governance/workflow.py`` applies them: what each action sets and
+in path order as ``governance/workflow_apply.py`` applies them: what each action sets and
 clears, who takes it (the lead department's staff for its own steps), which ones carry a
 note, what each event's ``detail`` holds, and that every step but the SLA sweep's adds one
 to the version. So the incident row is the one the app would have left after the same
@@ -232,7 +232,7 @@ def _suspension(log: _Log) -> None:
     """Suspend (with the expected end), the sweep's review of the few left past the
     policy's limit, and resume, which moves resolve-by by the working time suspended (the
     case was accepted first, so its accept-by is history; the detail as
-    ``governance/workflow.py _moved`` writes it)."""
+    ``governance/workflow_apply.py _moved`` writes it)."""
     c, p = log.cut, log.p
     sel = log.happened(p.t_suspend)
     c.suspended_from[sel], c.suspended_at[sel] = c.status[sel], p.t_suspend[sel]

@@ -119,7 +119,7 @@ def _policy_table(session: Session, leaf_codes: list[str]) -> tuple[np.ndarray, 
 
 @dataclass(frozen=True)
 class Routing:
-    """``governance.workflow.suggest_departments`` for arrays of (leaf, grid code)."""
+    """``governance.workflow_apply.suggest_departments`` for arrays of (leaf, grid code)."""
 
     rules: list[tuple[str | None, str | None, int]]  # (category, area prefix, route index)
     default: np.ndarray  # leaf -> route index of its category's department

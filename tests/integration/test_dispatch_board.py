@@ -17,7 +17,7 @@ from governance.access import Principal
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.filters import LOCAL_TZ
 from governance.masking import redact_contacts
-from governance.workflow import suggest_departments
+from governance.workflow_apply import suggest_departments
 from pages.dispatch_ids import DispatchIds
 from tests.conftest import signed_in_client
 
