@@ -12,7 +12,7 @@ headers), chooses the source and the file's coordinate system, previews and impo
   column, translated message) and the counts of new rows and replays of stored external
   ids. Nothing is written but the upload.
 - :func:`commit` does the same and writes every row in one transaction through
-  :func:`governance.intake.write_items` (the one writer of incidents: idempotency on
+  :func:`governance.intake_write.write_items` (the one writer of incidents: idempotency on
   ``(source, external_id)``, CRS conversion, grid and H3 cells, a supervisor's area,
   one ``data_change`` audit record whose ``intake`` names the file), and forgets the
   upload. A single bad row refuses the whole file.
@@ -41,8 +41,8 @@ from governance.errors import InvalidInput
 from governance.file_mapping import FIELDS, REQUIRED, guess_mapping
 from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS, Table, clean_filename, read_table
 from governance.file_uploads import decode_upload
-from governance.intake import Actor, IntakeInvalid, write_items
-from governance.intake_checks import FieldError, Item, validate_items
+from governance.intake_checks import FieldError, IntakeInvalid, Item, validate_items
+from governance.intake_write import Actor, write_items
 from i18n import t
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ grid workers, supervisors and the command centre through the one intake writer.
 Each open form carries its own external id (``desk-<uuid>``, made when the form is drawn
 and renewed after each registration), so a double click or a resubmit is a replay of the
 same ``(grid, external_id)``, never a second incident. The user's area confinement is
-intake's (:meth:`governance.intake.Actor.from_user`).
+intake's (:meth:`governance.intake_write.Actor.from_user`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from governance import duplicates, intake
 from governance.access import INCIDENT_REGISTER, Principal, require
 from governance.filters import LOCAL_TZ
 from governance.intake_checks import FieldError, IntakeInvalid
+from governance.intake_write import Actor
 from i18n import t
 
 FORM_ID = re.compile(r"^desk-[0-9a-f]{32}$")
@@ -119,7 +120,7 @@ def register(
         "address": _text(form.get("address")) or None,
         "reporter": ({"name": name or None, "phone": phone or None} if name or phone else None),
     }
-    actor = intake.Actor.from_user(user, source=IncidentSource.GRID.value)
+    actor = Actor.from_user(user, source=IncidentSource.GRID.value)
     view, _created = intake.create_one(body, actor, via="frontdesk", client_addr=client_addr)
     return view
 

@@ -176,7 +176,7 @@ def write_bulk(
     """Validate and insert a batch in the caller's transaction (see the module docstring).
 
     ``prepare_rows(items, ids)`` yields the prepared rows of new items
-    (:func:`governance.intake._rows`). Raises :class:`IntakeInvalid` for invalid items
+    (:func:`governance.intake_write.prepared_rows`). Raises :class:`IntakeInvalid` for invalid items
     (every problem listed) or points outside the actor's area; the caller's transaction
     must then roll back. Points outside every grid are the caller's to refuse.
     """

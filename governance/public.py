@@ -1,7 +1,7 @@
 """有事找书记: reports from the public (no sign-in), their tracking page and the
 resident's rating after resolution.
 
-A report is written by the one intake writer (:func:`governance.intake.write_items`) as
+A report is written by the one intake writer (:func:`governance.intake_write.write_items`) as
 source ``public``, in one transaction with its tracking code and, if any, its photo
 (an attachment of the ``register`` step, :mod:`governance.attachments`, which staff see
 in the incident panel). The tracking code is derived from a per-form nonce (an HMAC
@@ -40,8 +40,9 @@ from geodata.queries import timeline
 from governance import attachments, known_names
 from governance.errors import InvalidInput, NotFound
 from governance.filters import LOCAL_TZ
-from governance.intake import Actor, leaf_categories, list_categories, write_items
+from governance.intake import list_categories
 from governance.intake_checks import IntakeInvalid, validate_items
+from governance.intake_write import Actor, leaf_categories, write_items
 from governance.workflow import resident_feedback
 from i18n import t
 from settings import get_settings, secret_key

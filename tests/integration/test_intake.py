@@ -123,7 +123,7 @@ def hotline() -> str:
 
 @pytest.fixture
 def reject_outside(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from governance import intake
+    from governance import intake_write as intake
     from settings import get_settings
 
     strict = get_settings().model_copy(update={"intake_outside": "reject"})
