@@ -12,18 +12,17 @@ A password chosen by anyone but its owner must be changed at the next sign-in.
 Every function takes the acting principal and checks its capability and the matrix
 first: the page's callbacks are HTTP endpoints anyone can call, and the command line
 acts as a named administrator (or the installer) under the same rules. Form values
-arrive raw (a hand-made request may send anything) and are validated here. Every change
-is one transaction: lock the account row, compare the state the form was shown
-(:func:`stamp`) with the row's current state and refuse a stale form, change, end the
-account's sessions when its password, role, area, department or disabled flag changes,
-and append one ``permission_change`` audit record with the state before and after
-(never a password).
+arrive raw (a hand-made request may send anything) and are validated value by value
+(``governance/users_forms.py``) before any change. Every change is one transaction:
+lock the account row, compare the state the form was shown (:func:`stamp`) with the
+row's current state and refuse a stale form, change, end the account's sessions when
+its password, role, area, department or disabled flag changes, and append one
+``permission_change`` audit record with the state before and after (never a password).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,10 +32,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
-from geodata.models import AppUser, Area, AreaLevel, Department, Role
+from geodata.models import AppUser
 from geodata.models_audit import AuditAction
 from geodata.queries import users as q
-from governance import accounts, area_codes, audit
+from governance import accounts, audit
+from governance import users_forms as forms
 from governance.access import (
     PERMISSIONS_MANAGE,
     USERS_MANAGE,
@@ -48,15 +48,7 @@ from governance.duties import INSTALLER, Duty, NotYourDuty, check
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
-NEEDS_AREA = frozenset({Role.SUPERVISOR.value, Role.GRID_WORKER.value})
-KIOSK_PREFIX = "kiosk-"  # governance.kiosks.ACCOUNT_PREFIX (not imported: no cycle)
 LIST_LIMIT = 200
-MAX_FILTER = 100
-MAX_DISPLAY_NAME = 80
-MAX_PASSWORD = accounts.MAX_PASSWORD
-_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
-_ROLES = frozenset(r.value for r in Role)
-NO_ROLE = "none"  # the list filter and the permission form's value for "no role (yet)"
 
 
 @dataclass(frozen=True)
@@ -79,11 +71,6 @@ class AccountList:
     more: bool
 
 
-def is_kiosk(username: str) -> bool:
-    """Is this the system account of a wall-screen kiosk token (read-only here)?"""
-    return username.startswith(KIOSK_PREFIX)
-
-
 def stamp(row: Any) -> dict[str, Any]:
     """The state a change form is shown, to be sent back with the change: the change is
     refused if the account changed since (a row of :func:`account_detail` or a model)."""
@@ -104,15 +91,15 @@ def stamp(row: Any) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- reading
 def list_accounts(principal: Principal | None, filters: object = None) -> AccountList:
     """Accounts matching ``filters`` = ``{"text": ..., "role": ...}`` (raw form values;
-    role :data:`NO_ROLE` for accounts waiting for one), by username, at most
+    role :data:`~governance.users_forms.NO_ROLE` for accounts waiting for one), by username, at most
     :data:`LIST_LIMIT`; never a password hash."""
     _viewer(principal)
     if filters is not None and not isinstance(filters, Mapping):
         raise InvalidInput("error.users.bad_form")
     filters = filters or {}
-    contains = _text(filters.get("text"), MAX_FILTER, "error.users.filter_long")
-    role = _text(filters.get("role"), 20, "error.users.bad_form")
-    if role is not None and role not in _ROLES | {NO_ROLE}:
+    contains = forms.text(filters.get("text"), forms.MAX_FILTER, "error.users.filter_long")
+    role = forms.text(filters.get("role"), 20, "error.users.bad_form")
+    if role is not None and role not in forms.ROLES | {forms.NO_ROLE}:
         raise InvalidInput("error.users.unknown_role", role=role)
     with session_scope() as s:
         rows = q.search(s, contains=contains, role=role, limit=LIST_LIMIT + 1)
@@ -122,7 +109,7 @@ def list_accounts(principal: Principal | None, filters: object = None) -> Accoun
 def account_detail(principal: Principal | None, target: object) -> dict[str, Any]:
     """One account as the list shows it, with its :func:`stamp` under ``"stamp"``."""
     _viewer(principal)
-    user_id = _user_id(target)
+    user_id = forms.user_id(target)
     with session_scope() as s:
         row = q.account(s, user_id)
     if row is None:
@@ -133,7 +120,7 @@ def account_detail(principal: Principal | None, target: object) -> dict[str, Any
 def account_by_username(principal: Principal | None, username: object) -> dict[str, Any]:
     """:func:`account_detail` of the account named ``username`` (the command line)."""
     _viewer(principal)
-    name = _text(username, 64, "error.users.not_found")
+    name = forms.text(username, 64, "error.users.not_found")
     with session_scope() as s:
         user_id = q.user_id_by_name(s, name or "")
     if user_id is None:
@@ -163,12 +150,14 @@ def create_account(
     who = _manager(principal)
     if not isinstance(form, Mapping):
         raise InvalidInput("error.users.bad_form")
-    username = _username(form.get("username"))
-    display_name = _text(form.get("display_name"), MAX_DISPLAY_NAME, "error.users.display_name")
-    typed = _password(form.get("password"))
+    username = forms.username(form.get("username"))
+    display_name = forms.text(
+        form.get("display_name"), forms.MAX_DISPLAY_NAME, "error.users.display_name"
+    )
+    typed = forms.password(form.get("password"))
     password = typed or accounts.generate_password()
-    role = _text(form.get("role"), 20, "error.users.bad_form")
-    if role is not None and role not in _ROLES:
+    role = forms.text(form.get("role"), 20, "error.users.bad_form")
+    if role is not None and role not in forms.ROLES:
         raise InvalidInput("error.users.unknown_role", role=role)
     if who is not INSTALLER and any(form.get(k) for k in ("role", "area", "department")):
         raise NotYourDuty(Duty.ASSIGN, "business")
@@ -257,7 +246,7 @@ def reset_password(
     lockout and ends every session of the account, and its owner must replace it at the
     next sign-in (the administrator knows it)."""
     who = _manager(principal)
-    typed = _password(password)
+    typed = forms.password(password)
     new = typed or accounts.generate_password()
     with session_scope() as s:
         user = _editable(s, who, target, seen, Duty.RESET_PASSWORD)
@@ -280,7 +269,7 @@ def change_permissions(
     client_addr: str | None = None,
 ) -> AccountChange:
     """A new role, area scope and department (``form`` = ``{"role", "area",
-    "department"}``; role :data:`NO_ROLE` takes every permission away); the account's
+    "department"}``; role :data:`~governance.users_forms.NO_ROLE` takes every permission away); the account's
     sessions end, so the change applies at once. The security administrator's duty, on
     business accounts only: no administrator role is ever given here."""
     who = require(principal, PERMISSIONS_MANAGE)
@@ -288,7 +277,7 @@ def change_permissions(
         raise InvalidInput("error.users.bad_form")
     with session_scope() as s:
         user = _editable(s, who, target, seen, Duty.ASSIGN)
-        role, area, dept = _permissions(s, who, form)
+        role, area, dept = forms.permissions(s, who, form)
         new = (role, area.id if area else None, dept.id if dept else None)
         if new == (user.role, user.area_id, user.department_id):
             raise InvalidInput("error.users.no_change")
@@ -302,38 +291,6 @@ def change_permissions(
 
 
 # ----------------------------------------------------------------------------- helpers
-def _text(value: object, max_len: int, key: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput("error.users.bad_form")
-    value = value.strip()
-    if len(value) > max_len:
-        raise InvalidInput(key, max=max_len)
-    return value or None
-
-
-def _username(value: object) -> str:
-    name = _text(value, 64, "error.users.username_format")
-    if name is None or not _USERNAME.fullmatch(name):
-        raise InvalidInput("error.users.username_format")
-    if is_kiosk(name):
-        raise InvalidInput("error.users.username_reserved", prefix=KIOSK_PREFIX)
-    return name
-
-
-def _password(value: object) -> str | None:
-    """A typed password, checked for strength (None: generate one)."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput("error.users.bad_form")
-    if len(value) > MAX_PASSWORD:
-        raise InvalidInput("error.users.password_long", max=MAX_PASSWORD)
-    accounts.check_password_strength(value)
-    return value
-
-
 def _viewer(principal: Principal | None) -> Principal:
     """The installer, or a principal that may see the account list."""
     return principal if principal is INSTALLER else require(principal, USERS_VIEW)
@@ -348,42 +305,6 @@ def _how(typed: str | None) -> str:
     return "typed" if typed else "generated"
 
 
-def _user_id(target: object) -> int:
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 < target < 2**31:
-        raise InvalidInput("error.users.bad_form")
-    return target
-
-
-def _permissions(
-    session: Session, who: Principal, form: Mapping[str, Any]
-) -> tuple[str | None, Area | None, Department | None]:
-    """Role, area and department of a form, checked against each other (the database's
-    check constraints say the same: scoped roles need an area, dept_staff a department).
-    Role :data:`NO_ROLE` (or empty) takes everything away: no area, no department."""
-    role = _text(form.get("role"), 20, "error.users.bad_form")
-    if role == NO_ROLE:
-        role = None
-    if role is not None and role not in _ROLES:
-        raise InvalidInput("error.users.unknown_role", role=role)
-    check(who, Duty.ASSIGN, role)  # an administrator role is never given here
-    dept_code = _text(form.get("department"), 40, "error.users.unknown_department")
-    area = area_codes.account_area(session, form.get("area"), role)  # None: none, or the city
-    dept = q.department_by_code(session, dept_code) if dept_code else None
-    if dept_code and dept is None:
-        raise InvalidInput("error.users.unknown_department", code=dept_code)
-    if role is None and (area is not None or dept is not None):
-        raise InvalidInput("error.users.area_not_allowed")
-    if role in NEEDS_AREA and area is None:
-        raise InvalidInput("error.users.area_required")
-    if role == Role.GRID_WORKER and area is not None and area.level != AreaLevel.GRID:
-        raise InvalidInput("error.users.grid_required")
-    if role == Role.DEPT_STAFF and dept is None:
-        raise InvalidInput("error.users.department_required")
-    if role != Role.DEPT_STAFF and dept is not None:
-        raise InvalidInput("error.users.department_not_allowed")
-    return role, area, dept
-
-
 def _editable(
     session: Session, who: Principal, target: object, seen: object, duty: Duty
 ) -> AppUser:
@@ -393,12 +314,12 @@ def _editable(
     if isinstance(target, str) and who is INSTALLER:
         user = q.lock_user(session, username=target)
     else:
-        user = q.lock_user(session, user_id=_user_id(target))
+        user = q.lock_user(session, user_id=forms.user_id(target))
     if user is None:
         raise NotFound("error.users.not_found")
     if user.id == who.user_id:
         raise Forbidden("error.users.self")
-    if is_kiosk(user.username):
+    if forms.is_kiosk(user.username):
         raise Forbidden("error.users.kiosk")
     check(who, duty, user.role)
     if who is INSTALLER:

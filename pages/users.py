@@ -18,8 +18,8 @@ from geodata.models import Role
 from governance.access import Principal
 from governance.duties import ADMIN_ROLES
 from governance.errors import MinqingError
-from governance.users_admin import MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD, NO_ROLE
 from governance.users_admin import departments as list_departments
+from governance.users_forms import MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD, NO_ROLE
 from i18n import current_lang, t
 from pages.header import HeaderIds, page_header
 from pages.map_controls import dropdown_labels

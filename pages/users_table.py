@@ -14,7 +14,8 @@ from dash import html
 from governance.access import PERMISSIONS_MANAGE, USERS_MANAGE, Principal
 from governance.duties import ADMIN_ROLES
 from governance.filters import LOCAL_TZ
-from governance.users_admin import NO_ROLE, AccountChange, AccountList, is_kiosk
+from governance.users_admin import AccountChange, AccountList
+from governance.users_forms import NO_ROLE, is_kiosk
 from i18n import t
 from pages.users_ids import UsersIds
 
