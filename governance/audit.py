@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
@@ -151,7 +150,7 @@ def record_now(
     :data:`LOCK_TIMEOUT`) instead of waiting for itself forever.
     """
     with session_scope() as s:
-        s.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        q.set_lock_timeout(s, LOCK_TIMEOUT)
         return record(
             s,
             action=action,

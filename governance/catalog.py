@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
 from geodata.db import session_scope
 from geodata.models import IncidentSource, PersonCategory, SiteType
+from geodata.queries import catalog as q
 from governance.errors import InvalidInput
 from i18n import t
 
@@ -33,12 +32,7 @@ def _load() -> list[Category]:
     with _lock:
         if "all" not in _cache:
             with session_scope() as s:
-                rows = s.execute(
-                    text(
-                        "SELECT code, parent_code, name_zh, name_en, color, default_priority "
-                        "FROM incident_category ORDER BY sort_order, code"
-                    )
-                ).all()
+                rows = q.category_rows(s)
             cats = [Category(*r) for r in rows]
             if not cats:  # empty database: do not cache, the demo may be loading
                 return cats

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.queries import areas
 from governance.accounts import create_user
 
 
@@ -37,13 +37,7 @@ DEMO_ACCOUNTS = (
 def demo_scopes(session: Session) -> dict[str, str]:
     """Area codes for the scoped demo accounts: the first street of the first county
     (香洲街道 in 城区) and that street's first grid."""
-    street = session.execute(
-        text("SELECT code FROM area WHERE level = 'street' ORDER BY code LIMIT 1")
-    ).scalar_one()
-    grid = session.execute(
-        text("SELECT code FROM area WHERE level = 'grid' AND code LIKE :p ORDER BY code LIMIT 1"),
-        {"p": street[:9] + "%"},
-    ).scalar_one()
+    street, grid = areas.first_street_and_grid(session)
     return {"street": street, "grid": grid}
 
 

@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-
 from geodata.db import ALL_AREAS, get_engine, session_scope
 from geodata.models import IncidentSource
 from geodata.queries import public as q
@@ -312,12 +310,12 @@ def _rating_lock(incident_id: int) -> Iterator[None]:
     """Serialise ratings of one case across processes (a session advisory lock held on a
     connection of its own while the rating's transaction runs)."""
     with get_engine().connect() as conn:
-        key = {"c": _LOCK_CLASS, "o": incident_id % 2**31}
-        conn.execute(text("SELECT pg_advisory_lock(:c, :o)"), key)
+        key = (_LOCK_CLASS, incident_id % 2**31)
+        q.advisory_lock(conn, *key)
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:c, :o)"), key)
+            q.advisory_unlock(conn, *key)
             conn.commit()
 
 

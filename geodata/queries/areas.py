@@ -215,3 +215,16 @@ def code_list(session: Session, *, prefix: str | None, level: str | None) -> lis
         {"prefix": prefix, "level": level},
     )
     return [dict(r) for r in rows.mappings()]
+
+
+def first_street_and_grid(session: Session) -> tuple[str, str]:
+    """The codes of the first street (by code) and of that street's first grid (the
+    demo accounts' scopes); raises ``NoResultFound`` on a city without them."""
+    street = session.execute(
+        text("SELECT code FROM area WHERE level = 'street' ORDER BY code LIMIT 1")
+    ).scalar_one()
+    grid = session.execute(
+        text("SELECT code FROM area WHERE level = 'grid' AND code LIKE :p ORDER BY code LIMIT 1"),
+        {"p": street[:9] + "%"},
+    ).scalar_one()
+    return str(street), str(grid)

@@ -232,3 +232,10 @@ def purge(
             {"before": before, "username": username, "role": role, "client_addr": client_addr},
         ).scalar_one()
     )
+
+
+def set_lock_timeout(session: Session, timeout: str) -> None:
+    """Wait at most ``timeout`` (a PostgreSQL interval such as ``'15s'``, a constant of
+    the caller's code: ``SET`` takes no bind parameters) for any lock until the caller's
+    transaction ends."""
+    session.execute(text(f"SET LOCAL lock_timeout = '{timeout}'"))
