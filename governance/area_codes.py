@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from geodata.models import Area, Role
 from geodata.queries import areas as q
+from geodata.queries import users
 from governance import inputs
 from governance.access import LEVEL_DIGITS
 from governance.errors import InvalidInput
@@ -183,7 +184,7 @@ def account_area(session: Session, raw: object, role: str | None) -> Area | None
         if role in _CITY_REFUSED:
             raise InvalidInput(_CITY_REFUSED[role], code=ref.code)
         return None
-    return session.get(Area, ref.id)
+    return users.area_by_id(session, ref.id)
 
 
 def listing(

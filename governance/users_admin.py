@@ -228,7 +228,7 @@ def unlock(
             "failed_logins": user.failed_logins,
         }
         state = _state(s, user)
-        user.locked_until, user.failed_logins = None, 0
+        q.clear_lockout(s, user)
         record = _audit(s, who, "unlock", user, state, state, client_addr, lock=lock)
     log.info("account %s unlocked by %s", user.username, who.username)
     return AccountChange("unlock", user.id, user.username, record)
@@ -282,8 +282,7 @@ def change_permissions(
         if new == (user.role, user.area_id, user.department_id):
             raise InvalidInput("error.users.no_change")
         before = _state(s, user)
-        user.role, user.area_id, user.department_id = new
-        s.flush()
+        q.set_permissions(s, user, *new)
         accounts.revoke_sessions(s, user.id)
         record = _audit(s, who, "change_permissions", user, before, _state(s, user), client_addr)
     log.info("permissions of %s changed by %s: %s", user.username, who.username, new)

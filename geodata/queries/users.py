@@ -2,7 +2,7 @@
 for a change, areas and departments by code.
 
 The rules (who may change what) live in ``governance/users_admin.py``; these functions
-only read and lock rows in the caller's transaction.
+read, lock and change rows in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -110,3 +110,22 @@ def username_taken(session: Session, username: str) -> bool:
     return (
         session.execute(select(AppUser.id).where(AppUser.username == username)).first() is not None
     )
+
+
+def clear_lockout(session: Session, user: AppUser) -> None:
+    """Lift the account's sign-in lockout and reset its failure count (written when the
+    caller's transaction flushes)."""
+    user.locked_until, user.failed_logins = None, 0
+
+
+def set_permissions(
+    session: Session,
+    user: AppUser,
+    role: str | None,
+    area_id: int | None,
+    department_id: int | None,
+) -> None:
+    """Give the account (locked by :func:`lock_user`) a role, area scope and department,
+    written at once (``flush``: the database's check constraints answer here)."""
+    user.role, user.area_id, user.department_id = role, area_id, department_id
+    session.flush()
