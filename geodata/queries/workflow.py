@@ -1,5 +1,5 @@
-"""The closed loop's reads and writes of one incident (``governance/workflow.py`` holds
-the rules: which action may be taken, what it changes).
+"""The closed loop's reads and writes of one incident (the rules are in governance:
+which action may be taken in ``transitions.py``, what it changes in ``workflow_apply.py``).
 
 Each function runs in the caller's transaction and commits nothing. Rows come back as
 plain dicts or tuples; ``None`` means there is no such row.
