@@ -2,12 +2,13 @@
 
 For each action: the states it may start from, the state it leads to, the capability it
 needs, whether only the lead department may take it, and whether a note (a reason) is
-required. The table is read here only: :func:`allowed_actions` (what a user may do to an
+required. Its rules are read here: :func:`allowed_actions` (what a user may do to an
 incident now) and :func:`target` (the state an action leads to); the use case
-(``governance/workflow.py``) and its apply step (``governance/workflow_apply.py``) ask
-them. Apart from the use case so that what describes an action (the request shapes of
-``governance/workflow_params.py``, the OpenAPI document) can read the table without
-importing the use case that reads those shapes.
+(``governance/workflow.py``, which looks an action's row up by name) and its apply step
+(``governance/workflow_apply.py``) ask them. Apart from the use case so that what
+describes an action (the request shapes of ``governance/workflow_params.py``, the
+OpenAPI document) can read the table without importing the use case that reads those
+shapes.
 """
 
 from __future__ import annotations
