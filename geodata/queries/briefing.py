@@ -42,21 +42,6 @@ def _scope(scope: str | None, alias: str = "i") -> tuple[str, dict[str, str]]:
     return f"AND {alias}.grid_id IN {SCOPED_GRIDS}", {"scope": scope + "%"}
 
 
-def find_area(session: Session, code: str) -> dict[str, Any] | None:
-    """The area with ``code`` (12 or 15 digits; a 6-digit county or 9-digit street prefix
-    is padded with zeros as the codes are), or None."""
-    padded = code.ljust(12, "0") if len(code) in (6, 9) else code
-    row = (
-        session.execute(
-            text("SELECT id, code, name, level FROM area WHERE code = :code"),
-            {"code": padded},
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
-
-
 def kpis(session: Session, scope: str | None, start: datetime, end: datetime) -> dict[str, Any]:
     """new / dispatched / resolved / overdue counts, on-time share (None: nothing resolved
     with a deadline), satisfaction 0..100 (None: no ratings) and the number of ratings."""
