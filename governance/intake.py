@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from geodata.crypto import cipher
 from geodata.db import ALL_AREAS, session_scope
 from geodata.hexagons import cells_for_points
+from geodata.listen import INCIDENT_CHANNEL as NOTIFY_CHANNEL
 from geodata.models import IncidentSource
 from geodata.queries import intake as q
 from geodata.queries import timeline
@@ -65,7 +66,6 @@ from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "incident_changed"  # the channel governance/workflow.py notifies on
 NOTIFY_MAX_IDS = 500  # pg_notify payloads must stay under 8,000 bytes
 __all__ = [
     "MAX_BODY_BYTES",

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, session_scope
+from geodata.listen import INCIDENT_CHANNEL as NOTIFY_CHANNEL
 from geodata.queries import timeline
 from governance import attachments, audit, sla
 from governance import workflow_params as wp
@@ -39,7 +40,6 @@ from governance.transitions import (  # the state machine, as data
 
 NOTE_MAX = wp.NOTE_MAX
 MAX_EXTENSION_DAYS = 30
-NOTIFY_CHANNEL = "incident_changed"
 
 _ROW_SQL = """
     SELECT i.id, i.status, i.version, i.category_code, i.priority, i.grid_id,
