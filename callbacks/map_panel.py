@@ -108,22 +108,25 @@ CLICKABLE = (
 
 @callback(
     Output(MapIds.SELECTION, "data"),
-    *(Input(layer, "n_clicks") for layer in CLICKABLE),
-    Input(CRUMBS, "n_clicks"),
-    Input(MapIds.PANEL_CLOSE, "n_clicks"),
-    Input(INBOX_ITEMS, "n_clicks"),
-    *(State(layer, "clickData") for layer in CLICKABLE),
+    inputs=dict(
+        layer_clicks=tuple(Input(layer, "n_clicks") for layer in CLICKABLE),
+        crumb_clicks=Input(CRUMBS, "n_clicks"),
+        close_clicks=Input(MapIds.PANEL_CLOSE, "n_clicks"),
+        inbox_clicks=Input(INBOX_ITEMS, "n_clicks"),
+    ),
+    state=dict(click_data={layer: State(layer, "clickData") for layer in CLICKABLE}),
     prevent_initial_call=True,
 )
-def select(*args: Any) -> dict[str, Any] | None:
+def select(click_data: dict[str, Any], **_clicks: Any) -> dict[str, Any] | None:
     """Record what the user picked: an area, site, incident or key person; the close
     button clears. Layers count clicks, so clicking the same feature again (after
-    closing its panel, or to mask a person again after a clear view) re-renders it."""
+    closing its panel, or to mask a person again after a clear view) re-renders it;
+    a layer's click gives its ``clickData``, a breadcrumb or inbox item its own value."""
     trigger = ctx.triggered_id
     if trigger == MapIds.PANEL_CLOSE:
         return None
     if trigger in CLICKABLE:
-        value = args[len(CLICKABLE) + 3 + CLICKABLE.index(trigger)]
+        value = click_data.get(trigger)
     else:
         value = ctx.triggered[0]["value"] if ctx.triggered else None
     selection = selection_from_click(trigger, value)
