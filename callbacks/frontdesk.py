@@ -25,18 +25,19 @@ from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
-# The form's fields by the names governance.frontdesk reads.
-FORM = dict(
-    category=State(D.CATEGORY, "value"),
-    description=State(D.DESCRIPTION, "value"),
-    address=State(D.ADDRESS, "value"),
-    location=State(D.LOCATION, "data"),
-    occurred_at=State(D.OCCURRED, "value"),
-    priority=State(D.PRIORITY, "value"),
-    reporter_name=State(D.REPORTER_NAME, "value"),
-    reporter_phone=State(D.REPORTER_PHONE, "value"),
-    form_id=State(D.FORM_ID, "data"),
-)
+# The form's fields, by the names governance.frontdesk reads: (component, property).
+FIELDS = {
+    "category": (D.CATEGORY, "value"),
+    "description": (D.DESCRIPTION, "value"),
+    "address": (D.ADDRESS, "value"),
+    "location": (D.LOCATION, "data"),
+    "occurred_at": (D.OCCURRED, "value"),
+    "priority": (D.PRIORITY, "value"),
+    "reporter_name": (D.REPORTER_NAME, "value"),
+    "reporter_phone": (D.REPORTER_PHONE, "value"),
+    "form_id": (D.FORM_ID, "data"),
+}
+FORM = {name: State(cid, prop) for name, (cid, prop) in FIELDS.items()}
 
 
 @callback(
@@ -124,18 +125,12 @@ def check(n_clicks: Any, form: dict[str, Any]) -> list[Any]:
     return [title, *body, *(hint if found.get("candidates") else [])]
 
 
-# What a registration resets: a new form id, the fields emptied, no duplicate list.
-RESET = dict(
-    form_id=Output(D.FORM_ID, "data"),
-    category=Output(D.CATEGORY, "value"),
-    description=Output(D.DESCRIPTION, "value"),
-    address=Output(D.ADDRESS, "value"),
-    occurred_at=Output(D.OCCURRED, "value"),
-    priority=Output(D.PRIORITY, "value"),
-    reporter_name=Output(D.REPORTER_NAME, "value"),
-    reporter_phone=Output(D.REPORTER_PHONE, "value"),
-    duplicates=Output(D.DUPLICATES, "children", allow_duplicate=True),
-)
+# What a registration resets: every field but the place (the marker stays where it is),
+# and the duplicate list.
+RESET = {
+    **{name: Output(cid, prop) for name, (cid, prop) in FIELDS.items() if name != "location"},
+    "duplicates": Output(D.DUPLICATES, "children", allow_duplicate=True),
+}
 
 
 def _empty_form() -> dict[str, Any]:
