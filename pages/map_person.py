@@ -17,7 +17,7 @@ from dash import html
 from i18n import t
 from layers.persons import CATEGORY_COLORS
 from pages.map_panel import breadcrumb
-from pages.reveal_dialog import RevealDialog
+from pages.reveal_dialog import RevealDialog, identity_field, revealed_note, state_chip
 
 KIND = "person"  # the reveal dialog's kind (callbacks/reveal_dialog.py)
 IDENTITY = (
@@ -27,27 +27,13 @@ IDENTITY = (
 )
 
 
-def _field(label: str, value: Any, key: str) -> html.Div:
-    return html.Div(
-        [
-            html.Span(label, className="mq-field-label"),
-            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
-        ],
-        className=f"mq-field mq-person-field mq-person-{key}",
-    )
-
-
 def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
     """A person: name, category, care level, place, identity fields; masked views of a
     user who may reveal carry the reveal form, clear views say they are audited."""
     masked = bool(view.get("masked", True))
     category = str(view.get("category") or "")
     care = view.get("care_level")
-    state = html.Span(
-        t("panel.person.masked" if masked else "panel.person.clear", lang),
-        className="mq-chip mq-person-state "
-        + ("mq-person-masked" if masked else "mq-person-clear"),
-    )
+    state = state_chip(masked, lang)
     body: list[Any] = [
         html.Div(t("panel.person.title", lang), className="mq-kicker"),
         html.H2(
@@ -77,7 +63,10 @@ def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
         ),
         breadcrumb(view.get("breadcrumb", []), current_last=False),
         html.Div(
-            [_field(t(label, lang), view.get(key), key) for key, label in IDENTITY],
+            [
+                identity_field(t(label, lang), view.get(key), f"mq-person-field mq-person-{key}")
+                for key, label in IDENTITY
+            ],
             className="mq-fields mq-person-identity",
         ),
     ]
@@ -94,9 +83,7 @@ def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
             )
         )
     elif not masked:
-        body.append(
-            html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed")
-        )
+        body.append(revealed_note(lang))
     return body
 
 

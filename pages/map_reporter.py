@@ -14,19 +14,9 @@ from typing import Any
 from dash import html
 
 from i18n import t
-from pages.reveal_dialog import RevealDialog
+from pages.reveal_dialog import RevealDialog, identity_field, revealed_note, state_chip
 
 KIND = "reporter"  # the reveal dialog's kind (callbacks/reveal_dialog.py)
-
-
-def _field(label: str, value: Any, key: str) -> html.Div:
-    return html.Div(
-        [
-            html.Span(label, className="mq-field-label"),
-            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
-        ],
-        className=f"mq-field mq-reporter-{key}",
-    )
 
 
 def reporter_view(detail: Mapping[str, Any], lang: str) -> list[Any]:
@@ -38,18 +28,16 @@ def reporter_view(detail: Mapping[str, Any], lang: str) -> list[Any]:
         html.H3(
             [
                 t("panel.reporter.title", lang),
-                html.Span(
-                    t("panel.person.masked" if masked else "panel.person.clear", lang),
-                    className="mq-chip mq-person-state "
-                    + ("mq-person-masked" if masked else "mq-person-clear"),
-                ),
+                state_chip(masked, lang),
             ],
             className="mq-block-title",
         ),
         html.Div(
             [
-                _field(t("panel.reporter.name", lang), who.get("name"), "name"),
-                _field(t("panel.reporter.phone", lang), who.get("phone"), "phone"),
+                identity_field(t("panel.reporter.name", lang), who.get("name"), "mq-reporter-name"),
+                identity_field(
+                    t("panel.reporter.phone", lang), who.get("phone"), "mq-reporter-phone"
+                ),
             ],
             className="mq-fields",
         ),
@@ -65,7 +53,7 @@ def reporter_view(detail: Mapping[str, Any], lang: str) -> list[Any]:
             )
         )
     elif not masked:
-        out.append(html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed"))
+        out.append(revealed_note(lang))
     return out
 
 

@@ -9,6 +9,9 @@ the container whose contents a clear view replaces. One callback
 every dialog on the page, whatever its kind. It lives in callbacks/ rather than here, as
 Dash's AIO examples do, because pages/ builds layouts and never calls a service.
 
+The masked and clear views around it share :func:`state_chip`, :func:`identity_field`
+and :func:`revealed_note`.
+
 Every id's ``type`` keeps the map's prefix: the guard lets a callback through by the
 prefix of its outputs (``web/security.py`` ``CALLBACK_PERMISSIONS``), so the reveal
 callback is open to whoever may use the map and no one else, as before; the service
@@ -112,3 +115,28 @@ class RevealDialog(html.Section):
     def error(message: str) -> html.Div:
         """A refusal, shown on the dialog's message line."""
         return html.Div(message, className="mq-error")
+
+
+def state_chip(masked: bool, lang: str) -> html.Span:
+    """The chip that says whether a view is masked or in clear."""
+    return html.Span(
+        t("panel.person.masked" if masked else "panel.person.clear", lang),
+        className="mq-chip mq-person-state "
+        + ("mq-person-masked" if masked else "mq-person-clear"),
+    )
+
+
+def identity_field(label: str, value: Any, className: str) -> html.Div:
+    """One identity field of a masked or clear view ("—" when empty)."""
+    return html.Div(
+        [
+            html.Span(label, className="mq-field-label"),
+            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
+        ],
+        className=f"mq-field {className}",
+    )
+
+
+def revealed_note(lang: str) -> html.Div:
+    """Under a clear view: it is shown for this view only, and audited."""
+    return html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed")
