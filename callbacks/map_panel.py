@@ -9,6 +9,7 @@ from typing import Any
 from dash import ALL, Input, Output, Patch, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.map_layers import FILTERS
 from governance import areas as area_service
 from governance import incidents as incident_service
 from governance import persons as person_service
@@ -28,6 +29,7 @@ PANEL_OPEN = "mq-card mq-panel mq-panel-open"
 PANEL_EMPTY = "mq-card mq-panel"
 CRUMBS = {"type": MapIds.CRUMB_TYPE, "area": ALL}
 INBOX_ITEMS = {"type": MapIds.INBOX_ITEM_TYPE, "incident": ALL}
+PANEL_FILTERS = {k: v for k, v in FILTERS.items() if k != "sources"}
 
 
 def _id(raw: Any) -> int | None:
@@ -187,25 +189,16 @@ def _panel_for(
     Output(MapIds.PANEL_BODY, "children"),
     Output(MapIds.PANEL, "className"),
     Output(MapIds.MAP, "viewport"),
-    Input(MapIds.SELECTION, "data"),
-    Input(MapIds.WINDOW, "value"),
-    Input(MapIds.DATES, "start_date"),
-    Input(MapIds.DATES, "end_date"),
-    Input(MapIds.CATEGORIES, "value"),
+    inputs=dict(selection=Input(MapIds.SELECTION, "data"), controls=PANEL_FILTERS),
 )
-def render_panel(
-    selection: dict[str, Any] | None,
-    window: str | None,
-    start: str | None,
-    end: str | None,
-    categories: list[str] | None,
-) -> tuple[Any, str, Any]:
-    """Show the selection (re-counted when the filters change)."""
+def render_panel(selection: Any, controls: dict[str, Any]) -> tuple[Any, str, Any]:
+    """Show the selection (re-counted when the filters change; the sources filter
+    is the layer's own and counts nothing here)."""
     lang = current_lang()
     selection = valid_selection(selection)
     if not selection:
         return panel.hint_panel(lang), PANEL_EMPTY, no_update
-    filters = LayerFilters.from_inputs(window, start, end, categories, None)
+    filters = LayerFilters.from_inputs(**controls, sources=None)
     if ctx.triggered_id != MapIds.SELECTION:
         selection = {**selection, "fit": False}  # a filter change never moves the map
     try:
