@@ -25,13 +25,11 @@ import argparse
 import os
 import queue
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -41,45 +39,21 @@ from uuid import uuid4
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import servers  # noqa: E402
 from bench.density import bench_database, p95  # noqa: E402
 from settings import get_settings  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "MINQING_DATABASE_URL": url,
-        "MINQING_PORT": str(port),
-        "MINQING_WORKERS": str(workers),
-        "MINQING_THREADS": str(threads),
-        "MINQING_LOG_LEVEL": "WARNING",
-    }
+    """``app.py serve`` on ``port`` over ``url``, once it answers (its log under .data/)."""
     log = open(ROOT / ".data" / f"bench_live_{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit(f"the server did not start; see {log.name}")
-        time.sleep(0.3)
+    env = {"MINQING_LOG_LEVEL": "WARNING"}
+    proc = servers.spawn(port, url, log, workers=workers, threads=threads, env=env)
+    try:
+        servers.wait_healthy(f"http://127.0.0.1:{port}", proc, log.name)
+    except RuntimeError as err:
+        raise SystemExit(str(err)) from None
+    return proc
 
 
 def sign_in(base: str, username: str) -> Any:
@@ -213,7 +187,7 @@ def main() -> None:
             text("SELECT code FROM incident_category WHERE parent_code IS NOT NULL LIMIT 1")
         ).scalar_one()
 
-    port = free_port()
+    port = servers.free_port()
     proc = serve(url, port, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -285,11 +259,7 @@ def main() -> None:
         for sub in many:
             sub.stop = True
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        servers.stop(proc, timeout=20)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from callbacks import (
     map_layers,
     map_panel,
     map_ui,
+    reveal_dialog,
     users,
     wall,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "map_layers",
     "map_panel",
     "map_ui",
+    "reveal_dialog",
     "users",
     "wall",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from dash import Input, Output, callback
 from dash.exceptions import PreventUpdate
 
+from callbacks.map_layers import FILTERS
 from governance.access import MAP_VIEW, require
 from i18n import current_lang
 from layers.urls import LayerFilters, bounds_to_bbox, format_bbox, valid_bounds
@@ -17,25 +18,13 @@ from web.security import current_principal
 
 @callback(
     Output(MENU, "children"),
-    Input(MapIds.MAP, "bounds"),
-    Input(MapIds.WINDOW, "value"),
-    Input(MapIds.DATES, "start_date"),
-    Input(MapIds.DATES, "end_date"),
-    Input(MapIds.CATEGORIES, "value"),
-    Input(MapIds.SOURCES, "value"),
+    inputs=dict(bounds=Input(MapIds.MAP, "bounds"), filters=FILTERS),
 )
-def export_links(
-    bounds: Any,
-    window: str | None,
-    start: str | None,
-    end: str | None,
-    categories: list[str] | None,
-    sources: list[str] | None,
-) -> list[Any]:
+def export_links(bounds: Any, filters: dict[str, Any]) -> list[Any]:
     """Links to the map's layers as files, under its filters and within its view."""
     principal = require(current_principal(), MAP_VIEW)
     if not valid_bounds(bounds):
         raise PreventUpdate  # the map has not reported its view yet
-    params = LayerFilters.from_inputs(window, start, end, categories, sources).params()
+    params = LayerFilters.from_inputs(**filters).params()
     params["bbox"] = format_bbox(bounds_to_bbox(bounds))
     return menu_links(principal, current_lang(), params)

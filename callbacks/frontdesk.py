@@ -25,28 +25,19 @@ from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
-FORM_STATES = [
-    State(D.CATEGORY, "value"),
-    State(D.DESCRIPTION, "value"),
-    State(D.ADDRESS, "value"),
-    State(D.LOCATION, "data"),
-    State(D.OCCURRED, "value"),
-    State(D.PRIORITY, "value"),
-    State(D.REPORTER_NAME, "value"),
-    State(D.REPORTER_PHONE, "value"),
-    State(D.FORM_ID, "data"),
-]
-FORM_KEYS = (
-    "category",
-    "description",
-    "address",
-    "location",
-    "occurred_at",
-    "priority",
-    "reporter_name",
-    "reporter_phone",
-    "form_id",
-)
+# The form's fields, by the names governance.frontdesk reads: (component, property).
+FIELDS = {
+    "category": (D.CATEGORY, "value"),
+    "description": (D.DESCRIPTION, "value"),
+    "address": (D.ADDRESS, "value"),
+    "location": (D.LOCATION, "data"),
+    "occurred_at": (D.OCCURRED, "value"),
+    "priority": (D.PRIORITY, "value"),
+    "reporter_name": (D.REPORTER_NAME, "value"),
+    "reporter_phone": (D.REPORTER_PHONE, "value"),
+    "form_id": (D.FORM_ID, "data"),
+}
+FORM = {name: State(cid, prop) for name, (cid, prop) in FIELDS.items()}
 
 
 @callback(
@@ -115,19 +106,17 @@ def _errors(err: MinqingError, lang: str) -> html.Div:
 
 @callback(
     Output(D.DUPLICATES, "children"),
-    Input(D.CHECK, "n_clicks"),
-    *FORM_STATES,
+    inputs=dict(n_clicks=Input(D.CHECK, "n_clicks")),
+    state=dict(form=FORM),
     prevent_initial_call=True,
 )
-def check(n_clicks: Any, *values: Any) -> list[Any]:
+def check(n_clicks: Any, form: dict[str, Any]) -> list[Any]:
     """Possible duplicates of the report before it is registered."""
     if not n_clicks:
         raise PreventUpdate
     lang = current_lang()
     try:
-        found = frontdesk.check(
-            dict(zip(FORM_KEYS, values, strict=False)), principal=current_principal()
-        )
+        found = frontdesk.check(form, principal=current_principal())
     except MinqingError as err:
         return [_errors(err, lang)]
     body = map_duplicates.candidate_list(found, lang, buttons=False, show_none=True, min_same=1)
@@ -136,27 +125,36 @@ def check(n_clicks: Any, *values: Any) -> list[Any]:
     return [title, *body, *(hint if found.get("candidates") else [])]
 
 
-RESET_OUTPUTS = [
-    Output(D.FORM_ID, "data"),
-    Output(D.CATEGORY, "value"),
-    Output(D.DESCRIPTION, "value"),
-    Output(D.ADDRESS, "value"),
-    Output(D.OCCURRED, "value"),
-    Output(D.PRIORITY, "value"),
-    Output(D.REPORTER_NAME, "value"),
-    Output(D.REPORTER_PHONE, "value"),
-    Output(D.DUPLICATES, "children", allow_duplicate=True),
-]
+# What a registration resets: every field but the place (the marker stays where it is),
+# and the duplicate list.
+RESET = {
+    **{name: Output(cid, prop) for name, (cid, prop) in FIELDS.items() if name != "location"},
+    "duplicates": Output(D.DUPLICATES, "children", allow_duplicate=True),
+}
+
+
+def _empty_form() -> dict[str, Any]:
+    """The reset's values: a fresh form id, the time now, every other field empty."""
+    return {
+        "form_id": frontdesk.new_form_id(),
+        "category": None,
+        "description": "",
+        "address": "",
+        "occurred_at": frontdesk.now_local(),
+        "priority": None,
+        "reporter_name": "",
+        "reporter_phone": "",
+        "duplicates": [],
+    }
 
 
 @callback(
-    Output(D.MESSAGE, "children"),
-    *RESET_OUTPUTS,
-    Input(D.SUBMIT, "n_clicks"),
-    *FORM_STATES,
+    output=dict(message=Output(D.MESSAGE, "children"), reset=RESET),
+    inputs=dict(n_clicks=Input(D.SUBMIT, "n_clicks")),
+    state=dict(form=FORM),
     prevent_initial_call=True,
 )
-def submit(n_clicks: Any, *values: Any) -> tuple[Any, ...]:
+def submit(n_clicks: Any, form: dict[str, Any]) -> dict[str, Any]:
     """Register the report (once per form id); on success say its id and reset the
     form with a new form id; on a refusal keep the form and list what to correct."""
     if not n_clicks:
@@ -164,25 +162,12 @@ def submit(n_clicks: Any, *values: Any) -> tuple[Any, ...]:
     lang = current_lang()
     try:
         view = frontdesk.register(
-            dict(zip(FORM_KEYS, values, strict=False)),
-            principal=current_principal(),
-            client_addr=request.remote_addr,
+            form, principal=current_principal(), client_addr=request.remote_addr
         )
     except MinqingError as err:
         refused(err, "frontdesk register")
-        return (_errors(err, lang), *([no_update] * len(RESET_OUTPUTS)))
+        return {"message": _errors(err, lang), "reset": dict.fromkeys(RESET, no_update)}
     grid = (view.get("grid") or {}).get("name") or t("desk.no_grid", lang)
     key = "desk.done" if view.get("created") else "desk.replayed"
     done = html.Div(t(key, lang, id=view["id"], grid=grid), className="mq-ok mq-desk-done")
-    reset: tuple[Any, ...] = (
-        frontdesk.new_form_id(),
-        None,
-        "",
-        "",
-        frontdesk.now_local(),
-        None,
-        "",
-        "",
-        [],
-    )
-    return (done, *reset)
+    return {"message": done, "reset": _empty_form()}

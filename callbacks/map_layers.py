@@ -19,13 +19,15 @@ from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
-FILTER_INPUTS = [
-    Input(MapIds.WINDOW, "value"),
-    Input(MapIds.DATES, "start_date"),
-    Input(MapIds.DATES, "end_date"),
-    Input(MapIds.CATEGORIES, "value"),
-    Input(MapIds.SOURCES, "value"),
-]
+# The map's filter controls, by the names LayerFilters.from_inputs takes (the layers, the
+# export menu and the side panel read them).
+FILTERS = {
+    "window": Input(MapIds.WINDOW, "value"),
+    "start": Input(MapIds.DATES, "start_date"),
+    "end": Input(MapIds.DATES, "end_date"),
+    "categories": Input(MapIds.CATEGORIES, "value"),
+    "sources": Input(MapIds.SOURCES, "value"),
+}
 
 
 @callback(
@@ -36,22 +38,20 @@ FILTER_INPUTS = [
     Output(MapIds.LAYER_INCIDENTS, "url"),
     Output(MapIds.LAYER_DENSITY, "url"),
     Output(MapIds.LAYER_PERSONS, "url"),
-    Input(MapIds.MAP, "bounds"),
-    Input(MapIds.MAP, "zoom"),
-    Input(MapIds.LAYERS, "value"),
-    *FILTER_INPUTS,
-    Input(MapIds.LIVE_VERSION, "data"),
+    inputs=dict(
+        bounds=Input(MapIds.MAP, "bounds"),
+        zoom=Input(MapIds.MAP, "zoom"),
+        visible=Input(MapIds.LAYERS, "value"),
+        filters=FILTERS,
+        live=Input(MapIds.LIVE_VERSION, "data"),
+    ),
 )
 def layer_urls(
     bounds: Any,
     zoom: float | None,
     visible: list[str] | None,
-    window: str | None,
-    start: str | None,
-    end: str | None,
-    categories: list[str] | None,
-    sources: list[str] | None,
-    live: dict[str, str] | None = None,
+    filters: dict[str, Any],
+    live: dict[str, str] | None,
 ) -> tuple[str | None, ...]:
     """Layer URLs for the viewport; hidden layers get None (no request at all). The
     key-persons layer is drawn as the user's capabilities allow (points, counts, none).
@@ -60,11 +60,14 @@ def layer_urls(
     principal = require(current_principal(), MAP_VIEW)
     if not valid_bounds(bounds) or not valid_zoom(zoom):
         raise PreventUpdate  # the map has not reported its viewport yet
-    filters = LayerFilters.from_inputs(window, start, end, categories, sources)
     mode = persons_mode(principal)
-    versions = live_versions(live)
     return view_urls(
-        bounds, zoom, filters, visible or [], persons_mode=mode, live=versions
+        bounds,
+        zoom,
+        LayerFilters.from_inputs(**filters),
+        visible or [],
+        persons_mode=mode,
+        live=live_versions(live),
     ).as_tuple()
 
 

@@ -1,22 +1,21 @@
-"""The side panel: what was clicked -> selection -> panel contents, highlight, drill-up;
-and a key person's identity in clear, for one view, with a typed reason."""
+"""The side panel: what was clicked -> selection -> panel contents, highlight, drill-up.
+(A person's or a reporter's identity in clear: callbacks/reveal_dialog.py.)"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, no_update
+from dash import ALL, Input, Output, Patch, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
-from flask import request
 
+from callbacks.map_layers import FILTERS
 from governance import areas as area_service
 from governance import incidents as incident_service
 from governance import persons as person_service
 from governance import sites as site_service
 from governance import workflow as workflow_service
-from governance.errors import MinqingError, NotFound
+from governance.errors import MinqingError
 from i18n import current_lang
 from layers.urls import LayerFilters
 from pages import map_duplicates, map_person, map_reporter, map_workflow
@@ -30,10 +29,7 @@ PANEL_OPEN = "mq-card mq-panel mq-panel-open"
 PANEL_EMPTY = "mq-card mq-panel"
 CRUMBS = {"type": MapIds.CRUMB_TYPE, "area": ALL}
 INBOX_ITEMS = {"type": MapIds.INBOX_ITEM_TYPE, "incident": ALL}
-
-
-def _person_pattern(kind: str) -> dict[str, Any]:
-    return {"type": kind, "person": MATCH}
+PANEL_FILTERS = {k: v for k, v in FILTERS.items() if k != "sources"}
 
 
 def _id(raw: Any) -> int | None:
@@ -108,22 +104,25 @@ CLICKABLE = (
 
 @callback(
     Output(MapIds.SELECTION, "data"),
-    *(Input(layer, "n_clicks") for layer in CLICKABLE),
-    Input(CRUMBS, "n_clicks"),
-    Input(MapIds.PANEL_CLOSE, "n_clicks"),
-    Input(INBOX_ITEMS, "n_clicks"),
-    *(State(layer, "clickData") for layer in CLICKABLE),
+    inputs=dict(
+        layer_clicks=tuple(Input(layer, "n_clicks") for layer in CLICKABLE),
+        crumb_clicks=Input(CRUMBS, "n_clicks"),
+        close_clicks=Input(MapIds.PANEL_CLOSE, "n_clicks"),
+        inbox_clicks=Input(INBOX_ITEMS, "n_clicks"),
+    ),
+    state=dict(click_data={layer: State(layer, "clickData") for layer in CLICKABLE}),
     prevent_initial_call=True,
 )
-def select(*args: Any) -> dict[str, Any] | None:
+def select(click_data: dict[str, Any], **_clicks: Any) -> dict[str, Any] | None:
     """Record what the user picked: an area, site, incident or key person; the close
     button clears. Layers count clicks, so clicking the same feature again (after
-    closing its panel, or to mask a person again after a clear view) re-renders it."""
+    closing its panel, or to mask a person again after a clear view) re-renders it;
+    a layer's click gives its ``clickData``, a breadcrumb or inbox item its own value."""
     trigger = ctx.triggered_id
     if trigger == MapIds.PANEL_CLOSE:
         return None
     if trigger in CLICKABLE:
-        value = args[len(CLICKABLE) + 3 + CLICKABLE.index(trigger)]
+        value = click_data.get(trigger)
     else:
         value = ctx.triggered[0]["value"] if ctx.triggered else None
     selection = selection_from_click(trigger, value)
@@ -190,25 +189,16 @@ def _panel_for(
     Output(MapIds.PANEL_BODY, "children"),
     Output(MapIds.PANEL, "className"),
     Output(MapIds.MAP, "viewport"),
-    Input(MapIds.SELECTION, "data"),
-    Input(MapIds.WINDOW, "value"),
-    Input(MapIds.DATES, "start_date"),
-    Input(MapIds.DATES, "end_date"),
-    Input(MapIds.CATEGORIES, "value"),
+    inputs=dict(selection=Input(MapIds.SELECTION, "data"), controls=PANEL_FILTERS),
 )
-def render_panel(
-    selection: dict[str, Any] | None,
-    window: str | None,
-    start: str | None,
-    end: str | None,
-    categories: list[str] | None,
-) -> tuple[Any, str, Any]:
-    """Show the selection (re-counted when the filters change)."""
+def render_panel(selection: Any, controls: dict[str, Any]) -> tuple[Any, str, Any]:
+    """Show the selection (re-counted when the filters change; the sources filter
+    is the layer's own and counts nothing here)."""
     lang = current_lang()
     selection = valid_selection(selection)
     if not selection:
         return panel.hint_panel(lang), PANEL_EMPTY, no_update
-    filters = LayerFilters.from_inputs(window, start, end, categories, None)
+    filters = LayerFilters.from_inputs(**controls, sources=None)
     if ctx.triggered_id != MapIds.SELECTION:
         selection = {**selection, "fit": False}  # a filter change never moves the map
     try:
@@ -235,85 +225,3 @@ def highlight(selection: dict[str, Any] | None) -> tuple[Patch, Patch]:
     for p in patches:
         p["selected"] = area_id
     return patches
-
-
-@callback(
-    Output(_person_pattern(MapIds.PERSON_TYPE), "children"),
-    Output(_person_pattern(MapIds.PERSON_MESSAGE_TYPE), "children"),
-    Input(_person_pattern(MapIds.PERSON_REVEAL_TYPE), "n_clicks"),
-    Input(_person_pattern(MapIds.PERSON_REASON_TYPE), "n_submit"),
-    State(_person_pattern(MapIds.PERSON_REASON_TYPE), "value"),
-    prevent_initial_call=True,
-)
-def reveal_person(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
-    """Show one person's identity in clear, for this view only: the service checks the
-    role, the area scope and the reason, and writes the audit record. Refusals become a
-    message under the form; the clear view lives in this panel only (no store, no URL)."""
-    return _reveal(
-        "person", n_clicks or n_submit, person_service.reveal, map_person.person_view, reason=reason
-    )
-
-
-def _reporter_pattern(kind: str) -> dict[str, object]:
-    return {"type": kind, "incident": MATCH}
-
-
-@callback(
-    Output(_reporter_pattern(MapIds.REPORTER_TYPE), "children"),
-    Output(_reporter_pattern(MapIds.REPORTER_MESSAGE_TYPE), "children"),
-    Input(_reporter_pattern(MapIds.REPORTER_REVEAL_TYPE), "n_clicks"),
-    Input(_reporter_pattern(MapIds.REPORTER_REASON_TYPE), "n_submit"),
-    State(_reporter_pattern(MapIds.REPORTER_REASON_TYPE), "value"),
-    prevent_initial_call=True,
-)
-def reveal_reporter(n_clicks: Any, n_submit: Any, reason: Any) -> tuple[Any, Any]:
-    """Show an incident's reporter in clear for this view (to call them back): the
-    service checks role, scope and reason and writes the audit record."""
-    return _reveal(
-        "incident",
-        n_clicks or n_submit,
-        incident_service.reveal_reporter,
-        map_reporter.reporter_view,
-        reason=reason,
-    )
-
-
-def _reveal(
-    key: str,
-    clicked: Any,
-    service: Callable[..., dict[str, Any]],
-    view: Callable[[dict[str, Any], str], list[Any]],
-    *,
-    reason: Any,
-) -> tuple[Any, Any]:
-    """A "show in clear" click on the object named by the trigger id's ``key``: the
-    service checks role, scope and reason and writes the audit record; refusals become a
-    message under the form (audited when forbidden); the clear view lives in the panel
-    only (no store, no URL)."""
-    trigger = ctx.triggered_id
-    if not clicked or not isinstance(trigger, dict):
-        raise PreventUpdate
-    lang = current_lang()
-    what = f"reveal {key} {str(trigger.get(key))[:40]}"
-    try:
-        shown = service(
-            _int_id(trigger.get(key)),
-            reason if isinstance(reason, str) else "",
-            lang,
-            principal=current_principal(),
-            client_addr=request.remote_addr,
-        )
-    except MinqingError as err:
-        log.info("%s: %s", what, err.key, exc_info=True)
-        if err.status == 403:
-            audit_denied(what, err.key)
-        return no_update, map_person.reveal_error(err.user_message(lang))
-    return view(shown, lang), no_update
-
-
-def _int_id(raw: Any) -> int:
-    """A person or incident id from a (possibly hand-made) component id."""
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise NotFound("error.not_found", what=str(raw)[:40]) from None

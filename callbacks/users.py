@@ -54,13 +54,14 @@ def _outcome(user_id: Any) -> dict[str, Any]:
 @callback(
     Output(Ids.TABLE, "children"),
     Output(Ids.STATUS, "children"),
-    Input(Ids.SEARCH, "n_clicks"),
-    Input(Ids.TEXT, "n_submit"),
-    Input(Ids.ROLE, "value"),
-    Input(Ids.OUTCOME, "data"),
-    State(Ids.TEXT, "value"),
+    inputs=dict(
+        searched=(Input(Ids.SEARCH, "n_clicks"), Input(Ids.TEXT, "n_submit")),
+        role=Input(Ids.ROLE, "value"),
+        changed=Input(Ids.OUTCOME, "data"),
+    ),
+    state=dict(text=State(Ids.TEXT, "value")),
 )
-def show_list(_search: Any, _submit: Any, role: Any, _outcome: Any, text: Any) -> tuple[Any, Any]:
+def show_list(role: Any, text: Any, **_triggers: Any) -> tuple[Any, Any]:
     """The accounts matching the filters (on load, on search, after every change)."""
     principal = current_principal()
     try:

@@ -18,7 +18,7 @@ import select
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import psycopg2
 import psycopg2.extensions
@@ -26,6 +26,9 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
+# The one channel every writer of incidents notifies on (pg_notify(INCIDENT_CHANNEL, json))
+# and the live maps listen on.
+INCIDENT_CHANNEL: Final = "incident_changed"
 WAIT_SECONDS = 1.0  # select() timeout: how soon the thread notices stop()
 PING_SECONDS = 30.0  # without traffic, check the connection this often (a silent network)
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 15.0  # seconds between reconnection attempts

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import incidents as q
-from governance import audit, reveal_reason, workflow
+from governance import reveal_reason, workflow
 from governance.access import MAP_VIEW, REPORTER_REVEAL, Principal, require, require_area
 from governance.areas import crumb
 from governance.classification import masked
@@ -72,17 +72,14 @@ def reveal_reporter(
         reporter = q.reporter_row(s, row["id"])
         if reporter is None:
             raise NotFound("error.not_found", what=f"reporter of incident {incident_id}")
-        audit.record(
+        reveal_reason.audit_clear_view(
             s,
-            action="view_clear",
-            user_id=principal.user_id,
-            username=principal.username,
-            role=principal.role,
+            principal,
             object_type="incident_reporter",
             object_id=row["id"],
-            client_addr=client_addr,
+            fields=("name", "phone"),
             reason=reason,
-            detail={"fields": ["name", "phone"]},
+            client_addr=client_addr,
         )
     return _view(row, chain, _reporter(reporter, clear=True), lang, principal)
 

@@ -38,14 +38,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from geodata.db import ALL_AREAS, database_url, session_scope
-from geodata.listen import Listener
+from geodata.listen import INCIDENT_CHANNEL, Listener
 from geodata.queries.live import changed_incidents
 from governance.coarse import snapped
 from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-CHANNEL: Final = "incident_changed"  # governance/workflow.py NOTIFY_CHANNEL
 ITEM_FIELDS: Final = ("id", "status", "version", "category", "color", "lon", "lat", "occurred_at")
 QUEUE_SIZE: Final = 256  # messages waiting for one client before it is dropped
 MAX_ITEMS: Final = 200  # incidents per message; the rest are counted in "more"
@@ -285,7 +284,7 @@ class Hub:
     def _ensure_listener(self) -> Listener:
         if self._listener is None:
             self._listener = Listener(
-                self.url or database_url(), CHANNEL, self.deliver, self._on_state
+                self.url or database_url(), INCIDENT_CHANNEL, self.deliver, self._on_state
             )
             self._listener.start()
         return self._listener

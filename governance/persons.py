@@ -9,7 +9,7 @@ from __future__ import annotations
 from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import persons as q
-from governance import audit, reveal_reason
+from governance import reveal_reason
 from governance.access import PERSONS_POINTS, PERSONS_REVEAL, Principal, require, require_area
 from governance.areas import crumb
 from governance.classification import masked
@@ -84,16 +84,13 @@ def reveal(
     reason = reveal_reason.reason(reason)  # clean text, 4 to 500 characters
     with session_scope(scope=principal.rls_scope) as s:
         row, chain = _load(s, person_id, principal)
-        audit.record(
+        reveal_reason.audit_clear_view(
             s,
-            action="view_clear",
-            user_id=principal.user_id,
-            username=principal.username,
-            role=principal.role,
+            principal,
             object_type="key_person",
             object_id=row["id"],
-            client_addr=client_addr,
+            fields=IDENTITY_FIELDS,
             reason=reason,
-            detail={"fields": list(IDENTITY_FIELDS)},
+            client_addr=client_addr,
         )
     return _view(row, chain, lang, principal, clear=True)

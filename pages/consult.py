@@ -19,6 +19,7 @@ from governance.filters import LOCAL_TZ
 from i18n import current_lang, t
 from pages.consult_ids import ConsultIds
 from pages.consult_parts import week_label
+from pages.evaluation_parts import period_controls
 from pages.header import HeaderIds, page_header
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
@@ -67,18 +68,8 @@ def layout(**_query: str) -> html.Div:
             header(lang, principal),
             html.Main(
                 [
-                    html.Section(
-                        [
-                            html.Label(
-                                [
-                                    html.Span(t("consult.week", lang), className="mq-eval-label"),
-                                    week_picker(lang, now),
-                                ],
-                                className="mq-eval-field",
-                            ),
-                            html.Div(id=ConsultIds.MESSAGE, className="mq-eval-message"),
-                        ],
-                        className="mq-eval-card mq-eval-controls",
+                    period_controls(
+                        t("consult.week", lang), week_picker(lang, now), ConsultIds.MESSAGE
                     ),
                     html.P(id=ConsultIds.SUMMARY, className="mq-eval-summary"),
                     dcc.Loading(

@@ -19,6 +19,7 @@ from governance.filters import LOCAL_TZ
 from governance.scores import KINDS
 from i18n import current_lang, t
 from pages.evaluation_ids import EvalIds
+from pages.evaluation_parts import period_controls
 from pages.header import HeaderIds, page_header
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
@@ -69,18 +70,8 @@ def layout(**_query: str) -> html.Div:
             header(lang, principal),
             html.Main(
                 [
-                    html.Section(
-                        [
-                            html.Label(
-                                [
-                                    html.Span(t("eval.month", lang), className="mq-eval-label"),
-                                    month_picker(lang, now),
-                                ],
-                                className="mq-eval-field",
-                            ),
-                            html.Div(id=EvalIds.MESSAGE, className="mq-eval-message"),
-                        ],
-                        className="mq-eval-card mq-eval-controls",
+                    period_controls(
+                        t("eval.month", lang), month_picker(lang, now), EvalIds.MESSAGE
                     ),
                     dcc.Tabs(tabs, id=EvalIds.TABS, value=KINDS[0], className="mq-eval-tabs"),
                     dcc.Loading(html.Div(id=EvalIds.BODY, className="mq-eval-body")),

@@ -29,6 +29,21 @@ COLUMNS = (
 )
 
 
+def period_controls(label: str, picker: Any, message_id: str) -> html.Section:
+    """The card above an analytics screen (evaluation, consultation): the period's picker
+    under its label, and the line where the callback says why there is nothing."""
+    return html.Section(
+        [
+            html.Label(
+                [html.Span(label, className="mq-eval-label"), picker],
+                className="mq-eval-field",
+            ),
+            html.Div(id=message_id, className="mq-eval-message"),
+        ],
+        className="mq-eval-card mq-eval-controls",
+    )
+
+
 def pct(share: float | None, lang: str) -> str:
     """A 0..1 share as "93.4%" (or a dash)."""
     return t("analytics.none", lang) if share is None else f"{100 * share:.1f}%"

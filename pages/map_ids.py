@@ -43,11 +43,6 @@ class MapIds:
     PANEL_CLOSE: Final = "map-panel-close"
     SELECTION: Final = "map-selection"
     CRUMB_TYPE: Final = "map-crumb"  # {"type": CRUMB_TYPE, "area": <id>}
-    # a key person's panel: {"type": ..., "person": <id>} (rendered with the panel)
-    PERSON_TYPE: Final = "map-person"  # the panel contents (replaced by a clear view)
-    PERSON_REASON_TYPE: Final = "map-person-reason"  # the typed reason
-    PERSON_REVEAL_TYPE: Final = "map-person-reveal"  # the "show in clear" button
-    PERSON_MESSAGE_TYPE: Final = "map-person-message"  # refusals and validation messages
     INBOX: Final = "map-inbox"  # a department's open cases (list; hidden for other roles)
     INBOX_TICK: Final = "map-inbox-tick"
     INBOX_ITEM_TYPE: Final = "map-inbox-item"
@@ -67,10 +62,8 @@ class MapIds:
     FLOW_STATUS_TYPE: Final = "map-flow-status"  # the panel's status badge
     FLOW_MESSAGE_TYPE: Final = "map-flow-message"
     FLOW_VERSION_TYPE: Final = "map-flow-version"
-    REPORTER_TYPE: Final = "map-reporter"  # an incident's reporter block (masked / clear)
-    REPORTER_REASON_TYPE: Final = "map-reporter-reason"
-    REPORTER_REVEAL_TYPE: Final = "map-reporter-reveal"
-    REPORTER_MESSAGE_TYPE: Final = "map-reporter-message"
+    # a key person's panel and an incident's reporter block hold the reveal dialog, whose
+    # ids are its own: pages/reveal_dialog.py RevealDialog.ids
 
     # --- live updates (assets/js/minqing-live.js) ---
     LIVE: Final = "map-live"  # the header's live indicator (carries the client's config)
@@ -88,21 +81,9 @@ class MapIds:
         return {"type": cls.CRUMB_TYPE, "area": int(area_id)}
 
     @classmethod
-    def person(cls, kind: str, person_id: int) -> dict[str, object]:
-        """Pattern-matching id of one of a person panel's parts (``kind``: a ``PERSON_*``
-        type)."""
-        return {"type": kind, "person": int(person_id)}
-
-    @classmethod
     def flow(cls, kind: str, incident_id: int) -> dict[str, object]:
         """Pattern-matching id of one part of an incident's handling block (``kind``: a
         ``FLOW_*`` type)."""
-        return {"type": kind, "incident": int(incident_id)}
-
-    @classmethod
-    def reporter(cls, kind: str, incident_id: int) -> dict[str, object]:
-        """Pattern-matching id of one part of an incident's reporter block (``kind``: a
-        ``REPORTER_*`` type)."""
         return {"type": kind, "incident": int(incident_id)}
 
 

@@ -2,8 +2,9 @@
 
 Pure functions from the views of ``governance.persons`` (``person_detail`` masked,
 ``reveal`` in clear) to Dash components. A clear view is drawn into the panel of that one
-person only; it is kept in no store and no URL, so a fresh click on the map, or closing
-the panel, shows the masked view again. Dash renders every string as text.
+person only (the reveal dialog, pages/reveal_dialog.py); it is kept in no store and no
+URL, so a fresh click on the map, or closing the panel, shows the masked view again. Dash
+renders every string as text.
 """
 
 from __future__ import annotations
@@ -11,68 +12,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dash import dcc, html
+from dash import html
 
-from governance.persons import MIN_REASON
 from i18n import t
 from layers.persons import CATEGORY_COLORS
-from pages.map_ids import MapIds
 from pages.map_panel import breadcrumb
+from pages.reveal_dialog import RevealDialog, identity_field, revealed_note, state_chip
 
-REASON_MAX = 500  # what the audit log keeps of a reason
+KIND = "person"  # the reveal dialog's kind (callbacks/reveal_dialog.py)
 IDENTITY = (
     ("id_number", "panel.person.id_number"),
     ("phone", "panel.person.phone"),
     ("address", "panel.person.address"),
 )
-
-
-def _field(label: str, value: Any, key: str) -> html.Div:
-    return html.Div(
-        [
-            html.Span(label, className="mq-field-label"),
-            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
-        ],
-        className=f"mq-field mq-person-field mq-person-{key}",
-    )
-
-
-def reveal_form(person_id: int, lang: str) -> html.Section:
-    """A typed reason and a confirm button; refusals and validation messages below them."""
-    return html.Section(
-        [
-            html.H3(t("panel.person.reveal_title", lang), className="mq-block-title"),
-            html.Div(t("panel.person.reveal_note", lang, n=MIN_REASON), className="mq-note"),
-            html.Div(
-                [
-                    dcc.Input(
-                        id=MapIds.person(MapIds.PERSON_REASON_TYPE, person_id),
-                        type="text",
-                        value="",
-                        required=True,
-                        minLength=MIN_REASON,
-                        maxLength=REASON_MAX,
-                        autoComplete="off",
-                        placeholder=t("panel.person.reason_placeholder", lang),
-                        className="mq-reveal-reason",
-                    ),
-                    html.Button(
-                        t("panel.person.reveal_button", lang),
-                        id=MapIds.person(MapIds.PERSON_REVEAL_TYPE, person_id),
-                        n_clicks=0,
-                        className="mq-reveal-button",
-                    ),
-                ],
-                className="mq-reveal-row",
-            ),
-            html.Div(
-                id=MapIds.person(MapIds.PERSON_MESSAGE_TYPE, person_id),
-                className="mq-reveal-message",
-                role="alert",
-            ),
-        ],
-        className="mq-block mq-reveal",
-    )
 
 
 def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
@@ -81,11 +33,7 @@ def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
     masked = bool(view.get("masked", True))
     category = str(view.get("category") or "")
     care = view.get("care_level")
-    state = html.Span(
-        t("panel.person.masked" if masked else "panel.person.clear", lang),
-        className="mq-chip mq-person-state "
-        + ("mq-person-masked" if masked else "mq-person-clear"),
-    )
+    state = state_chip(masked, lang)
     body: list[Any] = [
         html.Div(t("panel.person.title", lang), className="mq-kicker"),
         html.H2(
@@ -115,16 +63,27 @@ def person_view(view: Mapping[str, Any], lang: str) -> list[Any]:
         ),
         breadcrumb(view.get("breadcrumb", []), current_last=False),
         html.Div(
-            [_field(t(label, lang), view.get(key), key) for key, label in IDENTITY],
+            [
+                identity_field(t(label, lang), view.get(key), f"mq-person-field mq-person-{key}")
+                for key, label in IDENTITY
+            ],
             className="mq-fields mq-person-identity",
         ),
     ]
     if masked and view.get("can_reveal"):
-        body.append(reveal_form(int(view["id"]), lang))
-    elif not masked:
         body.append(
-            html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed")
+            RevealDialog(
+                KIND,
+                int(view["id"]),
+                lang,
+                title_key="panel.person.reveal_title",
+                note_key="panel.person.reveal_note",
+                placeholder_key="panel.person.reason_placeholder",
+                className="mq-block mq-reveal",
+            )
         )
+    elif not masked:
+        body.append(revealed_note(lang))
     return body
 
 
@@ -133,11 +92,7 @@ def person_panel(view: Mapping[str, Any], lang: str) -> list[Any]:
     return [
         html.Div(
             person_view(view, lang),
-            id=MapIds.person(MapIds.PERSON_TYPE, int(view["id"])),
+            id=RevealDialog.ids.view(KIND, int(view["id"])),
             className="mq-person-panel",
         )
     ]
-
-
-def reveal_error(message: str) -> html.Div:
-    return html.Div(message, className="mq-error")

@@ -2,7 +2,8 @@
 
 Pure functions from ``governance.incidents`` views (``incident_detail`` masked,
 ``reveal_reporter`` in clear) to Dash components. Like a key person's clear view, the
-clear reporter lives in this block only: no store, no URL; a fresh click masks again.
+clear reporter lives in this block only (the reveal dialog, pages/reveal_dialog.py): no
+store, no URL; a fresh click masks again.
 """
 
 from __future__ import annotations
@@ -10,59 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dash import dcc, html
+from dash import html
 
-from governance.incidents import MIN_REASON
 from i18n import t
-from pages.map_ids import MapIds
+from pages.reveal_dialog import RevealDialog, identity_field, revealed_note, state_chip
 
-REASON_MAX = 500  # what the audit log keeps of a reason
-
-
-def _field(label: str, value: Any, key: str) -> html.Div:
-    return html.Div(
-        [
-            html.Span(label, className="mq-field-label"),
-            html.Span("—" if value in (None, "") else str(value), className="mq-field-value"),
-        ],
-        className=f"mq-field mq-reporter-{key}",
-    )
-
-
-def _form(incident_id: int, lang: str) -> html.Div:
-    return html.Div(
-        [
-            html.Div(t("panel.reporter.reveal_note", lang, n=MIN_REASON), className="mq-note"),
-            html.Div(
-                [
-                    dcc.Input(
-                        id=MapIds.reporter(MapIds.REPORTER_REASON_TYPE, incident_id),
-                        type="text",
-                        value="",
-                        required=True,
-                        minLength=MIN_REASON,
-                        maxLength=REASON_MAX,
-                        autoComplete="off",
-                        placeholder=t("panel.reporter.reason_placeholder", lang),
-                        className="mq-reveal-reason",
-                    ),
-                    html.Button(
-                        t("panel.person.reveal_button", lang),
-                        id=MapIds.reporter(MapIds.REPORTER_REVEAL_TYPE, incident_id),
-                        n_clicks=0,
-                        className="mq-reveal-button",
-                    ),
-                ],
-                className="mq-reveal-row",
-            ),
-            html.Div(
-                id=MapIds.reporter(MapIds.REPORTER_MESSAGE_TYPE, incident_id),
-                className="mq-reveal-message",
-                role="alert",
-            ),
-        ],
-        className="mq-reveal",
-    )
+KIND = "reporter"  # the reveal dialog's kind (callbacks/reveal_dialog.py)
 
 
 def reporter_view(detail: Mapping[str, Any], lang: str) -> list[Any]:
@@ -74,26 +28,32 @@ def reporter_view(detail: Mapping[str, Any], lang: str) -> list[Any]:
         html.H3(
             [
                 t("panel.reporter.title", lang),
-                html.Span(
-                    t("panel.person.masked" if masked else "panel.person.clear", lang),
-                    className="mq-chip mq-person-state "
-                    + ("mq-person-masked" if masked else "mq-person-clear"),
-                ),
+                state_chip(masked, lang),
             ],
             className="mq-block-title",
         ),
         html.Div(
             [
-                _field(t("panel.reporter.name", lang), who.get("name"), "name"),
-                _field(t("panel.reporter.phone", lang), who.get("phone"), "phone"),
+                identity_field(t("panel.reporter.name", lang), who.get("name"), "mq-reporter-name"),
+                identity_field(
+                    t("panel.reporter.phone", lang), who.get("phone"), "mq-reporter-phone"
+                ),
             ],
             className="mq-fields",
         ),
     ]
     if masked and detail.get("can_reveal_reporter"):
-        out.append(_form(int(detail["id"]), lang))
+        out.append(
+            RevealDialog(
+                KIND,
+                int(detail["id"]),
+                lang,
+                note_key="panel.reporter.reveal_note",
+                placeholder_key="panel.reporter.reason_placeholder",
+            )
+        )
     elif not masked:
-        out.append(html.Div(t("panel.person.revealed_note", lang), className="mq-note mq-revealed"))
+        out.append(revealed_note(lang))
     return out
 
 
@@ -105,7 +65,7 @@ def reporter_panel(detail: Mapping[str, Any], lang: str) -> list[Any]:
     return [
         html.Section(
             reporter_view(detail, lang),
-            id=MapIds.reporter(MapIds.REPORTER_TYPE, int(detail["id"])),
+            id=RevealDialog.ids.view(KIND, int(detail["id"])),
             className="mq-block mq-block-reporter",
         )
     ]

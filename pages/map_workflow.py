@@ -18,26 +18,13 @@ from dash import dcc, html
 
 from governance.filters import LOCAL_TZ
 from i18n import t
+from layers import incidents as incident_layer
 from pages.map_flow_form import form
 from pages.map_ids import MapIds
 from pages.map_sla import local as _local
 from pages.map_sla import paused_chip, sla_chip
 
-STATUSES: Final = frozenset(
-    {
-        "registered",
-        "verified",
-        "rejected",
-        "dispatched",
-        "accepted",
-        "in_progress",
-        "resolved",
-        "closed",
-        "evaluated",
-        "suspended",
-        "merged",
-    }
-)
+STATUSES: Final = frozenset(incident_layer.STATUSES)  # the statuses the map knows
 
 
 def _dept_name(dept_id: Any, names: Mapping[int, str]) -> str:

@@ -209,7 +209,7 @@ LIVE_SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # base URL -> its server 
 def live_server(seeded_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """The app served by gunicorn in a subprocess on a free port; yields its base URL.
     Its log (``.data/live_server_<port>.log``) is kept only when a test failed."""
-    from tests import servers
+    from bench import servers
 
     port = servers.free_port()
     log = open(ROOT / ".data" / f"live_server_{port}.log", "w")

@@ -25,9 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import servers
 from geodata.embedded import EmbeddedCluster
 from settings import Settings
-from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "minqing_outage"

@@ -31,37 +31,16 @@ from sqlalchemy.orm import Session
 
 from geodata.hexagons import H3_RESOLUTIONS
 from geodata.queries import case_state as cs
-from geodata.queries.layers import SCOPED_GRIDS
+from geodata.queries.layers import scope_filter
 
 RATING_SCORE_SQL = "CASE f.rating WHEN 'satisfied' THEN 100 WHEN 'basic' THEN 60 ELSE 0 END"
-
-
-def _scope(scope: str | None, alias: str = "i") -> tuple[str, dict[str, str]]:
-    if not scope:
-        return "", {}
-    return f"AND {alias}.grid_id IN {SCOPED_GRIDS}", {"scope": scope + "%"}
-
-
-def find_area(session: Session, code: str) -> dict[str, Any] | None:
-    """The area with ``code`` (12 or 15 digits; a 6-digit county or 9-digit street prefix
-    is padded with zeros as the codes are), or None."""
-    padded = code.ljust(12, "0") if len(code) in (6, 9) else code
-    row = (
-        session.execute(
-            text("SELECT id, code, name, level FROM area WHERE code = :code"),
-            {"code": padded},
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
 
 
 def kpis(session: Session, scope: str | None, start: datetime, end: datetime) -> dict[str, Any]:
     """new / dispatched / resolved / overdue counts, on-time share (None: nothing resolved
     with a deadline), satisfaction 0..100 (None: no ratings) and the number of ratings."""
-    where, params = _scope(scope)
-    fwhere, _ = _scope(scope, "fi")
+    where, params = scope_filter(scope)
+    fwhere, _ = scope_filter(scope, "fi")
     sql = f"""
         SELECT
           count(*) FILTER (WHERE {cs.received()} AND {cs.counted()}) AS new,
@@ -105,7 +84,7 @@ def h3_counts(
     ``res`` (where and when, like the map's density layer)."""
     if res not in H3_RESOLUTIONS:
         raise ValueError(f"no stored H3 resolution {res}")
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT i.h3_{res} AS cell, count(*) AS n FROM incident i
         WHERE i.occurred_at >= :start AND i.occurred_at < :end AND {cs.counted()} {where}
@@ -119,7 +98,7 @@ def top_categories(
     session: Session, scope: str | None, start: datetime, end: datetime, limit: int
 ) -> list[tuple[str, int]]:
     """``[(category code, count)]`` of the period's new cases, largest first."""
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT i.category_code, count(*) AS n FROM incident i
         WHERE {cs.received()} AND {cs.counted()} {where}
@@ -172,7 +151,7 @@ def most_overdue(session: Session, scope: str | None, at: datetime, limit: int) 
     """Cases overdue at ``at`` (the one definition, rebuilt from the timeline for a past
     instant), longest overdue first: ``{id, category_code, grid, department, due,
     description}``: no reporter, no address (the caller masks the description)."""
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT i.id, i.category_code, g.name AS grid, d.name_zh AS department_zh,
                d.name_en AS department_en,

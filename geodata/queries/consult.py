@@ -14,15 +14,9 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
 from geodata.queries.duplicates import DROPPED, FULL_WIDTH, HALF_WIDTH, _normalised_sql
-from geodata.queries.layers import SCOPED_GRIDS
+from geodata.queries.layers import scope_filter
 
 MOVES = ("transfer", "return")  # a case changing hands between departments
-
-
-def _scope(scope: str | None) -> tuple[str, dict[str, str]]:
-    if not scope:
-        return "", {}
-    return f"AND i.grid_id IN {SCOPED_GRIDS}", {"scope": scope + "%"}
 
 
 def stuck_cases(
@@ -43,7 +37,7 @@ def stuck_cases(
     Row: ``id, category_code, status, grid_name, lead_department_id, department_zh,
     department_en, moves, overdue_days`` (None when not overdue), ``description``; most
     moves first, then longest overdue."""
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     at_end = cs.states_at(":end", where)
     overdue = cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":end")
     due = cs.running_due("s.status", "s.accept_due", "s.resolve_due")
@@ -116,7 +110,7 @@ def repeated_addresses(
 
     Row: ``grid_name, address`` (one spelling), ``count, week_count, ids`` (newest
     first), ``top_category``; most reports first."""
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     norm = _normalised_sql("i.address")
     sql = f"""
         WITH recent AS MATERIALIZED (

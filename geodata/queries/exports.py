@@ -186,9 +186,3 @@ def count(session: Session, sql: str, params: Mapping[str, object], cap: int) ->
 def fetch(session: Session, sql: str, params: Mapping[str, object]) -> list[dict[str, Any]]:
     """The rows of ``sql`` as dicts."""
     return [dict(r) for r in session.execute(text(sql), dict(params)).mappings()]
-
-
-def area_prefix(session: Session, code: str) -> tuple[str, str] | None:
-    """``(code, level)`` of the area with ``code`` (None: no such area)."""
-    row = session.execute(text("SELECT code, level FROM area WHERE code = :c"), {"c": code}).first()
-    return (str(row[0]), str(row[1])) if row else None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
 from geodata.queries import case_state
-from geodata.queries.layers import SCOPED_GRIDS
+from geodata.queries.layers import scope_filter
 
 # merged duplicates (their surviving case counts) and rejected reports are not cases
 COUNTED = case_state.counted()
@@ -24,12 +24,6 @@ def _column(res: int) -> str:
     if res not in H3_RESOLUTIONS:
         raise ValueError(f"no stored H3 resolution {res}; choose one of {H3_RESOLUTIONS}")
     return f"i.h3_{res}"
-
-
-def _scope(scope: str | None) -> tuple[str, dict[str, str]]:
-    if not scope:
-        return "", {}
-    return f"AND i.grid_id IN {SCOPED_GRIDS}", {"scope": scope + "%"}
 
 
 def _bar(x: str, n: str, s: str, q: str) -> str:
@@ -63,7 +57,7 @@ def hot_cells(
     only ``min_count``): a very busy cell does not raise its own bar, so a small area
     with one outstanding cell still shows it."""
     col = _column(res)
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         WITH counts AS (
             SELECT {col} AS cell,
@@ -128,7 +122,7 @@ def top_categories(
     if not cells:
         return {}
     col = _column(res)
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT DISTINCT ON (cell) cell, category_code FROM (
             SELECT {col} AS cell, i.category_code,
@@ -191,7 +185,7 @@ def busiest_grids(
     if not cells:
         return {}
     col = _column(res)
-    where, params = _scope(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT DISTINCT ON (cell) cell, name FROM (
             SELECT {col} AS cell, g.code, g.name, count(*) AS n

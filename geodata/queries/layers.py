@@ -27,6 +27,15 @@ def _scope_params(scope: str | None) -> dict[str, str]:
     return {"scope": scope + "%"} if scope else {}
 
 
+def scope_filter(scope: str | None, alias: str = "i") -> tuple[str, dict[str, str]]:
+    """``(SQL, params)``: an ``AND`` clause keeping rows of table ``alias`` whose grid lies
+    inside the area code prefix ``scope``, and its parameter; nothing for no scope (the
+    whole city)."""
+    if not scope:
+        return "", {}
+    return f"AND {alias}.grid_id IN {SCOPED_GRIDS}", _scope_params(scope)
+
+
 def pixel_degrees(zoom: float) -> float:
     """Size of one screen pixel in degrees of longitude at ``zoom`` (256 px tiles)."""
     return 360.0 / (256.0 * 2.0**zoom)

@@ -6,15 +6,13 @@ commits, and never if it rolls back, so listeners hear only of changes that happ
 
 from __future__ import annotations
 
-from typing import Final
-
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-INCIDENT_CHANGED: Final = "incident_changed"  # the channel every writer of incidents uses
+from geodata.listen import INCIDENT_CHANNEL
 
 
 def incident_changed(session: Session, payload: str) -> None:
-    """Send ``payload`` (JSON text, under 8,000 bytes) on :data:`INCIDENT_CHANGED` when
+    """Send ``payload`` (JSON text, under 8,000 bytes) on :data:`INCIDENT_CHANNEL` when
     the caller's transaction commits."""
-    session.execute(text("SELECT pg_notify(:ch, :p)"), {"ch": INCIDENT_CHANGED, "p": payload})
+    session.execute(text("SELECT pg_notify(:ch, :p)"), {"ch": INCIDENT_CHANNEL, "p": payload})

@@ -3,7 +3,7 @@ live in ``governance/sla.py`` and ``governance/sla_sweep.py``).
 
 Each function runs in the caller's transaction. The sweep's statements are set-based and
 idempotent: each adds a timeline event only where the same event is not there yet, and
-notifies live listeners of each one (on :data:`geodata.queries.notify.INCIDENT_CHANGED`,
+notifies live listeners of each one (on :data:`geodata.listen.INCIDENT_CHANNEL`,
 delivered at commit).
 """
 
@@ -15,8 +15,8 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geodata.listen import INCIDENT_CHANNEL
 from geodata.queries import case_state as cs
-from geodata.queries.notify import INCIDENT_CHANGED
 
 
 def policy_row(session: Session, category: str, priority: int) -> tuple[int, int, int, int] | None:
@@ -138,7 +138,7 @@ def add_reminders(session: Session, now: datetime) -> dict[str, int]:
     its policy's reminder window at ``now`` (default 4 hours), or a ``supervise`` event
     once it is past, at most once per case, stage and deadline; returns how many of each
     were added (actions with none are absent)."""
-    rows = session.execute(text(_SWEEP_SQL), {"now": now, "ch": INCIDENT_CHANGED}).all()
+    rows = session.execute(text(_SWEEP_SQL), {"now": now, "ch": INCIDENT_CHANNEL}).all()
     return {str(r[0]): int(r[1]) for r in rows}
 
 
@@ -148,6 +148,6 @@ def add_reviews(session: Session, now: datetime, default_days: int) -> dict[str,
     suspension; returns ``{"review": n}`` when any was added."""
     rows = session.execute(
         text(_REVIEW_SQL),
-        {"now": now, "ch": INCIDENT_CHANGED, "default_days": default_days},
+        {"now": now, "ch": INCIDENT_CHANNEL, "default_days": default_days},
     ).all()
     return {str(r[0]): int(r[1]) for r in rows}

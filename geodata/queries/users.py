@@ -82,10 +82,6 @@ def lock_user(
     return session.execute(q).scalar_one_or_none()
 
 
-def area_by_code(session: Session, code: str) -> Area | None:
-    return session.execute(select(Area).where(Area.code == code)).scalar_one_or_none()
-
-
 def area_by_id(session: Session, area_id: int | None) -> Area | None:
     return session.get(Area, area_id) if area_id is not None else None
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
-from geodata.queries.layers import SCOPED_GRIDS
+from geodata.queries.layers import scope_filter
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,6 @@ class Bounds:
     midnight: datetime  # start of today (local)
     day_ago: datetime  # now - 24 h: "the same time yesterday"
     yesterday_midnight: datetime
-
-
-def scope_sql(scope: str | None, alias: str = "i") -> tuple[str, dict[str, str]]:
-    """``AND <alias>.grid_id IN (grids under scope)`` and its parameter (None: nothing)."""
-    if not scope:
-        return "", {}
-    return f"AND {alias}.grid_id IN {SCOPED_GRIDS}", {"scope": scope + "%"}
 
 
 def window_counts(session: Session, b: Bounds, scope: str | None) -> dict[str, float | None]:
@@ -49,7 +42,7 @@ def window_counts(session: Session, b: Bounds, scope: str | None) -> dict[str, f
     * ``ratings`` / ``score_sum`` (and ``*_prev``): residents' ratings given in the window
       and the sum of their scores (satisfied 100, basic 60, dissatisfied 0).
     """
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     received_today = cs.received("i.reported_at", "w.a", "w.b")
     received_prev = cs.received("i.reported_at", "w.pa", "w.pb")
     counted = cs.counted()
@@ -116,7 +109,7 @@ def _open_counts(st: str, acc: str, res: str) -> str:
 
 def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
     """``awaiting``, ``handling``, ``suspended`` and ``overdue`` cases now."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         {_open_counts("i.status", "i.accept_due_at", "i.resolve_due_at")}
         FROM incident i
@@ -129,7 +122,7 @@ def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[s
 def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
     """The same counts as they stood at ``at`` (past), rebuilt from the timeline
     (``case_state.states_at``)."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         WITH s AS ({cs.states_at(":at", where)})
         {_open_counts("s.status", "s.accept_due", "s.resolve_due")}
@@ -144,7 +137,7 @@ def top_categories(
     session: Session, start: datetime, end: datetime, scope: str | None, limit: int
 ) -> list[tuple[str, int]]:
     """``[(category_code, count)]`` of cases received in ``[start, end)``, largest first."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT i.category_code, count(*) AS n
         FROM incident i
@@ -162,7 +155,7 @@ def top_grids(
 ) -> list[tuple[str, str, int]]:
     """``[(grid code, grid name, count)]`` of cases received in ``[start, end)``, largest
     first."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT g.code, g.name, count(*) AS n
         FROM incident i JOIN area g ON g.id = i.grid_id

@@ -16,13 +16,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
-from geodata.queries.wall import scope_sql
+from geodata.queries.layers import scope_filter
 
 
 def latest(session: Session, now: datetime, scope: str | None, limit: int) -> list[dict[str, Any]]:
     """The ``limit`` cases received last (up to ``now``), newest first, with their
     grid's and community's names (merged duplicates and rejected reports left out)."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT i.id, i.category_code, i.reported_at, i.status, i.description, i.address,
                g.name AS grid_name, c.name AS community
@@ -42,7 +42,7 @@ def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> li
     about to run out and the ones that just did, nearest first (cases overdue for long
     come last; the overdue tile counts them all). The clock that runs is the one
     definition's (``case_state.running_due``): a suspended case runs none."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT * FROM (
             SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
@@ -64,7 +64,7 @@ def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> li
 
 def by_status(session: Session, scope: str | None) -> dict[str, int]:
     """Open cases by workflow status."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT i.status, count(*) FROM incident i
         WHERE {cs.is_open()} {where}
@@ -79,7 +79,7 @@ def by_department(
 ) -> list[dict[str, Any]]:
     """Cases with a department (dispatched, accepted, started) by lead department, with
     how many of them are past their running deadline; largest first."""
-    where, params = scope_sql(scope)
+    where, params = scope_filter(scope)
     sql = f"""
         SELECT d.id, d.name_zh, d.name_en, count(*) AS open,
                count(*) FILTER (WHERE {cs.overdue()}) AS overdue

@@ -80,8 +80,9 @@ def only_persons(page: Any) -> None:
 
 
 def panel_person_id(page: Any) -> int:
-    """The id of the person in the panel (from its pattern-matching component id)."""
-    return int(json.loads(page.locator(".mq-person-panel").get_attribute("id"))["person"])
+    """The id of the person in the panel (from its pattern-matching component id, the
+    reveal dialog's: pages/reveal_dialog.py)."""
+    return int(json.loads(page.locator(".mq-person-panel").get_attribute("id"))["object"])
 
 
 # ----------------------------------------------------------------------------- tests

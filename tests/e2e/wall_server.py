@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from tests import servers
+from bench import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 

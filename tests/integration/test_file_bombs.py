@@ -32,9 +32,9 @@ from typing import Any
 import pytest
 import requests
 
+from bench import servers
 from i18n import t
 from pages.import_ids import ImportIds as Ids
-from tests import servers
 from tests.conftest import ROOT, demo_password
 from tests.integration import spreadsheet_bombs as bombs
 from tests.integration.test_file_import import read_body

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from governance.persons import MIN_REASON
 from pages.map_ids import MapIds
+from pages.reveal_dialog import RevealDialog
 from tests.conftest import signed_in_client
 from tests.dash_requests import item as dash_item
 
@@ -61,24 +62,26 @@ def _prop_id(cid: dict[str, Any], prop: str) -> str:
     return json.dumps(cid, sort_keys=True, separators=(",", ":")) + "." + prop
 
 
-def reveal_body(person: Any, reason: str | None) -> dict:
-    """The body the browser POSTs when the "show in clear" button is clicked."""
+def reveal_body(person: Any, reason: str | None, kind: Any = "person") -> dict:
+    """The body the browser POSTs when the "show in clear" button of the reveal dialog
+    (pages/reveal_dialog.py) of a ``kind`` object is clicked."""
+    ids = RevealDialog.ids
 
-    def pid(kind: str) -> dict[str, Any]:
-        return {"type": kind, "person": person}
+    def pid(part: str) -> dict[str, Any]:
+        return ids.part(part, kind, person)
 
     return {
-        "output": _key(MapIds.PERSON_MESSAGE_TYPE),
+        "output": _key(ids.MESSAGE),
         "outputs": [
-            {"id": pid(MapIds.PERSON_TYPE), "property": "children"},
-            {"id": pid(MapIds.PERSON_MESSAGE_TYPE), "property": "children"},
+            {"id": pid(ids.VIEW), "property": "children"},
+            {"id": pid(ids.MESSAGE), "property": "children"},
         ],
         "inputs": [
-            {"id": pid(MapIds.PERSON_REVEAL_TYPE), "property": "n_clicks", "value": 1},
-            {"id": pid(MapIds.PERSON_REASON_TYPE), "property": "n_submit", "value": None},
+            {"id": pid(ids.BUTTON), "property": "n_clicks", "value": 1},
+            {"id": pid(ids.REASON), "property": "n_submit", "value": None},
         ],
-        "state": [{"id": pid(MapIds.PERSON_REASON_TYPE), "property": "value", "value": reason}],
-        "changedPropIds": [_prop_id(pid(MapIds.PERSON_REVEAL_TYPE), "n_clicks")],
+        "state": [{"id": pid(ids.REASON), "property": "value", "value": reason}],
+        "changedPropIds": [_prop_id(pid(ids.BUTTON), "n_clicks")],
     }
 
 

@@ -8,30 +8,16 @@ from typing import Any
 from sqlalchemy import text
 
 from geodata.queries.incidents import reporter_row
-from pages.map_ids import MapIds
+from pages.reveal_dialog import RevealDialog
 from tests.conftest import signed_in_client
-from tests.integration.test_persons_ui import _key, _post, _prop_id, _raw, panel_body
+from tests.integration.test_persons_ui import _post, _raw, panel_body
+from tests.integration.test_persons_ui import reveal_body as persons_reveal_body
 
 REASON = "电话回访处置结果"
 
 
 def reveal_body(incident: Any, reason: str | None) -> dict:
-    def rid(kind: str) -> dict[str, Any]:
-        return {"type": kind, "incident": incident}
-
-    return {
-        "output": _key(MapIds.REPORTER_MESSAGE_TYPE),
-        "outputs": [
-            {"id": rid(MapIds.REPORTER_TYPE), "property": "children"},
-            {"id": rid(MapIds.REPORTER_MESSAGE_TYPE), "property": "children"},
-        ],
-        "inputs": [
-            {"id": rid(MapIds.REPORTER_REVEAL_TYPE), "property": "n_clicks", "value": 1},
-            {"id": rid(MapIds.REPORTER_REASON_TYPE), "property": "n_submit", "value": None},
-        ],
-        "state": [{"id": rid(MapIds.REPORTER_REASON_TYPE), "property": "value", "value": reason}],
-        "changedPropIds": [_prop_id(rid(MapIds.REPORTER_REVEAL_TYPE), "n_clicks")],
-    }
+    return persons_reveal_body(incident, reason, kind="reporter")
 
 
 def _incident(session, inside: bool = True) -> int:  # type: ignore[no-untyped-def]
@@ -55,7 +41,7 @@ def test_incident_panel_shows_the_reporter_masked(session) -> None:  # type: ign
         raw = _raw(resp)
         assert clear["name"] not in raw and clear["phone"] not in raw
         assert clear["phone"][-4:] in raw and "反映人" in raw
-        assert (MapIds.REPORTER_REVEAL_TYPE in raw) is (user != "dept"), user
+        assert (RevealDialog.ids.BUTTON in raw) is (user != "dept"), user
 
 
 def test_reveal_callback_checks_role_scope_reason_and_audits(session) -> None:  # type: ignore[no-untyped-def]

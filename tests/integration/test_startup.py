@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import servers
+from bench import servers
 from tests.conftest import ROOT
 
 BURST = 50

@@ -21,6 +21,7 @@ from layers.view import view_urls
 from pages import map_person
 from pages.map_controls import layer_switches, persons_mode
 from pages.map_ids import MapIds
+from pages.reveal_dialog import RevealDialog
 
 ROOT = Path(__file__).resolve().parents[2]
 JS_SOURCE = (ROOT / "assets" / "js" / "minqing.js").read_text(encoding="utf-8")
@@ -235,17 +236,15 @@ def test_clicks_on_the_persons_layer(value: Any, expected: dict | None) -> None:
 
 def test_masked_panel_with_the_reveal_form() -> None:
     body = map_person.person_panel(MASKED, "zh-CN")
-    assert body[0].id == MapIds.person(MapIds.PERSON_TYPE, 17)
+    assert body[0].id == RevealDialog.ids.view("person", 17)
     text = _texts(body)
     assert "陈***）" in text and "独居老人" in text and "高度关注" in text and "已脱敏" in text
     ids = [c.id for c in _walk(body) if isinstance(getattr(c, "id", None), dict)]
-    for kind in (MapIds.PERSON_REASON_TYPE, MapIds.PERSON_REVEAL_TYPE, MapIds.PERSON_MESSAGE_TYPE):
-        assert MapIds.person(kind, 17) in ids
+    for part in (RevealDialog.ids.reason, RevealDialog.ids.button, RevealDialog.ids.message):
+        assert part("person", 17) in ids
     assert all(str(i["type"]).startswith("map-") for i in ids)  # the callback guard's prefix
     reason = next(
-        c
-        for c in _walk(body)
-        if getattr(c, "id", None) == ids[ids.index(MapIds.person(MapIds.PERSON_REASON_TYPE, 17))]
+        c for c in _walk(body) if getattr(c, "id", None) == RevealDialog.ids.reason("person", 17)
     )
     assert reason.minLength == MIN_REASON and reason.required is True
     assert not getattr(reason, "persistence", None)  # a reason is never kept in the browser
@@ -268,5 +267,5 @@ def test_clear_view_says_it_is_audited_and_has_no_form() -> None:
 
 
 def test_reveal_error_is_an_alert_text() -> None:
-    err: Any = map_person.reveal_error("<b>x</b>")
+    err: Any = RevealDialog.error("<b>x</b>")
     assert err.children == "<b>x</b>" and "mq-error" in err.className

@@ -1,7 +1,12 @@
-"""The app served by ``python app.py serve`` (gunicorn) in a subprocess, for tests that
-need a real server: start it, wait until it answers, stop it. One place, used by the
-session's ``live_server``, the wall's restartable server, the outage, bomb and start-up
-tests."""
+"""The app served by ``python app.py serve`` (gunicorn) in a subprocess on a free port,
+for benchmarks and tests that need a real server: start it, wait until it answers, stop
+it. One place, used by bench/live.py and by the tests' ``live_server``, the wall's
+restartable server, the outage, bomb and start-up tests.
+
+It lives in bench/ rather than tests/ because a benchmark is run on its own (``python
+bench/live.py``) and must not depend on the test suite, while the tests already import
+bench/ (the benchmarks' smoke modes); it is not part of the app either (nothing the app
+serves needs it). Standard library only."""
 
 from __future__ import annotations
 
@@ -69,7 +74,7 @@ def wait_healthy(
     while not healthy(base):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError(f"the test server failed to start; see {log_name}")
+            raise RuntimeError(f"the server failed to start; see {log_name}")
         time.sleep(0.3)
 
 
