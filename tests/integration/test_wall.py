@@ -115,7 +115,7 @@ def test_a_dead_token_locks_the_wall(how: str, county: str) -> None:
         as_text=True
     )
     if how == "revoke":
-        from governance.tokens import revoke_token
+        from governance.token_revocation import revoke_token
 
         with session_scope() as s:
             revoke_token(s, token_id)
