@@ -24,12 +24,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from briefings.heatmap import heatmap_png
 from governance.errors import Unavailable
-from governance.scores import MIN_BASE
 from i18n import t
 from settings import get_settings
 
 if TYPE_CHECKING:
-    from governance.briefings import Briefing, KpiLine
+    from governance.briefing_model import Briefing, KpiLine
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def html(b: Briefing) -> str:
         share=lambda n: f"{100 * n / total:.1f}%",
         bar=lambda n: f"{18 * n / top:.1f}",
         rank_change=_rank_change,
-        min_base=MIN_BASE,
+        min_base=b.min_base,
     )
 
 
