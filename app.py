@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
-    from web import audit_export, auth, kiosk, outage, public, security
+    from web import audit_export, auth, guard, kiosk, outage, public
     from web.exports import bp as exports_bp
     from web.live import bp as live_bp
 
@@ -86,9 +86,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(__name__, **options)  # type: ignore[arg-type]
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
-    security.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)
+    guard.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)
     server.register_blueprint(outage.bp)  # database down: 503 everywhere (after the guard)
-    security.trust_proxies(server, settings.proxy_hops)
+    guard.trust_proxies(server, settings.proxy_hops)
     from governance import sla_sweep
 
     sla_sweep.start_background(settings.sla_sweep_seconds)
