@@ -18,17 +18,15 @@ import base64
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from briefings.heatmap import heatmap_png
+from governance.briefing_model import Briefing, KpiLine
 from governance.errors import Unavailable
 from i18n import t
 from settings import get_settings
-
-if TYPE_CHECKING:
-    from governance.briefing_model import Briefing, KpiLine
 
 log = logging.getLogger(__name__)
 
