@@ -1,4 +1,9 @@
-"""MinQing Map (民情地图): wiring only — settings, logging, Dash, API, CLI.
+"""MinQing Map (民情地图): wiring only — settings, logging, Dash, API.
+
+``create_app(settings)`` builds the Dash app and its Flask server; ``server`` (built on
+first use) is what gunicorn serves (``app:server``). Nothing imports this module but the
+entry points: gunicorn, and ``python app.py <command>``, which runs the command group of
+``cli/`` (``cli.main``):
 
 python app.py run            # set up the embedded database if needed, then serve
 python app.py serve          # gunicorn on MINQING_HOST:MINQING_PORT
@@ -11,12 +16,11 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
 import dash
 from flask import Flask
 from flask_compress import Compress
 
-from settings import get_settings, secret_key
+from settings import Settings, get_settings, secret_key
 
 if __name__ == "__main__":  # one module object whether run as a script or imported
     sys.modules.setdefault("app", sys.modules["__main__"])
@@ -33,9 +37,10 @@ def configure_logging(level: str | None = None) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-def create_app() -> dash.Dash:
-    """The Dash app with its Flask server, API blueprints and compression."""
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """The Dash app with its Flask server, API blueprints and compression (``settings``:
+    default :func:`settings.get_settings`)."""
+    settings = settings or get_settings()
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=secret_key(settings),
@@ -57,7 +62,7 @@ def create_app() -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
-    from web import audit_export, auth, kiosk, outage, public, security
+    from web import audit_export, auth, guard, kiosk, outage, public
     from web.exports import bp as exports_bp
     from web.live import bp as live_bp
 
@@ -81,9 +86,9 @@ def create_app() -> dash.Dash:
     app = dash.Dash(__name__, **options)  # type: ignore[arg-type]
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
-    security.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)
+    guard.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)
     server.register_blueprint(outage.bp)  # database down: 503 everywhere (after the guard)
-    security.trust_proxies(server, settings.proxy_hops)
+    guard.trust_proxies(server, settings.proxy_hops)
     from governance import sla_sweep
 
     sla_sweep.start_background(settings.sla_sweep_seconds)
@@ -123,17 +128,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-# ----------------------------------------------------------------------------- CLI
-@click.group()
-@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ...")
-def cli(log_level: str | None) -> None:
-    """MinQing Map command line."""
-    configure_logging(log_level)
-
-
-from cli import register  # noqa: E402  (the commands live in cli/, this file only wires)
-
-register(cli)
-
 if __name__ == "__main__":
-    cli()
+    from cli.main import main  # the commands live in cli/; this file only wires
+
+    main(configure_logging)

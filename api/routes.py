@@ -32,6 +32,7 @@ from governance.reveal_reason import RevealIn
 from governance.workflow_params import TransitionIn
 from i18n import current_lang, t
 from web import outage
+from web.errors import json_error, json_minqing
 from web.requests import HTTP_KEYS, error_response
 from web.security import audit_denied, current_principal
 
@@ -66,11 +67,11 @@ def _register_id_converter(state: BlueprintSetupState) -> None:
 
 # ----------------------------------------------------------------------------- errors
 @bp.errorhandler(MinqingError)
-def _minqing_error(err: MinqingError) -> tuple[Response, int]:
+def _minqing_error(err: MinqingError) -> Response:
     log.info("rejected %s %s: %s", request.method, request.full_path, err.key)
     if err.status == 403:  # a refused permission or scope check leaves a trace
         audit_denied("api", err.key)
-    return jsonify(err.to_dict(current_lang())), err.status
+    return json_minqing(err)
 
 
 @bp.errorhandler(HTTPException)
@@ -89,12 +90,11 @@ def _http_error(err: HTTPException) -> Response:
 
 
 @bp.errorhandler(Exception)
-def _unexpected(err: Exception) -> Response | tuple[Response, int]:
+def _unexpected(err: Exception) -> Response:
     if outage.is_outage(err):  # the database is down: the server-wide 503 (web/outage.py)
         return outage.unavailable(err)
     log.error("unhandled error on %s", request.full_path, exc_info=True)
-    body = {"error": "internal", "message": t("error.internal"), "key": "error.internal"}
-    return jsonify(body), 500
+    return json_error(500, "error.internal", t("error.internal"), code="internal")
 
 
 @lru_cache(maxsize=1)

@@ -180,7 +180,8 @@ def main() -> None:
 
     from geodata import demo, migrate
     from geodata.db import get_admin_engine, session_scope
-    from governance.tokens import create_source_token, revoke_token
+    from governance.token_revocation import revoke_token
+    from governance.tokens import create_source_token
 
     migrate.upgrade(owner)
     with session_scope(admin=True) as s:

@@ -1,4 +1,7 @@
-"""Rendering of the leaders' briefings (governance.briefings builds the figures).
+"""Rendering of the leaders' briefings: called with a finished briefing
+(``governance.briefing_model.Briefing``, built by ``governance.briefings``); knows no
+database. ``briefings`` may import ``governance``; ``governance`` never imports
+``briefings`` (its callers pass :func:`briefings.render.render` in).
 
 - ``fonts``: the installed CJK font matplotlib draws the map's labels with;
 - ``heatmap``: the H3 heatmap over the area's outlines (matplotlib Agg, no tile server),

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from briefings.fonts import cjk_font
 from geodata.hexagons import cell_boundary_lonlat
+from governance.briefing_model import Briefing
 from i18n import t
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-
-    from governance.briefings import Briefing
 
 WIDTH_IN = 7.0  # the A4 page's text width (180 mm), legend included
 MAP_SHARE = 0.84  # of the width, for the map (the rest: the colour legend)

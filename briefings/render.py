@@ -18,18 +18,15 @@ import base64
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from briefings.heatmap import heatmap_png
+from governance.briefing_model import Briefing, KpiLine
 from governance.errors import Unavailable
-from governance.scores import MIN_BASE
 from i18n import t
 from settings import get_settings
-
-if TYPE_CHECKING:
-    from governance.briefings import Briefing, KpiLine
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +125,7 @@ def html(b: Briefing) -> str:
         share=lambda n: f"{100 * n / total:.1f}%",
         bar=lambda n: f"{18 * n / top:.1f}",
         rank_change=_rank_change,
-        min_base=MIN_BASE,
+        min_base=b.min_base,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from dash import Input, Output, State, callback, no_update
 from flask import request
 
+from briefings.render import render
 from callbacks import lang
 from governance import briefings
 from governance.access import BRIEFING_EXPORT, require
@@ -49,7 +50,7 @@ def produce(_n: Any, period: Any, day: Any, area: Any, fmt: Any) -> tuple[Any, A
             fmt=str(fmt or ""),
             lang=lang,
         )
-        out = briefings.export(principal, req, client_addr=request.remote_addr)
+        out = briefings.export(principal, req, render, client_addr=request.remote_addr)
     except MinqingError as err:
         return no_update, refused(err, "briefing")
     content = base64.b64encode(out.data).decode("ascii")

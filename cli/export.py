@@ -72,6 +72,7 @@ def scheduled_areas() -> list[str | None]:
 
 
 def _run_schedule(today: date | None, lang: str) -> None:
+    from briefings.render import render
     from governance import briefings
     from governance.briefing_period import parse_request
     from governance.filters import LOCAL_TZ
@@ -87,7 +88,7 @@ def _run_schedule(today: date | None, lang: str) -> None:
             for fmt in formats:
                 try:
                     req = parse_request(period=kind, day=day, area=area, fmt=fmt, lang=lang)
-                    out = briefings.export(None, req, username="scheduler")
+                    out = briefings.export(None, req, render, username="scheduler")
                 except MinqingError as err:
                     failed += 1
                     log.error("briefing %s %s %s failed: %s", kind, area, fmt, err)
@@ -127,6 +128,7 @@ def briefing(
     schedule: bool,
 ) -> None:
     """Write a briefing of one area and period (KPIs, heatmap, hotspots, scorecard)."""
+    from briefings.render import render
     from governance import briefings
     from governance.briefing_period import parse_request
     from governance.filters import LOCAL_TZ
@@ -144,7 +146,7 @@ def briefing(
             fmt=fmt,
             lang=lang,
         )
-        result = briefings.export(None, req, username="cli")
+        result = briefings.export(None, req, render, username="cli")
     except MinqingError as err:
         raise click.ClickException(err.user_message(lang)) from None
     if out is not None and out.is_dir():

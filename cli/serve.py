@@ -15,6 +15,10 @@ from settings import get_settings
 
 _lock_handle: IO[str] | None = None
 
+# The WSGI app, by name as gunicorn takes it: app.py builds it (``create_app``); no command
+# imports app.py, the server loads it in the process that serves.
+WSGI_APP = "app:server"
+
 
 def _hold_run_lock() -> None:
     """One server per checkout: a second `make run` says so instead of racing."""
@@ -69,6 +73,13 @@ def _end_live_streams_on_stop(worker: Any) -> None:
     signal.siginterrupt(signal.SIGTERM, False)
 
 
+def _load_wsgi_app() -> Any:
+    """The Flask server named by :data:`WSGI_APP`, loaded as gunicorn loads it."""
+    from gunicorn.util import import_app
+
+    return import_app(WSGI_APP)
+
+
 def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -101,9 +112,7 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
                 self.cfg.set(k, v)
 
         def load(self) -> Any:
-            from app import server
-
-            return server
+            return _load_wsgi_app()
 
     _App().run()
 
@@ -153,9 +162,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, dev: bool) -> 
     _warn_if_rls_bypassed()
     click.echo(f"MinQing Map on http://{host}:{port}")
     if dev:
-        from app import server as flask_server
-
-        flask_server.run(host=host, port=port, debug=False)  # type: ignore[attr-defined]
+        _load_wsgi_app().run(host=host, port=port, debug=False)
         return
     _gunicorn(host, port, s.workers, s.threads)
 

@@ -116,7 +116,7 @@ def list_() -> None:
 def revoke(token_id: int) -> None:
     """Revoke a token at once (a wall screen shows its locked state)."""
     from geodata.db import session_scope
-    from governance.tokens import revoke_token
+    from governance.token_revocation import revoke_token
 
     try:
         with session_scope() as s:

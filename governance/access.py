@@ -102,7 +102,7 @@ class Principal:
     area_name: str | None = None
     department_id: int | None = None
     # An administrator chose this password: until its owner sets a new one, the session
-    # may only do that (web/security.py lets it reach the password page, nothing else).
+    # may only do that (web/guard.py lets it reach the password page, nothing else).
     must_change_password: bool = False
 
     @property

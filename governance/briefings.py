@@ -1,5 +1,6 @@
 """Leaders' briefings (日调度 / 周会商 / 月评估): one area, one period, every figure from
-the database, rendered to PDF, PNG or HTML (``briefings.render``).
+the database; the data shapes are ``governance.briefing_model``. Rendering (PDF, PNG,
+HTML) is ``briefings/``, which the caller passes in: this module never imports it.
 
 :func:`build` gathers the figures in one read transaction: KPIs against the previous
 period (``geodata.queries.briefing`` documents each definition), the period's H3 counts
@@ -8,23 +9,34 @@ over the area's outlines, hotspots labelled new / persistent / cooling
 (``governance.scores``) and the most overdue open cases, masked (no reporter, no address;
 descriptions through ``governance/pii.py`` with the names of each case's reporter and of
 the key persons of its community, read in the briefing's area scope only to be masked).
-:func:`export` checks access and scope, renders, and leaves one ``export`` audit record
+:func:`export` checks access and scope, renders with the caller's renderer, and leaves one ``export`` audit record
 per file produced.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from geodata.db import ALL_AREAS, session_scope, set_scope
 from geodata.queries import briefing as q
 from governance import area_codes, audit, catalog, known_names
-from governance.access import BRIEFING_EXPORT, Principal, require, require_area
+from governance.access import BRIEFING_EXPORT, LEVEL_DIGITS, Principal, require, require_area
+from governance.briefing_model import (
+    MIMETYPES,
+    Briefing,
+    Export,
+    HotspotLine,
+    KpiLine,
+    OverdueLine,
+    Renderer,
+    filename,
+)
 from governance.briefing_period import BriefingRequest, Period
 from governance.filters import LOCAL_TZ
+from governance.hotspots import hotspots
+from governance.scores import MIN_BASE, scorecard
 from i18n import t
 
 log = logging.getLogger(__name__)
@@ -39,90 +51,6 @@ DESCRIPTION_CHARS = 60
 HEAT_RES = {None: 7, "county": 7, "street": 8, "community": 9, "grid": 9}
 SIMPLIFY_DEG = {None: 0.002, "county": 0.001, "street": 0.0003, "community": 0.0001}
 KPI_KEYS = ("new", "dispatched", "resolved", "overdue", "on_time", "satisfaction")
-
-
-@dataclass(frozen=True)
-class KpiLine:
-    """One KPI of the period and of the previous one (None: not defined, e.g. no ratings)."""
-
-    key: str
-    label: str
-    value: float | int | None
-    previous: float | int | None
-    kind: str  # "count", "share" (0..1) or "score" (0..100)
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class HotspotLine:
-    """A hotspot as printed: its label (new / persistent / cooling) and where it is."""
-
-    label: str  # "new", "persistent", "cooling"
-    place: str
-    count: int
-    previous: int
-    category: str | None
-    lon: float
-    lat: float
-
-
-@dataclass(frozen=True)
-class OverdueLine:
-    """One of the most overdue cases, masked for print."""
-
-    id: int
-    category: str
-    grid: str
-    department: str
-    due: datetime
-    days_overdue: float
-    description: str
-
-
-@dataclass(frozen=True)
-class Briefing:
-    """Everything one briefing shows; built from the database, rendered elsewhere."""
-
-    area_code: str | None
-    area_name: str
-    area_level: str | None
-    period: Period
-    lang: str
-    generated_at: datetime
-    kpis: tuple[KpiLine, ...]
-    res: int
-    cells: tuple[tuple[int, int], ...]
-    frame: tuple[dict[str, Any], ...]  # the area's outline(s): {code, name, wkb, lon, lat}
-    parts: tuple[dict[str, Any], ...]  # its children one level down, labelled on the map
-    extent: tuple[float, float, float, float] | None
-    hotspots: tuple[HotspotLine, ...]
-    categories: tuple[tuple[str, int, str | None], ...]  # (label, count, colour)
-    new_total: int  # every new case of the period: the whole the categories' shares divide
-    departments: tuple[Any, ...]  # governance.scores.Score, best first
-    overdue: tuple[OverdueLine, ...]
-
-    @property
-    def empty(self) -> bool:
-        """No activity at all in the period: the briefing says so instead of charts."""
-        return all(
-            k.value in (None, 0) for k in self.kpis if k.kind in ("count", "score")
-        ) and not any(n for _, n in self.cells)
-
-    def kpi(self, key: str) -> KpiLine:
-        """The KPI line with ``key``."""
-        return next(k for k in self.kpis if k.key == key)
-
-
-@dataclass(frozen=True)
-class Export:
-    """A rendered briefing file."""
-
-    filename: str
-    mimetype: str
-    data: bytes
-
-
-MIMETYPES = {"pdf": "application/pdf", "png": "image/png", "html": "text/html; charset=utf-8"}
 
 
 def _kpi_lines(now: dict[str, Any], before: dict[str, Any], lang: str) -> tuple[KpiLine, ...]:
@@ -185,9 +113,6 @@ def build(
     InvalidInput
         If ``area_code`` names no area (:func:`governance.area_codes.resolve`).
     """
-    from governance.hotspots import hotspots
-    from governance.scores import scorecard
-
     now = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
     # a period that includes now ends at now, and is compared like for like with the
     # same span of the period before (not with the whole of it)
@@ -248,6 +173,7 @@ def build(
         new_total=int(current["new"]),
         departments=tuple(depts[:TOP_DEPARTMENTS]),
         overdue=_overdue_lines(overdue, until, lang, names),
+        min_base=MIN_BASE,
     )
 
 
@@ -257,27 +183,20 @@ def _category_color(code: str) -> str | None:
 
 
 def _digits(level: str) -> int:
-    from governance.access import LEVEL_DIGITS
-
     return LEVEL_DIGITS[level]
-
-
-def filename(b: Briefing, fmt: str) -> str:
-    """``briefing-daily-441521000000-2026-11-28.pdf``: ASCII, sortable, one per area,
-    period and first day."""
-    area = b.area_code or "city"
-    return f"briefing-{b.period.kind}-{area}-{b.period.start.date().isoformat()}.{fmt}"
 
 
 def export(
     principal: Principal | None,
     req: BriefingRequest,
+    render: Renderer,
     *,
     username: str | None = None,
     client_addr: str | None = None,
     now: datetime | None = None,
 ) -> Export:
-    """Build and render a briefing and record the export in the audit trail.
+    """Build a briefing, render it with ``render`` (the caller's renderer, e.g.
+    ``briefings.render.render``) and record the export in the audit trail.
 
     ``principal`` None is the command line or the scheduler (the server's operator);
     otherwise it must hold ``BRIEFING_EXPORT`` and the area must lie in its scope (no
@@ -292,8 +211,6 @@ def export(
     Unavailable
         If the PDF / PNG renderer (Chromium) cannot run.
     """
-    from briefings.render import render
-
     area = req.area_code
     if principal is not None:
         require(principal, BRIEFING_EXPORT)

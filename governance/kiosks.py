@@ -5,7 +5,8 @@ A kiosk token (``kind = 'kiosk'``, scope ``wall:view``) opens the wall screen of
 token's area, a password hash argon2 cannot parse (so no password ever signs it in). A
 kiosk session is therefore an ordinary server-side session of that account, with a real
 user id in every audit record; the request guard re-checks the token itself on every
-request (``web/kiosk.py``), and revoking the token disables the account too.
+request (``web/kiosk.py``), and revoking the token disables the account too
+(``governance/token_revocation.py``, which sits above this module and ``tokens``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from geodata.db import session_scope
 from geodata.models import AppUser, Role
 from geodata.models_tokens import ApiToken, TokenKind
 from governance.access import Principal
+from governance.accounts import principal_of, set_disabled
+from governance.errors import InvalidInput
 from governance.tokens import (
     KIOSK_SCOPES,
     CreatedToken,
@@ -80,8 +83,6 @@ def create_kiosk_token(
 def _account(session: Session, tok: ApiToken, *, create: bool) -> AppUser | None:
     """The kiosk's system account: found by name, created if missing and ``create``.
     An account of that name that is not a wall account of the token's area is refused."""
-    from governance.errors import InvalidInput
-
     username = account_name(tok.id)
     user = session.execute(select(AppUser).where(AppUser.username == username)).scalar()
     if user is None and create:
@@ -106,8 +107,6 @@ def _account(session: Session, tok: ApiToken, *, create: bool) -> AppUser | None
 
 def disable_account(session: Session, tok: ApiToken) -> str | None:
     """Disable a revoked kiosk's account, ending its sessions; returns its name."""
-    from governance.accounts import set_disabled
-
     account = _account(session, tok, create=False)
     if account is None:
         return None
@@ -124,8 +123,6 @@ def kiosk_sign_in(raw: str | None) -> tuple[Principal | None, TokenCheck]:
     check = check_token(raw, TokenKind.KIOSK.value)
     if check.principal is None or check.token_id is None:
         return None, check
-    from governance.accounts import principal_of
-
     with session_scope() as s:
         tok = s.get(ApiToken, check.token_id)
         account = _account(s, tok, create=True) if tok is not None else None

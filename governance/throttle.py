@@ -10,7 +10,7 @@ The limits, as data:
 * sign-in failures per client address and overall (password spraying), on top of the
   per-account lockout (``governance/accounts.py``);
 * public reports created and unknown tracking codes per address (``web/public.py``);
-* audit records of anonymous refusals per address (``web/security.py``).
+* audit records of anonymous refusals per address (``web/refusals.py``).
 
 Refused attempts are not each written to the audit trail (a flood would fill it): the
 first refusal of a window is, and the next record written for the bucket carries how

@@ -12,6 +12,9 @@ bits, so its timing tells an attacker nothing about any stored token.
 * ``kiosk`` tokens carry ``wall:view`` and open the wall screen of one area: see
   ``governance/kiosks.py``.
 
+Revocation (which also disables a kiosk's account) is ``governance/token_revocation.py``,
+above both this module and ``governance/kiosks.py``.
+
 Every creation and revocation is audited (``permission_change``) in its own transaction,
 naming the token by id and prefix, never by its value.
 """
@@ -42,7 +45,7 @@ from governance.access import (
     require,
 )
 from governance.area_codes import resolve as resolve_area
-from governance.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from governance.errors import Forbidden, InvalidInput, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -296,36 +299,6 @@ def list_tokens(session: Session) -> list[dict[str, Any]]:
         ORDER BY t.id""")
     ).mappings()
     return [dict(r) for r in rows]
-
-
-def revoke_token(session: Session, token_id: int, *, actor: Principal | None = None) -> dict:
-    """Revoke a token at once (in the caller's transaction, audited). A kiosk's system
-    account is disabled too, which ends its sessions.
-
-    Raises
-    ------
-    NotFound
-        No token with that id.
-    InvalidInput
-        The token is already revoked.
-    """
-    check_actor(actor)
-    tok = session.get(ApiToken, int(token_id), with_for_update=True)
-    if tok is None:
-        raise NotFound("error.not_found", what=f"token {token_id}")
-    if tok.revoked_at is not None:
-        raise InvalidInput("error.token_revoked_already", id=tok.id)
-    tok.revoked_at = datetime.now(UTC)
-    extra: dict[str, Any] = {}
-    if tok.kind == TokenKind.KIOSK:
-        from governance.kiosks import disable_account  # (it imports this module)
-
-        account = disable_account(session, tok)
-        if account:
-            extra["account"] = account
-    audit_change(session, actor, "revoke", tok, **extra)
-    log.info("revoked token #%s %s", tok.id, tok.token_prefix)
-    return {"id": tok.id, "prefix": tok.token_prefix, "kind": tok.kind, **extra}
 
 
 # ----------------------------------------------------------------------------- authentication

@@ -16,7 +16,9 @@ from governance import audit_view
 from governance.errors import MinqingError
 from governance.filters import LOCAL_TZ
 from i18n import current_lang
-from web.security import audit_denied, current_principal
+from web.refusals import audit_denied
+from web.server_pages import forbidden_page
+from web.session import current_principal
 
 log = logging.getLogger(__name__)
 bp = Blueprint("audit_export", __name__)
@@ -34,8 +36,6 @@ def export_csv() -> Response:
         log.info("audit export refused: %s", err.key)
         if err.status == 403:
             audit_denied("audit export", err.key)
-            from web.auth import forbidden_page
-
             return forbidden_page(err.key)
         return Response(err.user_message(lang), status=err.status, mimetype="text/plain")
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M%S")

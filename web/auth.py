@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, redirect, request, session, url_for
 
 from governance import audit, throttle
 from governance.access import Principal
@@ -12,17 +12,12 @@ from governance.accounts import change_own_password
 from governance.errors import InvalidInput, MinqingError, Unauthorized
 from governance.inputs import is_clean
 from governance.signin import sign_in
-from i18n import current_lang, t
+from i18n import current_lang
 from web import outage
 from web.redirects import safe_path
-from web.security import (
-    csrf_token,
-    current_principal,
-    end_session,
-    home_for,
-    load_session_principal,
-    start_session,
-)
+from web.routes_table import home_for
+from web.server_pages import page
+from web.session import current_principal, end_session, load_session_principal, start_session
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -33,19 +28,6 @@ def _safe_next(raw: object) -> str:
     return safe_path(raw)
 
 
-def _page(template: str, status: int = 200, **ctx: object) -> Response:
-    lang = current_lang()
-    html = render_template(
-        template,
-        lang=lang,
-        t=lambda k, **kw: t(k, lang, **kw),
-        csrf=csrf_token(),
-        other_lang="en" if lang == "zh-CN" else "zh-CN",
-        **ctx,
-    )
-    return Response(html, status=status, mimetype="text/html")
-
-
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for /favicon.ico on every page; Dash serves it at /_favicon.ico."""
@@ -54,7 +36,7 @@ def favicon() -> Response:
 
 @bp.get("/login")
 def login() -> Response:
-    return _page("login.html", next=_safe_next(request.args.get("next")), error=None, username="")
+    return page("login.html", next=_safe_next(request.args.get("next")), error=None, username="")
 
 
 @bp.post("/login")
@@ -64,7 +46,7 @@ def login_post() -> Response:
     try:
         principal = sign_in(username, request.form.get("password") or "", request.remote_addr)
     except (Unauthorized, throttle.TooMany) as err:
-        resp = _page(
+        resp = page(
             "login.html",
             status=err.status,
             next=nxt,
@@ -93,7 +75,7 @@ def password() -> Response:
 
 
 def _password_page(p: Principal, error: str | None, status: int = 200) -> Response:
-    return _page(
+    return page(
         "password.html",
         status=status,
         next=_safe_next(request.values.get("next")),
@@ -143,9 +125,3 @@ def logout() -> Response:
         outage.note(exc, "POST /logout")
         session.clear()
     return redirect("/login")  # type: ignore[return-value]
-
-
-def forbidden_page(key: str) -> Response:
-    return _page(
-        "forbidden.html", status=403, message=t(key, current_lang()), principal=current_principal()
-    )

@@ -17,7 +17,9 @@ from flask import Blueprint, Response, request
 from governance import exports
 from governance.errors import MinqingError
 from i18n import current_lang
-from web.security import audit_denied, current_principal
+from web.refusals import audit_denied
+from web.server_pages import forbidden_page
+from web.session import current_principal
 
 log = logging.getLogger(__name__)
 bp = Blueprint("exports", __name__)
@@ -47,8 +49,6 @@ def download(dataset: str, fmt: str) -> Response:
         log.info("export %s.%s refused: %s", dataset, fmt, err.key)
         if err.status == 403:
             audit_denied(f"export {dataset}", err.key)
-            from web.auth import forbidden_page
-
             return forbidden_page(err.key)
         return Response(err.user_message(lang), status=err.status, mimetype="text/plain")
     return Response(

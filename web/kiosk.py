@@ -2,8 +2,8 @@
 
 A kiosk token has a system account (``kiosk-<id>``, role ``wall``, the token's area; see
 ``governance/kiosks.py``). Opening the kiosk URL starts an ordinary server-side session
-of that account and remembers the token id in the session. From then on the request
-guard asks :func:`load_kiosk_principal` instead of checking the idle and absolute
+of that account and remembers the token id in the session. From then on the session
+module asks ``web.kiosk_session.load_kiosk_principal`` instead of checking the idle and absolute
 timeouts: the session lives exactly as long as the token (a wall screen polls all day;
 the token's expiry and revocation bound it, not the clock). Once the token is revoked
 or expired the session is locked for good: the wall's callbacks answer with the locked
@@ -16,32 +16,27 @@ import logging
 import re
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, redirect, render_template, request, session
+from flask import Blueprint, Response, g, redirect, render_template, request, session
 
 from governance import audit, kiosks
-from governance.access import Principal
-from governance.accounts import load_principal
 from i18n import current_lang, t
-from web.tokens import audit_refused_token
+from web.errors import json_error
+from web.kiosk_session import ENTRY_PREFIX, KIOSK_KEY, LOCKED
+from web.refusals import audit_refused_token
+from web.session import start_session
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 
-ENTRY_PREFIX = "/wall/k/"
 WALL_PAGE = "/wall"
 WALL_CALLBACK_PREFIX = "wall-"
-KIOSK_KEY = "kiosk"  # session: id of the kiosk token the session was opened with
-LOCKED_KEY = "kiosk_locked"  # session: the token was found dead (checked once, audited once)
-LOCKED = "error.kiosk_locked"
 _TOKEN_IN_PATH = re.compile(r"(/wall/k/)[^\s?\"/]+")
 
 
 @bp.get(ENTRY_PREFIX + "<token>")
 def enter(token: str) -> Response:
     """Check the kiosk token, start the wall session and go to the wall page."""
-    from web.security import start_session
-
     principal, check = kiosks.kiosk_sign_in(token)
     if principal is None:
         log.info("kiosk link refused: %s", check.reason)
@@ -68,37 +63,6 @@ def enter(token: str) -> Response:
     return resp
 
 
-def is_kiosk_session() -> bool:
-    return session.get(KIOSK_KEY) is not None
-
-
-def load_kiosk_principal() -> tuple[Principal | None, str | None]:
-    """The wall principal of a kiosk session while its token is live, else
-    ``(None, LOCKED)``. No idle or absolute timeout: the token bounds the session."""
-    if session.get(LOCKED_KEY):
-        return None, LOCKED
-    token_id = int(session[KIOSK_KEY])
-    principal = None
-    if kiosks.kiosk_token_live(token_id):
-        principal = load_principal(int(session["uid"]), str(session.get("sid") or ""))
-    if principal is None:  # token revoked or expired, or its account disabled
-        session[LOCKED_KEY] = True
-        audit.record_now(
-            action="access_denied",
-            outcome="denied",
-            user_id=int(session["uid"]),
-            username=kiosks.account_name(token_id),
-            role="wall",
-            object_type="api_token",
-            object_id=token_id,
-            client_addr=request.remote_addr,
-            detail={"check": "kiosk", "reason": "locked"},
-        )
-        log.info("kiosk session of token #%s locked", token_id)
-        return None, LOCKED
-    return principal, None
-
-
 def locked_response(output_ids: list[str], is_callback: bool, json_path: bool) -> Response | None:
     """What a locked kiosk session gets: wall callbacks go through (and answer with the
     locked state, see :func:`wall_locked`), other JSON requests a 401, pages the locked
@@ -107,11 +71,7 @@ def locked_response(output_ids: list[str], is_callback: bool, json_path: bool) -
         g.wall_locked = True
         return None
     if json_path:
-        resp = jsonify(
-            {"error": "unauthorized", "message": t(LOCKED, current_lang()), "key": LOCKED}
-        )
-        resp.status_code = 401
-        return resp
+        return json_error(401, LOCKED)
     return locked_page(403)
 
 

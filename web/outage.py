@@ -33,12 +33,13 @@ from urllib.parse import urlsplit
 
 import psycopg2
 import psycopg2.extensions
-from flask import Blueprint, Response, g, has_request_context, jsonify, render_template, request
+from flask import Blueprint, Response, g, has_request_context, render_template, request
 from sqlalchemy import exc as sa_exc
 
 from governance.errors import Unavailable
 from i18n import current_lang, t
-from web import kiosk
+from web.errors import json_error
+from web.kiosk_session import ENTRY_PREFIX
 from web.requests import JSON_PREFIXES
 
 log = logging.getLogger(__name__)
@@ -150,8 +151,8 @@ def _first_line(exc: BaseException) -> str:
 def _where() -> str:
     """The request for the log; a kiosk link's path is its credential: never logged."""
     path = request.path
-    if path.startswith(kiosk.ENTRY_PREFIX):
-        path = kiosk.ENTRY_PREFIX + "***"
+    if path.startswith(ENTRY_PREFIX):
+        path = ENTRY_PREFIX + "***"
     return f"{request.method} {path}"
 
 
@@ -164,7 +165,7 @@ def unavailable(err: BaseException) -> Response:
     else:
         key, message = DATABASE_KEY, t(DATABASE_KEY, lang)
     if request.path.startswith(JSON_PREFIXES):
-        resp = jsonify({"error": "unavailable", "message": message, "key": key})
+        resp = json_error(503, key, message, code="unavailable")
     else:
         resp = _page(lang, message)
     resp.status_code = 503

@@ -4,7 +4,7 @@ only narrows the location pickers and fills in the browser's position.
 
 The use cases are in ``governance/public.py``; this layer parses the form, applies the
 per-address rate limits and renders. Every POST carries the session's CSRF token (the
-guard in ``web/security.py`` checks it; anonymous visitors get one with the form).
+guard in ``web/guard.py`` checks it; anonymous visitors get one with the form).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from governance import public as svc
 from governance import throttle
 from governance.errors import InvalidInput, NotFound
 from i18n import current_lang, t
-from web.security import csrf_token
+from web.session import csrf_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__, template_folder="templates")

@@ -10,8 +10,8 @@
   of another host, ``Sec-Fetch-Site: cross-site``) is refused, as a second check beside
   the CSRF token.
 * Every :class:`~governance.errors.MinqingError` and HTTP error that reaches Flask becomes
-  a translated answer: JSON ``{error, message, key}`` on JSON paths, a small page
-  elsewhere.
+  a translated answer: JSON ``{error, message, key}`` on JSON paths (``web/errors.py``),
+  a small page elsewhere.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ import logging
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Request, Response, jsonify, render_template, request
+from flask import Flask, Request, Response, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from governance import inputs
 from governance.errors import InvalidInput, MinqingError
 from i18n import current_lang, t
+from web.errors import json_error, json_minqing
 
 log = logging.getLogger(__name__)
 
@@ -94,40 +95,22 @@ def error_response(status: int, key: str, message: str | None = None) -> Respons
     lang = current_lang()
     message = message if message is not None else t(key, lang)
     if is_json_path(request.path):
-        resp = jsonify({"error": _code(status), "message": message, "key": key})
-    else:
-        html = render_template(
-            "error.html",
-            lang=lang,
-            t=lambda k, **kw: t(k, lang, **kw),
-            status=status,
-            message=message,
-        )
-        resp = Response(html, mimetype="text/html")
-    resp.status_code = status
-    return resp
-
-
-def _code(status: int) -> str:
-    return {
-        400: "invalid_input",
-        401: "unauthorized",
-        403: "forbidden",
-        404: "not_found",
-        405: "method_not_allowed",
-        409: "conflict",
-        413: "payload_too_large",
-        429: "too_many_requests",
-    }.get(status, "error")
+        return json_error(status, key, message)
+    html = render_template(
+        "error.html",
+        lang=lang,
+        t=lambda k, **kw: t(k, lang, **kw),
+        status=status,
+        message=message,
+    )
+    return Response(html, status=status, mimetype="text/html")
 
 
 def _minqing(err: MinqingError) -> Response:
     """A use case said no outside a blueprint with its own handler."""
     log.info("refused %s %s: %s", request.method, request.path, err.key)
     if is_json_path(request.path):
-        resp = jsonify(err.to_dict(current_lang()))
-        resp.status_code = err.status
-        return resp
+        return json_minqing(err)
     return error_response(err.status, err.key, err.user_message(current_lang()))
 
 

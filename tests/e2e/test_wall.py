@@ -381,7 +381,7 @@ def test_failed_refreshes_turn_the_clock_red_and_revocation_locks(
     wait_clock(page, stale=False)
     # the token is revoked: the next refresh shows the locked screen, no figures
     from geodata.db import session_scope
-    from governance.tokens import revoke_token
+    from governance.token_revocation import revoke_token
 
     with session_scope() as s:
         revoke_token(s, token_id)

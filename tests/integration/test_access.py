@@ -362,7 +362,7 @@ def _request_for(spec: dict) -> dict:
 
 def _feature_permission(spec: dict) -> str | None:
     """The capability the guard asks for a callback: that of its output ids' feature."""
-    from web.security import CALLBACK_PERMISSIONS
+    from web.routes_table import CALLBACK_PERMISSIONS
 
     first = _request_for(spec)["outputs"]
     cid = (first[0] if isinstance(first, list) else first)["id"]

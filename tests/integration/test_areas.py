@@ -43,7 +43,7 @@ def codes() -> dict[str, str]:
 
 
 def cli(*args: str, input: str | None = None) -> Any:
-    from app import cli as group
+    from cli.main import cli as group
 
     return CliRunner().invoke(group, list(args), input=input)
 

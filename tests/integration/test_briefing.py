@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from briefings.render import render
 from geodata.db import session_scope
 from governance import briefings
 from governance.briefing_period import parse_request, period_for
@@ -127,7 +128,7 @@ def test_pdf_text_carries_area_period_and_kpis_equal_to_sql(session, busy, tmp_p
     code, name, day = busy
     req = parse_request(period="daily", day=day, area=code[:6], fmt="pdf", lang="zh-CN")
     before = briefing_audits()
-    out = briefings.export(None, req, username="pytest")
+    out = briefings.export(None, req, render, username="pytest")
     assert out.data.startswith(b"%PDF") and out.filename.endswith(".pdf")
     assert briefing_audits() == before + 1
     pdf = tmp_path / out.filename
@@ -164,7 +165,7 @@ def test_weekly_and_monthly_kpis_equal_sql_and_compare_previous(session, busy, k
     code, name, day = busy
     req = parse_request(period=kind, day=day, area=code, fmt="html", lang="zh-CN")
     now = datetime.now(LOCAL_TZ)
-    doc = briefings.export(None, req, username="pytest", now=now).data.decode("utf-8")
+    doc = briefings.export(None, req, render, username="pytest", now=now).data.decode("utf-8")
     p = req.period
     until, prev_until = _until(p, now)
     assert html_kpis(doc) == expected_kpis(session, code[:6], p.start, until)
@@ -241,7 +242,7 @@ def test_png_is_the_first_a4_page_and_not_blank(busy) -> None:  # type: ignore[n
 
     code, _name, day = busy
     req = parse_request(period="daily", day=day, area=code, fmt="png", lang="zh-CN")
-    out = briefings.export(None, req, username="pytest")
+    out = briefings.export(None, req, render, username="pytest")
     img = Image.open(io.BytesIO(out.data)).convert("RGB")
     assert img.size == (1588, 2246)  # A4 at 192 dpi
     colours = img.getcolors(maxcolors=1 << 20) or []
@@ -260,7 +261,7 @@ def test_a_period_without_data_says_so(session) -> None:  # type: ignore[no-unty
     first = session.execute(text("SELECT min(occurred_at) FROM incident")).scalar_one()
     day = (first.astimezone(LOCAL_TZ) - timedelta(days=40)).date()
     req = parse_request(period="daily", day=day, area=None, fmt="html", lang="en")
-    doc = briefings.export(None, req, username="pytest").data.decode("utf-8")
+    doc = briefings.export(None, req, render, username="pytest").data.decode("utf-8")
     assert "No data for this area in this period" in doc
     assert html_kpis(doc) == {
         "new": "0",
@@ -348,7 +349,7 @@ def test_overdue_descriptions_are_masked(busy) -> None:  # type: ignore[no-untyp
         )
     try:
         req = parse_request(period="daily", day=day, area=code, fmt="html", lang="zh-CN")
-        doc = briefings.export(None, req, username="pytest").data.decode("utf-8")
+        doc = briefings.export(None, req, render, username="pytest").data.decode("utf-8")
     finally:
         with session_scope(admin=True) as s:
             s.execute(

@@ -369,7 +369,7 @@ def test_a_revoked_session_ends_its_stream() -> None:
 def test_a_revoked_kiosk_token_ends_the_wall_stream() -> None:
     from app import server
     from governance.kiosks import create_kiosk_token
-    from governance.tokens import revoke_token
+    from governance.token_revocation import revoke_token
 
     with session_scope() as s:
         tok = create_kiosk_token(s, area_code=None, name="实时测试大屏")

@@ -174,6 +174,7 @@ def test_the_public_tracking_page_masks_the_resolution_note(case: Case) -> None:
 
 
 def test_a_briefing_masks_the_overdue_cases(case: Case) -> None:
+    from briefings.render import render
     from governance import briefings
     from governance.briefing_period import parse_request
 
@@ -181,7 +182,7 @@ def test_a_briefing_masks_the_overdue_cases(case: Case) -> None:
     req = parse_request(period="daily", day=day, area=case.grid_code, fmt="html", lang="zh-CN")
     b = briefings.build(req.area_code, req.period, "zh-CN")
     assert {line.id for line in b.overdue} >= set(case.ids)
-    doc = briefings.export(None, req, username="pytest").data.decode("utf-8")
+    doc = briefings.export(None, req, render, username="pytest").data.decode("utf-8")
     assert_masked(doc, case)
 
 

@@ -22,7 +22,7 @@ What the document cannot state is configured here, each with its reason:
 * ``GET /api/v1/stream`` is a server-sent event stream that lasts minutes: not called.
 * ``/healthz`` is not an API route: like every page outside ``/api/``, an undeclared
   state-changing method is refused by the CSRF check (403) and another one sent
-  anonymously by the sign-in redirect, before routing (``web/security.py``); its
+  anonymously by the sign-in redirect, before routing (``web/guard.py``); its
   ``unsupported_method`` check is off, and it is called with the session run only.
 
 Writes stay contained: transitions only ever target an incident made for this module,

@@ -22,7 +22,7 @@ TOKEN_RE = re.compile(r"mq_[A-Za-z0-9_-]{43}")
 
 
 def run_cli(*args: str):  # type: ignore[no-untyped-def]
-    from app import cli
+    from cli.main import cli
 
     return CliRunner().invoke(cli, ["tokens", *args], catch_exceptions=False)
 
@@ -108,7 +108,7 @@ def test_source_aliases(alias: str, value: str, session) -> None:
     ],
 )
 def test_add_refuses_invalid_input_with_a_translated_message(args, message: str) -> None:
-    from app import cli
+    from cli.main import cli
 
     result = CliRunner().invoke(cli, ["tokens", "add", *args])
     assert result.exit_code != 0 and message in result.output, result.output

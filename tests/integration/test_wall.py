@@ -115,7 +115,7 @@ def test_a_dead_token_locks_the_wall(how: str, county: str) -> None:
         as_text=True
     )
     if how == "revoke":
-        from governance.tokens import revoke_token
+        from governance.token_revocation import revoke_token
 
         with session_scope() as s:
             revoke_token(s, token_id)
@@ -163,7 +163,7 @@ def test_a_kiosk_account_has_no_usable_password(kiosk) -> None:
 def test_a_city_wide_kiosk_shows_the_city(session) -> None:
     from click.testing import CliRunner
 
-    from app import cli
+    from cli.main import cli
 
     out = CliRunner().invoke(cli, ["tokens", "add-kiosk", "--name", "全市大屏"]).output
     token = re.search(r"/wall/k/(mq_[A-Za-z0-9_-]{43})", out)

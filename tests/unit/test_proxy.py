@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, request
 
-from web.security import trust_proxies
+from web.guard import trust_proxies
 
 
 def _app(hops: int) -> Flask:

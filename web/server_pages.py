@@ -1,0 +1,33 @@
+"""Server-rendered pages of the shell (sign-in, password, "forbidden"): one renderer.
+
+Below the guard and the blueprints: the guard answers a refused page load with
+:func:`forbidden_page`, and ``web/auth.py`` renders its forms with :func:`page`.
+"""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from i18n import current_lang, t
+from web.session import csrf_token, current_principal
+
+
+def page(template: str, status: int = 200, **ctx: object) -> Response:
+    """``template`` in the request's language, with the session's CSRF token."""
+    lang = current_lang()
+    html = render_template(
+        template,
+        lang=lang,
+        t=lambda k, **kw: t(k, lang, **kw),
+        csrf=csrf_token(),
+        other_lang="en" if lang == "zh-CN" else "zh-CN",
+        **ctx,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+def forbidden_page(key: str) -> Response:
+    """The 403 page saying why (``key``), for a signed-in person."""
+    return page(
+        "forbidden.html", status=403, message=t(key, current_lang()), principal=current_principal()
+    )
