@@ -17,7 +17,6 @@ from api.openapi_common import (
     JSON,
     REF,
     error,
-    error_schemas,
     errors,
     id_parameter,
     json_body,
@@ -30,7 +29,7 @@ from api.openapi_common import (
 )
 from api.openapi_intake import intake_paths, intake_schemas
 from api.openapi_live import live_paths
-from api.openapi_views import view_schemas
+from api.responses import response_schemas
 from governance import catalog, tokens
 from governance.layer_query import LayerQuery
 from governance.layers import LAYERS
@@ -270,9 +269,8 @@ def spec() -> dict[str, Any]:
         "components": {
             "securitySchemes": security_schemes(),
             "schemas": {
-                **error_schemas(),
                 **intake_schemas(),
-                **view_schemas(),
+                **response_schemas(),
                 "TransitionIn": model_schema(TransitionIn),
                 "RevealIn": model_schema(RevealIn),
             },

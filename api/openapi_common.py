@@ -37,43 +37,6 @@ STATUS_TEXT: Final = {
 }
 
 
-def error_schemas() -> dict[str, Any]:
-    """``Error`` (every refusal) and ``IntakeError`` (intake's row-level list)."""
-    error = {
-        "type": "object",
-        "required": ["error", "message", "key"],
-        "properties": {
-            "error": {"type": "string", "description": "A code, e.g. invalid_input."},
-            "message": {"type": "string", "description": "zh-CN or en (?lang=)"},
-            "key": {"type": "string", "description": "The message's catalog key."},
-            "current_version": {"type": "integer", "description": "409 only."},
-        },
-    }
-    intake = {
-        "allOf": [{"$ref": REF + "Error"}],
-        "description": "Nothing was written. `errors` lists every problem (at most 200), "
-        "`error_count` how many there are.",
-        "properties": {
-            "error_count": {"type": "integer", "minimum": 1},
-            "errors": {
-                "type": "array",
-                "maxItems": 200,
-                "items": {
-                    "type": "object",
-                    "required": ["index", "field", "key", "message"],
-                    "properties": {
-                        "index": {"type": "integer", "minimum": 0},
-                        "field": {"type": "string"},
-                        "key": {"type": "string"},
-                        "message": {"type": "string"},
-                    },
-                },
-            },
-        },
-    }
-    return {"Error": error, "IntakeError": intake}
-
-
 def error(status: str, schema: str = "Error", description: str | None = None) -> dict:
     """An error answer: JSON ``{error, message, key}`` (``schema``)."""
     out: dict[str, Any] = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from api.openapi_common import REF, error, errors, json_body, ok, session_or_token, token_only
-from api.openapi_views import BOOL, INT, NUM, STR, nullable, obj
 from governance import catalog
 from governance.intake_model import MAX_BODY_BYTES, MAX_ITEMS, item_schema
 
@@ -18,54 +17,9 @@ def _leaf_codes() -> list[str]:
 
 
 def intake_schemas() -> dict[str, Any]:
-    """Request and response schemas of the intake routes."""
+    """Request schemas of the intake routes (their answers: :mod:`api.responses`)."""
     item = item_schema()
     item["properties"]["category"]["enum"] = _leaf_codes()
-    created = obj(
-        {
-            "id": INT,
-            "created": BOOL,
-            "replayed": BOOL,
-            "lon": NUM,
-            "lat": NUM,
-            "grid": nullable(obj({"id": INT, "code": STR, "name": STR})),
-            "location_flag": {"enum": ["swapped_lat_lon", "outside_jurisdiction", None]},
-            "status": STR,
-            "version": INT,
-        },
-        {
-            "differs": {
-                "type": "array",
-                "items": STR,
-                "description": "Replays only: fields whose content differs from the stored "
-                "incident (which is kept as it is).",
-            },
-            "possible_duplicates": {
-                "type": "array",
-                "maxItems": 10,
-                "description": "This source's own open incidents of the same category "
-                "within MINQING_DUPLICATE_METERS and MINQING_DUPLICATE_HOURS, nearest first "
-                "(other channels' reports are never listed). Bulk responses do not carry "
-                "them.",
-                "items": obj(
-                    {"id": INT, "category": STR, "status": STR, "distance_m": NUM},
-                    {"external_id": nullable(STR), "occurred_at": STR},
-                ),
-            },
-        },
-    )
-    bulk_result = obj(
-        {
-            "summary": obj({"items": INT, "created": INT, "replayed": INT}),
-            "items": {
-                "type": "array",
-                "items": obj(
-                    {"index": INT, "id": INT, "created": BOOL},
-                    {"replayed": BOOL, "duplicate_of": INT},
-                ),
-            },
-        }
-    )
     items = {
         "type": "array",
         "minItems": 1,
@@ -85,9 +39,7 @@ def intake_schemas() -> dict[str, Any]:
     }
     return {
         "IncidentIn": item,
-        "IncidentCreated": created,
         "BulkIn": bulk,
-        "BulkResult": bulk_result,
     }
 
 

@@ -5,6 +5,10 @@ server of MINQING_DATABASE_URL) gets a separate database ``<name>_test_<pid>``, 
 fresh for each test session (so concurrent sessions never drop each other's data) and
 dropped at its end, migrated with Alembic and loaded with a smaller demo city.
 MINQING_DATABASE_URL is pointed at it before any application module reads settings.
+
+Unit tests (tests/unit) need no database: the cluster is started, and the database made,
+only when the session holds a test outside tests/unit, so ``pytest tests/unit`` passes
+with the database stopped (`make test` runs them so, with no database in reach).
 """
 
 from __future__ import annotations
@@ -44,9 +48,21 @@ def _test_database() -> tuple[str, str, str]:
         return renamed(base.database_url), renamed(owner), owner
     from geodata.embedded import EmbeddedCluster
 
-    cluster = EmbeddedCluster.from_settings(base)
-    cluster.start()
+    cluster = EmbeddedCluster.from_settings(base)  # started by seeded_database, if needed
     return cluster.url(name, user=base.app_db_role), cluster.url(name), cluster.url("postgres")
+
+
+def _start_cluster() -> None:
+    """Start the embedded cluster unless the tests run on an external server."""
+    base = Settings()
+    if not base.database_url:
+        from geodata.embedded import EmbeddedCluster
+
+        EmbeddedCluster.from_settings(base).start()
+
+
+def _is_unit(node: pytest.Item) -> bool:
+    return (ROOT / "tests" / "unit") in Path(node.path).parents
 
 
 def _pid_alive(pid: int) -> bool:
@@ -106,11 +122,16 @@ def owner_url() -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def seeded_database() -> Iterator[str]:
-    """Fresh test database: migrations to head, demo city with TEST_INCIDENTS incidents."""
+def seeded_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Fresh test database: migrations to head, demo city with TEST_INCIDENTS incidents;
+    none at all when every test of the session is a unit test."""
+    if all(_is_unit(item) for item in request.session.items):
+        yield TEST_URL
+        return
     from geodata import demo, migrate
     from geodata.db import session_scope
 
+    _start_cluster()
     _recreate(TEST_URL, ADMIN_URL)
     migrate.upgrade(OWNER_URL)
     from governance.demo_accounts import seed_accounts
@@ -129,9 +150,12 @@ def seeded_database() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(seeded_database: str) -> None:
-    """Each test starts with empty rate limits (sign-in failures, public pages, audit
-    records of anonymous refusals): all test requests come from one address."""
+def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Each test outside tests/unit starts with empty rate limits (sign-in failures,
+    public pages, audit records of anonymous refusals): all test requests come from one
+    address."""
+    if _is_unit(request.node):
+        return
     from sqlalchemy import text
 
     from geodata.db import session_scope

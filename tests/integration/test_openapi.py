@@ -137,3 +137,58 @@ def test_an_unknown_path_is_a_translated_json_404(path: str) -> None:
     resp = signed_in_client("commander").get(path + "?lang=en")
     assert resp.status_code == 404
     assert resp.get_json()["error"] == "not_found" and resp.get_json()["key"]
+
+
+def test_real_answers_validate_with_the_models_the_document_is_made_from() -> None:
+    """Each read route's answer, as a commander gets it, is an instance of the model its
+    response component is generated from (api/responses.py)."""
+    from sqlalchemy import text
+
+    from api import responses as r
+    from geodata.db import session_scope
+
+    with session_scope(admin=True) as s:
+        incident_id = s.execute(
+            text("SELECT max(id) FROM incident WHERE status = 'closed'")
+        ).scalar_one()
+        person_id = s.execute(  # in the supervisor's street: the commander sees no person
+            text("""SELECT p.id FROM key_person p JOIN area g ON g.id = p.grid_id
+                    JOIN app_user u ON u.username = 'supervisor' JOIN area a ON a.id = u.area_id
+                    WHERE g.code LIKE left(a.code, 9) || '%' ORDER BY p.id LIMIT 1""")
+        ).scalar_one()
+    person = signed_in_client("supervisor").get(f"/api/v1/persons/{person_id}")
+    assert person.status_code == 200
+    r.Person.model_validate(person.get_json())
+    client = signed_in_client("commander")
+    answers: dict[type[r.View], str] = {
+        r.Incident: f"/api/v1/incidents/{incident_id}",
+        r.Categories: "/api/v1/categories",
+        r.Health: "/healthz",
+        r.FeatureCollection: "/api/v1/layers/density?bbox=110,18,120,25&z=9",
+    }
+    for model, url in answers.items():
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        model.model_validate(resp.get_json())
+    missing = client.get("/api/v1/incidents/2000000000")
+    assert missing.status_code == 404
+    r.Error.model_validate(missing.get_json())
+    closed = r.Incident.model_validate(client.get(answers[r.Incident]).get_json())
+    assert closed.workflow.timeline and closed.breadcrumb
+
+
+def test_the_models_refuse_an_answer_that_breaks_its_declaration() -> None:
+    from pydantic import ValidationError
+
+    from api.responses import BulkItem, Health
+
+    BulkItem.model_validate({"index": 0, "id": 1, "created": True})  # optional fields absent
+    for bad in (
+        {"index": 0, "id": 1},  # a required field missing
+        {"index": 0, "id": 1, "created": True, "duplicate_of": None},  # never null
+        {"index": 0, "id": "1", "created": True},  # a number as a string
+    ):
+        with pytest.raises(ValidationError):
+            BulkItem.model_validate(bad)
+    with pytest.raises(ValidationError):
+        Health.model_validate({"status": "fine", "database": {"status": "ok"}})
