@@ -95,6 +95,21 @@ def set_scope(session: Session, scope: str | None) -> None:
 
 
 @contextmanager
+def scope_within(session: Session, scope: str | None) -> Iterator[None]:
+    """Inside the block the transaction's row-level-security scope is ``scope``; after
+    it, the scope it had before (for a use case that must read wider or narrower than
+    its caller's unit of work, e.g. the names a masking step needs)."""
+    before = session.execute(
+        text("SELECT current_setting(:name, true)"), {"name": SCOPE_SETTING}
+    ).scalar()
+    set_scope(session, scope)
+    try:
+        yield
+    finally:
+        set_scope(session, before or None)
+
+
+@contextmanager
 def session_scope(
     url: str | None = None, *, scope: str | None = None, admin: bool = False
 ) -> Iterator[Session]:
