@@ -13,6 +13,7 @@ from dash import Input, Output, callback
 from callbacks import lang
 from callbacks.analytics import shown
 from governance import consult
+from governance.uow import unit_of_work
 from pages import consult_parts as parts
 from pages.consult_ids import ConsultIds
 from web.security import current_principal
@@ -29,6 +30,12 @@ def _sections(packet: Any, lang: str) -> tuple[Any, ...]:
     )
 
 
+def _weekly(week: Any) -> consult.Packet:
+    who = current_principal()
+    with unit_of_work(who) as s:
+        return consult.weekly(s, who, week)
+
+
 @callback(
     Output(ConsultIds.SUMMARY, "children"),
     Output(ConsultIds.STUCK, "children"),
@@ -40,7 +47,5 @@ def _sections(packet: Any, lang: str) -> tuple[Any, ...]:
 def show(week: Any) -> tuple[Any, ...]:
     """The chosen week's packet, or why there is none."""
     empty: tuple[Any, ...] = ("", [], [], [])
-    sections, message = shown(
-        "consult", lambda: consult.weekly(current_principal(), week), _sections, empty
-    )
+    sections, message = shown("consult", lambda: _weekly(week), _sections, empty)
     return (*sections, message)

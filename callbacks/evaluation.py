@@ -13,11 +13,18 @@ from dash import Input, Output, callback
 from callbacks import lang
 from callbacks.analytics import shown
 from governance import evaluation
+from governance.uow import unit_of_work
 from pages import evaluation_parts as parts
 from pages.evaluation_ids import EvalIds
 from web.security import current_principal
 
 lang.switch(EvalIds.LANG_BUTTON, EvalIds.LANG_SINK)
+
+
+def _monthly(month: Any, tab: Any) -> evaluation.Evaluation:
+    who = current_principal()
+    with unit_of_work(who) as s:
+        return evaluation.monthly(s, who, month, tab)
 
 
 @callback(
@@ -30,7 +37,7 @@ def show(month: Any, tab: Any) -> tuple[Any, str]:
     """The chosen month's scorecard of the chosen kind, or why there is none."""
     return shown(
         "evaluation",
-        lambda: evaluation.monthly(current_principal(), month, tab),
+        lambda: _monthly(month, tab),
         lambda ev, lang: parts.scorecard_table(ev, next(iter(ev.cards)), lang),
         [],
     )

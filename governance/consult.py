@@ -30,7 +30,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import consult as q
 from governance import hotspots as hotspot_service
 from governance import known_names, pii
@@ -190,10 +189,10 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
     )
 
 
-def weekly(principal: Principal | None, week: object = None) -> Packet:
-    """The consultation packet for the principal's area (default: the last full week)."""
+def weekly(s: Session, principal: Principal | None, week: object = None) -> Packet:
+    """The consultation packet for the principal's area (default: the last full week),
+    read in the caller's unit of work ``s``."""
     who = require(principal, ANALYTICS_VIEW)
     chosen = default_week().isoformat() if week in (None, "") else week
     parse_week(chosen)  # bad input: a clear message before any query
-    with session_scope(scope=who.rls_scope) as s:
-        return build(s, who.scope, str(chosen))
+    return build(s, who.scope, str(chosen))

@@ -15,7 +15,6 @@ from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import scores as q
 from governance import scores
 from governance.access import ANALYTICS_VIEW, Principal, require
@@ -115,12 +114,14 @@ def evaluate(
     )
 
 
-def monthly(principal: Principal | None, month: object = None, kind: object = None) -> Evaluation:
+def monthly(
+    s: Session, principal: Principal | None, month: object = None, kind: object = None
+) -> Evaluation:
     """The monthly evaluation for the principal's area (default: the last full month),
-    of one kind of unit (default and unknown values: departments)."""
+    of one kind of unit (default and unknown values: departments), read in the caller's
+    unit of work ``s``."""
     who = require(principal, ANALYTICS_VIEW)
     chosen = default_month() if month in (None, "") else month
     parse_month(chosen)  # bad input: a clear message before any query
     kinds = tuple(k for k in scores.KINDS if k == kind) or scores.KINDS[:1]
-    with session_scope(scope=who.rls_scope) as s:
-        return evaluate(s, who.scope, str(chosen), kinds=kinds)
+    return evaluate(s, who.scope, str(chosen), kinds=kinds)

@@ -129,14 +129,15 @@ def test_roles_without_the_capability_are_refused(username: str) -> None:
 def test_service_refuses_without_the_capability() -> None:
     from governance.access import Principal
     from governance.errors import Forbidden
+    from governance.uow import unit_of_work
 
     dept = Principal(1, "d", "d", "dept_staff", department_id=1)
-    with pytest.raises(Forbidden):
-        evaluation.monthly(dept, None)
-    with pytest.raises(Forbidden):
-        consult.weekly(dept, None)
-    with pytest.raises(Forbidden):
-        evaluation.monthly(None, None)
+    with pytest.raises(Forbidden), unit_of_work(dept) as s:
+        evaluation.monthly(s, dept, None)
+    with pytest.raises(Forbidden), unit_of_work(dept) as s:
+        consult.weekly(s, dept, None)
+    with pytest.raises(Forbidden), unit_of_work(None) as s:
+        evaluation.monthly(s, None, None)
 
 
 # ---------------------------------------------------------------------- the evaluation
