@@ -28,6 +28,7 @@ from callbacks import lang
 from governance import dispatch_board
 from governance.access import INCIDENT_DISPATCH, require
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import dispatch_parts as parts
 from pages.dispatch_ids import DispatchIds
@@ -58,7 +59,9 @@ clientside_callback(
 def refresh(_tick: Any, _clicks: Any, _done: Any) -> tuple[Any, ...]:
     """Today's intake and the lists of the viewer's area, now."""
     lang = current_lang()
-    board = dispatch_board.board(require(current_principal(), INCIDENT_DISPATCH), lang)
+    who = require(current_principal(), INCIDENT_DISPATCH)
+    with unit_of_work(who) as s:
+        board = dispatch_board.board(s, who, lang)
     as_of = t("dispatch.as_of", lang, at=board.as_of.strftime("%H:%M:%S"))
     return parts.intake_summary(board, lang), parts.list_cards(board, lang), as_of
 

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from governance import wall as wall_service
 from governance.access import WALL_VIEW, require
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 from i18n import current_lang
 from layers.urls import valid_bounds, valid_zoom
 from pages import wall_lists as lists
@@ -61,7 +62,8 @@ def refresh(_tick: int | None) -> tuple[Any, ...]:
         blank: tuple[list[Any], ...] = ([],) * (len(REFRESHED) - 1)
         return empty, *blank, parts.LOCKED_SHOWN, {"at": at, "locked": True}
     principal = require(current_principal(), WALL_VIEW)
-    snap = wall_service.snapshot(principal, lang)
+    with unit_of_work(principal) as s:
+        snap = wall_service.snapshot(s, principal, lang)
     return (
         parts.kpi_tiles(snap.kpis, lang),
         parts.ranked_list(snap.categories, lang),

@@ -183,28 +183,29 @@ def _row(
 
 
 def board(
+    s: Session,
     principal: Principal | None,
     lang: str = "zh-CN",
     *,
     now: datetime | None = None,
     limit: int = LIST_LIMIT,
 ) -> Board:
-    """Today's intake, the queue, overdue and escalated cases in the principal's scope."""
+    """Today's intake, the queue, overdue and escalated cases in the principal's scope,
+    read in the caller's unit of work ``s``."""
     who = require(principal, INCIDENT_DISPATCH)
     start, now = today(now)
     departments = workflow.departments(lang)
     names = {int(d["id"]): str(d["name"]) for d in departments}
     window = q.Window(scope=who.scope, now=now, start=start, end=now)
     caches: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
-    with session_scope(scope=who.rls_scope) as s:
-        totals = q.list_counts(s, window)
-        breakdown = q.intake_breakdown(s, scope=who.scope, start=start, end=now)
-        raw = {kind: q.list_rows(s, kind, window, limit=limit) for kind in q.LISTS}
-        known = known_names.load(s, [r["id"] for rows in raw.values() for r in rows])
-        lists = {
-            kind: [_row(s, r, lang, now, caches, names, known) for r in rows]
-            for kind, rows in raw.items()
-        }
+    totals = q.list_counts(s, window)
+    breakdown = q.intake_breakdown(s, scope=who.scope, start=start, end=now)
+    raw = {kind: q.list_rows(s, kind, window, limit=limit) for kind in q.LISTS}
+    known = known_names.load(s, [r["id"] for rows in raw.values() for r in rows])
+    lists = {
+        kind: [_row(s, r, lang, now, caches, names, known) for r in rows]
+        for kind, rows in raw.items()
+    }
     by_category = []
     for code, n in breakdown["category"][:TOP_CATEGORIES]:
         cat = catalog.category(code)

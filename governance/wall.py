@@ -35,7 +35,6 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import wall as q
 from governance import catalog
 from governance import wall_cases as cases
@@ -157,20 +156,20 @@ def kpis(session: Session, b: q.Bounds, scope: str | None, lang: str) -> tuple[K
 
 
 def snapshot(
-    principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
+    s: Session, principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
 ) -> WallSnapshot:
-    """Everything the wall shows for its area now (or at ``now``), in one transaction."""
+    """Everything the wall shows for its area now (or at ``now``), read in the caller's
+    unit of work ``s`` (in the principal's scope: the feed masks the names it may read)."""
     who = require(principal, WALL_VIEW)
     scope = who.scope
     b = bounds(now)
-    with session_scope(scope=who.rls_scope) as s:  # the feed masks the names it may read
-        tiles = kpis(s, b, scope, lang)
-        cats = q.top_categories(s, b.day_ago, b.now, scope, TOP_N)
-        grids = q.top_grids(s, b.day_ago, b.now, scope, TOP_N)
-        feed = cases.feed(s, b.now, scope, lang)
-        countdowns = cases.countdowns(s, b.now, scope, lang)
-        handoff = cases.handoff(s, b.now, scope, lang)
-        hot = cases.hot(s, b.now, scope, lang)
+    tiles = kpis(s, b, scope, lang)
+    cats = q.top_categories(s, b.day_ago, b.now, scope, TOP_N)
+    grids = q.top_grids(s, b.day_ago, b.now, scope, TOP_N)
+    feed = cases.feed(s, b.now, scope, lang)
+    countdowns = cases.countdowns(s, b.now, scope, lang)
+    handoff = cases.handoff(s, b.now, scope, lang)
+    hot = cases.hot(s, b.now, scope, lang)
     ranked_cats = []
     for code, n in cats:
         cat = catalog.category(code)

@@ -223,12 +223,15 @@ def _screens(people: dict[str, Any], scope: str, now: datetime) -> dict[str, dic
     from governance import dispatch_board, wall
     from governance.access import Principal
     from governance.scores import scorecard
+    from governance.uow import unit_of_work
 
     sup = people["sup"]
     wall_viewer = Principal(0, "kiosk-p", "p", "wall", sup.area_id, sup.area_code,
                             sup.area_level, sup.area_name)  # fmt: skip
-    tiles = {k.key: int(k.value or 0) for k in wall.snapshot(wall_viewer, now=now).kpis}
-    board = dispatch_board.board(sup, now=now)
+    with unit_of_work(wall_viewer) as s:
+        tiles = {k.key: int(k.value or 0) for k in wall.snapshot(s, wall_viewer, now=now).kpis}
+    with unit_of_work(sup) as s:
+        board = dispatch_board.board(s, sup, now=now)
     midnight = datetime.combine(now.astimezone(LOCAL_TZ).date(), time(), LOCAL_TZ)
     month = now - timedelta(days=30)
     with session_scope(admin=True) as s:

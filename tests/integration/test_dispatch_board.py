@@ -17,11 +17,18 @@ from governance.access import Principal
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.filters import LOCAL_TZ
 from governance.masking import redact_contacts
+from governance.uow import unit_of_work
 from governance.workflow_apply import suggest_departments
 from pages.dispatch_ids import DispatchIds
 from tests.conftest import signed_in_client
 
 DONE = ("closed", "evaluated", "rejected", "merged")
+
+
+def _board(who: Principal, **kw: Any) -> board_service.Board:
+    """The board as its callback reads it: in the principal's own unit of work."""
+    with unit_of_work(who) as s:
+        return board_service.board(s, who, **kw)
 
 
 def _principal(username: str) -> Principal:
@@ -111,7 +118,7 @@ def expected_lists(p: Principal, now: datetime) -> dict[str, list[int]]:
 def test_board_lists_equal_direct_sql(people: dict[str, Principal], username: str) -> None:
     p = people[username]
     now = datetime.now(LOCAL_TZ)
-    board = board_service.board(p, now=now, limit=10_000)
+    board = _board(p, now=now, limit=10_000)
     expected = expected_lists(p, now)
     for kind, ids in expected.items():
         assert [r.id for r in board.lists[kind]] == ids, kind
@@ -136,8 +143,8 @@ def test_board_lists_equal_direct_sql(people: dict[str, Principal], username: st
 def test_scoped_board_holds_only_its_area(people: dict[str, Principal]) -> None:
     sup, cmd = people["supervisor"], people["commander"]
     assert sup.scope
-    scoped = board_service.board(sup, limit=10_000)
-    city = board_service.board(cmd, limit=10_000)
+    scoped = _board(sup, limit=10_000)
+    city = _board(cmd, limit=10_000)
     ids = {r.id for rows in scoped.lists.values() for r in rows}
     with session_scope(admin=True) as s:
         codes = s.execute(
@@ -152,7 +159,7 @@ def test_scoped_board_holds_only_its_area(people: dict[str, Principal]) -> None:
 def test_queue_rows_carry_suggestion_and_wait_light(people: dict[str, Principal]) -> None:
     p = people["commander"]
     now = datetime.now(LOCAL_TZ)
-    board = board_service.board(p, now=now, limit=40)
+    board = _board(p, now=now, limit=40)
     rows = board.lists["queue"]
     assert rows
     with session_scope(admin=True) as s:
@@ -219,7 +226,7 @@ def test_one_click_dispatch_and_double_click(people: dict[str, Principal]) -> No
     with pytest.raises(Conflict):
         board_service.dispatch(sup, iid, expected_version=version)
     assert _state(iid) == after
-    assert iid not in {r.id for r in board_service.board(sup).lists["queue"]}
+    assert iid not in {r.id for r in _board(sup).lists["queue"]}
 
 
 def test_registered_case_is_verified_then_dispatched(people: dict[str, Principal]) -> None:
@@ -254,7 +261,7 @@ def test_refusals_change_nothing(people: dict[str, Principal]) -> None:
     with pytest.raises(Forbidden):
         board_service.dispatch(people["gridworker"], iid, expected_version=version)
     with pytest.raises(Forbidden):
-        board_service.board(people["dept"])
+        _board(people["dept"])
     # a case outside the supervisor's street
     assert sup.scope
     with session_scope(admin=True) as s:
@@ -277,7 +284,7 @@ def test_descriptions_have_contacts_redacted(people: dict[str, Principal]) -> No
         old = s.execute(text("SELECT description FROM incident WHERE id = :i"), {"i": iid}).scalar()
         s.execute(text("UPDATE incident SET description = :d WHERE id = :i"), {"d": raw, "i": iid})
     try:
-        row = next(r for r in board_service.board(cmd).lists["queue"] if r.id == iid)
+        row = next(r for r in _board(cmd).lists["queue"] if r.id == iid)
         assert "13812345678" not in row.description and "110101199003071234" not in row.description
         assert row.description == redact_contacts(raw)
     finally:

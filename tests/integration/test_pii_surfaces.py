@@ -190,10 +190,12 @@ def test_the_dispatch_board_masks_descriptions(case: Case) -> None:
     from geodata.models import AppUser
     from governance import dispatch_board
     from governance.accounts import principal_of
+    from governance.uow import unit_of_work
 
     with session_scope(admin=True) as s:
         commander = principal_of(s, s.query(AppUser).filter_by(username="commander").one())
-    board = dispatch_board.board(commander, limit=50)
+    with unit_of_work(commander) as s:
+        board = dispatch_board.board(s, commander, limit=50)
     rows = [r for r in board.lists["overdue"] if r.id in case.ids]
     assert len(rows) == len(case.ids)
     assert_masked("\n".join(r.description for r in rows), case)

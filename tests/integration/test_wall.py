@@ -261,6 +261,7 @@ def test_kpi_service_at_a_busy_moment_equals_direct_sql(county: str, session) ->
     independent one."""
     from governance import wall as wall_service
     from governance.access import Principal
+    from governance.uow import unit_of_work
 
     latest = session.execute(
         text("""SELECT max(occurred_at) FROM incident i JOIN area g ON g.id = i.grid_id
@@ -273,7 +274,8 @@ def test_kpi_service_at_a_busy_moment_equals_direct_sql(county: str, session) ->
     principal = Principal(0, "kiosk-x", "x", "wall", 1, county, level, name)
     for later in (timedelta(hours=6), timedelta(minutes=1)):
         now = (latest + later).astimezone(LOCAL_TZ)
-        snap = wall_service.snapshot(principal, "zh-CN", now=now)
+        with unit_of_work(principal) as s:
+            snap = wall_service.snapshot(s, principal, "zh-CN", now=now)
         got = {k.key: k.value for k in snap.kpis}
         got |= {f"{k.key}_prev": k.previous for k in snap.kpis}
         expected = sql_kpis(session, county[:6], now)

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from geodata.db import session_scope
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 from governance.wall_cases import COUNTDOWN_N, FEED_N
 from pages.wall_ids import WallIds
 from tests.conftest import signed_in_client
@@ -150,7 +151,9 @@ def test_countdowns_are_the_clocks_nearest_their_deadline(county: str, session) 
     from governance import wall as wall_service
 
     now = datetime.now(LOCAL_TZ)
-    snap = wall_service.snapshot(_principal(county), "zh-CN", now=now)
+    who = _principal(county)
+    with unit_of_work(who) as s:
+        snap = wall_service.snapshot(s, who, "zh-CN", now=now)
     rows = session.execute(
         text("""SELECT i.id, CASE WHEN i.status = 'dispatched' THEN i.accept_due_at
                                   ELSE i.resolve_due_at END AS due
@@ -185,7 +188,9 @@ def test_handoff_counts_equal_direct_sql(county: str, session) -> None:
     from governance import wall as wall_service
 
     now = datetime.now(LOCAL_TZ)
-    snap = wall_service.snapshot(_principal(county), "zh-CN", now=now)
+    who = _principal(county)
+    with unit_of_work(who) as s:
+        snap = wall_service.snapshot(s, who, "zh-CN", now=now)
     assert snap.handoff is not None
     by_status = dict(
         session.execute(
@@ -217,7 +222,9 @@ def test_hotspots_come_from_the_shared_module(county: str, session) -> None:
     from governance.hotspots import hotspots
 
     now = datetime.now(LOCAL_TZ)
-    snap = wall_service.snapshot(_principal(county), "zh-CN", now=now)
+    who = _principal(county)
+    with unit_of_work(who) as s:
+        snap = wall_service.snapshot(s, who, "zh-CN", now=now)
     direct = hotspots(session, scope=county, start=now - timedelta(days=7), end=now, limit=8)
     assert [(h.count, h.previous, h.label) for h in snap.hotspots] == [
         (h.count, h.previous, h.label) for h in direct
