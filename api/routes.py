@@ -29,6 +29,7 @@ from governance.attachments import MAX_BASE64
 from governance.errors import MinqingError
 from governance.layers import render_layer
 from governance.reveal_reason import RevealIn
+from governance.uow import unit_of_work
 from governance.workflow_params import TransitionIn
 from i18n import current_lang, t
 from web import outage
@@ -145,7 +146,9 @@ def _json_body(max_bytes: int) -> object:
 def layer(layer: str) -> Response:
     """A map layer for a viewport: GeoJSON (or geobuf for areas)."""
     t0 = time.perf_counter()
-    payload = render_layer(layer, request.args, current_principal())
+    who = current_principal()
+    with unit_of_work(who) as s:
+        payload = render_layer(s, layer, request.args, who)
     resp = Response(payload.body, mimetype=payload.mimetype)
     resp.headers["Cache-Control"] = "private, max-age=60"
     resp.headers["X-Feature-Count"] = str(payload.features)
@@ -159,7 +162,9 @@ def person(person_id: int) -> Response:
     """A key person, identity masked."""
     from governance.persons import person_detail
 
-    return jsonify(person_detail(person_id, current_lang(), principal=current_principal()))
+    who = current_principal()
+    with unit_of_work(who) as s:
+        return jsonify(person_detail(s, person_id, current_lang(), principal=who))
 
 
 @bp.post("/persons/<id:person_id>/reveal")
@@ -169,15 +174,17 @@ def person_reveal(person_id: int) -> Response:
 
     require(current_principal(), PERSONS_REVEAL)  # before the body: refusals are audited
     body = request_model.parse(RevealIn, _json_body(SMALL_BODY))
-    return jsonify(
-        reveal(
+    who = current_principal()
+    with unit_of_work(who) as s:
+        shown = reveal(
+            s,
             person_id,
             body.reason,
             current_lang(),
-            principal=current_principal(),
+            principal=who,
             client_addr=request.remote_addr,
         )
-    )
+    return jsonify(shown)
 
 
 def _intake_body() -> object:
@@ -238,7 +245,9 @@ def incident(incident_id: int) -> Response:
         return jsonify(source_incident(incident_id, require_scope("incidents:read")))
     from governance.incidents import incident_detail
 
-    return jsonify(incident_detail(incident_id, current_lang(), principal=current_principal()))
+    who = current_principal()
+    with unit_of_work(who) as s:
+        return jsonify(incident_detail(s, incident_id, current_lang(), principal=who))
 
 
 @bp.post("/incidents/<id:incident_id>/transitions")
@@ -293,15 +302,17 @@ def incident_reporter_reveal(incident_id: int) -> Response:
 
     require(current_principal(), REPORTER_REVEAL)  # before the body: refusals are audited
     body = request_model.parse(RevealIn, _json_body(SMALL_BODY))
-    return jsonify(
-        reveal_reporter(
+    who = current_principal()
+    with unit_of_work(who) as s:
+        shown = reveal_reporter(
+            s,
             incident_id,
             body.reason,
             current_lang(),
-            principal=current_principal(),
+            principal=who,
             client_addr=request.remote_addr,
         )
-    )
+    return jsonify(shown)
 
 
 @bp.get("/openapi.json")

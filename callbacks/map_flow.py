@@ -36,6 +36,7 @@ from governance import incidents as incident_service
 from governance import workflow as workflow_service
 from governance.access import INCIDENT_HANDLE
 from governance.errors import MinqingError, NotFound
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import map_inbox, map_workflow
 from pages.map_flow_form import needs_confirm
@@ -63,7 +64,9 @@ def inbox(tick: Any, versions: Any) -> list[Any]:
     if principal is None or not principal.can(INCIDENT_HANDLE):
         return []
     try:
-        return map_inbox.inbox_list(inbox_service.department_queue(principal, lang), lang)
+        with unit_of_work(principal) as s:
+            queue = inbox_service.department_queue(s, principal, lang)
+        return map_inbox.inbox_list(queue, lang)
     except MinqingError as err:
         return [map_workflow.error(err.user_message(lang))]
 
@@ -168,7 +171,9 @@ def _redraw(
 ) -> dict[str, Any]:
     """The block and the badge, both from one fresh read of the incident."""
     try:
-        detail = incident_service.incident_detail(incident_id, lang, principal=current_principal())
+        who = current_principal()
+        with unit_of_work(who) as s:
+            detail = incident_service.incident_detail(s, incident_id, lang, principal=who)
     except MinqingError as err:
         return _answer([map_workflow.error(err.user_message(lang))])
     view = map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message, keep)

@@ -8,14 +8,18 @@ from typing import Any
 
 from dash import ALL, Input, Output, Patch, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
+from sqlalchemy.orm import Session
 
 from callbacks.map_layers import FILTERS
 from governance import areas as area_service
+from governance import duplicates as duplicate_service
 from governance import incidents as incident_service
 from governance import persons as person_service
 from governance import sites as site_service
 from governance import workflow as workflow_service
+from governance.access import Principal
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang
 from layers.urls import LayerFilters
 from pages import map_duplicates, map_person, map_reporter, map_workflow
@@ -131,22 +135,33 @@ def select(click_data: dict[str, Any], **_clicks: Any) -> dict[str, Any] | None:
     return selection
 
 
+def _duplicates(s: Session, incident_id: int, who: Principal | None) -> dict[str, Any] | None:
+    """The incident's possible duplicates, or None where the viewer may not see them."""
+    try:
+        return duplicate_service.for_incident(s, incident_id, principal=who)
+    except MinqingError:
+        return None
+
+
 def _panel_for(
     selection: dict[str, Any], filters: LayerFilters, lang: str
 ) -> tuple[list[Any], Any]:
     """Panel children and the map viewport (fit the area when drilling via the breadcrumb)."""
     kind, item_id = selection["kind"], int(selection["id"])
+    who = current_principal()
     if kind == "area":
         window, start, end = filters.time_args()
-        summary = area_service.area_summary(
-            item_id,
-            principal=current_principal(),
-            window=window,
-            start=start,
-            end=end,
-            categories=list(filters.categories) or None,
-            lang=lang,
-        )
+        with unit_of_work(who) as s:
+            summary = area_service.area_summary(
+                s,
+                item_id,
+                principal=who,
+                window=window,
+                start=start,
+                end=end,
+                categories=list(filters.categories) or None,
+                lang=lang,
+            )
         minlon, minlat, maxlon, maxlat = summary["area"]["bbox"]
         viewport = (
             {
@@ -163,12 +178,14 @@ def _panel_for(
         )
         return panel.area_panel(summary, filters, lang), viewport
     if kind == "incident":
-        detail = incident_service.incident_detail(item_id, lang, principal=current_principal())
+        with unit_of_work(who) as s:
+            detail = incident_service.incident_detail(s, item_id, lang, principal=who)
+            found = _duplicates(s, detail["id"], who)
         body = (
             panel.incident_panel(detail, lang)
             + map_workflow.flow_panel(detail, workflow_service.departments(lang), lang)
             + map_reporter.reporter_panel(detail, lang)
-            + map_duplicates.duplicates_panel(detail, lang, current_principal())
+            + map_duplicates.duplicates_panel(found, lang)
         )
         fly: dict[str, Any] = {
             "center": [detail["lat"], detail["lon"]],
@@ -177,12 +194,12 @@ def _panel_for(
         }
         return body, fly if selection.get("fly") else no_update
     if kind == "person":  # identity masked by the service
-        return map_person.person_panel(
-            person_service.person_detail(item_id, lang, principal=current_principal()), lang
-        ), no_update
-    return panel.site_panel(
-        site_service.site_detail(item_id, lang, principal=current_principal()), lang
-    ), no_update
+        with unit_of_work(who) as s:
+            person = person_service.person_detail(s, item_id, lang, principal=who)
+        return map_person.person_panel(person, lang), no_update
+    with unit_of_work(who) as s:
+        site = site_service.site_detail(s, item_id, lang, principal=who)
+    return panel.site_panel(site, lang), no_update
 
 
 @callback(

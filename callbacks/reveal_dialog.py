@@ -20,6 +20,7 @@ from flask import request
 from governance import incidents as incident_service
 from governance import persons as person_service
 from governance.errors import MinqingError, NotFound
+from governance.uow import unit_of_work
 from i18n import current_lang
 from pages import map_person, map_reporter
 from pages.reveal_dialog import RevealDialog
@@ -32,7 +33,7 @@ class Kind(NamedTuple):
     """What a dialog of one kind reveals, and how it is drawn."""
 
     noun: str  # names the object in the log and in the audit record of a refusal
-    service: Callable[..., dict[str, Any]]  # (id, reason, lang, *, principal, client_addr)
+    service: Callable[..., dict[str, Any]]  # (s, id, reason, lang, *, principal, client_addr)
     view: Callable[[Mapping[str, Any], str], list[Any]]  # the clear view's contents
 
 
@@ -69,14 +70,17 @@ def reveal(clicks: Any, submits: Any, reason: Any) -> dict[str, Any]:
         raise PreventUpdate
     lang, spec = current_lang(), KINDS[kind]
     what = f"reveal {spec.noun} {str(trigger.get('object'))[:40]}"
+    who = current_principal()
     try:
-        shown = spec.service(
-            _int_id(trigger.get("object")),
-            reason if isinstance(reason, str) else "",
-            lang,
-            principal=current_principal(),
-            client_addr=request.remote_addr,
-        )
+        with unit_of_work(who) as s:  # the clear view and its audit record: one transaction
+            shown = spec.service(
+                s,
+                _int_id(trigger.get("object")),
+                reason if isinstance(reason, str) else "",
+                lang,
+                principal=who,
+                client_addr=request.remote_addr,
+            )
     except MinqingError as err:
         log.info("%s: %s", what, err.key, exc_info=True)
         if err.status == 403:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from geodata.db import session_scope
+from sqlalchemy.orm import Session
+
 from geodata.queries import areas as q
 from governance import catalog
 from governance.access import MAP_VIEW, Principal, require, require_area
@@ -26,6 +27,7 @@ def crumb(row: dict, lang: str, principal: Principal | None = None) -> dict:
 
 
 def area_summary(
+    s: Session,
     area_id: int,
     *,
     principal: Principal | None,
@@ -35,23 +37,24 @@ def area_summary(
     categories: list[str] | None = None,
     lang: str = "zh-CN",
 ) -> dict:
-    """Everything the side panel shows for one area (any level) in the user's scope."""
+    """Everything the side panel shows for one area (any level) in the user's scope, read
+    in the caller's unit of work ``s`` (areas, sites and incidents are not under
+    row-level security; the scope is checked here)."""
     require(principal, MAP_VIEW)
     assert principal is not None
     tr = parse_time(window, start, end)
     cats = catalog.expand_categories(tuple(categories) if categories else None)
-    with session_scope() as s:
-        row = q.area_row(s, int(area_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"area {area_id}")
-        require_area(principal, row["code"])
-        grids = q.grid_ids(s, row["id"])
-        by_cat = q.incident_counts(s, grids, tr.start, tr.end, cats, "category_code")
-        by_status = q.incident_counts(s, grids, tr.start, tr.end, cats, "status")
-        trend = q.daily_counts(s, grids, tr.start, tr.end, cats)
-        sites, sites_total = q.sites_in(s, grids, MAX_SITES)
-        chain = q.ancestry(s, row["id"])
-        children = q.child_count(s, row["id"])
+    row = q.area_row(s, int(area_id))
+    if row is None:
+        raise NotFound("error.not_found", what=f"area {area_id}")
+    require_area(principal, row["code"])
+    grids = q.grid_ids(s, row["id"])
+    by_cat = q.incident_counts(s, grids, tr.start, tr.end, cats, "category_code")
+    by_status = q.incident_counts(s, grids, tr.start, tr.end, cats, "status")
+    trend = q.daily_counts(s, grids, tr.start, tr.end, cats)
+    sites, sites_total = q.sites_in(s, grids, MAX_SITES)
+    chain = q.ancestry(s, row["id"])
+    children = q.child_count(s, row["id"])
     is_grid = row["level"] == "grid"
     return {
         "area": {
@@ -93,25 +96,24 @@ def area_summary(
     }
 
 
-def county_overview(lang: str = "zh-CN") -> list[dict]:
-    """The counties with their mainland bounding boxes."""
-    with session_scope() as s:
-        return q.counties(s)
+def county_overview(s: Session, lang: str = "zh-CN") -> list[dict]:
+    """The counties with their mainland bounding boxes (in the caller's unit ``s``)."""
+    return q.counties(s)
 
 
-def home_bbox(principal: Principal | None) -> list[float]:
-    """Where the map opens: the user's own area, or the whole city."""
+def home_bbox(s: Session, principal: Principal | None) -> list[float]:
+    """Where the map opens: the user's own area, or the whole city (read in the caller's
+    unit of work ``s``)."""
     if principal is not None and principal.area_id is not None:
-        with session_scope() as s:
-            row = q.area_row(s, principal.area_id)
+        row = q.area_row(s, principal.area_id)
         if row:
             return [row["st_xmin"], row["st_ymin"], row["st_xmax"], row["st_ymax"]]
-    return city_bbox()
+    return city_bbox(s)
 
 
-def city_bbox() -> list[float]:
+def city_bbox(s: Session) -> list[float]:
     """The mainland extent of all counties (what the map fits to on load)."""
-    counties = county_overview()
+    counties = county_overview(s)
     if not counties:
         return [115.0, 22.6, 116.2, 23.6]  # Shanwei, before any data is loaded
     boxes = [c["bbox"] for c in counties]

@@ -108,18 +108,18 @@ def same_address_count(session: Session, address: str | None, grid_id: int | Non
     return q.same_address_count(session, address, int(grid_id), ADDRESS_DAYS)
 
 
-def for_incident(incident_id: int, *, principal: Principal | None) -> dict[str, Any]:
-    """Possible duplicates of a stored incident, in the user's scope (row-level security),
-    and the number of reports at its address (itself included)."""
-    user = require(principal, MAP_VIEW)
-    with session_scope(scope=user.rls_scope) as s:
-        row = incident_q.incident_row(s, int(incident_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"incident {incident_id}")
-        found = candidates(
-            s, row["category_code"], row["lon"], row["lat"], row["occurred_at"], row["id"]
-        )
-        same = same_address_count(s, row["address"], row["grid_id"])
+def for_incident(s: Session, incident_id: int, *, principal: Principal | None) -> dict[str, Any]:
+    """Possible duplicates of a stored incident, in the user's scope (row-level security:
+    the caller's unit of work ``s`` is opened in the principal's scope), and the number of
+    reports at its address (itself included)."""
+    require(principal, MAP_VIEW)
+    row = incident_q.incident_row(s, int(incident_id))
+    if row is None:
+        raise NotFound("error.not_found", what=f"incident {incident_id}")
+    found = candidates(
+        s, row["category_code"], row["lon"], row["lat"], row["occurred_at"], row["id"]
+    )
+    same = same_address_count(s, row["address"], row["grid_id"])
     return {"candidates": found, "same_address": same}
 
 
@@ -141,10 +141,9 @@ def for_report(
     return {"candidates": found, "same_address": same}
 
 
-def start_point(principal: Principal) -> tuple[float, float] | None:
+def start_point(s: Session, principal: Principal) -> tuple[float, float] | None:
     """Where a report's location starts: a point inside the user's own area (a grid
-    worker's grid), or None for city-wide users."""
+    worker's grid), or None for city-wide users (read in the caller's unit ``s``)."""
     if principal.area_id is None:
         return None
-    with session_scope() as s:
-        return q.area_point(s, principal.area_id)
+    return q.area_point(s, principal.area_id)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from geodata.db import session_scope
+from sqlalchemy.orm import Session
+
 from geodata.queries import inbox as q
 from governance import sla
 from governance.access import INCIDENT_HANDLE, Principal, require
@@ -25,19 +26,19 @@ LIMIT: Final = 100  # rows per section (the counts cover every case)
 
 
 def department_queue(
-    principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
+    s: Session, principal: Principal | None, lang: str = "zh-CN", *, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The cases the principal's department leads or assists in (in its area scope):
+    """The cases the principal's department leads or assists in (in its area scope), read
+    in the caller's unit of work ``s``:
     ``{"sections": [{"key", "total", "overdue", "assisting", "items"}], "total"}``, the
     ``act`` section first."""
     who = require(principal, INCIDENT_HANDLE)
     if who.department_id is None:
         raise Forbidden("error.not_lead_department")
     now = now or datetime.now(LOCAL_TZ)
-    with session_scope(scope=who.rls_scope) as s:
-        rows = q.department_inbox(
-            s, department_id=who.department_id, scope=who.scope, now=now, limit=LIMIT
-        )
+    rows = q.department_inbox(
+        s, department_id=who.department_id, scope=who.scope, now=now, limit=LIMIT
+    )
     sections: dict[str, dict[str, Any]] = {
         key: {"key": key, "total": 0, "overdue": 0, "assisting": 0, "items": []}
         for key in q.SECTIONS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import areas as area_q
 from geodata.queries import incidents as q
 from governance import reveal_reason, workflow
@@ -40,20 +39,25 @@ def _reporter(who: dict | None, clear: bool) -> dict | None:
     }
 
 
-def incident_detail(incident_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
+def incident_detail(
+    s: Session, incident_id: int, lang: str = "zh-CN", *, principal: Principal | None
+) -> dict:
     """An incident in the user's scope, with labels in ``lang``, its breadcrumb and its
-    reporter masked (张*三, 138****1234)."""
+    reporter masked (张*三, 138****1234), read in the caller's unit of work ``s``.
+
+    The workflow block still comes from ``workflow.incident_state``, which reads in its
+    own transaction until the workflow use cases take the caller's session too."""
     require(principal, MAP_VIEW)
     assert principal is not None
-    with session_scope(scope=principal.rls_scope) as s:
-        row, chain = _load(s, incident_id, principal)
-        reporter = q.reporter_row(s, row["id"])
+    row, chain = _load(s, incident_id, principal)
+    reporter = q.reporter_row(s, row["id"])
     view = _view(row, chain, _reporter(reporter, clear=False), lang, principal)
     view["workflow"] = workflow.incident_state(row["id"], principal=principal)
     return view
 
 
 def reveal_reporter(
+    s: Session,
     incident_id: int,
     reason: str,
     lang: str = "zh-CN",
@@ -63,24 +67,23 @@ def reveal_reporter(
 ) -> dict:
     """The incident with its reporter in clear for this one view (to call them back).
     Needs REPORTER_REVEAL, the incident in scope and a typed reason; audited in the same
-    transaction."""
+    transaction, the caller's unit of work ``s``."""
     require(principal, REPORTER_REVEAL)
     assert principal is not None
     reason = reveal_reason.reason(reason)  # clean text, 4 to 500 characters
-    with session_scope(scope=principal.rls_scope) as s:
-        row, chain = _load(s, incident_id, principal)
-        reporter = q.reporter_row(s, row["id"])
-        if reporter is None:
-            raise NotFound("error.not_found", what=f"reporter of incident {incident_id}")
-        reveal_reason.audit_clear_view(
-            s,
-            principal,
-            object_type="incident_reporter",
-            object_id=row["id"],
-            fields=("name", "phone"),
-            reason=reason,
-            client_addr=client_addr,
-        )
+    row, chain = _load(s, incident_id, principal)
+    reporter = q.reporter_row(s, row["id"])
+    if reporter is None:
+        raise NotFound("error.not_found", what=f"reporter of incident {incident_id}")
+    reveal_reason.audit_clear_view(
+        s,
+        principal,
+        object_type="incident_reporter",
+        object_id=row["id"],
+        fields=("name", "phone"),
+        reason=reason,
+        client_addr=client_addr,
+    )
     return _view(row, chain, _reporter(reporter, clear=True), lang, principal)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel
 from geodata.queries import layers as q
@@ -170,10 +170,13 @@ def layer_permission(layer: str, principal: Principal | None) -> str:
     return LAYER_PERMISSIONS[layer]
 
 
-def render_layer(layer: str, args: Mapping[str, str], principal: Principal | None) -> LayerPayload:
+def render_layer(
+    s: Session, layer: str, args: Mapping[str, str], principal: Principal | None
+) -> LayerPayload:
     """Check access, validate ``args`` for ``layer`` (:class:`LayerQuery`: every parameter,
-    whichever layer uses it) and run its viewport query, confined to the principal's area
-    scope in SQL."""
+    whichever layer uses it) and run its viewport query in the caller's unit of work ``s``
+    (opened in the principal's row-level-security scope), confined to the principal's
+    area scope in SQL."""
     if layer not in LAYERS:
         raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
     who = require(principal, layer_permission(layer, principal))
@@ -184,43 +187,42 @@ def render_layer(layer: str, args: Mapping[str, str], principal: Principal | Non
     if fmt == "geobuf" and layer != "areas":
         raise InvalidInput("error.format", format=fmt, choices="geojson")
     cap = get_settings().max_features
-    with session_scope(scope=who.rls_scope) as s:
-        if layer == "areas":
-            level = query.level or level_for_zoom(zoom)
-            if fmt == "geobuf":
-                buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap, scope)
-                return LayerPayload(buf, "application/x-protobuf", n, n >= cap)
-            body, n = q.areas_geojson(s, bbox, zoom, [level], cap, scope)
-        elif layer == "labels":
-            body, n = q.labels_geojson(s, bbox, label_levels_for_zoom(zoom), cap, scope)
-        elif layer == "sites":
-            body, n = q.sites_geojson(s, bbox, query.types, cap, scope)
-        elif layer == "incidents":
-            where = _incident_where(query, scope)
-            if q.count_incidents(s, bbox, where, cap + 1) <= cap:
-                body, n = q.incident_points_geojson(s, bbox, where, cap)
-            else:
-                res = min(resolution_for_zoom(zoom) + 1, H3_RESOLUTIONS[-1])
-                rows = q.h3_counts(s, bbox, where, res, cap + 1, with_centroid=True)
-                truncated = len(rows) > cap
-                rows = rows[:cap]
-                return LayerPayload(
-                    clusters_geojson(rows).encode(), "application/geo+json", len(rows), truncated
-                )
-        elif layer == "persons":
-            # points only for roles that visit key persons; everyone else sees counts
-            assert principal is not None
-            if principal.can(PERSONS_POINTS) and query.mode != "counts":
-                body, n = q.person_points_geojson(s, bbox, cap, scope)
-            else:
-                body, n = q.person_counts_geojson(s, bbox, cap, scope)
-        else:  # density
-            res = query.res or resolution_for_zoom(zoom)
-            where = _incident_where(query, scope)
-            if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
-                res, where = coarse.density_resolution(res), coarse.widened(where)
-            rows = q.h3_counts(s, bbox, where, res, cap + 1)
+    if layer == "areas":
+        level = query.level or level_for_zoom(zoom)
+        if fmt == "geobuf":
+            buf, n = q.areas_geobuf(s, bbox, zoom, [level], cap, scope)
+            return LayerPayload(buf, "application/x-protobuf", n, n >= cap)
+        body, n = q.areas_geojson(s, bbox, zoom, [level], cap, scope)
+    elif layer == "labels":
+        body, n = q.labels_geojson(s, bbox, label_levels_for_zoom(zoom), cap, scope)
+    elif layer == "sites":
+        body, n = q.sites_geojson(s, bbox, query.types, cap, scope)
+    elif layer == "incidents":
+        where = _incident_where(query, scope)
+        if q.count_incidents(s, bbox, where, cap + 1) <= cap:
+            body, n = q.incident_points_geojson(s, bbox, where, cap)
+        else:
+            res = min(resolution_for_zoom(zoom) + 1, H3_RESOLUTIONS[-1])
+            rows = q.h3_counts(s, bbox, where, res, cap + 1, with_centroid=True)
             truncated = len(rows) > cap
-            body, n = density_geojson(rows[:cap], res, truncated)
-            return LayerPayload(body.encode(), "application/geo+json", n, truncated)
+            rows = rows[:cap]
+            return LayerPayload(
+                clusters_geojson(rows).encode(), "application/geo+json", len(rows), truncated
+            )
+    elif layer == "persons":
+        # points only for roles that visit key persons; everyone else sees counts
+        assert principal is not None
+        if principal.can(PERSONS_POINTS) and query.mode != "counts":
+            body, n = q.person_points_geojson(s, bbox, cap, scope)
+        else:
+            body, n = q.person_counts_geojson(s, bbox, cap, scope)
+    else:  # density
+        res = query.res or resolution_for_zoom(zoom)
+        where = _incident_where(query, scope)
+        if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
+            res, where = coarse.density_resolution(res), coarse.widened(where)
+        rows = q.h3_counts(s, bbox, where, res, cap + 1)
+        truncated = len(rows) > cap
+        body, n = density_geojson(rows[:cap], res, truncated)
+        return LayerPayload(body.encode(), "application/geo+json", n, truncated)
     return LayerPayload(body.encode(), "application/geo+json", n, n >= cap)

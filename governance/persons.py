@@ -6,7 +6,8 @@ nothing in a callback response or API body can leak it.
 
 from __future__ import annotations
 
-from geodata.db import session_scope
+from sqlalchemy.orm import Session
+
 from geodata.queries import areas as area_q
 from geodata.queries import persons as q
 from governance import reveal_reason
@@ -59,16 +60,19 @@ def _load(s, person_id: int, principal: Principal) -> tuple[dict, list[dict]]:  
     return row, area_q.ancestry(s, row["grid_id"])
 
 
-def person_detail(person_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
-    """A key person with identity masked (张*三, 138****1234, address to the community)."""
+def person_detail(
+    s: Session, person_id: int, lang: str = "zh-CN", *, principal: Principal | None
+) -> dict:
+    """A key person with identity masked (张*三, 138****1234, address to the community),
+    read in the caller's unit of work ``s`` (the principal's row-level-security scope)."""
     require(principal, PERSONS_POINTS)
     assert principal is not None
-    with session_scope(scope=principal.rls_scope) as s:
-        row, chain = _load(s, person_id, principal)
+    row, chain = _load(s, person_id, principal)
     return _view(row, chain, lang, principal, clear=False)
 
 
 def reveal(
+    s: Session,
     person_id: int,
     reason: str,
     lang: str = "zh-CN",
@@ -77,20 +81,19 @@ def reveal(
     client_addr: str | None = None,
 ) -> dict:
     """The identity in clear for this one view. Needs a permitted role, the person in
-    scope and a typed reason; the audit record is written in the same transaction, so
-    there is no clear view without its trace."""
+    scope and a typed reason; the audit record is written in the caller's unit of work
+    ``s``, the same transaction as the read, so there is no clear view without its trace."""
     require(principal, PERSONS_REVEAL)
     assert principal is not None
     reason = reveal_reason.reason(reason)  # clean text, 4 to 500 characters
-    with session_scope(scope=principal.rls_scope) as s:
-        row, chain = _load(s, person_id, principal)
-        reveal_reason.audit_clear_view(
-            s,
-            principal,
-            object_type="key_person",
-            object_id=row["id"],
-            fields=IDENTITY_FIELDS,
-            reason=reason,
-            client_addr=client_addr,
-        )
+    row, chain = _load(s, person_id, principal)
+    reveal_reason.audit_clear_view(
+        s,
+        principal,
+        object_type="key_person",
+        object_id=row["id"],
+        fields=IDENTITY_FIELDS,
+        reason=reason,
+        client_addr=client_addr,
+    )
     return _view(row, chain, lang, principal, clear=True)

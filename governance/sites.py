@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from geodata.db import session_scope
+from sqlalchemy.orm import Session
+
 from geodata.queries import areas as q
 from governance.access import MAP_VIEW, Principal, require, require_area
 from governance.areas import crumb
@@ -10,16 +11,19 @@ from governance.errors import NotFound
 from i18n import t
 
 
-def site_detail(site_id: int, lang: str = "zh-CN", *, principal: Principal | None) -> dict:
-    """A key site in the user's scope, with the breadcrumb down to its grid."""
+def site_detail(
+    s: Session, site_id: int, lang: str = "zh-CN", *, principal: Principal | None
+) -> dict:
+    """A key site in the user's scope, with the breadcrumb down to its grid, read in the
+    caller's unit of work ``s`` (sites and areas are not under row-level security; the
+    scope is checked here)."""
     require(principal, MAP_VIEW)
     assert principal is not None
-    with session_scope() as s:
-        row = q.site_row(s, int(site_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"site {site_id}")
-        chain = q.ancestry(s, row["grid_id"])
-        require_area(principal, chain[-1]["code"])
+    row = q.site_row(s, int(site_id))
+    if row is None:
+        raise NotFound("error.not_found", what=f"site {site_id}")
+    chain = q.ancestry(s, row["grid_id"])
+    require_area(principal, chain[-1]["code"])
     return {
         "id": row["id"],
         "name": row["name"],

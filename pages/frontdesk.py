@@ -19,6 +19,7 @@ from governance import areas as area_service
 from governance import catalog, frontdesk
 from governance import duplicates as duplicate_service
 from governance.access import Principal
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from layers import areas
 from layers.common import Panes
@@ -40,8 +41,9 @@ FALLBACK_BBOX = [115.0, 22.6, 116.2, 23.6]
 def _start(principal: Principal | None) -> tuple[list[float], dict[str, float] | None]:
     """Home extent and starting point; the page still renders if the database is down."""
     try:
-        bbox = area_service.home_bbox(principal)
-        point = duplicate_service.start_point(principal) if principal else None
+        with unit_of_work(principal) as s:  # a layout function is a caller: it opens the unit
+            bbox = area_service.home_bbox(s, principal)
+            point = duplicate_service.start_point(s, principal) if principal else None
     except Exception as exc:
         outage.propagate(exc)  # rendering for a person: a 503 the client retries
         log.warning("front desk: reference data unavailable", exc_info=True)

@@ -17,6 +17,7 @@ from dash import dcc, html
 from governance import areas as area_service
 from governance import catalog
 from governance.access import INCIDENT_HANDLE
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from layers import areas, density, incidents, persons, sites
 from layers.common import Panes
@@ -47,11 +48,10 @@ LAYERS_BY_ENDPOINT = {
 def _reference_data(lang: str) -> tuple[list[float], list[dict[str, Any]], list[dict[str, str]]]:
     """Home extent, categories and sources; the page still renders if the database is down."""
     try:
-        return (
-            area_service.home_bbox(current_principal()),
-            list(catalog.categories(lang)),
-            list(catalog.sources(lang)),
-        )
+        who = current_principal()
+        with unit_of_work(who) as s:  # a layout function is a caller: it opens the unit
+            home = area_service.home_bbox(s, who)
+        return home, list(catalog.categories(lang)), list(catalog.sources(lang))
     except Exception as exc:
         outage.propagate(exc)  # rendering for a person: a 503 the client retries
         log.warning("map page: reference data unavailable", exc_info=True)

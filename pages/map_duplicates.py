@@ -15,9 +15,6 @@ from typing import Any
 
 from dash import html
 
-from governance import duplicates as duplicate_service
-from governance.access import Principal
-from governance.errors import MinqingError
 from governance.filters import LOCAL_TZ
 from i18n import t
 from settings import get_settings
@@ -87,14 +84,11 @@ def candidate_list(
     return out
 
 
-def duplicates_panel(
-    detail: Mapping[str, Any], lang: str, principal: Principal | None
-) -> list[Any]:
-    """The block appended to an incident panel; nothing when there is nothing to show
-    (no open candidate and no repeated address)."""
-    try:
-        found = duplicate_service.for_incident(int(detail["id"]), principal=principal)
-    except MinqingError:
+def duplicates_panel(found: Mapping[str, Any] | None, lang: str) -> list[Any]:
+    """The block appended to an incident panel from ``governance.duplicates.for_incident``'s
+    answer (None: refused); nothing when there is nothing to show (no open candidate and
+    no repeated address)."""
+    if found is None:
         return []
     body = candidate_list(found, lang, buttons=True, show_none=False)
     if not body:

@@ -24,6 +24,7 @@ from dash import dcc, html
 
 from governance import areas as area_service
 from governance.access import Principal
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from layers import areas, density
 from layers.common import Panes
@@ -53,7 +54,8 @@ LAYERS_BY_ENDPOINT = {
 
 def _home(principal: Principal | None) -> list[float]:
     try:
-        return area_service.home_bbox(principal)
+        with unit_of_work(principal) as s:  # a layout function is a caller: it opens the unit
+            return area_service.home_bbox(s, principal)
     except Exception as exc:
         outage.propagate(exc)  # rendering for a person: a 503 the client retries
         log.warning("wall page: area extent unavailable", exc_info=True)

@@ -330,10 +330,12 @@ def test_department_inbox_export() -> None:
     from geodata.models import AppUser
     from governance.accounts import principal_of
     from governance.inbox import department_queue
+    from governance.uow import unit_of_work
 
     with session_scope(admin=True) as s:
         who = principal_of(s, s.query(AppUser).filter_by(username="dept").one())
-    act, paused = (sec["items"] for sec in department_queue(who)["sections"])
+    with unit_of_work(who) as s:
+        act, paused = (sec["items"] for sec in department_queue(s, who)["sections"])
     assert got[: len(act)] == [item["id"] for item in act]
     assert {item["id"] for item in paused} <= set(got[len(act) :])
 

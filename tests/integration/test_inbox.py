@@ -176,6 +176,7 @@ def test_a_dispatched_case_is_in_the_inbox_where_its_deadline_puts_it(urban: int
 
 def test_the_service_gives_every_row_its_clock(urban: int) -> None:
     from governance.inbox import department_queue
+    from governance.uow import unit_of_work
 
     overdue = new_incident("dispatched", lead=urban)
     assisting = new_incident("in_progress", lead=None)
@@ -195,7 +196,9 @@ def test_the_service_gives_every_row_its_clock(urban: int) -> None:
                     accept_due_at = '1999-12-01', resolve_due_at = '1999-12-02' WHERE id = :id"""),
             {"id": suspended},
         )
-    queue = department_queue(_principal("dept"))
+    who = _principal("dept")
+    with unit_of_work(who) as s:
+        queue = department_queue(s, who)
     act, paused = queue["sections"]
     assert (act["key"], paused["key"]) == (ACT, PAUSED)
     assert queue["total"] == act["total"] + paused["total"]
