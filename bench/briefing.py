@@ -115,6 +115,7 @@ def main() -> None:
     from governance import briefings
     from governance.briefing_period import period_for
     from governance.filters import LOCAL_TZ
+    from governance.uow import unit_of_work
 
     migrate.upgrade(owner)
     day = date.fromisoformat(args.date) if args.date else datetime.now(LOCAL_TZ).date()
@@ -136,9 +137,14 @@ def main() -> None:
     head = f"{'area':14} {'figures':>8} {'map':>7} {'html':>7} {'pdf':>7} {'png':>7}  (s, median)"
     print(head)
     print("-" * len(head))
+
+    def build(code: str | None) -> Any:  # as a caller builds it: in a unit of its own
+        with unit_of_work() as s:
+            return briefings.build(s, code, period)
+
     for code, name in ((county[0], county[1]), (None, "全市")):
-        b = briefings.build(code, period)
-        t_build = median_s(partial(briefings.build, code, period), args.runs)
+        b = build(code)
+        t_build = median_s(partial(build, code), args.runs)
         t_map = median_s(partial(heatmap_png, b), args.runs)
         t_html = median_s(partial(html, b), args.runs)
         t_pdf = median_s(partial(render, b, "pdf"), args.runs)

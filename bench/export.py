@@ -125,12 +125,14 @@ def measure(args: dict[str, str], runs: int) -> Figures:
     from geodata.models import AppUser
     from governance import exports, known_names, pii
     from governance.accounts import principal_of
+    from governance.uow import unit_of_work
 
     with session_scope(admin=True) as s:
         who = principal_of(s, s.query(AppUser).filter_by(username="commander").one())
 
     def run() -> int:
-        return exports.export("incidents", "csv", args, principal=who).rows
+        with unit_of_work(who) as s:
+            return exports.export(s, "incidents", "csv", args, principal=who).rows
 
     rows = run()
     with baseline():

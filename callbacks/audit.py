@@ -17,6 +17,7 @@ from callbacks import lang
 from governance import audit_view
 from governance.access import AUDIT_VIEW, require
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang
 from pages import audit_table as view
 from pages.audit_ids import AuditIds
@@ -90,9 +91,9 @@ def show_results(query: Any) -> tuple[Any, ...]:
     """One page of records for the query (newest first), or why there is none."""
     lang = current_lang()
     try:
-        page = audit_view.search_page(
-            query, principal=current_principal(), client_addr=request.remote_addr
-        )
+        who = current_principal()
+        with unit_of_work(who) as s:
+            page = audit_view.search_page(s, query, principal=who, client_addr=request.remote_addr)
     except MinqingError as err:
         return view.error_props(_refused(err, "search"))
     return view.result_props(page, lang)
@@ -107,7 +108,9 @@ def show_results(query: Any) -> tuple[Any, ...]:
 def verify(_n_clicks: Any) -> tuple[str, str]:
     """Recompute the hash chain and say whether it holds (or where it breaks)."""
     try:
-        result = audit_view.verify_chain(principal=current_principal())
+        who = current_principal()
+        with unit_of_work(who) as s:
+            result = audit_view.verify_chain(s, principal=who)
     except MinqingError as err:
         return _refused(err, "verify"), "mq-audit-verify-result mq-audit-verify-bad"
     return view.verify_badge(result, current_lang())

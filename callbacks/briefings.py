@@ -19,6 +19,7 @@ from governance import briefings
 from governance.access import BRIEFING_EXPORT, require
 from governance.briefing_period import parse_request
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages.briefings_ids import BriefIds
 from web.security import current_principal, refused
@@ -50,7 +51,8 @@ def produce(_n: Any, period: Any, day: Any, area: Any, fmt: Any) -> tuple[Any, A
             fmt=str(fmt or ""),
             lang=lang,
         )
-        out = briefings.export(principal, req, render, client_addr=request.remote_addr)
+        with unit_of_work(principal) as s:
+            out = briefings.export(s, principal, req, render, client_addr=request.remote_addr)
     except MinqingError as err:
         return no_update, refused(err, "briefing")
     content = base64.b64encode(out.data).decode("ascii")

@@ -76,6 +76,7 @@ def _run_schedule(today: date | None, lang: str) -> None:
     from governance import briefings
     from governance.briefing_period import parse_request
     from governance.filters import LOCAL_TZ
+    from governance.uow import unit_of_work
     from settings import get_settings
 
     cfg = get_settings()
@@ -88,7 +89,8 @@ def _run_schedule(today: date | None, lang: str) -> None:
             for fmt in formats:
                 try:
                     req = parse_request(period=kind, day=day, area=area, fmt=fmt, lang=lang)
-                    out = briefings.export(None, req, render, username="scheduler")
+                    with unit_of_work() as s:
+                        out = briefings.export(s, None, req, render, username="scheduler")
                 except MinqingError as err:
                     failed += 1
                     log.error("briefing %s %s %s failed: %s", kind, area, fmt, err)
@@ -132,6 +134,7 @@ def briefing(
     from governance import briefings
     from governance.briefing_period import parse_request
     from governance.filters import LOCAL_TZ
+    from governance.uow import unit_of_work
     from settings import get_settings
 
     lang = lang or get_settings().locale
@@ -146,7 +149,8 @@ def briefing(
             fmt=fmt,
             lang=lang,
         )
-        result = briefings.export(None, req, render, username="cli")
+        with unit_of_work() as s:
+            result = briefings.export(s, None, req, render, username="cli")
     except MinqingError as err:
         raise click.ClickException(err.user_message(lang)) from None
     if out is not None and out.is_dir():

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from geodata.db import session_scope
 from geodata.models_audit import AuditAction, AuditOutcome
 from geodata.queries import audit as q
@@ -164,10 +166,11 @@ def _whole(value: object, default: int | None, *, low: int, high: int, key: str)
 
 
 def search_page(
-    query: object, *, principal: Principal | None, client_addr: str | None = None
+    s: Session, query: object, *, principal: Principal | None, client_addr: str | None = None
 ) -> AuditPage:
     """One page of records matching ``query`` = ``{"filters": {...}, "page": n,
-    "head": id}``, newest first; ``head`` (from the first page) pins the snapshot.
+    "head": id}``, newest first; ``head`` (from the first page) pins the snapshot. Read
+    (and the search recorded) in the caller's unit of work ``s``.
 
     A new search (its first page) is itself recorded, after it has read its page (so the
     record is not in it): who looks into the trail, and for what, is on the trail too
@@ -179,66 +182,65 @@ def search_page(
     filters = AuditFilters.parse(query.get("filters"))
     page = _whole(query.get("page"), 0, low=0, high=MAX_PAGE - 1, key="error.audit.page") or 0
     head = _whole(query.get("head"), None, low=0, high=2**62, key="error.audit.bad_value")
-    with session_scope() as s:
-        rows = q.search(
+    rows = q.search(
+        s,
+        **filters.query_args(),
+        max_id=head,
+        limit=PAGE_SIZE + 1,
+        offset=page * PAGE_SIZE,
+    )
+    if head is None and page == 0:
+        audit.record(
             s,
-            **filters.query_args(),
-            max_id=head,
-            limit=PAGE_SIZE + 1,
-            offset=page * PAGE_SIZE,
+            action=AuditAction.AUDIT_SEARCH,
+            user_id=who.user_id or None,
+            username=who.username,
+            role=who.role,
+            object_type="audit_log",
+            client_addr=client_addr,
+            detail={"filters": filters.params(), "rows": min(len(rows), PAGE_SIZE)},
         )
-        if head is None and page == 0:
-            audit.record(
-                s,
-                action=AuditAction.AUDIT_SEARCH,
-                user_id=who.user_id or None,
-                username=who.username,
-                role=who.role,
-                object_type="audit_log",
-                client_addr=client_addr,
-                detail={"filters": filters.params(), "rows": min(len(rows), PAGE_SIZE)},
-            )
     if head is None and page == 0 and rows:
         head = int(rows[0]["id"])
     return AuditPage(filters, rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, head)
 
 
-def verify_chain(*, principal: Principal | None) -> audit.VerifyResult:
-    """Recompute the whole hash chain (see :func:`governance.audit.verify`)."""
+def verify_chain(s: Session, *, principal: Principal | None) -> audit.VerifyResult:
+    """Recompute the whole hash chain (see :func:`governance.audit.verify`) in the
+    caller's unit of work ``s``."""
     require(principal, AUDIT_VIEW)
-    with session_scope() as s:
-        return audit.verify(s)
+    return audit.verify(s)
 
 
 def start_export(
-    raw: object, *, principal: Principal | None, client_addr: str | None
+    s: Session, raw: object, *, principal: Principal | None, client_addr: str | None
 ) -> ExportPlan:
     """Check access, validate the filters, count the rows of the snapshot and record the
-    export (who, filters, row count) — committed before anything is streamed, so an
-    export that is cut short is still on record."""
+    export (who, filters, row count) in the caller's unit of work ``s``. The caller
+    commits that unit before anything is streamed (:func:`csv_chunks`), so an export that
+    is cut short is still on record."""
     who = require(principal, AUDIT_VIEW)
     classification.export_columns("audit_log", EXPORTED, who)  # the registry's export rules
     filters = AuditFilters.parse(raw)
-    with session_scope() as s:
-        head = q.head_id(s) or 0
-        n = q.count(s, cap=EXPORT_CAP, **filters.query_args(), max_id=head) if head else 0
-        rows, capped = min(n, EXPORT_CAP), n > EXPORT_CAP
-        record_id = audit.record(
-            s,
-            action=AuditAction.EXPORT,
-            user_id=who.user_id,
-            username=who.username,
-            role=who.role,
-            object_type="audit_log",
-            client_addr=client_addr,
-            detail={
-                "format": "csv",
-                "filters": filters.params(),
-                "rows": rows,
-                "capped": capped,
-                "head_id": head,
-            },
-        )
+    head = q.head_id(s) or 0
+    n = q.count(s, cap=EXPORT_CAP, **filters.query_args(), max_id=head) if head else 0
+    rows, capped = min(n, EXPORT_CAP), n > EXPORT_CAP
+    record_id = audit.record(
+        s,
+        action=AuditAction.EXPORT,
+        user_id=who.user_id,
+        username=who.username,
+        role=who.role,
+        object_type="audit_log",
+        client_addr=client_addr,
+        detail={
+            "format": "csv",
+            "filters": filters.params(),
+            "rows": rows,
+            "capped": capped,
+            "head_id": head,
+        },
+    )
     log.info("audit export by %s: %d rows (capped: %s)", who.username, rows, capped)
     return ExportPlan(filters, head, rows, capped, record_id)
 
@@ -299,7 +301,12 @@ CSV_COLUMNS = (
 
 def csv_chunks(plan: ExportPlan, lang: str | None = None, *, batch: int = 500) -> Iterator[str]:
     """The export as CSV text chunks: a BOM (so Excel reads UTF-8), the header, the rows
-    of the snapshot newest first, and a last line saying so if the cap cut it short."""
+    of the snapshot newest first, and a last line saying so if the cap cut it short.
+
+    This generator opens its own read transaction on purpose: it runs while the response
+    streams, after the request's unit of work (which recorded the export in
+    :func:`start_export`) has been committed and closed. The snapshot is pinned by
+    ``plan.head``, so what it reads is the export that was recorded."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")

@@ -19,7 +19,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from geodata.db import ALL_AREAS, session_scope, set_scope
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import briefing as q
 from governance import area_codes, audit, catalog, known_names
 from governance.access import BRIEFING_EXPORT, LEVEL_DIGITS, Principal, require, require_area
@@ -104,9 +106,16 @@ def _overdue_lines(
 
 
 def build(
-    area_code: str | None, period: Period, lang: str = "zh-CN", *, now: datetime | None = None
+    s: Session,
+    area_code: str | None,
+    period: Period,
+    lang: str = "zh-CN",
+    *,
+    now: datetime | None = None,
 ) -> Briefing:
-    """Gather a briefing's figures in one read transaction.
+    """Gather a briefing's figures in the caller's unit of work ``s``; the figures are
+    read in the briefing area's row-level-security scope (``scope_within``), whatever the
+    caller's, and the caller's scope is given back afterwards.
 
     Raises
     ------
@@ -118,12 +127,11 @@ def build(
     # same span of the period before (not with the whole of it)
     until = min(period.end, now)
     prev_until = min(period.prev_end, period.prev_start + (until - period.start))
-    with session_scope() as s:
-        area = area_codes.area_row(s, area_code)  # None: the whole city
-        scope = area["code"][: _digits(area["level"])] if area else None
-        set_scope(s, scope or ALL_AREAS)  # names to mask are read under row-level security
-        level = area["level"] if area else None
-        res = HEAT_RES.get(level, 9)
+    area = area_codes.area_row(s, area_code)  # None: the whole city
+    scope = area["code"][: _digits(area["level"])] if area else None
+    level = area["level"] if area else None
+    res = HEAT_RES.get(level, 9)
+    with scope_within(s, scope or ALL_AREAS):  # names to mask are read under row-level security
         current = q.kpis(s, scope, period.start, until)
         before = q.kpis(s, scope, period.prev_start, prev_until)
         cells = q.h3_counts(s, scope, period.start, until, res)
@@ -187,6 +195,7 @@ def _digits(level: str) -> int:
 
 
 def export(
+    s: Session,
     principal: Principal | None,
     req: BriefingRequest,
     render: Renderer,
@@ -196,7 +205,9 @@ def export(
     now: datetime | None = None,
 ) -> Export:
     """Build a briefing, render it with ``render`` (the caller's renderer, e.g.
-    ``briefings.render.render``) and record the export in the audit trail.
+    ``briefings.render.render``) and record the export in the audit trail, all in the
+    caller's unit of work ``s`` (the record is written last, after rendering, so the
+    audit chain's lock is held only until the caller commits).
 
     ``principal`` None is the command line or the scheduler (the server's operator);
     otherwise it must hold ``BRIEFING_EXPORT`` and the area must lie in its scope (no
@@ -218,11 +229,12 @@ def export(
             area = principal.area_code
         if area is not None:
             require_area(principal, area.ljust(12, "0") if len(area) in (6, 9) else area)
-    b = build(area, req.period, req.lang, now=now)
+    b = build(s, area, req.period, req.lang, now=now)
     data = render(b, req.fmt)
     name = filename(b, req.fmt)
     who = principal.username if principal else (username or "cli")
-    audit.record_now(
+    audit.record(
+        s,
         action="export",
         user_id=(principal.user_id or None) if principal else None,
         username=who,
@@ -236,14 +248,13 @@ def export(
     return Export(name, MIMETYPES[req.fmt], data)
 
 
-def area_choices(principal: Principal | None, lang: str) -> list[dict[str, str]]:
+def area_choices(s: Session, principal: Principal | None, lang: str) -> list[dict[str, str]]:
     """The areas a principal may brief on, for a picker: ``{label, value}``; the whole
     city (value "") first for city-wide roles. Counties and streets city-wide; within a
-    scope, the principal's area and two levels below it."""
+    scope, the principal's area and two levels below it (read in the caller's unit ``s``)."""
     who = require(principal, BRIEFING_EXPORT)
     levels = ("county", "street") if who.scope is None else ("county", "street", "community")
-    with session_scope() as s:
-        rows = q.areas_in(s, who.scope, levels)
+    rows = q.areas_in(s, who.scope, levels)
     indent = {"county": "", "street": "· ", "community": "·· "}
     out = [{"label": t("brief.city", lang), "value": ""}] if who.scope is None else []
     out += [{"label": f"{indent[r['level']]}{r['name']}", "value": r["code"]} for r in rows]

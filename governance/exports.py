@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.models import AreaLevel, IncidentSource, SiteType
 from geodata.models_audit import AuditAction
 from geodata.queries import dispatch_board as board_q
@@ -286,6 +285,7 @@ def _raw_rows(
 
 
 def export(
+    s: Session,
     dataset: str,
     fmt: str,
     args: Mapping[str, str],
@@ -295,7 +295,8 @@ def export(
     client_addr: str | None = None,
 ) -> ExportFile:
     """The file of ``dataset`` in ``fmt`` for ``principal`` under the filters ``args``,
-    recorded in the audit trail (one record per export)."""
+    read in the caller's unit of work ``s`` (the principal's row-level-security scope) and
+    recorded in the audit trail in the same transaction (one record per export)."""
     if dataset not in DATASETS:
         raise InvalidInput("export.error.dataset", value=dataset[:40], choices=", ".join(DATASETS))
     if fmt not in FORMATS:
@@ -304,31 +305,30 @@ def export(
     cols = _columns(dataset, who)
     _converters(cols, who, known_names.IncidentNames())  # refuse forbidden columns first
     fields = [c.name for c in cols]
-    with session_scope(scope=who.rls_scope) as s:
-        where, kept = _where(s, dataset, args, who)
-        raw = _raw_rows(s, dataset, where, who, lang)
-        names = (
-            known_names.load(s, [r["id"] for r in raw])
-            if _free_text(cols)
-            else known_names.IncidentNames()
-        )
-        convert = _converters(cols, who, names)
-        rows = [
-            {**{f: _plain(convert[f](r.get(f), r)) for f in fields}, GEOMETRY: r.get(GEOMETRY)}
-            for r in raw
-        ]
-        body = FORMATS[fmt].write(dataset, fields, rows)
-        record_id = audit.record(
-            s,
-            action=AuditAction.EXPORT,
-            user_id=who.user_id or None,
-            username=who.username,
-            role=who.role,
-            object_type="export",
-            object_id=dataset,
-            client_addr=client_addr,
-            detail={"dataset": dataset, "format": fmt, "filters": kept, "rows": len(rows)},
-        )
+    where, kept = _where(s, dataset, args, who)
+    raw = _raw_rows(s, dataset, where, who, lang)
+    names = (
+        known_names.load(s, [r["id"] for r in raw])
+        if _free_text(cols)
+        else known_names.IncidentNames()
+    )
+    convert = _converters(cols, who, names)
+    rows = [
+        {**{f: _plain(convert[f](r.get(f), r)) for f in fields}, GEOMETRY: r.get(GEOMETRY)}
+        for r in raw
+    ]
+    body = FORMATS[fmt].write(dataset, fields, rows)
+    record_id = audit.record(
+        s,
+        action=AuditAction.EXPORT,
+        user_id=who.user_id or None,
+        username=who.username,
+        role=who.role,
+        object_type="export",
+        object_id=dataset,
+        client_addr=client_addr,
+        detail={"dataset": dataset, "format": fmt, "filters": kept, "rows": len(rows)},
+    )
     log.info("export %s.%s by %s: %d rows", dataset, fmt, who.username, len(rows))
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M%S")
     return ExportFile(

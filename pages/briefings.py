@@ -18,6 +18,7 @@ from governance import briefings
 from governance.briefing_period import FORMATS, PERIODS
 from governance.errors import MinqingError
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages.briefings_ids import BriefIds
 from pages.header import HeaderIds, page_header
@@ -104,7 +105,8 @@ def layout(**_query: str) -> html.Div:
     lang = current_lang()
     principal = current_principal()
     try:
-        areas = briefings.area_choices(principal, lang)
+        with unit_of_work(principal) as s:  # a layout function is a caller: it opens the unit
+            areas = briefings.area_choices(s, principal, lang)
     except MinqingError:  # the guard refuses the page first; a stale session lands here
         areas = []
     ids = HeaderIds(BriefIds.ACCOUNT, BriefIds.LOGOUT, BriefIds.LANG_BUTTON, BriefIds.LANG_SINK)

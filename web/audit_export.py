@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from governance import audit_view
 from governance.errors import MinqingError
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 from i18n import current_lang
 from web.refusals import audit_denied
 from web.server_pages import forbidden_page
@@ -29,9 +30,11 @@ def export_csv() -> Response:
     """Stream the records matching the query string's filters (see ``AuditFilters``)."""
     lang = current_lang()
     try:
-        plan = audit_view.start_export(
-            request.args, principal=current_principal(), client_addr=request.remote_addr
-        )
+        who = current_principal()
+        with unit_of_work(who) as s:  # committed here: the record exists before any row streams
+            plan = audit_view.start_export(
+                s, request.args, principal=who, client_addr=request.remote_addr
+            )
     except MinqingError as err:
         log.info("audit export refused: %s", err.key)
         if err.status == 403:

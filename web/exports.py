@@ -16,6 +16,7 @@ from flask import Blueprint, Response, request
 
 from governance import exports
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang
 from web.refusals import audit_denied
 from web.server_pages import forbidden_page
@@ -37,14 +38,17 @@ def download(dataset: str, fmt: str) -> Response:
     """The export as an attachment, or a translated refusal."""
     lang = current_lang()
     try:
-        out = exports.export(
-            dataset,
-            fmt,
-            request.args.to_dict(),
-            principal=current_principal(),
-            lang=lang,
-            client_addr=request.remote_addr,
-        )
+        who = current_principal()
+        with unit_of_work(who) as s:  # the file and its audit record: one transaction
+            out = exports.export(
+                s,
+                dataset,
+                fmt,
+                request.args.to_dict(),
+                principal=who,
+                lang=lang,
+                client_addr=request.remote_addr,
+            )
     except MinqingError as err:
         log.info("export %s.%s refused: %s", dataset, fmt, err.key)
         if err.status == 403:

@@ -199,6 +199,7 @@ def _post_briefing(client: Any, area: str) -> dict[str, Any]:
 
 def test_briefings_page_takes_the_city_code_within_scope() -> None:
     from governance.accounts import load_principal
+    from governance.uow import unit_of_work
 
     out = _post_briefing(signed_in_client("commander"), "４４１５００")
     assert out[BriefIds.DOWNLOAD]["data"]["filename"].startswith("briefing-daily-city-")
@@ -206,7 +207,9 @@ def test_briefings_page_takes_the_city_code_within_scope() -> None:
     assert BriefIds.DOWNLOAD not in refused
     with session_scope(admin=True) as s:
         uid = s.execute(text("SELECT id FROM app_user WHERE username = 'commander'")).scalar_one()
-    first = briefings.area_choices(load_principal(uid), "zh-CN")[0]
+    who = load_principal(uid)
+    with unit_of_work(who) as s:
+        first = briefings.area_choices(s, who, "zh-CN")[0]
     assert first["value"] == "" and "441500" in first["search"]
 
 

@@ -24,6 +24,7 @@ from governance import briefings
 from governance.briefing_period import parse_request, period_for
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 from pages.briefings_ids import BriefIds
 from tests.conftest import signed_in_client
 from tests.integration.wall_helpers import open_at
@@ -128,7 +129,8 @@ def test_pdf_text_carries_area_period_and_kpis_equal_to_sql(session, busy, tmp_p
     code, name, day = busy
     req = parse_request(period="daily", day=day, area=code[:6], fmt="pdf", lang="zh-CN")
     before = briefing_audits()
-    out = briefings.export(None, req, render, username="pytest")
+    with unit_of_work() as s:
+        out = briefings.export(s, None, req, render, username="pytest")
     assert out.data.startswith(b"%PDF") and out.filename.endswith(".pdf")
     assert briefing_audits() == before + 1
     pdf = tmp_path / out.filename
@@ -165,7 +167,10 @@ def test_weekly_and_monthly_kpis_equal_sql_and_compare_previous(session, busy, k
     code, name, day = busy
     req = parse_request(period=kind, day=day, area=code, fmt="html", lang="zh-CN")
     now = datetime.now(LOCAL_TZ)
-    doc = briefings.export(None, req, render, username="pytest", now=now).data.decode("utf-8")
+    with unit_of_work() as s:
+        doc = briefings.export(s, None, req, render, username="pytest", now=now).data.decode(
+            "utf-8"
+        )
     p = req.period
     until, prev_until = _until(p, now)
     assert html_kpis(doc) == expected_kpis(session, code[:6], p.start, until)
@@ -184,7 +189,8 @@ def test_sections_come_from_the_contract_modules(busy) -> None:  # type: ignore[
 
     code, _name, day = busy
     period = period_for("monthly", day)
-    b = briefings.build(code, period, "zh-CN")
+    with unit_of_work() as s:
+        b = briefings.build(s, code, period, "zh-CN")
     with session_scope() as s:
         depts = scorecard(
             s,
@@ -242,7 +248,8 @@ def test_png_is_the_first_a4_page_and_not_blank(busy) -> None:  # type: ignore[n
 
     code, _name, day = busy
     req = parse_request(period="daily", day=day, area=code, fmt="png", lang="zh-CN")
-    out = briefings.export(None, req, render, username="pytest")
+    with unit_of_work() as s:
+        out = briefings.export(s, None, req, render, username="pytest")
     img = Image.open(io.BytesIO(out.data)).convert("RGB")
     assert img.size == (1588, 2246)  # A4 at 192 dpi
     colours = img.getcolors(maxcolors=1 << 20) or []
@@ -261,7 +268,8 @@ def test_a_period_without_data_says_so(session) -> None:  # type: ignore[no-unty
     first = session.execute(text("SELECT min(occurred_at) FROM incident")).scalar_one()
     day = (first.astimezone(LOCAL_TZ) - timedelta(days=40)).date()
     req = parse_request(period="daily", day=day, area=None, fmt="html", lang="en")
-    doc = briefings.export(None, req, render, username="pytest").data.decode("utf-8")
+    with unit_of_work() as s:
+        doc = briefings.export(s, None, req, render, username="pytest").data.decode("utf-8")
     assert "No data for this area in this period" in doc
     assert html_kpis(doc) == {
         "new": "0",
@@ -305,8 +313,8 @@ def test_errors_in_english_and_unknown_area() -> None:
         parse_request(period="yearly", day="2026-01-01", area=None, fmt="pdf", lang="en")
     assert err.value.user_message("en").startswith("Unknown briefing period 'yearly'")
     req = parse_request(period="daily", day="2026-01-01", area="441599", fmt="html", lang="en")
-    with pytest.raises(InvalidInput) as nf:
-        briefings.build(req.area_code, req.period, "en")
+    with pytest.raises(InvalidInput) as nf, unit_of_work() as s:
+        briefings.build(s, req.area_code, req.period, "en")
     assert nf.value.user_message("en").startswith("No area has the code '441599'; codes are")
 
 
@@ -349,7 +357,8 @@ def test_overdue_descriptions_are_masked(busy) -> None:  # type: ignore[no-untyp
         )
     try:
         req = parse_request(period="daily", day=day, area=code, fmt="html", lang="zh-CN")
-        doc = briefings.export(None, req, render, username="pytest").data.decode("utf-8")
+        with unit_of_work() as s:
+            doc = briefings.export(s, None, req, render, username="pytest").data.decode("utf-8")
     finally:
         with session_scope(admin=True) as s:
             s.execute(

@@ -177,12 +177,15 @@ def test_a_briefing_masks_the_overdue_cases(case: Case) -> None:
     from briefings.render import render
     from governance import briefings
     from governance.briefing_period import parse_request
+    from governance.uow import unit_of_work
 
     day = datetime.now(LOCAL_TZ).date().isoformat()
     req = parse_request(period="daily", day=day, area=case.grid_code, fmt="html", lang="zh-CN")
-    b = briefings.build(req.area_code, req.period, "zh-CN")
+    with unit_of_work() as s:
+        b = briefings.build(s, req.area_code, req.period, "zh-CN")
     assert {line.id for line in b.overdue} >= set(case.ids)
-    doc = briefings.export(None, req, render, username="pytest").data.decode("utf-8")
+    with unit_of_work() as s:
+        doc = briefings.export(s, None, req, render, username="pytest").data.decode("utf-8")
     assert_masked(doc, case)
 
 
