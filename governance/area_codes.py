@@ -273,7 +273,12 @@ def _error(
 def _city_for_message(session: Session | None) -> str | None:
     """The city's code for a message or a picker, read with ``session`` or in a short
     transaction of its own; None if it cannot be read (the text then leaves it out
-    rather than fail)."""
+    rather than fail).
+
+    The transaction of its own is kept on purpose, for callers that hold no session
+    (the validation of a code before any unit is opened, such as a request parser): it
+    only phrases an error message, reads reference data outside row-level security, and
+    a failure there must not abort anyone's unit of work."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from geodata.db import session_scope

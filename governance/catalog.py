@@ -29,6 +29,12 @@ class Category:
 
 
 def _load() -> list[Category]:
+    """The categories, read once per process into a cache shared by every request.
+
+    The first read opens a short transaction of its own on purpose: the cache outlives
+    any one caller's unit of work, and it is filled from places that hold none (a page's
+    labels, a layer's legend), so it must not depend on a caller's transaction or scope
+    (the category table is not under row-level security)."""
     with _lock:
         if "all" not in _cache:
             with session_scope() as s:
