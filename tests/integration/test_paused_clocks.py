@@ -127,6 +127,7 @@ def test_resume_of_an_accepted_case_moves_only_the_resolve_deadline() -> None:
 
 def test_a_suspended_case_is_never_reminded_and_is_reviewed_once_after_the_limit() -> None:
     from governance.sla_sweep import sweep
+    from governance.uow import unit_of_work
 
     sup, dept = _principal("supervisor"), _principal("dept")
     iid = new_incident("verified")
@@ -140,8 +141,10 @@ def test_a_suspended_case_is_never_reminded_and_is_reviewed_once_after_the_limit
             {"i": iid},
         )
     _suspended_since(iid, datetime.now(TZ) - timedelta(days=31))
-    sweep()
-    sweep()  # a second sweep adds nothing
+    with unit_of_work() as s:
+        sweep(s)
+    with unit_of_work() as s:
+        sweep(s)  # a second sweep adds nothing
     with session_scope(admin=True) as s:
         actions = s.execute(
             text("SELECT action FROM incident_event WHERE incident_id = :i ORDER BY id"),
