@@ -245,21 +245,24 @@ def incident(incident_id: int) -> Response:
 def incident_transition(incident_id: int) -> tuple[Response, int]:
     """Move an incident along (:class:`TransitionIn`). A stale version is 409 and changes
     nothing."""
+    from governance.uow import unit_of_work
     from governance.workflow import transition
 
     principal = current_principal()
     require(principal, MAP_VIEW)  # before the attachment is decoded: anonymous get 401/403
     body = request_model.parse(TransitionIn, _json_body(TRANSITION_BODY))
-    result = transition(
-        incident_id,
-        body.action,
-        expected_version=body.expected_version,
-        principal=principal,
-        note=body.note,
-        params=body.params(),
-        client_addr=request.remote_addr,
-        attachment=body.attachment,
-    )
+    with unit_of_work(principal) as s:
+        result = transition(
+            s,
+            incident_id,
+            body.action,
+            expected_version=body.expected_version,
+            principal=principal,
+            note=body.note,
+            params=body.params(),
+            client_addr=request.remote_addr,
+            attachment=body.attachment,
+        )
     return jsonify(result), 200
 
 

@@ -25,13 +25,14 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from geodata.db import ALL_AREAS, get_engine, session_scope
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, scope_within, session_scope
 from geodata.models import IncidentSource
 from geodata.queries import public as q
 from geodata.queries import timeline
@@ -305,23 +306,12 @@ def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _rating_lock(incident_id: int) -> Iterator[None]:
-    """Serialise ratings of one case across processes (a session advisory lock held on a
-    connection of its own while the rating's transaction runs)."""
-    with get_engine().connect() as conn:
-        key = (_LOCK_CLASS, incident_id % 2**31)
-        q.advisory_lock(conn, *key)
-        try:
-            yield
-        finally:
-            q.advisory_unlock(conn, *key)
-            conn.commit()
-
-
-def give_feedback(raw_code: str, rating: str, comment: str | None) -> dict[str, Any]:
-    """A resident's rating of a resolved case (once per resolution round): satisfied or
-    basically satisfied closes it, dissatisfied reopens it.
+def give_feedback(s: Session, raw_code: str, rating: str, comment: str | None) -> dict[str, Any]:
+    """A resident's rating of a resolved case (once per resolution round), in the caller's
+    unit of work ``s``: satisfied or basically satisfied closes it, dissatisfied reopens
+    it. Ratings of one case are serialised across processes by a transaction-level
+    advisory lock, held until the caller's unit ends (so a second rating reads the first
+    one's event once it is committed).
 
     Raises
     ------
@@ -332,14 +322,13 @@ def give_feedback(raw_code: str, rating: str, comment: str | None) -> dict[str, 
     if rating not in RATINGS:
         raise InvalidInput("error.unknown_rating")
     code = normalize_code(raw_code)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):  # the resident has no area scope; the code is the right
         row = q.tracked_incident(s, code) if code else None
-    if row is None:
-        raise NotFound("public.error.unknown_code")
-    with _rating_lock(int(row["id"])):
-        with session_scope(scope=ALL_AREAS) as s:
-            status = q.tracked_incident(s, code or "")["status"]  # type: ignore[index]
-            events = timeline.events(s, row["id"])
-        if status not in RATEABLE or _rated_this_round(events):
-            raise InvalidInput("public.error.not_rateable")
-        return resident_feedback(row["id"], rating, comment or None, channel="link")
+        if row is None:
+            raise NotFound("public.error.unknown_code")
+        q.advisory_xact_lock(s, _LOCK_CLASS, int(row["id"]) % 2**31)
+        status = q.tracked_incident(s, code or "")["status"]  # type: ignore[index]
+        events = timeline.events(s, row["id"])
+    if status not in RATEABLE or _rated_this_round(events):
+        raise InvalidInput("public.error.not_rateable")
+    return resident_feedback(s, row["id"], rating, comment or None, channel="link")

@@ -17,6 +17,7 @@ from geodata.db import session_scope
 from governance import public as svc
 from governance import throttle
 from governance.errors import InvalidInput, NotFound
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from web.session import csrf_token
 
@@ -131,7 +132,8 @@ def track_feedback(code: str) -> Response:
     rating = str(request.form.get("rating") or "")
     comment = str(request.form.get("comment") or "").strip()
     try:
-        svc.give_feedback(code, rating, comment or None)
+        with unit_of_work() as s:  # a resident: no principal, no area scope
+            svc.give_feedback(s, code, rating, comment or None)
     except NotFound as err:
         _count(MISSES)
         return _message(404, "public.not_found_title", err.user_message(current_lang()))

@@ -150,7 +150,7 @@ def test_changes_reach_every_open_map_within_two_seconds(pages: Any) -> None:
     sup.requests.clear()
     cmd.requests.clear()
     t0 = time.monotonic()
-    from governance.workflow import transition
+    from tests.integration.test_workflow import transition
 
     transition(iid, "verify", expected_version=1, principal=principal("commander"))
     for page, before in zip((sup, cmd), counts, strict=True):

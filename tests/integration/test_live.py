@@ -22,9 +22,8 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance import live
 from governance.access import Principal
-from governance.workflow import transition
 from tests.conftest import demo_password, signed_in_client
-from tests.integration.test_workflow import new_incident
+from tests.integration.test_workflow import new_incident, transition
 
 STREAM = "/api/v1/stream"
 WAIT = 5.0  # seconds to wait for an event that must come

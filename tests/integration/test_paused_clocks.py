@@ -17,8 +17,7 @@ from geodata.db import session_scope
 from governance import sla
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
-from governance.workflow import transition
-from tests.integration.test_workflow import _principal, new_incident
+from tests.integration.test_workflow import _principal, new_incident, transition
 
 TZ = LOCAL_TZ
 DAY = 86_400
