@@ -88,7 +88,7 @@ def test_a_password_set_by_an_administrator_is_replaced_on_a_phone(
             s, username=name, password="Old-Pass-2026!", role="grid_worker", area_code=grid
         ).id
         admin = s.execute(text("SELECT id FROM app_user WHERE username = 'admin'")).scalar_one()
-    sysadmin = load_principal(admin)
+        sysadmin = load_principal(s, admin)
     seen = users_admin.account_detail(sysadmin, uid)["stamp"]
     users_admin.reset_password(sysadmin, uid, "Reset-By-Admin-26!", seen=seen)
 

@@ -206,7 +206,8 @@ def test_briefings_page_takes_the_city_code_within_scope() -> None:
     assert BriefIds.DOWNLOAD not in refused
     with session_scope(admin=True) as s:
         uid = s.execute(text("SELECT id FROM app_user WHERE username = 'commander'")).scalar_one()
-    first = briefings.area_choices(load_principal(uid), "zh-CN")[0]
+        commander = load_principal(s, uid)
+    first = briefings.area_choices(commander, "zh-CN")[0]
     assert first["value"] == "" and "441500" in first["search"]
 
 

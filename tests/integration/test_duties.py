@@ -42,7 +42,7 @@ def _principal(actor: str) -> Any:
         uid = s.execute(
             text("SELECT id FROM app_user WHERE username = :u"), {"u": DEMO[actor]}
         ).scalar_one()
-    return load_principal(uid)
+        return load_principal(s, uid)
 
 
 def _account(kind: str) -> tuple[int, str]:

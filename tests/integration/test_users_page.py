@@ -192,8 +192,10 @@ def make(role: str = "commander", **form: Any) -> tuple[int, str, str]:
 def principal(username: str) -> Any:
     """The signed-in principal of a demo account, as the page's callbacks get it."""
     from governance.accounts import load_principal
+    from governance.uow import unit_of_work
 
-    return load_principal(user_id(username))
+    with unit_of_work() as s:
+        return load_principal(s, user_id(username))
 
 
 def duty_message(duty: str, target: str, lang: str = "zh-CN") -> str:
