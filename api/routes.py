@@ -270,8 +270,11 @@ def incident_transition(incident_id: int) -> tuple[Response, int]:
 def attachment_download(attachment_id: int) -> Response:
     """A file of a timeline step, for staff who may see its incident (audited)."""
     from governance.attachments import read
+    from governance.uow import unit_of_work
 
-    f = read(attachment_id, principal=current_principal(), client_addr=request.remote_addr)
+    principal = current_principal()
+    with unit_of_work(principal) as s:
+        f = read(s, attachment_id, principal=principal, client_addr=request.remote_addr)
     resp = send_file(  # an RFC 5987 filename for Chinese names
         io.BytesIO(f["data"]),
         mimetype=f["content_type"],
