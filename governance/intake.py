@@ -22,6 +22,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from geodata.db import ALL_AREAS, session_scope
 from geodata.queries import intake as q
 from geodata.queries import timeline
@@ -189,10 +191,10 @@ def create_bulk(body: object, actor: Actor, *, client_addr: str | None = None) -
     }
 
 
-def list_categories() -> list[dict[str, Any]]:
-    """The category tree a client may send codes from (leaves only are accepted)."""
-    with session_scope() as s:
-        rows = q.categories(s)
+def list_categories(s: Session) -> list[dict[str, Any]]:
+    """The category tree a client may send codes from (leaves only are accepted), read in
+    the caller's unit of work ``s``."""
+    rows = q.categories(s)
     return [
         {
             "code": r["code"],

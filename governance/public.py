@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import ALL_AREAS, scope_within, session_scope
+from geodata.db import ALL_AREAS, scope_within
 from geodata.models import IncidentSource
 from geodata.queries import public as q
 from geodata.queries import timeline
@@ -144,10 +144,10 @@ class ReportForm:
     photo: bytes | None = None
 
 
-def form_options(lang: str) -> dict[str, Any]:
+def form_options(s: Session, lang: str) -> dict[str, Any]:
     """Leaf categories grouped under their parents, and the county > street > community
-    choices of the location picker."""
-    cats = list_categories()
+    choices of the location picker, read in the caller's unit of work ``s``."""
+    cats = list_categories(s)
     name = "name_en" if lang == "en" else "name_zh"
     groups = {c["code"]: {"name": c[name], "items": []} for c in cats if not c["leaf"]}
     loose: list[dict[str, str]] = []
@@ -159,8 +159,7 @@ def form_options(lang: str) -> dict[str, Any]:
     grouped = [g for g in groups.values() if g["items"]]
     if loose:
         grouped.append({"name": t("public.category_other", lang), "items": loose})
-    with session_scope() as s:
-        areas = q.area_choices(s)
+    areas = q.area_choices(s)
     by_level: dict[str, list[dict[str, Any]]] = {"county": [], "street": [], "community": []}
     for a in areas:
         by_level[a["level"]].append(a)
@@ -179,14 +178,17 @@ def _photo_ext(photo: bytes | None, errors: dict[str, tuple[str, Mapping[str, ob
     return ext
 
 
-def submit_report(form: ReportForm, client_addr: str | None = None) -> tuple[str, bool]:
-    """File a public report; returns (tracking code, created?). A replay of the same form
-    (same nonce) returns the same code and creates nothing.
+def submit_report(s: Session, form: ReportForm, client_addr: str | None = None) -> tuple[str, bool]:
+    """File a public report in the caller's unit of work ``s`` (a resident: no principal;
+    the report is read and written in every area, the grid is found from the point);
+    returns (tracking code, created?). A replay of the same form (same nonce) returns the
+    same code and creates nothing.
 
     Raises
     ------
     ReportInvalid
-        Every problem of the form (translated per field); nothing is written.
+        Every problem of the form (translated per field); nothing is written (the caller's
+        unit rolls back, also a report outside every grid that was already inserted).
     """
     errors: dict[str, tuple[str, Mapping[str, object]]] = {}
     if not NONCE.match(form.nonce):
@@ -196,7 +198,7 @@ def submit_report(form: ReportForm, client_addr: str | None = None) -> tuple[str
     if not form.description.strip():
         errors["description"] = ("public.error.description_required", {})
     ext = _photo_ext(form.photo, errors)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         lon: object = form.lon.strip()
         lat: object = form.lat.strip()
         if not lon and not lat:
@@ -260,8 +262,9 @@ def _local(at: datetime) -> str:
     return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
-    """The public view of a case by its tracking code.
+def tracking_view(s: Session, raw_code: str, lang: str) -> dict[str, Any]:
+    """The public view of a case by its tracking code, read in the caller's unit of work
+    ``s`` (in every area: the code is the right to see it).
 
     Raises
     ------
@@ -270,7 +273,7 @@ def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
     """
     code = normalize_code(raw_code)
     row = None
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         if code:
             row = q.tracked_incident(s, code)
         if row is None:
