@@ -201,10 +201,14 @@ def incident_create() -> tuple[Response, int]:
     """Register one incident from a source system (bearer token, incidents:write):
     201 when new, 200 for a replay of its (source, external_id)."""
     from governance import intake
+    from governance.uow import unit_of_work
     from web.tokens import require_scope
 
-    actor = intake.Actor.from_token(require_scope("incidents:write"))
-    view, created = intake.create_one(_intake_body(), actor, client_addr=request.remote_addr)
+    token = require_scope("incidents:write")
+    actor = intake.Actor.from_token(token)
+    body = _intake_body()
+    with unit_of_work(token) as s:
+        view, created = intake.create_one(s, body, actor, client_addr=request.remote_addr)
     return jsonify(view), 201 if created else 200
 
 
@@ -212,10 +216,14 @@ def incident_create() -> tuple[Response, int]:
 def incident_create_bulk() -> Response:
     """Register up to 10,000 incidents from a source system, all or none."""
     from governance import intake
+    from governance.uow import unit_of_work
     from web.tokens import require_scope
 
-    actor = intake.Actor.from_token(require_scope("incidents:write"))
-    return jsonify(intake.create_bulk(_intake_body(), actor, client_addr=request.remote_addr))
+    token = require_scope("incidents:write")
+    actor = intake.Actor.from_token(token)
+    body = _intake_body()
+    with unit_of_work(token) as s:
+        return jsonify(intake.create_bulk(s, body, actor, client_addr=request.remote_addr))
 
 
 @bp.get("/categories")
@@ -236,8 +244,11 @@ def incident(incident_id: int) -> Response:
 
     if current_token() is not None:
         from governance.intake import source_incident
+        from governance.uow import unit_of_work
 
-        return jsonify(source_incident(incident_id, require_scope("incidents:read")))
+        token = require_scope("incidents:read")
+        with unit_of_work(token) as s:
+            return jsonify(source_incident(s, incident_id, token))
     from governance.incidents import incident_detail
 
     return jsonify(incident_detail(incident_id, current_lang(), principal=current_principal()))
