@@ -116,7 +116,11 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
     message: the answer must not tell which accounts exist or are locked), and every
     branch runs exactly one argon2 verification, against the account's hash or a dummy
     one, so the time it takes tells nothing either (a locked account answered in 7 ms,
-    the others in 190 ms). The audit record says which it was."""
+    the others in 190 ms). The audit record says which it was.
+
+    Opens and commits its own transaction BY DESIGN, and takes no unit of work: a failed
+    attempt raises, and its failure count, the lockout and its audit record must persist
+    all the same (in a caller's unit they would roll back with the refusal)."""
     cfg = get_settings()
     now = datetime.now(UTC)
     if len(password) > MAX_PASSWORD:  # still verified below (same time), never accepted
@@ -244,7 +248,11 @@ def change_own_password(
     """The signed-in user replaces their own password, knowing the current one. A wrong
     current password counts towards the lockout like a failed sign-in (a stolen session
     cannot guess it at leisure). Every session of the account ends; the caller starts a
-    fresh one for this browser with the principal returned."""
+    fresh one for this browser with the principal returned.
+
+    Opens and commits its own transaction BY DESIGN, like :func:`authenticate`: a wrong
+    current password is refused after its failure count, lockout and audit record are
+    committed."""
     if not isinstance(current, str) or not isinstance(new, str) or len(new) > MAX_PASSWORD:
         raise InvalidInput("error.password.bad_form")
     cfg = get_settings()
