@@ -208,10 +208,14 @@ def incident_create() -> tuple[Response, int]:
     """Register one incident from a source system (bearer token, incidents:write):
     201 when new, 200 for a replay of its (source, external_id)."""
     from governance import intake
+    from governance.uow import unit_of_work
     from web.tokens import require_scope
 
-    actor = intake.Actor.from_token(require_scope("incidents:write"))
-    view, created = intake.create_one(_intake_body(), actor, client_addr=request.remote_addr)
+    token = require_scope("incidents:write")
+    actor = intake.Actor.from_token(token)
+    body = _intake_body()
+    with unit_of_work(token) as s:
+        view, created = intake.create_one(s, body, actor, client_addr=request.remote_addr)
     return jsonify(view), 201 if created else 200
 
 
@@ -219,18 +223,24 @@ def incident_create() -> tuple[Response, int]:
 def incident_create_bulk() -> Response:
     """Register up to 10,000 incidents from a source system, all or none."""
     from governance import intake
+    from governance.uow import unit_of_work
     from web.tokens import require_scope
 
-    actor = intake.Actor.from_token(require_scope("incidents:write"))
-    return jsonify(intake.create_bulk(_intake_body(), actor, client_addr=request.remote_addr))
+    token = require_scope("incidents:write")
+    actor = intake.Actor.from_token(token)
+    body = _intake_body()
+    with unit_of_work(token) as s:
+        return jsonify(intake.create_bulk(s, body, actor, client_addr=request.remote_addr))
 
 
 @bp.get("/categories")
 def categories() -> Response:
     """The incident categories a client may send (signed-in users and tokens)."""
     from governance.intake import list_categories
+    from governance.uow import unit_of_work
 
-    return jsonify({"categories": list_categories()})
+    with unit_of_work() as s:  # the category tree is not under row-level security
+        return jsonify({"categories": list_categories(s)})
 
 
 @bp.get("/incidents/<id:incident_id>")
@@ -241,8 +251,11 @@ def incident(incident_id: int) -> Response:
 
     if current_token() is not None:
         from governance.intake import source_incident
+        from governance.uow import unit_of_work
 
-        return jsonify(source_incident(incident_id, require_scope("incidents:read")))
+        token = require_scope("incidents:read")
+        with unit_of_work(token) as s:
+            return jsonify(source_incident(s, incident_id, token))
     from governance.incidents import incident_detail
 
     who = current_principal()
@@ -254,21 +267,24 @@ def incident(incident_id: int) -> Response:
 def incident_transition(incident_id: int) -> tuple[Response, int]:
     """Move an incident along (:class:`TransitionIn`). A stale version is 409 and changes
     nothing."""
+    from governance.uow import unit_of_work
     from governance.workflow import transition
 
     principal = current_principal()
     require(principal, MAP_VIEW)  # before the attachment is decoded: anonymous get 401/403
     body = request_model.parse(TransitionIn, _json_body(TRANSITION_BODY))
-    result = transition(
-        incident_id,
-        body.action,
-        expected_version=body.expected_version,
-        principal=principal,
-        note=body.note,
-        params=body.params(),
-        client_addr=request.remote_addr,
-        attachment=body.attachment,
-    )
+    with unit_of_work(principal) as s:
+        result = transition(
+            s,
+            incident_id,
+            body.action,
+            expected_version=body.expected_version,
+            principal=principal,
+            note=body.note,
+            params=body.params(),
+            client_addr=request.remote_addr,
+            attachment=body.attachment,
+        )
     return jsonify(result), 200
 
 
@@ -276,8 +292,11 @@ def incident_transition(incident_id: int) -> tuple[Response, int]:
 def attachment_download(attachment_id: int) -> Response:
     """A file of a timeline step, for staff who may see its incident (audited)."""
     from governance.attachments import read
+    from governance.uow import unit_of_work
 
-    f = read(attachment_id, principal=current_principal(), client_addr=request.remote_addr)
+    principal = current_principal()
+    with unit_of_work(principal) as s:
+        f = read(s, attachment_id, principal=principal, client_addr=request.remote_addr)
     resp = send_file(  # an RFC 5987 filename for Chinese names
         io.BytesIO(f["data"]),
         mimetype=f["content_type"],

@@ -15,6 +15,7 @@ from governance import frontdesk
 from governance.access import INCIDENT_REGISTER, require
 from governance.errors import MinqingError
 from governance.intake_checks import IntakeInvalid
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from layers import areas
 from layers.urls import bounds_to_bbox, int_zoom, padded_bbox
@@ -160,10 +161,10 @@ def submit(n_clicks: Any, form: dict[str, Any]) -> dict[str, Any]:
     if not n_clicks:
         raise PreventUpdate
     lang = current_lang()
+    principal = current_principal()
     try:
-        view = frontdesk.register(
-            form, principal=current_principal(), client_addr=request.remote_addr
-        )
+        with unit_of_work(principal) as s:
+            view = frontdesk.register(s, form, principal=principal, client_addr=request.remote_addr)
     except MinqingError as err:
         refused(err, "frontdesk register")
         return {"message": _errors(err, lang), "reset": dict.fromkeys(RESET, no_update)}

@@ -25,6 +25,7 @@ from flask import request
 from callbacks import lang
 from governance import file_import as service
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import import_views as view
 from pages.import_ids import ImportIds as Ids
@@ -107,7 +108,9 @@ def read_file(contents: Any, filename: Any) -> dict[str, Any]:
         raise PreventUpdate
     try:
         data = service.decode_upload(contents)
-        up = service.upload(current_principal(), filename, data)
+        principal = current_principal()
+        with unit_of_work(principal) as s:
+            up = service.upload(s, principal, filename, data)
     except MinqingError as err:
         return _cleared(_refused(err, "read"))
     info = t("import.file", current_lang(), name=up.filename, rows=up.rows, columns=len(up.headers))
@@ -142,7 +145,9 @@ def preview(clicks: Any, upload: Any, source: Any, crs: Any, maps: Any) -> dict[
         return {**refusal, "preview": view.message(t("import.error.no_file"))}
     mapping = _mapping(maps)
     try:
-        p = service.preview(current_principal(), upload, mapping, source=source, crs=crs)
+        principal = current_principal()
+        with unit_of_work(principal) as s:
+            p = service.preview(s, principal, upload, mapping, source=source, crs=crs)
     except MinqingError as err:
         return {**refusal, "preview": _refused(err, "preview")}
     clean = p.error_count == 0
@@ -176,15 +181,18 @@ def run_import(
     mapping = _mapping(maps)
     if upload is None or checked != _stamp(upload, source, crs, mapping):
         return {"result": view.message(t("import.error.stale")), "disabled": True}
+    principal = current_principal()
     try:
-        done = service.commit(
-            current_principal(),
-            upload,
-            mapping,
-            source=source,
-            crs=crs,
-            client_addr=request.remote_addr,
-        )
+        with unit_of_work(principal) as s:
+            done = service.commit(
+                s,
+                principal,
+                upload,
+                mapping,
+                source=source,
+                crs=crs,
+                client_addr=request.remote_addr,
+            )
     except MinqingError as err:
         return {"result": _refused(err, "commit"), "disabled": True}
     return {"result": view.message(t("import.done", None, **done), "ok"), "disabled": True}

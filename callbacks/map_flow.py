@@ -149,17 +149,20 @@ def _step(
     if until:
         params["until"] = until
     file, filename = upload.get("contents"), upload.get("filename")
+    principal = current_principal()
     try:
-        workflow_service.transition(
-            incident_id,
-            action,
-            expected_version=version,
-            principal=current_principal(),
-            note=form["note"],
-            params=params,
-            client_addr=request.remote_addr,
-            attachment=attachments.from_base64(filename, file) if file else None,
-        )
+        with unit_of_work(principal) as s:
+            workflow_service.transition(
+                s,
+                incident_id,
+                action,
+                expected_version=version,
+                principal=principal,
+                note=form["note"],
+                params=params,
+                client_addr=request.remote_addr,
+                attachment=attachments.from_base64(filename, file) if file else None,
+            )
     except MinqingError as err:
         text = refused(err, f"action {str(action)[:24]} on incident {incident_id}")
         return map_workflow.error(text), form

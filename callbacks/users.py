@@ -26,11 +26,13 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 from flask import request
+from sqlalchemy.orm import Session
 
 from callbacks import lang
 from governance import users_admin as service
 from governance.access import USERS_VIEW, Principal, require
 from governance.errors import Conflict, MinqingError
+from governance.uow import unit_of_work
 from i18n import current_lang
 from pages import users_table as view
 from pages.users_ids import UsersIds as Ids
@@ -65,7 +67,8 @@ def show_list(role: Any, text: Any, **_triggers: Any) -> tuple[Any, Any]:
     """The accounts matching the filters (on load, on search, after every change)."""
     principal = current_principal()
     try:
-        found = service.list_accounts(principal, {"text": text, "role": role})
+        with unit_of_work() as s:  # accounts are not under row-level security
+            found = service.list_accounts(s, principal, {"text": text, "role": role})
     except MinqingError as err:
         return [], view.error(_refused(err, "list"))
     return view.accounts_table(found, current_lang(), principal), view.list_status(
@@ -111,7 +114,8 @@ def show_detail(picked: Any, outcome: Any) -> tuple[Any, ...]:
     if target is None and ctx.triggered_id == Ids.OUTCOME:
         raise PreventUpdate
     try:
-        row = service.account_detail(principal, target)
+        with unit_of_work() as s:
+            row = service.account_detail(s, principal, target)
     except MinqingError as err:
         return view.detail_error(_refused(err, "detail"))
     return view.detail_props(row, current_lang(), principal)
@@ -126,21 +130,21 @@ def _addr() -> str | None:
 
 # One change per button; ``f`` holds the forms: new, edit, id and stamp of the chosen
 # account (what the form was shown), the typed new password.
-Action = Callable[[Principal | None, dict[str, Any]], service.AccountChange]
+Action = Callable[[Session, Principal | None, dict[str, Any]], service.AccountChange]
 ACTIONS: dict[str, Action] = {
-    Ids.CREATE: lambda p, f: service.create_account(p, f["new"], client_addr=_addr()),
-    Ids.DISABLE: lambda p, f: service.set_disabled(
-        p, f["id"], True, seen=f["stamp"], client_addr=_addr()
+    Ids.CREATE: lambda s, p, f: service.create_account(s, p, f["new"], client_addr=_addr()),
+    Ids.DISABLE: lambda s, p, f: service.set_disabled(
+        s, p, f["id"], True, seen=f["stamp"], client_addr=_addr()
     ),
-    Ids.ENABLE: lambda p, f: service.set_disabled(
-        p, f["id"], False, seen=f["stamp"], client_addr=_addr()
+    Ids.ENABLE: lambda s, p, f: service.set_disabled(
+        s, p, f["id"], False, seen=f["stamp"], client_addr=_addr()
     ),
-    Ids.UNLOCK: lambda p, f: service.unlock(p, f["id"], seen=f["stamp"], client_addr=_addr()),
-    Ids.RESET: lambda p, f: service.reset_password(
-        p, f["id"], f["password"], seen=f["stamp"], client_addr=_addr()
+    Ids.UNLOCK: lambda s, p, f: service.unlock(s, p, f["id"], seen=f["stamp"], client_addr=_addr()),
+    Ids.RESET: lambda s, p, f: service.reset_password(
+        s, p, f["id"], f["password"], seen=f["stamp"], client_addr=_addr()
     ),
-    Ids.SAVE: lambda p, f: service.change_permissions(
-        p, f["id"], f["edit"], seen=f["stamp"], client_addr=_addr()
+    Ids.SAVE: lambda s, p, f: service.change_permissions(
+        s, p, f["id"], f["edit"], seen=f["stamp"], client_addr=_addr()
     ),
 }
 
@@ -181,7 +185,8 @@ def act(_clicks: Any, new: Any, edit: Any, seen: Any, password: Any) -> tuple[An
     forms = {"new": new, "edit": edit, "password": password}
     forms.update(id=shown.get("id"), stamp=shown.get("stamp"))
     try:
-        change = ACTIONS[trigger](current_principal(), forms)
+        with unit_of_work() as s:  # rolled back on a refusal
+            change = ACTIONS[trigger](s, current_principal(), forms)
     except Conflict as err:  # changed meanwhile: show the account as it is now
         reload = _outcome(shown.get("id"))
         return view.error(_refused(err, trigger)), None, reload, "", "", *KEEP

@@ -120,10 +120,12 @@ def search(
 def purge(before: datetime, lang: str | None) -> None:
     """Delete records older than the retention period (the one sanctioned path)."""
     from governance.audit import purge_before
+    from governance.uow import unit_of_work
 
     day: date = before.date()
     try:
-        n = purge_before(day, username="cli")
+        with unit_of_work() as s:  # the audit table is not under row-level security
+            n = purge_before(s, day, username="cli")
     except MinqingError as err:
         raise click.ClickException(err.user_message(lang)) from None
     click.echo(t("audit.purge.done", lang, n=n, before=day.isoformat()))

@@ -15,6 +15,8 @@ def sweep() -> None:
     """Add reminders (催办) and supervision (督办) to the timelines of cases near or past
     their deadline; prints how many (a case gets each once per deadline)."""
     from governance.sla_sweep import sweep as run_sweep
+    from governance.uow import unit_of_work
 
-    counts = run_sweep()
+    with unit_of_work() as s:
+        counts = run_sweep(s)
     click.echo(f"reminders: {counts['remind']}, supervision: {counts['supervise']}")

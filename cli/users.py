@@ -15,10 +15,12 @@ import getpass
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 
 from cli.areas import AREA_HELP
 from governance.access import Principal
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 
 AS_HELP = "Act as this administrator (asks for the password); without it: the installer."
 
@@ -55,14 +57,14 @@ def _fail(err: MinqingError) -> click.ClickException:
     return click.ClickException(err.user_message())
 
 
-def _target(who: Principal, username: str) -> tuple[Any, Any]:
+def _target(s: Session, who: Principal, username: str) -> tuple[Any, Any]:
     """What the page passes for an account: the installer names it; an administrator
     reads it first (its id and the state it was in, checked again by the change)."""
     from governance.users_admin import INSTALLER, account_by_username
 
     if who is INSTALLER:
         return username, None
-    row = account_by_username(who, username)
+    row = account_by_username(s, who, username)
     return row["id"], row["stamp"]
 
 
@@ -96,7 +98,9 @@ def add(
     if role:
         form["role"] = role
     try:
-        done = create_account(_actor(as_), form, client_addr=_origin())
+        who = _actor(as_)
+        with unit_of_work() as s:  # accounts are not under row-level security
+            done = create_account(s, who, form, client_addr=_origin())
     except MinqingError as err:
         raise _fail(err) from None
     shown = f"; password: {done.password}" if done.password else ""
@@ -123,9 +127,10 @@ def set_role(
 
     who = _actor(as_)
     try:
-        target, seen = _target(who, username)
-        form = {"role": role, "area": area_code, "department": department}
-        change_permissions(who, target, form, seen=seen, client_addr=_origin())
+        with unit_of_work() as s:  # the account is read and changed in one unit
+            target, seen = _target(s, who, username)
+            form = {"role": role, "area": area_code, "department": department}
+            change_permissions(s, who, target, form, seen=seen, client_addr=_origin())
     except MinqingError as err:
         raise _fail(err) from None
     click.echo(f"{username}: {role} {area_code or ''} {department or ''}".rstrip())
@@ -141,8 +146,9 @@ def disable(username: str, enable: bool, as_: str | None) -> None:
 
     who = _actor(as_)
     try:
-        target, seen = _target(who, username)
-        set_disabled(who, target, not enable, seen=seen, client_addr=_origin())
+        with unit_of_work() as s:  # the account is read and changed in one unit
+            target, seen = _target(s, who, username)
+            set_disabled(s, who, target, not enable, seen=seen, client_addr=_origin())
     except MinqingError as err:
         raise _fail(err) from None
     click.echo(f"{username} {'enabled' if enable else 'disabled'}")
@@ -157,8 +163,9 @@ def unlock(username: str, as_: str | None) -> None:
 
     who = _actor(as_)
     try:
-        target, seen = _target(who, username)
-        unlock_account(who, target, seen=seen, client_addr=_origin())
+        with unit_of_work() as s:  # the account is read and changed in one unit
+            target, seen = _target(s, who, username)
+            unlock_account(s, who, target, seen=seen, client_addr=_origin())
     except MinqingError as err:
         raise _fail(err) from None
     click.echo(f"{username} unlocked")
@@ -174,8 +181,9 @@ def reset_password(username: str, password: str | None, as_: str | None) -> None
 
     who = _actor(as_)
     try:
-        target, seen = _target(who, username)
-        done = reset(who, target, password, seen=seen, client_addr=_origin())
+        with unit_of_work() as s:  # the account is read and changed in one unit
+            target, seen = _target(s, who, username)
+            done = reset(s, who, target, password, seen=seen, client_addr=_origin())
     except MinqingError as err:
         raise _fail(err) from None
     click.echo(f"password of {username} reset" + (f": {done.password}" if done.password else ""))

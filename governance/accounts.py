@@ -63,22 +63,20 @@ def _sid_hash(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
-def open_session(user_id: int, sid: str, client_addr: str | None) -> None:
-    """Record a new signed-in session (only the hash of its id is stored)."""
-    with session_scope() as s:
-        s.add(UserSession(sid_hash=_sid_hash(sid), user_id=user_id, client_addr=client_addr))
+def open_session(s: Session, user_id: int, sid: str, client_addr: str | None) -> None:
+    """Record a new signed-in session in the caller's unit of work ``s`` (only the hash
+    of its id is stored)."""
+    s.add(UserSession(sid_hash=_sid_hash(sid), user_id=user_id, client_addr=client_addr))
 
 
-def close_session(sid: str) -> None:
-    """Revoke one session (sign-out)."""
-    with session_scope() as s:
-        s.execute(
-            text(
-                "UPDATE user_session SET revoked_at = now() "
-                "WHERE sid_hash = :h AND revoked_at IS NULL"
-            ),
-            {"h": _sid_hash(sid)},
-        )
+def close_session(s: Session, sid: str) -> None:
+    """Revoke one session (sign-out), in the caller's unit of work ``s``."""
+    s.execute(
+        text(
+            "UPDATE user_session SET revoked_at = now() WHERE sid_hash = :h AND revoked_at IS NULL"
+        ),
+        {"h": _sid_hash(sid)},
+    )
 
 
 def revoke_sessions(session: Session, user_id: int) -> None:
@@ -92,24 +90,23 @@ def revoke_sessions(session: Session, user_id: int) -> None:
     )
 
 
-def load_principal(user_id: int, sid: str | None = None) -> Principal | None:
+def load_principal(s: Session, user_id: int, sid: str | None = None) -> Principal | None:
     """The principal of an enabled account whose session ``sid`` is still open
-    (None if unknown, disabled, signed out or revoked)."""
-    with session_scope() as s:
-        user = s.get(AppUser, user_id)
-        if user is None or user.disabled:
+    (None if unknown, disabled, signed out or revoked), read in the caller's unit ``s``."""
+    user = s.get(AppUser, user_id)
+    if user is None or user.disabled:
+        return None
+    if sid is not None:
+        live = s.execute(
+            text(
+                "SELECT 1 FROM user_session WHERE sid_hash = :h "
+                "AND user_id = :u AND revoked_at IS NULL"
+            ),
+            {"h": _sid_hash(sid), "u": user_id},
+        ).first()
+        if live is None:
             return None
-        if sid is not None:
-            live = s.execute(
-                text(
-                    "SELECT 1 FROM user_session WHERE sid_hash = :h "
-                    "AND user_id = :u AND revoked_at IS NULL"
-                ),
-                {"h": _sid_hash(sid), "u": user_id},
-            ).first()
-            if live is None:
-                return None
-        return principal_of(s, user)
+    return principal_of(s, user)
 
 
 def authenticate(username: str, password: str, client_addr: str | None = None) -> Principal:
@@ -119,7 +116,11 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
     message: the answer must not tell which accounts exist or are locked), and every
     branch runs exactly one argon2 verification, against the account's hash or a dummy
     one, so the time it takes tells nothing either (a locked account answered in 7 ms,
-    the others in 190 ms). The audit record says which it was."""
+    the others in 190 ms). The audit record says which it was.
+
+    Opens and commits its own transaction BY DESIGN, and takes no unit of work: a failed
+    attempt raises, and its failure count, the lockout and its audit record must persist
+    all the same (in a caller's unit they would roll back with the refusal)."""
     cfg = get_settings()
     now = datetime.now(UTC)
     if len(password) > MAX_PASSWORD:  # still verified below (same time), never accepted
@@ -247,7 +248,11 @@ def change_own_password(
     """The signed-in user replaces their own password, knowing the current one. A wrong
     current password counts towards the lockout like a failed sign-in (a stolen session
     cannot guess it at leisure). Every session of the account ends; the caller starts a
-    fresh one for this browser with the principal returned."""
+    fresh one for this browser with the principal returned.
+
+    Opens and commits its own transaction BY DESIGN, like :func:`authenticate`: a wrong
+    current password is refused after its failure count, lockout and audit record are
+    committed."""
     if not isinstance(current, str) or not isinstance(new, str) or len(new) > MAX_PASSWORD:
         raise InvalidInput("error.password.bad_form")
     cfg = get_settings()

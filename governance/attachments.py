@@ -24,7 +24,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import attachments as q
 from governance import audit
 from governance.access import MAP_VIEW, Principal, require
@@ -176,27 +175,28 @@ def store_on_register(session: Session, incident_id: int, file: Attachment) -> i
 
 
 def read(
-    attachment_id: int, *, principal: Principal | None, client_addr: str | None = None
+    s: Session, attachment_id: int, *, principal: Principal | None, client_addr: str | None = None
 ) -> dict[str, Any]:
     """A file for download (filename, content_type, data, sha256), if the user may see the
-    incident: map users within its grid's scope. The read is audited; so is a probe of a
-    file outside the user's scope, refused like every other out-of-scope object (403)."""
+    incident: map users within its grid's scope. Read in the caller's unit of work ``s``
+    (opened with ``principal``), where the read is audited; a probe of a file outside the
+    user's scope is refused like every other out-of-scope object (403, audited by the
+    caller's error handler in a transaction of its own)."""
     user = require(principal, MAP_VIEW)
-    with session_scope(scope=user.rls_scope) as s:
-        row = q.one(s, int(attachment_id))
-        if row is None:
-            raise NotFound("error.not_found", what=f"attachment {attachment_id}")
-        if not user.covers(row["grid_code"] or ""):
-            raise Forbidden("error.out_of_scope")
-        audit.record(
-            s,
-            action="view_attachment",
-            user_id=user.user_id or None,
-            username=user.username,
-            role=user.role,
-            object_type="incident",
-            object_id=row["incident_id"],
-            client_addr=client_addr,
-            detail={"attachment": row["id"], "filename": row["filename"], "size": row["size"]},
-        )
+    row = q.one(s, int(attachment_id))
+    if row is None:
+        raise NotFound("error.not_found", what=f"attachment {attachment_id}")
+    if not user.covers(row["grid_code"] or ""):
+        raise Forbidden("error.out_of_scope")
+    audit.record(
+        s,
+        action="view_attachment",
+        user_id=user.user_id or None,
+        username=user.username,
+        role=user.role,
+        object_type="incident",
+        object_id=row["incident_id"],
+        client_addr=client_addr,
+        detail={"attachment": row["id"], "filename": row["filename"], "size": row["size"]},
+    )
     return {k: row[k] for k in ("id", "filename", "content_type", "data", "sha256")}

@@ -233,17 +233,22 @@ def retention_limit(today: date | None = None) -> date:
 
 
 def purge_before(
+    s: Session,
     before: date,
     *,
     username: str | None = None,
     role: str | None = None,
     client_addr: str | None = None,
 ) -> int:
-    """Delete audit records older than ``before`` (midnight UTC); returns how many.
+    """Delete audit records older than ``before`` (midnight UTC) in the caller's unit of
+    work ``s``; returns how many.
 
-    The purge runs in its own transaction through the database function
-    ``audit_log_purge``, which first appends an ``audit_purge`` record anchoring the
-    remaining chain. A refused request is itself recorded (outcome ``denied``).
+    The purge runs through the database function ``audit_log_purge``, which first
+    appends an ``audit_purge`` record anchoring the remaining chain; both commit with the
+    caller's unit. A refused request is itself recorded (outcome ``denied``) with
+    :func:`record_now`, in a transaction of its own, BY DESIGN: the refusal raises, the
+    caller's unit rolls back, and the record must stay (it is written before anything in
+    ``s``, so ``s`` holds no chain lock it would wait for).
 
     Raises
     ------
@@ -262,13 +267,12 @@ def purge_before(
             detail={"before": before.isoformat(), "limit": limit.isoformat()},
         )
         raise InvalidInput("error.audit_retention", days=RETENTION_DAYS, limit=limit.isoformat())
-    with session_scope() as s:
-        n = q.purge(
-            s,
-            datetime.combine(before, time(), tzinfo=UTC),
-            username=username,
-            role=role,
-            client_addr=client_addr,
-        )
+    n = q.purge(
+        s,
+        datetime.combine(before, time(), tzinfo=UTC),
+        username=username,
+        role=role,
+        client_addr=client_addr,
+    )
     log.info("audit purge before %s: %d records deleted", before, n)
     return n

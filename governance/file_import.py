@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from geodata import crs as crs_mod
-from geodata.db import ALL_AREAS, session_scope
+from geodata.db import ALL_AREAS, scope_within
 from geodata.models import IncidentSource
 from geodata.queries import intake as q
 from governance import file_uploads as uploads
@@ -142,8 +142,9 @@ class Preview:
 
 
 # ----------------------------------------------------------------------------- input
-def upload(principal: Principal | None, filename: object, data: bytes) -> Upload:
-    """Read an uploaded file (the one time it is parsed) and keep its table.
+def upload(s: Session, principal: Principal | None, filename: object, data: bytes) -> Upload:
+    """Read an uploaded file (the one time it is parsed) and keep its table, stored in the
+    caller's unit of work ``s``.
 
     Raises
     ------
@@ -153,8 +154,7 @@ def upload(principal: Principal | None, filename: object, data: bytes) -> Upload
     """
     principal = require(principal, INCIDENT_IMPORT)
     table = read_table(clean_filename(filename), data)
-    with session_scope() as s:
-        token = uploads.store(s, principal, table)
+    token = uploads.store(s, principal, table)
     mapping = guess_mapping(table.headers)
     return Upload(token, table.filename, table.headers, len(table.rows), mapping)
 
@@ -307,6 +307,7 @@ def _prepared(
 
 # ----------------------------------------------------------------------------- use cases
 def preview(
+    s: Session,
     principal: Principal | None,
     upload_id: object,
     mapping: Mapping[str, str | None] | None = None,
@@ -314,7 +315,9 @@ def preview(
     source: str = DEFAULT_SOURCE,
     crs: str = DEFAULT_CRS,
 ) -> Preview:
-    """What importing the upload would do (nothing is written). ``mapping`` None: guessed.
+    """What importing the upload would do (nothing is written), read in the caller's unit
+    of work ``s`` (in every area: the grid is found from each point). ``mapping`` None:
+    guessed.
 
     Raises
     ------
@@ -324,7 +327,7 @@ def preview(
         mapping that leaves a required field unmapped.
     """
     principal = require(principal, INCIDENT_IMPORT)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         table, mapping, items, errors = _prepared(s, principal, upload_id, mapping, source, crs)
         stored = q.existing_ids(s, source, sorted({it.external_id for it in items}))
     by_index = {it.index: it for it in items}
@@ -347,6 +350,7 @@ def preview(
 
 
 def commit(
+    s: Session,
     principal: Principal | None,
     upload_id: object,
     mapping: Mapping[str, str | None] | None = None,
@@ -355,8 +359,9 @@ def commit(
     crs: str = DEFAULT_CRS,
     client_addr: str | None = None,
 ) -> dict[str, int]:
-    """Import every row of the upload in one transaction, or none; the counts. The
-    upload is forgotten once imported.
+    """Import every row of the upload in the caller's unit of work ``s`` (read and written
+    in every area, as :func:`preview`), or none (a refusal raises and the unit rolls
+    back); the counts. The upload is forgotten once imported.
 
     Raises
     ------
@@ -366,7 +371,7 @@ def commit(
     """
     principal = require(principal, INCIDENT_IMPORT)
     actor = Actor.from_user(principal, source=source)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         table, mapping, items, errors = _prepared(s, principal, upload_id, mapping, source, crs)
         via = "file:" + re.sub(r"[^\w.\- ]", "_", table.filename)[-80:]
         if errors:

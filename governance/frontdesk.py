@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from geodata.models import IncidentSource
 from governance import duplicates, intake
 from governance.access import INCIDENT_REGISTER, Principal, require
@@ -90,10 +92,15 @@ def check(form: Mapping[str, Any], *, principal: Principal | None) -> dict[str, 
 
 
 def register(
-    form: Mapping[str, Any], *, principal: Principal | None, client_addr: str | None = None
+    s: Session,
+    form: Mapping[str, Any],
+    *,
+    principal: Principal | None,
+    client_addr: str | None = None,
 ) -> dict[str, Any]:
-    """Register the form as one incident of source ``grid``; returns the intake view
-    (``id``, ``created``, ``replayed``, ``grid`` ...).
+    """Register the form as one incident of source ``grid`` in the caller's unit of work
+    ``s`` (opened with ``principal``); returns the intake view (``id``, ``created``,
+    ``replayed``, ``grid`` ...).
 
     Raises
     ------
@@ -121,7 +128,7 @@ def register(
         "reporter": ({"name": name or None, "phone": phone or None} if name or phone else None),
     }
     actor = Actor.from_user(user, source=IncidentSource.GRID.value)
-    view, _created = intake.create_one(body, actor, via="frontdesk", client_addr=client_addr)
+    view, _created = intake.create_one(s, body, actor, via="frontdesk", client_addr=client_addr)
     return view
 
 

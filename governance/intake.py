@@ -22,7 +22,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from geodata.db import ALL_AREAS, session_scope
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import intake as q
 from geodata.queries import timeline
 from governance import duplicates, known_names, pii
@@ -91,9 +93,11 @@ def _differs(item: Item, row: Mapping[str, Any]) -> list[str]:
 
 
 def create_one(
-    body: object, actor: Actor, *, via: str = "api", client_addr: str | None = None
+    s: Session, body: object, actor: Actor, *, via: str = "api", client_addr: str | None = None
 ) -> tuple[dict[str, Any], bool]:
-    """Register one incident; returns (its view, created?). A replay of a stored
+    """Register one incident in the caller's unit of work ``s`` (read and written in every
+    area: the grid is found from the point, and the actor's own area is checked by the
+    validation); returns (its view, created?). A replay of a stored
     ``(source, external_id)`` returns the stored incident with ``replayed: true`` and the
     fields its content ``differs`` in. A source system's token also gets
     ``possible_duplicates``: its own open incidents of the category nearby
@@ -107,7 +111,7 @@ def create_one(
     """
     if not isinstance(body, dict):
         raise InvalidInput("intake.error.object")
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         items = validate_items([body], leaf_categories(s), actor.source, bulk=False)
         written = write_items(s, actor, items, via=via, client_addr=client_addr)
         row = q.incident_summary(s, actor.source, items[0].external_id)
@@ -141,8 +145,11 @@ def create_one(
     return view, created
 
 
-def create_bulk(body: object, actor: Actor, *, client_addr: str | None = None) -> dict[str, Any]:
-    """Register up to :data:`MAX_ITEMS` incidents, all or none; per item its ``index``,
+def create_bulk(
+    s: Session, body: object, actor: Actor, *, client_addr: str | None = None
+) -> dict[str, Any]:
+    """Register up to :data:`MAX_ITEMS` incidents in the caller's unit of work ``s`` (in
+    every area, as :func:`create_one`), all or none; per item its ``index``,
     ``id`` and ``created`` (replays: ``replayed``, repeats inside the body:
     ``duplicate_of`` the index of their first occurrence).
 
@@ -153,7 +160,7 @@ def create_bulk(body: object, actor: Actor, *, client_addr: str | None = None) -
         :class:`PayloadTooLarge` for more than :data:`MAX_ITEMS` items.
     """
     raws = bulk_items(body)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         done = write_bulk(
             s,
             raws,
@@ -189,10 +196,10 @@ def create_bulk(body: object, actor: Actor, *, client_addr: str | None = None) -
     }
 
 
-def list_categories() -> list[dict[str, Any]]:
-    """The category tree a client may send codes from (leaves only are accepted)."""
-    with session_scope() as s:
-        rows = q.categories(s)
+def list_categories(s: Session) -> list[dict[str, Any]]:
+    """The category tree a client may send codes from (leaves only are accepted), read in
+    the caller's unit of work ``s``."""
+    rows = q.categories(s)
     return [
         {
             "code": r["code"],
@@ -225,16 +232,16 @@ def _event_view(e: Mapping[str, Any], names: pii.KnownNames) -> dict[str, Any]:
     }
 
 
-def source_incident(incident_id: int, token: TokenPrincipal) -> dict[str, Any]:
+def source_incident(s: Session, incident_id: int, token: TokenPrincipal) -> dict[str, Any]:
     """An incident as its source system sees it: the intake response plus status and
-    timeline. A token reads only its own source's incidents, in its area (others are
-    404: a token cannot probe what exists)."""
-    with session_scope(scope=token.rls_scope) as s:
-        row = q.source_incident(s, int(incident_id))
-        if row is None or row["source"] != token.source or not token.covers(row["grid_code"] or ""):
-            raise NotFound("error.not_found", what=f"incident {incident_id}")
-        steps = timeline.events(s, row["id"])
-        names = known_names.load(s, [row["id"]]).matcher(row["id"])
+    timeline, read in the caller's unit of work ``s`` (opened with ``token``). A token
+    reads only its own source's incidents, in its area (others are 404: a token cannot
+    probe what exists)."""
+    row = q.source_incident(s, int(incident_id))
+    if row is None or row["source"] != token.source or not token.covers(row["grid_code"] or ""):
+        raise NotFound("error.not_found", what=f"incident {incident_id}")
+    steps = timeline.events(s, row["id"])
+    names = known_names.load(s, [row["id"]]).matcher(row["id"])
     return {
         "id": row["id"],
         "source": row["source"],

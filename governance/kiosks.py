@@ -16,7 +16,6 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.models import AppUser, Role
 from geodata.models_tokens import ApiToken, TokenKind
 from governance.access import Principal
@@ -114,29 +113,29 @@ def disable_account(session: Session, tok: ApiToken) -> str | None:
     return account.username
 
 
-def kiosk_sign_in(raw: str | None) -> tuple[Principal | None, TokenCheck]:
-    """The principal of a live kiosk token's system account (created if missing).
+def kiosk_sign_in(s: Session, raw: str | None) -> tuple[Principal | None, TokenCheck]:
+    """The principal of a live kiosk token's system account (created if missing), in the
+    caller's unit of work ``s``.
 
     Returns ``(None, check)`` when the token is not a live kiosk token, or its account
     is disabled or is not the token's wall account.
     """
-    check = check_token(raw, TokenKind.KIOSK.value)
+    check = check_token(s, raw, TokenKind.KIOSK.value)
     if check.principal is None or check.token_id is None:
         return None, check
-    with session_scope() as s:
-        tok = s.get(ApiToken, check.token_id)
-        account = _account(s, tok, create=True) if tok is not None else None
-        if account is None or account.disabled:
-            return None, TokenCheck(None, "no_account", check.token_id, check.prefix)
-        return principal_of(s, account), check
+    tok = s.get(ApiToken, check.token_id)
+    account = _account(s, tok, create=True) if tok is not None else None
+    if account is None or account.disabled:
+        return None, TokenCheck(None, "no_account", check.token_id, check.prefix)
+    return principal_of(s, account), check
 
 
-def kiosk_token_live(token_id: int) -> bool:
+def kiosk_token_live(s: Session, token_id: int) -> bool:
     """Is kiosk token ``token_id`` still live (not revoked, not expired)? Asked by the
-    request guard on every request of a kiosk session; records the use."""
-    with session_scope() as s:
-        tok = s.get(ApiToken, int(token_id))
-        if tok is None or token_state(tok, TokenKind.KIOSK.value) != "ok":
-            return False
-        touch(s, tok.id)
-        return True
+    request guard on every request of a kiosk session, in its unit of work ``s``;
+    records the use."""
+    tok = s.get(ApiToken, int(token_id))
+    if tok is None or token_state(tok, TokenKind.KIOSK.value) != "ok":
+        return False
+    touch(s, tok.id)
+    return True

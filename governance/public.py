@@ -25,13 +25,14 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from geodata.db import ALL_AREAS, get_engine, session_scope
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, scope_within
 from geodata.models import IncidentSource
 from geodata.queries import public as q
 from geodata.queries import timeline
@@ -143,10 +144,10 @@ class ReportForm:
     photo: bytes | None = None
 
 
-def form_options(lang: str) -> dict[str, Any]:
+def form_options(s: Session, lang: str) -> dict[str, Any]:
     """Leaf categories grouped under their parents, and the county > street > community
-    choices of the location picker."""
-    cats = list_categories()
+    choices of the location picker, read in the caller's unit of work ``s``."""
+    cats = list_categories(s)
     name = "name_en" if lang == "en" else "name_zh"
     groups = {c["code"]: {"name": c[name], "items": []} for c in cats if not c["leaf"]}
     loose: list[dict[str, str]] = []
@@ -158,8 +159,7 @@ def form_options(lang: str) -> dict[str, Any]:
     grouped = [g for g in groups.values() if g["items"]]
     if loose:
         grouped.append({"name": t("public.category_other", lang), "items": loose})
-    with session_scope() as s:
-        areas = q.area_choices(s)
+    areas = q.area_choices(s)
     by_level: dict[str, list[dict[str, Any]]] = {"county": [], "street": [], "community": []}
     for a in areas:
         by_level[a["level"]].append(a)
@@ -178,14 +178,17 @@ def _photo_ext(photo: bytes | None, errors: dict[str, tuple[str, Mapping[str, ob
     return ext
 
 
-def submit_report(form: ReportForm, client_addr: str | None = None) -> tuple[str, bool]:
-    """File a public report; returns (tracking code, created?). A replay of the same form
-    (same nonce) returns the same code and creates nothing.
+def submit_report(s: Session, form: ReportForm, client_addr: str | None = None) -> tuple[str, bool]:
+    """File a public report in the caller's unit of work ``s`` (a resident: no principal;
+    the report is read and written in every area, the grid is found from the point);
+    returns (tracking code, created?). A replay of the same form (same nonce) returns the
+    same code and creates nothing.
 
     Raises
     ------
     ReportInvalid
-        Every problem of the form (translated per field); nothing is written.
+        Every problem of the form (translated per field); nothing is written (the caller's
+        unit rolls back, also a report outside every grid that was already inserted).
     """
     errors: dict[str, tuple[str, Mapping[str, object]]] = {}
     if not NONCE.match(form.nonce):
@@ -195,7 +198,7 @@ def submit_report(form: ReportForm, client_addr: str | None = None) -> tuple[str
     if not form.description.strip():
         errors["description"] = ("public.error.description_required", {})
     ext = _photo_ext(form.photo, errors)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         lon: object = form.lon.strip()
         lat: object = form.lat.strip()
         if not lon and not lat:
@@ -259,8 +262,9 @@ def _local(at: datetime) -> str:
     return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
-    """The public view of a case by its tracking code.
+def tracking_view(s: Session, raw_code: str, lang: str) -> dict[str, Any]:
+    """The public view of a case by its tracking code, read in the caller's unit of work
+    ``s`` (in every area: the code is the right to see it).
 
     Raises
     ------
@@ -269,7 +273,7 @@ def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
     """
     code = normalize_code(raw_code)
     row = None
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         if code:
             row = q.tracked_incident(s, code)
         if row is None:
@@ -305,23 +309,12 @@ def tracking_view(raw_code: str, lang: str) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _rating_lock(incident_id: int) -> Iterator[None]:
-    """Serialise ratings of one case across processes (a session advisory lock held on a
-    connection of its own while the rating's transaction runs)."""
-    with get_engine().connect() as conn:
-        key = (_LOCK_CLASS, incident_id % 2**31)
-        q.advisory_lock(conn, *key)
-        try:
-            yield
-        finally:
-            q.advisory_unlock(conn, *key)
-            conn.commit()
-
-
-def give_feedback(raw_code: str, rating: str, comment: str | None) -> dict[str, Any]:
-    """A resident's rating of a resolved case (once per resolution round): satisfied or
-    basically satisfied closes it, dissatisfied reopens it.
+def give_feedback(s: Session, raw_code: str, rating: str, comment: str | None) -> dict[str, Any]:
+    """A resident's rating of a resolved case (once per resolution round), in the caller's
+    unit of work ``s``: satisfied or basically satisfied closes it, dissatisfied reopens
+    it. Ratings of one case are serialised across processes by a transaction-level
+    advisory lock, held until the caller's unit ends (so a second rating reads the first
+    one's event once it is committed).
 
     Raises
     ------
@@ -332,14 +325,13 @@ def give_feedback(raw_code: str, rating: str, comment: str | None) -> dict[str, 
     if rating not in RATINGS:
         raise InvalidInput("error.unknown_rating")
     code = normalize_code(raw_code)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):  # the resident has no area scope; the code is the right
         row = q.tracked_incident(s, code) if code else None
-    if row is None:
-        raise NotFound("public.error.unknown_code")
-    with _rating_lock(int(row["id"])):
-        with session_scope(scope=ALL_AREAS) as s:
-            status = q.tracked_incident(s, code or "")["status"]  # type: ignore[index]
-            events = timeline.events(s, row["id"])
-        if status not in RATEABLE or _rated_this_round(events):
-            raise InvalidInput("public.error.not_rateable")
-        return resident_feedback(row["id"], rating, comment or None, channel="link")
+        if row is None:
+            raise NotFound("public.error.unknown_code")
+        q.advisory_xact_lock(s, _LOCK_CLASS, int(row["id"]) % 2**31)
+        status = q.tracked_incident(s, code or "")["status"]  # type: ignore[index]
+        events = timeline.events(s, row["id"])
+    if status not in RATEABLE or _rated_this_round(events):
+        raise InvalidInput("public.error.not_rateable")
+    return resident_feedback(s, row["id"], rating, comment or None, channel="link")

@@ -41,7 +41,12 @@ def _key(limit_key: str | None, client_addr: str | None) -> str:
 
 def sign_in(username: object, password: object, client_addr: str | None) -> Principal:
     """The principal of a correct username and password, or :class:`Unauthorized` (one
-    message for every reason), or :class:`~governance.throttle.TooMany` (429)."""
+    message for every reason), or :class:`~governance.throttle.TooMany` (429).
+
+    Takes no unit of work BY DESIGN: every step is its own transaction because a refused
+    attempt must leave its traces although the sign-in fails (the throttle's counters,
+    :func:`_failed`; the account's failure count and lockout,
+    :func:`governance.accounts.authenticate`; the audit records, ``audit.record_now``)."""
     with session_scope() as s:
         for limit, key in LIMITS:
             verdict = throttle.peek(s, limit, _key(key, client_addr))

@@ -10,8 +10,9 @@ suspension, and is listed for review on the dispatch board. These events change 
 state, so they do not bump the incident's version. Each one is also sent to live
 listeners.
 
-One process sweeps at a time (a transaction-level advisory lock); the server runs a
-sweep every ``MINQING_SLA_SWEEP_SECONDS`` in a background thread, and
+One process sweeps at a time (a transaction-level advisory lock, held by the caller's
+unit of work until it ends); the server runs a sweep every ``MINQING_SLA_SWEEP_SECONDS``
+in a background thread (:func:`start_background`, the job that opens the unit), and
 ``python app.py sla sweep`` runs one by hand.
 """
 
@@ -21,21 +22,25 @@ import logging
 import threading
 from datetime import datetime
 
-from geodata.db import ALL_AREAS, session_scope
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
 from governance import sla
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
 SWEEP_LOCK = 7_302_017  # pg_try_advisory_xact_lock key
 
 
-def sweep(now: datetime | None = None) -> dict[str, int]:
-    """One sweep; returns how many reminders and supervisions were added (nothing if
-    another process is sweeping)."""
+def sweep(s: Session, now: datetime | None = None) -> dict[str, int]:
+    """One sweep in the caller's unit of work ``s`` (a system job: no principal; it reads
+    every area); returns how many reminders and supervisions were added (nothing if
+    another process is sweeping). The events are written when the caller's unit commits."""
     now = now or datetime.now(LOCAL_TZ)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         if not q.try_sweep_lock(s, SWEEP_LOCK):
             return {"remind": 0, "supervise": 0, "review": 0}
         added = q.add_reminders(s, now)
@@ -59,7 +64,8 @@ def start_background(interval_seconds: int) -> None:
     def loop() -> None:
         while not stop.wait(interval_seconds):
             try:
-                sweep()
+                with unit_of_work() as s:
+                    sweep(s)
             except Exception:  # the next round tries again
                 log.warning("SLA sweep failed", exc_info=True)
 

@@ -31,7 +31,6 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.models import Area, IncidentSource
 from geodata.models_tokens import ApiToken, TokenKind
 from governance import audit
@@ -324,48 +323,50 @@ def token_state(tok: ApiToken, kind: str | None) -> str:
     return "ok"
 
 
-def check_token(raw: str | None, kind: str | None = None) -> TokenCheck:
-    """Look a presented token up by its hash; the principal if it is live (of ``kind``).
+def check_token(s: Session, raw: str | None, kind: str | None = None) -> TokenCheck:
+    """Look a presented token up by its hash, in the caller's unit of work ``s``; the
+    principal if it is live (of ``kind``).
 
     Refuses malformed, unknown, revoked and expired tokens (and tokens of another kind);
-    records the use in ``last_used_at`` at most once a minute.
+    records the use in ``last_used_at`` at most once a minute (when ``s`` commits).
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_CHARS:
         return TokenCheck(None, "malformed")
-    with session_scope() as s:
-        row = s.execute(
-            select(ApiToken, Area.code, Area.level, Area.name)
-            .outerjoin(Area, Area.id == ApiToken.area_id)
-            .where(ApiToken.token_hash == hash_token(raw))
-        ).first()
-        if row is None:
-            return TokenCheck(None, "unknown")
-        tok = row[0]
-        state = token_state(tok, kind)
-        if state != "ok":
-            return TokenCheck(None, state, tok.id, tok.token_prefix)
-        touch(s, tok.id)
-        principal = TokenPrincipal(
-            user_id=0,
-            username=f"token:{tok.token_prefix}",
-            display_name=tok.name,
-            role="token",
-            area_id=tok.area_id,
-            area_code=row[1],
-            area_level=row[2],
-            area_name=row[3],
-            token_id=tok.id,
-            kind=tok.kind,
-            source=tok.source,
-            scopes=frozenset(tok.scopes or ()),
-            token_prefix=tok.token_prefix,
-        )
+    row = s.execute(
+        select(ApiToken, Area.code, Area.level, Area.name)
+        .outerjoin(Area, Area.id == ApiToken.area_id)
+        .where(ApiToken.token_hash == hash_token(raw))
+    ).first()
+    if row is None:
+        return TokenCheck(None, "unknown")
+    tok = row[0]
+    state = token_state(tok, kind)
+    if state != "ok":
+        return TokenCheck(None, state, tok.id, tok.token_prefix)
+    touch(s, tok.id)
+    principal = TokenPrincipal(
+        user_id=0,
+        username=f"token:{tok.token_prefix}",
+        display_name=tok.name,
+        role="token",
+        area_id=tok.area_id,
+        area_code=row[1],
+        area_level=row[2],
+        area_name=row[3],
+        token_id=tok.id,
+        kind=tok.kind,
+        source=tok.source,
+        scopes=frozenset(tok.scopes or ()),
+        token_prefix=tok.token_prefix,
+    )
     return TokenCheck(principal, "ok", principal.token_id, principal.token_prefix)
 
 
-def authenticate_token(raw: str | None, kind: str | None = None) -> TokenPrincipal | None:
+def authenticate_token(
+    s: Session, raw: str | None, kind: str | None = None
+) -> TokenPrincipal | None:
     """The principal of a live token (see :func:`check_token`), else None."""
-    return check_token(raw, kind).principal
+    return check_token(s, raw, kind).principal
 
 
 def require_scope(principal: Principal | None, scope: str) -> TokenPrincipal:

@@ -13,8 +13,10 @@ Every function takes the acting principal and checks its capability and the matr
 first: the page's callbacks are HTTP endpoints anyone can call, and the command line
 acts as a named administrator (or the installer) under the same rules. Form values
 arrive raw (a hand-made request may send anything) and are validated value by value
-(``governance/users_forms.py``) before any change. Every change is one transaction:
-lock the account row, compare the state the form was shown (:func:`stamp`) with the
+(``governance/users_forms.py``) before any change. Every use case runs in the caller's
+unit of work ``s`` (:func:`governance.uow.unit_of_work`, opened without an area scope, as
+before: accounts, areas and departments are not under row-level security, and the
+installer has no scope), and every change is that one transaction: lock the account row, compare the state the form was shown (:func:`stamp`) with the
 row's current state and refuse a stale form, change, end the account's sessions when
 its password, role, area, department or disabled flag changes, and append one
 ``permission_change`` audit record with the state before and after (never a password).
@@ -31,7 +33,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.models import AppUser
 from geodata.models_audit import AuditAction
 from geodata.queries import users as q
@@ -89,7 +90,7 @@ def stamp(row: Any) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- reading
-def list_accounts(principal: Principal | None, filters: object = None) -> AccountList:
+def list_accounts(s: Session, principal: Principal | None, filters: object = None) -> AccountList:
     """Accounts matching ``filters`` = ``{"text": ..., "role": ...}`` (raw form values;
     role :data:`~governance.users_forms.NO_ROLE` for accounts waiting for one), by username, at most
     :data:`LIST_LIMIT`; never a password hash."""
@@ -101,43 +102,41 @@ def list_accounts(principal: Principal | None, filters: object = None) -> Accoun
     role = forms.text(filters.get("role"), 20, "error.users.bad_form")
     if role is not None and role not in forms.ROLES | {forms.NO_ROLE}:
         raise InvalidInput("error.users.unknown_role", role=role)
-    with session_scope() as s:
-        rows = q.search(s, contains=contains, role=role, limit=LIST_LIMIT + 1)
+    rows = q.search(s, contains=contains, role=role, limit=LIST_LIMIT + 1)
     return AccountList(rows[:LIST_LIMIT], len(rows) > LIST_LIMIT)
 
 
-def account_detail(principal: Principal | None, target: object) -> dict[str, Any]:
+def account_detail(s: Session, principal: Principal | None, target: object) -> dict[str, Any]:
     """One account as the list shows it, with its :func:`stamp` under ``"stamp"``."""
     _viewer(principal)
     user_id = forms.user_id(target)
-    with session_scope() as s:
-        row = q.account(s, user_id)
+    row = q.account(s, user_id)
     if row is None:
         raise NotFound("error.users.not_found")
     return {**row, "stamp": stamp(row)}
 
 
-def account_by_username(principal: Principal | None, username: object) -> dict[str, Any]:
+def account_by_username(
+    s: Session, principal: Principal | None, username: object
+) -> dict[str, Any]:
     """:func:`account_detail` of the account named ``username`` (the command line)."""
     _viewer(principal)
     name = forms.text(username, 64, "error.users.not_found")
-    with session_scope() as s:
-        user_id = q.user_id_by_name(s, name or "")
+    user_id = q.user_id_by_name(s, name or "")
     if user_id is None:
         raise NotFound("error.users.not_found")
-    return account_detail(principal, user_id)
+    return account_detail(s, principal, user_id)
 
 
-def departments(principal: Principal | None) -> list[dict[str, Any]]:
+def departments(s: Session, principal: Principal | None) -> list[dict[str, Any]]:
     """Every department (code, names) for the forms."""
     _viewer(principal)
-    with session_scope() as s:
-        return q.departments(s)
+    return q.departments(s)
 
 
 # ----------------------------------------------------------------------------- accounts
 def create_account(
-    principal: Principal | None, form: object, *, client_addr: str | None = None
+    s: Session, principal: Principal | None, form: object, *, client_addr: str | None = None
 ) -> AccountChange:
     """A new account from ``form`` = ``{"username", "display_name", "password"}``; no
     password: a generated one, returned to show once. Either way its owner must choose a
@@ -164,29 +163,29 @@ def create_account(
     if who is INSTALLER and any(form.get(k) for k in ("area", "department")):
         raise InvalidInput("error.users.area_not_allowed")
     check(who, Duty.CREATE, role)
-    with session_scope() as s:
-        if q.username_taken(s, username):
-            raise InvalidInput("error.user_exists", username=username)
-        try:
-            user = accounts.create_user(
-                s,
-                username=username,
-                password=password,
-                role=role,
-                display_name=display_name,
-                must_change_password=True,
-            )
-        except IntegrityError:  # created meanwhile by someone else
-            raise InvalidInput("error.user_exists", username=username) from None
-        after = _state(s, user)
-        record = _audit(s, who, "create", user, None, after, client_addr, password=_how(typed))
-        shown = None if typed else password
-        change = AccountChange("create", user.id, user.username, record, shown)
+    if q.username_taken(s, username):
+        raise InvalidInput("error.user_exists", username=username)
+    try:
+        user = accounts.create_user(
+            s,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            must_change_password=True,
+        )
+    except IntegrityError:  # created meanwhile by someone else
+        raise InvalidInput("error.user_exists", username=username) from None
+    after = _state(s, user)
+    record = _audit(s, who, "create", user, None, after, client_addr, password=_how(typed))
+    shown = None if typed else password
+    change = AccountChange("create", user.id, user.username, record, shown)
     log.info("account %s (%s) created by %s", username, role or "no role", who.username)
     return change
 
 
 def set_disabled(
+    s: Session,
     principal: Principal | None,
     target: object,
     disabled: bool,
@@ -197,18 +196,18 @@ def set_disabled(
     """Disable an account (its sessions end at once) or enable it again."""
     who = _manager(principal)
     command = "disable" if disabled else "enable"
-    with session_scope() as s:
-        user = _editable(s, who, target, seen, Duty.DISABLE)
-        if user.disabled == bool(disabled):
-            raise InvalidInput("error.users.no_change")
-        before = _state(s, user)
-        accounts.set_disabled(s, user.username, bool(disabled))
-        record = _audit(s, who, command, user, before, _state(s, user), client_addr)
+    user = _editable(s, who, target, seen, Duty.DISABLE)
+    if user.disabled == bool(disabled):
+        raise InvalidInput("error.users.no_change")
+    before = _state(s, user)
+    accounts.set_disabled(s, user.username, bool(disabled))
+    record = _audit(s, who, command, user, before, _state(s, user), client_addr)
     log.info("account %s %sd by %s", user.username, command, who.username)
     return AccountChange(command, user.id, user.username, record)
 
 
 def unlock(
+    s: Session,
     principal: Principal | None,
     target: object,
     *,
@@ -218,23 +217,23 @@ def unlock(
     """Lift a sign-in lockout and reset the failure count. The only change the page
     allows on an administrator's account (a locked-out colleague is not a takeover)."""
     who = _manager(principal)
-    with session_scope() as s:
-        user = _editable(s, who, target, seen, Duty.UNLOCK)
-        locked = user.locked_until is not None and user.locked_until > datetime.now(UTC)
-        if not locked and not user.failed_logins:
-            raise InvalidInput("error.users.not_locked")
-        lock = {
-            "locked_until": user.locked_until.isoformat() if user.locked_until else None,
-            "failed_logins": user.failed_logins,
-        }
-        state = _state(s, user)
-        q.clear_lockout(s, user)
-        record = _audit(s, who, "unlock", user, state, state, client_addr, lock=lock)
+    user = _editable(s, who, target, seen, Duty.UNLOCK)
+    locked = user.locked_until is not None and user.locked_until > datetime.now(UTC)
+    if not locked and not user.failed_logins:
+        raise InvalidInput("error.users.not_locked")
+    lock = {
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        "failed_logins": user.failed_logins,
+    }
+    state = _state(s, user)
+    q.clear_lockout(s, user)
+    record = _audit(s, who, "unlock", user, state, state, client_addr, lock=lock)
     log.info("account %s unlocked by %s", user.username, who.username)
     return AccountChange("unlock", user.id, user.username, record)
 
 
 def reset_password(
+    s: Session,
     principal: Principal | None,
     target: object,
     password: object = None,
@@ -248,19 +247,17 @@ def reset_password(
     who = _manager(principal)
     typed = forms.password(password)
     new = typed or accounts.generate_password()
-    with session_scope() as s:
-        user = _editable(s, who, target, seen, Duty.RESET_PASSWORD)
-        state = _state(s, user)
-        accounts.set_password(s, user.username, new, must_change=True)
-        record = _audit(
-            s, who, "reset_password", user, state, state, client_addr, password=_how(typed)
-        )
+    user = _editable(s, who, target, seen, Duty.RESET_PASSWORD)
+    state = _state(s, user)
+    accounts.set_password(s, user.username, new, must_change=True)
+    record = _audit(s, who, "reset_password", user, state, state, client_addr, password=_how(typed))
     log.info("password of %s reset by %s", user.username, who.username)
     return AccountChange("reset_password", user.id, user.username, record, None if typed else new)
 
 
 # ----------------------------------------------------------------------------- permissions
 def change_permissions(
+    s: Session,
     principal: Principal | None,
     target: object,
     form: object,
@@ -275,16 +272,15 @@ def change_permissions(
     who = require(principal, PERMISSIONS_MANAGE)
     if not isinstance(form, Mapping):
         raise InvalidInput("error.users.bad_form")
-    with session_scope() as s:
-        user = _editable(s, who, target, seen, Duty.ASSIGN)
-        role, area, dept = forms.permissions(s, who, form)
-        new = (role, area.id if area else None, dept.id if dept else None)
-        if new == (user.role, user.area_id, user.department_id):
-            raise InvalidInput("error.users.no_change")
-        before = _state(s, user)
-        q.set_permissions(s, user, *new)
-        accounts.revoke_sessions(s, user.id)
-        record = _audit(s, who, "change_permissions", user, before, _state(s, user), client_addr)
+    user = _editable(s, who, target, seen, Duty.ASSIGN)
+    role, area, dept = forms.permissions(s, who, form)
+    new = (role, area.id if area else None, dept.id if dept else None)
+    if new == (user.role, user.area_id, user.department_id):
+        raise InvalidInput("error.users.no_change")
+    before = _state(s, user)
+    q.set_permissions(s, user, *new)
+    accounts.revoke_sessions(s, user.id)
+    record = _audit(s, who, "change_permissions", user, before, _state(s, user), client_addr)
     log.info("permissions of %s changed by %s: %s", user.username, who.username, new)
     return AccountChange("change_permissions", user.id, user.username, record)
 

@@ -5,9 +5,10 @@ suspension, merging and reopening.
 The state machine is a table, :data:`governance.transitions.TRANSITIONS`: for each
 action, the states it may start from, the state it leads to, the capability it needs,
 whether only the lead department may take it, and whether a note (a reason) is
-required. :func:`transition` applies one action in one transaction: it checks the
-action, the capability, the note and the version's form, then opens the transaction in
-which the apply step (:func:`governance.workflow_apply.apply`) locks the incident row,
+required. :func:`transition` applies one action in the caller's unit of work
+(:func:`governance.uow.unit_of_work`, opened with the principal): it checks the action,
+the capability, the note and the version's form, then the apply step
+(:func:`governance.workflow_apply.apply`) locks the incident row,
 checks the area scope, the department and the version the client saw (a stale version
 is a 409 that changes nothing), updates the incident, appends a timeline event, records
 the change in the audit trail and notifies listeners
@@ -21,7 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from geodata.db import ALL_AREAS, session_scope
+from sqlalchemy.orm import Session
+
+from geodata.db import ALL_AREAS, scope_within, session_scope
 from geodata.queries import timeline
 from geodata.queries import workflow as q
 from governance import sla
@@ -61,6 +64,7 @@ class Step:
 
 
 def transition(
+    s: Session,
     incident_id: int,
     action: str,
     *,
@@ -71,17 +75,14 @@ def transition(
     client_addr: str | None = None,
     attachment: Attachment | None = None,
 ) -> dict[str, Any]:
-    """Apply ``action`` to the incident; returns its new status and version and the
-    timeline event. Nothing is written unless every check passes. ``attachment``: a
-    checked file (:mod:`governance.attachments`) stored with the step."""
+    """Apply ``action`` to the incident in the caller's unit of work ``s`` (opened with
+    ``principal``); returns its new status and version and the timeline event. Nothing
+    is written unless every check passes (a refusal raises, and the caller's unit rolls
+    back). ``attachment``: a checked file (:mod:`governance.attachments`) stored with the
+    step."""
     step = Step(action, note, params, attachment)
-    return transition_steps(
-        incident_id,
-        [step],
-        expected_version=expected_version,
-        principal=principal,
-        client_addr=client_addr,
-    )[-1]
+    who, specs, notes, version = _checked([step], expected_version, principal)
+    return _apply_steps(s, who, int(incident_id), [step], specs, notes, version, client_addr)[-1]
 
 
 def transition_steps(
@@ -95,7 +96,21 @@ def transition_steps(
     """Apply several actions one after the other in ONE transaction (e.g. verify then
     dispatch, from one click of the dispatch board): each is checked as if taken alone,
     against the version the previous one left; if any is refused, none happened.
-    Returns each step's result."""
+    Returns each step's result.
+
+    Still opens its own transaction (with the principal's scope): its one caller,
+    :func:`governance.dispatch_board.dispatch`, has not yet been given a unit of work to
+    pass (issue 12, the read side); it will then take ``s`` like :func:`transition`."""
+    who, specs, notes, version = _checked(steps, expected_version, principal)
+    with session_scope(scope=who.rls_scope) as s:
+        return _apply_steps(s, who, int(incident_id), steps, specs, notes, version, client_addr)
+
+
+def _checked(
+    steps: Sequence[Step], expected_version: object, principal: Principal | None
+) -> tuple[Principal, list[Any], list[str | None], int]:
+    """The checks that need no database: known actions, the capabilities, the version's
+    form and the notes. Returns the principal, each step's spec and note, the version."""
     if not steps:
         raise InvalidInput("error.unknown_action", action="", choices=", ".join(ACTIONS))
     specs = []
@@ -115,38 +130,52 @@ def transition_steps(
         lo, hi = -wp.MAX_VERSION, wp.MAX_VERSION
         raise InvalidInput("error.input.range", field="expected_version", lo=lo, hi=hi)
     notes = [_note(step.note, spec.needs_note) for step, spec in zip(steps, specs, strict=True)]
+    return who, specs, notes, expected_version
+
+
+def _apply_steps(
+    s: Session,
+    who: Principal,
+    incident_id: int,
+    steps: Sequence[Step],
+    specs: Sequence[Any],
+    notes: Sequence[str | None],
+    expected_version: int,
+    client_addr: str | None,
+) -> list[dict[str, Any]]:
+    """Apply the checked steps in ``s``, each against the version the previous one left."""
     results = []
     version = expected_version
-    with session_scope(scope=who.rls_scope) as s:
-        for step, spec, text_note in zip(steps, specs, notes, strict=True):
-            result = apply(
-                s,
-                who,
-                int(incident_id),
-                step.action,
-                spec,
-                params=step.params or {},
-                attachment=step.attachment,
-                expected_version=version,
-                text_note=text_note,
-                client_addr=client_addr,
-            )
-            version = result["version"]
-            results.append(result)
+    for step, spec, text_note in zip(steps, specs, notes, strict=True):
+        result = apply(
+            s,
+            who,
+            incident_id,
+            step.action,
+            spec,
+            params=step.params or {},
+            attachment=step.attachment,
+            expected_version=version,
+            text_note=text_note,
+            client_addr=client_addr,
+        )
+        version = result["version"]
+        results.append(result)
     return results
 
 
 def resident_feedback(
-    incident_id: int, rating: str, comment: str | None = None, *, channel: str = "link"
+    s: Session, incident_id: int, rating: str, comment: str | None = None, *, channel: str = "link"
 ) -> dict[str, Any]:
-    """A resident's rating after resolution: satisfied or basically satisfied closes a
-    resolved case (and evaluates a closed one); dissatisfied sends it back to the lead
-    department (reopened). The caller has already proved the right to rate (the
-    feedback code of the case)."""
+    """A resident's rating after resolution, in the caller's unit of work ``s``: satisfied
+    or basically satisfied closes a resolved case (and evaluates a closed one);
+    dissatisfied sends it back to the lead department (reopened). The caller has already
+    proved the right to rate (the feedback code of the case), so the case is read in any
+    area (the resident has no area scope)."""
     if rating not in ("satisfied", "basic", "dissatisfied"):
         raise InvalidInput("error.unknown_rating")
     text_note = _note(comment, False)
-    with session_scope(scope=ALL_AREAS) as s:
+    with scope_within(s, ALL_AREAS):
         row = load(s, int(incident_id), lock=True)
         if row["status"] not in ("resolved", "closed"):
             raise InvalidInput("error.feedback_not_open", status=row["status"])

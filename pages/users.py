@@ -18,6 +18,7 @@ from geodata.models import Role
 from governance.access import Principal
 from governance.duties import ADMIN_ROLES
 from governance.errors import MinqingError
+from governance.uow import unit_of_work
 from governance.users_admin import departments as list_departments
 from governance.users_forms import MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD, NO_ROLE
 from i18n import current_lang, t
@@ -90,7 +91,8 @@ def role_options(lang: str, *, admin: bool) -> list[dict[str, str]]:
 
 def department_options(lang: str, principal: Principal | None) -> list[dict[str, str]]:
     try:
-        rows = list_departments(principal)
+        with unit_of_work() as s:
+            rows = list_departments(s, principal)
     except MinqingError:  # not an administrator (the layout is also built for validation)
         return []
     name = "name_en" if lang == "en" else "name_zh"

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, g, redirect, render_template, request, session
 
 from governance import audit, kiosks
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from web.errors import json_error
 from web.kiosk_session import ENTRY_PREFIX, KIOSK_KEY, LOCKED
@@ -37,7 +38,8 @@ _TOKEN_IN_PATH = re.compile(r"(/wall/k/)[^\s?\"/]+")
 @bp.get(ENTRY_PREFIX + "<token>")
 def enter(token: str) -> Response:
     """Check the kiosk token, start the wall session and go to the wall page."""
-    principal, check = kiosks.kiosk_sign_in(token)
+    with unit_of_work() as s:  # committed before a refusal is audited (its own transaction)
+        principal, check = kiosks.kiosk_sign_in(s, token)
     if principal is None:
         log.info("kiosk link refused: %s", check.reason)
         # named by the stored prefix, never by the path: it holds the presented token

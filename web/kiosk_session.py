@@ -15,6 +15,7 @@ from flask import request, session
 from governance import audit, kiosks
 from governance.access import Principal
 from governance.accounts import load_principal
+from governance.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,9 @@ def load_kiosk_principal() -> tuple[Principal | None, str | None]:
         return None, LOCKED
     token_id = int(session[KIOSK_KEY])
     principal = None
-    if kiosks.kiosk_token_live(token_id):
-        principal = load_principal(int(session["uid"]), str(session.get("sid") or ""))
+    with unit_of_work() as s:  # committed before a refusal is audited (its own transaction)
+        if kiosks.kiosk_token_live(s, token_id):
+            principal = load_principal(s, int(session["uid"]), str(session.get("sid") or ""))
     if principal is None:  # token revoked or expired, or its account disabled
         session[LOCKED_KEY] = True
         audit.record_now(

@@ -17,6 +17,7 @@ from geodata.db import session_scope
 from governance import public as svc
 from governance import throttle
 from governance.errors import InvalidInput, NotFound
+from governance.uow import unit_of_work
 from i18n import current_lang, t
 from web.session import csrf_token
 
@@ -76,8 +77,13 @@ def _report_form(
         form=form,
         nonce=form.nonce if svc.NONCE.match(form.nonce) else svc.new_nonce(),
         errors=errors or {},
-        options=svc.form_options(current_lang()),
+        options=_form_options(),
     )
+
+
+def _form_options() -> dict[str, object]:
+    with unit_of_work() as s:
+        return svc.form_options(s, current_lang())
 
 
 @bp.get("/report")
@@ -100,7 +106,8 @@ def report_post() -> Response:
         photo=photo or None,
     )
     try:
-        code, created = svc.submit_report(form, _addr())
+        with unit_of_work() as s:  # a resident: no principal, no area scope
+            code, created = svc.submit_report(s, form, _addr())
     except svc.ReportInvalid as err:
         return _report_form(400, form, err.messages(current_lang()))
     if created:
@@ -112,7 +119,8 @@ def _track_page(raw_code: str, status: int = 200, **ctx: object) -> Response:
     if _blocked(MISSES):
         return _too_many("public.error.too_many_lookups", MISSES)
     try:
-        view = svc.tracking_view(raw_code, current_lang())
+        with unit_of_work() as s:
+            view = svc.tracking_view(s, raw_code, current_lang())
     except NotFound as err:
         _count(MISSES)
         return _message(404, "public.not_found_title", err.user_message(current_lang()))
@@ -131,7 +139,8 @@ def track_feedback(code: str) -> Response:
     rating = str(request.form.get("rating") or "")
     comment = str(request.form.get("comment") or "").strip()
     try:
-        svc.give_feedback(code, rating, comment or None)
+        with unit_of_work() as s:  # a resident: no principal, no area scope
+            svc.give_feedback(s, code, rating, comment or None)
     except NotFound as err:
         _count(MISSES)
         return _message(404, "public.not_found_title", err.user_message(current_lang()))

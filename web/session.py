@@ -16,6 +16,7 @@ from flask import g, request, session
 
 from governance.access import Principal
 from governance.accounts import close_session, load_principal, open_session
+from governance.uow import unit_of_work
 from settings import get_settings
 from web.kiosk_session import is_kiosk_session, load_kiosk_principal
 
@@ -52,7 +53,8 @@ def start_session(principal: Principal) -> None:
     session.clear()
     now = int(time.time())
     sid = secrets.token_urlsafe(32)
-    open_session(principal.user_id, sid, request.remote_addr)
+    with unit_of_work() as s:
+        open_session(s, principal.user_id, sid, request.remote_addr)
     session.update(
         uid=principal.user_id,
         sid=sid,
@@ -66,7 +68,8 @@ def start_session(principal: Principal) -> None:
 def end_session() -> None:
     """Revoke the server-side session record and clear the cookie session."""
     if session.get("sid"):
-        close_session(str(session["sid"]))
+        with unit_of_work() as s:
+            close_session(s, str(session["sid"]))
     session.clear()
 
 
@@ -84,7 +87,8 @@ def load_session() -> tuple[Principal | None, str | None]:
         return None, "error.session_idle"
     if now - int(session.get("login_at", 0)) > cfg.session_absolute_hours * 3600:
         return None, "error.session_expired"
-    principal = load_principal(int(uid), str(session.get("sid") or ""))
+    with unit_of_work() as s:  # before the principal is known: no area scope
+        principal = load_principal(s, int(uid), str(session.get("sid") or ""))
     if principal is None:  # signed out elsewhere, revoked, disabled or deleted
         return None, "error.session_expired"
     if now - int(session.get("seen_at", 0)) > SEEN_GRANULARITY and not _passive():

@@ -15,6 +15,7 @@ from flask import Response, g, request
 from geodata.models_tokens import TokenKind
 from governance import tokens as token_service
 from governance.tokens import TokenPrincipal
+from governance.uow import unit_of_work
 from web.errors import json_error
 from web.refusals import audit_refused_token
 
@@ -33,7 +34,8 @@ def bearer_token() -> str | None:
 def authenticate_bearer(raw: str) -> Response | None:
     """Set ``g.token`` (and ``g.principal``) for a live source token; otherwise a JSON 401,
     audited as ``access_denied`` (naming the token by prefix when it is one of ours)."""
-    check = token_service.check_token(raw, TokenKind.SOURCE.value)
+    with unit_of_work() as s:  # committed before a refusal is audited (its own transaction)
+        check = token_service.check_token(s, raw, TokenKind.SOURCE.value)
     if check.principal is None:
         log.info("bearer token refused on %s %s: %s", request.method, request.path, check.reason)
         audit_refused_token("bearer", check, f"{request.method} {request.path}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 
@@ -67,12 +67,7 @@ def tracked_incident(session: Session, code: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def advisory_lock(conn: Connection, key_class: int, key_object: int) -> None:
-    """Take the session-level advisory lock ``(key_class, key_object)`` on ``conn``,
-    waiting for it; it is held until :func:`advisory_unlock` on the same connection."""
-    conn.execute(text("SELECT pg_advisory_lock(:c, :o)"), {"c": key_class, "o": key_object})
-
-
-def advisory_unlock(conn: Connection, key_class: int, key_object: int) -> None:
-    """Release the lock :func:`advisory_lock` took on ``conn``."""
-    conn.execute(text("SELECT pg_advisory_unlock(:c, :o)"), {"c": key_class, "o": key_object})
+def advisory_xact_lock(session: Session, key_class: int, key_object: int) -> None:
+    """Take the transaction-level advisory lock ``(key_class, key_object)`` in
+    ``session``'s transaction, waiting for it; it is held until that transaction ends."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:c, :o)"), {"c": key_class, "o": key_object})

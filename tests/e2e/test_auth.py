@@ -80,6 +80,7 @@ def test_a_password_set_by_an_administrator_is_replaced_on_a_phone(
     from geodata.db import session_scope
     from governance import users_admin
     from governance.accounts import create_user, load_principal
+    from tests.integration.test_duties import in_unit
 
     name = f"e2e-phone-{uuid.uuid4().hex[:6]}"
     with session_scope() as s:
@@ -88,9 +89,9 @@ def test_a_password_set_by_an_administrator_is_replaced_on_a_phone(
             s, username=name, password="Old-Pass-2026!", role="grid_worker", area_code=grid
         ).id
         admin = s.execute(text("SELECT id FROM app_user WHERE username = 'admin'")).scalar_one()
-    sysadmin = load_principal(admin)
-    seen = users_admin.account_detail(sysadmin, uid)["stamp"]
-    users_admin.reset_password(sysadmin, uid, "Reset-By-Admin-26!", seen=seen)
+        sysadmin = load_principal(s, admin)
+    seen = in_unit(users_admin.account_detail)(sysadmin, uid)["stamp"]
+    in_unit(users_admin.reset_password)(sysadmin, uid, "Reset-By-Admin-26!", seen=seen)
 
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance import catalog, intake
 from governance.filters import LOCAL_TZ
+from governance.uow import unit_of_work
 from pages.frontdesk_ids import DeskIds as D
 from tests.e2e.test_persons_ui import page_as  # noqa: F401  (fixture)
 
@@ -41,7 +42,8 @@ def _existing_case(category: str, lon: float, lat: float) -> int:
         "lat": lat,
         "description": "先前的来电",
     }
-    view, _ = intake.create_one(body, actor, via="test")
+    with unit_of_work() as s:
+        view, _ = intake.create_one(s, body, actor, via="test")
     return int(view["id"])
 
 

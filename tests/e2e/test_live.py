@@ -121,6 +121,7 @@ def register(actor_user: str, lon: float, lat: float) -> int:
 
     from governance import intake
     from governance.filters import LOCAL_TZ
+    from governance.uow import unit_of_work
 
     with session_scope(admin=True) as s:
         category = s.execute(
@@ -134,7 +135,8 @@ def register(actor_user: str, lon: float, lat: float) -> int:
         "lat": lat,
         "description": "实时推送测试",
     }
-    view, created = intake.create_one(body, intake.Actor.from_user(principal(actor_user)))
+    with unit_of_work() as s:
+        view, created = intake.create_one(s, body, intake.Actor.from_user(principal(actor_user)))
     assert created
     return int(view["id"])
 
@@ -150,7 +152,7 @@ def test_changes_reach_every_open_map_within_two_seconds(pages: Any) -> None:
     sup.requests.clear()
     cmd.requests.clear()
     t0 = time.monotonic()
-    from governance.workflow import transition
+    from tests.integration.test_workflow import transition
 
     transition(iid, "verify", expected_version=1, principal=principal("commander"))
     for page, before in zip((sup, cmd), counts, strict=True):

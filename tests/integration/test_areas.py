@@ -207,7 +207,7 @@ def test_briefings_page_takes_the_city_code_within_scope() -> None:
     assert BriefIds.DOWNLOAD not in refused
     with session_scope(admin=True) as s:
         uid = s.execute(text("SELECT id FROM app_user WHERE username = 'commander'")).scalar_one()
-    who = load_principal(uid)
+        who = load_principal(s, uid)
     with unit_of_work(who) as s:
         first = briefings.area_choices(s, who, "zh-CN")[0]
     assert first["value"] == "" and "441500" in first["search"]

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from geodata.db import session_scope
 from governance import audit
 from governance.errors import InvalidInput
+from governance.uow import unit_of_work
 
 ZERO = bytes(32)
 
@@ -247,8 +248,8 @@ def test_purge_refuses_within_retention(db_url: str) -> None:
     with session_scope(db_url) as s:
         before = s.execute(text("SELECT count(*), min(id) FROM audit_log")).one()
     recent = audit.retention_limit() + timedelta(days=1)
-    with pytest.raises(InvalidInput) as err:
-        audit.purge_before(recent, username="pytest")
+    with pytest.raises(InvalidInput) as err, unit_of_work() as s:
+        audit.purge_before(s, recent, username="pytest")
     assert "180" in err.value.user_message("en")
     res = CliRunner().invoke(audit_cli, ["purge", "--before", recent.isoformat(), "--lang", "en"])
     assert res.exit_code == 1 and "at least 180 days" in res.output

@@ -30,8 +30,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance.errors import MinqingError
 from governance.filters import LOCAL_TZ
-from governance.workflow import transition
-from tests.integration.test_workflow import _principal
+from tests.integration.test_workflow import _principal, transition
 
 ACTIONS = (
     "verify",

@@ -22,6 +22,7 @@ from governance import users_admin
 from governance.accounts import create_user, load_principal
 from governance.duties import INSTALLER, MATRIX, Duty, NotYourDuty
 from governance.errors import Forbidden
+from governance.uow import unit_of_work
 from tests.conftest import demo_password
 
 ACTORS = ["sysadmin", "secadmin", "auditor", "commander", "grid_worker", "installer"]
@@ -32,6 +33,19 @@ DEMO = {
     "commander": "commander",
     "grid_worker": "gridworker",
 }
+
+
+def in_unit(use_case: Any) -> Any:
+    """``use_case`` called in a unit of work of its own, as the account page opens it
+    (committed, or rolled back on a refusal)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with unit_of_work() as s:
+            return use_case(s, *args, **kwargs)
+
+    return call
+
+
 CELLS = [(d, k, a) for d in Duty for k in ("business", "admin") for a in ACTORS]
 
 
@@ -42,7 +56,7 @@ def _principal(actor: str) -> Any:
         uid = s.execute(
             text("SELECT id FROM app_user WHERE username = :u"), {"u": DEMO[actor]}
         ).scalar_one()
-    return load_principal(uid)
+        return load_principal(s, uid)
 
 
 def _account(kind: str) -> tuple[int, str]:
@@ -67,23 +81,25 @@ def _row(uid: int) -> tuple[Any, ...]:
 def _do(duty: Duty, kind: str, who: Any) -> tuple[int | None, Any]:
     """Perform ``duty`` on a fresh account of ``kind`` as ``who``; (target id, result)."""
     if duty is Duty.VIEW:
-        return None, users_admin.list_accounts(who)
+        return None, in_unit(users_admin.list_accounts)(who)
     if duty is Duty.CREATE:
         form: dict[str, Any] = {"username": f"new-{uuid.uuid4().hex[:10]}"}
         if kind == "admin":
             form["role"] = "auditor"
-        return None, users_admin.create_account(who, form)
+        return None, in_unit(users_admin.create_account)(who, form)
     uid, name = _account(kind)
     target: Any = name if who is INSTALLER else uid
     seen = None if who is INSTALLER else users_admin.stamp(_stamp_row(uid))
     if duty is Duty.ASSIGN:
-        result = users_admin.change_permissions(who, target, {"role": "supervisor"}, seen=seen)
+        result = in_unit(users_admin.change_permissions)(
+            who, target, {"role": "supervisor"}, seen=seen
+        )
     elif duty is Duty.DISABLE:
-        result = users_admin.set_disabled(who, target, True, seen=seen)
+        result = in_unit(users_admin.set_disabled)(who, target, True, seen=seen)
     elif duty is Duty.UNLOCK:
-        result = users_admin.unlock(who, target, seen=seen)
+        result = in_unit(users_admin.unlock)(who, target, seen=seen)
     else:
-        result = users_admin.reset_password(who, target, seen=seen)
+        result = in_unit(users_admin.reset_password)(who, target, seen=seen)
     return uid, result
 
 
@@ -113,7 +129,9 @@ def test_matrix_cell(duty: Duty, kind: str, actor: str) -> None:
                 text("SELECT code FROM area WHERE level = 'street' LIMIT 1")
             ).scalar_one()
         form = {"role": "supervisor", "area": street}
-        users_admin.change_permissions(who, uid, form, seen=users_admin.stamp(_stamp_row(uid)))
+        in_unit(users_admin.change_permissions)(
+            who, uid, form, seen=users_admin.stamp(_stamp_row(uid))
+        )
         assert _stamp_row(uid)["role"] == "supervisor"
         return
     if allowed:
@@ -132,12 +150,14 @@ def test_matrix_cell(duty: Duty, kind: str, actor: str) -> None:
 
 def _change(duty: Duty, who: Any, target: Any, seen: Any) -> Any:
     if duty is Duty.ASSIGN:
-        return users_admin.change_permissions(who, target, {"role": "commander"}, seen=seen)
+        return in_unit(users_admin.change_permissions)(
+            who, target, {"role": "commander"}, seen=seen
+        )
     if duty is Duty.DISABLE:
-        return users_admin.set_disabled(who, target, True, seen=seen)
+        return in_unit(users_admin.set_disabled)(who, target, True, seen=seen)
     if duty is Duty.UNLOCK:
-        return users_admin.unlock(who, target, seen=seen)
-    return users_admin.reset_password(who, target, seen=seen)
+        return in_unit(users_admin.unlock)(who, target, seen=seen)
+    return in_unit(users_admin.reset_password)(who, target, seen=seen)
 
 
 @pytest.mark.parametrize("duty", [d for d in Duty if d is not Duty.CREATE and d is not Duty.VIEW])
@@ -162,7 +182,7 @@ def test_the_system_administrator_cannot_give_a_role_when_creating() -> None:
     for extra in ({"role": "commander"}, {"area": "441502"}, {"department": "urban_mgmt"}):
         name = f"sneak-{uuid.uuid4().hex[:8]}"
         with pytest.raises(NotYourDuty):
-            users_admin.create_account(who, {"username": name, **extra})
+            in_unit(users_admin.create_account)(who, {"username": name, **extra})
         with session_scope(admin=True) as s:
             assert (
                 s.execute(
@@ -188,12 +208,12 @@ def _csrf(client: Any) -> str:
 def test_a_password_set_by_an_administrator_must_be_replaced_first(anon_client) -> None:
     who = _principal("sysadmin")
     name = f"fresh-{uuid.uuid4().hex[:8]}"
-    made = users_admin.create_account(who, {"username": name})
+    made = in_unit(users_admin.create_account)(who, {"username": name})
     with session_scope(admin=True) as s:
         street = s.execute(text("SELECT code FROM area WHERE level='street' LIMIT 1")).scalar_one()
     sec = _principal("secadmin")
-    stamp = users_admin.account_detail(sec, made.user_id)["stamp"]
-    users_admin.change_permissions(
+    stamp = in_unit(users_admin.account_detail)(sec, made.user_id)["stamp"]
+    in_unit(users_admin.change_permissions)(
         sec, made.user_id, {"role": "supervisor", "area": street}, seen=stamp
     )
     resp = _login(anon_client, name, made.password or "")

@@ -26,11 +26,32 @@ from geodata.db import session_scope
 from governance import file_import
 from governance.errors import Forbidden, InvalidInput
 from governance.intake_checks import PayloadTooLarge
+from governance.uow import unit_of_work
 from i18n import t
 from pages.import_ids import ImportIds as Ids
 from pages.import_ids import map_id
 from tests.conftest import signed_in_client
 from tests.integration.test_users_page import answer, body, post
+
+
+def _upload(who: Any, name: object, data: bytes) -> Any:
+    """:func:`governance.file_import.upload` in a unit of work of its own, as the page opens it."""
+    with unit_of_work(who) as s:
+        return file_import.upload(s, who, name, data)
+
+
+def _preview(who: Any, *args: Any, **kw: Any) -> Any:
+    """:func:`governance.file_import.preview` in a unit of work of its own."""
+    with unit_of_work(who) as s:
+        return file_import.preview(s, who, *args, **kw)
+
+
+def _commit(who: Any, *args: Any, **kw: Any) -> Any:
+    """:func:`governance.file_import.commit` in a unit of work of its own (rolled back on a
+    refusal)."""
+    with unit_of_work(who) as s:
+        return file_import.commit(s, who, *args, **kw)
+
 
 HEADERS = [
     "工单编号",
@@ -184,7 +205,7 @@ def tag() -> str:
 
 def up(who: Any, name: str, data: bytes) -> str:
     """Upload ``data`` as ``who``: the id of its kept table."""
-    return file_import.upload(who, name, data).id
+    return _upload(who, name, data).id
 
 
 # ----------------------------------------------------------------------------- service
@@ -201,11 +222,11 @@ def test_five_rows_import_exactly_five_incidents(kind: str) -> None:
     name = "export.xlsx" if kind == "xlsx" else "export.csv"
     commander = principal("commander")
     upload = up(commander, name, data)
-    p = file_import.preview(commander, upload)  # the guessed mapping, defaults
+    p = _preview(commander, upload)  # the guessed mapping, defaults
     assert (p.total, p.error_count, p.new, p.replays) == (5, 0, 5, 0)
     assert p.mapping["external_id"] == "工单编号" and p.mapping["reporter_phone"] == "联系电话"
     assert stored(tg) == []  # a preview writes nothing
-    done = file_import.commit(commander, upload)
+    done = _commit(commander, upload)
     assert done == {"rows": 5, "created": 5, "replayed": 0, "repeats": 0}
     got = stored(tg)
     assert [r["external_id"] for r in got] == [f"{tg}-{i}" for i in range(5)]
@@ -232,11 +253,11 @@ def test_reimport_is_all_replays() -> None:
     tg = tag()
     data = csv_bytes(rows(5, tg))
     commander = principal("commander")
-    file_import.commit(commander, up(commander, "a.csv", data))
+    _commit(commander, up(commander, "a.csv", data))
     again = up(commander, "a.csv", data)
-    p = file_import.preview(commander, again)
+    p = _preview(commander, again)
     assert (p.new, p.replays) == (0, 5)
-    done = file_import.commit(commander, again)
+    done = _commit(commander, again)
     assert done == {"rows": 5, "created": 0, "replayed": 5, "repeats": 0}
     assert len(stored(tg)) == 5
 
@@ -247,12 +268,12 @@ def test_wrong_columns_are_refused_translated() -> None:
     commander = principal("commander")
     upload = up(commander, "bad.csv", data)
     with pytest.raises(InvalidInput) as caught:
-        file_import.commit(commander, upload)
+        _commit(commander, upload)
     assert caught.value.key == "import.error.unmapped"
     assert "工单编号" in caught.value.user_message("zh-CN")
     assert "Ticket number" in caught.value.user_message("en")
     with pytest.raises(InvalidInput, match="import.error.mapping_column"):
-        file_import.preview(commander, upload, {"external_id": "nope"})
+        _preview(commander, upload, {"external_id": "nope"})
     assert stored(tg) == []
 
 
@@ -262,12 +283,12 @@ def test_one_bad_row_among_ten_names_row_and_column() -> None:
     table[6][3] = "东经一百一十度"  # the 7th data row: line 8 of the file
     commander = principal("commander")
     upload = up(commander, "ten.csv", csv_bytes(table))
-    p = file_import.preview(commander, upload)
+    p = _preview(commander, upload)
     assert p.error_count == 1
     assert (p.errors[0].row, p.errors[0].column) == (8, "经度")
     assert p.rows[6] == {"row": 8, "error": True} and p.new == 9
     with pytest.raises(file_import.ImportInvalid) as caught:
-        file_import.commit(commander, upload)
+        _commit(commander, upload)
     assert caught.value.errors[0].row == 8
     assert "第 8 行" in caught.value.user_message("zh-CN")
     assert stored(tg) == []
@@ -291,7 +312,7 @@ def test_supervisor_rows_must_lie_in_their_area() -> None:
     for r, (lon, lat) in zip(table, (inside, outside), strict=True):
         r[3], r[4] = (f"{v:.7f}" for v in crs.from_wgs84(lon, lat, "gcj02"))
     with pytest.raises(file_import.ImportInvalid) as caught:
-        file_import.commit(sup, up(sup, "sup.csv", csv_bytes(table)))
+        _commit(sup, up(sup, "sup.csv", csv_bytes(table)))
     assert [e.row for e in caught.value.errors] == [3]
     assert stored(tg) == []
 
@@ -301,21 +322,21 @@ def test_who_may_import() -> None:
     upload = up(principal("commander"), "x.csv", data)
     for username in DENIED:
         with pytest.raises(Forbidden):
-            file_import.upload(principal(username), "x.csv", data)
+            _upload(principal(username), "x.csv", data)
         with pytest.raises(Forbidden):
-            file_import.preview(principal(username), upload)
+            _preview(principal(username), upload)
         with pytest.raises(Forbidden):
-            file_import.commit(principal(username), upload)
+            _commit(principal(username), upload)
     with pytest.raises(Forbidden):
-        file_import.upload(None, "x.csv", data)
+        _upload(None, "x.csv", data)
     with pytest.raises(Forbidden):  # the supervisor may import, but not the commander's file
-        file_import.preview(principal("supervisor"), upload)
+        _preview(principal("supervisor"), upload)
 
 
 def test_size_and_garbage() -> None:
     big = b"a" * (50 * 2**20)
     with pytest.raises(PayloadTooLarge) as caught:
-        file_import.upload(principal("commander"), "big.csv", big)
+        _upload(principal("commander"), "big.csv", big)
     assert "20 MB" in caught.value.user_message("zh-CN")
     url = "data:text/csv;base64," + "QUFB" * (20 * 2**20)  # 60 MB decoded: not decoded
     with pytest.raises(PayloadTooLarge):
@@ -331,7 +352,7 @@ def test_size_and_garbage() -> None:
         ("old.xls", b"\xd0\xcf\x11\xe0 old excel"),
     ):
         with pytest.raises(InvalidInput):
-            file_import.upload(principal("commander"), name, data)
+            _upload(principal("commander"), name, data)
 
 
 # ----------------------------------------------------------------------------- over HTTP
@@ -572,7 +593,7 @@ def test_fifty_megabyte_body_is_refused_translated() -> None:
 def test_roles_without_import_get_403(username: str) -> None:
     client = signed_in_client(username)
     assert client.get("/import").status_code == 403
-    upload = file_import.upload(principal("commander"), "x.csv", csv_bytes(rows(1, tag()))).id
+    upload = _upload(principal("commander"), "x.csv", csv_bytes(rows(1, tag()))).id
     url = _upload_url(csv_bytes(rows(1, tag())))
     for payload in (read_body(url), preview_body(upload), import_body(upload, "x")):
         assert post(client, payload).status_code == 403

@@ -19,7 +19,7 @@ from geodata.queries.inbox import ACT, PAUSED, department_inbox
 from governance.filters import LOCAL_TZ
 from tests.conftest import signed_in_client
 from tests.integration.test_persons_ui import _post, _raw
-from tests.integration.test_workflow import _principal, new_incident, state
+from tests.integration.test_workflow import _principal, new_incident, state, transition
 from tests.integration.test_workflow_ui import inbox_body
 
 NOW = datetime(2026, 12, 9, 10, 0, tzinfo=LOCAL_TZ)
@@ -155,10 +155,8 @@ def urban() -> int:
 
 
 def test_a_dispatched_case_is_in_the_inbox_where_its_deadline_puts_it(urban: int) -> None:
-    from governance import workflow
-
     iid = new_incident("verified")
-    workflow.transition(
+    transition(
         iid,
         "dispatch",
         expected_version=1,

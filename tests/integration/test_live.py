@@ -22,9 +22,8 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance import live
 from governance.access import Principal
-from governance.workflow import transition
 from tests.conftest import demo_password, signed_in_client
-from tests.integration.test_workflow import new_incident
+from tests.integration.test_workflow import new_incident, transition
 
 STREAM = "/api/v1/stream"
 WAIT = 5.0  # seconds to wait for an event that must come
@@ -352,13 +351,15 @@ def test_the_listener_reconnects_after_its_backend_is_terminated(owner_url: str)
 # ----------------------------------------------------------------------------- endings
 def test_a_revoked_session_ends_its_stream() -> None:
     from governance.accounts import close_session
+    from governance.uow import unit_of_work
 
     client = signed_in_client("supervisor")
     with client.session_transaction() as sess:
         sid = sess["sid"]
     stream = open_stream(client)
     try:
-        close_session(sid)  # signed out elsewhere (or revoked by an administrator)
+        with unit_of_work() as s:
+            close_session(s, sid)  # signed out elsewhere (or revoked by an administrator)
         assert stream.next("end") == ("end", {"reason": "signed_out"})
         assert stream.next("_closed")[0] == "_closed"
     finally:

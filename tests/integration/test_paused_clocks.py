@@ -17,8 +17,7 @@ from geodata.db import session_scope
 from governance import sla
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
-from governance.workflow import transition
-from tests.integration.test_workflow import _principal, new_incident
+from tests.integration.test_workflow import _principal, new_incident, transition
 
 TZ = LOCAL_TZ
 DAY = 86_400
@@ -127,6 +126,7 @@ def test_resume_of_an_accepted_case_moves_only_the_resolve_deadline() -> None:
 
 def test_a_suspended_case_is_never_reminded_and_is_reviewed_once_after_the_limit() -> None:
     from governance.sla_sweep import sweep
+    from governance.uow import unit_of_work
 
     sup, dept = _principal("supervisor"), _principal("dept")
     iid = new_incident("verified")
@@ -140,8 +140,10 @@ def test_a_suspended_case_is_never_reminded_and_is_reviewed_once_after_the_limit
             {"i": iid},
         )
     _suspended_since(iid, datetime.now(TZ) - timedelta(days=31))
-    sweep()
-    sweep()  # a second sweep adds nothing
+    with unit_of_work() as s:
+        sweep(s)
+    with unit_of_work() as s:
+        sweep(s)  # a second sweep adds nothing
     with session_scope(admin=True) as s:
         actions = s.execute(
             text("SELECT action FROM incident_event WHERE incident_id = :i ORDER BY id"),

@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from geodata.db import session_scope
 from governance.access import Principal
-from governance.workflow import transition
 from i18n import t
+from tests.integration.test_workflow import transition
 
 NAME, PHONE = "王小明", "13812345678"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance.filters import LOCAL_TZ
 from governance.sla_sweep import sweep
+from governance.uow import unit_of_work
 from tests.integration.test_workflow import new_incident, state
 
 
@@ -48,16 +49,19 @@ def test_reminder_before_and_supervision_after_the_deadline() -> None:
     calm = new_incident()  # plenty of time
     _due(calm, accept=now + timedelta(days=5), resolve=now + timedelta(days=9), status="dispatched")
     before = {i: state(i)["version"] for i in (soon, late, calm)}
-    first = sweep(now)
+    with unit_of_work() as s:
+        first = sweep(s, now)
     assert first["remind"] >= 1 and first["supervise"] >= 1
     assert _events(soon) == [("remind", "accept")]
     assert _events(late) == [("supervise", "resolve")]
     assert _events(calm) == []
     assert {i: state(i)["version"] for i in (soon, late, calm)} == before  # no state change
-    sweep(now)  # idempotent: nothing new for the same deadlines
+    with unit_of_work() as s:
+        sweep(s, now)  # idempotent: nothing new for the same deadlines
     assert _events(soon) == [("remind", "accept")] and _events(late) == [("supervise", "resolve")]
     # past the deadline, the reminded case is supervised too
-    sweep(now + timedelta(hours=2))
+    with unit_of_work() as s:
+        sweep(s, now + timedelta(hours=2))
     assert _events(soon) == [("remind", "accept"), ("supervise", "accept")]
 
 

@@ -25,6 +25,7 @@ from governance.demo_accounts import DEMO_ACCOUNTS
 from i18n import t
 from pages.users_ids import UsersIds as Ids
 from tests.conftest import demo_password, signed_in_client
+from tests.integration.test_duties import in_unit
 
 ROLES = {a.username: a.role for a in DEMO_ACCOUNTS}
 ADMINS = {"admin", "security"}
@@ -192,8 +193,10 @@ def make(role: str = "commander", **form: Any) -> tuple[int, str, str]:
 def principal(username: str) -> Any:
     """The signed-in principal of a demo account, as the page's callbacks get it."""
     from governance.accounts import load_principal
+    from governance.uow import unit_of_work
 
-    return load_principal(user_id(username))
+    with unit_of_work() as s:
+        return load_principal(s, user_id(username))
 
 
 def duty_message(duty: str, target: str, lang: str = "zh-CN") -> str:
@@ -665,14 +668,16 @@ def test_kiosk_accounts_are_read_only(admin, security) -> None:
 def test_a_stale_form_is_refused_and_the_current_state_shown(admin, security) -> None:
     uid, name, _ = make("commander")
     seen = seen_for(admin, uid)
-    users_admin.reset_password(principal("admin"), uid, seen=seen["stamp"])  # meanwhile
+    in_unit(users_admin.reset_password)(principal("admin"), uid, seen=seen["stamp"])  # meanwhile
     before = db_state()
     out = answer(post(admin, act_body(Ids.DISABLE, seen=seen)))
     assert strings(out[Ids.MESSAGE]["children"]) == [t("error.users.stale", "zh-CN", username=name)]
     assert out[Ids.OUTCOME]["data"]["user"] == uid  # the page reloads the account
     assert db_state() == before
     sec_seen = seen_for(security, uid)
-    users_admin.set_disabled(principal("admin"), uid, True, seen=seen_for(admin, uid)["stamp"])
+    in_unit(users_admin.set_disabled)(
+        principal("admin"), uid, True, seen=seen_for(admin, uid)["stamp"]
+    )
     refused_unchanged(
         security,
         act_body(Ids.SAVE, edit={"role": "supervisor", "area": codes()["street"]}, seen=sec_seen),

@@ -21,10 +21,26 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import text
 
 from geodata.db import session_scope
+from governance import workflow
 from governance.access import Principal
 from governance.errors import Conflict, Forbidden, InvalidInput
-from governance.workflow import resident_feedback, transition
+from governance.uow import unit_of_work
 from tests.conftest import signed_in_client
+
+
+def transition(incident_id: int, action: str, *, principal: Principal | None, **kw: Any) -> Any:
+    """:func:`governance.workflow.transition` in a unit of work of its own, as a route
+    opens it (committed, or rolled back on a refusal)."""
+    with unit_of_work(principal) as s:
+        return workflow.transition(s, incident_id, action, principal=principal, **kw)
+
+
+def resident_feedback(incident_id: int, rating: str, comment: str | None = None) -> Any:
+    """:func:`governance.workflow.resident_feedback` in a unit of work of its own (a
+    resident: no principal)."""
+    with unit_of_work() as s:
+        return workflow.resident_feedback(s, incident_id, rating, comment)
+
 
 # action -> (from states, to state or None for "unchanged" / "resume")
 EXPECTED: dict[str, tuple[set[str], str | None]] = {

@@ -224,18 +224,17 @@ def test_the_badge_matches_the_timeline_after_every_step() -> None:
 def test_the_timeline_says_how_far_a_resume_moved_the_deadline() -> None:
     from datetime import timedelta
 
-    from governance import workflow
     from governance.workflow import departments
-    from tests.integration.test_workflow import _principal
+    from tests.integration.test_workflow import _principal, transition
 
     urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
     iid = new_incident("verified")
     boss = _principal("commander")
-    workflow.transition(
+    transition(
         iid, "dispatch", expected_version=1, principal=boss, params={"lead_department_id": urban}
     )
     until = (datetime.now(LOCAL_TZ) + timedelta(days=5)).strftime("%Y-%m-%d %H:%M")
-    workflow.transition(
+    transition(
         iid,
         "suspend",
         expected_version=2,
@@ -248,7 +247,7 @@ def test_the_timeline_says_how_far_a_resume_moved_the_deadline() -> None:
             text("UPDATE incident SET suspended_at = now() - interval '14 days' WHERE id = :id"),
             {"id": iid},
         )
-    workflow.transition(iid, "resume", expected_version=3, principal=boss)
+    transition(iid, "resume", expected_version=3, principal=boss)
     panel = _raw(_post(signed_in_client("dept"), panel_body({"kind": "incident", "id": iid})))
     assert "截止时间由" in panel and "顺延至" in panel and "个工作小时" in panel
     assert f"预计 {until[5:]} 恢复办理" in panel
@@ -259,8 +258,7 @@ def test_the_timeline_says_how_far_a_resume_moved_the_deadline() -> None:
 def test_a_suspension_may_say_when_it_expects_to_end() -> None:
     from datetime import timedelta
 
-    from governance.workflow import transition
-    from tests.integration.test_workflow import _principal
+    from tests.integration.test_workflow import _principal, transition
 
     sup, dept = _principal("supervisor"), _principal("dept")
     iid = new_incident("verified")
