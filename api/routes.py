@@ -208,7 +208,6 @@ def incident_create() -> tuple[Response, int]:
     """Register one incident from a source system (bearer token, incidents:write):
     201 when new, 200 for a replay of its (source, external_id)."""
     from governance import intake
-    from governance.uow import unit_of_work
     from web.tokens import require_scope
 
     token = require_scope("incidents:write")
@@ -223,7 +222,6 @@ def incident_create() -> tuple[Response, int]:
 def incident_create_bulk() -> Response:
     """Register up to 10,000 incidents from a source system, all or none."""
     from governance import intake
-    from governance.uow import unit_of_work
     from web.tokens import require_scope
 
     token = require_scope("incidents:write")
@@ -237,7 +235,6 @@ def incident_create_bulk() -> Response:
 def categories() -> Response:
     """The incident categories a client may send (signed-in users and tokens)."""
     from governance.intake import list_categories
-    from governance.uow import unit_of_work
 
     with unit_of_work() as s:  # the category tree is not under row-level security
         return jsonify({"categories": list_categories(s)})
@@ -251,7 +248,6 @@ def incident(incident_id: int) -> Response:
 
     if current_token() is not None:
         from governance.intake import source_incident
-        from governance.uow import unit_of_work
 
         token = require_scope("incidents:read")
         with unit_of_work(token) as s:
@@ -267,7 +263,6 @@ def incident(incident_id: int) -> Response:
 def incident_transition(incident_id: int) -> tuple[Response, int]:
     """Move an incident along (:class:`TransitionIn`). A stale version is 409 and changes
     nothing."""
-    from governance.uow import unit_of_work
     from governance.workflow import transition
 
     principal = current_principal()
@@ -292,7 +287,6 @@ def incident_transition(incident_id: int) -> tuple[Response, int]:
 def attachment_download(attachment_id: int) -> Response:
     """A file of a timeline step, for staff who may see its incident (audited)."""
     from governance.attachments import read
-    from governance.uow import unit_of_work
 
     principal = current_principal()
     with unit_of_work(principal) as s:

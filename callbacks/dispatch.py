@@ -83,14 +83,16 @@ def dispatch(_clicks: Any, _departments: Any) -> tuple[str, str, dict[str, Any]]
         raise PreventUpdate
     lang, incident = current_lang(), trig.get("incident")
     try:
-        done = dispatch_board.dispatch(
-            principal,
-            incident,
-            expected_version=trig.get("version"),
-            department_id=_picked(incident),
-            lang=lang,
-            client_addr=request.remote_addr,
-        )
+        with unit_of_work(principal) as s:
+            done = dispatch_board.dispatch(
+                s,
+                principal,
+                incident,
+                expected_version=trig.get("version"),
+                department_id=_picked(incident),
+                lang=lang,
+                client_addr=request.remote_addr,
+            )
     except MinqingError as err:
         return parts.outcome(lang, incident, error=refused(err, "dispatch"))
     return parts.outcome(lang, incident, department=done["department"])

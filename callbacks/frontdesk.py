@@ -117,7 +117,9 @@ def check(n_clicks: Any, form: dict[str, Any]) -> list[Any]:
         raise PreventUpdate
     lang = current_lang()
     try:
-        found = frontdesk.check(form, principal=current_principal())
+        who = current_principal()
+        with unit_of_work(who) as s:
+            found = frontdesk.check(s, form, principal=who)
     except MinqingError as err:
         return [_errors(err, lang)]
     body = map_duplicates.candidate_list(found, lang, buttons=False, show_none=True, min_same=1)

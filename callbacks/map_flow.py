@@ -177,9 +177,10 @@ def _redraw(
         who = current_principal()
         with unit_of_work(who) as s:
             detail = incident_service.incident_detail(s, incident_id, lang, principal=who)
+            departments = workflow_service.departments(s, lang)
     except MinqingError as err:
         return _answer([map_workflow.error(err.user_message(lang))])
-    view = map_workflow.flow_view(detail, workflow_service.departments(lang), lang, message, keep)
+    view = map_workflow.flow_view(detail, departments, lang, message, keep)
     status = (detail.get("workflow") or {}).get("status")
     return _answer(view, map_workflow.status_label(status, lang), map_workflow.status_class(status))
 

@@ -181,9 +181,10 @@ def _panel_for(
         with unit_of_work(who) as s:
             detail = incident_service.incident_detail(s, item_id, lang, principal=who)
             found = _duplicates(s, detail["id"], who)
+            departments = workflow_service.departments(s, lang)
         body = (
             panel.incident_panel(detail, lang)
-            + map_workflow.flow_panel(detail, workflow_service.departments(lang), lang)
+            + map_workflow.flow_panel(detail, departments, lang)
             + map_reporter.reporter_panel(detail, lang)
             + map_duplicates.duplicates_panel(found, lang)
         )

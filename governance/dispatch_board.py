@@ -29,7 +29,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import dispatch_board as q
 from governance import catalog, known_names, sla, workflow
 from governance.access import INCIDENT_DISPATCH, Principal, require, require_area
@@ -194,7 +193,7 @@ def board(
     read in the caller's unit of work ``s``."""
     who = require(principal, INCIDENT_DISPATCH)
     start, now = today(now)
-    departments = workflow.departments(lang)
+    departments = workflow.departments(s, lang)
     names = {int(d["id"]): str(d["name"]) for d in departments}
     window = q.Window(scope=who.scope, now=now, start=start, end=now)
     caches: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
@@ -230,6 +229,7 @@ def _int(raw: object, name: str) -> int:
 
 
 def dispatch(
+    s: Session,
     principal: Principal | None,
     incident_id: object,
     *,
@@ -241,30 +241,30 @@ def dispatch(
     """Dispatch a queued case to ``department_id`` (None: the routing suggestion), with
     the version the board showed. A registered case is verified first (see the module
     docstring). Returns the dispatch transition's result with the lead department (id
-    and name in ``lang``)."""
+    and name in ``lang``). Checked and written in the caller's unit of work ``s``: the
+    verification and the dispatch both happen, or neither."""
     who = require(principal, INCIDENT_DISPATCH)
     iid = _int(incident_id, "incident")
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise InvalidInput("error.version_required")
     lead = None if department_id in (None, "") else _int(department_id, "lead_department_id")
     params = {} if lead is None else {"lead_department_id": lead}
-    with session_scope(scope=who.rls_scope) as s:
-        row = q.dispatch_target(s, iid)
-        if row is None:
-            raise NotFound("error.not_found", what=f"incident {iid}")
-        require_area(who, row[2] or "")
-        # refuse a dispatch that cannot succeed before the case is verified
-        target = lead if lead is not None else suggest_departments(s, *row[1:])["lead"]
-        if target is None:
-            raise InvalidInput("error.lead_required")
-        name = q.department_names(s, target)
-        if name is None:
-            raise InvalidInput("error.unknown_department", value=str(target))
+    row = q.dispatch_target(s, iid)
+    if row is None:
+        raise NotFound("error.not_found", what=f"incident {iid}")
+    require_area(who, row[2] or "")
+    # refuse a dispatch that cannot succeed before the case is verified
+    target = lead if lead is not None else suggest_departments(s, *row[1:])["lead"]
+    if target is None:
+        raise InvalidInput("error.lead_required")
+    name = q.department_names(s, target)
+    if name is None:
+        raise InvalidInput("error.unknown_department", value=str(target))
     # a registered case is verified and dispatched in one transaction: both or neither
     steps = [workflow.Step("verify")] if row[0] == "registered" else []
     steps.append(workflow.Step("dispatch", params=params))
     result = workflow.transition_steps(
-        iid, steps, expected_version=expected_version, principal=who, client_addr=client_addr
+        s, iid, steps, expected_version=expected_version, principal=who, client_addr=client_addr
     )[-1]
     department = name[1] if lang == "en" else name[0]
     return {**result, "lead_department_id": target, "department": department}

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import session_scope
 from geodata.queries import duplicates as q
 from geodata.queries import incidents as incident_q
 from governance.access import INCIDENT_REGISTER, MAP_VIEW, Principal, require
@@ -124,6 +123,7 @@ def for_incident(s: Session, incident_id: int, *, principal: Principal | None) -
 
 
 def for_report(
+    s: Session,
     category: str,
     lon: float,
     lat: float,
@@ -133,11 +133,11 @@ def for_report(
     principal: Principal | None,
 ) -> dict[str, Any]:
     """Possible duplicates of a report not yet written (the front-desk form), in the
-    user's scope, and how many earlier reports share its address in its grid."""
-    user = require(principal, INCIDENT_REGISTER)
-    with session_scope(scope=user.rls_scope) as s:
-        found = candidates(s, category, lon, lat, occurred_at)
-        same = same_address_count(s, address, q.grid_at(s, lon, lat))
+    user's scope, and how many earlier reports share its address in its grid (read in
+    the caller's unit of work ``s``)."""
+    require(principal, INCIDENT_REGISTER)
+    found = candidates(s, category, lon, lat, occurred_at)
+    same = same_address_count(s, address, q.grid_at(s, lon, lat))
     return {"candidates": found, "same_address": same}
 
 

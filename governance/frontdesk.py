@@ -77,11 +77,13 @@ def _occurred(value: Any) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=LOCAL_TZ)
 
 
-def check(form: Mapping[str, Any], *, principal: Principal | None) -> dict[str, Any]:
-    """Possible duplicates of the report being typed (before it is registered)."""
+def check(s: Session, form: Mapping[str, Any], *, principal: Principal | None) -> dict[str, Any]:
+    """Possible duplicates of the report being typed (before it is registered), read in
+    the caller's unit of work ``s``."""
     require(principal, INCIDENT_REGISTER)
     lon, lat = _require_fields(form, description=False)
     return duplicates.for_report(
+        s,
         _text(form.get("category")),
         lon,
         lat,

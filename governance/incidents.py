@@ -43,16 +43,13 @@ def incident_detail(
     s: Session, incident_id: int, lang: str = "zh-CN", *, principal: Principal | None
 ) -> dict:
     """An incident in the user's scope, with labels in ``lang``, its breadcrumb and its
-    reporter masked (张*三, 138****1234), read in the caller's unit of work ``s``.
-
-    The workflow block still comes from ``workflow.incident_state``, which reads in its
-    own transaction until the workflow use cases take the caller's session too."""
+    reporter masked (张*三, 138****1234), read in the caller's unit of work ``s``."""
     require(principal, MAP_VIEW)
     assert principal is not None
     row, chain = _load(s, incident_id, principal)
     reporter = q.reporter_row(s, row["id"])
     view = _view(row, chain, _reporter(reporter, clear=False), lang, principal)
-    view["workflow"] = workflow.incident_state(row["id"], principal=principal)
+    view["workflow"] = workflow.incident_state(s, row["id"], principal=principal)
     return view
 
 

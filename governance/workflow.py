@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.db import ALL_AREAS, scope_within, session_scope
+from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import timeline
 from geodata.queries import workflow as q
 from governance import sla
@@ -86,6 +86,7 @@ def transition(
 
 
 def transition_steps(
+    s: Session,
     incident_id: int,
     steps: Sequence[Step],
     *,
@@ -96,14 +97,9 @@ def transition_steps(
     """Apply several actions one after the other in ONE transaction (e.g. verify then
     dispatch, from one click of the dispatch board): each is checked as if taken alone,
     against the version the previous one left; if any is refused, none happened.
-    Returns each step's result.
-
-    Still opens its own transaction (with the principal's scope): its one caller,
-    :func:`governance.dispatch_board.dispatch`, has not yet been given a unit of work to
-    pass (issue 12, the read side); it will then take ``s`` like :func:`transition`."""
+    Returns each step's result. Written in the caller's unit of work ``s``."""
     who, specs, notes, version = _checked(steps, expected_version, principal)
-    with session_scope(scope=who.rls_scope) as s:
-        return _apply_steps(s, who, int(incident_id), steps, specs, notes, version, client_addr)
+    return _apply_steps(s, who, int(incident_id), steps, specs, notes, version, client_addr)
 
 
 def _checked(
@@ -207,18 +203,18 @@ def resident_feedback(
     return {"id": row["id"], "status": target, "version": version}
 
 
-def incident_state(incident_id: int, *, principal: Principal) -> dict[str, Any]:
+def incident_state(s: Session, incident_id: int, *, principal: Principal) -> dict[str, Any]:
     """The handling state of an incident in the principal's scope: status, version,
-    departments, the SLA clock, the actions this user may take and the timeline."""
-    with session_scope(scope=principal.rls_scope) as s:
-        row = load(s, int(incident_id), lock=False)
-        require_area(principal, row["grid_code"] or "")
-        events = timeline.events(s, row["id"])
-        suggestion = (
-            suggest_departments(s, row["category_code"], row["grid_code"])
-            if row["status"] == "verified"
-            else None
-        )
+    departments, the SLA clock, the actions this user may take and the timeline (read in
+    the caller's unit of work ``s``)."""
+    row = load(s, int(incident_id), lock=False)
+    require_area(principal, row["grid_code"] or "")
+    events = timeline.events(s, row["id"])
+    suggestion = (
+        suggest_departments(s, row["category_code"], row["grid_code"])
+        if row["status"] == "verified"
+        else None
+    )
     now = datetime.now(LOCAL_TZ)
     return {
         "status": row["status"],
@@ -241,10 +237,10 @@ def incident_state(incident_id: int, *, principal: Principal) -> dict[str, Any]:
     }
 
 
-def departments(lang: str = "zh-CN") -> list[dict[str, Any]]:
-    """Every department (id, code, name in ``lang``) for dispatch choices."""
-    with session_scope() as s:
-        rows = q.departments(s)
+def departments(s: Session, lang: str = "zh-CN") -> list[dict[str, Any]]:
+    """Every department (id, code, name in ``lang``) for dispatch choices (read in the
+    caller's unit of work ``s``)."""
+    rows = q.departments(s)
     return [
         {"id": r["id"], "code": r["code"], "name": r["name_en"] if lang == "en" else r["name_zh"]}
         for r in rows

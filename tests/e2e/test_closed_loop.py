@@ -43,7 +43,7 @@ def test_public_report_to_closed_while_another_browser_watches(
     anon_page: Any,
     choices: dict[str, str],  # noqa: F811
 ) -> None:
-    from governance.workflow import departments
+    from tests.integration.test_workflow import departments
 
     console = Console()
     watcher = _open(browser, live_server, "commander", console)

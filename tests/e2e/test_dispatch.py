@@ -15,6 +15,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from governance import dispatch_board as board_service
 from governance.demo_accounts import DEMO_ACCOUNTS
+from governance.uow import unit_of_work
 from pages.dispatch_ids import DispatchIds
 from tests.e2e.conftest import Console, sign_in
 from tests.integration.test_dispatch_board import _principal, seed_queue
@@ -108,8 +109,12 @@ def test_supervisor_dispatches_the_oldest_case(
     nxt = _queue_ids()[0]
     page.wait_for_selector(f'{QUEUE} tr[data-incident="{nxt}"]')
     with session_scope(admin=True) as s:
-        version = s.execute(text("SELECT version FROM incident WHERE id = :i"), {"i": nxt})
-        board_service.dispatch(_principal("commander"), nxt, expected_version=version.scalar())
+        version = s.execute(
+            text("SELECT version FROM incident WHERE id = :i"), {"i": nxt}
+        ).scalar_one()
+    boss = _principal("commander")
+    with unit_of_work(boss) as s:
+        board_service.dispatch(s, boss, nxt, expected_version=version)
     page.wait_for_function(
         """([sel, id]) => document.querySelector(sel) !== null &&
             !document.querySelector(`${sel} tr[data-incident="${id}"]`)""",

@@ -29,7 +29,7 @@ TOP = ".mq-inbox-section-act .mq-inbox-item"
 
 
 def _urban() -> dict[str, Any]:
-    from governance.workflow import departments
+    from tests.integration.test_workflow import departments
 
     return next(d for d in departments() if d["code"] == "urban_mgmt")
 

@@ -56,7 +56,7 @@ def submit(page: Any, note: str | None = None, *, confirm: bool = False) -> str:
 
 
 def test_verify_dispatch_accept_resolve_close(page_as: Any, console: Any) -> None:  # noqa: F811
-    from governance.workflow import departments
+    from tests.integration.test_workflow import departments
 
     urban = next(d for d in departments() if d["code"] == "urban_mgmt")
     iid = new_incident()

@@ -63,6 +63,13 @@ def seed_queue(hours_ago: tuple[float, ...], status: str = "verified") -> list[i
         ]
 
 
+def _dispatch(principal: Principal, *args: Any, **kw: Any) -> dict[str, Any]:
+    """:func:`governance.dispatch_board.dispatch` in a unit of work of its own, as the
+    board's callback opens it (committed, or rolled back on a refusal)."""
+    with unit_of_work(principal) as s:
+        return board_service.dispatch(s, principal, *args, **kw)
+
+
 @pytest.fixture(scope="module")
 def people() -> dict[str, Principal]:
     seed_queue((30, 20, 2, 0.5))
@@ -216,7 +223,7 @@ def test_one_click_dispatch_and_double_click(people: dict[str, Principal]) -> No
     before = _state(iid)
     with session_scope(admin=True) as s:
         lead = suggest_departments(s, before["category_code"], before["grid_code"])["lead"]
-    done = board_service.dispatch(sup, iid, expected_version=version)
+    done = _dispatch(sup, iid, expected_version=version)
     after = _state(iid)
     assert after["status"] == "dispatched" and after["lead_department_id"] == lead
     assert done["lead_department_id"] == lead and done["version"] == after["version"]
@@ -224,7 +231,7 @@ def test_one_click_dispatch_and_double_click(people: dict[str, Principal]) -> No
     assert len(after["actions"] or []) == len(before["actions"] or []) + 1
     # the same click again (same version): refused, nothing written
     with pytest.raises(Conflict):
-        board_service.dispatch(sup, iid, expected_version=version)
+        _dispatch(sup, iid, expected_version=version)
     assert _state(iid) == after
     assert iid not in {r.id for r in _board(sup).lists["queue"]}
 
@@ -233,7 +240,7 @@ def test_registered_case_is_verified_then_dispatched(people: dict[str, Principal
     cmd = people["commander"]
     iid, version = _oldest(cmd, "registered")
     before = _state(iid)
-    board_service.dispatch(cmd, iid, expected_version=version)
+    _dispatch(cmd, iid, expected_version=version)
     after = _state(iid)
     assert after["status"] == "dispatched"
     assert after["actions"][-2:] == ["verify", "dispatch"]
@@ -244,7 +251,7 @@ def test_override_department(people: dict[str, Principal]) -> None:
     cmd = people["commander"]
     iid, version = _oldest(cmd, "verified")
     other = people["dept"].department_id
-    board_service.dispatch(cmd, iid, expected_version=version, department_id=str(other))
+    _dispatch(cmd, iid, expected_version=version, department_id=str(other))
     assert _state(iid)["lead_department_id"] == other
 
 
@@ -253,13 +260,13 @@ def test_refusals_change_nothing(people: dict[str, Principal]) -> None:
     iid, version = _oldest(cmd, "verified")
     before = _state(iid)
     with pytest.raises(Conflict):
-        board_service.dispatch(cmd, iid, expected_version=version - 1)
+        _dispatch(cmd, iid, expected_version=version - 1)
     with pytest.raises(InvalidInput):
-        board_service.dispatch(cmd, iid, expected_version=version, department_id=999_999)
+        _dispatch(cmd, iid, expected_version=version, department_id=999_999)
     with pytest.raises(InvalidInput):
-        board_service.dispatch(cmd, iid, expected_version="1")
+        _dispatch(cmd, iid, expected_version="1")
     with pytest.raises(Forbidden):
-        board_service.dispatch(people["gridworker"], iid, expected_version=version)
+        _dispatch(people["gridworker"], iid, expected_version=version)
     with pytest.raises(Forbidden):
         _board(people["dept"])
     # a case outside the supervisor's street
@@ -271,7 +278,7 @@ def test_refusals_change_nothing(people: dict[str, Principal]) -> None:
             {"p": sup.scope + "%"},
         ).one()
     with pytest.raises(Forbidden):
-        board_service.dispatch(sup, outside[0], expected_version=outside[1])
+        _dispatch(sup, outside[0], expected_version=outside[1])
     assert _state(outside[0])["status"] == "verified"
     assert _state(iid) == before
 

@@ -149,7 +149,7 @@ def test_scope_limits_the_inbox(session: Any) -> None:
 
 @pytest.fixture
 def urban() -> int:
-    from governance.workflow import departments
+    from tests.integration.test_workflow import departments
 
     return int(next(d["id"] for d in departments() if d["code"] == "urban_mgmt"))
 

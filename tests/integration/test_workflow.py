@@ -35,6 +35,18 @@ def transition(incident_id: int, action: str, *, principal: Principal | None, **
         return workflow.transition(s, incident_id, action, principal=principal, **kw)
 
 
+def transition_steps(incident_id: int, steps: Any, **kw: Any) -> Any:
+    """:func:`governance.workflow.transition_steps` in a unit of work of its own."""
+    with unit_of_work(kw.get("principal")) as s:
+        return workflow.transition_steps(s, incident_id, steps, **kw)
+
+
+def departments(lang: str = "zh-CN") -> list[dict[str, Any]]:
+    """:func:`governance.workflow.departments`, read in a unit of work of its own."""
+    with unit_of_work() as s:
+        return workflow.departments(s, lang)
+
+
 def resident_feedback(incident_id: int, rating: str, comment: str | None = None) -> Any:
     """:func:`governance.workflow.resident_feedback` in a unit of work of its own (a
     resident: no principal)."""
@@ -459,7 +471,7 @@ def test_state_machine_by_role(loop_machine: type[Loop]) -> None:
 
 
 def test_steps_in_one_transaction_all_or_none(actors: dict[str, Principal]) -> None:
-    from governance.workflow import Step, transition_steps
+    from governance.workflow import Step
 
     iid = new_incident()
     sup = actors["supervisor"]

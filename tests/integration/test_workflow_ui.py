@@ -84,7 +84,7 @@ def test_panel_offers_the_allowed_actions_and_submits_them() -> None:
     refused = _raw(_post(dept, act_body(iid, "dispatch", 2)))
     assert "无权" in refused and state(iid)["status"] == "verified"
     # dispatch to the demo department's own department, then it accepts from its panel
-    from governance.workflow import departments
+    from tests.integration.test_workflow import departments
 
     urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
     assert "已完成" in _raw(_post(sup, act_body(iid, "dispatch", 2, dept=urban)))
@@ -195,8 +195,8 @@ def _raw_json(answer: Any) -> str:
 
 
 def test_the_badge_matches_the_timeline_after_every_step() -> None:
-    from governance.workflow import departments
     from i18n import t
+    from tests.integration.test_workflow import departments
 
     urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
     iid = new_incident()
@@ -224,8 +224,7 @@ def test_the_badge_matches_the_timeline_after_every_step() -> None:
 def test_the_timeline_says_how_far_a_resume_moved_the_deadline() -> None:
     from datetime import timedelta
 
-    from governance.workflow import departments
-    from tests.integration.test_workflow import _principal, transition
+    from tests.integration.test_workflow import _principal, departments, transition
 
     urban = next(d["id"] for d in departments() if d["code"] == "urban_mgmt")
     iid = new_incident("verified")
