@@ -267,6 +267,7 @@ def test_wrong_department_scope_and_bad_input_change_nothing(
     assert state(iid) == before
 
 
+@pytest.mark.commits
 def test_fifty_concurrent_accepts_make_one_change(actors: dict[str, Principal]) -> None:
     iid = new_incident("dispatched", lead=actors["dept"].department_id)
     barrier = threading.Barrier(50)
