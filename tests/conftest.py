@@ -288,6 +288,7 @@ def rolled_back(
         yield None
         return
     from sqlalchemy import text
+    from sqlalchemy.engine import make_url
     from sqlalchemy.orm import Session
 
     import geodata.db as db
@@ -316,7 +317,13 @@ def rolled_back(
             conn.execute(text(f'SET ROLE "{role}"'))
             conn.execute(set_scope, {"n": SCOPE_SETTING, "v": scope or ""})
 
+    ours = {make_url(TEST_URL).database}
+    own_sessions = db._sessionmaker
+
     def sessions(url: str | None, admin: bool) -> Callable[[], Session]:
+        target = url or (db.admin_database_url() if admin else db.database_url())
+        if make_url(target).database not in ours:  # a test's private database: as it was
+            return own_sessions(url, admin)
         return lambda: Joined(admin)
 
     monkeypatch.setattr(db, "_sessionmaker", sessions)
