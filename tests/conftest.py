@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,10 @@ def _start_cluster() -> None:
 
 def _is_unit(node: pytest.Item) -> bool:
     return (ROOT / "tests" / "unit") in Path(node.path).parents
+
+
+def _is_integration(node: pytest.Item) -> bool:
+    return (ROOT / "tests" / "integration") in Path(node.path).parents
 
 
 def _pid_alive(pid: int) -> bool:
@@ -156,6 +161,8 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
     address."""
     if _is_unit(request.node):
         return
+    if _is_integration(request.node):
+        request.getfixturevalue("rolled_back")
     from sqlalchemy import text
 
     from geodata.db import session_scope
@@ -165,13 +172,19 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def session(seeded_database: str) -> Iterator:
+def session(seeded_database: str, request: pytest.FixtureRequest) -> Iterator:
     """A session of the schema owner (sees every row) in a transaction that is rolled
-    back after the test."""
+    back after the test (in tests/integration: the ``rolled_back`` transaction, so it
+    sees what the application wrote in the test)."""
     from sqlalchemy.orm import Session
 
     from geodata.db import get_admin_engine
 
+    joined = request.getfixturevalue("rolled_back") if _is_integration(request.node) else None
+    if joined is not None:
+        with joined(OWNER_URL, True)() as sess:
+            yield sess
+        return
     conn = get_admin_engine(OWNER_URL).connect()
     trans = conn.begin()
     sess = Session(bind=conn, join_transaction_mode="create_savepoint")
@@ -251,3 +264,81 @@ def live_server(seeded_database: str, request: pytest.FixtureRequest) -> Iterato
     log.close()
     if not request.session.testsfailed:
         Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def rolled_back(
+    seeded_database: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str | None, bool], Callable[[], Any]] | None]:
+    """Every session the application opens in this test (app role or owner) joins one
+    transaction on one connection, rolled back after the test: nothing the test writes
+    stays in the shared test database.
+
+    Each session starts in a savepoint under the role it would have had (``SET ROLE`` the
+    app role, or the owner's), with its row-level-security scope unset or whole, as a new
+    connection would; the service's commit releases the savepoint, and closing the
+    session gives the connection back the role and scope it had before (so the test's own
+    ``session`` stays the owner's). Yields the session factory (None for a test marked
+    ``commits``). For tests in one process only (not the live server), and not for what
+    needs a real commit: a second connection or thread seeing the rows, LISTEN/NOTIFY, a
+    subprocess, or ``now()`` moving on (it is the test's start throughout): those are
+    marked ``commits`` and clean up after themselves (the incidents they add are deleted
+    here, whatever the outcome).
+    """
+    from sqlalchemy import text
+
+    from geodata.db import session_scope as db_session
+
+    if request.node.get_closest_marker("commits"):
+        with db_session(OWNER_URL, admin=True) as s:  # its incidents are deleted after it
+            last = s.execute(text("SELECT coalesce(max(id), 0) FROM incident")).scalar_one()
+        yield None
+        with db_session(OWNER_URL, admin=True) as s:
+            s.execute(text("UPDATE incident SET merged_into_id = NULL WHERE merged_into_id > :i"),
+                      {"i": last})  # fmt: skip
+            s.execute(text("DELETE FROM incident WHERE id > :i"), {"i": last})
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.orm import Session
+
+    import geodata.db as db
+    from geodata.db import ALL_AREAS, SCOPE_SETTING, get_admin_engine
+
+    app_role = get_settings().app_db_role
+    conn = get_admin_engine(OWNER_URL).connect()
+    outer = conn.begin()
+    set_scope = text("SELECT set_config(:n, :v, true)")
+    now = text("SELECT current_user, current_setting(:n, true)")
+
+    class Joined(Session):
+        """A session in a savepoint of the test's transaction; on close, the role and
+        scope the connection had before it."""
+
+        def __init__(self, admin: bool) -> None:
+            super().__init__(bind=conn, join_transaction_mode="create_savepoint",
+                             expire_on_commit=False)  # fmt: skip
+            self._before = conn.execute(now, {"n": SCOPE_SETTING}).one()
+            self.execute(text("RESET ROLE" if admin else f'SET ROLE "{app_role}"'))
+            self.execute(set_scope, {"n": SCOPE_SETTING, "v": ALL_AREAS if admin else ""})
+
+        def close(self) -> None:
+            super().close()
+            role, scope = self._before
+            conn.execute(text(f'SET ROLE "{role}"'))
+            conn.execute(set_scope, {"n": SCOPE_SETTING, "v": scope or ""})
+
+    ours = {make_url(TEST_URL).database}
+    own_sessions = db._sessionmaker
+
+    def sessions(url: str | None, admin: bool) -> Callable[[], Session]:
+        target = url or (db.admin_database_url() if admin else db.database_url())
+        if make_url(target).database not in ours:  # a test's private database: as it was
+            return own_sessions(url, admin)
+        return lambda: Joined(admin)
+
+    monkeypatch.setattr(db, "_sessionmaker", sessions)
+    try:
+        yield sessions
+    finally:
+        outer.rollback()
+        conn.close()

@@ -191,13 +191,19 @@ def test_delete_and_truncate_are_rejected(db_url: str, owner_url: str) -> None:
         )
 
 
+@pytest.mark.commits
 def test_repeatable_read_writers_are_refused(db_url: str) -> None:
+    """Needs commits: it opens its own REPEATABLE READ transaction, which a savepoint of
+    the test's transaction cannot be; it writes nothing."""
     with pytest.raises(DBAPIError, match="READ COMMITTED"), session_scope(db_url) as s:
         s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         audit.record(s, action="login")
 
 
+@pytest.mark.commits
 def test_tampered_middle_row_is_named(db_url: str) -> None:
+    """Needs commits: the superuser connection that alters the row must see it; the row
+    is restored, and audit rows disturb no other test."""
     a, b, c = _records(3, "tamper")
     with superuser(db_url) as conn:
         conn.execute(
@@ -218,7 +224,10 @@ def test_tampered_middle_row_is_named(db_url: str) -> None:
         assert audit.verify(s).ok
 
 
+@pytest.mark.commits
 def test_deleted_middle_row_names_the_next(db_url: str) -> None:
+    """Needs commits: the superuser connection that deletes the row must see it; the row
+    is put back, and audit rows disturb no other test."""
     a, b, c = _records(3, "gap")
     with superuser(db_url) as conn:
         saved = conn.execute(
@@ -349,7 +358,10 @@ def test_purge_removes_old_rows_and_anchors_the_rest(private_db: str) -> None:
         migrate.downgrade(owner, "0002")
 
 
+@pytest.mark.commits
 def test_concurrent_writers_keep_one_chain(db_url: str) -> None:
+    """Needs commits: twenty threads on their own connections serialise on the chain's
+    lock; the audit rows they add disturb no other test."""
     with session_scope(db_url) as s:
         start = s.execute(text("SELECT coalesce(max(id), 0) FROM audit_log")).scalar_one()
     barrier = threading.Barrier(20)

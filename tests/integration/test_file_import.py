@@ -517,7 +517,11 @@ def test_a_new_upload_clears_expired_ones_and_keeps_three_per_account() -> None:
     first = uploaded(client, data)
     with session_scope(admin=True) as s:
         s.execute(text("UPDATE file_upload SET expires_at = now() - interval '1 second'"))
-    ids = [uploaded(client, data) for _ in range(MAX_UPLOADS_PER_USER + 1)]
+    ids = []
+    for _ in range(MAX_UPLOADS_PER_USER + 1):
+        ids.append(uploaded(client, data))
+        with session_scope(admin=True) as s:  # now() stands still in the test's transaction
+            s.execute(text("UPDATE file_upload SET created_at = created_at - interval '1 s'"))
     with session_scope(admin=True) as s:
         left = s.execute(
             text(

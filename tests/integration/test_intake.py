@@ -276,8 +276,22 @@ def test_the_same_external_id_from_another_source_is_another_incident(hotline, p
     assert a.get_json()["id"] != b.get_json()["id"]
 
 
+@pytest.mark.commits
 def test_100_concurrent_replays_write_one_row_and_one_event(hotline, point) -> None:  # type: ignore[no-untyped-def]
+    """Needs commits: a hundred threads on their own connections must see each other's
+    row; the incident is deleted at the end."""
     body = json.dumps(item(point))
+    try:
+        _replay_concurrently(hotline, body)
+    finally:
+        with session_scope(admin=True) as s:
+            s.execute(
+                text("DELETE FROM incident WHERE source = 'hotline_12345' AND external_id = :e"),
+                {"e": json.loads(body)["external_id"]},
+            )
+
+
+def _replay_concurrently(hotline: str, body: str) -> None:
     n = 100
     barrier = threading.Barrier(n)
 

@@ -114,12 +114,30 @@ def test_a_point_outside_the_area_in_a_later_chunk_writes_nothing(grid, point) -
     assert counts() == before
 
 
+@pytest.mark.commits
 def test_concurrent_batches_sharing_ids_in_any_order_write_each_once(hotline, point) -> None:  # type: ignore[no-untyped-def]
+    """Needs commits: four threads on their own connections must see each other's rows;
+    the incidents are deleted at the end."""
     shared = [item(point) for _ in range(30)]
+    sent: list[str] = [it["external_id"] for it in shared]
+    try:
+        _send_concurrently(hotline, point, shared, sent)
+    finally:
+        with session_scope(admin=True) as s:
+            s.execute(
+                text(
+                    "DELETE FROM incident WHERE source = 'hotline_12345' AND external_id = ANY(:e)"
+                ),
+                {"e": sent},
+            )
+
+
+def _send_concurrently(hotline: str, point: Any, shared: list, sent: list[str]) -> None:  # type: ignore[type-arg]
     rnd = random.Random(7)
     bodies = []
     for _ in range(4):
         own = [item(point) for _ in range(10)]
+        sent += [it["external_id"] for it in own]
         body = shared + own
         rnd.shuffle(body)
         bodies.append(json.dumps({"items": body}))

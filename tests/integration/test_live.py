@@ -281,7 +281,9 @@ def test_machine_tokens_get_no_stream(anon_client: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- fan-out
+@pytest.mark.commits
 def test_each_stream_gets_only_its_scope_and_no_personal_field() -> None:
+    """Needs commits: NOTIFY is delivered to the listener's connection only on commit."""
     sup_p, cmd_p = principal("supervisor"), principal("commander")
     assert sup_p.scope
     sup, cmd = (
@@ -329,7 +331,9 @@ def test_each_stream_gets_only_its_scope_and_no_personal_field() -> None:
         cmd.close()
 
 
+@pytest.mark.commits
 def test_the_listener_reconnects_after_its_backend_is_terminated(owner_url: str) -> None:
+    """Needs commits: NOTIFY is delivered to the listener's connection only on commit."""
     stream = open_stream(signed_in_client("commander"))
     try:
         listener = live.hub().listener
@@ -419,7 +423,10 @@ def test_the_stream_does_not_keep_an_idle_session_alive() -> None:
 
 
 # ----------------------------------------------------------------------------- gunicorn
+@pytest.mark.commits
 def test_through_gunicorn_a_transition_arrives_with_the_sse_headers(live_server: str) -> None:
+    """Needs commits: the gunicorn server is another process, and NOTIFY is delivered on
+    commit."""
     http = requests.Session()
     page = http.get(live_server + "/login", timeout=10).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from geodata import db, migrate
 
 
+@pytest.mark.commits
 def test_seed_ends_with_a_checkpoint(owner_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Needs commits: the seed writes into a database of its own, dropped at the end, and
+    the checkpoint is measured from other connections."""
     from cli.demo import seed_demo
     from settings import get_settings
     from tests.conftest import ADMIN_URL

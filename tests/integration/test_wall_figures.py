@@ -316,9 +316,13 @@ def test_the_url_sets_the_rotation_of_the_layout() -> None:
 
 
 # ----------------------------------------------------------------------------- live stream
+@pytest.mark.commits
 def test_the_kiosk_live_stream_carries_no_personal_data(county: str) -> None:
     """A kiosk wall may open the live stream; a new incident reaches it as an event
-    with the map's fields only: no description, address or reporter."""
+    with the map's fields only: no description, address or reporter.
+
+    Needs commits: NOTIFY reaches the listener's connection only on commit (the incident
+    is deleted after the test)."""
     from app import server
     from governance.live import ITEM_FIELDS
     from governance.tokens import create_source_token
