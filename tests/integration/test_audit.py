@@ -251,7 +251,11 @@ def test_deleted_middle_row_names_the_next(db_url: str) -> None:
         assert audit.verify(s).ok
 
 
+@pytest.mark.commits
 def test_purge_refuses_within_retention(db_url: str) -> None:
+    """Needs real commits: the refusal is recorded in a transaction of its own while the
+    refused unit of work is open, and must outlive that unit's rollback (in the shared
+    rolled-back transaction both would be savepoints of one connection)."""
     from cli.audit import audit as audit_cli
 
     with session_scope(db_url) as s:
