@@ -15,12 +15,16 @@ PIP := $(VENV)/bin/pip
 run: system $(VENV)/.runtime
 	$(PY) app.py run
 
-# Unit tests first, with the database out of reach (they must not need it), then the rest.
+# Unit tests first, with the database out of reach (they must not need it); then the
+# integration tests, a file per worker process (pytest-xdist; each worker has a test
+# database of its own); then the browser tests on their own, as their waits expect.
 NO_DATABASE := postgresql+psycopg2://nobody@/none?host=/nonexistent
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: system-test $(VENV)/.dev
 	MINQING_DATABASE_URL='$(NO_DATABASE)' $(PY) -m pytest tests/unit
 	$(PY) app.py db start
-	$(PY) -m pytest --ignore=tests/unit
+	$(PY) -m pytest tests/integration -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest tests/e2e
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

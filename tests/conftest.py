@@ -107,6 +107,21 @@ def _recreate(url: str, admin_url: str, *, drop_only: bool = False) -> None:
     eng.dispose()
 
 
+def _restore_database_settings() -> None:
+    """The database settings as the user gave them, before this file pointed them at the
+    test database: a process started by this one (a pytest-xdist worker) inherits the
+    pointed ones, and makes a test database of its own from the originals."""
+    for var in ("MINQING_DATABASE_URL", "MINQING_ADMIN_DATABASE_URL"):
+        saved = os.environ.get(f"TESTS_ORIGINAL_{var}")
+        if saved is None:
+            os.environ[f"TESTS_ORIGINAL_{var}"] = os.environ.get(var, "")
+        elif saved:
+            os.environ[var] = saved
+        else:
+            os.environ.pop(var, None)
+
+
+_restore_database_settings()
 TEST_URL, OWNER_URL, ADMIN_URL = _test_database()
 os.environ["MINQING_DATABASE_URL"] = TEST_URL
 os.environ["MINQING_ADMIN_DATABASE_URL"] = OWNER_URL
