@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,7 +69,7 @@ def keyed(keys: Mapping[str, str], err: InvalidInput, **params: object) -> Inval
 
 
 @dataclass(frozen=True, kw_only=True)
-class Shape:
+class Shape(ABC):
     """A field type: ``check(value, field)`` returns the clean value or raises
     :class:`InvalidInput`; ``json_schema()`` is the same rule for the document."""
 
@@ -86,11 +87,13 @@ class Shape:
             shown = {} if "value" in err.params else {"value": _shown(value)}
             raise keyed(self.keys, err, field=name, **shown) from None
 
-    def _check(self, value: object, name: str) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _check(self, value: object, name: str) -> Any:
+        """The clean value of a present ``value``, or :class:`InvalidInput`."""
 
-    def schema(self) -> dict[str, Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def schema(self) -> dict[str, Any]:
+        """The field's JSON Schema (without the null an optional field allows)."""
 
     def json_schema(self) -> dict[str, Any]:
         """The schema of the field in a JSON body: null allowed where it means absent."""

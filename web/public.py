@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, redirect, request
 
-from geodata.db import session_scope
 from governance import public as svc
 from governance import throttle
 from governance.errors import InvalidInput, NotFound
 from governance.uow import unit_of_work
 from i18n import current_lang, t
-from web.session import csrf_token
+from web.server_pages import page
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__, template_folder="templates")
@@ -29,12 +28,12 @@ MISSES = throttle.TRACK_MISSES_PER_ADDRESS  # unknown tracking codes per address
 
 def _blocked(limit: throttle.Limit) -> bool:
     """Is this address over ``limit`` (counted for every worker and node)?"""
-    with session_scope() as s:
+    with unit_of_work() as s:
         return not throttle.peek(s, limit, _addr(), audit_refusals=False).allowed
 
 
 def _count(limit: throttle.Limit) -> None:
-    with session_scope() as s:
+    with unit_of_work() as s:
         throttle.count(s, limit, _addr())
 
 
@@ -43,16 +42,8 @@ def _addr() -> str:
 
 
 def _page(template: str, status: int = 200, **ctx: object) -> Response:
-    lang = current_lang()
-    html = render_template(
-        template,
-        lang=lang,
-        t=lambda k, **kw: t(k, lang, **kw),
-        csrf=csrf_token(),
-        other_lang="en" if lang == "zh-CN" else "zh-CN",
-        **ctx,
-    )
-    resp = Response(html, status=status, mimetype="text/html")
+    """A public page (:func:`web.server_pages.page`), never cached: it shows a case."""
+    resp = page(template, status, **ctx)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
