@@ -105,7 +105,18 @@ def _grant_app_role(bind: sa.engine.Connection) -> None:
                 f"database role {role!r} does not exist and this user cannot create it; "
                 f"create it (LOGIN NOSUPERUSER NOBYPASSRLS) and migrate again"
             )
-        op.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+        # Roles belong to the cluster, not the database: two databases of one cluster
+        # migrated at once (two app nodes, or one test database per pytest-xdist worker)
+        # both see no role and both create it; the second waits for the first and then
+        # finds the name taken, which is what it wanted.
+        op.execute(
+            f"""
+            DO $$ BEGIN
+                CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$
+            """
+        )
     q = f'"{role}"'
     op.execute(f"GRANT USAGE ON SCHEMA public TO {q}")
     op.execute(

@@ -95,3 +95,59 @@ def test_identity_encryption_migrates_existing_rows_both_ways(owner_url: str) ->
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_two_databases_of_one_cluster_migrate_at_once(owner_url: str) -> None:
+    """The application role belongs to the cluster: two databases migrated at the same
+    moment (two app nodes, or a test database per pytest-xdist worker on a fresh cluster)
+    both find it missing and both create it; neither may fail for it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ADMIN_URL
+
+    role = f"minqing_race_{os.getpid()}"
+    names = [f"{make_url(owner_url).database}_race{i}" for i in (1, 2)]
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    script = "import sys; from geodata import migrate; migrate.upgrade(sys.argv[1])"
+    try:
+        procs = []
+        for name in names:
+            owner = make_url(owner_url).set(database=name)
+            env = {
+                **os.environ,
+                # the app connects as a role no database of this cluster has created yet
+                "MINQING_DATABASE_URL": owner.set(username=role).render_as_string(False),
+                "MINQING_ADMIN_DATABASE_URL": owner.render_as_string(False),
+            }
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", script, owner.render_as_string(False)],
+                    env=env,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        errors = [p.communicate(timeout=300)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], errors
+        with admin.connect() as conn:
+            for name in names:
+                granted = conn.execute(
+                    text(
+                        "SELECT has_database_privilege(:r, :d, 'CONNECT')"
+                        " AND has_schema_privilege(:r, 'public', 'USAGE')"
+                    ),
+                    {"r": role, "d": name},
+                ).scalar_one()
+                assert granted
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
