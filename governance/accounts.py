@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geodata.db import session_scope
-from geodata.models import AppUser, Area, Department, Role, UserSession
+from geodata.models import AppUser, Role
+from geodata.queries import users as q
 from governance import audit
 from governance.access import Principal
 from governance.errors import InvalidInput, Unauthorized
@@ -44,7 +44,7 @@ def check_password_strength(password: str) -> None:
 
 
 def principal_of(session: Session, user: AppUser) -> Principal:
-    area = session.get(Area, user.area_id) if user.area_id else None
+    area = q.area_by_id(session, user.area_id)
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -66,46 +66,28 @@ def _sid_hash(sid: str) -> str:
 def open_session(s: Session, user_id: int, sid: str, client_addr: str | None) -> None:
     """Record a new signed-in session in the caller's unit of work ``s`` (only the hash
     of its id is stored)."""
-    s.add(UserSession(sid_hash=_sid_hash(sid), user_id=user_id, client_addr=client_addr))
+    q.open_session(s, _sid_hash(sid), user_id, client_addr)
 
 
 def close_session(s: Session, sid: str) -> None:
     """Revoke one session (sign-out), in the caller's unit of work ``s``."""
-    s.execute(
-        text(
-            "UPDATE user_session SET revoked_at = now() WHERE sid_hash = :h AND revoked_at IS NULL"
-        ),
-        {"h": _sid_hash(sid)},
-    )
+    q.revoke_session(s, _sid_hash(sid))
 
 
 def revoke_sessions(session: Session, user_id: int) -> None:
     """End every open session of ``user_id`` (in the caller's transaction): a changed
     password, role, area scope, department or a disabled account signs the user out."""
-    session.execute(
-        text(
-            "UPDATE user_session SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"
-        ),
-        {"u": user_id},
-    )
+    q.revoke_sessions(session, user_id)
 
 
 def load_principal(s: Session, user_id: int, sid: str | None = None) -> Principal | None:
     """The principal of an enabled account whose session ``sid`` is still open
     (None if unknown, disabled, signed out or revoked), read in the caller's unit ``s``."""
-    user = s.get(AppUser, user_id)
+    user = q.user_by_id(s, user_id)
     if user is None or user.disabled:
         return None
-    if sid is not None:
-        live = s.execute(
-            text(
-                "SELECT 1 FROM user_session WHERE sid_hash = :h "
-                "AND user_id = :u AND revoked_at IS NULL"
-            ),
-            {"h": _sid_hash(sid), "u": user_id},
-        ).first()
-        if live is None:
-            return None
+    if sid is not None and not q.session_open(s, _sid_hash(sid), user_id):
+        return None
     return principal_of(s, user)
 
 
@@ -126,9 +108,7 @@ def authenticate(username: str, password: str, client_addr: str | None = None) -
     if len(password) > MAX_PASSWORD:  # still verified below (same time), never accepted
         password = password[: MAX_PASSWORD + 1]
     with session_scope() as s:
-        user = s.execute(
-            select(AppUser).where(AppUser.username == username).with_for_update()
-        ).scalar_one_or_none()
+        user = q.lock_user(s, username=username)
         ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
         ok = ok and user is not None and len(password) <= MAX_PASSWORD
         if user is None:
@@ -199,32 +179,27 @@ def create_user(
     check_password_strength(password)
     area_id = None
     if area_code:
-        area_id = session.execute(select(Area.id).where(Area.code == area_code)).scalar()
+        area_id = q.area_id_by_code(session, area_code)
         if area_id is None:
             raise InvalidInput("error.unknown_value", name="area", value=area_code)
     dept_id = None
     if department_code:
-        dept_id = session.execute(
-            select(Department.id).where(Department.code == department_code)
-        ).scalar()
-        if dept_id is None:
+        dept = q.department_by_code(session, department_code)
+        if dept is None:
             raise InvalidInput("error.unknown_value", name="department", value=department_code)
-    if session.execute(select(AppUser.id).where(AppUser.username == username)).scalar():
+        dept_id = dept.id
+    if q.username_taken(session, username):
         raise InvalidInput("error.user_exists", username=username)
-    user = AppUser(
+    return q.add_user(
+        session,
         username=username,
         display_name=display_name or username,
         password_hash=_hasher.hash(password),
         role=role,
         area_id=area_id,
         department_id=dept_id,
-        disabled=False,
-        failed_logins=0,
         must_change_password=must_change_password,
     )
-    session.add(user)
-    session.flush()
-    return user
 
 
 def set_password(
@@ -258,9 +233,7 @@ def change_own_password(
     cfg = get_settings()
     wrong: InvalidInput | None = None
     with session_scope() as s:
-        user = s.execute(
-            select(AppUser).where(AppUser.id == principal.user_id).with_for_update()
-        ).scalar_one_or_none()
+        user = q.lock_user(s, user_id=principal.user_id)
         if user is None or user.disabled:
             raise Unauthorized("error.session_expired")
         try:
@@ -310,26 +283,15 @@ def set_disabled(session: Session, username: str, disabled: bool = True) -> None
 
 
 def _get(session: Session, username: str) -> AppUser:
-    user = session.execute(select(AppUser).where(AppUser.username == username)).scalar()
+    user = q.user_by_name(session, username)
     if user is None:
         raise InvalidInput("error.unknown_value", name="username", value=username)
     return user
 
 
 def list_users(session: Session) -> list[dict]:
-    rows = (
-        session.execute(
-            text("""
-        SELECT u.username, u.display_name, u.role, a.code AS area_code, a.name AS area_name,
-               d.code AS department, u.disabled, u.locked_until
-        FROM app_user u LEFT JOIN area a ON a.id = u.area_id
-             LEFT JOIN department d ON d.id = u.department_id
-        ORDER BY u.username""")
-        )
-        .mappings()
-        .all()
-    )
-    return [dict(r) for r in rows]
+    """Every account with role, scope and state (``users list``); no password hash."""
+    return q.cli_list(session)
 
 
 def generate_password() -> str:

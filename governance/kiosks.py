@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geodata.models import AppUser, Role
 from geodata.models_tokens import ApiToken, TokenKind
+from geodata.queries import tokens as token_rows
+from geodata.queries import users as user_rows
 from governance.access import Principal
 from governance.accounts import principal_of, set_disabled
 from governance.errors import InvalidInput
@@ -83,19 +84,16 @@ def _account(session: Session, tok: ApiToken, *, create: bool) -> AppUser | None
     """The kiosk's system account: found by name, created if missing and ``create``.
     An account of that name that is not a wall account of the token's area is refused."""
     username = account_name(tok.id)
-    user = session.execute(select(AppUser).where(AppUser.username == username)).scalar()
+    user = user_rows.user_by_name(session, username)
     if user is None and create:
-        user = AppUser(
+        user = user_rows.add_user(
+            session,
             username=username,
             display_name=tok.name[:80],
             password_hash=UNUSABLE_PASSWORD,
             role=Role.WALL.value,
             area_id=tok.area_id,
-            disabled=False,
-            failed_logins=0,
         )
-        session.add(user)
-        session.flush()
     elif user is not None and (user.role != Role.WALL or user.area_id != tok.area_id):
         if create:
             raise InvalidInput("error.user_exists", username=username)
@@ -123,7 +121,7 @@ def kiosk_sign_in(s: Session, raw: str | None) -> tuple[Principal | None, TokenC
     check = check_token(s, raw, TokenKind.KIOSK.value)
     if check.principal is None or check.token_id is None:
         return None, check
-    tok = s.get(ApiToken, check.token_id)
+    tok = token_rows.by_id(s, check.token_id)
     account = _account(s, tok, create=True) if tok is not None else None
     if account is None or account.disabled:
         return None, TokenCheck(None, "no_account", check.token_id, check.prefix)
@@ -134,7 +132,7 @@ def kiosk_token_live(s: Session, token_id: int) -> bool:
     """Is kiosk token ``token_id`` still live (not revoked, not expired)? Asked by the
     request guard on every request of a kiosk session, in its unit of work ``s``;
     records the use."""
-    tok = s.get(ApiToken, int(token_id))
+    tok = token_rows.by_id(s, token_id)
     if tok is None or token_state(tok, TokenKind.KIOSK.value) != "ok":
         return False
     touch(s, tok.id)

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geodata.models_tokens import ApiToken, TokenKind
+from geodata.models_tokens import TokenKind
+from geodata.queries import tokens as q
 from governance.access import Principal
 from governance.errors import InvalidInput, NotFound
 from governance.kiosks import disable_account
@@ -32,7 +33,7 @@ def revoke_token(session: Session, token_id: int, *, actor: Principal | None = N
         The token is already revoked.
     """
     check_actor(actor)
-    tok = session.get(ApiToken, int(token_id), with_for_update=True)
+    tok = q.by_id(session, token_id, lock=True)
     if tok is None:
         raise NotFound("error.not_found", what=f"token {token_id}")
     if tok.revoked_at is not None:

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geodata.models import Area, IncidentSource
+from geodata.models import IncidentSource
 from geodata.models_tokens import ApiToken, TokenKind
+from geodata.queries import tokens as q
 from governance import audit
 from governance.access import (
     LAYER_INCIDENTS,
@@ -187,7 +187,7 @@ def audit_change(
     session: Session, actor: Principal | None, command: str, tok: ApiToken, **extra: Any
 ) -> None:
     """Audit a token's creation or revocation (by id and prefix, never its value)."""
-    area = session.execute(select(Area.code).where(Area.id == tok.area_id)).scalar()
+    area = q.area_code(session, tok.area_id)
     audit.record(
         session,
         action="permission_change",
@@ -232,7 +232,8 @@ def insert_token(
     expires_at = _expiry(expires_days)
     area_id = _area_id(session, area_code)
     raw = new_token()
-    tok = ApiToken(
+    tok = q.add(
+        session,
         kind=kind,
         name=name,
         source=source,
@@ -243,8 +244,6 @@ def insert_token(
         created_by=actor.user_id if actor and actor.user_id else None,
         expires_at=expires_at,
     )
-    session.add(tok)
-    session.flush()
     return tok, raw
 
 
@@ -286,30 +285,13 @@ def create_source_token(
 
 def list_tokens(session: Session) -> list[dict[str, Any]]:
     """Every token with its state; no secret, no hash."""
-    rows = session.execute(
-        text("""
-        SELECT t.id, t.kind, t.name, t.source, t.scopes, t.token_prefix AS prefix,
-               a.code AS area_code, a.name AS area_name, t.created_at, t.expires_at,
-               t.revoked_at, t.last_used_at,
-               CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked'
-                    WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 'expired'
-                    ELSE 'active' END AS state
-        FROM api_token t LEFT JOIN area a ON a.id = t.area_id
-        ORDER BY t.id""")
-    ).mappings()
-    return [dict(r) for r in rows]
+    return q.listing(session)
 
 
 # ----------------------------------------------------------------------------- authentication
 def touch(session: Session, token_id: int) -> None:
     """Record a use of the token, at most once a minute (no write on most requests)."""
-    session.execute(
-        text(
-            "UPDATE api_token SET last_used_at = now() WHERE id = :i AND "
-            "(last_used_at IS NULL OR last_used_at < now() - make_interval(secs => :s))"
-        ),
-        {"i": token_id, "s": TOUCH_SECONDS},
-    )
+    q.touch(session, token_id, TOUCH_SECONDS)
 
 
 def token_state(tok: ApiToken, kind: str | None) -> str:
@@ -332,14 +314,10 @@ def check_token(s: Session, raw: str | None, kind: str | None = None) -> TokenCh
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_CHARS:
         return TokenCheck(None, "malformed")
-    row = s.execute(
-        select(ApiToken, Area.code, Area.level, Area.name)
-        .outerjoin(Area, Area.id == ApiToken.area_id)
-        .where(ApiToken.token_hash == hash_token(raw))
-    ).first()
+    row = q.by_hash(s, hash_token(raw))
     if row is None:
         return TokenCheck(None, "unknown")
-    tok = row[0]
+    tok, area_code, area_level, area_name = row
     state = token_state(tok, kind)
     if state != "ok":
         return TokenCheck(None, state, tok.id, tok.token_prefix)
@@ -350,9 +328,9 @@ def check_token(s: Session, raw: str | None, kind: str | None = None) -> TokenCh
         display_name=tok.name,
         role="token",
         area_id=tok.area_id,
-        area_code=row[1],
-        area_level=row[2],
-        area_name=row[3],
+        area_code=area_code,
+        area_level=area_level,
+        area_name=area_name,
         token_id=tok.id,
         kind=tok.kind,
         source=tok.source,

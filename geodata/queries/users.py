@@ -1,8 +1,10 @@
-"""SQL of the account page: the account list (never the password hash), one account locked
-for a change, areas and departments by code.
+"""SQL of accounts and their sign-in sessions: the account list (never the password hash),
+one account locked for a change, areas and departments by code, new accounts, the
+``user_session`` rows behind every signed-in browser.
 
-The rules (who may change what) live in ``governance/users_admin.py``; these functions
-read, lock and change rows in the caller's transaction.
+The rules (who may change what, passwords, lockout) live in ``governance/accounts.py`` and
+``governance/users_admin.py``; these functions read, lock and change rows in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geodata.models import AppUser, Area, Department
+from geodata.models import AppUser, Area, Department, UserSession
 
 # What the page shows of an account: no password_hash, ever.
 _COLUMNS = """
@@ -125,3 +127,74 @@ def set_permissions(
     written at once (``flush``: the database's check constraints answer here)."""
     user.role, user.area_id, user.department_id = role, area_id, department_id
     session.flush()
+
+
+def user_by_id(session: Session, user_id: int) -> AppUser | None:
+    return session.get(AppUser, user_id)
+
+
+def user_by_name(session: Session, username: str) -> AppUser | None:
+    return session.execute(select(AppUser).where(AppUser.username == username)).scalar()
+
+
+def area_id_by_code(session: Session, code: str) -> int | None:
+    return session.execute(select(Area.id).where(Area.code == code)).scalar()
+
+
+def add_user(session: Session, **columns: Any) -> AppUser:
+    """A new account row (``columns`` as the model names them), flushed: its id is known
+    and the database's constraints have answered."""
+    user = AppUser(disabled=False, failed_logins=0, **columns)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def cli_list(session: Session) -> list[dict[str, Any]]:
+    """Every account for ``users list``: role, scope, department and state, by username."""
+    rows = session.execute(
+        text(f"""
+        SELECT u.username, u.display_name, u.role, a.code AS area_code, a.name AS area_name,
+               d.code AS department, u.disabled, u.locked_until
+        {_FROM}
+        ORDER BY u.username""")
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+# ----------------------------------------------------------------------------- sessions
+def open_session(session: Session, sid_hash: str, user_id: int, client_addr: str | None) -> None:
+    session.add(UserSession(sid_hash=sid_hash, user_id=user_id, client_addr=client_addr))
+
+
+def revoke_session(session: Session, sid_hash: str) -> None:
+    session.execute(
+        text(
+            "UPDATE user_session SET revoked_at = now() WHERE sid_hash = :h AND revoked_at IS NULL"
+        ),
+        {"h": sid_hash},
+    )
+
+
+def revoke_sessions(session: Session, user_id: int) -> None:
+    """End every open session of ``user_id``."""
+    session.execute(
+        text(
+            "UPDATE user_session SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL"
+        ),
+        {"u": user_id},
+    )
+
+
+def session_open(session: Session, sid_hash: str, user_id: int) -> bool:
+    """Is the session of hash ``sid_hash`` of ``user_id`` still open?"""
+    return (
+        session.execute(
+            text(
+                "SELECT 1 FROM user_session WHERE sid_hash = :h "
+                "AND user_id = :u AND revoked_at IS NULL"
+            ),
+            {"h": sid_hash, "u": user_id},
+        ).first()
+        is not None
+    )
