@@ -17,12 +17,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map
 
 from api.openapi import spec
 from geodata.db import get_engine
+from geodata.queries import server
 from governance import request_model
 from governance.access import MAP_VIEW, PERSONS_REVEAL, REPORTER_REVEAL, require
 from governance.attachments import MAX_BASE64
@@ -339,18 +339,14 @@ def healthz() -> tuple[Response, int]:
     t0 = time.perf_counter()
     try:
         with get_engine().connect() as conn:
-            version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
-            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            bypass = conn.execute(
-                text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
-            ).scalar()
+            found = server.facts(conn)
         db = {
             "status": "ok",
-            "postgis": version,
-            "schema": rev,
+            "postgis": found["postgis"],
+            "schema": found["schema"],
             # "bypassed": the app connects as a superuser or BYPASSRLS role, so row-level
             # security (defence in depth under the app's own checks) does not apply.
-            "row_security": "bypassed" if bypass else "enforced",
+            "row_security": "bypassed" if found["bypassed"] else "enforced",
             "latency_ms": round((time.perf_counter() - t0) * 1000, 1),
         }
         return jsonify({"status": "ok", "database": db}), 200

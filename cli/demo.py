@@ -5,12 +5,9 @@ from __future__ import annotations
 import time
 
 import click
-from sqlalchemy import text
 
 from cli.db import ensure_database
 from governance.demo_accounts import seed_accounts
-
-SEED_LOCK = 7_302_001  # pg_advisory_xact_lock key: one seeder at a time
 
 
 def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None:
@@ -19,7 +16,7 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
 
     t0 = time.perf_counter()
     with session_scope(admin=True) as s:  # the schema owner: TRUNCATE, COPY, ANALYZE
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEED_LOCK})
+        demo.lock_seeding(s)
         if not demo.is_empty(s):
             if if_empty:
                 click.echo("demo city already loaded: skipping seed")
@@ -31,7 +28,7 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
             demo.reset(s)
         report = demo.seed(s, incidents=incidents, seed=seed)
         accounts = seed_accounts(s)
-    checkpoint()
+    demo.checkpoint()
     click.echo(
         f"seeded {report.counties} counties, {report.streets} streets/towns, "
         f"{report.communities} communities, {report.grids} grids, {report.sites} key sites, "
@@ -41,16 +38,6 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
     click.echo("demo accounts (demo city only; change or disable them for real use):")
     for acc, area in accounts:
         click.echo(f"  {acc.username:<11} {acc.password:<22} {acc.role:<12} {area or 'city'}")
-
-
-def checkpoint() -> None:
-    """Write the seed's pages to their files now. A seed writes ~1.6 GB of write-ahead
-    log; without a checkpoint a crash soon after it replays all of that at the next start
-    (about a minute of 503s)."""
-    from geodata.db import get_admin_engine
-
-    with get_admin_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("CHECKPOINT"))
 
 
 @click.group()

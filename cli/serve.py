@@ -119,15 +119,12 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
 
 def _warn_if_rls_bypassed() -> None:
     """Row-level security does not bind a superuser or BYPASSRLS role: say so loudly."""
-    from sqlalchemy import text
-
     from geodata.db import get_engine
+    from geodata.queries import server
 
     try:
         with get_engine().connect() as conn:
-            bypass = conn.execute(
-                text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
-            ).scalar()
+            bypass = server.row_security_bypassed(conn)
     except Exception:  # noqa: BLE001 - the server reports the database itself (/healthz)
         return
     finally:
