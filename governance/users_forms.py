@@ -22,9 +22,9 @@ from governance import accounts, area_codes
 from governance.access import Principal
 from governance.duties import Duty, check
 from governance.errors import InvalidInput
+from governance.kiosks import ACCOUNT_PREFIX
 
 NEEDS_AREA = frozenset({Role.SUPERVISOR.value, Role.GRID_WORKER.value})
-KIOSK_PREFIX = "kiosk-"  # governance.kiosks.ACCOUNT_PREFIX (not imported: no cycle)
 MAX_FILTER = 100
 MAX_DISPLAY_NAME = 80
 MAX_PASSWORD = accounts.MAX_PASSWORD
@@ -35,7 +35,7 @@ NO_ROLE = "none"  # the list filter and the permission form's value for "no role
 
 def is_kiosk(username: str) -> bool:
     """Is this the system account of a wall-screen kiosk token (read-only here)?"""
-    return username.startswith(KIOSK_PREFIX)
+    return username.startswith(ACCOUNT_PREFIX)
 
 
 def text(value: object, max_len: int, key: str) -> str | None:
@@ -57,7 +57,7 @@ def username(value: object) -> str:
     if name is None or not _USERNAME.fullmatch(name):
         raise InvalidInput("error.users.username_format")
     if is_kiosk(name):
-        raise InvalidInput("error.users.username_reserved", prefix=KIOSK_PREFIX)
+        raise InvalidInput("error.users.username_reserved", prefix=ACCOUNT_PREFIX)
     return name
 
 

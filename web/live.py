@@ -35,12 +35,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
 from governance import coarse, live
 from governance.access import MAP_VIEW, WALL_VIEW, Principal
-from i18n import current_lang, t
 from web import outage
+from web.errors import json_error
 from web.security import audit_denied, current_principal, recheck_principal
 from web.tokens import current_token
 
@@ -70,18 +70,12 @@ def _may_stream(principal: Principal | None) -> bool:
 
 
 @bp.get(PATH)
-def stream() -> Response | tuple[Response, int]:
+def stream() -> Response:
     """Open a live stream for the signed-in user's area scope."""
     principal = current_principal()
     if current_token() is not None or not _may_stream(principal):
         audit_denied("live")
-        lang = current_lang()
-        body = {
-            "error": "forbidden",
-            "message": t("error.forbidden", lang),
-            "key": "error.forbidden",
-        }
-        return jsonify(body), 403
+        return json_error(403, "error.forbidden")
     assert principal is not None
     try:
         sub = live.hub().subscribe(principal.scope, coarse.aggregate_only(principal))
