@@ -97,4 +97,20 @@ INPUT: dict[str, dict[str, str]] = {
         "zh-CN": "不支持此请求方法",
         "en": "This method is not allowed here",
     },
+    # the walking-order suggestion (governance/route_order.py)
+    "error.route.start": {
+        "zh-CN": "当前位置无效：须为经度、纬度两个有限数字，经度在 -180 到 180 之间，纬度在 -90 到 90 之间",
+        "en": "The current position is not valid: it must be two finite numbers, longitude"
+        " between -180 and 180 and latitude between -90 and 90",
+    },
+    "error.route.stop": {
+        "zh-CN": "第 {number} 个巡查点的坐标无效：须为经度、纬度两个有限数字，经度在 -180 到 180"
+        " 之间，纬度在 -90 到 90 之间",
+        "en": "Stop {number} has no valid position: it must be two finite numbers, longitude"
+        " between -180 and 180 and latitude between -90 and 90",
+    },
+    "error.route.too_many": {
+        "zh-CN": "巡查点过多（{count} 个），一次最多排 {max} 个",
+        "en": "Too many stops ({count}): at most {max} can be ordered at once",
+    },
 }
