@@ -36,6 +36,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/density.py
 	$(PY) bench/ingest.py
 	$(PY) bench/briefing.py
+	$(PY) bench/route.py
 
 system:
 	@scripts/system-deps.sh run
