@@ -129,7 +129,10 @@ def _coordinates(value: object) -> tuple[float, float] | None:
         return None
     if len(value) != 2 or not all(_is_number(v) for v in value):
         return None
-    lon, lat = float(value[0]), float(value[1])
+    try:
+        lon, lat = float(value[0]), float(value[1])
+    except OverflowError:  # an int too large for a float
+        return None
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return None
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
