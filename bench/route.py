@@ -16,6 +16,7 @@ how often it is the shortest). No database.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -85,16 +86,16 @@ def ratio(a: float, b: float) -> float:
     return a / b if b > 0 else 1.0
 
 
-def measure(name: str, box: Sequence[float], n: int, sets: int, seed: int) -> Figures:
+def measure(name: str, box: Sequence[float], n: int, sets: int, seed: list[int]) -> Figures:
     """Time and compare ``sets`` random sets of ``n`` stops in ``box``."""
-    rng = np.random.default_rng([seed, n, int(box[2] - box[0] > 0.1)])
+    rng = np.random.default_rng(seed)
     start, stops = draw(rng, box, n)
     order_stops(start, stops), nearest_neighbour(start, stops)  # warm-up (caches, imports)
     ours, nn, vs_nn, vs_best = [], [], [], []
     for _ in range(sets):
         start, stops = draw(rng, box, n)
-        route, ms = timed(lambda: order_stops(start, stops))  # noqa: B023
-        base, nn_ms = timed(lambda: nearest_neighbour(start, stops))  # noqa: B023
+        route, ms = timed(functools.partial(order_stops, start, stops))
+        base, nn_ms = timed(functools.partial(nearest_neighbour, start, stops))
         ours.append(ms)
         nn.append(nn_ms)
         vs_nn.append(ratio(route.length_m, base.length_m))
@@ -155,7 +156,11 @@ def main(argv: list[str] | None = None) -> list[Figures]:
         f"walking order, governance/route_order.py: {sets} random sets per row, seed"
         f" {args.seed}; times per call, after a warm-up; lengths as ratios (lower is better)\n"
     )
-    rows = [measure(name, box, n, sets, args.seed) for name, *box in BOXES for n in sizes]
+    rows = [
+        measure(name, box, n, sets, [args.seed, i, n])
+        for i, (name, *box) in enumerate(BOXES)
+        for n in sizes
+    ]
     report(rows)
     return rows
 

@@ -4,9 +4,10 @@ Checked by brute force against an independent haversine: every stop is visited o
 reported length is the sum of the legs and the distance walked; the walk is never longer
 than the nearest-neighbour walk; no 2-opt or Or-opt move shortens it; up to 7 stops it is
 the shortest walk (all permutations tried), and for 9-10 stops, where the local search
-decides, within 1.25 of the shortest (measured worst: 1.18 over 600 random sets of 10
-stops in bench/route.py, about 16 % of them not the shortest; 1.13 over 3,000 sets of 9-10
-stops drawn in four patterns). Bad coordinates raise InvalidInput with a catalog key.
+decides, within 1.25 of the shortest (measured worst: 1.14 over 600 random sets of 10
+stops in bench/route.py, about 18 % of them not the shortest, and 1.18 with other seeds;
+1.13 over 3,000 sets of 9-10 stops drawn in four patterns). Bad coordinates raise
+InvalidInput with a catalog key.
 """
 
 from __future__ import annotations
