@@ -8,6 +8,7 @@ import click
 
 from cli.db import ensure_database
 from governance.demo_accounts import seed_accounts
+from governance.demo_patrol import FIELD_PASSWORD, seed_patrol
 
 
 def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None:
@@ -28,6 +29,7 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
             demo.reset(s)
         report = demo.seed(s, incidents=incidents, seed=seed)
         accounts = seed_accounts(s)
+        patrol = seed_patrol(s)
     demo.checkpoint()
     click.echo(
         f"seeded {report.counties} counties, {report.streets} streets/towns, "
@@ -38,6 +40,11 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
     click.echo("demo accounts (demo city only; change or disable them for real use):")
     for acc, area in accounts:
         click.echo(f"  {acc.username:<11} {acc.password:<22} {acc.role:<12} {area or 'city'}")
+    click.echo(
+        f"patrol: {patrol.templates} checklists, {patrol.tasks} visits over the last year and "
+        f"the coming week; {patrol.workers} more grid workers gw<grid code>, password "
+        f"{FIELD_PASSWORD}"
+    )
 
 
 @click.group()

@@ -53,6 +53,7 @@ class IncidentSource(enum.StrEnum):
     POLICE = "police_110"  # 110 警情
     IOT = "iot"  # 物联感知告警
     PUBLIC = "public"  # 群众上报
+    PATROL = "patrol"  # 巡查发现 (a failed checklist item, governance/patrol_submit.py)
 
 
 class IncidentStatus(enum.StrEnum):

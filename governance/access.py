@@ -40,6 +40,10 @@ INCIDENT_IMPORT = "incident.import"  # import hotline export files (governance/f
 INCIDENT_REGISTER = "incident.register"  # take a report by phone or in person (/frontdesk)
 ANALYTICS_VIEW = "analytics.view"  # monthly evaluation and weekly consultation (scores)
 BRIEFING_EXPORT = "briefing.export"  # leaders' briefings (日调度/周会商/月评估) as PDF/PNG/HTML
+# Online patrol and care visits (governance/patrol*.py).
+PATROL_DO = "patrol.do"  # the worker's own tasks: see them, fill the checklist
+PATROL_SUPERVISE = "patrol.supervise"  # the area's patrol status, reassign tasks, reports
+PATROL_PLAN = "patrol.plan"  # checklist templates and visit frequencies
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {INCIDENT_IMPORT}
         | {ANALYTICS_VIEW}
         | {BRIEFING_EXPORT}
+        | {PATROL_SUPERVISE, PATROL_PLAN}
     ),
     Role.SUPERVISOR: frozenset(
         _OPERATIONS
@@ -68,11 +73,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {INCIDENT_REGISTER, INCIDENT_IMPORT}
         | {ANALYTICS_VIEW}
         | {BRIEFING_EXPORT}
+        | {PATROL_SUPERVISE}
     ),
     Role.GRID_WORKER: frozenset(
         _OPERATIONS
         | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_CLOSE, INCIDENT_ESCALATE, INCIDENT_REGISTER}
+        | {PATROL_DO}
     ),
     Role.DEPT_STAFF: frozenset(_OPERATIONS | {INCIDENT_HANDLE}),
     Role.WALL: frozenset({WALL_VIEW}),  # the wall screen: its own page, aggregates only

@@ -43,6 +43,12 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput("error.weak_password", n=MIN_PASSWORD)
 
 
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password that passed :func:`check_password_strength`."""
+    check_password_strength(password)
+    return _hasher.hash(password)
+
+
 def principal_of(session: Session, user: AppUser) -> Principal:
     area = q.area_by_id(session, user.area_id)
     return Principal(

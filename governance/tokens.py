@@ -67,10 +67,11 @@ SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
     WALL_SCOPE: frozenset({WALL_VIEW}),
 }
 # Short names accepted on the command line, besides the IncidentSource values themselves.
+# No system posts as ``patrol``: those cases come only from failed checklist items.
 SOURCE_ALIASES: dict[str, str] = {
     "12345": IncidentSource.HOTLINE.value,
     "110": IncidentSource.POLICE.value,
-    **{s.value: s.value for s in IncidentSource},
+    **{s.value: s.value for s in IncidentSource if s is not IncidentSource.PATROL},
 }
 
 

@@ -23,6 +23,7 @@ from i18n.messages_input import INPUT
 from i18n.messages_intake import INTAKE
 from i18n.messages_live import LIVE
 from i18n.messages_outage import OUTAGE
+from i18n.messages_patrol import PATROL
 from i18n.messages_pii import PII
 from i18n.messages_public import PUBLIC
 from i18n.messages_ui import UI
@@ -44,6 +45,7 @@ _PARTS += (PII,)
 _PARTS += (OUTAGE,)
 _PARTS += (INPUT,)
 _PARTS += (AREAS,)
+_PARTS += (PATROL,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -61,6 +61,7 @@ CORE: dict[str, dict[str, str]] = {
     "source.police_110": {"zh-CN": "110 警情", "en": "110 police"},
     "source.iot": {"zh-CN": "物联感知", "en": "IoT alarm"},
     "source.public": {"zh-CN": "群众上报", "en": "Public report"},
+    "source.patrol": {"zh-CN": "巡查发现", "en": "Patrol finding"},
     # --- incident status ---
     "status.registered": {"zh-CN": "已登记", "en": "Registered"},
     "status.verified": {"zh-CN": "已核实", "en": "Verified"},

@@ -155,10 +155,12 @@ def seeded_database(request: pytest.FixtureRequest) -> Iterator[str]:
     _recreate(TEST_URL, ADMIN_URL)
     migrate.upgrade(OWNER_URL)
     from governance.demo_accounts import seed_accounts
+    from governance.demo_patrol import seed_patrol
 
     with session_scope(OWNER_URL, admin=True) as s:
         demo.seed(s, incidents=TEST_INCIDENTS, seed=SEED)
         seed_accounts(s)
+        seed_patrol(s)
     yield TEST_URL
     from geodata.db import get_admin_engine, get_engine
     from governance import live

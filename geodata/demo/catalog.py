@@ -126,6 +126,35 @@ CATEGORY_GROUPS: list[tuple[str, str, str, int, list[Leaf]]] = [
     ),
 ]
 
+# Care visits to key persons (走访关爱) find problems no other channel reports: they are
+# categories of the catalog, but the demo's generated incidents never draw them (only the
+# patrol history's findings do), so they are kept out of LEAVES.
+CARE_GROUPS: list[tuple[str, str, str, int, list[Leaf]]] = [
+    (
+        "care",
+        "特殊人群关爱",
+        "Care of vulnerable people",
+        330,
+        [
+            Leaf(
+                "care.living_difficulty", "生活困难", "Hardship in daily living", 3, "civil_affairs"
+            ),
+            Leaf("care.health_risk", "健康风险", "Health risk", 2, "health"),
+            Leaf("care.home_safety", "居家安全隐患", "Safety hazard at home", 2, "emergency"),
+            Leaf(
+                "care.out_of_contact",
+                "失联脱管",
+                "Out of contact or supervision",
+                1,
+                "public_security",
+            ),
+            Leaf(
+                "care.child_welfare", "儿童监护缺失", "Child left without care", 2, "civil_affairs"
+            ),
+        ],
+    ),
+]
+
 LEAVES: list[Leaf] = [leaf for *_, leaves in CATEGORY_GROUPS for leaf in leaves]
 LEAF_CODES: list[str] = [leaf.code for leaf in LEAVES]
 LEAF_INDEX: dict[str, int] = {c: i for i, c in enumerate(LEAF_CODES)}
@@ -146,7 +175,7 @@ def category_rows(
     """
     rows: list[tuple[str, str | None, str, str, str, int, int | None, int]] = []
     order = 0
-    for g_code, g_zh, g_en, hue, leaves in CATEGORY_GROUPS:
+    for g_code, g_zh, g_en, hue, leaves in CATEGORY_GROUPS + CARE_GROUPS:
         order += 1
         rows.append((g_code, None, g_zh, g_en, _hex(hue, 0.45, 0.75), 3, None, order))
         n = len(leaves)

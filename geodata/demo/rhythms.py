@@ -12,7 +12,9 @@ import numpy as np
 from geodata.demo.catalog import LEAF_CODES, LEAF_INDEX
 from geodata.models import IncidentSource
 
-SOURCES: list[str] = [s.value for s in IncidentSource]
+# The channels of the generated incidents; cases from patrol findings come from the demo's
+# patrol history instead (geodata/demo/patrol.py).
+SOURCES: list[str] = [s.value for s in IncidentSource if s is not IncidentSource.PATROL]
 SOURCE_SHARE = {
     "grid": 0.35,
     "hotline_12345": 0.30,

@@ -34,6 +34,7 @@ DEMO_TABLES = [
     "incident_category",
     "department",
     "area",
+    "checklist_template",  # the demo's checklists (governance/demo_patrol.py)
 ]
 AREA_COLUMNS = [
     "id",

@@ -1,0 +1,40 @@
+"""``/patrol``: the grid worker's day on the phone (今日巡查).
+
+A server-rendered shell and ``assets/js/patrol.js``, not a Dash page: it has to work on
+a cheap phone over a weak signal, so it loads one small script (no React, no map
+library: the route is drawn as SVG), fetches the day from ``/api/v1/patrol/day`` and keeps
+filled checklists in an outbox on the phone (IndexedDB) until the server has them. The
+guard checks the page's permission (``PATROL_DO``: grid workers) like any other page.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response
+
+from i18n import CATALOG, current_lang
+from web.server_pages import page
+from web.session import current_principal
+
+bp = Blueprint("patrol_page", __name__, template_folder="templates")
+
+# the page script's words, in the request's language
+_UI_PREFIXES = ("patrol.ui.", "patrol.flag.", "patrol.status.", "patrol.error.")
+
+
+def _messages(lang: str) -> dict[str, str]:
+    return {
+        k: v.get(lang) or v["zh-CN"] for k, v in CATALOG.items() if k.startswith(_UI_PREFIXES)
+    }
+
+
+@bp.get("/patrol")
+def patrol() -> Response:
+    lang = current_lang()
+    who = current_principal()
+    return page(
+        "patrol.html",
+        principal=who,
+        messages=json.dumps(_messages(lang), ensure_ascii=False),
+    )
