@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable zh-CN errors
     Compress(server)
     from api import bp, health_bp
-    from web import audit_export, auth, guard, kiosk, outage, public
+    from web import audit_export, auth, guard, kiosk, outage, patrol_page, public
     from web.exports import bp as exports_bp
     from web.live import bp as live_bp
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(live_bp)  # GET /api/v1/stream (server-sent events)
     server.register_blueprint(public.bp)  # /report and /track/<code>: no sign-in
     server.register_blueprint(exports_bp)  # GET /export/<dataset>.<fmt>: data exports
+    server.register_blueprint(patrol_page.bp)  # /patrol: the grid worker's day (phone)
     options: dict[str, object] = {
         "server": server,
         "use_pages": True,

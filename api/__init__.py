@@ -1,5 +1,8 @@
-"""HTTP API: the /api/v1 blueprint and /healthz."""
+"""HTTP API: the /api/v1 blueprint (with /api/v1/patrol nested in it) and /healthz."""
 
+from api.patrol_routes import patrol_bp
 from api.routes import bp, health_bp
+
+bp.register_blueprint(patrol_bp)
 
 __all__ = ["bp", "health_bp"]

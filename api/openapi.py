@@ -29,6 +29,7 @@ from api.openapi_common import (
 )
 from api.openapi_intake import intake_paths, intake_schemas
 from api.openapi_live import live_paths
+from api.openapi_patrol import patrol_paths, patrol_schemas
 from api.responses import response_schemas
 from governance import catalog, tokens
 from governance.layer_query import LayerQuery
@@ -265,12 +266,14 @@ def spec() -> dict[str, Any]:
             **_incident_paths(),
             **_other_paths(),
             **live_paths(),
+            **patrol_paths(),
         },
         "components": {
             "securitySchemes": security_schemes(),
             "schemas": {
                 **intake_schemas(),
                 **response_schemas(),
+                **patrol_schemas(),
                 "TransitionIn": model_schema(TransitionIn),
                 "RevealIn": model_schema(RevealIn),
             },

@@ -358,8 +358,13 @@ RESPONSES: Final[tuple[type[View], ...]] = (
 def response_schemas() -> dict[str, Any]:
     """The components of every answer in :data:`RESPONSES` and of the models inside them,
     their references pointing into the document's components."""
+    return schemas_of(RESPONSES)
+
+
+def schemas_of(models: tuple[type[View], ...]) -> dict[str, Any]:
+    """The components of ``models`` and of the models inside them."""
     out: dict[str, Any] = {}
-    for model in RESPONSES:
+    for model in models:
         schema = model.model_json_schema(
             by_alias=True, ref_template=REF + "{model}", schema_generator=_Schema
         )

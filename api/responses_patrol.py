@@ -26,6 +26,7 @@ class PatrolTask(View):
     due_on: str
     deadline: str
     template_version_id: int
+    radius_m: int
     distance_m: int | None
 
 

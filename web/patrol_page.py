@@ -24,9 +24,7 @@ _UI_PREFIXES = ("patrol.ui.", "patrol.flag.", "patrol.status.", "patrol.error.")
 
 
 def _messages(lang: str) -> dict[str, str]:
-    return {
-        k: v.get(lang) or v["zh-CN"] for k, v in CATALOG.items() if k.startswith(_UI_PREFIXES)
-    }
+    return {k: v.get(lang) or v["zh-CN"] for k, v in CATALOG.items() if k.startswith(_UI_PREFIXES)}
 
 
 @bp.get("/patrol")

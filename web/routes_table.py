@@ -19,6 +19,7 @@ from governance.access import (
     INCIDENT_IMPORT,
     INCIDENT_REGISTER,
     MAP_VIEW,
+    PATROL_DO,
     USERS_VIEW,
     WALL_VIEW,
     Principal,
@@ -56,10 +57,12 @@ PAGE_PERMISSIONS: Final = {
     "/evaluation": ANALYTICS_VIEW,
     "/consult": ANALYTICS_VIEW,
     "/briefings": BRIEFING_EXPORT,  # leaders' briefings (pages/briefings.py)
+    "/patrol": PATROL_DO,  # the grid worker's day on the phone (web/patrol_page.py)
 }
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
-# of this list their role may open (an auditor lands on the audit log, not a 403).
-HOME_PAGES: Final = ["/", "/audit", "/wall", "/admin/users"]
+# of this list their role may open (an auditor lands on the audit log, not a 403; a grid
+# worker on their day's visits).
+HOME_PAGES: Final = ["/patrol", "/", "/audit", "/wall", "/admin/users"]
 # Dash callbacks by the feature prefix of their output ids (ids are "<feature>-..."):
 # a callback whose outputs belong to no listed feature is refused (fail closed).
 CALLBACK_PERMISSIONS: Final = {
