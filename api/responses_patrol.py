@@ -24,6 +24,7 @@ class PatrolTask(View):
     overdue: bool
     high_risk: bool
     due_on: str
+    last_day: str
     deadline: str
     template_version_id: int
     radius_m: int

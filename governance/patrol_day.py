@@ -89,6 +89,7 @@ def my_day(
                 "overdue": r["deadline"] <= now,
                 "high_risk": r["high_risk"],
                 "due_on": r["due_on"].isoformat(),
+                "last_day": r["last_day"].isoformat(),
                 "deadline": r["deadline"].astimezone(LOCAL_TZ).isoformat(),
                 "template_version_id": r["template_version_id"],
                 "radius_m": r["radius_m"],

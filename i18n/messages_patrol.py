@@ -141,7 +141,7 @@ PATROL: dict[str, dict[str, str]] = {
     },
     "patrol.ui.overdue": {"zh-CN": "逾期", "en": "Overdue"},
     "patrol.ui.high_risk": {"zh-CN": "重点", "en": "High risk"},
-    "patrol.ui.deadline": {"zh-CN": "截止 {at}", "en": "Due by {at}"},
+    "patrol.ui.deadline": {"zh-CN": "截止 {at} 24:00", "en": "Due by {at} 24:00"},
     "patrol.ui.distance": {"zh-CN": "距您 {m}", "en": "{m} away"},
     "patrol.ui.queued": {"zh-CN": "待发送", "en": "Waiting to send"},
     "patrol.ui.pass": {"zh-CN": "合格", "en": "Pass"},

@@ -93,10 +93,12 @@ def page_key(path: str) -> str:
 
 def home_for(principal: Principal, wanted: str = "/") -> str:
     """``wanted`` if the principal may open it, else the first page of HOME_PAGES they
-    may open (else ``wanted``, which will then explain the refusal)."""
+    may open (else ``wanted``, which will then explain the refusal). "/" is no page in
+    particular (sign-in without a destination): the first home page too, so that a grid
+    worker starts on the day's visits."""
     path = wanted.split("?", 1)[0]
     needed = PAGE_PERMISSIONS.get(path)
-    if needed is None or principal.can(needed):
+    if path != "/" and (needed is None or principal.can(needed)):
         return wanted
     for page in HOME_PAGES:
         if principal.can(PAGE_PERMISSIONS[page]):

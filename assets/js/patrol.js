@@ -211,7 +211,7 @@
     }
 
     // ------------------------------------------------------------------- position
-    function locate(timeoutMs) {
+    function locate(timeoutMs, maxAgeMs) {
         return new Promise(function (resolve) {
             if (!navigator.geolocation) {
                 resolve(null);
@@ -225,7 +225,7 @@
                 });
             }, function () {
                 resolve(null);
-            }, { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 30000 });
+            }, { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: maxAgeMs });
         });
     }
 
@@ -243,7 +243,7 @@
 
     // ------------------------------------------------------------------- the day
     function loadDay() {
-        return locate(8000).then(function (pos) {
+        return locate(8000, 30000).then(function (pos) {
             state.position = pos;
             var q = "?lang=" + LANG + (pos ? "&lon=" + pos.lon.toFixed(6) + "&lat=" + pos.lat.toFixed(6) : "");
             return fetch("/api/v1/patrol/day" + q, { credentials: "same-origin" });
@@ -295,7 +295,7 @@
             if (task.high_risk) {
                 badges.push(el("span", { className: "mq-patrol-badge is-risk", text: t("patrol.ui.high_risk") }));
             }
-            var meta = [task.kind, t("patrol.ui.deadline", { at: task.deadline.slice(5, 16).replace("T", " ") })];
+            var meta = [task.kind, t("patrol.ui.deadline", { at: task.last_day.slice(5) })];
             if (task.distance_m !== null && task.distance_m !== undefined) {
                 meta.push(t("patrol.ui.distance", { m: shownDistance(task.distance_m) }));
             }
@@ -544,7 +544,7 @@
         var button = $("patrol-submit");
         button.disabled = true;
         button.textContent = t("patrol.ui.locating");
-        locate(10000).then(function (pos) {
+        locate(10000, 0).then(function (pos) {  // a fresh position for the check-in
             var why = checkIn(task, pos);
             var reason = $("patrol-reason").value.trim();
             if (why && reason.length < 4) {
