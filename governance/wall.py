@@ -25,6 +25,10 @@ The KPI tiles and what each compares with "the same time yesterday" (``now - 24 
 * ``satisfaction``: the mean score of the residents' ratings given today so far
   (satisfied 100, basic 60, dissatisfied 0, as in ``governance.scores``) against those
   given yesterday up to the same time; None without ratings.
+* ``patrol``: today's patrol completion, the share of the visits due by the end of today
+  (their period's last day is today) that are done so far, against the share of those
+  due by the end of yesterday that were done by the same time yesterday; None when no
+  visit is due.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from i18n import t
 
 TOP_N = 5
 DAY = timedelta(days=1)
-KPI_KEYS = ("today", "awaiting", "handling", "overdue", "on_time", "satisfaction")
+KPI_KEYS = ("today", "awaiting", "handling", "overdue", "on_time", "satisfaction", "patrol")
 
 Kind = Literal["count", "rate", "score"]
 
@@ -118,8 +122,10 @@ def _rate(part: float | None, whole: float | None) -> float | None:
 
 
 def kpis(session: Session, b: q.Bounds, scope: str | None, lang: str) -> tuple[Kpi, ...]:
-    """The six KPI tiles (see the module docstring for each comparison)."""
+    """The KPI tiles (see the module docstring for each comparison)."""
     w = q.window_counts(session, b, scope)
+    visits = q.patrol_counts(session, b, scope)
+    patrol = _rate(visits["done"], visits["due"])
     now = q.open_counts_now(session, b.now, scope)
     then = q.open_counts_at(session, b.day_ago, scope)
     on_time = _rate(w["on_time"], w["resolved"])
@@ -151,6 +157,15 @@ def kpis(session: Session, b: q.Bounds, scope: str | None, lang: str) -> tuple[K
             kind="score",
             better="up",
             note=None if score is not None else t("wall.no_ratings", lang),
+        ),
+        Kpi(
+            "patrol",
+            label("patrol"),
+            patrol,
+            _rate(visits["done_prev"], visits["due_prev"]),
+            kind="rate",
+            better="up",
+            note=None if patrol is not None else t("wall.no_patrol", lang),
         ),
     )
 

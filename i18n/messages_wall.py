@@ -57,10 +57,12 @@ WALL: dict[str, dict[str, str]] = {
     "wall.kpi.overdue": {"zh-CN": "超时未办", "en": "Overdue"},
     "wall.kpi.on_time": {"zh-CN": "今日按时办结率", "en": "On-time rate today"},
     "wall.kpi.satisfaction": {"zh-CN": "今日群众满意度", "en": "Satisfaction today"},
+    "wall.kpi.patrol": {"zh-CN": "今日巡查完成率", "en": "Patrols done today"},
     "wall.vs_yesterday": {"zh-CN": "较昨日同期", "en": "vs. same time yesterday"},
     "wall.points": {"zh-CN": "个百分点", "en": "pts"},
     "wall.no_resolved": {"zh-CN": "今日暂无办结", "en": "Nothing resolved yet today"},
     "wall.no_ratings": {"zh-CN": "今日暂无评价", "en": "No ratings yet today"},
+    "wall.no_patrol": {"zh-CN": "今日无到期巡查", "en": "No visit due today"},
     "wall.no_previous": {"zh-CN": "昨日同期无数据", "en": "No figure yesterday"},
     # --- the rotating views ---
     "wall.view.density": {"zh-CN": "事件密度", "en": "Density"},
@@ -128,6 +130,10 @@ WALL: dict[str, dict[str, str]] = {
     "wall.help.on_time": {
         "zh-CN": "今日办结且有时限的事件中按时办结的比例",
         "en": "Of today's resolved cases with a deadline, the share resolved by it",
+    },
+    "wall.help.patrol": {
+        "zh-CN": "今日到期的巡查走访任务中已完成的比例（较昨日同期）",
+        "en": "Share of the visits due by the end of today that are done (vs. yesterday by this time)",
     },
     "wall.help.satisfaction": {
         "zh-CN": "今日群众评价均分（满意 100、基本满意 60、不满意 0）",

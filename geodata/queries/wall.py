@@ -166,3 +166,34 @@ def top_grids(
     """
     rows = session.execute(text(sql), {"start": start, "end": end, "limit": limit, **params})
     return [(str(code), str(name), int(n)) for code, name, n in rows]
+
+
+def patrol_counts(session: Session, b: Bounds, scope: str | None) -> dict[str, int]:
+    """Visits due by the end of today (``last_day`` today, not cancelled) and how many of
+    them are done so far; likewise those due by the end of yesterday and how many were
+    done by the same time yesterday (``now - 24 h``)."""
+    where, params = scope_filter(scope, "k")
+    row = (
+        session.execute(
+            text(f"""
+            SELECT count(*) FILTER (WHERE k.last_day = CAST(:today AS date)) AS due,
+                   count(*) FILTER (WHERE k.last_day = CAST(:today AS date)
+                                      AND k.done_at < :now) AS done,
+                   count(*) FILTER (WHERE k.last_day = CAST(:yesterday AS date)) AS due_prev,
+                   count(*) FILTER (WHERE k.last_day = CAST(:yesterday AS date)
+                                      AND k.done_at < :day_ago) AS done_prev
+            FROM patrol_task k
+            WHERE k.last_day IN (CAST(:today AS date), CAST(:yesterday AS date))
+              AND k.status <> 'cancelled' {where}"""),
+            {
+                "today": b.midnight.date(),
+                "yesterday": b.yesterday_midnight.date(),
+                "now": b.now,
+                "day_ago": b.day_ago,
+                **params,
+            },
+        )
+        .mappings()
+        .one()
+    )
+    return {k: int(v or 0) for k, v in row.items()}

@@ -240,7 +240,15 @@ def test_every_wall_callback_is_guarded() -> None:
 # ----------------------------------------------------------------------------- KPIs
 def _shown_equal(shown: dict[str, float | None], expected: dict[str, float | None]) -> None:
     """The tiles' figures equal the independent ones (rates to the tenth shown)."""
-    assert set(shown) == {"today", "awaiting", "handling", "overdue", "on_time", "satisfaction"}
+    assert set(shown) == {
+        "today",
+        "awaiting",
+        "handling",
+        "overdue",
+        "on_time",
+        "satisfaction",
+        "patrol",
+    }
     for key, value in shown.items():
         want = expected[key]
         if want is None or value is None:

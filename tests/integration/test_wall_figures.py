@@ -73,6 +73,7 @@ def test_feed_lists_the_latest_incidents_masked(county: str, county_code: str, s
         for (i,) in session.execute(
             text("""SELECT i.id FROM incident i JOIN area g ON g.id = i.grid_id
             WHERE g.code LIKE :p AND i.reported_at <= :now
+              AND i.status NOT IN ('merged', 'rejected')  -- not cases (case_state.counted)
             ORDER BY i.reported_at DESC, i.id DESC LIMIT :n"""),
             {"p": county + "%", "now": now, "n": FEED_N},
         )

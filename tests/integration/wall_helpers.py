@@ -177,6 +177,23 @@ def sql_kpis(session: Any, prefix: str, now: datetime) -> dict[str, float | None
     keys = ("today", "today_prev", "awaiting", "handling", "overdue", "on_time",
             "on_time_prev", "satisfaction", "satisfaction_prev")  # fmt: skip
     out = {k: None if v is None else float(v) for k, v in zip(keys, row, strict=True)}
+    # patrol: visits whose period ends today (yesterday), done by now (now - 24 h)
+    visits = session.execute(
+        text("""
+        WITH d AS (SELECT (CAST(:now AS timestamptz) AT TIME ZONE 'Asia/Shanghai')::date AS today)
+        SELECT
+          (SELECT 100.0 * avg(CASE WHEN k.done_at < :now THEN 1 ELSE 0 END)
+             FROM patrol_task k JOIN area g ON g.id = k.grid_id, d
+             WHERE k.last_day = d.today AND k.status <> 'cancelled' AND g.code LIKE :p),
+          (SELECT 100.0 * avg(CASE WHEN k.done_at < CAST(:now AS timestamptz) - interval '1 day'
+                               THEN 1 ELSE 0 END)
+             FROM patrol_task k JOIN area g ON g.id = k.grid_id, d
+             WHERE k.last_day = d.today - 1 AND k.status <> 'cancelled' AND g.code LIKE :p)
+        """),
+        {"p": prefix + "%", "now": now},
+    ).one()
+    out |= {"patrol": visits[0], "patrol_prev": visits[1]}
+    out = {k: None if v is None else float(v) for k, v in out.items()}
     then = open_at(session, prefix, now - timedelta(days=1))
     then.pop("suspended")  # not a tile
     return out | {f"{k}_prev": float(v) for k, v in then.items()}
