@@ -147,6 +147,7 @@ class PatrolTask(Base):
         Index("ix_patrol_task_assignee", "assignee_id", "status", "deadline"),
         Index("ix_patrol_task_grid_due", "grid_id", "due_on"),
         Index("ix_patrol_task_due_on", "due_on"),
+        Index("ix_patrol_task_last_day", "last_day"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

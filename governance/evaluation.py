@@ -5,16 +5,22 @@ Commanders (city-wide) and supervisors (their street) hold ``ANALYTICS_VIEW``. A
 is a local (Asia/Shanghai) calendar month ``[first day 00:00, first day of the next
 month 00:00)``; the comparison is the previous calendar month (not a period of equal
 length). The measures and the score are those of :mod:`governance.scores`.
+
+Streets and grids also show their patrol (:class:`Patrol`): of the visits whose period
+ended in the month (up to yesterday for the current month), the share done, the share
+done on time, and the share of done visits checked in off site. Like the other shares,
+none is shown over fewer than ``scores.MIN_BASE`` visits.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
+from geodata.queries import patrol_scores
 from geodata.queries import scores as q
 from governance import scores
 from governance.access import ANALYTICS_VIEW, Principal, require
@@ -28,6 +34,28 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
+class Patrol:
+    """A street's or grid's patrol in the month (shares 0..1, None: too few visits)."""
+
+    due: int
+    done: float | None
+    on_time: float | None
+    off_site: float | None
+
+
+def _patrol(row: dict[str, int]) -> Patrol:
+    def share(part: int, whole: int) -> float | None:
+        return None if whole < scores.MIN_BASE else part / whole
+
+    return Patrol(
+        row["due"],
+        share(row["done"], row["due"]),
+        share(row["on_time"], row["due"]),
+        share(row["off_site"], row["done"]),
+    )
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """One month's scorecards (each ranked, best first) in the user's scope."""
 
@@ -37,6 +65,13 @@ class Evaluation:
     end: datetime
     cards: dict[Kind, list[Score]]  # the kinds asked for
     department_names_en: dict[str, str]  # department id -> English name
+    # kind -> the Score key (a street's or grid's code) -> its patrol
+    patrol: dict[Kind, dict[str, Patrol]] = field(default_factory=dict)
+
+    def patrol_of(self, kind: Kind, key: str) -> Patrol | None:
+        """The patrol of a scorecard line (streets are matched on their first 9 digits)."""
+        by = self.patrol.get(kind, {})
+        return by.get(key[:9] if kind == "street" else key)
 
 
 def _month_start(d: date) -> datetime:
@@ -104,6 +139,16 @@ def evaluate(
         )
         for kind in kinds
     }
+    patrol = {
+        kind: {
+            key: _patrol(row)
+            for key, row in patrol_scores.patrol_by(
+                session, kind, scope, start.date(), until.astimezone(LOCAL_TZ).date()
+            ).items()
+        }
+        for kind in kinds
+        if kind != "department"
+    }
     return Evaluation(
         month=month,
         previous_month=prev_start.strftime("%Y-%m"),
@@ -111,6 +156,7 @@ def evaluate(
         end=end,
         cards=cards,
         department_names_en=q.department_names_en(session),
+        patrol=patrol,  # type: ignore[arg-type]
     )
 
 

@@ -27,6 +27,7 @@ COLUMNS = (
     "change",
     "rank_change",
 )
+PATROL_COLUMNS = ("patrol_done", "patrol_on_time", "patrol_off_site")  # streets and grids
 
 
 def period_controls(label: str, picker: Any, message_id: str) -> html.Section:
@@ -95,8 +96,13 @@ def _rested(shown: str, base: int, lang: str) -> html.Span:
     )
 
 
+def _columns(kind: Kind) -> tuple[str, ...]:
+    return COLUMNS if kind == "department" else COLUMNS[:-3] + PATROL_COLUMNS + COLUMNS[-3:]
+
+
 def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
     sat = num(s.satisfaction, lang)
+    patrol = ev.patrol_of(kind, s.key)
     cells: dict[str, Any] = {
         "rank": t("analytics.none", lang) if s.rank is None else str(s.rank),
         "name": display_name(s, kind, ev, lang),
@@ -108,9 +114,12 @@ def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
         "score": num(s.score, lang),
         "change": change(s, lang),
         "rank_change": rank_change(s, lang),
+        "patrol_done": _rested(pct(patrol.done, lang), patrol.due, lang) if patrol else "—",
+        "patrol_on_time": pct(patrol.on_time, lang) if patrol else "—",
+        "patrol_off_site": pct(patrol.off_site, lang) if patrol else "—",
     }
     return html.Tr(
-        [html.Td(cells[c], className=f"mq-eval-col-{c}") for c in COLUMNS],
+        [html.Td(cells[c], className=f"mq-eval-col-{c}") for c in _columns(kind)],
         className="mq-eval-row",
         **{"data-key": s.key},  # type: ignore[arg-type]
     )
@@ -126,7 +135,12 @@ def scorecard_table(ev: Evaluation, kind: Kind, lang: str) -> list[Any]:
     if not cards:
         return [summary, html.P(t("analytics.empty", lang), className="mq-eval-empty")]
     head = html.Thead(
-        html.Tr([html.Th(t(f"eval.col.{c}", lang), className=f"mq-eval-col-{c}") for c in COLUMNS])
+        html.Tr(
+            [
+                html.Th(t(f"eval.col.{c}", lang), className=f"mq-eval-col-{c}")
+                for c in _columns(kind)
+            ]
+        )
     )
     body = html.Tbody([_row(s, kind, ev, lang) for s in cards[:MAX_ROWS]])
     out: list[Any] = [

@@ -180,6 +180,7 @@ def upgrade() -> None:
     op.create_index("ix_patrol_task_assignee", "patrol_task", ["assignee_id", "status", "deadline"])
     op.create_index("ix_patrol_task_grid_due", "patrol_task", ["grid_id", "due_on"])
     op.create_index("ix_patrol_task_due_on", "patrol_task", ["due_on"])
+    op.create_index("ix_patrol_task_last_day", "patrol_task", ["last_day"])  # the wall, scores
 
     op.create_table(
         "patrol_submission",

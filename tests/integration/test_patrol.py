@@ -309,3 +309,65 @@ def test_twenty_concurrent_sends_store_one_submission_and_one_case(worker: Princ
             s.execute(text("DELETE FROM patrol_submission WHERE task_id = :t"), {"t": task["id"]})
             s.execute(text("UPDATE patrol_task SET status = 'open', done_at = NULL WHERE id = :t"),
                       {"t": task["id"]})  # fmt: skip
+
+
+def test_the_monthly_evaluation_shows_patrol_figures_equal_to_a_direct_count(
+    rolled_back: Any,
+) -> None:
+    """Submissions written straight into a month's visits of one grid (some late, some
+    off site): the evaluation's patrol columns for the grid and its street equal counts
+    made here from the raw rows."""
+    from governance import evaluation
+
+    month = "2026-10"
+    with session_scope(admin=True) as s:
+        grid = s.execute(
+            text("""SELECT g.id, g.code FROM area g JOIN patrol_task k ON k.grid_id = g.id
+                    WHERE k.last_day BETWEEN '2026-10-01' AND '2026-10-31'
+                    GROUP BY g.id, g.code ORDER BY count(*) DESC, g.code LIMIT 1""")
+        ).one()
+        tasks = s.execute(
+            text("""SELECT k.id, k.deadline, k.template_id FROM patrol_task k
+                    WHERE k.grid_id = :g AND k.last_day BETWEEN '2026-10-01' AND '2026-10-31'
+                    ORDER BY k.id"""),
+            {"g": grid.id},
+        ).all()
+        assert len(tasks) >= 6
+        for n, task in enumerate(tasks[: len(tasks) * 2 // 3]):
+            late = n % 4 == 0
+            filled = (
+                task.deadline + timedelta(hours=5) if late else task.deadline - timedelta(hours=3)
+            )
+            s.execute(
+                text("""
+                INSERT INTO patrol_submission (task_id, client_id, template_version_id,
+                    submitted_by, filled_at, answers, on_site, flags, late)
+                SELECT :t, :c, v.id, NULL, :f, '{}'::jsonb, :on, '{}', :late
+                FROM checklist_template_version v WHERE v.template_id = :tpl AND v.version = 1"""),
+                {"t": task.id, "c": f"eval-{task.id}", "f": filled, "on": n % 3 != 0,
+                 "late": late, "tpl": task.template_id},
+            )  # fmt: skip
+            s.execute(text("UPDATE patrol_task SET status = 'done', done_at = :f WHERE id = :t"),
+                      {"f": filled, "t": task.id})  # fmt: skip
+        ev = evaluation.evaluate(s, None, month, kinds=("street", "grid"))
+
+        def direct(prefix: str) -> tuple[int, int, int, int]:
+            row = s.execute(
+                text("""
+                SELECT count(*), count(p.id), count(p.id) FILTER (WHERE p.filled_at < k.deadline),
+                       count(p.id) FILTER (WHERE NOT p.on_site)
+                FROM patrol_task k JOIN area g ON g.id = k.grid_id
+                LEFT JOIN patrol_submission p ON p.task_id = k.id
+                WHERE g.code LIKE :p AND k.status <> 'cancelled'
+                  AND k.last_day >= '2026-10-01' AND k.last_day <= '2026-10-31'"""),
+                {"p": prefix + "%"},
+            ).one()
+            return tuple(int(x) for x in row)  # type: ignore[return-value]
+
+        for kind, key in (("grid", grid.code), ("street", grid.code[:9])):
+            due, done, on_time, off = direct(key)
+            line = ev.patrol_of(kind, key if kind == "grid" else key + "000")
+            assert line is not None and line.due == due, kind
+            assert line.done == pytest.approx(done / due)
+            assert line.on_time == pytest.approx(on_time / due)
+            assert line.off_site == pytest.approx(off / done)
