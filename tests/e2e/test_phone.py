@@ -275,6 +275,36 @@ def test_map_on_a_phone(phone: Any, live_server: str, console: Any, size: tuple[
     console.check()
 
 
+def test_grid_worker_verifies_a_case_on_a_phone(phone: Any, live_server: str, console: Any) -> None:
+    """The case's panel is a sheet whose handling block works by taps: choose 核实,
+    press 提交, read the answer."""
+    from tests.integration.test_workflow import new_incident, state
+
+    iid = new_incident()
+    page = phone(PHONES["360x640"], "gridworker")
+    page.goto(f"{live_server}/?incident={iid}")
+    page.wait_for_selector(".mq-panel-open .mq-block-flow")
+    assert_no_sideways_scroll(page)
+    assert_inside_viewport(page, f"#{MapIds.PANEL_CLOSE}")
+    page.locator(".mq-flow-action").tap()
+    page.get_by_role("option", name="核实", exact=True).tap()
+    page.keyboard.press("Escape")
+    assert_touch_targets(page, ".mq-block-flow")
+    assert_readable(page, ".mq-block-flow")
+    button = page.locator(".mq-flow-submit")
+    button.scroll_into_view_if_needed()
+    assert page.evaluate(
+        "() => { const e = document.querySelector('.mq-flow-submit');"
+        " const r = e.getBoundingClientRect();"
+        " return e.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+    ), "提交 is covered"
+    button.tap()
+    page.wait_for_selector(".mq-flow-message .mq-ok")
+    assert state(iid)["status"] == "verified"
+    assert_no_sideways_scroll(page)
+    console.check()
+
+
 def register_on_a_phone(page: Any, base: str) -> None:
     """Fill in the form by taps and register it; the map keeps its start point."""
     from governance import catalog
