@@ -222,13 +222,12 @@ def test_map_on_a_phone(phone: Any, live_server: str, console: Any, size: tuple[
     assert_inside_viewport(page, f"#{MapIds.CONTROLS_TOGGLE}")
     assert page.evaluate(ON_TOP_JS, MapIds.CONTROLS_TOGGLE), "the panel's toggle is covered"
     assert_touch_targets(page, f"#{MapIds.CONTROLS} .mq-card-head")
-    # the hint card covers no control: not the panel, not the zoom buttons
+    # the hint card is shown and covers no control: not the panel, not the zoom buttons
     hint = page.locator(f"#{MapIds.PANEL}")
-    if hint.is_visible():
-        assert_readable(page, f"#{MapIds.PANEL}")
-        hint_box = hint.bounding_box()
-        for control in (f"#{MapIds.CONTROLS}", ".leaflet-control-zoom"):
-            assert not overlap(hint_box, page.locator(control).bounding_box()), control
+    assert hint.is_visible(), "no hint"
+    assert_readable(page, f"#{MapIds.PANEL}")
+    for control in (f"#{MapIds.CONTROLS}", ".leaflet-control-zoom"):
+        assert not overlap(hint.bounding_box(), page.locator(control).bounding_box()), control
     for zoom in page.locator(".leaflet-control-zoom a").all():
         box = zoom.bounding_box()
         assert box is not None and min(box["width"], box["height"]) >= TOUCH_MIN, box
@@ -242,6 +241,7 @@ def test_map_on_a_phone(phone: Any, live_server: str, console: Any, size: tuple[
     assert sheet["x"] <= 1 and sheet["width"] >= size[0] - 2, f"not a bottom sheet: {sheet}"
     assert abs(sheet["y"] + sheet["height"] - (map_box["y"] + map_box["height"])) <= 1, sheet
     assert sheet["height"] <= 0.7 * map_box["height"], f"the sheet covers the map: {sheet}"
+    assert not overlap(hint.bounding_box(), sheet), "the hint covers the open sheet"
     assert_inside_viewport(page, f"#{MapIds.CONTROLS_TOGGLE}")
     assert page.evaluate(ON_TOP_JS, MapIds.CONTROLS_TOGGLE), "the sheet's toggle is covered"
     switches = page.locator(f"#{MapIds.LAYERS} label").all()
@@ -364,6 +364,18 @@ def test_front_desk_on_a_phone(
     assert page.evaluate(ON_TOP_JS, D.MESSAGE), "the message is covered"
     assert "已登记" in message.inner_text()
     assert_no_sideways_scroll(page)
+    console.check()
+
+
+def test_the_english_header_fits_a_narrow_phone(phone: Any, live_server: str, console: Any) -> None:
+    """English words are longer: the header still fits 360 px, sign-out on screen."""
+    page = phone(PHONES["360x640"], "supervisor")
+    page.context.add_cookies([{"name": "minqing_lang", "value": "en", "url": live_server}])
+    for path, logout in (("/", MapIds.LOGOUT), ("/frontdesk", D.LOGOUT)):
+        page.goto(live_server + path)
+        page.wait_for_selector(".mq-lang-en .mq-area", state="attached")
+        assert_no_sideways_scroll(page)
+        assert_header_fits(page, logout)
     console.check()
 
 
