@@ -239,10 +239,12 @@ def header(lang: str, principal: Principal | None) -> html.Header:
     return page_header(
         lang,
         principal,
-        HeaderIds(),
+        HeaderIds(logout=DeskIds.LOGOUT),
         screen=t("desk.page.title", lang),
         subtitle=t("desk.page.subtitle", lang),
-        before_account=[html.A(t("desk.back_to_map", lang), href="/", className="mq-lang-button")],
+        before_account=[
+            html.A(t("desk.back_to_map", lang), href="/", className="mq-lang-button mq-desk-back")
+        ],
     )
 
 

@@ -28,3 +28,4 @@ class DeskIds:
     DUPLICATES: Final = "desk-duplicates"
     SUBMIT: Final = "desk-submit"
     MESSAGE: Final = "desk-message"
+    LOGOUT: Final = "desk-logout"  # the header's sign-out button

@@ -160,7 +160,8 @@ def control_panel(
     inbox: bool = False,
 ) -> html.Aside:
     """Left card: a department's inbox (for department staff), layer switches and incident
-    filters; collapsible."""
+    filters; collapsible. On a phone it starts collapsed (``mq-collapsed-phone``, which
+    only the phone stylesheet reads) and opens as a bottom sheet."""
     labels = dropdown_labels(lang)
     return html.Aside(
         [
@@ -237,5 +238,5 @@ def control_panel(
             ),
         ],
         id=MapIds.CONTROLS,
-        className="mq-card mq-controls",
+        className="mq-card mq-controls mq-collapsed-phone",
     )

@@ -14,6 +14,9 @@
     "use strict";
 
     // ------------------------------------------------------------------ helpers
+    /** A phone: the media query of the phone layout in assets/css/minqing.css. */
+    const PHONE = "(max-width: 640px)";
+
     function el(tag, className, text) {
         const node = document.createElement(tag);
         if (className) { node.className = className; }
@@ -399,13 +402,21 @@
             window.location.reload();
             return target;
         },
-        /** Collapse / expand a side panel by toggling a class. */
+        /**
+         * Open / close the layer panel. It starts with "mq-collapsed-phone", collapsed on a
+         * phone only (PHONE, the breakpoint of minqing.css): a tap there opens it (dropping
+         * both classes); elsewhere the class does nothing and is dropped at the first toggle.
+         */
         toggleCollapsed: function (nClicks, className) {
-            const cls = String(className || "");
-            if (!nClicks) { return cls; }
-            return cls.indexOf("mq-collapsed") >= 0
-                ? cls.replace(/\s*mq-collapsed/g, "")
-                : (cls + " mq-collapsed").trim();
+            const classes = String(className || "").split(/\s+/).filter(Boolean);
+            if (!nClicks) { return classes.join(" "); }
+            const phone = !!window.matchMedia && window.matchMedia(PHONE).matches;
+            const collapsed = classes.indexOf("mq-collapsed") >= 0
+                || (phone && classes.indexOf("mq-collapsed-phone") >= 0);
+            const open = classes.filter(function (c) {
+                return c !== "mq-collapsed" && c !== "mq-collapsed-phone";
+            });
+            return (collapsed ? open : open.concat("mq-collapsed")).join(" ");
         },
         /** The date range picker is shown only for the custom window. */
         datesStyle: function (windowValue) {

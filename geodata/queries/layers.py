@@ -11,12 +11,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
 from geodata.queries import case_state
+
+# A geobuf FeatureCollection without features: field 4 (feature_collection) of the Data
+# message, empty. ST_AsGeobuf over no rows gives NULL, and an empty body is no geobuf at
+# all: dash-leaflet decodes it to an object without `features` and throws a TypeError.
+EMPTY_GEOBUF: Final = b"\x22\x00"
 
 ENVELOPE = "ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)"
 # Grids inside the caller's area scope (codes nest, so a prefix selects a subtree).
@@ -145,7 +151,7 @@ def areas_geobuf(
               FROM ({inner}) s) q
     """
     row = session.execute(text(sql), {**params, **_bbox_params(bbox), "digits": digits}).one()
-    return bytes(row[1] or b""), int(row[0])
+    return (bytes(row[1]) if row[1] else EMPTY_GEOBUF), int(row[0])
 
 
 def labels_geojson(

@@ -206,6 +206,16 @@ def test_areas_geobuf_is_smaller_than_geojson(flask_client) -> None:
     assert len(gb.data) < len(gj.data) * 0.7
 
 
+def test_areas_geobuf_of_an_empty_viewport_is_an_empty_collection(flask_client) -> None:
+    """No areas in the viewport (open sea): still a geobuf FeatureCollection, the two
+    bytes of an empty Data.feature_collection, not an empty body (which the map's
+    geobuf decoder turns into an object without features, and a TypeError)."""
+    resp = flask_client.get("/api/v1/layers/areas?bbox=0,0,0.1,0.1&z=12&format=geobuf")
+    assert resp.status_code == 200 and resp.mimetype == "application/x-protobuf"
+    assert resp.headers["X-Feature-Count"] == "0"
+    assert resp.data == b"\x22\x00"
+
+
 @pytest.mark.parametrize("layer", LAYERS)
 @pytest.mark.parametrize("z", [7, 9, 11, 13, 15, 18])
 def test_no_response_exceeds_the_caps(flask_client, layer: str, z: int) -> None:
