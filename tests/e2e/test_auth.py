@@ -109,5 +109,6 @@ def test_a_password_set_by_an_administrator_is_replaced_on_a_phone(
     console.check()  # the sign-in and password pages (the map's own console is issue 13's)
     page.click("#password-submit")
     page.wait_for_url(lambda url: "/password" not in url and "/login" not in url)
-    page.wait_for_selector(".mq-area", state="attached")
+    assert page.url.endswith("/patrol")  # a grid worker starts on the day's visits
+    page.wait_for_selector("#patrol-summary")
     context.close()
