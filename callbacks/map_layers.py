@@ -13,7 +13,7 @@ from i18n import current_lang
 from layers.legend import legend
 from layers.urls import LayerFilters, valid_bounds, valid_zoom
 from layers.view import live_versions, view_urls
-from pages.map_controls import persons_mode
+from pages.map_controls import coverage_allowed, persons_mode
 from pages.map_ids import MapIds
 from web.security import current_principal
 
@@ -38,6 +38,7 @@ FILTERS = {
     Output(MapIds.LAYER_INCIDENTS, "url"),
     Output(MapIds.LAYER_DENSITY, "url"),
     Output(MapIds.LAYER_PERSONS, "url"),
+    Output(MapIds.LAYER_COVERAGE, "url"),
     inputs=dict(
         bounds=Input(MapIds.MAP, "bounds"),
         zoom=Input(MapIds.MAP, "zoom"),
@@ -68,6 +69,7 @@ def layer_urls(
         visible or [],
         persons_mode=mode,
         live=live_versions(live),
+        coverage_allowed=coverage_allowed(principal),
     ).as_tuple()
 
 
@@ -79,4 +81,6 @@ def layer_urls(
 def update_legend(visible: list[str] | None, stats: dict[str, Any] | None) -> list[Any]:
     """Legend sections of the visible layers (density numbers from the last response)."""
     principal = require(current_principal(), MAP_VIEW)
-    return legend(current_lang(), visible or [], stats, persons_mode(principal))
+    return legend(
+        current_lang(), visible or [], stats, persons_mode(principal), coverage_allowed(principal)
+    )

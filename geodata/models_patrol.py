@@ -148,6 +148,12 @@ class PatrolTask(Base):
         Index("ix_patrol_task_grid_due", "grid_id", "due_on"),
         Index("ix_patrol_task_due_on", "due_on"),
         Index("ix_patrol_task_last_day", "last_day"),
+        Index(
+            "ix_patrol_task_site_due",
+            "site_id",
+            "due_on",
+            postgresql_where=text("site_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

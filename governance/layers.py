@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel
 from geodata.queries import layers as q
+from geodata.queries import patrol_coverage
 from governance import coarse, layer_query
 from governance.access import (
     LAYER_INCIDENTS,
     LAYER_SITES,
     MAP_VIEW,
+    PATROL_SUPERVISE,
     PERSONS_COUNTS,
     PERSONS_POINTS,
     WALL_VIEW,
@@ -30,13 +32,13 @@ from governance.access import (
     require,
 )
 from governance.errors import InvalidInput
-from governance.filters import parse_time
+from governance.filters import LOCAL_TZ, parse_time
 from governance.layer_query import LayerQuery
 from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons")
+LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons", "coverage")
 N_CLASSES = 6
 
 
@@ -157,6 +159,7 @@ LAYER_PERMISSIONS = {
     "incidents": LAYER_INCIDENTS,
     "density": LAYER_INCIDENTS,
     "persons": PERSONS_COUNTS,
+    "coverage": PATROL_SUPERVISE,  # patrol coverage per area (supervisors, commanders)
 }
 # The wall screen draws its area's boundaries, names and incident density: no layer
 # with a single incident, site or person.
@@ -216,6 +219,19 @@ def render_layer(
             body, n = q.person_points_geojson(s, bbox, cap, scope)
         else:
             body, n = q.person_counts_geojson(s, bbox, cap, scope)
+    elif layer == "coverage":
+        # visits whose period ended in the window (up to yesterday), per area of the zoom
+        tr = parse_time(query.window, query.start, query.end)
+        body, n = patrol_coverage.coverage_geojson(
+            s,
+            bbox,
+            zoom,
+            query.level or level_for_zoom(zoom),
+            tr.start.astimezone(LOCAL_TZ).date(),
+            tr.end.astimezone(LOCAL_TZ).date(),
+            cap,
+            scope,
+        )
     else:  # density
         res = query.res or resolution_for_zoom(zoom)
         where = _incident_where(query, scope)

@@ -8,7 +8,7 @@ from typing import Any
 from dash import html
 
 from i18n import t
-from layers import areas, density, persons, sites
+from layers import areas, coverage, density, persons, sites
 
 
 def _swatch(style: Mapping[str, Any], class_name: str = "mq-swatch") -> html.Span:
@@ -43,10 +43,27 @@ def areas_section(lang: str) -> html.Div:
     return _section(t("layer.areas", lang), rows, "areas")
 
 
+def coverage_section(lang: str) -> html.Div:
+    rows = [
+        _row(_swatch({"background": colour, "opacity": coverage.OPACITY + 0.25}), label)
+        for colour, label in coverage.class_labels(lang)
+    ]
+    rows.append(html.Div(t("legend.coverage.note", lang), className="mq-legend-note"))
+    return _section(t("layer.coverage", lang), rows, "coverage")
+
+
 def sites_section(lang: str) -> html.Div:
     rows = [
         _row(_swatch({"background": sites.RISK_COLORS[g]}, "mq-swatch-dot"), t(f"risk.{g}", lang))
         for g in reversed(sites.RISK_GRADES)
+    ]
+    rows.append(html.Div(t("legend.patrol", lang), className="mq-legend-subhead"))
+    rows += [
+        _row(
+            _swatch({}, f"mq-swatch-dot mq-swatch-patrol mq-patrol-{st}"),
+            t(f"legend.patrol.{st}", lang),
+        )
+        for st in sites.PATROL_STATES
     ]
     rows.append(html.Div(t("legend.sites_note", lang), className="mq-legend-note"))
     return _section(t("layer.sites", lang), rows, "sites")
@@ -136,6 +153,7 @@ def legend(
     visible: Iterable[str],
     density_stats: Mapping[str, Any] | None,
     persons_mode: str | None = persons.POINTS,
+    coverage_allowed: bool = False,
 ) -> list[Any]:
     """Legend sections for the visible layers, in drawing order (top layer first).
 
@@ -150,6 +168,8 @@ def legend(
         out.append(incidents_section(lang))
     if "sites" in on:
         out.append(sites_section(lang))
+    if "coverage" in on and coverage_allowed:
+        out.append(coverage_section(lang))
     if "density" in on:
         out.append(density_section(lang, density_stats))
     if "areas" in on:

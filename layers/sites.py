@@ -1,4 +1,4 @@
-"""Key sites (重点场所): a glyph badge per type, coloured by risk grade.
+"""Key sites (重点场所): a glyph badge per type, coloured by risk grade, ringed by patrol status.
 
 Zoomed out (below ``ICON_ZOOM``) a site is a small risk-coloured dot, and below
 ``ALL_ZOOM`` only sites of risk grade ``MIN_RISK_ZOOMED_OUT`` and up are drawn; from
@@ -30,6 +30,8 @@ SITE_TYPES: Final = (
     "entertainment",
 )
 RISK_GRADES: Final = (1, 2, 3, 4)
+# a site's patrol status (geodata/queries/layers.sites_geojson), drawn as a ring
+PATROL_STATES: Final = ("failed", "overdue", "due", "done")
 RISK_COLORS: Final[dict[int, str]] = {1: "#2f7ed8", 2: "#d9a300", 3: "#ec7a1c", 4: "#d7263d"}
 ICON_ZOOM: Final = 13
 ALL_ZOOM: Final = 12
@@ -43,6 +45,7 @@ def site_hideout(lang: str) -> dict[str, Any]:
         "glyphs": {st: t(f"legend.glyph.{st}", lang) for st in SITE_TYPES},
         "types": {st: t(f"site.{st}", lang) for st in SITE_TYPES},
         "risks": {str(g): t(f"risk.{g}", lang) for g in RISK_GRADES},
+        "patrol": {st: t(f"legend.patrol.{st}", lang) for st in PATROL_STATES},
         "iconZoom": ICON_ZOOM,
         "allZoom": ALL_ZOOM,
         "minRiskZoomedOut": MIN_RISK_ZOOMED_OUT,

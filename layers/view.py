@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from layers import areas, density, incidents, persons, sites
+from layers import areas, coverage, density, incidents, persons, sites
 from layers.urls import LayerFilters, bounds_to_bbox, int_zoom, padded_bbox
 
 
@@ -20,6 +20,7 @@ class LayerUrls:
     incidents: str | None
     density: str | None
     persons: str | None = None
+    coverage: str | None = None
 
     def as_tuple(self) -> tuple[str | None, ...]:
         return (
@@ -30,6 +31,7 @@ class LayerUrls:
             self.incidents,
             self.density,
             self.persons,
+            self.coverage,
         )
 
 
@@ -53,6 +55,7 @@ def view_urls(
     site_types: Sequence[str] | None = None,
     persons_mode: str | None = None,
     live: Mapping[str, str] | None = None,
+    coverage_allowed: bool = False,
 ) -> LayerUrls:
     """URLs for the viewport ``bounds`` (Leaflet ``[[s, w], [n, e]]``) at ``zoom``.
 
@@ -60,7 +63,8 @@ def view_urls(
     get None so they send no request at all. Labels are always on. The key-persons layer
     needs ``persons_mode`` ("points" or "counts", from the user's capabilities): without
     it the layer stays empty whatever the switches say. ``live`` holds the versions of
-    the incidents (``"i"``) and density (``"d"``) layers that live updates bump.
+    the incidents (``"i"``) and density (``"d"``) layers that live updates bump. The
+    patrol-coverage layer needs ``coverage_allowed`` likewise.
     """
     z = int_zoom(zoom)
     bbox = padded_bbox(bounds_to_bbox(bounds), z)
@@ -76,4 +80,9 @@ def view_urls(
         ),
         density=density.density_url(bbox, z, filters, ver.get("d")) if "density" in on else None,
         persons=persons.persons_url(bbox, z, persons_mode) if "persons" in on else None,
+        coverage=(
+            coverage.coverage_url(bbox, z, filters)
+            if "coverage" in on and coverage_allowed
+            else None
+        ),
     )

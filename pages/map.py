@@ -19,10 +19,10 @@ from governance import catalog
 from governance.access import INCIDENT_HANDLE
 from governance.uow import unit_of_work
 from i18n import current_lang, t
-from layers import areas, density, incidents, persons, sites
+from layers import areas, coverage, density, incidents, persons, sites
 from layers.common import Panes
 from pages.live_indicator import initial_version, live_indicator
-from pages.map_controls import control_panel, header, persons_mode
+from pages.map_controls import control_panel, coverage_allowed, header, persons_mode
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
 from settings import get_settings
@@ -42,6 +42,7 @@ LAYERS_BY_ENDPOINT = {
     "incidents": [MapIds.LAYER_INCIDENTS],
     "density": [MapIds.LAYER_DENSITY],
     "persons": [MapIds.LAYER_PERSONS],
+    "coverage": [MapIds.LAYER_COVERAGE],
 }
 
 
@@ -74,7 +75,11 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
         [
             *base,
             _pane(Panes.BASE, areas.areas_layer(MapIds.LAYER_AREAS, lang, crs)),
-            _pane(Panes.DENSITY, density.density_layer(MapIds.LAYER_DENSITY, crs)),
+            _pane(
+                Panes.DENSITY,
+                density.density_layer(MapIds.LAYER_DENSITY, crs),
+                coverage.coverage_layer(MapIds.LAYER_COVERAGE, lang, crs),
+            ),
             _pane(Panes.CONTEXT, areas.context_layer(MapIds.LAYER_CONTEXT, lang, crs)),
             _pane(Panes.LABELS, areas.labels_layer(MapIds.LAYER_LABELS, crs)),
             _pane(Panes.SITES, sites.sites_layer(MapIds.LAYER_SITES, lang, crs)),
@@ -140,6 +145,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
                         sources,
                         persons_mode(principal),
                         inbox=inbox,
+                        coverage=coverage_allowed(principal),
                     ),
                     html.Aside(
                         [

@@ -8,9 +8,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from governance.access import PERSONS_COUNTS, PERSONS_POINTS, Principal
+from governance.access import PATROL_SUPERVISE, PERSONS_COUNTS, PERSONS_POINTS, Principal
 from i18n import t
-from layers import DEFAULT_ON, TOGGLES, density, persons, sites
+from layers import DEFAULT_ON, TOGGLES, coverage, density, persons, sites
 from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
 from pages.export_menu import export_menu
 from pages.header import HeaderIds, page_header
@@ -23,6 +23,9 @@ _LAYER_SWATCH: dict[str, dict[str, str]] = {
     "incidents": {"background": "#4263eb", "borderRadius": "50%"},
     "density": {"background": f"linear-gradient(135deg, {density.COLORS[1]}, {density.COLORS[5]})"},
     "persons": {"borderColor": persons.COUNT_COLOR, "background": "#fff", "borderRadius": "50%"},
+    "coverage": {
+        "background": f"linear-gradient(135deg, {coverage.COLORS[0]}, {coverage.COLORS[-1]})"
+    },
 }
 
 
@@ -54,8 +57,16 @@ def _section(title: str, body: Any, key: str) -> html.Section:
     )
 
 
-def layer_switches(lang: str, persons_mode: str | None = None) -> dcc.Checklist:
-    """One switch per layer; the key-persons switch only for users who may see them."""
+def coverage_allowed(principal: Principal | None) -> bool:
+    """May ``principal`` see the patrol-coverage layer?"""
+    return principal is not None and principal.can(PATROL_SUPERVISE)
+
+
+def layer_switches(
+    lang: str, persons_mode: str | None = None, coverage: bool = False
+) -> dcc.Checklist:
+    """One switch per layer; the key-persons switch only for users who may see them, the
+    patrol-coverage one only for those who supervise patrols."""
     options = [
         {
             "label": html.Span(
@@ -68,7 +79,7 @@ def layer_switches(lang: str, persons_mode: str | None = None) -> dcc.Checklist:
             "value": key,
         }
         for key in TOGGLES
-        if key != "persons" or persons_mode
+        if (key != "persons" or persons_mode) and (key != "coverage" or coverage)
     ]
     return dcc.Checklist(
         id=MapIds.LAYERS,
@@ -158,6 +169,7 @@ def control_panel(
     sources: Sequence[Mapping[str, str]],
     persons_mode: str | None = None,
     inbox: bool = False,
+    coverage: bool = False,
 ) -> html.Aside:
     """Left card: a department's inbox (for department staff), layer switches and incident
     filters; collapsible. On a phone it starts collapsed (``mq-collapsed-phone``, which
@@ -196,7 +208,9 @@ def control_panel(
                         className="mq-section mq-section-inbox" + ("" if inbox else " mq-hidden"),
                     ),
                     _section(
-                        t("filter.layers", lang), layer_switches(lang, persons_mode), "layers"
+                        t("filter.layers", lang),
+                        layer_switches(lang, persons_mode, coverage),
+                        "layers",
                     ),
                     _section(t("filter.window", lang), window_picker(lang), "window"),
                     _section(

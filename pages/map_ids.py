@@ -23,6 +23,7 @@ class MapIds:
     LAYER_INCIDENTS: Final = "map-layer-incidents"
     LAYER_DENSITY: Final = "map-layer-density"
     LAYER_PERSONS: Final = "map-layer-persons"  # key persons: points or counts per grid
+    LAYER_COVERAGE: Final = "map-layer-coverage"  # patrol coverage per area
 
     # --- left control panel ---
     CONTROLS: Final = "map-controls"

@@ -232,8 +232,14 @@
         const h = hideoutOf(context);
         const p = feature.properties || {};
         const colour = (h.riskColors || {})[p.risk_grade] || "#6b7785";
-        const cls = "mq-site mq-site-" + p.site_type + " mq-risk-" + p.risk_grade;
-        const tip = tipNode(p.name, [(h.types || {})[p.site_type], (h.risks || {})[p.risk_grade]], colour);
+        // the patrol status is a ring around the marker (minqing.css), not another marker
+        const cls = "mq-site mq-site-" + p.site_type + " mq-risk-" + p.risk_grade +
+            (p.patrol ? " mq-patrol-" + p.patrol : "");
+        const lines = [(h.types || {})[p.site_type], (h.risks || {})[p.risk_grade]];
+        if (p.patrol) {
+            lines.push((h.patrol || {})[p.patrol]);
+        }
+        const tip = tipNode(p.name, lines, colour);
         let marker;
         if (zoomOf(context) >= (h.iconZoom || 12)) {
             const badge = el("div", "mq-site-badge", (h.glyphs || {})[p.site_type] || "?");
@@ -381,6 +387,45 @@
         };
     }
 
+    // ------------------------------------------------------------------ patrol coverage
+    /** The class of an area's share of visits done on time (hideout.breaks), or -1 when
+     * too few visits were due to judge. */
+    function coverageClass(p, h) {
+        if ((p.due || 0) < (h.minDue || 5)) {
+            return -1;
+        }
+        const share = (p.on_time || 0) / p.due;
+        const breaks = h.breaks || [0];
+        let k = 0;
+        for (let i = 0; i < breaks.length; i++) {
+            if (share >= breaks[i]) {
+                k = i;
+            }
+        }
+        return k;
+    }
+
+    function coverageStyle(feature, context) {
+        resync(context);
+        const h = hideoutOf(context);
+        const k = coverageClass(feature.properties || {}, h);
+        return {
+            fillColor: k < 0 ? (h.noData || "#bcc5cf") : (h.colors || [])[k],
+            fillOpacity: h.opacity || 0.55, color: "#ffffff", weight: 1, opacity: 0.9,
+            className: "mq-coverage mq-coverage-" + k, pane: h.pane,
+        };
+    }
+
+    function coverageTip(feature, layer, context) {
+        const h = hideoutOf(context);
+        const p = feature.properties || {};
+        const k = coverageClass(p, h);
+        const text = k < 0 ? (h.tipNone || "") :
+            (h.tip || "").replace("{share}", Math.round(100 * p.on_time / p.due))
+                .replace("{done}", p.on_time).replace("{due}", p.due);
+        layer.bindTooltip(tipNode(p.name, [text], null), {className: "mq-tip", sticky: true});
+    }
+
     // ------------------------------------------------------------------ coordinates
     /** GeoJSON coordsToLatLng for GCJ-02 basemaps: WGS84 [lon, lat] -> shifted L.LatLng. */
     function coordsGcj02(coords) {
@@ -451,6 +496,8 @@
             incidentPoint: incidentPoint,
             incidentCluster: incidentCluster,
             densityStyle: densityStyle,
+            coverageStyle: coverageStyle,
+            coverageTip: coverageTip,
             personPoint: personPoint,
             personCluster: personCluster,
             coordsGcj02: coordsGcj02,

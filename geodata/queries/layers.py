@@ -185,15 +185,35 @@ def sites_geojson(
     limit: int,
     scope: str | None = None,
 ) -> tuple[str, int]:
-    """Key sites in the viewport, the riskiest first when capped."""
+    """Key sites in the viewport, the riskiest first when capped, each with its patrol
+    status (``patrol``): ``failed`` when its last visit found a problem, else ``overdue``
+    (its current visit missed, or open past its deadline), ``due`` (open), ``done`` (the
+    current period's visit made), or null (no visit planned)."""
     type_sql = "AND s.site_type = ANY(:types)" if types else ""
     if scope:
         type_sql += f" AND s.grid_id IN {SCOPED_GRIDS}"
     sql = f"""
         SELECT count(*),
                coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 6, false), ','), '')
-        FROM (SELECT s.id, s.name, s.site_type, s.risk_grade, s.geom
+        FROM (SELECT s.id, s.name, s.site_type, s.risk_grade,
+                     CASE WHEN last.failed_items > 0 THEN 'failed'
+                          WHEN cur.status = 'missed'
+                            OR (cur.status = 'open' AND cur.deadline <= now()) THEN 'overdue'
+                          WHEN cur.status = 'open' THEN 'due'
+                          WHEN cur.status = 'done' THEN 'done'
+                     END AS patrol,
+                     s.geom
               FROM key_site s
+              LEFT JOIN LATERAL (  -- the visit of the period under way (or the last one)
+                  SELECT k.status, k.deadline FROM patrol_task k
+                  WHERE k.site_id = s.id AND k.due_on <= CAST(now() AT TIME ZONE 'Asia/Shanghai' AS date)
+                    AND k.status <> 'cancelled'
+                  ORDER BY k.due_on DESC LIMIT 1) cur ON TRUE
+              LEFT JOIN LATERAL (  -- the last visit made
+                  SELECT p.failed_items FROM patrol_task k
+                  JOIN patrol_submission p ON p.task_id = k.id
+                  WHERE k.site_id = s.id AND k.status = 'done'
+                  ORDER BY k.due_on DESC LIMIT 1) last ON TRUE
               WHERE s.geom && {ENVELOPE} {type_sql}
               ORDER BY s.risk_grade DESC, s.id LIMIT :limit) q
     """

@@ -217,3 +217,35 @@ def worker_tasks(session: Session, user_id: int, day: date, since: date) -> list
         {"u": user_id, "day": day, "since": since},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def site_visits(session: Session, site_id: int, today: date, limit: int) -> list[dict[str, Any]]:
+    """A site's latest visits begun by ``today`` (newest first) with their submission."""
+    rows = session.execute(
+        text("""
+        SELECT k.id, k.status, k.due_on, k.last_day, k.deadline, p.id AS submission_id,
+               p.filled_at, p.on_site, p.failed_items, p.late, u.display_name AS worker
+        FROM patrol_task k
+        LEFT JOIN patrol_submission p ON p.task_id = k.id
+        LEFT JOIN app_user u ON u.id = coalesce(p.submitted_by, k.assignee_id)
+        WHERE k.site_id = :s AND k.due_on <= :today AND k.status <> 'cancelled'
+        ORDER BY k.due_on DESC LIMIT :n"""),
+        {"s": site_id, "today": today, "n": limit},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def site_open_findings(session: Session, site_id: int) -> list[dict[str, Any]]:
+    """Cases raised by the site's visits that are not closed yet, oldest first."""
+    rows = session.execute(
+        text("""
+        SELECT i.id, i.status, i.category_code, i.reported_at, f.item_key
+        FROM patrol_task k
+        JOIN patrol_submission p ON p.task_id = k.id
+        JOIN patrol_finding f ON f.submission_id = p.id
+        JOIN incident i ON i.id = f.incident_id
+        WHERE k.site_id = :s AND i.status NOT IN ('closed', 'evaluated', 'rejected', 'merged')
+        ORDER BY i.reported_at"""),
+        {"s": site_id},
+    ).mappings()
+    return [dict(r) for r in rows]

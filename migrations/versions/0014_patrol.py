@@ -181,6 +181,9 @@ def upgrade() -> None:
     op.create_index("ix_patrol_task_grid_due", "patrol_task", ["grid_id", "due_on"])
     op.create_index("ix_patrol_task_due_on", "patrol_task", ["due_on"])
     op.create_index("ix_patrol_task_last_day", "patrol_task", ["last_day"])  # the wall, scores
+    # a site's latest visits (the sites layer's patrol status)
+    op.create_index("ix_patrol_task_site_due", "patrol_task", ["site_id", "due_on"],
+                    postgresql_where=sa.text("site_id IS NOT NULL"))
 
     op.create_table(
         "patrol_submission",

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 
 from geodata.demo.catalog import (
+    CARE_GROUPS,
     DEPARTMENTS,
     LEAF_CODES,
     PERSON_MIX,
@@ -30,12 +31,14 @@ def test_departments_and_categories() -> None:
     assert len(codes) == len(set(codes))
     groups = [r for r in rows if r[1] is None]
     leaves = [r for r in rows if r[1] is not None]
-    assert 5 <= len(groups) <= 7 and 18 <= len(leaves) <= 26
+    assert 6 <= len(groups) <= 8 and 23 <= len(leaves) <= 31
     assert all(re.fullmatch(r"[a-z_]+\.[a-z_]+", r[0]) for r in leaves)
     assert all(re.fullmatch(r"#[0-9a-f]{6}", r[4]) for r in rows)
     assert len({r[4] for r in leaves}) == len(leaves)  # distinct leaf colours
     assert all(1 <= r[5] <= 4 and r[6] is not None for r in leaves)
-    assert [r[0] for r in leaves] == LEAF_CODES
+    # the generated incidents draw from LEAF_CODES; the care categories only patrol findings
+    care = [leaf.code for *_, group in CARE_GROUPS for leaf in group]
+    assert [r[0] for r in leaves] == LEAF_CODES + care
 
 
 def test_mixes_cover_every_enum_value() -> None:
@@ -43,7 +46,8 @@ def test_mixes_cover_every_enum_value() -> None:
     assert set(PERSON_MIX) == set(PersonCategory)
     assert sum(v[0] for v in PERSON_MIX.values()) == 1000
     assert 1900 <= sum(v[0] for v in SITE_MIX.values()) <= 2100
-    assert SOURCES == [s.value for s in IncidentSource]
+    # every channel but patrol findings (the demo's patrol history raises those)
+    assert SOURCES == [s.value for s in IncidentSource if s is not IncidentSource.PATROL]
     assert abs(sum(SOURCE_SHARE.values()) - 1) < 1e-9
     m = mix_matrix()
     assert m.shape == (len(SOURCES), len(LEAF_CODES)) and np.allclose(m.sum(axis=1), 1)

@@ -147,7 +147,7 @@ def test_view_urls_feed_persons_only_when_on_and_permitted() -> None:
     url = view_urls(BOUNDS, 13, LayerFilters(), on, persons_mode="counts").persons
     assert url and _query(url)["mode"] == "counts"
     urls = view_urls(BOUNDS, 13, LayerFilters(), on, persons_mode="points")
-    assert len(urls.as_tuple()) == 7 and urls.as_tuple()[-1] == urls.persons
+    assert len(urls.as_tuple()) == 8 and urls.as_tuple()[-2] == urls.persons
     # filters of the incident layers do not change the persons URL
     other = view_urls(BOUNDS, 13, LayerFilters(window="7d"), on, persons_mode="points")
     assert other.persons == urls.persons
@@ -213,7 +213,9 @@ def test_layer_switch_only_for_roles_that_see_persons() -> None:
         return [o["value"] for o in switches.options]
 
     assert "persons" in values("points") and "persons" in values("counts")
-    assert values(None) == [k for k in TOGGLES if k != "persons"]
+    assert values(None) == [k for k in TOGGLES if k not in ("persons", "coverage")]
+    with_coverage: Any = layer_switches("zh-CN", None, True)
+    assert "coverage" in [o["value"] for o in with_coverage.options]
 
 
 # ----------------------------------------------------------------------------- clicks, panel

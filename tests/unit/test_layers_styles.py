@@ -171,7 +171,7 @@ def test_layers_start_without_url_and_areas_use_geobuf() -> None:
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_legend_sections_follow_visible_layers(lang: str) -> None:
     stats = {"res": 8, "max": 300, "total": 5000, "breaks": [3, 8, 20, 60, 150], "truncated": True}
-    full = legend(lang, TOGGLES, stats)
+    full = legend(lang, TOGGLES, stats, coverage_allowed=True)
     classes = " ".join(_classes(full))
     for key in TOGGLES:
         assert f"mq-legend-{key}" in classes
@@ -180,6 +180,7 @@ def test_legend_sections_follow_visible_layers(lang: str) -> None:
     text = " ".join(_texts(full))
     assert "150" in text and "300" in text and "5000" in text and "8" in text
     assert " ".join(_texts(legend(lang, ["areas"], None))).count("—") == 0
+    assert "mq-legend-coverage" not in " ".join(_classes(legend(lang, TOGGLES, stats)))
     only_density = legend(lang, ["density"], None)
     assert len(only_density) == 1 and "mq-legend-density" in " ".join(_classes(only_density))
 
