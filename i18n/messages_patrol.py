@@ -100,8 +100,14 @@ PATROL: dict[str, dict[str, str]] = {
     "patrol.status.overdue": {"zh-CN": "逾期未巡", "en": "Overdue"},
     "panel.site.patrol": {"zh-CN": "巡查记录", "en": "Patrol visits"},
     "panel.site.patrol_none": {"zh-CN": "暂无巡查计划", "en": "No visits planned"},
-    "panel.site.findings": {"zh-CN": "巡查发现、尚未办结的事件", "en": "Open cases from its visits"},
-    "panel.site.findings_none": {"zh-CN": "无未办结的巡查发现", "en": "No open case from its visits"},
+    "panel.site.findings": {
+        "zh-CN": "巡查发现、尚未办结的事件",
+        "en": "Open cases from its visits",
+    },
+    "panel.site.findings_none": {
+        "zh-CN": "无未办结的巡查发现",
+        "en": "No open case from its visits",
+    },
     "panel.site.visit_problems": {"zh-CN": "发现 {n} 个问题", "en": "{n} problem(s)"},
     "panel.site.visit_off_site": {"zh-CN": "非现场", "en": "off site"},
     "panel.site.visit_late": {"zh-CN": "补巡", "en": "late"},
@@ -209,6 +215,12 @@ PATROL: dict[str, dict[str, str]] = {
         "zh-CN": "所选时间范围内到期的巡查走访任务中按时完成的比例",
         "en": "Share of the visits due in the chosen time range that were done on time",
     },
-    "legend.coverage.tip": {"zh-CN": "按时完成 {share}%（{done}/{due}）", "en": "{share}% on time ({done} of {due})"},
-    "legend.coverage.none": {"zh-CN": "到期任务太少，暂不评价", "en": "Too few visits due to judge"},
+    "legend.coverage.tip": {
+        "zh-CN": "按时完成 {share}%（{done}/{due}）",
+        "en": "{share}% on time ({done} of {due})",
+    },
+    "legend.coverage.none": {
+        "zh-CN": "到期任务太少，暂不评价",
+        "en": "Too few visits due to judge",
+    },
 }
