@@ -128,7 +128,7 @@ def _photos(value: object, _name: str) -> list[Photo]:
 
 
 _NOTE: Final = Text(max_len=MAX_NOTE, multiline=True, description="A remark on one item.")
-_ITEM: Final = Pattern(regex=ITEM_KEY, max_len=40, key="patrol.error.unknown_item", required=True)
+_ITEM: Final = Pattern(regex=ITEM_KEY, max_len=40, key="patrol.error.photo_item", required=True)
 
 _POSITION_DOC: Final = {
     "type": ["object", "null"],

@@ -68,6 +68,10 @@ PATROL: dict[str, dict[str, str]] = {
         "zh-CN": "照片最多 {n} 张",
         "en": "At most {n} photos",
     },
+    "patrol.error.photo_item": {
+        "zh-CN": "照片所属的检查项“{value}”不正确",
+        "en": "A photo names no valid item: “{value}”",
+    },
     "patrol.error.photo": {
         "zh-CN": "照片须为 JPEG、PNG 或 WebP 图片",
         "en": "A photo must be a JPEG, PNG or WebP image",

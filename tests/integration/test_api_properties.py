@@ -54,6 +54,12 @@ ROUTES = [  # (path template, declared methods); test_openapi.py checks these ar
     ("/api/v1/incidents/{id}/reporter/reveal", {"POST"}),
     ("/api/v1/openapi.json", {"GET"}),
     ("/api/v1/stream", {"GET"}),
+    ("/api/v1/patrol/day", {"GET"}),
+    ("/api/v1/patrol/checklists/{id}", {"GET"}),
+    ("/api/v1/patrol/tasks/{id}/submission", {"POST"}),
+    ("/api/v1/patrol/tasks/{id}/assignee", {"POST"}),
+    ("/api/v1/patrol/submissions/{id}", {"GET"}),
+    ("/api/v1/patrol/photos/{id}", {"GET"}),
     ("/api/v1/{unknown}", set()),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]

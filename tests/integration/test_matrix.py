@@ -163,6 +163,22 @@ PROBES = [
         lambda _ids: "/dispatch",
         label="page /dispatch",
     ),
+    Probe("/patrol", "GET", access.PATROL_DO, lambda _ids: "/patrol", label="page /patrol"),
+    Probe("/api/v1/patrol/day", "GET", access.PATROL_DO, lambda _ids: "/api/v1/patrol/day"),
+    Probe(
+        "/api/v1/patrol/tasks/<id:task_id>/submission",
+        "POST",
+        access.PATROL_DO,
+        lambda _ids: "/api/v1/patrol/tasks/1/submission",
+        {},  # passes the role check, then 400 (no client_id)
+    ),
+    Probe(
+        "/api/v1/patrol/tasks/<id:task_id>/assignee",
+        "POST",
+        access.PATROL_SUPERVISE,
+        lambda _ids: "/api/v1/patrol/tasks/1/assignee",
+        {},  # passes the role check, then 400 (no user_id)
+    ),
     *(
         Probe(
             "/export/<dataset>.<fmt>",
@@ -199,6 +215,13 @@ NOT_PROBED = {
     "/track/<code>/feedback": "public rating POST (CSRF, one per round): test_public.py",
     "/api/v1/attachments/<id:attachment_id>": "a timeline file, every role and out of "
     "scope: test_attachments.py::test_who_may_open_a_file",
+    # patrol objects: who may read them depends on the object (its submitter, its area)
+    "/api/v1/patrol/checklists/<id:version_id>": "patrol staff (do or supervise): "
+    "test_patrol_api.py::test_who_may_read_what",
+    "/api/v1/patrol/submissions/<id:submission_id>": "the submitter, supervisors of its "
+    "area: test_patrol_api.py::test_who_may_read_what",
+    "/api/v1/patrol/photos/<id:photo_id>": "as its submission, audited: "
+    "test_patrol_api.py::test_who_may_read_what",
 }
 
 

@@ -18,7 +18,9 @@ What the document cannot state is configured here, each with its reason:
   record's state (layers: min below max, start before end, geobuf for areas only;
   intake: a time in the future, an unknown category is a leaf question, a point outside
   the token's area; transitions: the state machine; reveals of a record without a
-  reporter are a 404). ``positive_data_acceptance`` accepts 400 there.
+  reporter are a 404; a patrol submission's answers are judged against its checklist
+  version and the task's state; a task is reassigned only to a grid worker of the area).
+  ``positive_data_acceptance`` accepts 400 there.
 * ``GET /api/v1/stream`` is a server-sent event stream that lasts minutes: not called.
 * ``/healthz`` is not an API route: like every page outside ``/api/``, an undeclared
   state-changing method is refused by the CSRF check (403) and another one sent
@@ -26,7 +28,8 @@ What the document cannot state is configured here, each with its reason:
   ``unsupported_method`` check is off, and it is called with the session run only.
 
 Writes stay contained: transitions only ever target an incident made for this module,
-and the incidents the token registers are deleted at the end.
+reassignments one patrol task whose assignee is put back at the end, and the incidents
+the token registers are deleted at the end.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ STATE_RULES = [  # operations whose 400 can answer data the document allows (see
     "getLayer",
     "createIncident",
     "transitionIncident",
+    "patrolSubmit",
+    "patrolReassign",
 ]
 STATE_REFUSALS = ["2xx", "400", "401", "403", "404", "409"]
 REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429"]
@@ -129,6 +134,21 @@ def own_incident() -> int:
     return _incident()
 
 
+@pytest.fixture(scope="module")
+def own_task() -> Iterator[int]:
+    """The one patrol task reassignments may touch; its assignee is put back after."""
+    with session_scope(admin=True) as s:
+        task, assignee = s.execute(
+            text("SELECT id, assignee_id FROM patrol_task ORDER BY id DESC LIMIT 1")
+        ).one()
+    yield int(task)
+    with session_scope(admin=True) as s:
+        s.execute(
+            text("UPDATE patrol_task SET assignee_id = :a WHERE id = :t"),
+            {"a": assignee, "t": task},
+        )
+
+
 @pytest.fixture(autouse=True)
 def _wsgi_probes(monkeypatch: pytest.MonkeyPatch) -> None:
     """schemathesis 4.32.5 hands its credential probes (the ``ignored_auth`` check) to the
@@ -159,7 +179,9 @@ def document(commander: Any) -> dict[str, Any]:
     return dict(served.get_json())
 
 
-def _run(document: dict[str, Any], auth: dict[str, Any], own_incident: int) -> list[str]:
+def _run(
+    document: dict[str, Any], auth: dict[str, Any], own_incident: int, own_task: int
+) -> list[str]:
     """Every phase of schemathesis against the app in-process; the failures found."""
     from app import server
 
@@ -175,6 +197,10 @@ def _run(document: dict[str, Any], auth: dict[str, Any], own_incident: int) -> l
             case.path_parameters.get("id"), int
         ):
             case.path_parameters["id"] = own_incident
+        if case.operation.path == "/api/v1/patrol/tasks/{id}/assignee" and isinstance(
+            case.path_parameters.get("id"), int
+        ):
+            case.path_parameters["id"] = own_task
 
     hook = schemathesis.hook("before_call")(only_our_incident)
     try:
@@ -216,7 +242,7 @@ def _failures(recorder: Any) -> list[str]:
 
 
 def test_as_a_signed_in_commander(
-    commander: Any, document: dict[str, Any], own_incident: int
+    commander: Any, document: dict[str, Any], own_incident: int, own_task: int
 ) -> None:
     cookie = commander.get_cookie("minqing_session").value
     csrf = commander.get_cookie("_csrf_token").value
@@ -224,16 +250,16 @@ def test_as_a_signed_in_commander(
         "auth": {"openapi": {"cookieAuth": {"api_key": cookie}}},
         "headers": {**CONFIG["headers"], "X-CSRFToken": csrf},
     }
-    problems = _run(document, auth, own_incident)
+    problems = _run(document, auth, own_incident, own_task)
     assert not problems, "\n".join(problems)
 
 
 def test_as_a_token_with_every_scope(
-    token: tuple[int, str], document: dict[str, Any], own_incident: int
+    token: tuple[int, str], document: dict[str, Any], own_incident: int, own_task: int
 ) -> None:
     auth = {
         "auth": {"openapi": {"bearerAuth": {"bearer": token[1]}}},
         "operations": [*CONFIG["operations"], {"include-path": "/healthz", "enabled": False}],
     }
-    problems = _run(document, auth, own_incident)
+    problems = _run(document, auth, own_incident, own_task)
     assert not problems, "\n".join(problems)
