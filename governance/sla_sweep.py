@@ -13,26 +13,30 @@ listeners.
 One process sweeps at a time (a transaction-level advisory lock, held by the caller's
 unit of work until it ends); the server runs a sweep every ``MINQING_SLA_SWEEP_SECONDS``
 in a background thread (:func:`start_background`, the job that opens the unit), and
-``python app.py sla sweep`` runs one by hand.
+``python app.py sla sweep`` runs one by hand. The same thread keeps a week of patrol
+visits ahead and marks missed ones (``governance/patrol_plan.keep_ahead``), at most once an
+hour per process (each run adds nothing already there).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import sla
+from governance import patrol_plan, sla
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
 SWEEP_LOCK = 7_302_017  # pg_try_advisory_xact_lock key
+PATROL_EVERY_SECONDS = 3600
 
 
 def sweep(s: Session, now: datetime | None = None) -> dict[str, int]:
@@ -62,10 +66,15 @@ def start_background(interval_seconds: int) -> None:
     stop = threading.Event()
 
     def loop() -> None:
+        planned = 0.0  # when this process last kept the patrol tasks ahead
         while not stop.wait(interval_seconds):
             try:
                 with unit_of_work() as s:
                     sweep(s)
+                if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
+                    with unit_of_work() as s, scope_within(s, ALL_AREAS):
+                        patrol_plan.keep_ahead(s)
+                    planned = time.monotonic()
             except Exception:  # the next round tries again
                 log.warning("SLA sweep failed", exc_info=True)
 

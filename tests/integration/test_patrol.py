@@ -371,3 +371,48 @@ def test_the_monthly_evaluation_shows_patrol_figures_equal_to_a_direct_count(
             assert line.done == pytest.approx(done / due)
             assert line.on_time == pytest.approx(on_time / due)
             assert line.off_site == pytest.approx(off / done)
+
+
+def test_the_command_line_generates_lists_and_publishes(rolled_back: Any, tmp_path: Any) -> None:
+    import json as json_
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from tests.conftest import demo_password
+
+    runner = CliRunner()
+    first = runner.invoke(cli, ["patrol", "generate", "--from", "2028-03-01", "--to", "2028-03-07"])
+    assert first.exit_code == 0, first.output
+    added = int(first.output.split(": ", 1)[1].split(" ")[0])
+    assert added > 0
+    again = runner.invoke(cli, ["patrol", "generate", "--from", "2028-03-01", "--to", "2028-03-07"])
+    assert again.exit_code == 0 and ": 0 site visits and 0 care visits added" in again.output
+    bad = runner.invoke(cli, ["patrol", "generate", "--from", "2028-03-07", "--to", "2028-03-01"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    listed = runner.invoke(cli, ["patrol", "templates"])
+    assert listed.exit_code == 0 and "site.gas_station" in listed.output
+    with session_scope(admin=True) as s:
+        items = s.execute(
+            text("""SELECT v.items FROM checklist_template_version v
+                    JOIN checklist_template t ON t.id = v.template_id
+                    WHERE t.code = 'site.market' AND v.version = t.current_version""")
+        ).scalar_one()
+    path = tmp_path / "market.json"
+    path.write_text(json_.dumps(items[:-1], ensure_ascii=False), encoding="utf-8")
+    password = demo_password("commander") + "\n"
+    done = runner.invoke(
+        cli, ["patrol", "publish", "site.market", str(path), "--as", "commander"], input=password
+    )
+    assert done.exit_code == 0 and "version 2" in done.output, done.output
+    path.write_text("[{}]", encoding="utf-8")
+    refused = runner.invoke(
+        cli, ["patrol", "publish", "site.market", str(path), "--as", "commander"], input=password
+    )
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    not_planner = runner.invoke(
+        cli,
+        ["patrol", "publish", "site.market", str(path), "--as", "supervisor"],
+        input=demo_password("supervisor") + "\n",
+    )
+    assert not_planner.exit_code != 0
