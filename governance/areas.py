@@ -5,10 +5,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from geodata.queries import areas as q
+from geodata.queries import patrol as patrol_q
 from governance import catalog
-from governance.access import MAP_VIEW, Principal, require, require_area
+from governance.access import (
+    MAP_VIEW,
+    PATROL_DO,
+    PATROL_SUPERVISE,
+    Principal,
+    require,
+    require_area,
+)
 from governance.errors import NotFound
-from governance.filters import parse_time
+from governance.filters import LOCAL_TZ, TimeRange, parse_time
 from governance.masking import mask_phone
 from i18n import t
 
@@ -93,6 +101,23 @@ def area_summary(
             for site in sites
         ],
         "sites_total": sites_total,
+        "patrol": _patrol(s, grids, tr, principal),
+    }
+
+
+def _patrol(s: Session, grids: list[int], tr: TimeRange, who: Principal) -> dict | None:
+    """The area's patrol in the period (visits whose period ended in it), for those who
+    supervise or make patrols; None for everyone else."""
+    if not (who.can(PATROL_SUPERVISE) or who.can(PATROL_DO)):
+        return None
+    c = patrol_q.coverage_of(
+        s, grids, tr.start.astimezone(LOCAL_TZ).date(), tr.end.astimezone(LOCAL_TZ).date()
+    )
+    return {
+        **c,
+        "on_time_share": c["on_time"] / c["due"] if c["due"] else None,
+        "done_share": c["done"] / c["due"] if c["due"] else None,
+        "off_site_share": c["off_site"] / c["done"] if c["done"] else None,
     }
 
 

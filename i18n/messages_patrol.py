@@ -227,4 +227,9 @@ PATROL: dict[str, dict[str, str]] = {
         "zh-CN": "到期任务太少，暂不评价",
         "en": "Too few visits due to judge",
     },
+    "panel.patrol": {"zh-CN": "巡查走访（本期到期）", "en": "Patrol visits (due in the period)"},
+    "panel.patrol.due": {"zh-CN": "到期任务", "en": "Due"},
+    "panel.patrol.on_time": {"zh-CN": "按时完成", "en": "On time"},
+    "panel.patrol.done": {"zh-CN": "已完成", "en": "Done"},
+    "panel.patrol.off_site": {"zh-CN": "非现场", "en": "Off site"},
 }

@@ -18,6 +18,7 @@ from i18n import t
 from layers.sites import RISK_COLORS
 from layers.urls import CUSTOM_WINDOW, LayerFilters
 from pages.map_ids import MapIds
+from pages.map_site_patrol import site_patrol
 from pages.map_workflow import status_badge
 
 MAX_CATEGORY_BARS = 10
@@ -243,7 +244,25 @@ def area_panel(summary: Mapping[str, Any], filters: LayerFilters, lang: str) -> 
             site_list(summary.get("sites", []), int(summary.get("sites_total", 0)), lang),
             "sites",
         ),
+        _area_patrol(summary.get("patrol"), lang),
     ]
+
+
+def _area_patrol(patrol: Mapping[str, Any] | None, lang: str) -> html.Section | None:
+    """The area's patrol in the period: visits due, done, on time, off site."""
+    if not patrol:
+        return None
+
+    def pct(share: float | None) -> str:
+        return "—" if share is None else f"{100 * share:.0f}%"
+
+    stats = [
+        _stat(t("panel.patrol.due", lang), patrol["due"], "patrol-due"),
+        _stat(t("panel.patrol.on_time", lang), pct(patrol["on_time_share"]), "patrol-on-time"),
+        _stat(t("panel.patrol.done", lang), pct(patrol["done_share"]), "patrol-done"),
+        _stat(t("panel.patrol.off_site", lang), pct(patrol["off_site_share"]), "patrol-off-site"),
+    ]
+    return _block(t("panel.patrol", lang), html.Div(stats, className="mq-stats"), "patrol")
 
 
 def _field(label: str, value: Any, key: str) -> html.Div | None:
@@ -335,54 +354,6 @@ def site_panel(site: Mapping[str, Any], lang: str) -> list[Any]:
             className="mq-fields",
         ),
         *site_patrol(site, lang),
-    ]
-
-
-def site_patrol(site: Mapping[str, Any], lang: str) -> list[Any]:
-    """The site's latest visits and the open cases they raised."""
-    visits = site.get("visits") or []
-    rows = []
-    for v in visits:
-        notes = []
-        if v.get("failed_items"):
-            notes.append(t("panel.site.visit_problems", lang, n=v["failed_items"]))
-        if v.get("on_site") is False:
-            notes.append(t("panel.site.visit_off_site", lang))
-        if v.get("late"):
-            notes.append(t("panel.site.visit_late", lang))
-        rows.append(
-            html.Li(
-                [
-                    html.Span(v["period"], className="mq-visit-period"),
-                    html.Span(
-                        v["status_label"], className=f"mq-visit-status mq-visit-{v['status']}"
-                    ),
-                    html.Span(
-                        " · ".join(x for x in (v.get("filled_at"), v.get("worker"), *notes) if x),
-                        className="mq-visit-meta",
-                    ),
-                ],
-                className="mq-visit",
-                **{"data-task": str(v["task_id"])},  # type: ignore[arg-type]
-            )
-        )
-    findings = [
-        html.Li(
-            f"#{f['incident_id']} {f['category']} · {f['status_label']} · {f['reported']}",
-            className="mq-finding",
-            **{"data-incident": str(f["incident_id"])},  # type: ignore[arg-type]
-        )
-        for f in site.get("open_findings") or []
-    ]
-    return [
-        html.H3(t("panel.site.patrol", lang), className="mq-panel-subtitle"),
-        html.Ul(rows, className="mq-visits")
-        if rows
-        else html.Div(t("panel.site.patrol_none", lang), className="mq-empty"),
-        html.H3(t("panel.site.findings", lang), className="mq-panel-subtitle"),
-        html.Ul(findings, className="mq-findings")
-        if findings
-        else html.Div(t("panel.site.findings_none", lang), className="mq-empty"),
     ]
 
 

@@ -249,3 +249,23 @@ def site_open_findings(session: Session, site_id: int) -> list[dict[str, Any]]:
         {"s": site_id},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def coverage_of(session: Session, grid_ids: list[int], first: date, last: date) -> dict[str, int]:
+    """Visits of the grids ``grid_ids`` whose period ended in ``[first, last)`` (not
+    cancelled): how many, done, done on time, done off site."""
+    row = (
+        session.execute(
+            text("""
+            SELECT count(*) AS due, count(p.id) AS done,
+                   count(p.id) FILTER (WHERE p.filled_at < k.deadline) AS on_time,
+                   count(p.id) FILTER (WHERE NOT p.on_site) AS off_site
+            FROM patrol_task k LEFT JOIN patrol_submission p ON p.task_id = k.id
+            WHERE k.grid_id = ANY(:g) AND k.last_day >= :a AND k.last_day < :b
+              AND k.status <> 'cancelled'"""),
+            {"g": list(grid_ids), "a": first, "b": last},
+        )
+        .mappings()
+        .one()
+    )
+    return {k: int(v) for k, v in row.items()}

@@ -151,3 +151,25 @@ def test_the_site_panel_lists_visits_and_open_findings(rolled_back: Any) -> None
     assert shown["visits"][0]["task_id"] == task and shown["visits"][0]["status"] == "done"
     assert shown["visits"][0]["failed_items"] == 1
     assert [f["incident_id"] for f in shown["open_findings"]] == [incident]
+
+
+def test_the_area_panel_shows_the_areas_patrol_to_patrol_staff(rolled_back: Any) -> None:
+    from governance import areas
+
+    supervisor, dept = _principal("supervisor"), _principal("dept")
+    with session_scope(admin=True) as s:
+        grid = s.execute(text("SELECT id FROM area WHERE code = :c"),
+                         {"c": _principal("gridworker").area_code}).scalar_one()  # fmt: skip
+        end = datetime.now(LOCAL_TZ).date()
+        due, done = s.execute(
+            text("""SELECT count(*), count(p.id) FROM patrol_task k
+                    LEFT JOIN patrol_submission p ON p.task_id = k.id
+                    WHERE k.grid_id = :g AND k.status <> 'cancelled'
+                      AND k.last_day >= :a AND k.last_day < :b"""),
+            {"g": grid, "a": end - timedelta(days=30), "b": end},
+        ).one()
+    with unit_of_work(supervisor) as s:
+        shown = areas.area_summary(s, grid, principal=supervisor, window="30d")
+    assert shown["patrol"]["due"] == due and shown["patrol"]["done"] == done
+    with unit_of_work(dept) as s:
+        assert areas.area_summary(s, grid, principal=dept, window="30d")["patrol"] is None
