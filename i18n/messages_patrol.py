@@ -130,6 +130,8 @@ PATROL: dict[str, dict[str, str]] = {
     "patrol.ui.loading": {"zh-CN": "正在加载今日任务…", "en": "Loading today's visits…"},
     "patrol.ui.map_label": {"zh-CN": "巡查路线示意图", "en": "Sketch of the walking route"},
     "patrol.ui.back": {"zh-CN": "返回任务列表", "en": "Back to the list"},
+    "patrol.ui.person": {"zh-CN": "查看走访对象（脱敏）", "en": "Who to visit (masked)"},
+    "patrol.ui.person_failed": {"zh-CN": "暂时无法获取对象信息", "en": "Could not load the person"},
     "patrol.ui.reason": {"zh-CN": "未在现场的原因", "en": "Why not on site"},
     "patrol.ui.submit": {"zh-CN": "提交巡查结果", "en": "Submit"},
     "patrol.ui.send_now": {"zh-CN": "立即发送", "en": "Send now"},

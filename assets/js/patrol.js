@@ -377,6 +377,8 @@
         $("patrol-form-meta").textContent = checklist.name + " · " + task.kind + (task.address ? " · " + task.address : "");
         $("patrol-offsite").hidden = true;
         $("patrol-reason").value = "";
+        $("patrol-person").hidden = !task.person_id;
+        $("patrol-person-info").hidden = true;
         $("patrol-form-error").hidden = true;
         var box = $("patrol-items");
         box.textContent = "";
@@ -615,7 +617,22 @@
         show("patrol-done-view");
     }
 
+    function showPerson() {
+        // who to visit, masked as everywhere (the clear identity: the map's person panel,
+        // with a reason, audited); only online, and never kept on the phone
+        var info = $("patrol-person-info");
+        fetch("/api/v1/persons/" + state.task.person_id + "?lang=" + LANG, { credentials: "same-origin" })
+            .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })
+            .then(function (p) {
+                info.textContent = [p.full_name, p.category_label, p.phone, p.address]
+                    .filter(function (x) { return x; }).join(" · ");
+            }, function () {
+                info.textContent = t("patrol.ui.person_failed");
+            }).then(function () { info.hidden = false; });
+    }
+
     // ------------------------------------------------------------------- wiring
+    $("patrol-person").addEventListener("click", showPerson);
     $("patrol-form").addEventListener("submit", submit);
     $("patrol-back").addEventListener("click", function () { show("patrol-day"); });
     $("patrol-done-back").addEventListener("click", function () { show("patrol-day"); });
