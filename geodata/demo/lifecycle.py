@@ -13,6 +13,7 @@ by time alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,12 +143,15 @@ def simulate(
     rules: Rules,
     cal: WorkCalendar,
     now: int,
+    leaf_codes: Sequence[str] | None = None,
 ) -> Paths:
-    """The paths of the cases ``ids`` reported at ``reported`` (UTC seconds)."""
+    """The paths of the cases ``ids`` reported at ``reported`` (UTC seconds);
+    ``leaves`` index ``leaf_codes`` (default :data:`LEAF_CODES`; the patrol history's
+    findings add the care categories, and ``rules`` must be loaded for the same list)."""
     n = len(ids)
     routes = rules.routing.routes
     grid_codes = np.array([rules.grid_codes[int(g)] for g in grid_ids], dtype=object)
-    route = rules.routing.route(LEAF_CODES, leaves, grid_codes)
+    route = rules.routing.route(list(leaf_codes or LEAF_CODES), leaves, grid_codes)
     right = np.array([r[0] for r in routes], dtype=np.int64)[route]
     codes = rules.department_ids
     by_id = {i: c for c, i in codes.items()}
