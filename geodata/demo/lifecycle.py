@@ -144,10 +144,12 @@ def simulate(
     cal: WorkCalendar,
     now: int,
     leaf_codes: Sequence[str] | None = None,
+    long_suspensions: int = m.LONG_SUSPENSIONS_LEFT,
 ) -> Paths:
     """The paths of the cases ``ids`` reported at ``reported`` (UTC seconds);
     ``leaves`` index ``leaf_codes`` (default :data:`LEAF_CODES`; the patrol history's
-    findings add the care categories, and ``rules`` must be loaded for the same list)."""
+    findings add the care categories, and ``rules`` must be loaded for the same list);
+    ``long_suspensions``: how many suspensions are left running past the policy's limit."""
     n = len(ids)
     routes = rules.routing.routes
     grid_codes = np.array([rules.grid_codes[int(g)] for g in grid_ids], dtype=object)
@@ -235,7 +237,7 @@ def simulate(
     late_start &= t_suspend + limit_s + 25 * DAY_S > now
     pick = np.flatnonzero(late_start)
     if len(pick):
-        chosen = rng.choice(pick, size=min(m.LONG_SUSPENSIONS_LEFT, len(pick)), replace=False)
+        chosen = rng.choice(pick, size=min(long_suspensions, len(pick)), replace=False)
         long_[chosen] = True
     t_resume[long_] = NEVER
     t_review = np.where(long_, t_suspend + limit_s, NEVER)

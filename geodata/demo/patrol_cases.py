@@ -104,7 +104,7 @@ def write_cases(
     paths = lifecycle.simulate(
         rng, ids=ids, reported=reported, sources=batch.source, leaves=batch.leaf,
         priority=batch.priority, grid_ids=batch.grid_id, rules=rules, cal=cal, now=now_s,
-        leaf_codes=ALL_CODES,
+        leaf_codes=ALL_CODES, long_suspensions=0,  # the city's two are the incidents'
     )  # fmt: skip
     cut = timeline.cut(
         paths, reported=reported, sources=batch.source, leaves=batch.leaf,

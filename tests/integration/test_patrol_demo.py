@@ -253,6 +253,13 @@ def test_patrol_cases_go_round_the_loop(session: Session) -> None:
            WHERE i.source = 'patrol' AND e.action = 'resolve' AND e.note IS NULL""",
     )
     assert notes == 0
+    # the two suspensions left past their limit are the city's incidents', not these
+    reviews = _one(
+        session,
+        """SELECT count(*) FROM incident_event e JOIN incident i ON i.id = e.incident_id
+           WHERE i.source = 'patrol' AND e.action = 'review'""",
+    )
+    assert reviews == 0
 
 
 def test_check_in_verdicts_are_the_servers(session: Session) -> None:
