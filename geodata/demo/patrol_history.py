@@ -7,13 +7,15 @@ seeded generator (the same ``seed``, ``now`` and tasks give the same rows):
 * **on time** (~87 %): done on a day of its period (weekdays preferred), a bit less often
   in rural grids and for monthly visits, more often for major-risk sites (visited daily);
   each worker is a little more or less diligent than the next;
-* **late** (~5 %): done one to five days after the deadline;
-* **missed** (~8 %): never done (``patrol_plan.mark_missed`` marks it afterwards).
+* **late** (~6 %): done one to five days after the deadline;
+* **missed** (~7 %): never done (``patrol_plan.mark_missed`` marks it afterwards).
 
 A visit of the period under way that falls after ``now`` has not happened yet (the task
-stays open); so has a late one. A worker's visits of one day follow each other at least
-ten minutes apart from half past eight. The submission is sent a minute after it is
-filled, or for a few hours later from the phone's outbox.
+stays open); so has a late one, and a checklist still in the phone's outbox. A worker's
+visits of one day follow each other 45 to 80 minutes apart, from between 08:30 and an
+hour that leaves room for them before 17:30. The submission is sent about a minute after
+it is filled, or (6 %) half an hour to 16 hours later from the phone's outbox. Weekends
+are avoided for visits of longer periods; public holidays are not looked at.
 
 Check-in: within 5-60 m of the target with 5-40 m accuracy; ~4 % off site (200-1,500 m
 away, more in rural grids) and ~1 % with no position, each with a typed reason. The
