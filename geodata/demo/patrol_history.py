@@ -13,9 +13,10 @@ seeded generator (the same ``seed``, ``now`` and tasks give the same rows):
 A visit of the period under way that falls after ``now`` has not happened yet (the task
 stays open); so has a late one, and a checklist still in the phone's outbox. A worker's
 visits of one day follow each other 10 to 80 minutes apart (45 on average), from between
-08:30 and an hour that leaves room for them before 17:30. The submission is sent about a minute after
-it is filled, or (6 %) half an hour to 16 hours later from the phone's outbox. Weekends
-are avoided for visits of longer periods; public holidays are not looked at.
+08:30 and an hour that leaves room for them before 17:30. The submission is sent about a
+minute after it is filled, or (6 %) half an hour to 16 hours later from the phone's
+outbox. Weekends are avoided for visits of longer periods; public holidays are not
+looked at.
 
 Check-in: within 5-60 m of the target with 5-40 m accuracy; ~4 % off site (200-1,500 m
 away, more in rural grids) and ~1 % with no position, each with a typed reason. The
