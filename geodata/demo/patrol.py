@@ -64,16 +64,17 @@ def write_history(session: Session, *, seed: int, now: datetime) -> History:
     """The submissions and findings of every task due by ``now`` (its period begun) that
     has none, in the caller's transaction; the tasks done are marked so (the missed ones
     are left to ``patrol_plan.mark_missed``). Deterministic for the same tasks, ``seed``
-    and ``now`` (:mod:`geodata.demo.patrol_history`, :mod:`geodata.demo.patrol_cases`)."""
-    from geodata.demo import patrol_cases, patrol_history
+    and ``now`` (:mod:`geodata.demo.patrol_history`, :mod:`geodata.demo.patrol_writes`,
+    :mod:`geodata.demo.patrol_cases`)."""
+    from geodata.demo import patrol_cases, patrol_history, patrol_writes
 
     t0 = time.perf_counter()
     writer.analyze(session, ["patrol_task"])  # just written: plan the read with statistics
     tasks = patrol_history.load_tasks(session, now)
-    templates = patrol_history.load_templates(session)
+    templates = patrol_writes.load_templates(session)
     drawn = patrol_history.draw(np.random.default_rng([seed, 21]), tasks, int(now.timestamp()))
     t1 = time.perf_counter()
-    written = patrol_history.write_submissions(
+    written = patrol_writes.write_submissions(
         session, np.random.default_rng([seed, 22]), tasks, drawn, templates, seed=seed
     )
     t2 = time.perf_counter()

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from geodata.demo import lifecycle, patrol_answers, texts, timeline, writer
 from geodata.demo.catalog import CARE_GROUPS, LEAVES
 from geodata.demo.incidents import IncidentBatch
-from geodata.demo.patrol_history import Tasks, Template, Written
+from geodata.demo.patrol_history import Tasks
+from geodata.demo.patrol_writes import Template, Written
 from geodata.demo.workcal import WorkCalendar, load_rules
 from geodata.hexagons import cells_for_points
 from geodata.models import H3_RESOLUTIONS
