@@ -13,6 +13,7 @@ by time alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,12 +143,17 @@ def simulate(
     rules: Rules,
     cal: WorkCalendar,
     now: int,
+    leaf_codes: Sequence[str] | None = None,
+    long_suspensions: int = m.LONG_SUSPENSIONS_LEFT,
 ) -> Paths:
-    """The paths of the cases ``ids`` reported at ``reported`` (UTC seconds)."""
+    """The paths of the cases ``ids`` reported at ``reported`` (UTC seconds);
+    ``leaves`` index ``leaf_codes`` (default :data:`LEAF_CODES`; the patrol history's
+    findings add the care categories, and ``rules`` must be loaded for the same list);
+    ``long_suspensions``: how many suspensions are left running past the policy's limit."""
     n = len(ids)
     routes = rules.routing.routes
     grid_codes = np.array([rules.grid_codes[int(g)] for g in grid_ids], dtype=object)
-    route = rules.routing.route(LEAF_CODES, leaves, grid_codes)
+    route = rules.routing.route(list(leaf_codes or LEAF_CODES), leaves, grid_codes)
     right = np.array([r[0] for r in routes], dtype=np.int64)[route]
     codes = rules.department_ids
     by_id = {i: c for c, i in codes.items()}
@@ -231,7 +237,7 @@ def simulate(
     late_start &= t_suspend + limit_s + 25 * DAY_S > now
     pick = np.flatnonzero(late_start)
     if len(pick):
-        chosen = rng.choice(pick, size=min(m.LONG_SUSPENSIONS_LEFT, len(pick)), replace=False)
+        chosen = rng.choice(pick, size=min(long_suspensions, len(pick)), replace=False)
         long_[chosen] = True
     t_resume[long_] = NEVER
     t_review = np.where(long_, t_suspend + limit_s, NEVER)

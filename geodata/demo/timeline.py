@@ -12,7 +12,7 @@ steps, and the figures rebuilt from the timeline (``case_state.states_at``) agre
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,8 +151,12 @@ class _Log:
 def cut(
     p: Paths, *, reported: np.ndarray, sources: list[str], leaves: np.ndarray,
     routes: list[tuple[int, tuple[int, ...]]], now: int,
+    leaf_codes: Sequence[str] | None = None,
+    resolve_notes: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Cut:  # fmt: skip
-    """The timelines of the paths ``p`` up to ``now`` and the columns they leave."""
+    """The timelines of the paths ``p`` up to ``now`` and the columns they leave;
+    ``leaves`` index ``leaf_codes`` (default :data:`LEAF_CODES`), resolve notes come
+    from ``resolve_notes`` by category group (default ``texts.RESOLVE_NOTES``)."""
     c = Cut.empty(len(p))
     log = _Log(c, p, now)
     log.add("register", np.arange(len(p)), reported, "registered", "system",
@@ -165,7 +169,7 @@ def cut(
     log.add("start", log.happened(p.t_start), p.t_start, "in_progress", "dept_staff")
     _suspension(log)
     _extension(log)
-    _resolution(log, leaves)
+    _resolution(log, leaves, leaf_codes or LEAF_CODES, resolve_notes or texts.RESOLVE_NOTES)
     c.events = log.rows()
     return c
 
@@ -285,15 +289,20 @@ def _extension(log: _Log) -> None:
     log.add("deny_extension", sel, p.t_decide, c.status[sel], "commander", note=texts.DENY_NOTE)
 
 
-def _resolution(log: _Log, leaves: np.ndarray) -> None:
+def _resolution(
+    log: _Log,
+    leaves: np.ndarray,
+    leaf_codes: Sequence[str],
+    resolve_notes: Mapping[str, tuple[str, ...]],
+) -> None:
     """Resolve (with what was done), close, the resident's rating (``resident_feedback``:
     satisfied or basic evaluates the case, dissatisfied reopens it) and, after a
     reopening, resolve and close again."""
     c, p = log.cut, log.p
-    group = np.array([code.split(".")[0] for code in LEAF_CODES], dtype=object)[leaves]
+    group = np.array([code.split(".")[0] for code in leaf_codes], dtype=object)[leaves]
     sel = log.happened(p.t_resolve)
     notes = np.empty(len(sel), dtype=object)
-    for g, options in texts.RESOLVE_NOTES.items():
+    for g, options in resolve_notes.items():
         at = np.flatnonzero(group[sel] == g)
         notes[at] = _by_id(options, p.ids[sel][at])
     c.resolved[sel] = p.t_resolve[sel]
