@@ -29,7 +29,7 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
             demo.reset(s)
         report = demo.seed(s, incidents=incidents, seed=seed)
         accounts = seed_accounts(s)
-        patrol = seed_patrol(s)
+        patrol = seed_patrol(s, seed=seed)
     demo.checkpoint()
     click.echo(
         f"seeded {report.counties} counties, {report.streets} streets/towns, "

@@ -160,7 +160,7 @@ def seeded_database(request: pytest.FixtureRequest) -> Iterator[str]:
     with session_scope(OWNER_URL, admin=True) as s:
         demo.seed(s, incidents=TEST_INCIDENTS, seed=SEED)
         seed_accounts(s)
-        seed_patrol(s)
+        seed_patrol(s, seed=SEED)
     yield TEST_URL
     from geodata.db import get_admin_engine, get_engine
     from governance import live
