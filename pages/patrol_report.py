@@ -51,14 +51,12 @@ def _field(label: str, control: Any) -> html.Label:
 def controls(lang: str) -> html.Section:
     """Period, custom range, area; the export links; the message line."""
     today = datetime.now(LOCAL_TZ).date()
-    period = dcc.Dropdown(
+    period = dcc.RadioItems(
         id=Ids.PERIOD,
         options=[{"label": t(f"preport.period.{p}", lang), "value": p} for p in PERIODS],
         value=PERIODS[0],
-        clearable=False,
-        searchable=False,
-        labels=dropdown_labels(lang),
-        className="mq-dropdown",
+        inline=True,
+        className="mq-brief-radio",
     )
     dates = dcc.DatePickerRange(
         id=Ids.DATES,
