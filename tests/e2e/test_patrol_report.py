@@ -58,9 +58,9 @@ def test_supervisor_reads_the_report_and_downloads_the_csv(
     page.wait_for_selector(f"#{Ids.BODY} .mq-eval-summary")
     page.check(f"#{Ids.PERIOD} input[value='last_month']")
     period = parse_period("last_month", today=datetime.now(LOCAL_TZ).date())
-    page.wait_for_function(
-        f"document.querySelector('#{Ids.BODY}').innerText.includes('{period.start.isoformat()}')"
-    )
+    summary = page.locator(f"#{Ids.BODY} .mq-eval-summary", has_text=period.start.isoformat())
+    summary.wait_for()
+    summary.wait_for()
     scope, expected = _expected(period.start, period.end)
     assert expected["due"] > 0  # the demo's year of tasks
     page.wait_for_selector(f"{ROW}[data-key='total']")
