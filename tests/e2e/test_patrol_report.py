@@ -1,6 +1,6 @@
 """The patrol report in a real Chromium: a supervisor signs in, opens /patrol-report,
 reads last month's totals (checked against direct SQL over their street), downloads the
-rates table as CSV, and the page stays usable 390 px wide.
+rates table as CSV, reassigns a missed visit, and the page stays usable 390 px wide.
 
 Every wait is on a condition of the page (an element, a text), never on the clock.
 """
@@ -77,6 +77,42 @@ def test_supervisor_reads_the_report_and_downloads_the_csv(
     table = list(csv.DictReader(io.StringIO(body)))
     assert [r["key"] for r in table] == [scope, ""]
     assert {k: int(table[-1][k]) for k in expected} == expected
+
+    # reassign the first missed visit to another grid worker of the street
+    first = page.locator(".mq-preport-missed-row").first
+    task = first.get_attribute("data-key")
+    first.get_by_role("button").click()
+    page.wait_for_selector(f"#{Ids.DIALOG}:not([hidden])")
+    assert f"#{task}" in page.inner_text(f"#{Ids.DIALOG_TITLE}")
+    with session_scope(admin=True) as s:  # another grid worker of the street
+        other = s.execute(
+            text("""SELECT u.username, u.display_name, a.name FROM app_user u
+                    JOIN area a ON a.id = u.area_id
+                    WHERE u.role = 'grid_worker' AND NOT u.disabled AND a.code LIKE :p
+                      AND u.id IS DISTINCT FROM (SELECT assignee_id FROM patrol_task
+                                                 WHERE id = :t)
+                    ORDER BY a.code DESC LIMIT 1"""),
+            {"p": scope + "%", "t": int(task or 0)},
+        ).one()
+    username = other.username
+    page.locator(f"#{Ids.WORKER}").click()
+    label = f"{other.display_name}（{username}）· {other.name}"
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")
+    page.click(f"#{Ids.OK}")
+    page.locator(f"#{Ids.DIALOG_MESSAGE}", has_text=f"已改派给 {username}").wait_for()
+    with session_scope(admin=True) as s:
+        assignee = s.execute(
+            text("""SELECT u.username, left(a.code, 9) FROM patrol_task k
+                    JOIN app_user u ON u.id = k.assignee_id JOIN area a ON a.id = u.area_id
+                    WHERE k.id = :t"""),
+            {"t": int(task or 0)},
+        ).one()
+    assert assignee == (username, scope)
+    row = page.locator(f".mq-preport-missed-row[data-key='{task}'] .mq-preport-col-worker")
+    row.filter(has_text=username).wait_for()  # the list was drawn again
+    page.click(f"#{Ids.CANCEL}")
+    page.wait_for_selector(f"#{Ids.DIALOG}[hidden]", state="attached")
 
     # a phone: the filters wrap, the table scrolls inside its own box
     page.set_viewport_size({"width": 390, "height": 800})
