@@ -50,8 +50,8 @@ GROUPS: Final = ("county", "street", "community", "grid", "worker")
 MAX_DAYS: Final = 366
 FIRST_DAY: Final = date(2000, 1, 1)
 LIST_LIMIT: Final = 50  # rows of each list on screen (a browser draws 50 fast; exports take all)
-_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CODE: Final = re.compile(r"^\d{12}(\d{3})?$")
+_DATE: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_CODE: Final = re.compile(r"^[0-9]{12}([0-9]{3})?$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ def _month_start(d: date, months: int = 0) -> date:
 
 
 def _parse_date(raw: object, field: str) -> date:
+    if isinstance(raw, str) and len(raw) > 10 and raw[10] == "T":
+        raw = raw[:10]  # the date picker may send a midnight with its date
     if not isinstance(raw, str) or not _DATE.match(raw.strip()):
         raise InvalidInput("preport.error.date", field=field, value=str(raw)[:20])
     try:

@@ -63,6 +63,8 @@ def test_examples() -> None:
     today = date(2026, 12, 6)  # a Sunday
     assert parse_period("this_week", today=today).start == date(2026, 11, 30)
     assert parse_period("last_month", today=today).end == date(2026, 11, 30)
+    picked = parse_period("custom", "2026-11-02T00:00:00", "2026-11-08", today=today)
+    assert (picked.start, picked.end) == (date(2026, 11, 2), date(2026, 11, 8))
     for bad in (("2026-02-30", "2026-03-01"), ("2026-03-02", "2026-03-01"), ("x", "y")):
         with pytest.raises(InvalidInput):
             parse_period("custom", *bad, today=today)
