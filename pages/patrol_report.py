@@ -49,7 +49,7 @@ def _field(label: str, control: Any) -> html.Label:
 
 
 def controls(lang: str) -> html.Section:
-    """Period, custom range, area; the export links; the message line."""
+    """Period, custom range, area, grouping; the export links; the message line."""
     today = datetime.now(LOCAL_TZ).date()
     period = dcc.RadioItems(
         id=Ids.PERIOD,
@@ -74,11 +74,19 @@ def controls(lang: str) -> html.Section:
         labels=dropdown_labels(lang),
         className="mq-dropdown",
     )
+    group = dcc.RadioItems(
+        id=Ids.GROUP,
+        options=[{"label": t(f"preport.group.{g}", lang), "value": g} for g in GROUPS],
+        value="street",
+        inline=True,
+        className="mq-brief-radio",
+    )
     return html.Section(
         [
             _field(t("preport.period", lang), period),
             _field(t("preport.dates", lang), dates),
             _field(t("preport.area", lang), area),
+            _field(t("preport.group", lang), group),
             html.Div(id=Ids.EXPORTS, className="mq-export-menu"),
             html.Div(id=Ids.MESSAGE, className="mq-eval-message"),
         ],
@@ -127,18 +135,13 @@ def dialog(lang: str) -> html.Section:
 def layout(**_query: str) -> html.Div:
     """The patrol report in the request's language."""
     lang = current_lang()
-    tabs = [
-        dcc.Tab(label=t(f"preport.group.{g}", lang), value=g, className="mq-eval-tab")
-        for g in GROUPS
-    ]
     return html.Div(
         [
             header(lang, current_principal()),
             html.Main(
                 [
                     controls(lang),
-                    dcc.Tabs(tabs, id=Ids.GROUP, value="street", className="mq-eval-tabs"),
-                    dcc.Loading(html.Div(id=Ids.BODY, className="mq-eval-body")),
+                    dcc.Loading(html.Div(id=Ids.BODY, className="mq-eval-card")),
                     dialog(lang),
                     dcc.Loading(html.Div(id=Ids.LISTS)),
                     dcc.Store(id=Ids.REFRESH, data=0),

@@ -24,7 +24,7 @@ class ReportIds:
     PERIOD: Final = "preport-period"
     DATES: Final = "preport-dates"  # the custom range (used when PERIOD is "custom")
     AREA: Final = "preport-area"  # drill down: an area inside the user's scope
-    GROUP: Final = "preport-group"  # street, community, grid, worker (tabs)
+    GROUP: Final = "preport-group"  # county, street, community, grid, worker
     EXPORTS: Final = "preport-exports"  # download links under the current filters
     MESSAGE: Final = "preport-message"  # why there is nothing (bad range, refusal)
     # --- results ---
