@@ -58,7 +58,7 @@ def show(period: Any, start: Any, end: Any, area: Any, group: Any, refresh: Any)
     def render(report: patrol_report.Report, lang: str) -> tuple[Any, ...]:
         params = {k: str(v) for k, v in {**filters, "group": group, "area": area}.items() if v}
         return (
-            parts.rates_table(report, lang),
+            parts.rates_table(report, lang, params),
             [parts.missed_list(report, lang), parts.offsite_list(report, lang)],
             parts.export_links(params, lang),
         )

@@ -10,8 +10,10 @@ table scrolls inside its own box.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import dash
 from dash import dcc, html
@@ -24,6 +26,9 @@ from pages.header import HeaderIds, page_header
 from pages.map_controls import dropdown_labels
 from pages.patrol_report_ids import ReportIds as Ids
 from web.security import current_principal
+
+_DAY: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_AREA: Final = re.compile(r"^[0-9]{12}([0-9]{3})?$")
 
 dash.register_page(
     __name__, path="/patrol-report", title="巡查督导 · MinQing Map", name="patrol-report"
@@ -48,28 +53,52 @@ def _field(label: str, control: Any) -> html.Label:
     )
 
 
-def controls(lang: str) -> html.Section:
+def _initial(query: Mapping[str, str]) -> dict[str, Any]:
+    """The filters a link asked for (a drill-down link carries them all), where they are
+    plausible; the service checks them again."""
+    today = datetime.now(LOCAL_TZ).date()
+    out: dict[str, Any] = {
+        "period": PERIODS[0],
+        "start": (today - timedelta(days=today.weekday())).isoformat(),
+        "end": today.isoformat(),
+        "area": None,
+        "group": "street",
+    }
+    if query.get("period") in PERIODS:
+        out["period"] = query["period"]
+    if query.get("group") in GROUPS:
+        out["group"] = query["group"]
+    for key in ("start", "end"):
+        if _DAY.match(query.get(key) or ""):
+            out[key] = query[key]
+    if _AREA.match(query.get("area") or ""):
+        out["area"] = query["area"]
+    return out
+
+
+def controls(lang: str, initial: Mapping[str, Any]) -> html.Section:
     """Period, custom range, area, grouping; the export links; the message line."""
     today = datetime.now(LOCAL_TZ).date()
     period = dcc.RadioItems(
         id=Ids.PERIOD,
         options=[{"label": t(f"preport.period.{p}", lang), "value": p} for p in PERIODS],
-        value=PERIODS[0],
+        value=initial["period"],
         inline=True,
         className="mq-brief-radio",
     )
     dates = dcc.DatePickerRange(
         id=Ids.DATES,
-        start_date=(today - timedelta(days=today.weekday())).isoformat(),
-        end_date=today.isoformat(),
+        start_date=initial["start"],
+        end_date=initial["end"],
         max_date_allowed=today.isoformat(),
         display_format="YYYY-MM-DD",
         minimum_nights=0,
     )
     area = dcc.Dropdown(
         id=Ids.AREA,
-        options=[],
-        value=None,
+        # the callback brings the names; until then a linked area shows its code
+        options=[{"label": initial["area"], "value": initial["area"]}] if initial["area"] else [],
+        value=initial["area"],
         placeholder=t("preport.area.all", lang),
         labels=dropdown_labels(lang),
         className="mq-dropdown",
@@ -77,7 +106,7 @@ def controls(lang: str) -> html.Section:
     group = dcc.RadioItems(
         id=Ids.GROUP,
         options=[{"label": t(f"preport.group.{g}", lang), "value": g} for g in GROUPS],
-        value="street",
+        value=initial["group"],
         inline=True,
         className="mq-brief-radio",
     )
@@ -132,15 +161,15 @@ def dialog(lang: str) -> html.Section:
     )
 
 
-def layout(**_query: str) -> html.Div:
-    """The patrol report in the request's language."""
+def layout(**query: str) -> html.Div:
+    """The patrol report in the request's language, under the filters of the link."""
     lang = current_lang()
     return html.Div(
         [
             header(lang, current_principal()),
             html.Main(
                 [
-                    controls(lang),
+                    controls(lang, _initial(query)),
                     dcc.Loading(html.Div(id=Ids.BODY, className="mq-eval-card")),
                     dialog(lang),
                     dcc.Loading(html.Div(id=Ids.LISTS)),

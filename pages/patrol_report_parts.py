@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from dash import html
 
@@ -21,6 +22,7 @@ from pages.evaluation_parts import pct
 from pages.patrol_report_ids import ReportIds as Ids
 from web.exports import export_url
 
+PATH: Final = "/patrol-report"
 RATE_COLUMNS: Final = ("name", "due", "done", "on_time", "late", "missed") + (
     "completion",
     "on_time_rate",
@@ -52,8 +54,17 @@ def _cells(r: Rates, name: str, lang: str) -> dict[str, str]:
     }
 
 
-def _rate_row(r: Rates, name: str, lang: str, cls: str) -> html.Tr:
-    cells = _cells(r, name, lang)
+DRILL: Final = {"county": "street", "street": "community", "community": "grid"}
+
+
+def drill_url(params: Mapping[str, str], group: str, key: str) -> str:
+    """The report one level down: the area of ``key`` (a code prefix), its children."""
+    query = {**params, "area": key.ljust(12, "0"), "group": DRILL[group]}
+    return PATH + "?" + urlencode({k: v for k, v in query.items() if v})
+
+
+def _rate_row(r: Rates, name: Any, lang: str, cls: str) -> html.Tr:
+    cells: dict[str, Any] = {**_cells(r, "", lang), "name": name}
     return html.Tr(
         [html.Td(cells[c], className=f"mq-preport-col-{c}") for c in RATE_COLUMNS],
         className=cls,
@@ -61,8 +72,17 @@ def _rate_row(r: Rates, name: str, lang: str, cls: str) -> html.Tr:
     )
 
 
-def rates_table(report: Report, lang: str) -> list[Any]:
-    """The summary line, the rates table with its totals row, the rules in words."""
+def _name(r: Rates, report: Report, params: Mapping[str, str], lang: str) -> Any:
+    """An area's name links one level down (a plain link: the page opens again)."""
+    name = r.name or t("preport.unassigned", lang)
+    if report.group not in DRILL or not r.key:
+        return name
+    return html.A(name, href=drill_url(params, report.group, r.key), className="mq-preport-drill")
+
+
+def rates_table(report: Report, lang: str, params: Mapping[str, str]) -> list[Any]:
+    """The summary line, the rates table with its totals row, the rules in words;
+    ``params``: the screen's filters, which the drill-down links keep."""
     p, total = report.period, report.total
     summary = html.P(
         t(
@@ -78,9 +98,9 @@ def rates_table(report: Report, lang: str) -> list[Any]:
     )
     if not report.rows:
         return [summary, html.P(t("preport.empty", lang), className="mq-eval-empty")]
-    unassigned = t("preport.unassigned", lang)
     rows = [
-        _rate_row(r, r.name or unassigned, lang, "mq-preport-row mq-eval-row") for r in report.rows
+        _rate_row(r, _name(r, report, params, lang), lang, "mq-preport-row mq-eval-row")
+        for r in report.rows
     ]
     total_cls = "mq-preport-row mq-preport-total mq-eval-row"
     rows.append(_rate_row(total, t("preport.total", lang), lang, total_cls))

@@ -1,6 +1,7 @@
 """The patrol report in a real Chromium: a supervisor signs in, opens /patrol-report,
 reads last month's totals (checked against direct SQL over their street), downloads the
-rates table as CSV, reassigns a missed visit, and the page stays usable 390 px wide.
+rates table as CSV, drills down to the communities, reassigns a missed visit, and the
+page stays usable 390 px wide.
 
 Every wait is on a condition of the page (an element, a text), never on the clock.
 """
@@ -77,6 +78,18 @@ def test_supervisor_reads_the_report_and_downloads_the_csv(
     table = list(csv.DictReader(io.StringIO(body)))
     assert [r["key"] for r in table] == [scope, ""]
     assert {k: int(table[-1][k]) for k in expected} == expected
+
+    # drill down: the street's name opens its communities, the period kept
+    page.click(f"{ROW}[data-key='{scope}'] a.mq-preport-drill")
+    page.wait_for_url(lambda url: "group=community" in url)
+    page.locator(f"#{Ids.BODY} .mq-eval-summary", has_text=period.start.isoformat()).wait_for()
+    page.wait_for_selector(f"{ROW}[data-key='total']")
+    communities = page.locator(ROW).evaluate_all("rows => rows.map(r => r.dataset.key)")
+    assert len(communities) > 2 and all(
+        k == "total" or (len(k) == 12 and k.startswith(scope)) for k in communities
+    )
+    total = page.locator(f"{ROW}[data-key='total']")
+    assert total.locator(".mq-preport-col-due").inner_text().strip() == str(expected["due"])
 
     # reassign the first missed visit to another grid worker of the street
     first = page.locator(".mq-preport-missed-row").first

@@ -357,3 +357,62 @@ def test_reassign_within_the_area_only(fx: Fixture) -> None:
     worker = _principal("gridworker")
     with pytest.raises(Forbidden), unit_of_work(worker) as s:
         patrol_report.reassign(s, worker, fx.tasks["A3"], fx.workers["A"])
+
+
+# ------------------------------------------------------------------------- drill-down
+def _page(client: Any, search: str) -> dict[str, Any]:
+    """The controls' values of the page as the router renders it for ``search``."""
+    from tests.dash_requests import router_body
+
+    body = router_body("/patrol-report")
+    body["inputs"][1]["value"] = search
+    cookie = client.get_cookie("_csrf_token")
+    resp = client.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": cookie.value},
+    )
+    assert resp.status_code == 200
+    found: dict[str, Any] = {}
+
+    def walk(n: Any) -> None:
+        if isinstance(n, list):
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict):
+            props = n.get("props") or {}
+            if props.get("id") in (Ids.PERIOD, Ids.GROUP, Ids.AREA):
+                found[props["id"]] = props.get("value")
+            if props.get("id") == Ids.DATES:
+                found["dates"] = (props.get("start_date"), props.get("end_date"))
+            for value in (props or n).values():
+                walk(value)
+
+    walk(resp.get_json()["response"])
+    return found
+
+
+def test_drill_down_links_open_the_next_level_with_the_same_filters(fx: Fixture) -> None:
+    from pages import patrol_report_parts as parts
+
+    report = _report("supervisor", group="street")
+    params = {**RANGE, "group": "street"}
+    body = parts.rates_table(report, "zh-CN", params)
+    links = json.dumps(body, default=lambda c: c.to_plotly_json())
+    street = fx.grids["A"][:9]
+    url = parts.drill_url(params, "street", street)
+    assert url in links.replace("\\u0026", "&")
+    assert "group=community" in url and f"area={street}000" in url and "start=2025-06-02" in url
+    client = signed_in_client("supervisor")
+    shown = _page(client, "?" + url.split("?", 1)[1])
+    assert shown == {
+        Ids.PERIOD: "custom",
+        "dates": (START.isoformat(), END.isoformat()),
+        Ids.AREA: street + "000",
+        Ids.GROUP: "community",
+    }
+    communities = _report("supervisor", group="community", area=street + "000")
+    assert {r.key for r in communities.rows} == {fx.grids["A"][:12], fx.grids["B"][:12]}
+    hostile = _page(client, "?period=x&group=<b>&area=1;DROP&start=soon")
+    assert hostile[Ids.PERIOD] == "this_week" and hostile[Ids.GROUP] == "street"
+    assert hostile[Ids.AREA] is None
