@@ -105,10 +105,6 @@ PATROL_REPORT: dict[str, dict[str, str]] = {
         "en": "The start may not be after today",
     },
     "preport.error.task": {"zh-CN": "任务编号无效", "en": "Invalid task number"},
-    "preport.failed": {
-        "zh-CN": "报表生成失败，请稍后重试",
-        "en": "The report could not be made: try again later",
-    },
     # exports (governance/exports.py)
     "export.patrol-rates": {"zh-CN": "完成率统计表", "en": "Rates table"},
     "export.patrol-missed": {"zh-CN": "高风险漏巡清单", "en": "Missed high-risk visits"},

@@ -416,3 +416,22 @@ def test_drill_down_links_open_the_next_level_with_the_same_filters(fx: Fixture)
     hostile = _page(client, "?period=x&group=<b>&area=1;DROP&start=soon")
     assert hostile[Ids.PERIOD] == "this_week" and hostile[Ids.GROUP] == "street"
     assert hostile[Ids.AREA] is None
+
+
+def test_key_persons_by_category_only_to_those_who_see_their_points() -> None:
+    """The demo's missed care visits of last month: supervisors (PERSONS_POINTS) see each
+    person's category and id, commanders (counts only) the id; no one an identity."""
+    from pages.patrol_report_parts import target
+
+    def persons(username: str) -> list[dict[str, Any]]:
+        who = _principal(username)
+        with unit_of_work(who) as s:
+            report = patrol_report.report(s, who, period="last_month", limit=10_000)
+        return [r for r in report.missed if r["subject"] == "person"]
+
+    supervised, city = persons("supervisor"), persons("commander")
+    assert supervised and city
+    assert all(r["person_category"] for r in supervised)
+    assert all(r["person_category"] is None and r["care_level"] is None for r in city)
+    assert target(city[0], "zh-CN") == f"重点人员 #{city[0]['person_id']}"
+    assert not any(k in r for r in supervised for k in ("full_name", "id_number", "phone"))
