@@ -32,13 +32,22 @@ from geodata.models import AreaLevel, IncidentSource, SiteType
 from geodata.models_audit import AuditAction
 from geodata.queries import dispatch_board as board_q
 from geodata.queries import exports as q
-from governance import area_codes, audit, catalog, classification, dispatch_board, known_names
+from governance import (
+    area_codes,
+    audit,
+    catalog,
+    classification,
+    dispatch_board,
+    known_names,
+    patrol_report_export,
+)
 from governance.access import (
     INCIDENT_DISPATCH,
     INCIDENT_HANDLE,
     LAYER_INCIDENTS,
     LAYER_SITES,
     MAP_VIEW,
+    PATROL_SUPERVISE,
     PERSONS_COUNTS,
     Principal,
     require,
@@ -57,6 +66,8 @@ DATASETS: dict[str, str] = {  # dataset -> the capability it needs
     "grids": MAP_VIEW,
     **dict.fromkeys(DISPATCH_LISTS, INCIDENT_DISPATCH),
     "inbox": INCIDENT_HANDLE,
+    # the patrol report's table and lists (governance/patrol_report_export.py), CSV and XLSX
+    **dict.fromkeys(patrol_report_export.EXPORTS, PATROL_SUPERVISE),
 }
 
 
@@ -284,6 +295,42 @@ def _raw_rows(
     return rows
 
 
+def _layer(
+    s: Session, dataset: str, args: Mapping[str, str], who: Principal, lang: str
+) -> tuple[list[str], list[dict[str, Any]], dict[str, str]]:
+    """A layer or list of incidents, sites or areas: fields, masked rows, filters kept."""
+    cols = _columns(dataset, who)
+    _converters(cols, who, known_names.IncidentNames())  # refuse forbidden columns first
+    fields = [c.name for c in cols]
+    where, kept = _where(s, dataset, args, who)
+    raw = _raw_rows(s, dataset, where, who, lang)
+    names = (
+        known_names.load(s, [r["id"] for r in raw])
+        if _free_text(cols)
+        else known_names.IncidentNames()
+    )
+    convert = _converters(cols, who, names)
+    rows = [
+        {**{f: _plain(convert[f](r.get(f), r)) for f in fields}, GEOMETRY: r.get(GEOMETRY)}
+        for r in raw
+    ]
+    return fields, rows, kept
+
+
+def _patrol(
+    s: Session, dataset: str, fmt: str, args: Mapping[str, str], who: Principal, lang: str
+) -> tuple[list[str], list[dict[str, Any]], dict[str, str]]:
+    """A table or list of the patrol report, in tabular formats only; the off-site reasons
+    (free text) masked by the report itself."""
+    if fmt not in patrol_report_export.EXPORT_FORMATS:
+        choices = ", ".join(patrol_report_export.EXPORT_FORMATS)
+        raise InvalidInput("error.format", format=fmt, choices=choices)
+    kept = {k: str(args[k])[:40] for k in patrol_report_export.EXPORT_ARGS if args.get(k)}
+    fields, raw = patrol_report_export.export_rows(s, who, dataset, args, lang, cap=EXPORT_CAP)
+    rows = [{**{f: _plain(r.get(f)) for f in fields}, GEOMETRY: None} for r in raw]
+    return fields, rows, kept
+
+
 def export(
     s: Session,
     dataset: str,
@@ -302,21 +349,10 @@ def export(
     if fmt not in FORMATS:
         raise InvalidInput("error.format", format=fmt[:20], choices=", ".join(FORMATS))
     who = require(principal, DATASETS[dataset])
-    cols = _columns(dataset, who)
-    _converters(cols, who, known_names.IncidentNames())  # refuse forbidden columns first
-    fields = [c.name for c in cols]
-    where, kept = _where(s, dataset, args, who)
-    raw = _raw_rows(s, dataset, where, who, lang)
-    names = (
-        known_names.load(s, [r["id"] for r in raw])
-        if _free_text(cols)
-        else known_names.IncidentNames()
-    )
-    convert = _converters(cols, who, names)
-    rows = [
-        {**{f: _plain(convert[f](r.get(f), r)) for f in fields}, GEOMETRY: r.get(GEOMETRY)}
-        for r in raw
-    ]
+    if dataset in patrol_report_export.EXPORTS:
+        fields, rows, kept = _patrol(s, dataset, fmt, args, who, lang)
+    else:
+        fields, rows, kept = _layer(s, dataset, args, who, lang)
     body = FORMATS[fmt].write(dataset, fields, rows)
     record_id = audit.record(
         s,

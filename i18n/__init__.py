@@ -24,6 +24,7 @@ from i18n.messages_intake import INTAKE
 from i18n.messages_live import LIVE
 from i18n.messages_outage import OUTAGE
 from i18n.messages_patrol import PATROL
+from i18n.messages_patrol_report import PATROL_REPORT
 from i18n.messages_pii import PII
 from i18n.messages_public import PUBLIC
 from i18n.messages_ui import UI
@@ -46,6 +47,7 @@ _PARTS += (OUTAGE,)
 _PARTS += (INPUT,)
 _PARTS += (AREAS,)
 _PARTS += (PATROL,)
+_PARTS += (PATROL_REPORT,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -20,6 +20,7 @@ from governance.access import (
     INCIDENT_REGISTER,
     MAP_VIEW,
     PATROL_DO,
+    PATROL_SUPERVISE,
     USERS_VIEW,
     WALL_VIEW,
     Principal,
@@ -58,6 +59,7 @@ PAGE_PERMISSIONS: Final = {
     "/consult": ANALYTICS_VIEW,
     "/briefings": BRIEFING_EXPORT,  # leaders' briefings (pages/briefings.py)
     "/patrol": PATROL_DO,  # the grid worker's day on the phone (web/patrol_page.py)
+    "/patrol-report": PATROL_SUPERVISE,  # the supervisor's patrol report (pages/patrol_report.py)
 }
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403; a grid
@@ -76,6 +78,7 @@ CALLBACK_PERMISSIONS: Final = {
     "eval-": ANALYTICS_VIEW,
     "consult-": ANALYTICS_VIEW,
     "brief-": BRIEFING_EXPORT,
+    "preport-": PATROL_SUPERVISE,
 }
 
 
