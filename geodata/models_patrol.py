@@ -148,6 +148,7 @@ class PatrolTask(Base):
         Index("ix_patrol_task_grid_due", "grid_id", "due_on"),
         Index("ix_patrol_task_due_on", "due_on"),
         Index("ix_patrol_task_last_day", "last_day"),
+        Index("ix_patrol_task_grid_last_day", "grid_id", "last_day"),  # 0015
         Index(
             "ix_patrol_task_site_due",
             "site_id",
@@ -179,6 +180,11 @@ class PatrolSubmission(Base):
     __tablename__ = "patrol_submission"
     __table_args__ = (
         Index("ix_patrol_submission_user_at", "submitted_by", "submitted_at"),
+        Index(  # 0015: the patrol report's off-site list
+            "ix_patrol_submission_flagged_at",
+            "filled_at",
+            postgresql_where=text("NOT on_site OR cardinality(flags) > 0"),
+        ),
         CheckConstraint("accuracy_m IS NULL OR accuracy_m >= 0", name="accuracy"),
     )
 

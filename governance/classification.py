@@ -189,6 +189,38 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         "note": _c(_GEN, _PI, "redact_pii"),
         "detail": _c(_GEN, _PI),
     },
+    # Patrol and care visits: who checked in where and when is the staff member's
+    # whereabouts (the position never leaves the server: the distance is shown); a care
+    # visit's answers describe a key person's health, supervision and living conditions.
+    "patrol_submission": {
+        **{
+            n: _c(_GEN, _PI)
+            for n in (
+                "id",
+                "task_id",
+                "client_id",
+                "template_version_id",
+                "submitted_by",
+                "submitted_at",
+                "filled_at",
+                "distance_m",
+                "on_site",
+                "flags",
+                "late",
+                "failed_items",
+            )
+        },
+        "lon": _c(_GEN, _PI, "withhold"),
+        "lat": _c(_GEN, _PI, "withhold"),
+        "accuracy_m": _c(_GEN, _PI, "withhold"),
+        "answers": _c(_IMP, _SPI, "redact_pii"),
+        "off_site_reason": _c(_GEN, _PI, "redact_pii"),
+    },
+    # Photos of the spot may show people: only for who may read the submission, audited.
+    "patrol_photo": {
+        **_plain("id", "submission_id", "item_key", "content_type", "size", "sha256"),
+        "data": _c(_GEN, _PI, "role_gated"),
+    },
     # Residents' ratings: the comment is free text.
     "incident_feedback": {
         **_plain("id", "incident_id", "rating", "channel", "at"),

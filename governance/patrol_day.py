@@ -26,13 +26,15 @@ from governance.access import (
     require,
     require_area,
 )
+from governance.classification import masked
 from governance.errors import Forbidden, NotFound
 from governance.filters import LOCAL_TZ
 from governance.patrol_checkin import distance_m
 from governance.patrol_params import Position
 from i18n import t
 
-MISSED_SHOWN_DAYS = 7  # missed visits stay on the list (to be made late) for a week
+MISSED_SHOWN_DAYS = 7
+TABLE = "patrol_submission"  # its columns' masking rules: governance/classification.py  # missed visits stay on the list (to be made late) for a week
 
 
 def _title(row: dict[str, Any], lang: str) -> str:
@@ -142,6 +144,11 @@ def submission(
         items = patrol_templates.render(
             version["items"], answers.get("values", {}), answers.get("notes", {}), lang
         )
+        for item in items:  # free text may name people (the registry: redact_pii)
+            if item["kind"] == "text" and isinstance(item["value"], str):
+                item["value"] = masked(TABLE, "answers", item["value"])
+            if item["note"]:
+                item["note"] = masked(TABLE, "answers", item["note"])
         photos = subs_q.photos(s, submission_id)
         findings = subs_q.findings(s, submission_id)
     for item in items:
@@ -158,7 +165,7 @@ def submission(
         "on_site": row["on_site"],
         "distance_m": row["distance_m"],
         "flags": [{"code": f, "label": t(f"patrol.flag.{f}", lang)} for f in row["flags"]],
-        "off_site_reason": row["off_site_reason"],
+        "off_site_reason": masked(TABLE, "off_site_reason", row["off_site_reason"]),
         "late": row["late"],
         "items": items,
         "cases": [{"item": f["item_key"], "incident_id": f["incident_id"]} for f in findings],

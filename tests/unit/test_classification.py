@@ -7,6 +7,7 @@ import importlib
 import pytest
 
 from geodata.models import AppUser, KeyPerson, KeyPersonIdentity
+from geodata.models_patrol import PatrolPhoto, PatrolSubmission
 from governance import classification as c
 
 
@@ -19,7 +20,9 @@ def test_every_identity_column_is_registered_as_sensitive() -> None:
         assert c.masking_rule("key_person_identity", col) != "none", col
 
 
-@pytest.mark.parametrize("model", [KeyPerson, KeyPersonIdentity, AppUser])
+@pytest.mark.parametrize(
+    "model", [KeyPerson, KeyPersonIdentity, AppUser, PatrolSubmission, PatrolPhoto]
+)
 def test_registered_tables_match_their_models(model: type) -> None:
     table = model.__table__  # type: ignore[attr-defined]
     assert {col.name for col in table.columns} == set(c.REGISTRY[table.name])
