@@ -333,6 +333,11 @@ def test_the_monthly_evaluation_shows_patrol_figures_equal_to_a_direct_count(
             {"g": grid.id},
         ).all()
         assert len(tasks) >= 6
+        # the demo's history visited most of them: start from none visited
+        s.execute(text("DELETE FROM patrol_submission WHERE task_id = ANY(:t)"),
+                  {"t": [t.id for t in tasks]})  # fmt: skip
+        s.execute(text("UPDATE patrol_task SET status = 'missed', done_at = NULL "
+                       "WHERE id = ANY(:t)"), {"t": [t.id for t in tasks]})  # fmt: skip
         for n, task in enumerate(tasks[: len(tasks) * 2 // 3]):
             late = n % 4 == 0
             filled = (

@@ -423,6 +423,22 @@ def test_key_persons_by_category_only_to_those_who_see_their_points() -> None:
     person's category and id, commanders (counts only) the id; no one an identity."""
     from pages.patrol_report_parts import target
 
+    # a missed high-risk care visit of last month in the supervisor's street (the demo's
+    # history may have none there): its submission removed, in this test's transaction
+    first = (datetime.now(LOCAL_TZ).date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = datetime.now(LOCAL_TZ).date().replace(day=1)
+    with session_scope(admin=True) as s:
+        task = s.execute(
+            text("""SELECT k.id FROM patrol_task k JOIN area g ON g.id = k.grid_id
+                    WHERE k.subject = 'person' AND k.high_risk AND g.code LIKE :p
+                      AND k.last_day >= :a AND k.last_day < :b
+                    ORDER BY k.id LIMIT 1"""),
+            {"p": _principal("supervisor").scope + "%", "a": first, "b": last},
+        ).scalar_one()
+        s.execute(text("DELETE FROM patrol_submission WHERE task_id = :t"), {"t": task})
+        s.execute(text("UPDATE patrol_task SET status = 'missed', done_at = NULL WHERE id = :t"),
+                  {"t": task})  # fmt: skip
+
     def persons(username: str) -> list[dict[str, Any]]:
         who = _principal(username)
         with unit_of_work(who) as s:
