@@ -258,7 +258,7 @@ def coverage_of(session: Session, grid_ids: list[int], first: date, last: date) 
         session.execute(
             text("""
             SELECT count(*) AS due, count(p.id) AS done,
-                   count(p.id) FILTER (WHERE p.filled_at < k.deadline) AS on_time,
+                   count(p.id) FILTER (WHERE NOT p.late) AS on_time,
                    count(p.id) FILTER (WHERE NOT p.on_site) AS off_site
             FROM patrol_task k LEFT JOIN patrol_submission p ON p.task_id = k.id
             WHERE k.grid_id = ANY(:g) AND k.last_day >= :a AND k.last_day < :b

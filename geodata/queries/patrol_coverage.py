@@ -1,6 +1,7 @@
 """The patrol-coverage layer: areas of one level in the viewport, each with how many
 visits fell due in a span of days (their period's last day in ``[first, last)``, not
-cancelled) and how many of them were done on time (filled before the deadline).
+cancelled) and how many of them were done on time (not ``late``: filled on the phone by the
+deadline, as the patrol report and the evaluation count it).
 
 Areas come simplified for the zoom, as the areas layer draws them
 (``geodata/queries/layers.py``); an area's visits are those of the grids under it (codes
@@ -37,7 +38,7 @@ def coverage_geojson(
         WITH a AS ({inner}),
         f AS (
             SELECT left(g.code, {n}) AS key, count(*) AS due,
-                   count(p.id) FILTER (WHERE p.filled_at < k.deadline) AS on_time
+                   count(p.id) FILTER (WHERE NOT p.late) AS on_time
             FROM patrol_task k
             JOIN area g ON g.id = k.grid_id
             LEFT JOIN patrol_submission p ON p.task_id = k.id

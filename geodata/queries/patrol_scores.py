@@ -2,7 +2,7 @@
 
 A visit counts in the span its own period ended in (its last day lies in
 ``[first, last)``); cancelled visits do not count. Done: a submission exists (on time:
-filled before the deadline); off site: the submission's check-in was not on site.
+not ``late``: filled on the phone by the deadline); off site: the submission's check-in was not on site.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def patrol_by(
         text(f"""
         SELECT {KEYS[kind]} AS key, count(*) AS due,
                count(p.id) AS done,
-               count(p.id) FILTER (WHERE p.filled_at < k.deadline) AS on_time,
+               count(p.id) FILTER (WHERE NOT p.late) AS on_time,
                count(p.id) FILTER (WHERE NOT p.on_site) AS off_site
         FROM patrol_task k
         JOIN area g ON g.id = k.grid_id

@@ -33,7 +33,9 @@ HD = {"width": 1920, "height": 1080}
 WALL_VIEWPORT = HD  # (tests/e2e/test_live.py opens the wall with it)
 UHD = {"width": 3840, "height": 2160}
 SCREENSHOT = readme_picture("screenshot-wall.png")
-LABELS = ["今日新增事件", "待派遣", "办理中", "超时未办", "今日按时办结率", "今日群众满意度"]
+LABELS = [
+    "今日新增事件", "待派遣", "办理中", "超时未办", "今日按时办结率", "今日群众满意度", "今日巡查完成率"
+]  # fmt: skip
 # Elements that must show all of their text (ellipsis is allowed only where the CSS asks
 # for it, on free-text lines and names), and must lie inside the screen.
 FITS_JS = """() => {
@@ -100,7 +102,7 @@ def open_wall(page: Any, base: str, token: str) -> None:
     page.goto(f"{base}/wall/k/{token}")
     page.wait_for_url(lambda url: url.endswith("/wall"))
     # figures arrive with the first refresh; the base map with the first layer response
-    page.wait_for_function("() => document.querySelectorAll('[data-kpi]').length === 6")
+    page.wait_for_function("() => document.querySelectorAll('[data-kpi]').length === 7")
     page.wait_for_selector(f"#{WallIds.MAP} .mq-area", state="attached")
 
 
@@ -174,7 +176,9 @@ def test_kiosk_wall_fills_the_screen(
     page.wait_for_selector(f"#{WallIds.SLA} .mq-wall-sla-row, #{WallIds.SLA} .mq-wall-empty")
     shown = kpis_shown(page)
     t1 = datetime.now(LOCAL_TZ)
-    assert list(shown) == ["today", "awaiting", "handling", "overdue", "on_time", "satisfaction"]
+    assert list(shown) == [
+        "today", "awaiting", "handling", "overdue", "on_time", "satisfaction", "patrol"
+    ]  # fmt: skip
     if lang == "zh-CN":
         assert page.locator(".mq-wall-kpi-label").all_inner_texts() == LABELS
     else:
@@ -243,7 +247,7 @@ def test_views_rotate_by_themselves(wall_page: Any, live_server: str) -> None:
         assert active.is_visible()
     assert page.locator(f"#{WallIds.HANDOFF_STATUSES} .mq-wall-rank-row").count() == 7
     page.goto(f"{live_server}/wall?rotate=7")  # the URL parameter: same page, other period
-    page.wait_for_function("() => document.querySelectorAll('[data-kpi]').length === 6")
+    page.wait_for_function("() => document.querySelectorAll('[data-kpi]').length === 7")
 
 
 def test_a_new_incident_appears_without_reload(wall_page: Any, live_server: str) -> None:

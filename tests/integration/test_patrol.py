@@ -359,7 +359,7 @@ def test_the_monthly_evaluation_shows_patrol_figures_equal_to_a_direct_count(
         def direct(prefix: str) -> tuple[int, int, int, int]:
             row = s.execute(
                 text("""
-                SELECT count(*), count(p.id), count(p.id) FILTER (WHERE p.filled_at < k.deadline),
+                SELECT count(*), count(p.id), count(p.id) FILTER (WHERE p.filled_at <= k.deadline),
                        count(p.id) FILTER (WHERE NOT p.on_site)
                 FROM patrol_task k JOIN area g ON g.id = k.grid_id
                 LEFT JOIN patrol_submission p ON p.task_id = k.id

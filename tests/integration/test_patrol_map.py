@@ -36,8 +36,9 @@ def _submit_raw(
     s.execute(
         text("""
         INSERT INTO patrol_submission (task_id, client_id, template_version_id, submitted_by,
-            filled_at, answers, on_site, flags, failed_items)
-        SELECT k.id, 'map-' || k.id, v.id, k.assignee_id, :f, '{}'::jsonb, :on, '{}', :n
+            filled_at, answers, on_site, flags, failed_items, late)
+        SELECT k.id, 'map-' || k.id, v.id, k.assignee_id, :f, '{}'::jsonb, :on, '{}', :n,
+               CAST(:f AS timestamptz) > k.deadline
         FROM patrol_task k JOIN checklist_template_version v
           ON v.template_id = k.template_id AND v.version = 1
         WHERE k.id = :t"""),
@@ -112,7 +113,7 @@ def test_coverage_layer_equals_a_direct_count_and_is_for_supervisors(rolled_back
             assert p["code"].startswith(supervisor.scope)
             due, on_time = s.execute(
                 text("""
-                SELECT count(*), count(p.id) FILTER (WHERE p.filled_at < k.deadline)
+                SELECT count(*), count(p.id) FILTER (WHERE p.filled_at <= k.deadline)
                 FROM patrol_task k JOIN area g ON g.id = k.grid_id
                 LEFT JOIN patrol_submission p ON p.task_id = k.id
                 WHERE left(g.code, 9) = left(:c, 9) AND k.status <> 'cancelled'
