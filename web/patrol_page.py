@@ -34,5 +34,6 @@ def patrol() -> Response:
     return page(
         "patrol.html",
         principal=who,
-        messages=json.dumps(_messages(lang), ensure_ascii=False),
+        # inside <script type="application/json">: no "</" may close the element early
+        messages=json.dumps(_messages(lang), ensure_ascii=False).replace("</", "<\\/"),
     )
