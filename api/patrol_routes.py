@@ -7,10 +7,9 @@ translated JSON errors. Every route checks role, area scope and ownership in its
 
 from __future__ import annotations
 
-import io
+from flask import Blueprint, Response, jsonify, request
 
-from flask import Blueprint, Response, jsonify, request, send_file
-
+from api.http import json_body, stored_file
 from governance import patrol_day, patrol_plan, patrol_submit, patrol_templates, request_model
 from governance.access import PATROL_DO, PATROL_SUPERVISE, require
 from governance.errors import Forbidden
@@ -29,11 +28,6 @@ patrol_bp = Blueprint("patrol", __name__, url_prefix="/patrol")
 
 SUBMISSION_BODY = MAX_PHOTOS * MAX_PHOTO_BASE64 + 256 * 1024
 SMALL_BODY = 16 * 1024
-
-
-def _json_body(max_bytes: int) -> object:
-    request.max_content_length = max_bytes
-    return request.get_json()
 
 
 @patrol_bp.get("/day")
@@ -64,7 +58,7 @@ def checklist(version_id: int) -> Response:
 def submit(task_id: int) -> tuple[Response, int]:
     """A filled checklist (:class:`SubmissionIn`): 201 stored, 200 a resend of a stored one."""
     who = require(current_principal(), PATROL_DO)  # before the body is read
-    body = request_model.parse(SubmissionIn, _json_body(SUBMISSION_BODY))
+    body = request_model.parse(SubmissionIn, json_body(SUBMISSION_BODY))
     with unit_of_work(who) as s:
         out = patrol_submit.submit(s, task_id, body, principal=who, client_addr=request.remote_addr)
     return jsonify(out), 200 if out["replayed"] else 201
@@ -74,7 +68,7 @@ def submit(task_id: int) -> tuple[Response, int]:
 def reassign(task_id: int) -> Response:
     """Give the task to another grid worker of the supervisor's area."""
     who = require(current_principal(), PATROL_SUPERVISE)
-    body = request_model.parse(ReassignIn, _json_body(SMALL_BODY))
+    body = request_model.parse(ReassignIn, json_body(SMALL_BODY))
     with unit_of_work(who) as s:
         out = patrol_plan.reassign(
             s, task_id, body.user_id, principal=who, client_addr=request.remote_addr
@@ -100,13 +94,4 @@ def photo(photo_id: int) -> Response:
         raise Forbidden("error.forbidden")
     with unit_of_work(who) as s:
         p = patrol_day.photo(s, photo_id, principal=who, client_addr=request.remote_addr)
-    resp = send_file(
-        io.BytesIO(p["data"]),
-        mimetype=p["content_type"],
-        etag=p["sha256"],
-        max_age=0,
-    )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return stored_file(p["data"], p["content_type"], p["sha256"])

@@ -9,17 +9,17 @@ outage (503, :mod:`web.outage`) and, should one happen, a 500.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map
 
+from api.http import json_body, stored_file
 from api.openapi import spec
 from geodata.db import get_engine
 from geodata.queries import server
@@ -135,12 +135,6 @@ def _exact_allow(resp: Response) -> Response:
     return resp
 
 
-def _json_body(max_bytes: int) -> object:
-    """The request's JSON body (read by the bounded reader), at most ``max_bytes`` (413)."""
-    request.max_content_length = max_bytes
-    return request.get_json()
-
-
 # ----------------------------------------------------------------------------- routes
 @bp.get("/layers/<layer>")
 def layer(layer: str) -> Response:
@@ -173,7 +167,7 @@ def person_reveal(person_id: int) -> Response:
     from governance.persons import reveal
 
     require(current_principal(), PERSONS_REVEAL)  # before the body: refusals are audited
-    body = request_model.parse(RevealIn, _json_body(SMALL_BODY))
+    body = request_model.parse(RevealIn, json_body(SMALL_BODY))
     who = current_principal()
     with unit_of_work(who) as s:
         shown = reveal(
@@ -267,7 +261,7 @@ def incident_transition(incident_id: int) -> tuple[Response, int]:
 
     principal = current_principal()
     require(principal, MAP_VIEW)  # before the attachment is decoded: anonymous get 401/403
-    body = request_model.parse(TransitionIn, _json_body(TRANSITION_BODY))
+    body = request_model.parse(TransitionIn, json_body(TRANSITION_BODY))
     with unit_of_work(principal) as s:
         result = transition(
             s,
@@ -291,20 +285,7 @@ def attachment_download(attachment_id: int) -> Response:
     principal = current_principal()
     with unit_of_work(principal) as s:
         f = read(s, attachment_id, principal=principal, client_addr=request.remote_addr)
-    resp = send_file(  # an RFC 5987 filename for Chinese names
-        io.BytesIO(f["data"]),
-        mimetype=f["content_type"],
-        # images open in the tab; a PDF downloads (a sandboxed page may not run the
-        # browser's PDF viewer)
-        as_attachment=not f["content_type"].startswith("image/"),
-        download_name=f["filename"],
-        etag=f["sha256"],
-        max_age=0,
-    )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return stored_file(f["data"], f["content_type"], f["sha256"], f["filename"])
 
 
 @bp.post("/incidents/<id:incident_id>/reporter/reveal")
@@ -314,7 +295,7 @@ def incident_reporter_reveal(incident_id: int) -> Response:
     from governance.incidents import reveal_reporter
 
     require(current_principal(), REPORTER_REVEAL)  # before the body: refusals are audited
-    body = request_model.parse(RevealIn, _json_body(SMALL_BODY))
+    body = request_model.parse(RevealIn, json_body(SMALL_BODY))
     who = current_principal()
     with unit_of_work(who) as s:
         shown = reveal_reporter(

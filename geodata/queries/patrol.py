@@ -17,6 +17,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime, Integer, String
 
+from geodata.queries.patrol_scores import FIGURES
+
 SUBJECTS = {
     # subject -> (table, type column, grade column, high-risk test)
     "site": ("key_site", "site_type", "risk_grade", "t.risk_grade >= 3"),
@@ -256,10 +258,8 @@ def coverage_of(session: Session, grid_ids: list[int], first: date, last: date) 
     cancelled): how many, done, done on time, done off site."""
     row = (
         session.execute(
-            text("""
-            SELECT count(*) AS due, count(p.id) AS done,
-                   count(p.id) FILTER (WHERE NOT p.late) AS on_time,
-                   count(p.id) FILTER (WHERE NOT p.on_site) AS off_site
+            text(f"""
+            SELECT {FIGURES}
             FROM patrol_task k LEFT JOIN patrol_submission p ON p.task_id = k.id
             WHERE k.grid_id = ANY(:g) AND k.last_day >= :a AND k.last_day < :b
               AND k.status <> 'cancelled'"""),

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries.layers import _area_select, _bbox_params, coordinate_digits
+from geodata.queries.patrol_scores import FIGURES
 
 DIGITS = {"county": 6, "street": 9, "community": 12, "grid": 15}
 
@@ -37,8 +38,7 @@ def coverage_geojson(
     sql = f"""
         WITH a AS ({inner}),
         f AS (
-            SELECT left(g.code, {n}) AS key, count(*) AS due,
-                   count(p.id) FILTER (WHERE NOT p.late) AS on_time
+            SELECT left(g.code, {n}) AS key, {FIGURES}
             FROM patrol_task k
             JOIN area g ON g.id = k.grid_id
             LEFT JOIN patrol_submission p ON p.task_id = k.id

@@ -16,6 +16,11 @@ from sqlalchemy.orm import Session
 from geodata.queries.layers import scope_filter
 
 KEYS = {"street": "left(g.code, 9)", "grid": "g.code"}
+# The figures of a group of visits (patrol_task k LEFT JOIN its patrol_submission p), one
+# definition for the evaluation, the coverage layer and the area panel.
+FIGURES = """count(*) AS due, count(p.id) AS done,
+    count(p.id) FILTER (WHERE NOT p.late) AS on_time,
+    count(p.id) FILTER (WHERE NOT p.on_site) AS off_site"""
 
 
 def patrol_by(
@@ -30,10 +35,7 @@ def patrol_by(
     where, params = scope_filter(scope, "k")
     rows = session.execute(
         text(f"""
-        SELECT {KEYS[kind]} AS key, count(*) AS due,
-               count(p.id) AS done,
-               count(p.id) FILTER (WHERE NOT p.late) AS on_time,
-               count(p.id) FILTER (WHERE NOT p.on_site) AS off_site
+        SELECT {KEYS[kind]} AS key, {FIGURES}
         FROM patrol_task k
         JOIN area g ON g.id = k.grid_id
         LEFT JOIN patrol_submission p ON p.task_id = k.id
