@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import Input, Output, callback
+from dash import Input, Output, Patch, callback, ctx
 from dash.exceptions import PreventUpdate
 
 from governance.access import MAP_VIEW, require
+from governance.catalog import category_groups
 from i18n import current_lang
-from layers.legend import legend
+from layers.incidents import colour_by, urgency_view
+from layers.legend import IncidentKey, legend
 from layers.urls import LayerFilters, valid_bounds, valid_zoom
 from layers.view import live_versions, view_urls
 from pages.map_controls import coverage_allowed, persons_mode
@@ -27,6 +29,8 @@ FILTERS = {
     "end": Input(MapIds.DATES, "end_date"),
     "categories": Input(MapIds.CATEGORIES, "value"),
     "sources": Input(MapIds.SOURCES, "value"),
+    "urgency": Input(MapIds.URGENCY, "value"),
+    "due": Input(MapIds.DUE, "value"),
 }
 
 
@@ -74,13 +78,58 @@ def layer_urls(
 
 
 @callback(
+    Output(MapIds.NOW, "value"),
+    Output(MapIds.URGENCY, "value"),
+    Output(MapIds.COLOUR, "value"),
+    Input(MapIds.NOW, "value"),
+    Input(MapIds.URGENCY, "value"),
+    Input(MapIds.COLOUR, "value"),
+    prevent_initial_call=True,
+)
+def needs_now(now: Any, urgency: Any, colour: Any) -> tuple[list[str], list[str], str]:
+    """ "What needs me now" presets the urgency filter (overdue, due soon) and the colour
+    (by urgency); switched off, it clears both. Changing either by hand keeps the switch
+    on only while both still say what it says."""
+    require(current_principal(), MAP_VIEW)
+    view = urgency_view(ctx.triggered_id == MapIds.NOW, now, urgency, colour)
+    return view.switch, list(view.urgency), view.colour
+
+
+@callback(
+    Output(MapIds.LAYER_INCIDENTS, "hideout"),
+    Input(MapIds.COLOUR, "value"),
+    Input(MapIds.DUE, "value"),
+    prevent_initial_call=True,
+)
+def incident_colours(colour: Any, due: Any) -> Patch:
+    """What an incident's colour means (category or urgency), for its marker function."""
+    require(current_principal(), MAP_VIEW)
+    patch = Patch()
+    patch["colourBy"] = colour_by(colour)
+    patch["dueHours"] = LayerFilters.from_inputs(None, None, None, None, None, None, due).due
+    return patch
+
+
+@callback(
     Output(MapIds.LEGEND, "children"),
     Input(MapIds.LAYERS, "value"),
     Input(MapIds.DENSITY_STATS, "data"),
+    Input(MapIds.COLOUR, "value"),
+    Input(MapIds.DUE, "value"),
 )
-def update_legend(visible: list[str] | None, stats: dict[str, Any] | None) -> list[Any]:
-    """Legend sections of the visible layers (density numbers from the last response)."""
+def update_legend(
+    visible: list[str] | None, stats: dict[str, Any] | None, colour: Any, due: Any
+) -> list[Any]:
+    """Legend sections of the visible layers (density numbers from the last response;
+    the incidents' colour key as they are coloured now)."""
     principal = require(current_principal(), MAP_VIEW)
+    lang = current_lang()
+    hours = LayerFilters.from_inputs(None, None, None, None, None, None, due).due
     return legend(
-        current_lang(), visible or [], stats, persons_mode(principal), coverage_allowed(principal)
+        lang,
+        visible or [],
+        stats,
+        persons_mode(principal),
+        coverage_allowed(principal),
+        incident_key=IncidentKey(colour_by(colour), hours, category_groups(lang)),
     )

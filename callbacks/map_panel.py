@@ -33,7 +33,9 @@ PANEL_OPEN = "mq-card mq-panel mq-panel-open"
 PANEL_EMPTY = "mq-card mq-panel"
 CRUMBS = {"type": MapIds.CRUMB_TYPE, "area": ALL}
 INBOX_ITEMS = {"type": MapIds.INBOX_ITEM_TYPE, "incident": ALL}
-PANEL_FILTERS = {k: v for k, v in FILTERS.items() if k != "sources"}
+VIEW_ITEMS = {"type": MapIds.VIEW_ITEM_TYPE, "kind": ALL, "id": ALL}
+# the panel counts by time and category: the layer's own filters re-count nothing
+PANEL_FILTERS = {k: v for k, v in FILTERS.items() if k not in ("sources", "urgency", "due")}
 
 
 def _id(raw: Any) -> int | None:
@@ -48,6 +50,7 @@ def _id(raw: Any) -> int | None:
 
 
 KINDS = frozenset({"area", "site", "incident", "person"})
+INCIDENT_ZOOM = 16  # a case opened from a list or a link: the map flies to it at this zoom
 
 
 def valid_selection(raw: Any) -> dict[str, Any] | None:
@@ -74,6 +77,11 @@ def selection_from_click(trigger: Any, value: Any) -> dict[str, Any] | None:
     if isinstance(trigger, dict) and trigger.get("type") == MapIds.CRUMB_TYPE:
         aid = _id(trigger.get("area"))
         return {"kind": "area", "id": aid, "fit": True} if value and aid else None
+    if isinstance(trigger, dict) and trigger.get("type") == MapIds.VIEW_ITEM_TYPE:
+        kind, vid = trigger.get("kind"), _id(trigger.get("id"))
+        if not value or vid is None or kind not in ("area", "site", "incident"):
+            return None
+        return {"kind": kind, "id": vid, "fit" if kind == "area" else "fly": True}
     if isinstance(trigger, dict) and trigger.get("type") == MapIds.INBOX_ITEM_TYPE:
         iid = _id(trigger.get("incident"))
         return {"kind": "incident", "id": iid, "fly": True} if value and iid else None
@@ -93,6 +101,8 @@ def selection_from_click(trigger: Any, value: Any) -> dict[str, Any] | None:
     if kind is None:
         return None
     out: dict[str, Any] = {"kind": kind, "id": fid}
+    if kind == "area":
+        out["fit"] = True  # drilling into an area zooms to it
     if kind == "site":
         out["props"] = {k: props.get(k) for k in ("id", "name", "site_type", "risk_grade")}
     return out
@@ -113,6 +123,7 @@ CLICKABLE = (
         crumb_clicks=Input(CRUMBS, "n_clicks"),
         close_clicks=Input(MapIds.PANEL_CLOSE, "n_clicks"),
         inbox_clicks=Input(INBOX_ITEMS, "n_clicks"),
+        view_clicks=Input(VIEW_ITEMS, "n_clicks"),
     ),
     state=dict(click_data={layer: State(layer, "clickData") for layer in CLICKABLE}),
     prevent_initial_call=True,
@@ -164,17 +175,7 @@ def _panel_for(
             )
         minlon, minlat, maxlon, maxlat = summary["area"]["bbox"]
         viewport = (
-            {
-                "bounds": [[minlat, minlon], [maxlat, maxlon]],
-                "transition": "flyToBounds",
-                "options": {
-                    "duration": 0.6,
-                    "paddingTopLeft": [300, 20],
-                    "paddingBottomRight": [380, 20],
-                },
-            }
-            if selection.get("fit")
-            else no_update
+            {"bounds": [[minlat, minlon], [maxlat, maxlon]]} if selection.get("fit") else no_update
         )
         return panel.area_panel(summary, filters, lang), viewport
     if kind == "incident":
@@ -188,11 +189,8 @@ def _panel_for(
             + map_reporter.reporter_panel(detail, lang)
             + map_duplicates.duplicates_panel(found, lang)
         )
-        fly: dict[str, Any] = {
-            "center": [detail["lat"], detail["lon"]],
-            "zoom": 16,
-            "transition": "flyTo",
-        }
+        point = [detail["lat"], detail["lon"]]
+        fly: dict[str, Any] = {"bounds": [point, point], "maxZoom": INCIDENT_ZOOM}
         return body, fly if selection.get("fly") else no_update
     if kind == "person":  # identity masked by the service
         with unit_of_work(who) as s:
@@ -200,13 +198,16 @@ def _panel_for(
         return map_person.person_panel(person, lang), no_update
     with unit_of_work(who) as s:
         site = site_service.site_detail(s, item_id, lang, principal=who)
-    return panel.site_panel(site, lang), no_update
+    spot = [site["lat"], site["lon"]]
+    return panel.site_panel(site, lang), (
+        {"bounds": [spot, spot], "maxZoom": INCIDENT_ZOOM} if selection.get("fly") else no_update
+    )
 
 
 @callback(
     Output(MapIds.PANEL_BODY, "children"),
     Output(MapIds.PANEL, "className"),
-    Output(MapIds.MAP, "viewport"),
+    Output(MapIds.FLY, "data"),
     inputs=dict(selection=Input(MapIds.SELECTION, "data"), controls=PANEL_FILTERS),
 )
 def render_panel(selection: Any, controls: dict[str, Any]) -> tuple[Any, str, Any]:

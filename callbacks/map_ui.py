@@ -30,3 +30,14 @@ clientside_callback(
     Output(MapIds.DENSITY_STATS, "data"),
     Input(MapIds.LAYER_DENSITY, "url"),
 )
+
+# The home extent on load and every fly-to of the panel, fitted inside the part of the
+# map that the cards leave visible (measured in the browser).
+clientside_callback(
+    f"""function (fly, home) {{
+        return window.dash_clientside.minqing.fitVisible(fly, home, "{MapIds.MAP}");
+    }}""",
+    Output(MapIds.MAP, "viewport"),
+    Input(MapIds.FLY, "data"),
+    Input(MapIds.HOME, "data"),
+)

@@ -64,6 +64,12 @@ def categories(lang: str) -> list[dict[str, object]]:
     ]
 
 
+def category_groups(lang: str) -> list[tuple[str, str, str]]:
+    """``(code, name, colour)`` of the first-level categories (the map's colour key: each
+    leaf is drawn in a shade of its group's colour)."""
+    return [(c.code, c.name(lang), c.color) for c in _load() if c.parent_code is None]
+
+
 def expand_categories(codes: tuple[str, ...] | None) -> tuple[str, ...] | None:
     """Group or leaf codes -> the sorted leaf codes they cover. Unknown codes raise."""
     if not codes:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,13 +32,16 @@ from geodata.models import AreaLevel, IncidentSource, SiteType
 from geodata.models_audit import AuditAction
 from geodata.queries import dispatch_board as board_q
 from geodata.queries import exports as q
+from geodata.queries.case_state import URGENCY_FILTERS
 from governance import (
     area_codes,
     audit,
     catalog,
     classification,
     dispatch_board,
+    inputs,
     known_names,
+    layer_query,
     patrol_report_export,
 )
 from governance.access import (
@@ -214,7 +217,7 @@ def _where(
     kept = {
         k: str(args[k])[:200]
         for k in ("window", "start", "end", "categories", "sources", "bbox", "area")
-        + ("types", "level")
+        + ("types", "level", "urgency", "due")
         if args.get(k)
     }
     if dataset in DISPATCH_LISTS:
@@ -237,6 +240,10 @@ def _where(
     if bad:
         raise InvalidInput("error.unknown_value", name="sources", value=", ".join(bad))
     level = parse_choice(args.get("level"), "level", [lv.value for lv in AreaLevel], "grid")
+    urgency = layer_query.codes(args.get("urgency") or "", "urgency", URGENCY_FILTERS) or ()
+    hours = args.get("due") or layer_query.DEFAULT_DUE_HOURS
+    hours = inputs.integer(hours, "due", lo=1, hi=layer_query.MAX_DUE_HOURS)
+    now = datetime.now(LOCAL_TZ)
     where = replace(
         base,
         start=tr.start,
@@ -244,6 +251,9 @@ def _where(
         categories=catalog.expand_categories(parse_list(args.get("categories"))),
         sources=sources,
         level=level or "grid",
+        urgency=urgency,
+        now=now,
+        soon=now + timedelta(hours=hours),
     )
     return where, kept
 

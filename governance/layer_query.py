@@ -14,13 +14,17 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Final
 
 from geodata.models import H3_RESOLUTIONS, AreaLevel, IncidentSource, SiteType
+from geodata.queries.case_state import URGENCY_FILTERS
 from governance import catalog
 from governance.errors import InvalidInput
 from governance.filters import MAX_ZOOM, WINDOWS, BBox, parse_bbox
 from governance.request_model import Query
-from governance.shapes import Choice, Custom, Instant, Number
+from governance.shapes import Choice, Custom, Instant, Integer, Number
 
 FORMATS: Final = ("geojson", "geobuf")
+DUE_HOURS: Final = (2, 4, 8, 24, 72)  # what the map offers for "due within N hours"
+DEFAULT_DUE_HOURS: Final = 24
+MAX_DUE_HOURS: Final = 24 * 30
 MODES: Final = ("points", "counts")
 ZOOM_KEYS: Final = {
     k: "error.zoom_range" for k in ("error.input.number", "error.input.range", "error.input.finite")
@@ -168,6 +172,25 @@ class LayerQuery(Query):
     sources: Annotated[
         tuple[str, ...] | None,
         _list(tuple(s.value for s in IncidentSource), "Intake channels."),
+    ] = None
+    urgency: Annotated[
+        tuple[str, ...] | None,
+        _list(
+            URGENCY_FILTERS,
+            "Incidents (incidents, density) by urgency now: overdue, due_soon (the running "
+            "clock ends within `due` hours), waiting (to be dispatched), handling (with a "
+            "department: open, not waiting), closed. Open cases are kept whatever their "
+            "date; closed ones only within the time window. Default: every case in the window.",
+        ),
+    ] = None
+    due: Annotated[
+        int | None,
+        Integer(
+            lo=1,
+            hi=MAX_DUE_HOURS,
+            strings=True,
+            description=f"Hours of `due_soon` (default {DEFAULT_DUE_HOURS}).",
+        ),
     ] = None
     mode: Annotated[
         str | None,

@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -72,9 +73,21 @@ def label_levels_for_zoom(zoom: float) -> list[str]:
     return order[max(0, i - 1) : i + 1] if zoom >= 11 else order[: i + 1]
 
 
-def _incident_where(query: LayerQuery, scope: str | None) -> q.IncidentWhere:
+def incident_where(query: LayerQuery, scope: str | None) -> q.IncidentWhere:
+    """The incident filter of a layer query, in the area ``scope``."""
     tr = parse_time(query.window, query.start, query.end)
-    return q.IncidentWhere(tr.start, tr.end, query.categories, query.sources, scope)
+    now = datetime.now(UTC)
+    hours = query.due or layer_query.DEFAULT_DUE_HOURS
+    return q.IncidentWhere(
+        tr.start,
+        tr.end,
+        query.categories,
+        query.sources,
+        scope,
+        urgency=query.urgency or (),
+        now=now,
+        soon=now + timedelta(hours=hours),
+    )
 
 
 def class_breaks(counts: list[int], n_classes: int = N_CLASSES) -> list[int]:
@@ -201,7 +214,7 @@ def render_layer(
     elif layer == "sites":
         body, n = q.sites_geojson(s, bbox, query.types, cap, scope)
     elif layer == "incidents":
-        where = _incident_where(query, scope)
+        where = incident_where(query, scope)
         if q.count_incidents(s, bbox, where, cap + 1) <= cap:
             body, n = q.incident_points_geojson(s, bbox, where, cap)
         else:
@@ -234,7 +247,7 @@ def render_layer(
         )
     else:  # density
         res = query.res or resolution_for_zoom(zoom)
-        where = _incident_where(query, scope)
+        where = incident_where(query, scope)
         if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
             res, where = coarse.density_resolution(res), coarse.widened(where)
         rows = q.h3_counts(s, bbox, where, res, cap + 1)

@@ -22,8 +22,8 @@ LAND: Final = "#fbfaf6"  # fill of every area: the land colour of the offline ba
 LEVEL_STYLES: Final[dict[str, dict[str, Any]]] = {
     "county": {"color": "#44546a", "weight": 2.4, "opacity": 0.95, "minZoom": 0},
     "street": {"color": "#5f718a", "weight": 1.5, "opacity": 0.9, "minZoom": 10},
-    "community": {"color": "#8193a8", "weight": 1.0, "opacity": 0.85, "minZoom": 11},
-    "grid": {"color": "#a3b0bf", "weight": 0.6, "opacity": 0.9, "minZoom": 13},
+    "community": {"color": "#71839a", "weight": 1.0, "opacity": 0.85, "minZoom": 11},
+    "grid": {"color": "#7a8a9e", "weight": 0.6, "opacity": 0.9, "minZoom": 13},
 }
 FILL: Final[dict[str, Any]] = {"fillColor": LAND, "fillOpacity": 1.0}
 SELECTED_STYLE: Final[dict[str, Any]] = {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from dash import html
 
 from i18n import t
-from layers import areas, coverage, density, persons, sites
+from layers import areas, coverage, density, incidents, persons, sites
+from layers.urls import DEFAULT_DUE_HOURS
 
 
 def _swatch(style: Mapping[str, Any], class_name: str = "mq-swatch") -> html.Span:
@@ -69,11 +71,56 @@ def sites_section(lang: str) -> html.Div:
     return _section(t("layer.sites", lang), rows, "sites")
 
 
-def incidents_section(lang: str) -> html.Div:
-    rows = [
-        _row(html.Span(className="mq-swatch-incident"), t("legend.incident_single", lang)),
-        _row(html.Span("12", className="mq-swatch-cluster"), t("legend.incident_cluster", lang)),
+@dataclass(frozen=True)
+class IncidentKey:
+    """What the incidents' legend explains: the colour mode, the hours of "due soon" and
+    the category groups ``(code, name, colour)`` (the category key)."""
+
+    colour_by: str = "category"
+    due_hours: int = DEFAULT_DUE_HOURS
+    groups: Sequence[tuple[str, str, str]] = field(default_factory=tuple)
+
+
+def _category_rows(key: IncidentKey, ring: bool) -> list[Any]:
+    style = "mq-swatch-incident-ring" if ring else "mq-swatch-incident"
+    return [
+        _row(
+            _swatch({"borderColor" if ring else "background": colour}, style),
+            name,
+            f"mq-legend-row mq-legend-category mq-legend-category-{code}",
+        )
+        for code, name, colour in key.groups
     ]
+
+
+def incidents_section(lang: str, key: IncidentKey | None = None) -> html.Div:
+    """The incidents' colour key: by category (a fill per category group), or by urgency
+    (the fill says how urgent, the ring which category), then the marker sizes and the
+    cluster bubble."""
+    key = key or IncidentKey()
+    rows: list[Any] = []
+    if key.colour_by == "urgency":
+        rows.append(html.Div(t("legend.urgency", lang), className="mq-legend-subhead"))
+        rows += [
+            _row(
+                _swatch({"background": incidents.URGENCY_COLORS[u]}, "mq-swatch-incident"),
+                t(f"legend.urgency.{u}", lang, n=key.due_hours),
+                f"mq-legend-row mq-legend-urgency mq-legend-urgency-{u}",
+            )
+            for u in incidents.URGENCY_STATES
+        ]
+        if key.groups:
+            rows.append(html.Div(t("legend.category.ring", lang), className="mq-legend-subhead"))
+            rows += _category_rows(key, ring=True)
+    else:
+        if key.groups:
+            rows.append(html.Div(t("legend.category.fill", lang), className="mq-legend-subhead"))
+            rows += _category_rows(key, ring=False)
+            rows.append(html.Div(t("legend.category.note", lang), className="mq-legend-note"))
+    rows.append(html.Div(t("legend.priority", lang), className="mq-legend-note"))
+    rows.append(
+        _row(html.Span("12", className="mq-swatch-cluster"), t("legend.incident_cluster", lang))
+    )
     return _section(t("layer.incidents", lang), rows, "incidents")
 
 
@@ -154,6 +201,7 @@ def legend(
     density_stats: Mapping[str, Any] | None,
     persons_mode: str | None = persons.POINTS,
     coverage_allowed: bool = False,
+    incident_key: IncidentKey | None = None,
 ) -> list[Any]:
     """Legend sections for the visible layers, in drawing order (top layer first).
 
@@ -165,7 +213,7 @@ def legend(
     if "persons" in on and persons_mode:
         out.append(persons_section(lang, persons_mode))
     if "incidents" in on:
-        out.append(incidents_section(lang))
+        out.append(incidents_section(lang, incident_key))
     if "sites" in on:
         out.append(sites_section(lang))
     if "coverage" in on and coverage_allowed:

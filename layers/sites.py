@@ -32,10 +32,15 @@ SITE_TYPES: Final = (
 RISK_GRADES: Final = (1, 2, 3, 4)
 # a site's patrol status (geodata/queries/layers.sites_geojson), drawn as a ring
 PATROL_STATES: Final = ("failed", "overdue", "due", "done")
-RISK_COLORS: Final[dict[int, str]] = {1: "#2f7ed8", 2: "#d9a300", 3: "#ec7a1c", 4: "#d7263d"}
+# each at least 3:1 against the light map (WCAG 1.4.11), risk 2 with dark badge text
+RISK_COLORS: Final[dict[int, str]] = {1: "#2f7ed8", 2: "#b58700", 3: "#c8590a", 4: "#d7263d"}
 ICON_ZOOM: Final = 13
 ALL_ZOOM: Final = 12
 MIN_RISK_ZOOMED_OUT: Final = 3
+# At city zoom the incidents lead: only the major-risk sites, drawn faintly (minqing.css
+# .mq-site-dot), so that a day's few dozen cases are not lost among hundreds of squares.
+CITY_ZOOM: Final = 10
+MIN_RISK_CITY: Final = 4
 
 
 def site_hideout(lang: str) -> dict[str, Any]:
@@ -49,6 +54,8 @@ def site_hideout(lang: str) -> dict[str, Any]:
         "iconZoom": ICON_ZOOM,
         "allZoom": ALL_ZOOM,
         "minRiskZoomedOut": MIN_RISK_ZOOMED_OUT,
+        "cityZoom": CITY_ZOOM,
+        "minRiskCity": MIN_RISK_CITY,
         "pane": Panes.SITES,
     }
 

@@ -25,6 +25,12 @@ LAT_LIMIT = 85.0
 DIGITS = 6  # snapped bbox values are rounded to ~0.1 m: no float noise in URLs
 
 BBox = tuple[float, float, float, float]
+# The urgency filter (the API's ``urgency`` vocabulary, geodata/queries/case_state.py
+# URGENCY_FILTERS) and the hours of "due soon" the map offers (``due``).
+URGENCY: tuple[str, ...] = ("overdue", "due_soon", "waiting", "handling", "closed")
+NEEDS_NOW: tuple[str, ...] = ("overdue", "due_soon")  # the "what needs me now" view
+DUE_HOURS: tuple[int, ...] = (2, 4, 8, 24, 72)
+DEFAULT_DUE_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class LayerFilters:
     end: str | None = None
     categories: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    urgency: tuple[str, ...] = ()  # URGENCY values; () = every case in the window
+    due: int = DEFAULT_DUE_HOURS
 
     @classmethod
     def from_inputs(
@@ -45,6 +53,8 @@ class LayerFilters:
         end: str | None,
         categories: Iterable[str] | None,
         sources: Iterable[str] | None,
+        urgency: Iterable[str] | None = None,
+        due: object = None,
     ) -> LayerFilters:
         """Normalise raw control values (None, unsorted lists, datetime strings). A
         callback's values may come from a hand-made request: anything that is not what
@@ -56,6 +66,8 @@ class LayerFilters:
             end=_day(end) if win == CUSTOM_WINDOW else None,
             categories=_codes(categories),
             sources=_codes(sources),
+            urgency=tuple(u for u in URGENCY if u in _codes(urgency)),
+            due=_due(due),
         )
 
     def time_args(self) -> tuple[str | None, str | None, str | None]:
@@ -77,6 +89,10 @@ class LayerFilters:
             out["categories"] = ",".join(self.categories)
         if self.sources:
             out["sources"] = ",".join(self.sources)
+        if self.urgency:
+            out["urgency"] = ",".join(self.urgency)
+            if "due_soon" in self.urgency:
+                out["due"] = str(self.due)
         return out
 
 
@@ -91,6 +107,13 @@ def _codes(raw: object) -> tuple[str, ...]:
     return tuple(
         sorted({c for c in raw[:MAX_CODES] if isinstance(c, str) and 0 < len(c) <= MAX_CODE})
     )
+
+
+def _due(raw: object) -> int:
+    """Hours of "due soon" as the control sends them (one of DUE_HOURS), else the default."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return DEFAULT_DUE_HOURS
+    return next((h for h in DUE_HOURS if str(h) == str(raw).strip()), DEFAULT_DUE_HOURS)
 
 
 def _day(raw: object) -> str | None:

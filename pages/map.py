@@ -133,8 +133,10 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
         version=version,
         queue=MapIds.INBOX_TICK if inbox else None,  # a dispatched case shows at once
     )
+    minlon, minlat, maxlon, maxlat = bbox
     return html.Div(
         [
+            html.A(t("skip.filters", lang), href=f"#{MapIds.CONTROLS}", className="mq-skip-link"),
             header(lang, principal, live),
             html.Main(
                 [
@@ -162,8 +164,16 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
                         ],
                         id=MapIds.PANEL,
                         className="mq-card mq-panel",
+                        tabIndex="-1",  # focused when opened from the list of what is in view
+                        **{"aria-label": t("panel.details", lang)},  # type: ignore[arg-type]
                     ),
                     dcc.Store(id=MapIds.SELECTION, data=initial_selection(incident)),
+                    # the home extent, fitted inside the visible map once it is drawn,
+                    # and the panel's moves (assets/js/minqing.js fitVisible)
+                    dcc.Store(
+                        id=MapIds.HOME, data={"bounds": [[minlat, minlon], [maxlat, maxlon]]}
+                    ),
+                    dcc.Store(id=MapIds.FLY),
                     dcc.Store(id=MapIds.DENSITY_STATS),
                     # versions of the incidents / density layers, bumped by live updates
                     dcc.Store(id=MapIds.LIVE_VERSION, data={"i": version, "d": version}),

@@ -11,7 +11,14 @@ from dash import dcc, html
 from governance.access import PATROL_SUPERVISE, PERSONS_COUNTS, PERSONS_POINTS, Principal
 from i18n import t
 from layers import DEFAULT_ON, TOGGLES, coverage, density, persons, sites
-from layers.urls import CUSTOM_WINDOW, DEFAULT_WINDOW, WINDOWS
+from layers.urls import (
+    CUSTOM_WINDOW,
+    DEFAULT_DUE_HOURS,
+    DEFAULT_WINDOW,
+    DUE_HOURS,
+    URGENCY,
+    WINDOWS,
+)
 from pages.export_menu import export_menu
 from pages.header import HeaderIds, page_header
 from pages.map_ids import MapIds
@@ -128,6 +135,109 @@ def window_picker(lang: str) -> html.Div:
     )
 
 
+def urgency_controls(lang: str) -> html.Div:
+    """ "What needs me now" (overdue and due-soon cases, coloured by urgency), the
+    urgency filter itself, the hours of "due soon" and what the incident colour means."""
+    return html.Div(
+        [
+            dcc.Checklist(
+                id=MapIds.NOW,
+                options=[
+                    {
+                        "label": html.Span(
+                            [
+                                html.Span(t("urgency.now", lang), className="mq-now-text"),
+                                html.Span(t("urgency.now_hint", lang), className="mq-now-hint"),
+                            ]
+                        ),
+                        "value": "now",
+                    }
+                ],
+                value=[],
+                className="mq-now",
+                labelClassName="mq-now-label",
+            ),
+            dcc.Checklist(
+                id=MapIds.URGENCY,
+                options=[
+                    {
+                        "label": html.Span(
+                            [
+                                html.Span(className=f"mq-urgency-dot mq-urgency-{u}"),
+                                html.Span(t(f"urgency.filter.{u}", lang)),
+                            ],
+                            className="mq-urgency-label",
+                        ),
+                        "value": u,
+                    }
+                    for u in URGENCY
+                ],
+                value=[],
+                className="mq-urgency-list",
+                labelClassName="mq-urgency-item",
+            ),
+            html.Div(
+                [
+                    html.Label(t("urgency.due", lang), htmlFor=MapIds.DUE),
+                    dcc.Dropdown(
+                        id=MapIds.DUE,
+                        options=[
+                            {"label": t("urgency.hours", lang, n=h), "value": h} for h in DUE_HOURS
+                        ],
+                        value=DEFAULT_DUE_HOURS,
+                        clearable=False,
+                        searchable=False,
+                        className="mq-dropdown mq-due",
+                    ),
+                ],
+                className="mq-due-row",
+            ),
+            html.Div(t("urgency.note", lang), className="mq-legend-note"),
+            html.Div(
+                [
+                    html.Span(t("urgency.colour", lang), className="mq-colour-title"),
+                    dcc.RadioItems(
+                        id=MapIds.COLOUR,
+                        options=[
+                            {"label": t(f"urgency.colour.{c}", lang), "value": c}
+                            for c in ("category", "urgency")
+                        ],
+                        value="category",
+                        inline=True,
+                        className="mq-segmented",
+                        labelClassName="mq-segment",
+                    ),
+                ],
+                className="mq-colour-row",
+            ),
+        ]
+    )
+
+
+def view_list(lang: str) -> html.Div:
+    """What is in the view as a list of buttons (incidents by urgency, key sites, areas):
+    the keyboard's and the screen reader's way to every object of the map. Filled only
+    while open (callbacks/map_view_list.py)."""
+    return html.Div(
+        [
+            html.Button(
+                t("viewlist.title", lang),
+                id=MapIds.VIEW_LIST,
+                n_clicks=0,
+                className="mq-view-toggle",
+                **{"aria-expanded": "false", "aria-controls": MapIds.VIEW_LIST_BODY},  # type: ignore[arg-type]
+            ),
+            html.Div(
+                id=MapIds.VIEW_LIST_BODY,
+                className="mq-view-list",
+                hidden=True,
+                **{"aria-live": "polite"},  # type: ignore[arg-type]
+            ),
+        ],
+        className="mq-view-box",
+    )
+
+
 def dropdown_labels(lang: str) -> Any:
     """The dropdown's own texts (select all, search ...) in ``lang`` (a ``Dropdown.Labels``)."""
     keys = (
@@ -207,6 +317,8 @@ def control_panel(
                         ],
                         className="mq-section mq-section-inbox" + ("" if inbox else " mq-hidden"),
                     ),
+                    _section(t("urgency.title", lang), urgency_controls(lang), "urgency"),
+                    _section(t("viewlist.section", lang), view_list(lang), "viewlist"),
                     _section(
                         t("filter.layers", lang),
                         layer_switches(lang, persons_mode, coverage),
@@ -253,4 +365,6 @@ def control_panel(
         ],
         id=MapIds.CONTROLS,
         className="mq-card mq-controls mq-collapsed-phone",
+        tabIndex="-1",  # the skip link's target
+        **{"aria-label": t("panel.controls", lang)},  # type: ignore[arg-type]
     )

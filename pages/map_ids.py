@@ -34,6 +34,13 @@ class MapIds:
     DATES_BOX: Final = "map-filter-dates-box"
     CATEGORIES: Final = "map-filter-categories"
     SOURCES: Final = "map-filter-sources"
+    NOW: Final = "map-now"  # the "what needs me now" switch (presets the two below)
+    URGENCY: Final = "map-filter-urgency"  # overdue / due soon / waiting / handling / closed
+    DUE: Final = "map-filter-due"  # hours of "due soon"
+    COLOUR: Final = "map-colour-by"  # incidents coloured by category or by urgency
+    VIEW_LIST: Final = "map-view-list"  # button: open the list of what is in the view
+    VIEW_LIST_BODY: Final = "map-view-list-body"
+    VIEW_ITEM_TYPE: Final = "map-view-item"  # {"type": .., "kind": .., "id": ..}
     LEGEND: Final = "map-legend"
     DENSITY_STATS: Final = "map-density-stats"
     STATUS: Final = "map-status"
@@ -43,6 +50,10 @@ class MapIds:
     PANEL_BODY: Final = "map-panel-body"
     PANEL_CLOSE: Final = "map-panel-close"
     SELECTION: Final = "map-selection"
+    FLY: Final = (
+        "map-fly"  # where to move the map; assets/js/minqing.js keeps it clear of the cards
+    )
+    HOME: Final = "map-home"  # the user's home extent, fitted once the page is drawn
     CRUMB_TYPE: Final = "map-crumb"  # {"type": CRUMB_TYPE, "area": <id>}
     INBOX: Final = "map-inbox"  # a department's open cases (list; hidden for other roles)
     INBOX_TICK: Final = "map-inbox-tick"
@@ -80,6 +91,11 @@ class MapIds:
     def crumb(cls, area_id: int) -> dict[str, object]:
         """Pattern-matching id of one breadcrumb button."""
         return {"type": cls.CRUMB_TYPE, "area": int(area_id)}
+
+    @classmethod
+    def view_item(cls, kind: str, item_id: int) -> dict[str, object]:
+        """Pattern-matching id of one entry of the list of what is in the view."""
+        return {"type": cls.VIEW_ITEM_TYPE, "kind": kind, "id": int(item_id)}
 
     @classmethod
     def flow(cls, kind: str, incident_id: int) -> dict[str, object]:

@@ -111,6 +111,60 @@
         window.fetch = hooked;
     }
 
+    /*
+     * Keyboard: the map's shapes stay out of the Tab order (Chromium makes interactive SVG
+     * paths focusable: a keyboard user met dozens of grid outlines before the filters);
+     * the list of what is in view (pages/map_controls.py) is their way to every object,
+     * and the map itself keeps Leaflet's arrow keys and +/- keys. A case, site or area
+     * opened from that list moves the focus to the side panel that shows it.
+     */
+    function untabShapes(root) {
+        if (!root || !root.querySelectorAll) { return; }
+        if (root.matches && root.matches("path.leaflet-interactive")) {
+            root.setAttribute("tabindex", "-1");
+        }
+        root.querySelectorAll("path.leaflet-interactive:not([tabindex])").forEach(function (p) {
+            p.setAttribute("tabindex", "-1");
+        });
+    }
+
+    let panelFocusWanted = false;
+
+    function onReady(fn) {
+        if (document.readyState === "loading") {
+            document.addEventListener("DOMContentLoaded", fn);
+        } else {
+            fn();
+        }
+    }
+
+    if (window.MutationObserver && document.addEventListener) {
+        onReady(function () {
+            new MutationObserver(function (records) {
+                records.forEach(function (r) {
+                    r.addedNodes.forEach(untabShapes);
+                    if (panelFocusWanted && r.target && r.target.closest
+                            && r.target.closest("#map-panel-body")) {
+                        const panel = document.getElementById("map-panel");
+                        if (panel && panel.classList.contains("mq-panel-open")) {
+                            panelFocusWanted = false;
+                            panel.focus();
+                        }
+                    }
+                });
+            }).observe(document.body, {childList: true, subtree: true});
+            document.addEventListener("click", function (e) {
+                if (e.target && e.target.closest && e.target.closest(".mq-view-item")) {
+                    panelFocusWanted = true;
+                }
+            });
+        });
+    }
+
+    function fmtAt(template, at) {
+        return String(template || "{at}").replace("{at}", String(at));
+    }
+
     function fmt(template, n) {
         return String(template || "{n}").replace("{n}", String(n));
     }
@@ -217,13 +271,69 @@
     }
 
     // ------------------------------------------------------------------ labels (base map text)
+    /*
+     * Label collisions: after each draw (and zoom), labels are walked in priority order,
+     * the higher level first (a town's name before its communities'), then as the server
+     * sent them (larger areas first); a label whose box overlaps one already kept is
+     * hidden (class mq-label-hidden), so names never print over each other.
+     */
+    const LEVEL_RANK = {county: 0, street: 1, community: 2, grid: 3};
+    const LABEL_GAP = 3;  // px kept free around each name
+
+    function declutterLabels(map, paneName) {
+        const pane = map && map.getPane ? map.getPane(paneName) : null;
+        if (!pane) { return; }
+        const labels = Array.prototype.slice.call(pane.querySelectorAll(".mq-label"));
+        labels.forEach(function (node) { node.classList.remove("mq-label-hidden"); });
+        const ranked = labels.map(function (node, i) {
+            const level = node.getAttribute("data-level");
+            return {node: node, rank: LEVEL_RANK[level] === undefined ? 9 : LEVEL_RANK[level], i: i};
+        }).sort(function (a, b) { return a.rank - b.rank || a.i - b.i; });
+        const kept = [];
+        ranked.forEach(function (item) {
+            const text = item.node.querySelector(".mq-label-text") || item.node;
+            const r = text.getBoundingClientRect();
+            if (!r.width && !r.height) { return; }
+            const hit = kept.some(function (k) {
+                return r.left < k.right + LABEL_GAP && r.right + LABEL_GAP > k.left
+                    && r.top < k.bottom + LABEL_GAP && r.bottom + LABEL_GAP > k.top;
+            });
+            if (hit) {
+                item.node.classList.add("mq-label-hidden");
+            } else {
+                kept.push(r);
+            }
+        });
+    }
+
+    const declutterQueued = {};
+
+    function queueDeclutter(map, paneName) {
+        if (!map || declutterQueued[paneName]) { return; }
+        declutterQueued[paneName] = true;
+        if (!map.mqDeclutterHooked) {
+            map.mqDeclutterHooked = true;
+            map.on("zoomend", function () { queueDeclutter(map, paneName); });
+        }
+        setTimeout(function () {
+            delete declutterQueued[paneName];
+            declutterLabels(map, paneName);
+        }, 30);
+    }
+
     function labelPoint(feature, latlng, context) {
         resync(context);
         const h = hideoutOf(context);
         const p = feature.properties || {};
         const node = el("span", "mq-label-text", p.name);
         const icon = L.divIcon({html: node, className: "mq-label mq-label-" + p.level, iconSize: [0, 0]});
-        return L.marker(latlng, {icon: icon, interactive: false, keyboard: false, pane: h.pane});
+        const marker = L.marker(latlng, {icon: icon, interactive: false, keyboard: false, pane: h.pane});
+        marker.on("add", function () {
+            const iconNode = marker.getElement();
+            if (iconNode) { iconNode.setAttribute("data-level", p.level); }
+            queueDeclutter(context && context.map, h.pane);
+        });
+        return marker;
     }
 
     // ------------------------------------------------------------------ key sites
@@ -258,11 +368,14 @@
         return marker;
     }
 
-    /** Zoomed out, only the riskier sites are drawn (all of them from hideout.allZoom). */
+    /** Zoomed out, only the riskier sites are drawn (all of them from hideout.allZoom; at
+     *  city zoom only the major-risk ones, faintly: the incidents lead). */
     function siteFilter(feature, context) {
         const h = hideoutOf(context);
         const p = feature.properties || {};
-        return zoomOf(context) >= (h.allZoom || 12) || (p.risk_grade || 0) >= (h.minRiskZoomedOut || 3);
+        const zoom = zoomOf(context);
+        if (zoom <= (h.cityZoom || 10)) { return (p.risk_grade || 0) >= (h.minRiskCity || 4); }
+        return zoom >= (h.allZoom || 12) || (p.risk_grade || 0) >= (h.minRiskZoomedOut || 3);
     }
 
     // ------------------------------------------------------------------ incidents
@@ -288,14 +401,30 @@
             return incidentCluster(feature, latlng, null, context);
         }
         const when = String(p.occurred_at || "").replace("T", " ");
-        const marker = L.circleMarker(latlng, {
-            radius: p.priority === 1 ? 6.5 : (p.priority === 2 ? 5.5 : 4.5),
-            color: "#ffffff", weight: 1.2, opacity: 1,
+        const radius = p.priority === 1 ? 6.5 : (p.priority === 2 ? 5.5 : 4.5);
+        const byUrgency = h.colourBy === "urgency";
+        const urgent = (h.urgencyColors || {})[p.urgency] || "#5c6670";
+        // By category: the category's fill inside a dark hairline (>= 3:1 on the light
+        // map whatever the fill). By urgency: the urgency's fill, the category group's
+        // colour as a ring (the secondary cue; minqing.css adds a white halo).
+        const marker = L.circleMarker(latlng, byUrgency ? {
+            radius: radius + 1.5, color: p.group_color || p.color || "#343a40", weight: 2.5,
+            opacity: 1, fillColor: urgent, fillOpacity: 1,
+            className: "mq-incident mq-incident-urgency mq-urgency-" + p.urgency + " mq-priority-" + p.priority,
+            pane: h.pane,
+        } : {
+            radius: radius, color: "#1f2933", weight: 1, opacity: 0.85,
             fillColor: p.color || "#d9480f", fillOpacity: 0.95,
             className: "mq-incident mq-priority-" + p.priority, pane: h.pane,
         });
         const name = (h.categories || {})[p.category_code] || p.category_code;
-        marker.bindTooltip(tipNode(name, [when, (h.statuses || {})[p.status], (h.sources || {})[p.source]], p.color),
+        const lines = [when, (h.statuses || {})[p.status], (h.sources || {})[p.source]];
+        if (p.urgency && p.urgency !== "closed") {
+            let state = (h.urgencyNames || {})[p.urgency] || "";
+            if (p.due_at) { state += " · " + fmtAt(h.dueText, p.due_at.replace("T", " ")); }
+            lines.unshift(state);
+        }
+        marker.bindTooltip(tipNode(name, lines, byUrgency ? urgent : p.color),
             {className: "mq-tip", direction: "top", offset: [0, -6]});
         return marker;
     }
@@ -438,6 +567,45 @@
         return window.dash_clientside ? window.dash_clientside.no_update : undefined;
     };
 
+    /*
+     * Fitting inside the visible map: the control card (left) and the side panel (right;
+     * on a phone, sheets at the top or bottom) lie over the map, so a fit or fly-to pads
+     * each side by what covers it. A tall card covers its side, a wide one the top or
+     * bottom. Measured at the moment of the move, after the panel has opened.
+     */
+    const OVERLAYS = ["map-controls", "map-panel"];
+    const FIT_MARGIN = 16;
+
+    function visiblePadding(mapNode) {
+        const m = mapNode.getBoundingClientRect();
+        const pad = {left: FIT_MARGIN, right: FIT_MARGIN, top: FIT_MARGIN, bottom: FIT_MARGIN};
+        OVERLAYS.forEach(function (id) {
+            const node = document.getElementById(id);
+            if (!node || !node.offsetParent) { return; }
+            const r = node.getBoundingClientRect();
+            if (r.width < 1 || r.height < 1 || r.right <= m.left || r.left >= m.right
+                || r.bottom <= m.top || r.top >= m.bottom) { return; }
+            if (r.height >= r.width) {
+                if (r.left + r.width / 2 < m.left + m.width / 2) {
+                    pad.left = Math.max(pad.left, r.right - m.left + FIT_MARGIN);
+                } else {
+                    pad.right = Math.max(pad.right, m.right - r.left + FIT_MARGIN);
+                }
+            } else if (r.top + r.height / 2 < m.top + m.height / 2) {
+                pad.top = Math.max(pad.top, r.bottom - m.top + FIT_MARGIN);
+            } else {
+                pad.bottom = Math.max(pad.bottom, m.bottom - r.top + FIT_MARGIN);
+            }
+        });
+        // never pad away more than 70% of either dimension (a phone with both open)
+        const sx = Math.min(1, 0.7 * m.width / (pad.left + pad.right));
+        const sy = Math.min(1, 0.7 * m.height / (pad.top + pad.bottom));
+        return {
+            paddingTopLeft: [Math.round(pad.left * sx), Math.round(pad.top * sy)],
+            paddingBottomRight: [Math.round(pad.right * sx), Math.round(pad.bottom * sy)],
+        };
+    }
+
     const ui = {
         /** Language button: store the choice in the cookie and rebuild the page. */
         switchLang: function (nClicks, target) {
@@ -466,6 +634,28 @@
         /** The date range picker is shown only for the custom window. */
         datesStyle: function (windowValue) {
             return windowValue === "custom" ? {} : {display: "none"};
+        },
+        /**
+         * The map's moves: the home extent once the page is drawn (no animation), then
+         * each fly-to the panel asks for ({bounds, maxZoom}), kept clear of the cards.
+         */
+        fitVisible: function (fly, home, mapId) {
+            const dc = window.dash_clientside || {};
+            const flew = ((dc.callback_context || {}).triggered || []).some(function (t) {
+                return String(t.prop_id || "").indexOf("map-fly.") === 0;
+            });
+            const goal = flew ? fly : home;  // the first call (nothing fired yet): home
+            if (!goal || !goal.bounds) { return noUpdate(); }
+            return new Promise(function (resolve) {
+                window.requestAnimationFrame(function () {
+                    const node = document.getElementById(mapId);
+                    if (!node) { resolve(noUpdate()); return; }
+                    const options = Object.assign(visiblePadding(node), {
+                        maxZoom: goal.maxZoom || 18, animate: flew, duration: 0.6,
+                    });
+                    resolve({bounds: goal.bounds, transition: flew ? "flyToBounds" : "fitBounds", options: options});
+                });
+            });
         },
         /** Legend numbers of the density layer: its top-level "stats" (a browser-cache hit). */
         densityStats: function (url) {
@@ -496,11 +686,13 @@
             incidentPoint: incidentPoint,
             incidentCluster: incidentCluster,
             densityStyle: densityStyle,
+            declutterLabels: declutterLabels,
             coverageStyle: coverageStyle,
             coverageTip: coverageTip,
             personPoint: personPoint,
             personCluster: personCluster,
             coordsGcj02: coordsGcj02,
+            visiblePadding: visiblePadding,
             wgs84ToGcj02: wgs84ToGcj02,
             shortCount: shortCount,
         },

@@ -177,3 +177,59 @@ def states_at(at: str = ":at", where: str = "") -> str:
             ORDER BY e.at DESC, e.id DESC LIMIT 1) r ON true
         WHERE i.id IN (SELECT e.incident_id FROM incident_event e WHERE e.at > {at}) {where}
     """
+
+
+# The map's urgency of a case now (the "what needs me now" view and its filter):
+# overdue and due-soon are the running clock's (``overdue``, ``running_due``), "due soon"
+# meaning within ``:soon`` of ``:now``; the rest say where the case stands.
+URGENCY: Final = ("overdue", "due_soon", "running", "waiting", "paused", "closed")
+# What the map's urgency filter offers: the first three select open cases at any date,
+# "closed" the cases closed within the time window.
+URGENCY_FILTERS: Final = ("overdue", "due_soon", "waiting", "handling", "closed")
+
+
+def urgency(
+    st: str = "i.status",
+    acc: str = "i.accept_due_at",
+    res: str = "i.resolve_due_at",
+    now: str = ":now",
+    soon: str = ":soon",
+) -> str:
+    """One of :data:`URGENCY` for a counted case: overdue; due soon (the running clock
+    ends before ``soon``); running (a clock runs, with time left); waiting (no
+    department yet); paused (suspended, or resolved and waiting for the grid's
+    verification: no clock runs); closed."""
+    due = running_due(st, acc, res)
+    return f"""CASE WHEN {overdue(st, acc, res, now)} THEN 'overdue'
+        WHEN {due} < {soon} THEN 'due_soon'
+        WHEN {handling(st)} THEN 'running'
+        WHEN {waiting(st)} THEN 'waiting'
+        WHEN {is_open(st)} THEN 'paused'
+        ELSE 'closed' END"""
+
+
+def urgency_filter(
+    chosen: tuple[str, ...],
+    st: str = "i.status",
+    acc: str = "i.accept_due_at",
+    res: str = "i.resolve_due_at",
+    now: str = ":now",
+    soon: str = ":soon",
+    in_window: str = "TRUE",
+) -> str:
+    """Cases in any of the ``chosen`` :data:`URGENCY_FILTERS` (an open case whatever its
+    date; a closed one only ``in_window``). Empty: every counted case ``in_window``."""
+    if not chosen:
+        return in_window
+    due = running_due(st, acc, res)
+    parts = {
+        "overdue": overdue(st, acc, res, now),
+        "due_soon": f"({due} >= {now} AND {due} < {soon})",
+        "waiting": waiting(st),
+        "handling": f"({is_open(st)} AND NOT {waiting(st)})",
+        "closed": f"({_in(st, DONE)} AND {in_window})",
+    }
+    unknown = set(chosen) - set(parts)
+    if unknown:
+        raise ValueError(f"unknown urgency filter {sorted(unknown)}")
+    return "(" + " OR ".join(parts[c] for c in URGENCY_FILTERS if c in chosen) + ")"

@@ -43,6 +43,9 @@ class ExportWhere:
     types: tuple[str, ...] | None = None  # key-site types
     level: str = "grid"  # areas: the level exported
     department_id: int | None = None  # the inbox: the department it leads for
+    urgency: tuple[str, ...] = ()  # the map's urgency filter (case_state.urgency_filter)
+    now: datetime | None = None  # its instant, and the end of "due soon"
+    soon: datetime | None = None
 
     def params(self) -> dict[str, object]:
         p: dict[str, object] = {}
@@ -64,6 +67,8 @@ class ExportWhere:
             p["types"] = list(self.types)
         p["level"] = self.level
         p["department"] = self.department_id
+        if self.urgency:
+            p["now"], p["soon"] = self.now, self.soon
         return p
 
     def located(self, alias: str) -> list[str]:
@@ -79,11 +84,23 @@ class ExportWhere:
 
     def incident_filters(self, alias: str = "i") -> list[str]:
         """Time window, categories and sources of incidents."""
-        parts = []
+        window = []
         if self.start is not None:
-            parts.append(f"{alias}.occurred_at >= :start")
+            window.append(f"{alias}.occurred_at >= :start")
         if self.end is not None:
-            parts.append(f"{alias}.occurred_at < :end")
+            window.append(f"{alias}.occurred_at < :end")
+        parts = window
+        if self.urgency:  # open cases at any date, closed ones within the window
+            a = alias
+            parts = [
+                cs.urgency_filter(
+                    self.urgency,
+                    f"{a}.status",
+                    f"{a}.accept_due_at",
+                    f"{a}.resolve_due_at",
+                    in_window=_and(window),
+                )
+            ]
         if self.categories:
             parts.append(f"{alias}.category_code = ANY(:categories)")
         if self.sources:

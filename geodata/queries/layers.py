@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import text
@@ -61,19 +61,33 @@ def _bbox_params(bbox: Sequence[float]) -> dict[str, float]:
 class IncidentWhere:
     """The incident predicates shared by the point, cluster and density queries: cases
     that occurred in ``[start, end)``, merged duplicates (their surviving case is drawn)
-    and rejected reports left out (``case_state.counted``)."""
+    and rejected reports left out (``case_state.counted``).
+
+    ``urgency`` (the map's urgency filter, ``case_state.URGENCY_FILTERS``) keeps the cases
+    in any of those states: an open case whatever its date (it needs handling now), a
+    closed one only within the window; "due soon" is before ``soon``, both at ``now``."""
 
     start: datetime
     end: datetime
     categories: tuple[str, ...] | None = None
     sources: tuple[str, ...] | None = None
     scope: str | None = None  # area-code prefix; None = whole jurisdiction
+    urgency: tuple[str, ...] = ()
+    now: datetime | None = None
+    soon: datetime | None = None
 
     def sql(self, alias: str = "i") -> str:
+        window = f"({alias}.occurred_at >= :start AND {alias}.occurred_at < :end)"
+        a = alias
         parts = [
             f"{alias}.geom && {ENVELOPE}",
-            f"{alias}.occurred_at >= :start",
-            f"{alias}.occurred_at < :end",
+            case_state.urgency_filter(
+                self.urgency,
+                f"{a}.status",
+                f"{a}.accept_due_at",
+                f"{a}.resolve_due_at",
+                in_window=window,
+            ),
             case_state.counted(f"{alias}.status"),
         ]
         if self.categories:
@@ -85,7 +99,13 @@ class IncidentWhere:
         return " AND ".join(parts)
 
     def params(self) -> dict[str, object]:
-        p: dict[str, object] = {"start": self.start, "end": self.end}
+        now = self.now or datetime.now(UTC)
+        p: dict[str, object] = {
+            "start": self.start,
+            "end": self.end,
+            "now": now,
+            "soon": self.soon or now,
+        }
         if self.categories:
             p["categories"] = list(self.categories)
         if self.sources:
@@ -161,7 +181,9 @@ def labels_geojson(
     limit: int,
     scope: str | None = None,
 ) -> tuple[str, int]:
-    """Label points (``label_point``) of areas of ``levels`` in the viewport."""
+    """Label points (``label_point``) of areas of ``levels`` in the viewport, in the
+    order the map keeps them when names collide: the higher level first, then the larger
+    area (assets/js/minqing.js declutterLabels)."""
     sql = f"""
         SELECT count(*),
                coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 5, false), ','), '')
@@ -169,7 +191,10 @@ def labels_geojson(
               FROM area a
               WHERE a.level = ANY(:levels) AND a.label_point && {ENVELOPE}
                     {"AND a.code LIKE :scope" if scope else ""}
-              ORDER BY a.code LIMIT :limit) q
+              ORDER BY array_position(ARRAY['county', 'street', 'community', 'grid'],
+                                      a.level::text),
+                       ST_Area(a.geom) DESC, a.code
+              LIMIT :limit) q
     """
     row = session.execute(
         text(sql),
@@ -224,6 +249,14 @@ def sites_geojson(
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])
 
 
+def _urgency_order(where: IncidentWhere) -> str:
+    """With the urgency filter on, the most urgent first (overdue, then the nearest
+    deadline), so that the cap never drops an overdue case for a newer one."""
+    if not where.urgency:
+        return ""
+    return f"{case_state.overdue()} DESC, {case_state.running_due()} ASC NULLS LAST,"
+
+
 def incident_points_geojson(
     session: Session, bbox: Sequence[float], where: IncidentWhere, limit: int
 ) -> tuple[str, int]:
@@ -231,13 +264,18 @@ def incident_points_geojson(
     sql = f"""
         SELECT count(*),
                coalesce(string_agg(ST_AsGeoJSON(q.*, 'geom', 6, false), ','), '')
-        FROM (SELECT i.id, i.category_code, c.color, i.status, i.priority, i.source,
+        FROM (SELECT i.id, i.category_code, c.color, g.color AS group_color,
+                     c.parent_code AS category_group, i.status, i.priority, i.source,
                      to_char(i.occurred_at AT TIME ZONE 'Asia/Shanghai',
                              'YYYY-MM-DD"T"HH24:MI') AS occurred_at,
+                     {case_state.urgency()} AS urgency,
+                     to_char({case_state.running_due()} AT TIME ZONE 'Asia/Shanghai',
+                             'YYYY-MM-DD"T"HH24:MI') AS due_at,
                      i.geom
               FROM incident i JOIN incident_category c ON c.code = i.category_code
+                   LEFT JOIN incident_category g ON g.code = c.parent_code
               WHERE {where.sql()}
-              ORDER BY i.occurred_at DESC, i.id DESC LIMIT :limit) q
+              ORDER BY {_urgency_order(where)} i.occurred_at DESC, i.id DESC LIMIT :limit) q
     """
     row = session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "limit": limit}).one()
     return '{"type":"FeatureCollection","features":[' + row[1] + "]}", int(row[0])

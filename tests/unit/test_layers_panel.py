@@ -146,7 +146,11 @@ def test_incident_and_site_panels() -> None:
 @pytest.mark.parametrize(
     ("trigger", "value", "expected"),
     [
-        (MapIds.LAYER_AREAS, {"properties": {"id": 7, "level": "grid"}}, {"kind": "area", "id": 7}),
+        (
+            MapIds.LAYER_AREAS,
+            {"properties": {"id": 7, "level": "grid"}},
+            {"kind": "area", "id": 7, "fit": True},
+        ),
         (
             MapIds.LAYER_INCIDENTS,
             {"properties": {"id": 3, "cluster": False}},
@@ -165,7 +169,14 @@ def test_incident_and_site_panels() -> None:
         (MapIds.LAYER_AREAS, {"properties": "x"}, None),
         (MapIds.LAYER_AREAS, ["not", "a", "dict"], None),
         ({"type": MapIds.CRUMB_TYPE, "area": {"x": 1}}, 1, None),
-        (MapIds.LAYER_AREAS, {"properties": {"id": "12"}}, {"kind": "area", "id": 12}),
+        (MapIds.LAYER_AREAS, {"properties": {"id": "12"}}, {"kind": "area", "id": 12, "fit": True}),
+        # the list of what is in view: an area fits, a site or a case flies there
+        (MapIds.view_item("area", 4), 1, {"kind": "area", "id": 4, "fit": True}),
+        (MapIds.view_item("site", 5), 1, {"kind": "site", "id": 5, "fly": True}),
+        (MapIds.view_item("incident", 6), 2, {"kind": "incident", "id": 6, "fly": True}),
+        (MapIds.view_item("incident", 6), 0, None),  # drawn, not clicked
+        ({"type": MapIds.VIEW_ITEM_TYPE, "kind": "person", "id": 6}, 1, None),
+        ({"type": MapIds.VIEW_ITEM_TYPE, "kind": "area", "id": "x"}, 1, None),
     ],
 )
 def test_selection_from_click(trigger: Any, value: Any, expected: dict | None) -> None:

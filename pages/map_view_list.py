@@ -1,0 +1,117 @@
+"""The list of what is in the map's view (governance/view_list.py): a button per case
+(the most urgent first, its urgency in words as well as colour), per key site and per
+area. A button selects its object as a click on the map would, and the map flies to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dash import html
+
+from governance.view_list import ViewList
+from i18n import t
+from layers.incidents import URGENCY_COLORS
+from pages.map_ids import MapIds
+from pages.map_sla import local
+
+
+def _group(title: str, items: list[Any], total: int, lang: str) -> html.Section:
+    more = total - len(items)
+    body: list[Any] = [html.H4(f"{title} ({total})", className="mq-view-group-title")]
+    if items:
+        body.append(html.Ul([html.Li(i) for i in items], className="mq-view-items"))
+    else:
+        body.append(html.P(t("viewlist.empty", lang), className="mq-legend-note"))
+    if more > 0:
+        body.append(html.P(t("viewlist.more", lang, n=more), className="mq-legend-note"))
+    return html.Section(body, className="mq-view-group")
+
+
+def _incident(row: Mapping[str, Any], names: Mapping[str, str], lang: str) -> html.Button:
+    urgency = str(row["urgency"])
+    due = (
+        t("viewlist.due", lang, at=local(row["due_at"]))
+        if row.get("due_at") and urgency != "closed"
+        else local(row["occurred_at"])
+    )
+    state = t(
+        "urgency.filter.due_soon" if urgency == "due_soon" else f"legend.urgency.{urgency}", lang
+    )
+    return html.Button(
+        [
+            html.Span(
+                state,
+                className=f"mq-view-state mq-view-state-{urgency}",
+                style={"borderColor": URGENCY_COLORS.get(urgency, "#5c6670")},
+            ),
+            html.Span(names.get(str(row["category_code"]), str(row["category_code"]))),
+            html.Span(
+                " · ".join(x for x in (row.get("grid") or "", due) if x), className="mq-view-sub"
+            ),
+        ],
+        id=MapIds.view_item("incident", int(row["id"])),
+        n_clicks=0,
+        className="mq-view-item",
+    )
+
+
+def _site(row: Mapping[str, Any], lang: str) -> html.Button:
+    return html.Button(
+        [
+            html.Span(str(row["name"])),
+            html.Span(
+                " · ".join(
+                    (t(f"site.{row['site_type']}", lang), t(f"risk.{row['risk_grade']}", lang))
+                ),
+                className="mq-view-sub",
+            ),
+        ],
+        id=MapIds.view_item("site", int(row["id"])),
+        n_clicks=0,
+        className="mq-view-item",
+    )
+
+
+def _area(row: Mapping[str, Any], lang: str) -> html.Button:
+    return html.Button(
+        [
+            html.Span(str(row["name"])),
+            html.Span(t(f"level.{row['level']}", lang), className="mq-view-sub"),
+        ],
+        id=MapIds.view_item("area", int(row["id"])),
+        n_clicks=0,
+        className="mq-view-item",
+    )
+
+
+def view_list(found: ViewList, category_names: Mapping[str, str], lang: str) -> list[Any]:
+    """The three lists (a list the user may not see, or whose layer is off, is left out)."""
+    out: list[Any] = [html.P(t("viewlist.hint", lang), className="mq-legend-note")]
+    out.append(
+        _group(
+            t("viewlist.incidents", lang),
+            [_incident(r, category_names, lang) for r in found.incidents],
+            found.incidents_total,
+            lang,
+        )
+    )
+    if found.sites or found.sites_total:
+        out.append(
+            _group(
+                t("viewlist.sites", lang),
+                [_site(r, lang) for r in found.sites],
+                found.sites_total,
+                lang,
+            )
+        )
+    out.append(
+        _group(
+            t("viewlist.areas", lang),
+            [_area(r, lang) for r in found.areas],
+            found.areas_total,
+            lang,
+        )
+    )
+    return out
