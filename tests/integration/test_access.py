@@ -45,7 +45,7 @@ def panel_payload(area_id: int) -> dict:
     outputs = [
         {"id": MapIds.PANEL_BODY, "property": "children"},
         {"id": MapIds.PANEL, "property": "className"},
-        {"id": MapIds.MAP, "property": "viewport"},
+        {"id": MapIds.FLY, "property": "data"},
     ]
     return {
         "output": ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + "..",

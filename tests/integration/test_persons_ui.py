@@ -90,7 +90,7 @@ def panel_body(selection: dict[str, Any]) -> dict:
     outputs = [
         {"id": MapIds.PANEL_BODY, "property": "children"},
         {"id": MapIds.PANEL, "property": "className"},
-        {"id": MapIds.MAP, "property": "viewport"},
+        {"id": MapIds.FLY, "property": "data"},
     ]
     return {
         "output": _key(f"{MapIds.PANEL_BODY}.children"),
