@@ -97,17 +97,21 @@ def needs_now(now: Any, urgency: Any, colour: Any) -> tuple[list[str], list[str]
 
 @callback(
     Output(MapIds.LAYER_INCIDENTS, "hideout"),
+    Output(MapIds.LAYER_INCIDENTS, "cluster"),
     Input(MapIds.COLOUR, "value"),
     Input(MapIds.DUE, "value"),
+    Input(MapIds.NOW, "value"),
     prevent_initial_call=True,
 )
-def incident_colours(colour: Any, due: Any) -> Patch:
-    """What an incident's colour means (category or urgency), for its marker function."""
+def incident_colours(colour: Any, due: Any, now: Any) -> tuple[Patch, bool]:
+    """What an incident's colour means (category or urgency), for its marker function.
+    In the "what needs me now" view every case is its own dot (a few dozen, each in its
+    urgency's colour), not merged into bubbles; the server still clusters past its cap."""
     require(current_principal(), MAP_VIEW)
     patch = Patch()
     patch["colourBy"] = colour_by(colour)
     patch["dueHours"] = LayerFilters.from_inputs(None, None, None, None, None, None, due).due
-    return patch
+    return patch, not (isinstance(now, list) and "now" in now)
 
 
 @callback(

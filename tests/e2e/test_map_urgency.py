@@ -17,7 +17,8 @@ from geodata.db import session_scope
 from geodata.queries import case_state
 from layers.incidents import URGENCY_COLORS
 from pages.map_ids import MapIds
-from tests.e2e.test_map import open_map, set_view
+from tests.e2e.conftest import readme_picture
+from tests.e2e.test_map import open_map
 from tests.e2e.test_persons_ui import page_as  # noqa: F401  (fixture)
 from tests.integration.test_workflow import new_incident, state
 
@@ -73,13 +74,7 @@ def test_needs_now_shows_only_overdue_and_due_soon_coloured_by_urgency(
     expected = _urgency_counts(bbox, int(query["due"][0]))  # type: ignore[arg-type]
     if not body.get("clustered"):
         assert len(features) == expected.get("overdue", 0) + expected.get("due_soon", 0)
-    # drawn in the urgency's colour, the category as the ring
-    set_view(
-        page,
-        features[0]["geometry"]["coordinates"][1],
-        features[0]["geometry"]["coordinates"][0],
-        16,
-    )
+    # each case its own dot (no bubbles) in the urgency's colour, the category as the ring
     page.wait_for_selector("path.mq-incident-urgency")
     fills = page.evaluate(
         """() => [...document.querySelectorAll('path.mq-incident')].map(
@@ -94,6 +89,11 @@ def test_needs_now_shows_only_overdue_and_due_soon_coloured_by_urgency(
     assert legend.locator(".mq-legend-urgency-overdue").count() == 1
     assert legend.locator(".mq-legend-urgency-due_soon").count() == 1
     assert legend.locator(".mq-legend-category").count() >= 7  # the ring: category groups
+    assert page.locator(".mq-incident-cluster").count() == 0
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+    picture = readme_picture("screenshot-map-urgency.png")
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(picture))
     # switched off: every case again, coloured by category
     with page.expect_response(
         lambda r: "/api/v1/layers/incidents" in r.url and "urgency=" not in r.url
