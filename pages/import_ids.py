@@ -15,6 +15,8 @@ class ImportIds:
 
     PREFIX: Final = "import"
 
+    ACCOUNT: Final = "import-account"
+    LOGOUT: Final = "import-logout"  # the header's sign-out button
     LANG_BUTTON: Final = "import-lang-button"
     LANG_SINK: Final = "import-lang-sink"
 

@@ -121,7 +121,7 @@ def _files(files: Sequence[Mapping[str, Any]]) -> html.Div | None:
         return None
     links = [
         html.A(
-            f"📎 {f['filename']}",
+            [html.Span(className="mq-icon mq-icon-clip", **{"aria-hidden": "true"}), f["filename"]],
             href=f"/api/v1/attachments/{int(f['id'])}",
             target="_blank",
             rel="noopener",

@@ -12,12 +12,18 @@ from governance.accounts import change_own_password
 from governance.errors import InvalidInput, MinqingError, Unauthorized
 from governance.inputs import is_clean
 from governance.signin import sign_in
-from i18n import current_lang
+from i18n import current_lang, normalize
 from web import outage
 from web.redirects import safe_path
 from web.routes_table import home_for
 from web.server_pages import page
-from web.session import current_principal, end_session, load_session_principal, start_session
+from web.session import (
+    current_principal,
+    end_session,
+    load_session_principal,
+    remember_lang,
+    start_session,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -36,13 +42,22 @@ def favicon() -> Response:
 
 @bp.get("/login")
 def login() -> Response:
-    return page("login.html", next=_safe_next(request.args.get("next")), error=None, username="")
+    """The sign-in form. Its language switch (``?lang=``) is remembered in the language
+    cookie and the form shown again without it, so that the choice holds after sign-in
+    (and a later switch back is not outvoted by the cookie)."""
+    nxt = _safe_next(request.args.get("next"))
+    if "lang" in request.args:
+        again = redirect(url_for("auth.login", next=nxt) if nxt != "/" else url_for("auth.login"))
+        remember_lang(again, normalize(request.args.get("lang")))  # type: ignore[arg-type]
+        return again  # type: ignore[return-value]
+    return page("login.html", next=nxt, error=None, username="")
 
 
 @bp.post("/login")
 def login_post() -> Response:
     username = request.form.get("username") or ""
     nxt = _safe_next(request.form.get("next"))
+    lang = request.form.get("lang")  # the language the form was shown in
     try:
         principal = sign_in(username, request.form.get("password") or "", request.remote_addr)
     except (Unauthorized, throttle.TooMany) as err:
@@ -55,12 +70,16 @@ def login_post() -> Response:
         )
         if isinstance(err, throttle.TooMany):
             resp.headers["Retry-After"] = str(err.retry_after)
+        remember_lang(resp, lang)
         return resp
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
     if principal.must_change_password:
-        return redirect(url_for("auth.password", next=nxt))  # type: ignore[return-value]
-    return redirect(home_for(principal, nxt))  # type: ignore[return-value]
+        done = redirect(url_for("auth.password", next=nxt))
+    else:
+        done = redirect(home_for(principal, nxt))
+    remember_lang(done, lang)  # type: ignore[arg-type]
+    return done  # type: ignore[return-value]
 
 
 PASSWORD_PATH = "/password"

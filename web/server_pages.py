@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from i18n import current_lang, t
+from web.routes_table import home_for
 from web.session import csrf_token, current_principal
 
 
@@ -27,7 +28,13 @@ def page(template: str, status: int = 200, **ctx: object) -> Response:
 
 
 def forbidden_page(key: str) -> Response:
-    """The 403 page saying why (``key``), for a signed-in person."""
+    """The 403 page saying why (``key``), for a signed-in person, with the way back to
+    their home screen (the page they land on after sign-in) as well as sign-out."""
+    principal = current_principal()
     return page(
-        "forbidden.html", status=403, message=t(key, current_lang()), principal=current_principal()
+        "forbidden.html",
+        status=403,
+        message=t(key, current_lang()),
+        principal=principal,
+        home=home_for(principal) if principal is not None else None,
     )
