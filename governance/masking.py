@@ -7,7 +7,6 @@ from typing import Final
 
 from governance import pii
 
-
 # Brackets that may hold a note beside a name ("王先生（演示）", "李明(租户)", "【匿名】"):
 # the note goes with them, so that a masked name never ends in a stray "）" and shows
 # nothing of the note. Opening and closing characters are listed pairwise.

@@ -31,6 +31,9 @@ class ImportIds:
 
     PREVIEW: Final = "import-preview"
     IMPORT: Final = "import-import"
+    # Accepting the automatic corrections the preview listed (hidden when there are none)
+    ACCEPT_BOX: Final = "import-accept-box"
+    ACCEPT: Final = "import-accept"
     CHECKED: Final = "import-checked"  # the file and settings of the last clean preview
     PREVIEW_OUT: Final = "import-preview-out"
     RESULT: Final = "import-result"

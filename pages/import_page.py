@@ -158,13 +158,29 @@ def layout(**_query: str) -> html.Div:
         ],
         className="mq-import-buttons",
     )
+    accept = html.Div(
+        dcc.Checklist(
+            id=Ids.ACCEPT,
+            options=[{"label": t("import.accept", lang), "value": "yes"}],
+            value=[],
+            className="mq-import-accept",
+        ),
+        id=Ids.ACCEPT_BOX,
+        hidden=True,
+    )
     return html.Div(
         [
             header(lang, current_principal()),
             html.Main(
                 [
                     html.Div(
-                        [upload_card(lang), options_card(lang), mapping_card(lang), buttons],
+                        [
+                            upload_card(lang),
+                            options_card(lang),
+                            mapping_card(lang),
+                            accept,
+                            buttons,
+                        ],
                         className="mq-import-col",
                     ),
                     html.Div(
