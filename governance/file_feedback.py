@@ -66,6 +66,15 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class RowError:
+    """One problem of one row: ``row`` as the file numbers it, ``column`` its header."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Categories:
     """The leaf categories as the import reads them: code -> names (zh-CN, en)."""
 
@@ -174,4 +183,34 @@ def corrections(
         when = cell("occurred_at")
         if when is not None and not _HAS_TIME.search(when):
             out.append(Correction(number, str(mapping["occurred_at"]), t("import.fix.day", lang_)))
+    return out
+
+
+def row_errors(
+    table: Table,
+    mapping: Mapping[str, str | None],
+    errors: list[FieldError],
+    categories: Categories,
+) -> list[RowError]:
+    """Intake's item errors with the file's row numbers, the headers the user mapped and
+    messages in the user's words (:func:`governance.file_feedback.cell_message`)."""
+    out = []
+    lang = current_lang()
+    for e in errors:
+        f = e.field.replace("reporter.", "reporter_")
+        value = None
+        if f == "location":
+            column = " / ".join(h for h in (mapping.get("lon"), mapping.get("lat")) if h)
+        elif f == "reporter":
+            column = " / ".join(
+                h for h in (mapping.get("reporter_name"), mapping.get("reporter_phone")) if h
+            )
+        else:
+            header = mapping.get(f)
+            column = header or t(f"import.field.{f}", lang)
+            cells = table.rows[e.index][1]
+            at = table.headers.index(header) if header else None
+            value = cells[at] if at is not None and at < len(cells) else None
+        message = cell_message(e, f, value, categories, lang)
+        out.append(RowError(table.rows[e.index][0], column, message))
     return out

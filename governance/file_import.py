@@ -41,11 +41,11 @@ from geodata.queries import intake as q
 from governance import file_uploads as uploads
 from governance.access import INCIDENT_IMPORT, Principal, require
 from governance.errors import InvalidInput
-from governance.file_feedback import Categories, Correction, cell_message, corrections
+from governance.file_feedback import Categories, Correction, RowError, corrections, row_errors
 from governance.file_mapping import FIELDS, REQUIRED, guess_mapping
 from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS, Table, clean_filename, read_table
 from governance.file_uploads import decode_upload
-from governance.intake_checks import FieldError, IntakeInvalid, Item, validate_items
+from governance.intake_checks import IntakeInvalid, Item, validate_items
 from governance.intake_write import Actor, write_items
 from i18n import current_lang, t
 
@@ -81,15 +81,6 @@ TIME_FORMATS = (
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class RowError:
-    """One problem of one row: ``row`` as the file numbers it, ``column`` its header."""
-
-    row: int
-    column: str
-    message: str
-
-
 class ImportInvalid(InvalidInput):
     """Some rows are invalid (or the point is outside the importer's area): nothing was
     written. ``errors`` lists every problem, row by row."""
@@ -255,36 +246,6 @@ def _raw_items(
     return out
 
 
-def _row_errors(
-    table: Table,
-    mapping: Mapping[str, str | None],
-    errors: list[FieldError],
-    categories: Categories,
-) -> list[RowError]:
-    """Intake's item errors with the file's row numbers, the headers the user mapped and
-    messages in the user's words (:func:`governance.file_feedback.cell_message`)."""
-    out = []
-    lang = current_lang()
-    for e in errors:
-        f = e.field.replace("reporter.", "reporter_")
-        value = None
-        if f == "location":
-            column = " / ".join(h for h in (mapping.get("lon"), mapping.get("lat")) if h)
-        elif f == "reporter":
-            column = " / ".join(
-                h for h in (mapping.get("reporter_name"), mapping.get("reporter_phone")) if h
-            )
-        else:
-            header = mapping.get(f)
-            column = header or t(f"import.field.{f}", lang)
-            cells = table.rows[e.index][1]
-            at = table.headers.index(header) if header else None
-            value = cells[at] if at is not None and at < len(cells) else None
-        message = cell_message(e, f, value, categories, lang)
-        out.append(RowError(table.rows[e.index][0], column, message))
-    return out
-
-
 def _validate(
     table: Table, mapping: Mapping[str, str | None], source: str, crs: str, session: Session
 ) -> tuple[list[Item], list[RowError], Categories]:
@@ -295,7 +256,7 @@ def _validate(
     try:
         return validate_items(list[object](raws), leaves, source, bulk=True), [], categories
     except IntakeInvalid as err:
-        errors = _row_errors(table, mapping, err.errors, categories)
+        errors = row_errors(table, mapping, err.errors, categories)
         bad = {e.index for e in err.errors}
         good = [i for i in range(len(raws)) if i not in bad]
         kept: list[object] = [raws[i] for i in good]
@@ -430,7 +391,7 @@ def commit(
         try:
             written = write_items(s, actor, items, via=via, client_addr=client_addr)
         except IntakeInvalid as err:
-            bad = _row_errors(table, mapping, err.errors, categories)
+            bad = row_errors(table, mapping, err.errors, categories)
             raise ImportInvalid(bad, len(table.rows)) from err
         uploads.discard(s, str(upload_id))
     created = len(written.created)
