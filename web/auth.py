@@ -16,7 +16,7 @@ from i18n import current_lang, normalize
 from web import outage
 from web.redirects import safe_path
 from web.routes_table import home_for
-from web.server_pages import page
+from web.server_pages import page, page_in
 from web.session import (
     current_principal,
     end_session,
@@ -42,15 +42,18 @@ def favicon() -> Response:
 
 @bp.get("/login")
 def login() -> Response:
-    """The sign-in form. Its language switch (``?lang=``) is remembered in the language
-    cookie and the form shown again without it, so that the choice holds after sign-in
-    (and a later switch back is not outvoted by the cookie)."""
-    nxt = _safe_next(request.args.get("next"))
-    if "lang" in request.args:
-        again = redirect(url_for("auth.login", next=nxt) if nxt != "/" else url_for("auth.login"))
-        remember_lang(again, normalize(request.args.get("lang")))  # type: ignore[arg-type]
-        return again  # type: ignore[return-value]
-    return page("login.html", next=nxt, error=None, username="")
+    """The sign-in form. Its language switch (``?lang=``) wins over the language cookie
+    and is remembered in it, so that the choice holds after sign-in."""
+    chosen = normalize(request.args.get("lang")) if "lang" in request.args else None
+    resp = page_in(
+        chosen or current_lang(),
+        "login.html",
+        next=_safe_next(request.args.get("next")),
+        error=None,
+        username="",
+    )
+    remember_lang(resp, chosen)
+    return resp
 
 
 @bp.post("/login")
@@ -58,15 +61,17 @@ def login_post() -> Response:
     username = request.form.get("username") or ""
     nxt = _safe_next(request.form.get("next"))
     lang = request.form.get("lang")  # the language the form was shown in
+    shown = normalize(lang) if isinstance(lang, str) and lang else current_lang()
     try:
         principal = sign_in(username, request.form.get("password") or "", request.remote_addr)
     except (Unauthorized, throttle.TooMany) as err:
-        resp = page(
+        resp = page_in(
+            shown,
             "login.html",
             status=err.status,
             next=nxt,
             username=username.strip() if is_clean(username) else "",
-            error=err.user_message(current_lang()),
+            error=err.user_message(shown),
         )
         if isinstance(err, throttle.TooMany):
             resp.headers["Retry-After"] = str(err.retry_after)

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
-from i18n import current_lang, t
+from i18n import Lang, current_lang, t
 from web.routes_table import home_for
 from web.session import csrf_token, current_principal
 
 
 def page(template: str, status: int = 200, **ctx: object) -> Response:
     """``template`` in the request's language, with the session's CSRF token."""
-    lang = current_lang()
+    return page_in(current_lang(), template, status, **ctx)
+
+
+def page_in(lang: Lang, template: str, status: int = 200, **ctx: object) -> Response:
+    """``template`` in ``lang`` (the sign-in form's own language switch), with the
+    session's CSRF token."""
     html = render_template(
         template,
         lang=lang,

@@ -133,9 +133,9 @@ def test_the_language_chosen_on_the_sign_in_page_is_kept(
     anon_page.wait_for_selector(f"#{MapIds.LANG_BUTTON}")
     assert anon_page.inner_text(f"#{MapIds.LANG_BUTTON}") == t("lang.switch", "en")
     assert t("role.commander", "en") in anon_page.inner_text(f"#{MapIds.ACCOUNT}")
-    anon_page.wait_for_function("document.title.indexOf('MinQing Map') >= 0")
+    anon_page.wait_for_function("() => document.title.indexOf('MinQing Map') >= 0")
     assert not CJK.search(anon_page.title()), anon_page.title()
     anon_page.goto(live_server + "/dispatch")
-    anon_page.wait_for_function("document.title.indexOf('MinQing Map') >= 0")
+    anon_page.wait_for_function("() => document.title.indexOf('MinQing Map') >= 0")
     assert anon_page.title() == f"{t('nav.dispatch', 'en')} · MinQing Map"
     console.check()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -144,9 +143,7 @@ def _csrf(client: Any) -> str:
 
 def test_the_language_chosen_on_the_sign_in_page_is_kept(anon_client: Any) -> None:
     switched = anon_client.get("/login?lang=en&next=/dispatch")
-    where = urlsplit(switched.headers["Location"])
-    assert switched.status_code == 302 and where.path == "/login"
-    assert parse_qs(where.query) == {"next": ["/dispatch"]}  # the switch itself is not kept
+    assert switched.status_code == 200 and t("auth.submit", "en") in switched.get_data(True)
     assert anon_client.get_cookie(COOKIE).value == "en"
     form = anon_client.get("/login?next=/dispatch").get_data(as_text=True)
     assert t("auth.submit", "en") in form and 'name="lang" value="en"' in form
@@ -163,14 +160,15 @@ def test_the_language_chosen_on_the_sign_in_page_is_kept(anon_client: Any) -> No
     assert resp.status_code == 302 and resp.headers["Location"] == "/dispatch"
     assert anon_client.get_cookie(COOKIE).value == "en"
     # and back to Chinese: the explicit switch wins over the cookie
-    anon_client.get("/login?lang=zh-CN")
+    back = anon_client.get("/login?lang=zh-CN")
+    assert t("auth.submit", "zh-CN") in back.get_data(True)
     assert anon_client.get_cookie(COOKIE).value == "zh-CN"
 
 
 @pytest.mark.parametrize("lang", ["fr", "", "en\r\nSet-Cookie: x=1", "../../x", "é" * 50])
 def test_a_hostile_language_is_never_stored_as_such(anon_client: Any, lang: str) -> None:
     resp = anon_client.get("/login", query_string={"lang": lang})
-    assert resp.status_code in (302, 400)
+    assert resp.status_code in (200, 400)
     cookie = anon_client.get_cookie(COOKIE)
     assert cookie is None or cookie.value in ("zh-CN", "en")
     bad = anon_client.post("/login", data={"username": "x", "password": "y", "lang": lang})
