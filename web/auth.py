@@ -60,8 +60,12 @@ def login() -> Response:
 def login_post() -> Response:
     username = request.form.get("username") or ""
     nxt = _safe_next(request.form.get("next"))
-    lang = request.form.get("lang")  # the language the form was shown in
+    # The language the form was shown in. The cookie holds it already when the form's
+    # switch was used; it is remembered here only if it differs (a cookie the browser
+    # dropped), so that a person who never chose keeps the configured default.
+    lang = request.form.get("lang")
     shown = normalize(lang) if isinstance(lang, str) and lang else current_lang()
+    remember = shown if shown != current_lang() else None
     try:
         principal = sign_in(username, request.form.get("password") or "", request.remote_addr)
     except (Unauthorized, throttle.TooMany) as err:
@@ -75,7 +79,7 @@ def login_post() -> Response:
         )
         if isinstance(err, throttle.TooMany):
             resp.headers["Retry-After"] = str(err.retry_after)
-        remember_lang(resp, lang)
+        remember_lang(resp, remember)
         return resp
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
@@ -83,7 +87,7 @@ def login_post() -> Response:
         done = redirect(url_for("auth.password", next=nxt))
     else:
         done = redirect(home_for(principal, nxt))
-    remember_lang(done, lang)  # type: ignore[arg-type]
+    remember_lang(done, remember)  # type: ignore[arg-type]
     return done  # type: ignore[return-value]
 
 
