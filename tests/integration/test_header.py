@@ -175,3 +175,13 @@ def test_a_hostile_language_is_never_stored_as_such(anon_client: Any, lang: str)
     assert bad.status_code < 500
     cookie = anon_client.get_cookie(COOKIE)
     assert cookie is None or cookie.value in ("zh-CN", "en")
+
+
+def test_the_patrol_pages_switch_wins_over_the_remembered_language() -> None:
+    """A grid worker who chose English at sign-in can switch /patrol back to Chinese."""
+    client = _client_in("gridworker", "en")
+    english = client.get("/patrol").get_data(as_text=True)
+    assert f">{t('patrol.ui.title', 'en')}</title>" in english
+    chinese = client.get("/patrol?lang=zh-CN").get_data(as_text=True)
+    assert f">{t('patrol.ui.title', 'zh-CN')}</title>" in chinese
+    assert client.get_cookie(COOKIE).value == "zh-CN"
