@@ -157,6 +157,12 @@ def corrections(
     fields_of: dict[int, list[str]] = {}
     for f, j in col.items():
         fields_of.setdefault(j, []).append(f)
+    trimmed: dict[int, list[int]] = {}  # row position -> trimmed mapped columns
+    for i, j in table.trimmed:
+        if j in fields_of:
+            trimmed.setdefault(i, []).append(j)
+    said = {k: t(f"import.fix.{k}", lang_) for k in ("trimmed", "normalised", "day")}
+    swapped = t("import.fix.swapped", lang_, lon="{lon}", lat="{lat}")  # filled per row
     out: list[Correction] = []
     for it in items:
         number, cells = table.rows[it.index]
@@ -170,19 +176,19 @@ def corrections(
                 Correction(
                     number,
                     f"{mapping.get('lon')} / {mapping.get('lat')}",
-                    t("import.fix.swapped", lang_, lon=shown(cell("lon")), lat=shown(cell("lat"))),
+                    swapped.format(lon=shown(cell("lon")), lat=shown(cell("lat"))),
                 )
             )
-        for j in sorted(j for i, j in table.trimmed if i == it.index and j in fields_of):
-            out.append(Correction(number, table.headers[j], t("import.fix.trimmed", lang_)))
+        for j in sorted(trimmed.get(it.index, ())):
+            out.append(Correction(number, table.headers[j], said["trimmed"]))
         for f in TEXT_FIELDS:
             raw = cell(f)
             kept = getattr(it, f, None)
             if raw is not None and kept is not None and raw != kept:
-                out.append(Correction(number, str(mapping[f]), t("import.fix.normalised", lang_)))
+                out.append(Correction(number, str(mapping[f]), said["normalised"]))
         when = cell("occurred_at")
         if when is not None and not _HAS_TIME.search(when):
-            out.append(Correction(number, str(mapping["occurred_at"]), t("import.fix.day", lang_)))
+            out.append(Correction(number, str(mapping["occurred_at"]), said["day"]))
     return out
 
 
