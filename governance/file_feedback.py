@@ -19,9 +19,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+from governance.file_mapping import FIELDS
 from governance.file_tables import Table
 from governance.intake_checks import SWAPPED, FieldError, Item
 from i18n import current_lang, t
@@ -79,6 +80,7 @@ class Categories:
     """The leaf categories as the import reads them: code -> names (zh-CN, en)."""
 
     names: Mapping[str, tuple[str, str]]
+    _nearest: dict[tuple[str, str], list[str]] = field(default_factory=dict, compare=False)
 
     def name(self, code: str, lang: str) -> str:
         """The category's name in ``lang`` (the code if it has none)."""
@@ -86,13 +88,20 @@ class Categories:
         return (en or zh) if lang == "en" else (zh or en)
 
     def nearest(self, value: str, lang: str) -> list[str]:
-        """The names closest to a misspelt ``value``, in ``lang``."""
+        """The names closest to a misspelt ``value``, in ``lang`` (once per value: a file
+        may repeat one wrong category on every row)."""
+        key = (value[:MAX_SHOWN].lower(), lang)
+        if key not in self._nearest:
+            self._nearest[key] = self._closest(key[0], lang)
+        return self._nearest[key]
+
+    def _closest(self, value: str, lang: str) -> list[str]:
         by_name: dict[str, str] = {}
         for code, (zh, en) in self.names.items():
             for n in (zh, en):
                 if n:
                     by_name.setdefault(n.lower(), code)
-        close = difflib.get_close_matches(value.lower(), list(by_name), SUGGESTIONS, 0.4)
+        close = difflib.get_close_matches(value, list(by_name), SUGGESTIONS, 0.4)
         out: list[str] = []
         for n in close:
             shown = self.name(by_name[n], lang)
@@ -119,30 +128,13 @@ def cell_message(
     params: dict[str, object] = {
         **err.params,
         "value": shown(value),
-        "field": t(f"import.field.{field}", lang_) if field in _FIELD_NAMES else field,
+        "field": t(f"import.field.{field}", lang_) if field in FIELDS else field,
         "choices": _CRS_NAMES,
     }
     if key == "import.cell.category":
         names = categories.nearest(str(value or ""), lang_)
         params["names"] = t("import.list_sep", lang_).join(names)
     return t(key, lang_, **params)
-
-
-_FIELD_NAMES: Final = frozenset(
-    (
-        "external_id",
-        "category",
-        "occurred_at",
-        "lon",
-        "lat",
-        "crs",
-        "description",
-        "address",
-        "priority",
-        "reporter_name",
-        "reporter_phone",
-    )
-)
 
 
 def corrections(
