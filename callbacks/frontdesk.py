@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
 
+from callbacks.lang import switch as switch_lang
 from geodata import crs
 from governance import frontdesk
 from governance.access import INCIDENT_REGISTER, require
@@ -25,6 +26,7 @@ from settings import get_settings
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
+switch_lang(D.LANG_BUTTON, D.LANG_SINK)  # the header's language switch
 
 # The form's fields, by the names governance.frontdesk reads: (component, property).
 FIELDS = {

@@ -128,6 +128,8 @@ def read_file(contents: Any, filename: Any) -> dict[str, Any]:
         "disabled": Output(Ids.IMPORT, "disabled"),
         "checked": Output(Ids.CHECKED, "data"),
         "result": Output(Ids.RESULT, "children"),
+        "no_fixes": Output(Ids.ACCEPT_BOX, "hidden"),
+        "accept": Output(Ids.ACCEPT, "value"),
     },
     inputs={"clicks": Input(Ids.PREVIEW, "n_clicks")},
     state={
@@ -139,8 +141,15 @@ def read_file(contents: Any, filename: Any) -> dict[str, Any]:
     prevent_initial_call=True,
 )
 def preview(clicks: Any, upload: Any, source: Any, crs: Any, maps: Any) -> dict[str, Any]:
-    """The first rows as stored, every error and the counts; import enabled if clean."""
-    refusal: dict[str, Any] = {"disabled": True, "checked": None, "result": []}
+    """The first rows as stored, every error, every automatic correction (to accept) and
+    the counts; import enabled if clean."""
+    refusal: dict[str, Any] = {
+        "disabled": True,
+        "checked": None,
+        "result": [],
+        "no_fixes": True,
+        "accept": [],
+    }
     if upload is None:
         return {**refusal, "preview": view.message(t("import.error.no_file"))}
     mapping = _mapping(maps)
@@ -156,6 +165,8 @@ def preview(clicks: Any, upload: Any, source: Any, crs: Any, maps: Any) -> dict[
         "disabled": not clean,
         "checked": _stamp(upload, source, crs, mapping) if clean else None,
         "result": [],
+        "no_fixes": not (clean and p.correction_count),
+        "accept": [],  # a new preview: its corrections are accepted afresh
     }
 
 
@@ -171,13 +182,15 @@ def preview(clicks: Any, upload: Any, source: Any, crs: Any, maps: Any) -> dict[
         "crs": State(Ids.CRS, "value"),
         "checked": State(Ids.CHECKED, "data"),
         "maps": {f: State(map_id(f), "value") for f in service.FIELDS},
+        "accept": State(Ids.ACCEPT, "value"),
     },
     prevent_initial_call=True,
 )
 def run_import(
-    clicks: Any, upload: Any, source: Any, crs: Any, checked: Any, maps: Any
+    clicks: Any, upload: Any, source: Any, crs: Any, checked: Any, maps: Any, accept: Any
 ) -> dict[str, Any]:
-    """Every row in one transaction, or none; the counts (nothing personal)."""
+    """Every row in one transaction, or none; the counts (nothing personal). The
+    corrections the preview listed are made only if the user ticked "accept"."""
     mapping = _mapping(maps)
     if upload is None or checked != _stamp(upload, source, crs, mapping):
         return {"result": view.message(t("import.error.stale")), "disabled": True}
@@ -192,7 +205,10 @@ def run_import(
                 source=source,
                 crs=crs,
                 client_addr=request.remote_addr,
+                accept_corrections=isinstance(accept, list) and "yes" in accept,
             )
+    except service.CorrectionsNotAccepted as err:  # the user may still tick and retry
+        return {"result": _refused(err, "commit"), "disabled": False}
     except MinqingError as err:
         return {"result": _refused(err, "commit"), "disabled": True}
     return {"result": view.message(t("import.done", None, **done), "ok"), "disabled": True}

@@ -8,14 +8,17 @@ headers), chooses the source and the file's coordinate system, previews and impo
   and time) and keeps its table server-side (:mod:`governance.file_uploads`) under an
   id bound to the uploader; the later steps get only that id.
 - :func:`preview` validates every row of the upload as intake does and returns the
-  first rows as they will be stored, every row's errors (row number as in the file,
-  column, translated message) and the counts of new rows and replays of stored external
-  ids. Nothing is written but the upload.
+  first rows as they will be stored (categories by name), every row's errors (row number
+  as in the file, the column as the user mapped it, what is wrong and what to change:
+  :mod:`governance.file_feedback`), every correction the import makes by itself
+  (swapped coordinates, trimmed or normalised text, a day without a time) and the counts
+  of new rows and replays of stored external ids. Nothing is written but the upload.
 - :func:`commit` does the same and writes every row in one transaction through
   :func:`governance.intake_write.write_items` (the one writer of incidents: idempotency on
   ``(source, external_id)``, CRS conversion, grid and H3 cells, a supervisor's area,
   one ``data_change`` audit record whose ``intake`` names the file), and forgets the
-  upload. A single bad row refuses the whole file.
+  upload. A single bad row refuses the whole file, and so do corrections the user did
+  not accept (``accept_corrections``).
 
 Each use case is one transaction, opened here (it reads the upload in it).
 """
@@ -38,12 +41,13 @@ from geodata.queries import intake as q
 from governance import file_uploads as uploads
 from governance.access import INCIDENT_IMPORT, Principal, require
 from governance.errors import InvalidInput
+from governance.file_feedback import Categories, Correction, RowError, corrections, row_errors
 from governance.file_mapping import FIELDS, REQUIRED, guess_mapping
 from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS, Table, clean_filename, read_table
 from governance.file_uploads import decode_upload
-from governance.intake_checks import FieldError, IntakeInvalid, Item, validate_items
+from governance.intake_checks import IntakeInvalid, Item, validate_items
 from governance.intake_write import Actor, write_items
-from i18n import t
+from i18n import current_lang, t
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +81,6 @@ TIME_FORMATS = (
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class RowError:
-    """One problem of one row: ``row`` as the file numbers it, ``column`` its header."""
-
-    row: int
-    column: str
-    message: str
-
-
 class ImportInvalid(InvalidInput):
     """Some rows are invalid (or the point is outside the importer's area): nothing was
     written. ``errors`` lists every problem, row by row."""
@@ -101,6 +96,15 @@ class ImportInvalid(InvalidInput):
             detail=first.message,
         )
         self.errors = errors
+
+
+class CorrectionsNotAccepted(InvalidInput):
+    """The file is valid only with corrections the import makes by itself (listed by the
+    preview), and the user has not accepted them: nothing was written."""
+
+    def __init__(self, fixes: list[Correction]) -> None:
+        super().__init__("import.error.corrections", n=len(fixes), rows=len({f.row for f in fixes}))
+        self.corrections = fixes
 
 
 class Unmapped(InvalidInput):
@@ -139,6 +143,8 @@ class Preview:
     replays: int = 0
     repeats: int = 0  # rows repeating an external id seen earlier in the same file
     mapping: dict[str, str | None] = field(default_factory=dict)
+    corrections: list[Correction] = field(default_factory=list)  # the first MAX_ERRORS
+    correction_count: int = 0
 
 
 # ----------------------------------------------------------------------------- input
@@ -196,15 +202,17 @@ def _time(value: str | None) -> str | None:
     return value  # intake names the problem
 
 
-def _categories(session: Session) -> tuple[dict[str, int], dict[str, str]]:
-    """Leaf code -> default priority; code or name (zh, en; lower case) -> leaf code."""
+def _categories(session: Session) -> tuple[dict[str, int], dict[str, str], Categories]:
+    """Leaf code -> default priority; code or name (zh, en; lower case) -> leaf code; the
+    leaves' names."""
     leaves = [r for r in q.categories(session) if r["leaf"]]
     names: dict[str, str] = {}
     for r in leaves:
         for key in (r["name_zh"], r["name_en"], r["code"]):
             if key:
                 names.setdefault(str(key).strip().lower(), r["code"])
-    return {r["code"]: int(r["default_priority"]) for r in leaves}, names
+    shown = Categories({r["code"]: (r["name_zh"] or "", r["name_en"] or "") for r in leaves})
+    return {r["code"]: int(r["default_priority"]) for r in leaves}, names, shown
 
 
 def _raw_items(
@@ -238,49 +246,34 @@ def _raw_items(
     return out
 
 
-def _row_errors(
-    table: Table, mapping: Mapping[str, str | None], errors: list[FieldError]
-) -> list[RowError]:
-    """Intake's item errors with the file's row numbers and headers."""
-    out = []
-    for e in errors:
-        f = e.field.replace("reporter.", "reporter_")
-        if f == "location":
-            column = " / ".join(h for h in (mapping.get("lon"), mapping.get("lat")) if h)
-        elif f == "reporter":
-            column = " / ".join(
-                h for h in (mapping.get("reporter_name"), mapping.get("reporter_phone")) if h
-            )
-        else:
-            column = mapping.get(f) or f
-        out.append(RowError(table.rows[e.index][0], column, e.message()))
-    return out
-
-
 def _validate(
     table: Table, mapping: Mapping[str, str | None], source: str, crs: str, session: Session
-) -> tuple[list[Item], list[RowError]]:
-    """The valid rows as items (``index``: the row's position) and every row error."""
-    leaves, names = _categories(session)
+) -> tuple[list[Item], list[RowError], Categories]:
+    """The valid rows as items (``index``: the row's position), every row error and the
+    categories' names."""
+    leaves, names, categories = _categories(session)
     raws = _raw_items(table, mapping, crs, names)
     try:
-        return validate_items(list[object](raws), leaves, source, bulk=True), []
+        return validate_items(list[object](raws), leaves, source, bulk=True), [], categories
     except IntakeInvalid as err:
-        errors = _row_errors(table, mapping, err.errors)
+        errors = row_errors(table, mapping, err.errors, categories)
         bad = {e.index for e in err.errors}
         good = [i for i in range(len(raws)) if i not in bad]
         kept: list[object] = [raws[i] for i in good]
         items = validate_items(kept, leaves, source, bulk=True) if good else []
         for item, i in zip(items, good, strict=True):
             item.index = i
-        return items, errors
+        return items, errors, categories
 
 
-def _stored_view(table: Table, it: Item) -> dict[str, Any]:
+def _stored_view(
+    table: Table, it: Item, categories: Categories, fixes: list[str]
+) -> dict[str, Any]:
     return {
         "row": table.rows[it.index][0],
         "external_id": it.external_id,
-        "category": it.category,
+        "category": categories.name(it.category, current_lang()),
+        "corrections": fixes,
         "occurred_at": it.occurred_at.isoformat(sep=" ", timespec="minutes"),
         "lon": round(it.lon, 6),
         "lat": round(it.lat, 6),
@@ -297,8 +290,9 @@ def _prepared(
     mapping: Mapping[str, str | None] | None,
     source: str,
     crs: str,
-) -> tuple[Table, dict[str, str | None], list[Item], list[RowError]]:
-    """The upload's table, the mapping (None: guessed), its valid items and row errors."""
+) -> tuple[Table, dict[str, str | None], list[Item], list[RowError], Categories]:
+    """The upload's table, the mapping (None: guessed), its valid items, row errors and
+    the categories' names."""
     table = uploads.load(s, principal, upload_id)
     mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
     _check_options(mapping, source, crs, table)
@@ -328,16 +322,26 @@ def preview(
     """
     principal = require(principal, INCIDENT_IMPORT)
     with scope_within(s, ALL_AREAS):
-        table, mapping, items, errors = _prepared(s, principal, upload_id, mapping, source, crs)
+        prepared = _prepared(s, principal, upload_id, mapping, source, crs)
+        table, mapping, items, errors, categories = prepared
         stored = q.existing_ids(s, source, sorted({it.external_id for it in items}))
+    fixes = corrections(table, mapping, items)
+    fixes_of: dict[int, list[str]] = {}
+    for fix in fixes:
+        fixes_of.setdefault(fix.row, []).append(f"{fix.column}: {fix.message}")
     by_index = {it.index: it for it in items}
     rows: list[dict[str, Any]] = []
     for i, (number, _cells) in enumerate(table.rows[:PREVIEW_ROWS]):
         it = by_index.get(i)
-        rows.append({"row": number, "error": True} if it is None else _stored_view(table, it))
+        rows.append(
+            {"row": number, "error": True}
+            if it is None
+            else _stored_view(table, it, categories, fixes_of.get(number, []))
+        )
     seen: set[str] = set()
     out = Preview(table.filename, len(table.rows), rows, errors[:MAX_ERRORS], len(errors))
     out.mapping = mapping
+    out.corrections, out.correction_count = fixes[:MAX_ERRORS], len(fixes)
     for it in items:
         if it.external_id in seen:
             out.repeats += 1
@@ -358,28 +362,37 @@ def commit(
     source: str = DEFAULT_SOURCE,
     crs: str = DEFAULT_CRS,
     client_addr: str | None = None,
+    accept_corrections: bool = False,
 ) -> dict[str, int]:
     """Import every row of the upload in the caller's unit of work ``s`` (read and written
     in every area, as :func:`preview`), or none (a refusal raises and the unit rolls
-    back); the counts. The upload is forgotten once imported.
+    back); the counts. The upload is forgotten once imported. The corrections the
+    preview listed are made only with ``accept_corrections``; without it a file that
+    needs any is refused (:class:`CorrectionsNotAccepted`).
 
     Raises
     ------
     Forbidden
         Without ``INCIDENT_IMPORT``; :class:`ImportInvalid` listing every bad row (also
-        points outside a supervisor's area); :class:`InvalidInput` as :func:`preview`.
+        points outside a supervisor's area); :class:`CorrectionsNotAccepted`;
+        :class:`InvalidInput` as :func:`preview`.
     """
     principal = require(principal, INCIDENT_IMPORT)
     actor = Actor.from_user(principal, source=source)
     with scope_within(s, ALL_AREAS):
-        table, mapping, items, errors = _prepared(s, principal, upload_id, mapping, source, crs)
+        prepared = _prepared(s, principal, upload_id, mapping, source, crs)
+        table, mapping, items, errors, categories = prepared
         via = "file:" + re.sub(r"[^\w.\- ]", "_", table.filename)[-80:]
         if errors:
             raise ImportInvalid(errors, len(table.rows))
+        fixes = corrections(table, mapping, items)
+        if fixes and not accept_corrections:
+            raise CorrectionsNotAccepted(fixes)
         try:
             written = write_items(s, actor, items, via=via, client_addr=client_addr)
         except IntakeInvalid as err:
-            raise ImportInvalid(_row_errors(table, mapping, err.errors), len(table.rows)) from err
+            bad = row_errors(table, mapping, err.errors, categories)
+            raise ImportInvalid(bad, len(table.rows)) from err
         uploads.discard(s, str(upload_id))
     created = len(written.created)
     log.info("file import %s by %s: %d rows, %d new", via, principal.username, len(items), created)

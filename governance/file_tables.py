@@ -51,6 +51,9 @@ class Table:
     filename: str
     headers: list[str]
     rows: list[tuple[int, list[str | None]]]
+    # (row position in ``rows``, column index) of cells whose text had spaces around it,
+    # trimmed here: the import lists them as corrections for the user to accept
+    trimmed: frozenset[tuple[int, int]] = frozenset()
 
 
 def clean_filename(name: object) -> str:
@@ -165,6 +168,7 @@ def _table(filename: str, rows: Iterable[tuple[int, list[str | None]]]) -> Table
     """Headers and data rows, counting rows, cells and characters against the limits."""
     headers: list[str] | None = None
     data: list[tuple[int, list[str | None]]] = []
+    trimmed: set[tuple[int, int]] = set()
     cells_kept = chars = 0
     for number, raw in rows:
         cells = [(c.strip() or None) if c is not None else None for c in raw[:MAX_COLUMNS]]
@@ -173,6 +177,7 @@ def _table(filename: str, rows: Iterable[tuple[int, list[str | None]]]) -> Table
         if headers is None:
             headers = _headers(cells)
             continue
+        trimmed.update((len(data), j) for j, c in enumerate(cells) if c is not None and c != raw[j])
         if len(data) >= MAX_ROWS:
             raise PayloadTooLarge("import.error.too_many_rows", max=MAX_ROWS)
         filled = [c for c in cells if c is not None]
@@ -188,7 +193,7 @@ def _table(filename: str, rows: Iterable[tuple[int, list[str | None]]]) -> Table
     width = max(len(cells) for _n, cells in data)
     if width > len(headers):  # data under blank header cells: named by position
         headers = _headers([*headers, *([None] * (width - len(headers)))])
-    return Table(filename, headers, data)
+    return Table(filename, headers, data, frozenset(trimmed))
 
 
 def _headers(cells: list[str | None]) -> list[str]:

@@ -78,7 +78,13 @@ def _place(c: FieldCipher, key_hash: str) -> bytes:
 
 def _seal(table: Table, key_hash: str) -> bytes:
     body = json.dumps(
-        {"v": _FORMAT, "f": table.filename, "h": table.headers, "r": table.rows},
+        {
+            "v": _FORMAT,
+            "f": table.filename,
+            "h": table.headers,
+            "r": table.rows,
+            "t": sorted(table.trimmed),
+        },
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
@@ -96,7 +102,8 @@ def _open(payload: bytes, key_hash: str) -> Table:
     packed = c.decrypt(payload, _place(c, key_hash)) or ""
     body = json.loads(zlib.decompress(base64.b64decode(packed)))
     rows = [(int(n), list(cells)) for n, cells in body["r"]]
-    return Table(str(body["f"]), [str(h) for h in body["h"]], rows)
+    trimmed = frozenset((int(i), int(j)) for i, j in body.get("t", ()))  # kept before: none
+    return Table(str(body["f"]), [str(h) for h in body["h"]], rows, trimmed)
 
 
 def store(session: Session, principal: Principal, table: Table) -> str:

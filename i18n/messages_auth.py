@@ -17,6 +17,7 @@ AUTH: dict[str, dict[str, str]] = {
     "auth.switch_lang": {"zh-CN": "English", "en": "中文"},
     "auth.scope_city": {"zh-CN": "全市", "en": "Whole city"},
     "auth.forbidden_title": {"zh-CN": "无权访问", "en": "Access denied"},
+    "auth.forbidden_home": {"zh-CN": "返回我的首页", "en": "Back to my home screen"},
     "auth.signed_in_as": {
         "zh-CN": "当前账号：{name}（{role}）",
         "en": "Signed in as {name} ({role})",

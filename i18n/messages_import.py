@@ -155,6 +155,124 @@ IMPORT: dict[str, dict[str, str]] = {
         "en": "{n} of {total} rows are invalid; nothing was imported (first: row {row}, "
         "column '{column}': {detail})",
     },
+    "import.error.corrections": {
+        "zh-CN": "预览列出的 {n} 处自动更正（{rows} 行）尚未接受，未导入任何数据：请核对后勾选"
+        "“接受以上自动更正”再导入，或修改文件后重新预览",
+        "en": "The {n} automatic corrections listed by the preview ({rows} rows) were not "
+        "accepted; nothing was imported. Check them and tick 'Accept these corrections', "
+        "or fix the file and preview again",
+    },
+    # --- a bad cell, in the words of the person importing (governance/file_feedback.py) ---
+    "import.cell.missing": {
+        "zh-CN": "此格为空：请填写{field}",
+        "en": "this cell is empty: fill in the {field}",
+    },
+    "import.cell.category": {
+        "zh-CN": "“{value}”不是已有的事件类别：请改为类别名称，如“{names}”",
+        "en": "'{value}' is not a known category: write a category name, such as '{names}'",
+    },
+    "import.list_sep": {"zh-CN": "”“", "en": "', '"},
+    "import.cell.time_format": {
+        "zh-CN": "“{value}”不是可识别的时间：请写成 2026-11-28 09:30 或 2026/11/28 09:30",
+        "en": "'{value}' is not a time we can read: write it as 2026-11-28 09:30 or "
+        "2026/11/28 09:30",
+    },
+    "import.cell.time_future": {
+        "zh-CN": "时间“{value}”晚于现在：请核对日期",
+        "en": "the time '{value}' is in the future: check the date",
+    },
+    "import.cell.time_past": {
+        "zh-CN": "时间“{value}”早于 2000 年：请核对日期",
+        "en": "the time '{value}' is before the year 2000: check the date",
+    },
+    "import.cell.not_number": {
+        "zh-CN": "“{value}”不是数字：{field}请填写小数，如 115.37（半角数字，不带单位）",
+        "en": "'{value}' is not a number: write the {field} as a decimal such as 115.37 (no unit)",
+    },
+    "import.cell.lon_range": {
+        "zh-CN": "经度“{value}”超出 -180 到 180：请检查经度和纬度两列是否对应正确",
+        "en": "the longitude '{value}' is outside -180 to 180: check that the longitude "
+        "and latitude columns are mapped the right way",
+    },
+    "import.cell.lat_range": {
+        "zh-CN": "纬度“{value}”超出 -90 到 90：请检查经度和纬度两列是否对应正确",
+        "en": "the latitude '{value}' is outside -90 to 90: check that the longitude and "
+        "latitude columns are mapped the right way",
+    },
+    "import.cell.crs": {
+        "zh-CN": "未知坐标系“{value}”：请填写 {choices} 之一，或清空此格（按“文件坐标系”）",
+        "en": "unknown coordinate system '{value}': write one of {choices}, or leave the "
+        "cell empty (the file's CRS applies)",
+    },
+    "import.cell.priority": {
+        "zh-CN": "优先级“{value}”无效：请填写 1（特急）、2（紧急）、3（一般）或 4（较低），"
+        "或清空此格（按类别默认）",
+        "en": "the priority '{value}' is not valid: write 1 (critical), 2 (urgent), "
+        "3 (normal) or 4 (low), or leave it empty (the category's default)",
+    },
+    "import.cell.phone": {
+        "zh-CN": "电话“{value}”无效：只能有数字、+、- 和空格，最多 20 位",
+        "en": "the phone number '{value}' is not valid: digits, +, - and spaces only, at most 20",
+    },
+    "import.cell.too_long": {
+        "zh-CN": "内容过长（{n} 个字符）：请缩短到 {max} 个字符以内",
+        "en": "too long ({n} characters): shorten it to at most {max}",
+    },
+    "import.cell.external_id": {
+        "zh-CN": "工单编号“{value}”无效：请填写 1 到 64 个字符，不含不可见字符",
+        "en": "the ticket number '{value}' is not valid: 1 to 64 characters, no invisible "
+        "characters",
+    },
+    "import.cell.control_chars": {
+        "zh-CN": "含有不可见的控制字符或乱码：请在表格中重新输入此格",
+        "en": "holds invisible control characters or garbled text: type the cell again",
+    },
+    "import.cell.not_text": {
+        "zh-CN": "此格不是文字：请改为文字",
+        "en": "this cell is not text: write it as text",
+    },
+    "import.cell.outside": {
+        "zh-CN": "该位置不在本辖区任何网格内：请核对经纬度，以及“文件坐标系”是否选对",
+        "en": "this place lies in no grid of the jurisdiction: check the coordinates and the "
+        "'File CRS' setting",
+    },
+    "import.cell.out_of_area": {
+        "zh-CN": "该位置不在您负责的辖区内：请核对经纬度和“文件坐标系”，辖区外的工单请交指挥中心导入",
+        "en": "this place lies outside your area: check the coordinates and the 'File CRS' "
+        "setting; the command centre imports tickets from other areas",
+    },
+    # --- corrections the import makes by itself, for the user to accept ---
+    "import.fix.swapped": {
+        "zh-CN": "经度与纬度填反（{lon} / {lat}），已对调",
+        "en": "longitude and latitude were the wrong way round ({lon} / {lat}); swapped",
+    },
+    "import.fix.trimmed": {
+        "zh-CN": "已删除首尾空格",
+        "en": "spaces at the start or end removed",
+    },
+    "import.fix.normalised": {
+        "zh-CN": "已删除不可见字符并统一字符写法",
+        "en": "invisible characters removed and characters written in one standard form",
+    },
+    "import.fix.day": {
+        "zh-CN": "只有日期，时间按当天 00:00 计",
+        "en": "a date without a time: taken as 00:00 that day",
+    },
+    "import.corrections": {
+        "zh-CN": "{n} 处自动更正：请逐行核对，接受后才能导入",
+        "en": "{n} automatic corrections: check them row by row; they must be accepted "
+        "before the import",
+    },
+    "import.correction_line": {
+        "zh-CN": "第 {row} 行，列“{column}”：{message}",
+        "en": "Row {row}, column '{column}': {message}",
+    },
+    "import.more_corrections": {
+        "zh-CN": "另有 {n} 处更正未列出",
+        "en": "{n} more corrections not listed",
+    },
+    "import.accept": {"zh-CN": "接受以上自动更正", "en": "Accept these corrections"},
+    "import.col.corrections": {"zh-CN": "自动更正", "en": "Corrections"},
     "import.error.stale": {
         "zh-CN": "文件或设置已变更，请先重新预览",
         "en": "The file or the settings changed since the preview; preview again",

@@ -20,11 +20,11 @@ from governance.filters import LOCAL_TZ
 from i18n import current_lang, t
 from pages.audit_ids import AuditIds
 from pages.audit_table import export_href
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
-dash.register_page(__name__, path="/audit", title="审计日志 · MinQing Map", name="audit")
+dash.register_page(__name__, path="/audit", title=tab_title("nav.audit"), name="audit")
 
 DEFAULT_DAYS = 7
 

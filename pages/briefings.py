@@ -21,11 +21,11 @@ from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages.briefings_ids import BriefIds
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
-dash.register_page(__name__, path="/briefings", title="领导简报 · MinQing Map", name="briefings")
+dash.register_page(__name__, path="/briefings", title=tab_title("nav.briefings"), name="briefings")
 
 
 def _field(label: str, control: Any, key: str) -> html.Label:

@@ -20,11 +20,11 @@ from i18n import current_lang, t
 from pages.consult_ids import ConsultIds
 from pages.consult_parts import week_label
 from pages.evaluation_parts import period_controls
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
-dash.register_page(__name__, path="/consult", title="周会商 · MinQing Map", name="consult")
+dash.register_page(__name__, path="/consult", title=tab_title("nav.consult"), name="consult")
 
 
 def header(lang: str, principal: Principal | None) -> html.Header:

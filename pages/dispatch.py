@@ -16,11 +16,11 @@ from governance.access import Principal
 from i18n import current_lang, t
 from pages import dispatch_parts as parts
 from pages.dispatch_ids import DispatchIds
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.live_indicator import live_indicator
 from web.security import current_principal
 
-dash.register_page(__name__, path="/dispatch", title="日调度 · MinQing Map", name="dispatch")
+dash.register_page(__name__, path="/dispatch", title=tab_title("nav.dispatch"), name="dispatch")
 
 REFRESH_MS = 60_000  # the fallback tick; pushed changes refresh at once
 

@@ -20,11 +20,13 @@ from governance.scores import KINDS
 from i18n import current_lang, t
 from pages.evaluation_ids import EvalIds
 from pages.evaluation_parts import period_controls
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
-dash.register_page(__name__, path="/evaluation", title="月评估 · MinQing Map", name="evaluation")
+dash.register_page(
+    __name__, path="/evaluation", title=tab_title("nav.evaluation"), name="evaluation"
+)
 
 
 def header(lang: str, principal: Principal | None) -> html.Header:

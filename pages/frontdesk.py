@@ -24,16 +24,14 @@ from i18n import current_lang, t
 from layers import areas
 from layers.common import Panes
 from pages.frontdesk_ids import DeskIds
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from settings import get_settings
 from web import outage
 from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
-dash.register_page(
-    __name__, path="/frontdesk", title="来电来访登记 · MinQing Map", name="frontdesk"
-)
+dash.register_page(__name__, path="/frontdesk", title=tab_title("nav.frontdesk"), name="frontdesk")
 
 FALLBACK_BBOX = [115.0, 22.6, 116.2, 23.6]
 
@@ -239,7 +237,9 @@ def header(lang: str, principal: Principal | None) -> html.Header:
     return page_header(
         lang,
         principal,
-        HeaderIds(logout=DeskIds.LOGOUT),
+        HeaderIds(
+            logout=DeskIds.LOGOUT, lang_button=DeskIds.LANG_BUTTON, lang_sink=DeskIds.LANG_SINK
+        ),
         screen=t("desk.page.title", lang),
         subtitle=t("desk.page.subtitle", lang),
         before_account=[

@@ -29,3 +29,5 @@ class DeskIds:
     SUBMIT: Final = "desk-submit"
     MESSAGE: Final = "desk-message"
     LOGOUT: Final = "desk-logout"  # the header's sign-out button
+    LANG_BUTTON: Final = "desk-lang-button"  # the header's language switch
+    LANG_SINK: Final = "desk-lang-sink"

@@ -4,14 +4,14 @@ ids (so its tests and clientside callbacks address its own header) and its extra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dash import dcc, html
 
 from governance.access import Principal
-from i18n import t
+from i18n import current_lang, t
 from web.security import PAGE_PERMISSIONS, csrf_token
 
 OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
@@ -30,6 +30,19 @@ SCREENS = (
     "/audit",
     "/admin/users",
 )
+
+
+def tab_title(key: str) -> Callable[[], str]:
+    """A page's browser-tab title, ``<screen> · <product>``, in the language of the request
+    that asks for it: Dash calls a callable ``title`` of ``register_page`` for each page
+    load (the index's meta tags and the pages router), so the tab follows the language
+    switch instead of staying in the language of the moment the page was registered."""
+
+    def title() -> str:
+        lang = current_lang()
+        return f"{t(key, lang)} · {t('map.title', lang)}"
+
+    return title
 
 
 def screens_menu(lang: str, principal: Principal | None, current: str | None) -> Any:

@@ -15,6 +15,8 @@ class ImportIds:
 
     PREFIX: Final = "import"
 
+    ACCOUNT: Final = "import-account"
+    LOGOUT: Final = "import-logout"  # the header's sign-out button
     LANG_BUTTON: Final = "import-lang-button"
     LANG_SINK: Final = "import-lang-sink"
 
@@ -29,6 +31,9 @@ class ImportIds:
 
     PREVIEW: Final = "import-preview"
     IMPORT: Final = "import-import"
+    # Accepting the automatic corrections the preview listed (hidden when there are none)
+    ACCEPT_BOX: Final = "import-accept-box"
+    ACCEPT: Final = "import-accept"
     CHECKED: Final = "import-checked"  # the file and settings of the last clean preview
     PREVIEW_OUT: Final = "import-preview-out"
     RESULT: Final = "import-result"

@@ -26,13 +26,13 @@ from governance.file_import import (
     SOURCES,
 )
 from i18n import current_lang, t
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.import_ids import ImportIds as Ids
 from pages.import_ids import map_id
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
-dash.register_page(__name__, path="/import", title="文件导入 · MinQing Map", name="import")
+dash.register_page(__name__, path="/import", title=tab_title("nav.import"), name="import")
 
 CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
@@ -41,10 +41,10 @@ def header(lang: str, principal: Principal | None) -> html.Header:
     return page_header(
         lang,
         principal,
-        HeaderIds(lang_button=Ids.LANG_BUTTON, lang_sink=Ids.LANG_SINK),
+        HeaderIds(Ids.ACCOUNT, Ids.LOGOUT, Ids.LANG_BUTTON, Ids.LANG_SINK),
         screen=t("import.page.title", lang),
         subtitle=t("import.page.subtitle", lang),
-        after_account=[html.A(t("import.back", lang), href="/", className="mq-lang-button")],
+        before_account=[html.A(t("import.back", lang), href="/", className="mq-lang-button")],
     )
 
 
@@ -158,13 +158,29 @@ def layout(**_query: str) -> html.Div:
         ],
         className="mq-import-buttons",
     )
+    accept = html.Div(
+        dcc.Checklist(
+            id=Ids.ACCEPT,
+            options=[{"label": t("import.accept", lang), "value": "yes"}],
+            value=[],
+            className="mq-import-accept",
+        ),
+        id=Ids.ACCEPT_BOX,
+        hidden=True,
+    )
     return html.Div(
         [
             header(lang, current_principal()),
             html.Main(
                 [
                     html.Div(
-                        [upload_card(lang), options_card(lang), mapping_card(lang), buttons],
+                        [
+                            upload_card(lang),
+                            options_card(lang),
+                            mapping_card(lang),
+                            accept,
+                            buttons,
+                        ],
                         className="mq-import-col",
                     ),
                     html.Div(

@@ -19,15 +19,34 @@ TABLE_COLUMNS = (
     "priority",
     "address",
     "description",
-)
+)  # then the corrections the import makes to the row (for the user to accept)
 
 
 def message(text: str, kind: str = "error") -> html.Div:
     return html.Div(text, className=f"mq-import-message mq-import-{kind}")
 
 
+def _corrections(p: Preview, lang: str) -> list[Any]:
+    """Every correction the import would make by itself, row by row (up to the listed
+    ones): they must be accepted (the checkbox under the buttons) before the import."""
+    if not p.correction_count:
+        return []
+    lines = [
+        html.Li(t("import.correction_line", lang, row=c.row, column=c.column, message=c.message))
+        for c in p.corrections
+    ]
+    if p.correction_count > len(p.corrections):
+        more = p.correction_count - len(p.corrections)
+        lines.append(html.Li(t("import.more_corrections", lang, n=more)))
+    return [
+        message(t("import.corrections", lang, n=p.correction_count), "warn"),
+        html.Ul(lines, className="mq-import-corrections"),
+    ]
+
+
 def preview_view(p: Preview, lang: str) -> list[Any]:
-    """The preview: counts, every error (up to the listed ones), the first rows."""
+    """The preview: counts, every error and every automatic correction (up to the listed
+    ones), the first rows with their categories by name and their corrections."""
     out: list[Any] = [
         message(
             t(
@@ -52,16 +71,22 @@ def preview_view(p: Preview, lang: str) -> list[Any]:
             message(t("import.errors", lang, n=p.error_count)),
             html.Ul(lines, className="mq-import-errors"),
         ]
+    out += _corrections(p, lang)
     head = [html.Th(t("import.col.row", lang))] + [
         html.Th(t(f"import.field.{c}", lang)) for c in TABLE_COLUMNS
     ]
+    head.append(html.Th(t("import.col.corrections", lang)))
     body = []
     for r in p.rows:
         if r.get("error"):
-            cells = [html.Td(r["row"]), html.Td(t("import.row_error", lang), colSpan=8)]
+            span = len(TABLE_COLUMNS) + 1
+            cells = [html.Td(r["row"]), html.Td(t("import.row_error", lang), colSpan=span)]
             body.append(html.Tr(cells, className="mq-import-bad"))
         else:
-            body.append(html.Tr([html.Td(r["row"])] + [html.Td(str(r[c])) for c in TABLE_COLUMNS]))
+            fixes = r.get("corrections") or []
+            cells = [html.Td(r["row"])] + [html.Td(str(r[c])) for c in TABLE_COLUMNS]
+            cells.append(html.Td("; ".join(fixes), className="mq-import-fix"))
+            body.append(html.Tr(cells, className="mq-import-fixed" if fixes else None))
     out += [
         html.H3(
             t("import.first_rows", lang, n=min(PREVIEW_ROWS, p.total)), className="mq-import-h"

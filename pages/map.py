@@ -21,6 +21,7 @@ from governance.uow import unit_of_work
 from i18n import current_lang, t
 from layers import areas, coverage, density, incidents, persons, sites
 from layers.common import Panes
+from pages.header import tab_title
 from pages.live_indicator import initial_version, live_indicator
 from pages.map_controls import control_panel, coverage_allowed, header, persons_mode
 from pages.map_ids import MapIds
@@ -31,7 +32,7 @@ from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/", title="民情地图 · MinQing Map", name="map")
+dash.register_page(__name__, path="/", title=tab_title("nav.map"), name="map")
 
 FALLBACK_BBOX = [115.0, 22.6, 116.2, 23.6]  # Shanwei, while the database is unreachable
 # API endpoint -> the GeoJSON components fed by it

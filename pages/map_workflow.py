@@ -115,13 +115,16 @@ def timeline(events: Sequence[Mapping[str, Any]], lang: str) -> html.Ol:
     return html.Ol(items, className="mq-timeline")
 
 
+_DECORATION: dict[str, Any] = {"aria-hidden": "true"}  # an icon beside its text
+
+
 def _files(files: Sequence[Mapping[str, Any]]) -> html.Div | None:
     """Links to a step's attached files (served to staff only, each opening audited)."""
     if not files:
         return None
     links = [
         html.A(
-            f"📎 {f['filename']}",
+            [html.Span(className="mq-icon mq-icon-clip", **_DECORATION), f["filename"]],
             href=f"/api/v1/attachments/{int(f['id'])}",
             target="_blank",
             rel="noopener",

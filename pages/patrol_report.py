@@ -22,7 +22,7 @@ from governance.access import Principal
 from governance.filters import LOCAL_TZ
 from governance.patrol_report import GROUPS, PERIODS
 from i18n import current_lang, t
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from pages.patrol_report_ids import ReportIds as Ids
 from web.security import current_principal
@@ -31,7 +31,7 @@ _DAY: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _AREA: Final = re.compile(r"^[0-9]{12}([0-9]{3})?$")
 
 dash.register_page(
-    __name__, path="/patrol-report", title="巡查督导 · MinQing Map", name="patrol-report"
+    __name__, path="/patrol-report", title=tab_title("nav.patrol-report"), name="patrol-report"
 )
 
 

@@ -22,14 +22,14 @@ from governance.uow import unit_of_work
 from governance.users_admin import departments as list_departments
 from governance.users_forms import MAX_DISPLAY_NAME, MAX_FILTER, MAX_PASSWORD, NO_ROLE
 from i18n import current_lang, t
-from pages.header import HeaderIds, page_header
+from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from pages.users_ids import UsersIds
 from pages.users_table import CARD, can_manage
 from web.security import current_principal
 
 dash.register_page(
-    __name__, path="/admin/users", title="账号管理 · MinQing Map", name="admin-users"
+    __name__, path="/admin/users", title=tab_title("nav.admin.users"), name="admin-users"
 )
 
 

@@ -30,6 +30,7 @@ from layers import areas, density
 from layers.common import Panes
 from pages import wall_lists as lists
 from pages import wall_parts as parts
+from pages.header import tab_title
 from pages.live_indicator import live_indicator
 from pages.wall_ids import WallIds
 from settings import get_settings
@@ -38,7 +39,7 @@ from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/wall", title="民情地图 · 指挥大屏", name="wall")
+dash.register_page(__name__, path="/wall", title=tab_title("nav.wall"), name="wall")
 
 REFRESH_MS = 10_000
 ROTATE_RANGE = (5, 3600)  # seconds a ?rotate= URL parameter may ask for

@@ -12,12 +12,18 @@ from governance.accounts import change_own_password
 from governance.errors import InvalidInput, MinqingError, Unauthorized
 from governance.inputs import is_clean
 from governance.signin import sign_in
-from i18n import current_lang
+from i18n import current_lang, normalize
 from web import outage
 from web.redirects import safe_path
 from web.routes_table import home_for
-from web.server_pages import page
-from web.session import current_principal, end_session, load_session_principal, start_session
+from web.server_pages import page, page_in
+from web.session import (
+    current_principal,
+    end_session,
+    load_session_principal,
+    remember_lang,
+    start_session,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -36,31 +42,53 @@ def favicon() -> Response:
 
 @bp.get("/login")
 def login() -> Response:
-    return page("login.html", next=_safe_next(request.args.get("next")), error=None, username="")
+    """The sign-in form. Its language switch (``?lang=``) wins over the language cookie
+    and is remembered in it, so that the choice holds after sign-in."""
+    chosen = normalize(request.args.get("lang")) if "lang" in request.args else None
+    resp = page_in(
+        chosen or current_lang(),
+        "login.html",
+        next=_safe_next(request.args.get("next")),
+        error=None,
+        username="",
+    )
+    remember_lang(resp, chosen)
+    return resp
 
 
 @bp.post("/login")
 def login_post() -> Response:
     username = request.form.get("username") or ""
     nxt = _safe_next(request.form.get("next"))
+    # The language the form was shown in. The cookie holds it already when the form's
+    # switch was used; it is remembered here only if it differs (a cookie the browser
+    # dropped), so that a person who never chose keeps the configured default.
+    lang = request.form.get("lang")
+    shown = normalize(lang) if isinstance(lang, str) and lang else current_lang()
+    remember = shown if shown != current_lang() else None
     try:
         principal = sign_in(username, request.form.get("password") or "", request.remote_addr)
     except (Unauthorized, throttle.TooMany) as err:
-        resp = page(
+        resp = page_in(
+            shown,
             "login.html",
             status=err.status,
             next=nxt,
             username=username.strip() if is_clean(username) else "",
-            error=err.user_message(current_lang()),
+            error=err.user_message(shown),
         )
         if isinstance(err, throttle.TooMany):
             resp.headers["Retry-After"] = str(err.retry_after)
+        remember_lang(resp, remember)
         return resp
     start_session(principal)
     log.info("signed in: %s (%s)", principal.username, principal.role)
     if principal.must_change_password:
-        return redirect(url_for("auth.password", next=nxt))  # type: ignore[return-value]
-    return redirect(home_for(principal, nxt))  # type: ignore[return-value]
+        done = redirect(url_for("auth.password", next=nxt))
+    else:
+        done = redirect(home_for(principal, nxt))
+    remember_lang(done, remember)  # type: ignore[arg-type]
+    return done  # type: ignore[return-value]
 
 
 PASSWORD_PATH = "/password"

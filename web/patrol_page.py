@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
-from i18n import CATALOG, current_lang
-from web.server_pages import page
-from web.session import current_principal
+from i18n import CATALOG, current_lang, normalize
+from web.server_pages import page_in
+from web.session import current_principal, remember_lang
 
 bp = Blueprint("patrol_page", __name__, template_folder="templates")
 
@@ -29,11 +29,15 @@ def _messages(lang: str) -> dict[str, str]:
 
 @bp.get("/patrol")
 def patrol() -> Response:
-    lang = current_lang()
-    who = current_principal()
-    return page(
+    # the page's language switch (?lang=) wins over the cookie and is remembered in it
+    chosen = normalize(request.args.get("lang")) if "lang" in request.args else None
+    lang = chosen or current_lang()
+    resp = page_in(
+        lang,
         "patrol.html",
-        principal=who,
+        principal=current_principal(),
         # inside <script type="application/json">: no "</" may close the element early
         messages=json.dumps(_messages(lang), ensure_ascii=False).replace("</", "<\\/"),
     )
+    remember_lang(resp, chosen)
+    return resp

@@ -12,11 +12,13 @@ import secrets
 import time
 from typing import Final
 
-from flask import g, request, session
+from flask import Response, g, request, session
 
 from governance.access import Principal
 from governance.accounts import close_session, load_principal, open_session
 from governance.uow import unit_of_work
+from i18n import COOKIE as LANG_COOKIE
+from i18n import LANGS
 from settings import get_settings
 from web.kiosk_session import is_kiosk_session, load_kiosk_principal
 
@@ -33,6 +35,7 @@ PASSIVE_PATHS: Final = frozenset({"/api/v1/stream"})
 # still counts as the person being there.
 PASSIVE_PROPS: Final = (".n_intervals",)
 PASSIVE_STORES: Final = frozenset({"map-live-version.data"})
+LANG_MAX_AGE: Final = 365 * 24 * 3600  # the language switch's cookie: a year, as minqing.js sets it
 
 
 def current_principal() -> Principal | None:
@@ -45,6 +48,21 @@ def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
     return str(session["csrf"])
+
+
+def remember_lang(resp: Response, lang: object) -> None:
+    """Keep the language a person chose (on the sign-in page, before any session) in the
+    cookie every page reads (``i18n.current_lang``), as the screens' language switch does.
+    Anything but a supported language is ignored."""
+    if isinstance(lang, str) and lang in LANGS:
+        resp.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=LANG_MAX_AGE,
+            samesite="Lax",
+            secure=get_settings().cookie_secure,
+            httponly=False,  # the screens' language switch rewrites it in the browser
+        )
 
 
 def start_session(principal: Principal) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from governance.demo_accounts import DEMO_ACCOUNTS
+from i18n import t
 from pages.map_ids import MapIds
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 PASSWORDS = {a.username: a.password for a in DEMO_ACCOUNTS}
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def test_sign_in_and_out(anon_page: Any, live_server: str) -> None:
@@ -112,3 +115,27 @@ def test_a_password_set_by_an_administrator_is_replaced_on_a_phone(
     assert page.url.endswith("/patrol")  # a grid worker starts on the day's visits
     page.wait_for_selector("#patrol-summary")
     context.close()
+
+
+def test_the_language_chosen_on_the_sign_in_page_is_kept(
+    anon_page: Any, live_server: str, console: Any
+) -> None:
+    """English chosen on the sign-in page: the map after signing in is in English, its tab
+    title too, and the choice holds on the next screen."""
+    anon_page.goto(live_server + "/login")
+    assert anon_page.inner_text("#login-submit") == t("auth.submit", "zh-CN")
+    anon_page.click("#login-lang")
+    anon_page.wait_for_selector(f"#login-submit >> text={t('auth.submit', 'en')}")
+    anon_page.fill("#login-username", "commander")
+    anon_page.fill("#login-password", PASSWORDS["commander"])
+    anon_page.click("#login-submit")
+    anon_page.wait_for_url(lambda url: "/login" not in url)
+    anon_page.wait_for_selector(f"#{MapIds.LANG_BUTTON}")
+    assert anon_page.inner_text(f"#{MapIds.LANG_BUTTON}") == t("lang.switch", "en")
+    assert t("role.commander", "en") in anon_page.inner_text(f"#{MapIds.ACCOUNT}")
+    anon_page.wait_for_function("() => document.title.indexOf('MinQing Map') >= 0")
+    assert not CJK.search(anon_page.title()), anon_page.title()
+    anon_page.goto(live_server + "/dispatch")
+    anon_page.wait_for_function("() => document.title.indexOf('MinQing Map') >= 0")
+    assert anon_page.title() == f"{t('nav.dispatch', 'en')} · MinQing Map"
+    console.check()

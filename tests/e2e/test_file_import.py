@@ -119,3 +119,46 @@ def test_an_oversized_file_is_refused_in_the_browser_with_a_message(
     assert page.is_disabled(f"#{Ids.IMPORT}")
     context.close()
     console.check()
+
+
+def test_corrections_are_listed_and_must_be_accepted(
+    browser: Any, live_server: str, console: Console
+) -> None:
+    """A row with latitude and longitude the wrong way round: the preview says so on that
+    row, shows categories by name, and the import waits for the user to accept."""
+    from i18n import t
+    from tests.integration.test_file_import import world
+
+    tg = tag()
+    table = rows(3, tg)
+    table[1][3], table[1][4] = table[1][4], table[1][3]
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    sign_in(page, live_server, "commander", PASSWORDS["commander"])
+    page.goto(live_server + "/import")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/import")
+    assert not page.is_visible(f"#{Ids.ACCEPT}")
+    page.set_input_files(
+        f"#{Ids.UPLOAD} input[type=file]",
+        files=[{"name": "swapped.csv", "mimeType": "text/csv", "buffer": csv_bytes(table)}],
+    )
+    page.wait_for_selector(f"#{Ids.FILE} >> text=3 行")
+    page.click(f"#{Ids.PREVIEW}")
+    page.wait_for_selector(f"#{Ids.PREVIEW_OUT} >> text=1 处自动更正")
+    fixed = page.locator(f"#{Ids.PREVIEW_OUT} tr.mq-import-fixed")
+    assert fixed.count() == 1 and "经度与纬度填反" in fixed.inner_text()
+    shown = page.inner_text(f"#{Ids.PREVIEW_OUT} table")
+    code, name = world()["cats"][0]
+    assert name in shown and code not in shown  # categories by name
+    page.wait_for_selector(f"#{Ids.ACCEPT}", state="visible")
+    page.click(f"#{Ids.IMPORT}")
+    page.wait_for_selector(f"#{Ids.RESULT} >> text=尚未接受")
+    assert stored(tg) == []
+    page.click(f"#{Ids.ACCEPT} >> text={t('import.accept', 'zh-CN')}")
+    page.click(f"#{Ids.IMPORT}")
+    page.wait_for_selector(f"#{Ids.RESULT} >> text=新增 3 条事件")
+    assert len(stored(tg)) == 3
+    context.close()
+    console.check()

@@ -129,7 +129,14 @@ def test_a_photo_goes_with_a_step_and_opens_from_the_timeline(
     choose(sup, ".mq-flow-action", "核实")
     assert "已完成" in submit(sup, "现场核实，附照片")
     link = sup.locator(".mq-tl-verify .mq-tl-file")
-    assert link.inner_text() == "📎 整改前.png"
+    assert link.inner_text() == "整改前.png"  # the paperclip is drawn, not a font's glyph
+    clip = link.locator(".mq-icon-clip")
+    assert clip.get_attribute("aria-hidden") == "true"
+    mask = clip.evaluate(
+        "e => getComputedStyle(e).webkitMaskImage || getComputedStyle(e).maskImage"
+    )
+    assert mask.startswith("url(")
+    assert clip.bounding_box()["width"] > 0
     files = files_of(iid)
     assert [(f.filename, bytes(f.data)) for f in files] == [("整改前.png", PNG)]
     assert link.get_attribute("href") == f"/api/v1/attachments/{files[0].id}"
