@@ -4,8 +4,9 @@ same rows (``tests/integration/test_consult_speed.py``).
 
 Before: PostgreSQL's JIT compiler was left on (it compiled the weekly packet's overdue
 statement for 4-5 s), the packet's stuck cases joined every incident to every case ever
-moved, and its repeated addresses were normalised with two ``translate()`` calls over a
-season of reports. The two statements are kept here verbatim.
+moved, its repeated addresses were normalised with two ``translate()`` calls over a
+season of reports (the two statements are kept here verbatim), and every briefing file
+was printed by a Chromium started for it (``briefings.render.render``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from geodata.queries.layers import scope_filter
 
 @contextmanager
 def patched() -> Iterator[None]:
-    """Run the screens as before: the former statements, JIT as the server's default."""
+    """Run the screens as before: the former statements, JIT as the server's default,
+    a Chromium started for every briefing file (none started when the page opens)."""
+    from briefings import render
     from geodata.queries import consult
 
     def keep_jit(_session: Session) -> None:
@@ -39,6 +42,8 @@ def patched() -> Iterator[None]:
         mock.patch("governance.consult.without_jit", keep_jit),
         mock.patch("governance.evaluation.without_jit", keep_jit),
         mock.patch("governance.briefings.without_jit", keep_jit),
+        mock.patch("callbacks.briefings.render", render.render),
+        mock.patch("briefings.printer.warm", lambda: None),
     ):
         yield
 

@@ -14,6 +14,6 @@ def test_screens_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert {(r.screen, r.user) for r in rows} == {
         (screen, user) for screen in ("consult", "evaluation", "briefings (html)") for user in USERS
     }
-    assert all(r.first_s > 0 and r.repeat_s > 0 and r.before_s > 0 for r in rows)
+    assert all(r.page_s > 0 and r.first_s > 0 and r.repeat_s > 0 and r.before_s > 0 for r in rows)
     out = capsys.readouterr().out
     assert "before/repeat" in out and "briefings (html)" in out
