@@ -146,16 +146,20 @@ def repeated_addresses(
             WHERE i.occurred_at >= :since AND i.occurred_at < :end AND i.grid_id IS NOT NULL
               AND i.address IS NOT NULL {where}
         ),
+        repeated AS (
+            SELECT r.grid_id, r.key FROM recent r
+            WHERE r.key <> ''
+            GROUP BY r.grid_id, r.key
+            HAVING count(*) >= :min_count AND count(*) FILTER (WHERE r.occurred_at >= :start) > 0
+        ),
         grouped AS (
             SELECT r.grid_id, r.key, count(*) AS n,
                    count(*) FILTER (WHERE r.occurred_at >= :start) AS n_week,
                    min(r.address) AS address,
                    array_agg(r.id ORDER BY r.occurred_at DESC, r.id DESC) AS ids,
                    mode() WITHIN GROUP (ORDER BY r.category_code) AS top_category
-            FROM recent r
-            WHERE r.key <> ''
+            FROM recent r JOIN repeated USING (grid_id, key)
             GROUP BY r.grid_id, r.key
-            HAVING count(*) >= :min_count AND count(*) FILTER (WHERE r.occurred_at >= :start) > 0
         )
         SELECT g.name AS grid_name, x.address, x.n, x.n_week, x.ids, x.top_category,
                count(*) OVER () AS total
