@@ -35,6 +35,14 @@ from settings import get_settings
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS: Final = 300.0
+# Printed once when the browser starts: Chromium loads the briefing's CJK font faces
+# (regular and bold) and its PDF code on the first print (~0.5-1 s), not on the user's.
+WARM_DOCUMENT: Final = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<style>@page { size: A4 portrait; margin: 0; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+"Microsoft YaHei", sans-serif; }</style></head>
+<body><p>民情地图 日调度简报 2026年 新增 派遣 办结 超期 0123456789 %</p>
+<p><b>汕尾市 城区 海丰县 陆丰市 陆河县 ABC abc</b></p></body></html>"""
 PRINT_TIMEOUT_SECONDS: Final = 120.0  # a print waits in the queue and prints within this
 
 
@@ -48,6 +56,7 @@ class _Printer:
         self._pid = 0
         self.launches = 0  # browsers this process started, and closed when idle (tests)
         self.idle_closes = 0
+        self._loaded = False  # matplotlib, fonts and the template loaded ahead
 
     def submit(self, document: str | None, fmt: str) -> Future[bytes]:
         """Queue a print (``document`` None: only start the browser)."""
@@ -76,28 +85,37 @@ class _Printer:
                 continue
             if not done.set_running_or_notify_cancel():
                 continue
-            if document is None:
+            if document is None and not self._loaded:
                 _load_map_drawing()
+                self._loaded = True
             try:
-                browser = browser if browser and browser.alive() else self._launch(browser)
-                data = b"" if document is None else browser.print(document, fmt)
-            except _Crashed:  # once more with a new browser
                 try:
-                    browser = self._launch(browser)
+                    browser = self._ready(browser)
                     data = b"" if document is None else browser.print(document, fmt)
-                except _Crashed as err:
-                    if browser is not None:
-                        browser.close()
-                    browser = None
-                    done.set_exception(_unavailable(err))
-                    continue
-                except BaseException as err:  # noqa: BLE001  (handed to the waiting caller)
-                    done.set_exception(err)
-                    continue
+                except _Crashed:  # once more with a new browser
+                    browser = self._ready(browser, crashed=True)
+                    data = b"" if document is None else browser.print(document, fmt)
+            except _Crashed as err:
+                done.set_exception(_unavailable(err))
             except BaseException as err:  # noqa: BLE001  (handed to the waiting caller)
                 done.set_exception(err)
-                continue
-            done.set_result(data)
+            else:
+                done.set_result(data)
+            if browser is not None and not browser.alive():
+                browser.close()
+                browser = None
+
+    def _ready(self, browser: _Browser | None, *, crashed: bool = False) -> _Browser:
+        """``browser`` if it is alive, else a new one that has printed the warm-up page."""
+        if browser is not None and browser.alive() and not crashed:
+            return browser
+        fresh = self._launch(browser)
+        try:
+            fresh.print(WARM_DOCUMENT, "pdf")
+        except BaseException:
+            fresh.close()
+            raise
+        return fresh
 
     def _launch(self, old: _Browser | None) -> _Browser:
         if old is not None:
@@ -107,9 +125,15 @@ class _Printer:
 
 
 def _load_map_drawing() -> None:
-    """Load what the first map of the process needs (matplotlib and its font list, the
-    CJK font's file), so the first briefing does not wait for it (~1 s)."""
+    """Load what the first briefing of the process needs besides the browser (matplotlib
+    and its font list, the CJK font's file, the compiled page template), so that the
+    first briefing does not wait for it (~1 s)."""
     try:
+        from briefings.render import TEMPLATES, _env
+
+        _env.get_template("briefing.html")  # compiled once, cached by the environment
+        assert TEMPLATES.is_dir()
+
         import matplotlib
 
         matplotlib.use("Agg", force=False)
