@@ -4,16 +4,18 @@ asks for it (the Dash callback that builds the screen's content, POSTed to the f
 app in-process, signed in through the sign-in form) as the commander (the whole city) and
 as the supervisor (one street). Target: the first request <= 2 s on the demo city.
 
-    python bench/screens.py [--incidents 200000] [--runs 3]
+    python bench/screens.py [--incidents 200000] [--runs 3] [--think 3] [--format pdf]
     python bench/screens.py --smoke     # one small run on the configured database
 
 Uses (or seeds once, as ``make run`` seeds it: 200,000 incidents, the demo accounts and
 patrol) the database ``<name>_bench_screens`` so the development data is untouched.
 
 Per screen and user it prints the page's own request (its layout, Dash's pages router),
-then the *first* request of the screen's content in the process, at once (the screens
-keep no cache: nothing computed before is reused, but this one also pays for what Python
-and PostgreSQL load on first use), the median of ``--runs`` *repeated* requests, and, in
+then the *first* request of the screen's content in the process (the packet and the
+evaluation at once, as their pages ask; the briefing ``--think`` seconds later, when the
+user has chosen and pressed the button; the screens keep no cache: nothing computed
+before is reused, but this one also pays for what Python and PostgreSQL load on first
+use), the median of ``--runs`` *repeated* requests, and, in
 the same process, the median of ``--runs`` requests as they were before issue 14
 (:func:`before`: the packet's former SQL, PostgreSQL's JIT compiler left on for the
 heavy statements, a Chromium started for every briefing file), with the ratio before /
@@ -200,21 +202,26 @@ def _timed(fn: Callable[[], None]) -> float:
     return time.perf_counter() - t0
 
 
-def measure(fmt: str, runs: int) -> list[Row]:
-    """Every screen as each user asks for it: the page opened, then its first request
-    (at once, as if the user did not pause), ``runs`` repeated ones, and ``runs`` as
-    before issue 14 (:func:`before`, each after the page opened again)."""
+def measure(fmt: str, runs: int, think: float = 0.0) -> list[Row]:
+    """Every screen as each user asks for it: the page opened, then its first request,
+    ``runs`` repeated ones, and ``runs`` as before issue 14 (:func:`before`, each after
+    the page opened again). The weekly packet and the evaluation ask for their content
+    as soon as the page is there; the briefing when the user presses the button, here
+    ``think`` seconds after the page opened (choosing a period, a date and an area)."""
     out = []
     for username in USERS:
         client = signed_in(username)
         for screen, request in requests_of(client, username, fmt).items():
             page = _timed(lambda c=client, p=PATHS[screen]: open_page(c, p))
+            pause = think if screen == "briefings" else 0.0
+            time.sleep(pause)
             first = _timed(request)
             repeats = [_timed(request) for _ in range(runs)]
             befores = []
             with before():
                 for _ in range(runs):
                     open_page(client, PATHS[screen])
+                    time.sleep(pause)
                     befores.append(_timed(request))
             label = f"{screen} ({fmt})" if screen == "briefings" else screen
             out.append(
@@ -231,8 +238,11 @@ def measure(fmt: str, runs: int) -> list[Row]:
     return out
 
 
-def report_head(total: int, runs: int) -> None:
-    print(f"incidents in database: {total:,}; runs: {runs} (median); times in s")
+def report_head(total: int, runs: int, think: float) -> None:
+    print(
+        f"incidents in database: {total:,}; runs: {runs} (median); the briefing's button "
+        f"pressed {think:g} s after its page opened; times in s"
+    )
     print(
         f"{'screen':20} {'user':11} {'page':>6} {'first':>7} {'repeat':>7} {'before':>7} "
         f"{'before/repeat':>13}  target: first <= 2 s"
@@ -263,10 +273,13 @@ def main(argv: list[str] | None = None) -> list[Row]:
     ap.add_argument("--incidents", type=int, default=200_000, help="seed if the db is empty")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--format", default="pdf", choices=("pdf", "html"), help="the briefing's")
+    ap.add_argument(
+        "--think", type=float, default=3.0, help="seconds from the briefings page to its button"
+    )
     ap.add_argument("--smoke", action="store_true", help="the configured database, once")
     args = ap.parse_args(argv)
     if args.smoke:
-        report_head(_total(), 1)
+        report_head(_total(), 1, 0.0)
         return measure("html", 1)
 
     from bench.density import bench_database
@@ -289,8 +302,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
             seed_accounts(s)
             seed_patrol(s, seed=42)
             print(f"seeded {args.incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
-    report_head(_total(), args.runs)
-    return measure(args.format, args.runs)
+    report_head(_total(), args.runs, args.think)
+    return measure(args.format, args.runs, args.think)
 
 
 if __name__ == "__main__":
