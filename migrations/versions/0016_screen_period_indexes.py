@@ -7,7 +7,10 @@ evaluation count the cases of one day, week or month by these clocks
 statements read the whole incident table. On the demo city (204,557 incidents) today's
 KPIs took 120-200 ms and the department scorecard 240-290 ms per period; with these
 indexes the KPIs take ~10 ms, and the daily briefing's figures ~0.25 s instead of ~1 s in
-all (bench/screens.py, under load). Intake pays one more B-tree entry per clock set.
+all (bench/screens.py, under load). Intake pays one more B-tree entry per clock set, at
+the right edge of the index (a clock is set to now): inserting the newest 30,000
+incidents into copies of the table with and without the three incident indexes took
+3.40 s and 3.46 s (medians of three; no difference within the noise).
 
 Revision ID: 0016_screens
 Revises: 0015
