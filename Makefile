@@ -37,6 +37,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/ingest.py
 	$(PY) bench/briefing.py
 	$(PY) bench/route.py
+	$(PY) bench/screens.py
 
 system:
 	@scripts/system-deps.sh run

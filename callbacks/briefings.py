@@ -2,6 +2,7 @@
 
 Thin: access first (``BRIEFING_EXPORT``), then ``governance.briefings`` validates the
 request, checks the area against the principal's scope, renders and audits the export.
+PDF and PNG files are printed by the process's warm Chromium (``briefings.printer``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from dash import Input, Output, State, callback, no_update
 from flask import request
 
-from briefings.render import render
+from briefings.printer import render
 from callbacks import lang
 from governance import briefings
 from governance.access import BRIEFING_EXPORT, require

@@ -222,6 +222,8 @@ class Incident(Base):
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority"),
         Index("ix_incident_geom", "geom", postgresql_using="gist"),
         Index("ix_incident_occurred_at", "occurred_at"),
+        # the clocks that put a case in a period (migration 0016_screens)
+        *(Index(f"ix_incident_{c}", c) for c in ("reported_at", "dispatched_at", "resolved_at")),
         Index("ix_incident_grid_occurred", "grid_id", "occurred_at"),
         Index("ix_incident_lead_status", "lead_department_id", "status"),
         Index(

@@ -118,6 +118,7 @@ class IncidentFeedback(Base):
     __table_args__ = (
         CheckConstraint("rating IN ('satisfied', 'basic', 'dissatisfied')", name="rating"),
         Index("ix_incident_feedback_incident_id", "incident_id"),
+        Index("ix_incident_feedback_at", "at"),  # a period's ratings (migration 0016_screens)
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from geodata.queries import consult as q
+from geodata.queries.planner import without_jit
 from governance import hotspots as hotspot_service
 from governance import known_names, pii
 from governance.access import ANALYTICS_VIEW, Principal, require
@@ -151,6 +152,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
     """The packet of the week starting on Monday ``week`` inside ``scope``, in the
     caller's transaction (no access check: :func:`weekly` is the checked entry point)."""
     start, end = parse_week(week, now)
+    without_jit(session)
     stuck, stuck_total = q.stuck_cases(
         session, scope=scope, start=start, end=end, min_moves=MIN_MOVES, limit=MAX_ROWS
     )

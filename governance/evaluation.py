@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import patrol_scores
 from geodata.queries import scores as q
+from geodata.queries.planner import without_jit
 from governance import scores
 from governance.access import ANALYTICS_VIEW, Principal, require
 from governance.errors import InvalidInput
@@ -122,6 +123,7 @@ def evaluate(
     transaction (no access check: :func:`monthly` is the checked entry point)."""
     now = now or datetime.now(LOCAL_TZ)
     start, end = parse_month(month, now)
+    without_jit(session)
     prev_start = _month_start(_shift(start.date(), -1))
     # a full month is compared with the full month before; the current month ends at
     # now and is compared with the same span of the month before

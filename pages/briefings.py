@@ -14,6 +14,7 @@ from typing import Any
 import dash
 from dash import dcc, html
 
+from briefings import printer
 from governance import briefings
 from governance.briefing_period import FORMATS, PERIODS
 from governance.errors import MinqingError
@@ -109,6 +110,8 @@ def layout(**_query: str) -> html.Div:
             areas = briefings.area_choices(s, principal, lang)
     except MinqingError:  # the guard refuses the page first; a stale session lands here
         areas = []
+    if areas:  # Chromium starts while the user chooses (briefings/printer.py)
+        printer.warm()
     ids = HeaderIds(BriefIds.ACCOUNT, BriefIds.LOGOUT, BriefIds.LANG_BUTTON, BriefIds.LANG_SINK)
     return html.Div(
         [
