@@ -186,3 +186,18 @@ def test_the_patrol_pages_switch_wins_over_the_remembered_language() -> None:
     assert '<html lang="zh-CN">' in chinese
     assert f">{t('patrol.ui.title', 'zh-CN')}</title>" in chinese
     assert client.get_cookie(COOKIE).value == "zh-CN"
+
+
+def test_the_patrol_page_signs_out_with_a_post_form() -> None:
+    """/logout takes only POST (with the CSRF token): the phone's patrol page signs out
+    through a form, not a link that would answer 405."""
+    client = signed_in_client("gridworker")
+    page = client.get("/patrol").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/logout"[^>]*>(.*?)</form>', page, re.S)
+    assert form and 'id="patrol-logout"' in form.group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(1))
+    assert token
+    resp = client.post("/logout", data={"csrf_token": token.group(1)})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/login")
+    assert client.get("/api/v1/patrol/day").status_code == 401
+    assert 'href="/logout"' not in page
