@@ -140,7 +140,17 @@
 
     if (window.MutationObserver && document.addEventListener) {
         onReady(function () {
+            // a redraw of the panel (after a step is submitted) removes the focused
+            // control: the focus goes back to the panel, not to the top of the page
+            let focusWasInPanel = false;
+            document.addEventListener("focusin", function (e) {
+                focusWasInPanel = !!(e.target && e.target.closest && e.target.closest("#map-panel"));
+            });
             new MutationObserver(function (records) {
+                if (focusWasInPanel && document.activeElement === document.body) {
+                    const panel = document.getElementById("map-panel");
+                    if (panel) { panel.focus(); }
+                }
                 records.forEach(function (r) {
                     r.addedNodes.forEach(untabShapes);
                     if (panelFocusWanted && r.target && r.target.closest
@@ -343,8 +353,10 @@
         const p = feature.properties || {};
         const colour = (h.riskColors || {})[p.risk_grade] || "#6b7785";
         // the patrol status is a ring around the marker (minqing.css), not another marker
+        // at city zoom a site is a faint square without its patrol ring: the cases lead
+        const city = zoomOf(context) <= (h.cityZoom || 10);
         const cls = "mq-site mq-site-" + p.site_type + " mq-risk-" + p.risk_grade +
-            (p.patrol ? " mq-patrol-" + p.patrol : "");
+            (city ? " mq-site-faint" : (p.patrol ? " mq-patrol-" + p.patrol : ""));
         const lines = [(h.types || {})[p.site_type], (h.risks || {})[p.risk_grade]];
         if (p.patrol) {
             lines.push((h.patrol || {})[p.patrol]);

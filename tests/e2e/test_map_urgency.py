@@ -153,6 +153,8 @@ def test_keyboard_only_user_opens_a_case_from_the_map_and_dispatches_it(
     sup.keyboard.press("Enter")
     sup.wait_for_selector(".mq-panel-open .mq-tl-dispatch")
     assert state(iid)["status"] == "dispatched"
+    # the redrawn panel keeps the keyboard where it was, not at the top of the page
+    sup.wait_for_function(f"() => document.activeElement.id === '{MapIds.PANEL}'")
     assert not console.errors, console.errors
 
 
