@@ -23,6 +23,7 @@ from pages.patrol_report_ids import ReportIds
 from tests.e2e import axe
 from tests.e2e.conftest import VIEWPORT, Console, sign_in
 from tests.e2e.test_patrol_phone import visits  # noqa: F401  (fixture)
+from tests.e2e.test_public import parents
 from tests.integration.test_public import choices  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -118,3 +119,63 @@ def test_dash_pages_name_their_language(
     screen = next(s for s in SCREENS if s.path == path)
     page = open_screen(new_page, live_server, screen, lang)
     assert page.get_attribute("html", "lang") == lang
+
+
+def test_public_report_done_and_track(
+    new_page: Callable[..., Any],
+    live_server: str,
+    console: Console,
+    choices: dict[str, str],  # noqa: F811
+) -> None:
+    """A resident files a report (the form, then the page with the tracking code) and
+    follows it (/track/<code>): all three pages clean."""
+    page = new_page(PHONE)
+    page.goto(live_server + "/report")
+    axe.assert_clean(page, "/report (phone)")
+    county, street = parents(choices["community"])
+    page.select_option("#report-category", choices["category"])
+    page.fill("#report-description", "路灯坏了一周，晚上很黑")
+    page.select_option("#report-county", county)
+    page.select_option("#report-street", street)
+    page.select_option("#report-community", choices["community"])
+    page.fill("#report-phone", "13700003333")
+    page.click("#report-submit")
+    page.wait_for_selector("#report-code")
+    axe.assert_clean(page, "/report (filed)")
+    page.click("#report-track-link")
+    page.wait_for_selector("#track-status")
+    assert "/track/" in page.url
+    axe.assert_clean(page, "/track")
+    console.check()
+
+
+def test_patrol_phone_day_and_checklist(
+    browser: Any,
+    live_server: str,
+    console: Console,
+    visits: list[dict[str, Any]],  # noqa: F811
+) -> None:
+    """The grid worker's day at 390x844 with touch: the list of visits, then an open
+    checklist, both clean."""
+    first = visits[0]
+    page = _context(
+        browser,
+        console,
+        PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        permissions=["geolocation"],
+        geolocation={"longitude": first["lon"], "latitude": first["lat"], "accuracy": 10},
+    )
+    try:
+        sign_in(page, live_server, "gridworker", PASSWORDS["gridworker"])
+        page.wait_for_url("**/patrol")
+        page.wait_for_selector("#patrol-list li")
+        axe.assert_clean(page, "/patrol (day)")
+        page.tap(f"#patrol-task-{first['id']}")
+        page.wait_for_selector("#patrol-form-view:not([hidden]) #patrol-form")
+        axe.assert_clean(page, "/patrol (checklist)")
+        console.check()
+    finally:
+        page.context.close()
