@@ -179,3 +179,119 @@ def test_patrol_phone_day_and_checklist(
         console.check()
     finally:
         page.context.close()
+
+
+# The controls a keyboard must reach on a screen, as the page lists them: visible, enabled,
+# not taken out of the tab order. Radio buttons are one stop per group (arrows move inside).
+CONTROLS_JS = """() => {
+    const sel = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+    const shown = e => e.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true})
+        && !e.closest('[hidden], [aria-hidden=true], .leaflet-container, details:not([open]) > nav');
+    const out = new Set();
+    for (const e of document.querySelectorAll(sel)) {
+        if (e.disabled || e.tabIndex < 0 || !shown(e)) continue;
+        if (e.type === 'file' && getComputedStyle(e).opacity < 0.01) continue;  // behind its zone
+        out.add(e.type === 'radio' ? 'radio:' + e.name : key(e));
+    }
+    return [...out];
+    function key(e) { return e.id ? '#' + e.id : e.tagName + ':' + (e.textContent || e.name || '').trim().slice(0, 30); }
+}"""
+# The focused element, as CONTROLS_JS names it, and whether a focus indicator shows on it
+# (an outline or a ring on it, on the box Dash wraps it in, on its <label> or on the text
+# that follows it).
+FOCUSED_JS = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const key = e.type === 'radio' ? 'radio:' + e.name
+        : (e.id ? '#' + e.id : e.tagName + ':' + (e.textContent || e.name || '').trim().slice(0, 30));
+    const ring = x => {
+        if (!x) return false;
+        const s = getComputedStyle(x);
+        return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+    };
+    const box = e.closest('.dash-input-container, .dash-datepicker-input-wrapper');
+    return [key, ring(e) || ring(box) || ring(e.closest('label')) || ring(e.nextElementSibling)];
+}"""
+MAX_TABS = 400
+
+
+def tab_through(page: Any) -> tuple[set[str], list[str]]:
+    """Press Tab from the top of the page until the focus comes round again (or MAX_TABS):
+    the controls reached, and those that showed no focus indicator."""
+    page.evaluate(
+        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
+    )
+    reached: list[str] = []
+    no_ring: list[str] = []
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_JS)
+        if focused is None:
+            continue
+        key, ring = focused
+        if reached and key == reached[0]:
+            break
+        reached.append(key)
+        if not ring:
+            no_ring.append(key)
+    return set(reached), no_ring
+
+
+@pytest.mark.parametrize("screen", [pytest.param(s, id=s.path) for s in SCREENS])
+def test_keyboard_reaches_every_control_with_a_visible_focus(
+    new_page: Callable[..., Any], live_server: str, screen: Screen
+) -> None:
+    page = open_screen(new_page, live_server, screen)
+    controls = set(page.evaluate(CONTROLS_JS))
+    reached, no_ring = tab_through(page)
+    assert controls <= reached, f"not reached by Tab on {screen.path}: {sorted(controls - reached)}"
+    assert not no_ring, f"no visible focus on {screen.path}: {sorted(set(no_ring))}"
+
+
+def tab_to(page: Any, selector: str) -> None:
+    """Press Tab until ``selector`` has the focus (at most MAX_TABS presses)."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_operates_dash_dropdown_date_clear_and_radios(
+    new_page: Callable[..., Any], live_server: str, console: Console
+) -> None:
+    """Keyboard only: on /audit choose an outcome in a dropdown, clear the dates with the
+    clear button and search; on /briefings move a radio group with the arrows."""
+    audit = next(s for s in SCREENS if s.path == "/audit")
+    page = open_screen(new_page, live_server, audit)
+    outcome = "#audit-filter-outcome"
+    before = page.inner_text(outcome)
+    tab_to(page, outcome)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".dash-dropdown-content [role=option]")
+    # the open list puts the focus in its search box (in the next frame), Down on the first option
+    page.wait_for_function(
+        "() => !!document.activeElement?.matches('.dash-dropdown-content input')"
+    )
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "() => !!document.activeElement?.closest('.dash-dropdown-content [role=option]')"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([s, b]) => document.querySelector(s).innerText !== b", arg=[outcome, before]
+    )
+    assert page.evaluate("() => document.activeElement?.id") == "audit-filter-outcome"
+    tab_to(page, "a.dash-datepicker-clear")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('audit-filter-dates').value === ''")
+    tab_to(page, "#audit-search")
+    with page.expect_response(lambda r: "_dash-update-component" in r.url and r.ok):
+        page.keyboard.press("Enter")  # the search runs
+
+    brief = next(s for s in SCREENS if s.path == "/briefings")
+    page = open_screen(new_page, live_server, brief)
+    tab_to(page, "#brief-period input[type=radio]")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("#brief-period input[value=weekly]:checked")
+    console.check()
