@@ -9,7 +9,7 @@ Every wait is on a condition of the page (an element, a request), never on the c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -43,6 +43,7 @@ class Screen:
     ready: str
     viewport: dict[str, int] | None = None
     state: str = "visible"
+    lang: str = "zh-CN"
 
 
 SCREENS = [
@@ -60,6 +61,14 @@ SCREENS = [
     Screen("/audit", "dept", "#forbidden-message"),  # the 403 page: not a department's
     Screen("/report", None, "#report-submit"),
 ]
+# the front desk once more on a grid worker's phone; the form-heavy screens once more in
+# English (names of fields, Dash's own words)
+SCREENS += [replace(s, viewport=PHONE) for s in SCREENS if s.path == "/frontdesk"]
+SCREENS += [
+    replace(s, lang="en")
+    for s in SCREENS
+    if s.path in ("/briefings", "/audit", "/patrol-report", "/import") and s.user != "dept"
+]
 OTHER_SCREENS = [
     Screen("/", "commander", "#map-leaflet .mq-area", state="attached"),
     Screen("/wall", "wall", "[data-kpi]"),
@@ -67,7 +76,10 @@ OTHER_SCREENS = [
 
 
 def screen_id(screen: Screen) -> str:
-    return f"{screen.path} as {screen.user or 'nobody'}"
+    extra = [screen.lang] if screen.lang != "zh-CN" else []
+    if screen.viewport:
+        extra.append(f"{screen.viewport['width']}x{screen.viewport['height']}")
+    return f"{screen.path} as {screen.user or 'nobody'}" + "".join(f" ({x})" for x in extra)
 
 
 def _context(browser: Any, console: Console, viewport: dict[str, int] | None, **kw: Any) -> Any:
@@ -93,7 +105,10 @@ def new_page(browser: Any, console: Console) -> Iterator[Callable[..., Any]]:
         page.context.close()
 
 
-def open_screen(make: Callable[..., Any], base: str, screen: Screen, lang: str = "zh-CN") -> Any:
+def open_screen(
+    make: Callable[..., Any], base: str, screen: Screen, lang: str | None = None
+) -> Any:
+    lang = lang or screen.lang
     page = make(screen.viewport)
     if lang != "zh-CN":
         page.context.add_cookies([{"name": "minqing_lang", "value": lang, "url": base}])
@@ -122,7 +137,7 @@ def test_no_serious_violations(
 def test_dash_pages_name_their_language(
     new_page: Callable[..., Any], live_server: str, path: str, lang: str
 ) -> None:
-    screen = next(s for s in SCREENS if s.path == path and s.user != "dept")
+    screen = next(s for s in SCREENS if s.path == path and s.user != "dept" and s.lang == "zh-CN")
     page = open_screen(new_page, live_server, screen, lang)
     assert page.get_attribute("html", "lang") == lang
 
@@ -268,7 +283,9 @@ def test_keyboard_operates_dash_dropdown_date_clear_and_radios(
 ) -> None:
     """Keyboard only: on /audit choose an outcome in a dropdown, clear the dates with the
     clear button and search; on /briefings move a radio group with the arrows."""
-    audit = next(s for s in SCREENS if s.path == "/audit" and s.user == "auditor")
+    audit = next(
+        s for s in SCREENS if s.path == "/audit" and s.user == "auditor" and s.lang == "zh-CN"
+    )
     page = open_screen(new_page, live_server, audit)
     outcome = "#audit-filter-outcome"
     before = page.inner_text(outcome)
@@ -295,7 +312,7 @@ def test_keyboard_operates_dash_dropdown_date_clear_and_radios(
     with page.expect_response(lambda r: "_dash-update-component" in r.url and r.ok):
         page.keyboard.press("Enter")  # the search runs
 
-    brief = next(s for s in SCREENS if s.path == "/briefings")
+    brief = next(s for s in SCREENS if s.path == "/briefings" and s.lang == "zh-CN")
     page = open_screen(new_page, live_server, brief)
     tab_to(page, "#brief-period input[type=radio]")
     page.keyboard.press("ArrowRight")
