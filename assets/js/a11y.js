@@ -131,10 +131,22 @@
         }
     });
 
+    /** A batch of DOM changes that is only the map redrawing (markers, shapes) needs no
+     *  repair: skip it, so panning a busy map costs nothing here. */
+    function onChanges(records) {
+        for (let i = 0; i < records.length; i += 1) {
+            const target = records[i].target;
+            if (!(target instanceof Element) || !target.closest(".leaflet-map-pane")) {
+                repair();
+                return;
+            }
+        }
+    }
+
     function start() {
         repair();
         // after each batch of DOM changes (React's commits), as a microtask
-        new MutationObserver(repair).observe(document.body, {
+        new MutationObserver(onChanges).observe(document.body, {
             childList: true,
             subtree: true,
             attributes: true,
