@@ -85,6 +85,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         "enable_mcp": False,  # no MCP endpoint, whatever DASH_MCP_ENABLED says
     }
     app = dash.Dash(__name__, **options)  # type: ignore[arg-type]
+    from web import dash_index
+
+    dash_index.install(app)  # <html lang> in the user's language on every screen
     import callbacks  # noqa: F401  (registers every callback at start-up)
 
     guard.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)

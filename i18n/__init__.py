@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from i18n.messages_a11y import A11Y
 from i18n.messages_analytics import ANALYTICS
 from i18n.messages_areas import AREAS
 from i18n.messages_audit import AUDIT
@@ -50,6 +51,7 @@ _PARTS += (AREAS,)
 _PARTS += (PATROL,)
 _PARTS += (PATROL_REPORT,)
 _PARTS += (URGENCY,)
+_PARTS += (A11Y,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

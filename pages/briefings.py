@@ -29,11 +29,15 @@ from web.security import current_principal
 dash.register_page(__name__, path="/briefings", title=tab_title("nav.briefings"), name="briefings")
 
 
-def _field(label: str, control: Any, key: str) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-brief-label"), control],
-        className=f"mq-brief-field mq-brief-field-{key}",
-    )
+def _field(label: str, control: Any, key: str) -> html.Label | html.Div:
+    """A labelled field. A group of radio buttons is a <div>, not a <label>: a label names
+    one control (a click on its text would choose the first option); assets/js/a11y.js
+    names the group by the text."""
+    parts = [html.Span(label, className="mq-brief-label"), control]
+    cls = f"mq-brief-field mq-brief-field-{key}"
+    if isinstance(control, dcc.RadioItems):
+        return html.Div(parts, className=cls)
+    return html.Label(parts, className=cls)
 
 
 def form(lang: str, areas: list[dict[str, str]]) -> html.Section:
@@ -60,6 +64,7 @@ def form(lang: str, areas: list[dict[str, str]]) -> html.Section:
                     max_date_allowed=today.isoformat(),
                     display_format="YYYY-MM-DD",
                     first_day_of_week=1,
+                    placeholder=t("brief.form.date", lang),  # also the input's name
                     className="mq-dates",
                 ),
                 "date",

@@ -47,10 +47,13 @@ def header(lang: str, principal: Principal | None) -> html.Header:
     )
 
 
-def _field(label: str, control: Any) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-eval-label"), control], className="mq-eval-field"
-    )
+def _field(label: str, control: Any) -> html.Label | html.Div:
+    """A labelled field; a group of radio buttons or two date inputs is a <div> (a <label>
+    names one control), named by the text in assets/js/a11y.js."""
+    parts = [html.Span(label, className="mq-eval-label"), control]
+    if isinstance(control, dcc.RadioItems | dcc.DatePickerRange):
+        return html.Div(parts, className="mq-eval-field")
+    return html.Label(parts, className="mq-eval-field")
 
 
 def _initial(query: Mapping[str, str]) -> dict[str, Any]:
@@ -93,6 +96,8 @@ def controls(lang: str, initial: Mapping[str, Any]) -> html.Section:
         max_date_allowed=today.isoformat(),
         display_format="YYYY-MM-DD",
         minimum_nights=0,
+        start_date_placeholder_text=t("a11y.date_start", lang),  # also the inputs' names
+        end_date_placeholder_text=t("a11y.date_end", lang),
     )
     area = dcc.Dropdown(
         id=Ids.AREA,

@@ -397,7 +397,7 @@
     }
 
     function choiceButtons(item, options) {
-        var group = el("div", { className: "mq-patrol-choices", role: "radiogroup" });
+        var group = el("div", { className: "mq-patrol-choices", role: "radiogroup", "aria-labelledby": labelId(item) });
         var note = noteField(item);
         options.forEach(function (o) {
             var id = "patrol-" + item.key + "-" + o.value;
@@ -412,8 +412,13 @@
         return [group, note];
     }
 
+    /** The id of an item's visible label: the name of its answer field (WCAG 1.3.1, 4.1.2). */
+    function labelId(item) {
+        return "patrol-label-" + item.key;
+    }
+
     function renderItem(item) {
-        var head = el("div", { className: "mq-patrol-item-label", text: itemLabel(item) + (item.required ? " *" : "") });
+        var head = el("div", { className: "mq-patrol-item-label", id: labelId(item), text: itemLabel(item) + (item.required ? " *" : "") });
         var parts = [head];
         if (item.kind === "pass_fail") {
             parts = parts.concat(choiceButtons(item, [
@@ -426,7 +431,7 @@
                 return { value: c.value, label: LANG === "en" ? c.label_en : c.label_zh, fail: c.fail };
             })));
         } else if (item.kind === "number") {
-            var input = el("input", { type: "number", inputmode: "decimal", step: "any", id: "patrol-num-" + item.key, name: "item-" + item.key });
+            var input = el("input", { type: "number", inputmode: "decimal", step: "any", id: "patrol-num-" + item.key, name: "item-" + item.key, "aria-labelledby": labelId(item) });
             var note = noteField(item);
             input.addEventListener("input", function () {
                 var v = parseFloat(input.value);
@@ -437,7 +442,7 @@
                 : null;
             parts.push(el("label", { className: "mq-patrol-number" }, [input, item.unit ? el("span", { text: item.unit }) : null]), hint, note);
         } else if (item.kind === "text") {
-            parts.push(el("textarea", { id: "patrol-text-" + item.key, name: "item-" + item.key, rows: "3", maxlength: "1000" }));
+            parts.push(el("textarea", { id: "patrol-text-" + item.key, name: "item-" + item.key, rows: "3", maxlength: "1000", "aria-labelledby": labelId(item) }));
         } else if (item.kind === "photo") {
             var file = el("input", { type: "file", accept: "image/*", capture: "environment", id: "patrol-photo-" + item.key, className: "mq-patrol-file" });
             var count = el("span", { className: "mq-patrol-hint", id: "patrol-photo-count-" + item.key });
