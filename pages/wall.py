@@ -1,8 +1,9 @@
 """The wall screen (指挥大屏): six KPI tiles, rotating views (density map, handoff
 status, hotspots), the latest incidents and the most urgent SLA countdowns.
 
-Dark, made for a screen nobody touches, 1920x1080 up to 3840x2160: every size scales
-with the viewport (assets/minqing.css), nothing scrolls. The map does not pan or zoom;
+Dark, made for a screen nobody touches and read from five metres, 1920x1080 up to
+3840x2160: every size scales with the viewport and no text is under 24 px at 1080p (48 px
+at 2160p; assets/css/minqing.css), nothing scrolls: a list shows the rows that fit. The map does not pan or zoom;
 everything refreshes by itself every 10 s (callbacks/wall.py), and at once when a change
 is pushed by the live stream (the live indicator, assets/js/minqing-live.js), which also
 makes newly registered incidents pulse on the map. The views rotate in the browser every
@@ -111,7 +112,11 @@ def _legend(lang: str) -> html.Div:
         [
             html.Span(t("wall.legend_low", lang)),
             *[
-                html.Span(className="mq-wall-swatch", style={"background": c})
+                html.Span(
+                    className="mq-wall-swatch",
+                    style={"background": c},
+                    **{"aria-hidden": "true"},  # type: ignore[arg-type]
+                )
                 for c in density.COLORS
             ],
             html.Span(t("wall.legend_high", lang)),
@@ -236,7 +241,7 @@ def layout(rotate: str | None = None, **_query: str) -> html.Div:
                         ],
                         className="mq-wall-brand",
                     ),
-                    html.Div(area, id=WallIds.AREA, className="mq-wall-area"),
+                    html.Div(area, id=WallIds.AREA, className="mq-wall-area", title=area),
                     # a pushed change bumps the refresh tick: figures update at once
                     live_indicator(
                         WallIds.LIVE, lang, kind="wall", map_id=WallIds.MAP, target=WallIds.INTERVAL
