@@ -97,9 +97,9 @@ WALL: dict[str, dict[str, str]] = {
     "wall.density": {"zh-CN": "近 24 小时事件密度", "en": "Incident density, last 24 h"},
     "wall.top_categories": {
         "zh-CN": "事件类别 Top 5（24 小时）",
-        "en": "Top 5 categories (last 24 h)",
+        "en": "Top 5 categories (24 h)",
     },
-    "wall.top_grids": {"zh-CN": "网格 Top 5（24 小时）", "en": "Top 5 grids (last 24 h)"},
+    "wall.top_grids": {"zh-CN": "网格 Top 5（24 小时）", "en": "Top 5 grids (24 h)"},
     "wall.legend_low": {"zh-CN": "少", "en": "Fewer"},
     "wall.legend_high": {"zh-CN": "多", "en": "More"},
     "wall.none": {"zh-CN": "暂无事件", "en": "No incidents"},

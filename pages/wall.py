@@ -1,4 +1,4 @@
-"""The wall screen (指挥大屏): six KPI tiles, rotating views (density map, handoff
+"""The wall screen (指挥大屏): seven KPI tiles, rotating views (density map, handoff
 status, hotspots), the latest incidents and the most urgent SLA countdowns.
 
 Dark, made for a screen nobody touches and read from five metres, 1920x1080 up to
@@ -79,11 +79,13 @@ def wall_map(lang: str, bbox: list[float]) -> dl.Map:
     land.hideout = parts.dark_area_hideout(lang)
     context = areas.context_layer(WallIds.LAYER_CONTEXT, lang, crs)
     context.hideout = {**parts.dark_area_hideout(lang), "pane": Panes.CONTEXT}
+    heat = density.density_layer(WallIds.LAYER_DENSITY, crs)
+    heat.hideout = parts.dark_density_hideout()
     return dl.Map(
         [
             *base,
             _pane(Panes.BASE, land),
-            _pane(Panes.DENSITY, density.density_layer(WallIds.LAYER_DENSITY, crs)),
+            _pane(Panes.DENSITY, heat),
             _pane(Panes.CONTEXT, context),
             _pane(Panes.LABELS, areas.labels_layer(WallIds.LAYER_LABELS, crs)),
         ],
@@ -117,7 +119,7 @@ def _legend(lang: str) -> html.Div:
                     style={"background": c},
                     **{"aria-hidden": "true"},  # type: ignore[arg-type]
                 )
-                for c in density.COLORS
+                for c in parts.DENSITY_COLORS
             ],
             html.Span(t("wall.legend_high", lang)),
         ],

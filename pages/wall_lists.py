@@ -113,9 +113,9 @@ def countdown_rows(items: Sequence[Countdown] | None, lang: str) -> list[Any]:
                 html.Div(
                     [
                         _chip(c.category, c.color),
-                        _name(
-                            " · ".join(p for p in (c.grid, c.department) if p), "mq-wall-sla-meta"
-                        ),
+                        # grid and department each wrap on their own (a long English
+                        # department name takes a line of its own, never cut)
+                        *(_name(p, "mq-wall-sla-meta") for p in (c.grid, c.department) if p),
                     ],
                     className="mq-wall-sla-body",
                 ),

@@ -29,6 +29,32 @@ DARK_LINES: Final = {
     "grid": "#2f4866",
 }
 DARK_LAND: Final = "#0e1c30"
+# Density on the dark land: YlOrRd as on the light map, but the two darkest reds (2.3:1
+# and 1.6:1 on the land at the map's opacity: the densest cells the hardest to see) made
+# brighter and the opacity raised, so every class is >= 3:1 on the land and the legend.
+DENSITY_COLORS: Final = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#ff2a55")
+DENSITY_OPACITY: Final = 0.9
+
+
+def dark_density_hideout() -> dict[str, Any]:
+    """The density layer's hideout in the wall's colours."""
+    return {
+        **density.density_hideout(),
+        "colors": list(DENSITY_COLORS),
+        "opacity": DENSITY_OPACITY,
+        "stroke": DARK_LAND,
+    }
+
+
+def blend(color: str, opacity: float, under: str) -> str:
+    """``color`` at ``opacity`` over ``under``, as the screen shows it."""
+    top, bottom = _rgb(color), _rgb(under)
+    if top is None or bottom is None:
+        raise ValueError(f"not a #rrggbb colour: {color!r} / {under!r}")
+    mixed = (round(opacity * a + (1 - opacity) * b) for a, b in zip(top, bottom, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
 # The lightest of the dark backgrounds a coloured mark of the wall sits on (cards, the
 # bars' track) and the contrast a graphic needs against it (WCAG 2.1 1.4.11).
 MARK_ON: Final = "#142840"

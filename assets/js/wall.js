@@ -93,8 +93,11 @@
         const kept = [];
         all.forEach(function (el) {
             const text = el.querySelector(".mq-label-text") || el;
-            const r = text.getBoundingClientRect();
-            if (!r.width) { return; }
+            const box = text.getBoundingClientRect();
+            if (!box.width) { return; }
+            const pad = box.height * 0.15;  // names that touch read as one: keep a gap
+            const r = {left: box.left - pad, right: box.right + pad,
+                       top: box.top - pad, bottom: box.bottom + pad};
             const hit = kept.some(function (k) {
                 return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
             });

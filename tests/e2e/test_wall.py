@@ -492,13 +492,16 @@ def test_every_text_is_readable_from_five_metres(
     console.check()
 
 
-def test_no_serious_accessibility_violation(wall_page: Any, live_server: str) -> None:
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_no_serious_accessibility_violation(wall_page: Any, live_server: str, lang: str) -> None:
     """axe-core (4.12, in Chromium) finds nothing serious or critical in any view."""
     from axe_playwright_python.sync_playwright import Axe
 
     _, token = kiosk_token()
     page = wall_page
+    page.context.add_cookies([{"name": "minqing_lang", "value": lang, "url": live_server}])
     open_wall(page, live_server, token)
+    assert page.get_attribute("html", "lang") == lang
     page.wait_for_selector(f"#{WallIds.SLA} .mq-wall-sla-row, #{WallIds.SLA} .mq-wall-empty")
     axe = Axe()
     for n in (0, 1, 2):

@@ -411,3 +411,23 @@ def test_category_marks_stand_out_on_every_wall_background() -> None:
     assert mark_color(None) is None and mark_color("red") is None
     black = mark_color("#000000")
     assert black is not None and contrast(black, "#142840") >= GRAPHIC_CONTRAST
+
+
+def test_density_classes_stand_out_on_the_dark_land() -> None:
+    """Every density class, at the wall's opacity over the dark land, is >= 3:1 against
+    the land (the hexagons) and against the legend's background (the swatches)."""
+    from pages.wall_parts import (
+        DARK_LAND,
+        DENSITY_COLORS,
+        DENSITY_OPACITY,
+        GRAPHIC_CONTRAST,
+        blend,
+        contrast,
+        dark_density_hideout,
+    )
+
+    for color in DENSITY_COLORS:
+        assert contrast(blend(color, DENSITY_OPACITY, DARK_LAND), DARK_LAND) >= GRAPHIC_CONTRAST
+        assert contrast(color, "#07111f") >= GRAPHIC_CONTRAST
+    hideout = dark_density_hideout()
+    assert hideout["colors"] == list(DENSITY_COLORS) and hideout["opacity"] == DENSITY_OPACITY
