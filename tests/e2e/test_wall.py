@@ -9,6 +9,7 @@ Figures are compared with SQL computed here (tests/integration/wall_helpers.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -513,3 +514,68 @@ def test_no_serious_accessibility_violation(wall_page: Any, live_server: str, la
             if v["impact"] in SERIOUS
         ]
         assert not bad, f"view {n}: {bad}"
+
+
+def test_countdowns_overdue_first_and_marked_in_words(wall_page: Any, live_server: str) -> None:
+    """On the screen: the rows by seconds left, overdue ones first with the word 超时 shown;
+    a row whose clock runs out while shown gets the word at once (in the browser)."""
+    _, token = kiosk_token()
+    page = wall_page
+    open_wall(page, live_server, token)
+    page.wait_for_selector(f"#{WallIds.SLA} .mq-wall-sla-row")
+    page.wait_for_function(  # the browser has filled the countdowns in
+        "() => document.querySelector('.mq-wall-sla-left').textContent.length > 0"
+    )
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('#wall-sla .mq-wall-sla-row')].map(r => ({
+            left: Number(r.querySelector('.mq-wall-sla-left').dataset.left),
+            badge: r.querySelector('.mq-wall-sla-badge').checkVisibility()
+                ? r.querySelector('.mq-wall-sla-badge').textContent : null,
+            text: r.querySelector('.mq-wall-sla-left').textContent}))"""
+    )
+    lefts = [r["left"] for r in rows]
+    assert lefts == sorted(lefts), rows
+    for r in rows:
+        assert (r["badge"] == "超时") == (r["left"] < 0), r
+        assert r["text"].startswith("已超" if r["left"] < 0 else "剩余"), r
+    # a clock that runs out on the screen: the word appears without waiting for the server
+    page.evaluate(
+        """() => {
+            const row = [...document.querySelectorAll('#wall-sla .mq-wall-sla-row')].pop();
+            row.classList.remove('mq-wall-sla-late');
+            row.querySelector('.mq-wall-sla-left').dataset.left = '-1';
+            row.id = 'running-out';
+        }"""
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#running-out .mq-wall-sla-badge').checkVisibility()"
+    )
+
+
+def test_place_names_on_the_map_never_overlap(wall_page: Any, live_server: str) -> None:
+    """Where two names would overlap, one gives way (the higher level stays)."""
+    _, token = kiosk_token()
+    page = wall_page
+    open_wall(page, live_server, token)
+    page.wait_for_selector(f"#{WallIds.MAP} .mq-label", state="attached")
+    clashes_js = """() => {
+        const boxes = [...document.querySelectorAll('#wall-map .mq-label')]
+            .filter(l => l.checkVisibility({visibilityProperty: true}))
+            .map(l => ({r: l.querySelector('.mq-label-text').getBoundingClientRect(),
+                        county: l.classList.contains('mq-label-county'), name: l.textContent}));
+        const clashes = [];
+        boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+            if (a.r.left < b.r.right && b.r.left < a.r.right && a.r.top < b.r.bottom
+                && b.r.top < a.r.bottom) { clashes.push([a.name, b.name]); }
+        }));
+        return {clashes, counties: boxes.filter(b => b.county).length, shown: boxes.length};
+    }"""
+    # the collision pass runs on the animation frame after the labels arrive: wait for it
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion below reports what overlaps
+        page.wait_for_function(f"() => ({clashes_js})().clashes.length === 0", timeout=10_000)
+    seen = page.evaluate(clashes_js)
+    assert seen["counties"] and seen["shown"] > seen["counties"], seen
+    clashes = seen["clashes"]
+    assert not clashes, clashes
