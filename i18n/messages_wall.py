@@ -51,6 +51,7 @@ WALL: dict[str, dict[str, str]] = {
         "zh-CN": "数据刷新失败，显示的是上次成功刷新的数据",
         "en": "Refresh failed; showing the last data received",
     },
+    "wall.kpis": {"zh-CN": "今日指标", "en": "Today's figures"},
     "wall.kpi.today": {"zh-CN": "今日新增事件", "en": "New incidents today"},
     "wall.kpi.awaiting": {"zh-CN": "待派遣", "en": "Awaiting dispatch"},
     "wall.kpi.handling": {"zh-CN": "办理中", "en": "In progress"},

@@ -238,7 +238,7 @@ def layout(rotate: str | None = None, **_query: str) -> html.Div:
                     html.Div(
                         [
                             html.Span("民", className="mq-wall-logo"),
-                            html.Span(t("wall.brand", lang), className="mq-wall-title"),
+                            html.H1(t("wall.brand", lang), className="mq-wall-title"),
                             html.Span(t("wall.subtitle", lang), className="mq-wall-subtitle"),
                         ],
                         className="mq-wall-brand",
@@ -264,6 +264,7 @@ def layout(rotate: str | None = None, **_query: str) -> html.Div:
                 parts.kpi_tiles(None, lang, parts.kpi_labels(lang)),
                 id=WallIds.KPIS,
                 className="mq-wall-kpis",
+                **{"aria-label": t("wall.kpis", lang)},  # type: ignore[arg-type]  # a landmark
             ),
             html.Main(
                 [_views(lang, principal), _side(lang)],

@@ -245,6 +245,7 @@ def test_kiosk_wall_fills_the_screen(
             assert shown_text == "—"
         else:
             assert float(shown_text.replace(",", "").rstrip("%")) == pytest.approx(value, abs=0.05)
+    show_view(page, 0)  # the views rotate by themselves; a slow load may have moved on
     assert page.locator(f"#{WallIds.MAP}.leaflet-container").is_visible()
     assert page.locator(f"#{WallIds.FEED} .mq-wall-feed-row").count() >= 1
     # the clock shows the time of the last refresh, not red; the countdowns tick
