@@ -26,7 +26,7 @@ from governance.filters import LOCAL_TZ
 from governance.hotspots import hotspots
 from i18n import t
 
-FEED_N: Final = 4  # lines of the feed (as many as fit at the wall's text size)
+FEED_N: Final = 5  # lines of the feed sent (the screen shows those that fit whole: four)
 FEED_CHARS: Final = 34  # characters of masked text per feed line
 FRESH: Final = timedelta(minutes=5)  # a feed line this new is highlighted
 COUNTDOWN_N: Final = 4  # rows of the countdowns, most urgent first
