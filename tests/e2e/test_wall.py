@@ -420,6 +420,10 @@ def test_failed_refreshes_turn_the_clock_red_and_revocation_locks(
     page.route(UPDATE, lambda route: route.abort())
     wait_clock(page, stale=True)
     assert page.locator(".mq-wall-stale-note").is_visible()
+    # the warning is as readable as the rest and still fits the header
+    assert not small_texts(page, MIN_TEXT_PX)[1]
+    fits = page.evaluate(FITS_JS)
+    assert not fits["overflowing"] and not fits["outside"] and not fits["clipped"], fits
     page.unroute(UPDATE)
     wait_clock(page, stale=False)
     # refreshes hang (the server accepts them and never answers): red as well
@@ -451,8 +455,11 @@ def test_failed_refreshes_turn_the_clock_red_and_revocation_locks(
         v == "—" for v in page.locator(".mq-wall-kpi-value").all_inner_texts()
     )
     assert page.locator(f"#{WallIds.FEED} .mq-wall-feed-row").count() == 0
+    assert not small_texts(page, MIN_TEXT_PX)[1]
     page.reload()
     assert "大屏已锁定" in page.inner_text("body")
+    count, small = small_texts(page, MIN_TEXT_PX)  # the server-rendered locked page
+    assert count >= 3 and not small, small
 
 
 def small_texts(page: Any, minimum: float) -> tuple[int, list[str]]:
