@@ -26,10 +26,10 @@ from governance.filters import LOCAL_TZ
 from governance.hotspots import hotspots
 from i18n import t
 
-FEED_N: Final = 5  # lines of the feed
+FEED_N: Final = 5  # lines of the feed sent (the screen shows those that fit whole: four)
 FEED_CHARS: Final = 34  # characters of masked text per feed line
 FRESH: Final = timedelta(minutes=5)  # a feed line this new is highlighted
-COUNTDOWN_N: Final = 5
+COUNTDOWN_N: Final = 4  # rows of the countdowns, most urgent first
 DEPARTMENTS_N: Final = 8
 HOTSPOT_N: Final = 8
 HOTSPOT_PERIOD: Final = timedelta(days=7)  # hotspots of the last 7 days vs the 7 before
@@ -63,7 +63,8 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class Countdown:
-    """One running SLA clock: ``seconds_left`` at the snapshot (negative: overdue)."""
+    """One running SLA clock: ``seconds_left`` at the snapshot (negative: overdue);
+    ``overdue`` by the one definition (``case_state.overdue``) at the snapshot."""
 
     id: int
     category: str
@@ -74,6 +75,7 @@ class Countdown:
     due: str  # hh:mm or MM-DD hh:mm (local)
     seconds_left: int
     state: str  # red / amber / green
+    overdue: bool
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,8 @@ def feed(session: Session, now: datetime, scope: str | None, lang: str) -> tuple
 def countdowns(
     session: Session, now: datetime, scope: str | None, lang: str
 ) -> tuple[Countdown, ...]:
-    """The running SLA clocks nearest their deadline, either side (``q.urgent``)."""
+    """The most urgent running SLA clocks: overdue first (longest overdue at the top),
+    then the nearest deadlines (``q.urgent``)."""
     out = []
     for r in q.urgent(session, now, scope, COUNTDOWN_N):
         c: dict[str, Any] | None = sla.clock(
@@ -184,6 +187,7 @@ def countdowns(
                 due=_local(c["due_at"], now),
                 seconds_left=int(c["seconds_left"]),
                 state=str(c["state"]),
+                overdue=bool(r["overdue"]),
             )
         )
     return tuple(out)

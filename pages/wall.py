@@ -1,8 +1,9 @@
-"""The wall screen (指挥大屏): six KPI tiles, rotating views (density map, handoff
+"""The wall screen (指挥大屏): seven KPI tiles, rotating views (density map, handoff
 status, hotspots), the latest incidents and the most urgent SLA countdowns.
 
-Dark, made for a screen nobody touches, 1920x1080 up to 3840x2160: every size scales
-with the viewport (assets/minqing.css), nothing scrolls. The map does not pan or zoom;
+Dark, made for a screen nobody touches and read from five metres, 1920x1080 up to
+3840x2160: every size scales with the viewport and no text is under 24 px at 1080p (48 px
+at 2160p; assets/css/minqing.css), nothing scrolls: a list shows the rows that fit. The map does not pan or zoom;
 everything refreshes by itself every 10 s (callbacks/wall.py), and at once when a change
 is pushed by the live stream (the live indicator, assets/js/minqing-live.js), which also
 makes newly registered incidents pulse on the map. The views rotate in the browser every
@@ -79,11 +80,13 @@ def wall_map(lang: str, bbox: list[float]) -> dl.Map:
     land.hideout = parts.dark_area_hideout(lang)
     context = areas.context_layer(WallIds.LAYER_CONTEXT, lang, crs)
     context.hideout = {**parts.dark_area_hideout(lang), "pane": Panes.CONTEXT}
+    heat = density.density_layer(WallIds.LAYER_DENSITY, crs)
+    heat.hideout = parts.dark_density_hideout()
     return dl.Map(
         [
             *base,
             _pane(Panes.BASE, land),
-            _pane(Panes.DENSITY, density.density_layer(WallIds.LAYER_DENSITY, crs)),
+            _pane(Panes.DENSITY, heat),
             _pane(Panes.CONTEXT, context),
             _pane(Panes.LABELS, areas.labels_layer(WallIds.LAYER_LABELS, crs)),
         ],
@@ -112,8 +115,12 @@ def _legend(lang: str) -> html.Div:
         [
             html.Span(t("wall.legend_low", lang)),
             *[
-                html.Span(className="mq-wall-swatch", style={"background": c})
-                for c in density.COLORS
+                html.Span(
+                    className="mq-wall-swatch",
+                    style={"background": c},
+                    **{"aria-hidden": "true"},  # type: ignore[arg-type]
+                )
+                for c in parts.DENSITY_COLORS
             ],
             html.Span(t("wall.legend_high", lang)),
         ],
@@ -232,12 +239,12 @@ def layout(rotate: str | None = None, **_query: str) -> html.Div:
                     html.Div(
                         [
                             html.Span("民", className="mq-wall-logo"),
-                            html.Span(t("wall.brand", lang), className="mq-wall-title"),
+                            html.H1(t("wall.brand", lang), className="mq-wall-title"),
                             html.Span(t("wall.subtitle", lang), className="mq-wall-subtitle"),
                         ],
                         className="mq-wall-brand",
                     ),
-                    html.Div(area, id=WallIds.AREA, className="mq-wall-area"),
+                    html.Div(area, id=WallIds.AREA, className="mq-wall-area", title=area),
                     # a pushed change bumps the refresh tick: figures update at once
                     live_indicator(
                         WallIds.LIVE, lang, kind="wall", map_id=WallIds.MAP, target=WallIds.INTERVAL
@@ -258,6 +265,7 @@ def layout(rotate: str | None = None, **_query: str) -> html.Div:
                 parts.kpi_tiles(None, lang, parts.kpi_labels(lang)),
                 id=WallIds.KPIS,
                 className="mq-wall-kpis",
+                **{"aria-label": t("wall.kpis", lang)},  # type: ignore[arg-type]  # a landmark
             ),
             html.Main(
                 [_views(lang, principal), _side(lang)],

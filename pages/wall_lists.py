@@ -10,14 +10,16 @@ snapshot arrived, so the server's and the screen's clocks need not agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from dash import html
 
 from governance.wall import Ranked
 from governance.wall_cases import Countdown, FeedItem, Handoff, HotspotRow
 from i18n import t
-from pages.wall_parts import ranked_list
+from pages.wall_parts import mark_color, ranked_list
+
+HIDDEN: Final = {"aria-hidden": "true"}
 
 
 def _empty(key: str, lang: str) -> list[Any]:
@@ -25,15 +27,32 @@ def _empty(key: str, lang: str) -> list[Any]:
 
 
 def _chip(label: str, color: str | None) -> html.Span:
+    """A category: light text on the dark chip (>= 4.5:1 whatever the category), its
+    colour on a mark before it (a graphic, >= 3:1 against the card)."""
+    mark = mark_color(color)
     return html.Span(
-        label,
+        [
+            html.Span(
+                className="mq-wall-chip-mark",
+                style={"background": mark} if mark else {},
+                **HIDDEN,  # type: ignore[arg-type]
+            ),
+            label,
+        ],
         className="mq-wall-chip",
-        style={"borderColor": color, "color": color} if color else {},
+        title=label,
     )
 
 
+def _name(text: str | None, cls: str) -> html.Span:
+    """A name (grid, department, place): wraps to at most two lines, never cut; the
+    whole name is its title as well."""
+    return html.Span(text or "", className=cls, title=text or "")
+
+
 def feed_rows(items: Sequence[FeedItem] | None, lang: str) -> list[Any]:
-    """The latest incidents: time, category, grid and masked text."""
+    """The latest incidents: time, category and status; grid and masked text (the text
+    alone may end in an ellipsis: it is truncated already, never a name)."""
     if items is None:
         return _empty("wall.loading", lang)
     if not items:
@@ -45,12 +64,17 @@ def feed_rows(items: Sequence[FeedItem] | None, lang: str) -> list[Any]:
                     [
                         html.Span(i.time, className="mq-wall-feed-time"),
                         _chip(i.category, i.color),
-                        html.Span(i.grid or "", className="mq-wall-feed-grid"),
                         html.Span(i.status, className="mq-wall-feed-status"),
                     ],
                     className="mq-wall-feed-head",
                 ),
-                html.Div(i.text, className="mq-wall-feed-text"),
+                html.Div(
+                    [
+                        _name(i.grid, "mq-wall-feed-grid"),
+                        html.Span(i.text, className="mq-wall-feed-text"),
+                    ],
+                    className="mq-wall-feed-body",
+                ),
             ],
             className="mq-wall-feed-row" + (" mq-wall-feed-fresh" if i.fresh else ""),
             **{"data-incident": str(i.id)},  # type: ignore[arg-type]
@@ -60,7 +84,10 @@ def feed_rows(items: Sequence[FeedItem] | None, lang: str) -> list[Any]:
 
 
 def countdown_rows(items: Sequence[Countdown] | None, lang: str) -> list[Any]:
-    """The most urgent running SLA clocks, counting down in the browser."""
+    """The most urgent running SLA clocks, in the service's order (overdue first), counting
+    down in the browser. An overdue row says so in words (超时 / Overdue) as well as in
+    red; the word is on every row, shown by the row's class, so that the browser can
+    show it the moment a clock runs out (``assets/js/wall.js``)."""
     if items is None:
         return _empty("wall.loading", lang)
     if not items:
@@ -70,14 +97,15 @@ def countdown_rows(items: Sequence[Countdown] | None, lang: str) -> list[Any]:
             [
                 html.Div(
                     [
-                        html.Span(
-                            f"{t(f'wall.sla.{c.stage}', lang)} {c.due}",
-                            className="mq-wall-sla-stage",
-                        ),
+                        html.Span(t("wall.sla.overdue", lang), className="mq-wall-sla-badge"),
                         # filled and ticked by assets/js/wall.js
                         html.Span(
                             className="mq-wall-sla-left",
                             **{"data-left": str(c.seconds_left)},  # type: ignore[arg-type]
+                        ),
+                        html.Span(
+                            f"{t(f'wall.sla.{c.stage}', lang)} {c.due}",
+                            className="mq-wall-sla-stage",
                         ),
                     ],
                     className="mq-wall-sla-head",
@@ -85,15 +113,15 @@ def countdown_rows(items: Sequence[Countdown] | None, lang: str) -> list[Any]:
                 html.Div(
                     [
                         _chip(c.category, c.color),
-                        html.Span(
-                            " · ".join(p for p in (c.grid, c.department) if p),
-                            className="mq-wall-sla-meta",
-                        ),
+                        # grid and department each wrap on their own (a long English
+                        # department name takes a line of its own, never cut)
+                        *(_name(p, "mq-wall-sla-meta") for p in (c.grid, c.department) if p),
                     ],
                     className="mq-wall-sla-body",
                 ),
             ],
-            className=f"mq-wall-sla-row mq-wall-sla-{c.state}",
+            className=f"mq-wall-sla-row mq-wall-sla-{c.state}"
+            + (" mq-wall-sla-late" if c.overdue else ""),
             **{"data-incident": str(c.id)},  # type: ignore[arg-type]
         )
         for c in items
@@ -128,7 +156,7 @@ def handoff_departments(handoff: Handoff | None, lang: str) -> list[Any]:
     return [
         html.Div(
             [
-                html.Span(name, className="mq-wall-rank-label"),
+                _name(name, "mq-wall-rank-label"),
                 html.Span(
                     t("wall.handoff.overdue", lang, n=f"{late:,}") if late else "",
                     className="mq-wall-dept-late",
@@ -162,8 +190,8 @@ def hotspot_rows(items: Sequence[HotspotRow] | None, lang: str) -> list[Any]:
                     t(f"wall.hot.{h.label}", lang),
                     className=f"mq-wall-hot-badge mq-wall-hot-{h.label}",
                 ),
-                html.Span(h.place, className="mq-wall-hot-place"),
-                html.Span(h.category or "", className="mq-wall-hot-cat"),
+                _name(h.place, "mq-wall-hot-place"),
+                _name(h.category, "mq-wall-hot-cat"),
                 html.Span(
                     t("wall.hot.count", lang, n=f"{h.count:,}", p=f"{h.previous:,}"),
                     className="mq-wall-hot-count",

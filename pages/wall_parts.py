@@ -29,6 +29,80 @@ DARK_LINES: Final = {
     "grid": "#2f4866",
 }
 DARK_LAND: Final = "#0e1c30"
+# Density on the dark land: YlOrRd as on the light map, but the two darkest reds (2.3:1
+# and 1.6:1 on the land at the map's opacity: the densest cells the hardest to see) made
+# brighter and the opacity raised, so every class is >= 3:1 on the land and the legend.
+DENSITY_COLORS: Final = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#ff2a55")
+DENSITY_OPACITY: Final = 0.9
+
+
+def dark_density_hideout() -> dict[str, Any]:
+    """The density layer's hideout in the wall's colours."""
+    return {
+        **density.density_hideout(),
+        "colors": list(DENSITY_COLORS),
+        "opacity": DENSITY_OPACITY,
+        "stroke": DARK_LAND,
+    }
+
+
+def blend(color: str, opacity: float, under: str) -> str:
+    """``color`` at ``opacity`` over ``under``, as the screen shows it."""
+    top, bottom = _rgb(color), _rgb(under)
+    if top is None or bottom is None:
+        raise ValueError(f"not a #rrggbb colour: {color!r} / {under!r}")
+    mixed = (round(opacity * a + (1 - opacity) * b) for a, b in zip(top, bottom, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
+# The lightest of the dark backgrounds a coloured mark of the wall sits on (cards, the
+# bars' track) and the contrast a graphic needs against it (WCAG 2.1 1.4.11).
+MARK_ON: Final = "#142840"
+GRAPHIC_CONTRAST: Final = 3.0
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(color: str) -> tuple[int, int, int] | None:
+    h = color.strip().lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    if len(h) != 6 or any(c not in "0123456789abcdefABCDEF" for c in h):
+        return None
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    ra, rb = _rgb(a), _rgb(b)
+    if ra is None or rb is None:
+        raise ValueError(f"not a #rrggbb colour: {a!r} / {b!r}")
+    la, lb = sorted((_luminance(ra), _luminance(rb)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def mark_color(color: str | None, on: str = MARK_ON, ratio: float = GRAPHIC_CONTRAST) -> str | None:
+    """A category's colour as a mark on the wall's dark cards: the colour itself when it
+    stands out enough (``ratio`` against ``on``), else mixed with white, in steps of 5 %,
+    until it does (a dark purple becomes a lighter purple, still told apart by hue).
+    None or an unreadable colour: None (the mark takes the theme's accent)."""
+    rgb = _rgb(color) if color else None
+    if rgb is None:
+        return None
+    for step in range(21):
+        w = step / 20
+        mixed = tuple(round(c + (255 - c) * w) for c in rgb)
+        out = "#{:02x}{:02x}{:02x}".format(*mixed)
+        if contrast(out, on) >= ratio:
+            return out
+    return "#ffffff"
 
 
 def dark_area_hideout(lang: str) -> dict[str, Any]:
@@ -129,14 +203,14 @@ def ranked_list(items: Sequence[Ranked] | None, lang: str, *, numbered: bool = T
         html.Div(
             [
                 html.Span(str(n) if numbered else "", className="mq-wall-rank"),
-                html.Span(item.label, className="mq-wall-rank-label"),
+                html.Span(item.label, className="mq-wall-rank-label", title=item.label),
                 html.Span(f"{item.count:,}", className="mq-wall-rank-count"),
                 html.Div(
                     html.Div(
                         className="mq-wall-bar-fill",
                         style={
                             "width": f"{100 * item.count / top:.1f}%",
-                            **({"background": item.color} if item.color else {}),
+                            **({"background": mark_color(item.color)} if item.color else {}),
                         },
                     ),
                     className="mq-wall-bar",

@@ -14,6 +14,14 @@
  *                           seconds left when its snapshot arrived (data-left), counted
  *                           down from that moment by the browser's clock;
  *   rotate(n, className)    the rotating views: show view n modulo their number.
+ *
+ * Made to be read from five metres (assets/css/minqing.css), so two things are done by
+ * measuring the page rather than by guessing sizes:
+ *   fit()      a list shows only the rows that fit whole in its card (names wrap, so a
+ *              long English name may take a second line): the rows below are hidden, the
+ *              most urgent / newest stay. Run after every refresh and view change;
+ *   labels()   the map's place names: where two would overlap, the higher level (county
+ *              before street before community before grid) is kept and the other hidden.
  */
 (function () {
     "use strict";
@@ -42,14 +50,86 @@
                 + (d ? d + daysLabel + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
             if (el.textContent !== text) { el.textContent = text; }
             el.classList.toggle("mq-wall-sla-over", over);
+            // the row says "overdue" in words the moment its clock runs out
+            const row = el.closest(".mq-wall-sla-row");
+            if (row) { row.classList.toggle("mq-wall-sla-late", over); }
         });
+    }
+
+    const LISTS = ".mq-wall-feed, .mq-wall-sla, .mq-wall-ranks";
+    const ROW_OFF = "mq-wall-row-off";
+
+    function fit() {
+        document.querySelectorAll(LISTS).forEach(function (box) {
+            const rows = Array.prototype.slice.call(box.children);
+            rows.forEach(function (r) { r.classList.remove(ROW_OFF); });
+            const bottom = box.getBoundingClientRect().bottom + 0.5;
+            let full = false;
+            rows.forEach(function (r) {
+                if (full || r.getBoundingClientRect().bottom > bottom) {
+                    full = true;
+                    r.classList.add(ROW_OFF);
+                }
+            });
+        });
+    }
+
+    const LEVELS = ["county", "street", "community", "grid"];
+    const LABEL_OFF = "mq-wall-label-off";
+
+    function level(el) {
+        for (let i = 0; i < LEVELS.length; i++) {
+            if (el.classList.contains("mq-label-" + LEVELS[i])) { return i; }
+        }
+        return LEVELS.length;
+    }
+
+    function labels() {
+        const map = document.getElementById("wall-map");
+        if (!map) { return; }
+        const all = Array.prototype.slice.call(map.querySelectorAll(".mq-label"));
+        all.forEach(function (el) { el.classList.remove(LABEL_OFF); });
+        all.sort(function (a, b) { return level(a) - level(b); });
+        const kept = [];
+        all.forEach(function (el) {
+            const text = el.querySelector(".mq-label-text") || el;
+            const box = text.getBoundingClientRect();
+            if (!box.width) { return; }
+            const pad = box.height * 0.15;  // names that touch read as one: keep a gap
+            const r = {left: box.left - pad, right: box.right + pad,
+                       top: box.top - pad, bottom: box.bottom + pad};
+            const hit = kept.some(function (k) {
+                return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
+            });
+            if (hit) { el.classList.add(LABEL_OFF); } else { kept.push(r); }
+        });
+    }
+
+    let pending = false;
+    function relayout() {
+        if (pending) { return; }
+        pending = true;
+        requestAnimationFrame(function () { pending = false; fit(); labels(); });
+    }
+
+    function watch() {
+        const root = document.getElementById("wall-root");
+        if (!root) { return false; }
+        // the screen's language for assistive technology, when the page does not say it
+        if (!document.documentElement.getAttribute("lang") && root.getAttribute("lang")) {
+            document.documentElement.setAttribute("lang", root.getAttribute("lang"));
+        }
+        new MutationObserver(relayout).observe(root, {childList: true, subtree: true});
+        window.addEventListener("resize", relayout);
+        relayout();
+        return true;
     }
 
     const wall = {
         seen: function (status) {
             if (!status) { return "--:--:--"; }
             lastOk = Date.now();
-            setTimeout(countdowns, 0);  // after the new rows are on the page
+            setTimeout(function () { countdowns(); relayout(); }, 0);  // after the new rows
             return String(status.at || "--:--:--");
         },
         stale: function (tick, intervalMs) {
@@ -63,9 +143,16 @@
             const box = document.getElementById("wall-views");
             const count = parseInt((box && box.getAttribute("data-views")) || "3", 10) || 3;
             const base = String(className || "").replace(/\s*mq-wall-show-\d+/g, "");
+            setTimeout(relayout, 0);
             return base + " mq-wall-show-" + ((n || 0) % count);
         },
     };
+
+    // the page is rendered by Dash after this script runs: watch for the wall's root
+    if (!watch()) {
+        const wait = new MutationObserver(function () { if (watch()) { wait.disconnect(); } });
+        wait.observe(document.documentElement, {childList: true, subtree: true});
+    }
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {minqingWall: wall});
 })();

@@ -38,24 +38,25 @@ def latest(session: Session, now: datetime, scope: str | None, limit: int) -> li
 
 
 def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> list[dict[str, Any]]:
-    """The running SLA clocks closest to their deadline, on either side of it: the ones
-    about to run out and the ones that just did, nearest first (cases overdue for long
-    come last; the overdue tile counts them all). The clock that runs is the one
-    definition's (``case_state.running_due``): a suspended case runs none."""
+    """The ``limit`` most urgent running SLA clocks: by deadline, earliest first, so the
+    overdue cases come first (the longest overdue at the top) and then the clocks
+    nearest their deadline. The clock that runs and whether it is overdue are the one
+    definition's (``case_state.running_due``, ``case_state.overdue``): a suspended case
+    runs none."""
     where, params = scope_filter(scope)
     sql = f"""
         SELECT * FROM (
             SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
                    d.name_zh AS dept_zh, d.name_en AS dept_en,
                    i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
-                   {cs.running_due()} AS due
+                   {cs.running_due()} AS due, {cs.overdue()} AS overdue
             FROM incident i
             LEFT JOIN area g ON g.id = i.grid_id
             LEFT JOIN department d ON d.id = i.lead_department_id
             WHERE {cs.handling()} AND i.reported_at <= :now {where}
         ) x
         WHERE x.due IS NOT NULL
-        ORDER BY abs(extract(epoch FROM x.due - CAST(:now AS timestamptz))), x.id
+        ORDER BY x.due, x.id
         LIMIT :limit
     """
     rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()

@@ -9,6 +9,7 @@ Figures are compared with SQL computed here (tests/integration/wall_helpers.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +34,32 @@ HD = {"width": 1920, "height": 1080}
 WALL_VIEWPORT = HD  # (tests/e2e/test_live.py opens the wall with it)
 UHD = {"width": 3840, "height": 2160}
 SCREENSHOT = readme_picture("screenshot-wall.png")
+SCREENSHOT_4K = readme_picture("screenshot-wall-4k.png")
+# The smallest text meant to be read, in px per 1080 px of screen height (README "The wall
+# screen", assets/css/minqing.css): 24 px at 1920x1080, 48 px at 3840x2160.
+MIN_TEXT_PX = 24
+SERIOUS = ("serious", "critical")
+# Every visible element with a text of its own (a direct, non-blank text node), except
+# what is hidden from assistive technology (aria-hidden: decoration), with its font size.
+TEXT_SIZES_JS = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const e = n.parentElement;
+        if (!e || seen.has(e) || !n.textContent.trim() || e.closest('[aria-hidden=true]')
+            || e.closest('script, style, noscript, title')) { continue; }
+        seen.add(e);
+        const r = e.getBoundingClientRect();
+        if (!r.width || !r.height || r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight
+            || r.left >= innerWidth) { continue; }
+        if (!e.checkVisibility({visibilityProperty: true, opacityProperty: true})) { continue; }
+        out.push({size: parseFloat(getComputedStyle(e).fontSize),
+                  what: (e.id ? '#' + e.id : '') + '.' + String(e.className).split(' ')[0]
+                        + ' "' + n.textContent.trim().slice(0, 24) + '"'});
+    }
+    return out;
+}"""
 LABELS = [
     "今日新增事件", "待派遣", "办理中", "超时未办", "今日按时办结率", "今日群众满意度", "今日巡查完成率"
 ]  # fmt: skip
@@ -66,6 +93,21 @@ FITS_JS = """() => {
     return {h: d.scrollHeight, w: d.scrollWidth, ih: innerHeight, iw: innerWidth,
             overflowing, outside, clipped};
 }"""
+
+# Names (categories, grids, departments, places, the area) that are cut off: wider than
+# their box, or taller once their two-line clamp is lifted (a name may wrap, never be cut).
+NAMES = (".mq-wall-area, .mq-wall-rank-label, .mq-wall-chip, .mq-wall-feed-grid,"
+         " .mq-wall-sla-meta, .mq-wall-hot-place, .mq-wall-hot-cat")  # fmt: skip
+CUT_NAMES_JS = """names => [...document.querySelectorAll(names)].filter(e => {
+    if (!e.checkVisibility({visibilityProperty: true}) || !e.getClientRects().length
+        || e.closest('.mq-wall-row-off')) { return false; }
+    if (e.scrollWidth > e.clientWidth + 1) { return true; }
+    const clamped = e.getBoundingClientRect().height;
+    e.style.webkitLineClamp = 'none';
+    const whole = e.getBoundingClientRect().height;
+    e.style.webkitLineClamp = '';
+    return whole > clamped + 1;
+}).map(e => e.className + ' ' + e.textContent)"""
 
 
 def kiosk_token(area_code: str | None = None) -> tuple[int, str]:
@@ -104,6 +146,20 @@ def open_wall(page: Any, base: str, token: str) -> None:
     # figures arrive with the first refresh; the base map with the first layer response
     page.wait_for_function("() => document.querySelectorAll('[data-kpi]').length === 7")
     page.wait_for_selector(f"#{WallIds.MAP} .mq-area", state="attached")
+
+
+def save_picture(page: Any, path: Path) -> None:
+    """A screenshot of the page as a PNG of at most 256 colours (the dark theme has few;
+    the 4K picture stays near a megabyte)."""
+    import io
+
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    shot.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        path, optimize=True
+    )
 
 
 def kpis_shown(page: Any) -> dict[str, tuple[float | None, str]]:
@@ -189,6 +245,7 @@ def test_kiosk_wall_fills_the_screen(
             assert shown_text == "—"
         else:
             assert float(shown_text.replace(",", "").rstrip("%")) == pytest.approx(value, abs=0.05)
+    show_view(page, 0)  # the views rotate by themselves; a slow load may have moved on
     assert page.locator(f"#{WallIds.MAP}.leaflet-container").is_visible()
     assert page.locator(f"#{WallIds.FEED} .mq-wall-feed-row").count() >= 1
     # the clock shows the time of the last refresh, not red; the countdowns tick
@@ -211,9 +268,8 @@ def test_kiosk_wall_fills_the_screen(
     )
     if density_url and page.request.get(density_url).json()["stats"]["total"]:
         page.wait_for_selector(".mq-hex", state="attached")
-    if viewport == HD and lang == "zh-CN":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
+    if lang == "zh-CN":  # the README's pictures, at both resolutions
+        save_picture(page, SCREENSHOT if viewport == HD else SCREENSHOT_4K)
     # one screen in every view: no scrollbars, no text cut off or beyond the screen
     for n in (0, 1, 2):
         show_view(page, n)
@@ -364,6 +420,10 @@ def test_failed_refreshes_turn_the_clock_red_and_revocation_locks(
     page.route(UPDATE, lambda route: route.abort())
     wait_clock(page, stale=True)
     assert page.locator(".mq-wall-stale-note").is_visible()
+    # the warning is as readable as the rest and still fits the header
+    assert not small_texts(page, MIN_TEXT_PX)[1]
+    fits = page.evaluate(FITS_JS)
+    assert not fits["overflowing"] and not fits["outside"] and not fits["clipped"], fits
     page.unroute(UPDATE)
     wait_clock(page, stale=False)
     # refreshes hang (the server accepts them and never answers): red as well
@@ -395,5 +455,135 @@ def test_failed_refreshes_turn_the_clock_red_and_revocation_locks(
         v == "—" for v in page.locator(".mq-wall-kpi-value").all_inner_texts()
     )
     assert page.locator(f"#{WallIds.FEED} .mq-wall-feed-row").count() == 0
+    assert not small_texts(page, MIN_TEXT_PX)[1]
     page.reload()
     assert "大屏已锁定" in page.inner_text("body")
+    count, small = small_texts(page, MIN_TEXT_PX)  # the server-rendered locked page
+    assert count >= 3 and not small, small
+
+
+def small_texts(page: Any, minimum: float) -> tuple[int, list[str]]:
+    """How many texts are on the screen, and those below ``minimum`` px (with sizes)."""
+    texts = page.evaluate(TEXT_SIZES_JS)
+    return len(texts), [f"{t['what']} {t['size']}px" for t in texts if t["size"] < minimum - 0.01]
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"),
+    [(HD, "zh-CN"), (HD, "en"), (UHD, "zh-CN"), (UHD, "en")],
+    ids=["1080p", "1080p-en", "2160p", "2160p-en"],
+)
+def test_every_text_is_readable_from_five_metres(
+    browser: Any, live_server: str, console: Any, viewport: dict[str, int], lang: str
+) -> None:
+    """No text meant to be read is under 24 px per 1080 px of screen height, in every
+    view, and none of them is cut off (names wrap; only free text ends in an ellipsis)."""
+    _, token = kiosk_token()
+    page = new_page(browser, console, viewport)
+    page.context.add_cookies([{"name": "minqing_lang", "value": lang, "url": live_server}])
+    open_wall(page, live_server, token)
+    page.wait_for_selector(f"#{WallIds.SLA} .mq-wall-sla-row, #{WallIds.SLA} .mq-wall-empty")
+    page.wait_for_selector(f"#{WallIds.MAP} .mq-label", state="attached")
+    minimum = MIN_TEXT_PX * viewport["height"] / 1080
+    for n in (0, 1, 2):
+        show_view(page, n)
+        count, small = small_texts(page, minimum)
+        assert count > 20, count  # the walk sees the screen's texts
+        assert not small, f"view {n}: {len(small)} of {count} texts under {minimum} px:\n" + (
+            "\n".join(small)
+        )
+        cut = page.evaluate(CUT_NAMES_JS, NAMES)
+        assert not cut, f"view {n}: names cut off: {cut}"
+        shots = ROOT / ".data" / "screenshots"  # for a person to look at; not checked in
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / f"wall-{viewport['height']}-{lang}-{n}.png"))
+    page.context.close()
+    console.check()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_no_serious_accessibility_violation(wall_page: Any, live_server: str, lang: str) -> None:
+    """axe-core (4.12, in Chromium) finds nothing serious or critical in any view."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    _, token = kiosk_token()
+    page = wall_page
+    page.context.add_cookies([{"name": "minqing_lang", "value": lang, "url": live_server}])
+    open_wall(page, live_server, token)
+    assert page.get_attribute("html", "lang") == lang
+    page.wait_for_selector(f"#{WallIds.SLA} .mq-wall-sla-row, #{WallIds.SLA} .mq-wall-empty")
+    axe = Axe()
+    for n in (0, 1, 2):
+        show_view(page, n)
+        results = axe.run(page)
+        bad = [
+            (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:5])
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
+        assert not bad, f"view {n}: {bad}"
+
+
+def test_countdowns_overdue_first_and_marked_in_words(wall_page: Any, live_server: str) -> None:
+    """On the screen: the rows by seconds left, overdue ones first with the word 超时 shown;
+    a row whose clock runs out while shown gets the word at once (in the browser)."""
+    _, token = kiosk_token()
+    page = wall_page
+    open_wall(page, live_server, token)
+    page.wait_for_selector(f"#{WallIds.SLA} .mq-wall-sla-row")
+    page.wait_for_function(  # the browser has filled the countdowns in
+        "() => document.querySelector('.mq-wall-sla-left').textContent.length > 0"
+    )
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('#wall-sla .mq-wall-sla-row')].map(r => ({
+            left: Number(r.querySelector('.mq-wall-sla-left').dataset.left),
+            badge: r.querySelector('.mq-wall-sla-badge').checkVisibility()
+                ? r.querySelector('.mq-wall-sla-badge').textContent : null,
+            text: r.querySelector('.mq-wall-sla-left').textContent}))"""
+    )
+    lefts = [r["left"] for r in rows]
+    assert lefts == sorted(lefts), rows
+    for r in rows:
+        assert (r["badge"] == "超时") == (r["left"] < 0), r
+        assert r["text"].startswith("已超" if r["left"] < 0 else "剩余"), r
+    # a clock that runs out on the screen: the word appears without waiting for the server
+    page.evaluate(
+        """() => {
+            const row = [...document.querySelectorAll('#wall-sla .mq-wall-sla-row')].pop();
+            row.classList.remove('mq-wall-sla-late');
+            row.querySelector('.mq-wall-sla-left').dataset.left = '-1';
+            row.id = 'running-out';
+        }"""
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#running-out .mq-wall-sla-badge').checkVisibility()"
+    )
+
+
+def test_place_names_on_the_map_never_overlap(wall_page: Any, live_server: str) -> None:
+    """Where two names would overlap, one gives way (the higher level stays)."""
+    _, token = kiosk_token()
+    page = wall_page
+    open_wall(page, live_server, token)
+    page.wait_for_selector(f"#{WallIds.MAP} .mq-label", state="attached")
+    clashes_js = """() => {
+        const boxes = [...document.querySelectorAll('#wall-map .mq-label')]
+            .filter(l => l.checkVisibility({visibilityProperty: true}))
+            .map(l => ({r: l.querySelector('.mq-label-text').getBoundingClientRect(),
+                        county: l.classList.contains('mq-label-county'), name: l.textContent}));
+        const clashes = [];
+        boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+            if (a.r.left < b.r.right && b.r.left < a.r.right && a.r.top < b.r.bottom
+                && b.r.top < a.r.bottom) { clashes.push([a.name, b.name]); }
+        }));
+        return {clashes, counties: boxes.filter(b => b.county).length, shown: boxes.length};
+    }"""
+    # the collision pass runs on the animation frame after the labels arrive: wait for it
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion below reports what overlaps
+        page.wait_for_function(f"() => ({clashes_js})().clashes.length === 0", timeout=10_000)
+    seen = page.evaluate(clashes_js)
+    assert seen["counties"] and seen["shown"] > seen["counties"], seen
+    clashes = seen["clashes"]
+    assert not clashes, clashes

@@ -148,7 +148,10 @@ def test_a_new_incident_tops_the_feed_and_the_count(county: str, county_code: st
 
 
 # ----------------------------------------------------------------------------- countdowns
-def test_countdowns_are_the_clocks_nearest_their_deadline(county: str, session) -> None:
+def test_countdowns_are_the_most_urgent_clocks_overdue_first(county: str, session) -> None:
+    """By deadline, earliest first: every overdue case before every running one, the
+    longest overdue at the top, then the nearest deadlines; overdue as the shared
+    definition says (a suspended case runs no clock)."""
     from governance import wall as wall_service
 
     now = datetime.now(LOCAL_TZ)
@@ -166,14 +169,36 @@ def test_countdowns_are_the_clocks_nearest_their_deadline(county: str, session) 
         """),
         {"p": county + "%", "now": now},
     ).all()
-    rows = sorted(rows, key=lambda r: (abs((r.due - now).total_seconds()), r.id))[:COUNTDOWN_N]
-    assert rows, "the demo county has running clocks"
-    assert [c.id for c in snap.countdowns] == [r.id for r in rows]
-    for c, r in zip(snap.countdowns, rows, strict=True):
+    overdue = sorted((r for r in rows if r.due < now), key=lambda r: (r.due, r.id))
+    running = sorted((r for r in rows if r.due >= now), key=lambda r: (r.due, r.id))
+    expected = (overdue + running)[:COUNTDOWN_N]
+    assert expected, "the demo county has running clocks"
+    assert [c.id for c in snap.countdowns] == [r.id for r in expected]
+    for c, r in zip(snap.countdowns, expected, strict=True):
         assert c.seconds_left == int((r.due - now).total_seconds())
-        assert (c.state == "red") == (c.seconds_left < 0)
-    nearest = [abs(c.seconds_left) for c in snap.countdowns]
-    assert nearest == sorted(nearest)
+        assert c.overdue == (r.due < now) == (c.state == "red")
+    flags = [c.overdue for c in snap.countdowns]
+    assert flags == sorted(flags, reverse=True)  # no overdue row below a running one
+    lefts = [c.seconds_left for c in snap.countdowns]
+    assert lefts == sorted(lefts)
+
+
+def test_overdue_rows_are_marked_in_words() -> None:
+    """An overdue row carries the word (超时 / Overdue), not only a colour; a running one
+    carries it hidden, for the browser to show when its clock runs out."""
+    from governance.wall_cases import Countdown
+    from pages import wall_lists
+
+    def row(overdue: bool) -> Countdown:
+        return Countdown(1, "消防隐患", "#93102e", "东坑社区第二网格", "应急管理局", "accept",
+                         "10:00", -60 if overdue else 60, "red" if overdue else "green", overdue)  # fmt: skip
+
+    for lang, word in (("zh-CN", "超时"), ("en", "Overdue")):
+        late, running = wall_lists.countdown_rows([row(True), row(False)], lang)
+        assert "mq-wall-sla-late" in late.className
+        assert "mq-wall-sla-late" not in running.className
+        badges = [c for c in late.children[0].children if "mq-wall-sla-badge" in c.className]
+        assert [b.children for b in badges] == [word]
 
 
 def test_countdowns_reach_the_wall_with_their_seconds(county_code: str) -> None:
@@ -366,3 +391,43 @@ def test_the_kiosk_live_stream_carries_no_personal_data(county: str) -> None:
             assert secret not in text_seen
     finally:
         stream.close()
+
+
+# ----------------------------------------------------------------------------- contrast
+def test_category_marks_stand_out_on_every_wall_background() -> None:
+    """Every category's mark is >= 3:1 on the wall's dark backgrounds (dark colours are
+    lightened, light ones kept as they are), and chip text is >= 4.5:1 on the chip."""
+    from governance import catalog
+    from pages.wall_parts import GRAPHIC_CONTRAST, contrast, mark_color
+
+    backgrounds = ("#07111f", "#0a1626", "#0d1b2e", "#142840")
+    for cat in catalog.all_categories():
+        mark = mark_color(cat.color)
+        assert mark is not None
+        assert all(contrast(mark, bg) >= GRAPHIC_CONTRAST for bg in backgrounds), (cat, mark)
+        if contrast(cat.color, "#142840") >= GRAPHIC_CONTRAST:
+            assert mark == cat.color  # a colour that stands out already is kept
+    assert contrast("#e6edf6", "#142840") >= 4.5  # chip text on the chip
+    assert mark_color(None) is None and mark_color("red") is None
+    black = mark_color("#000000")
+    assert black is not None and contrast(black, "#142840") >= GRAPHIC_CONTRAST
+
+
+def test_density_classes_stand_out_on_the_dark_land() -> None:
+    """Every density class, at the wall's opacity over the dark land, is >= 3:1 against
+    the land (the hexagons) and against the legend's background (the swatches)."""
+    from pages.wall_parts import (
+        DARK_LAND,
+        DENSITY_COLORS,
+        DENSITY_OPACITY,
+        GRAPHIC_CONTRAST,
+        blend,
+        contrast,
+        dark_density_hideout,
+    )
+
+    for color in DENSITY_COLORS:
+        assert contrast(blend(color, DENSITY_OPACITY, DARK_LAND), DARK_LAND) >= GRAPHIC_CONTRAST
+        assert contrast(color, "#07111f") >= GRAPHIC_CONTRAST
+    hideout = dark_density_hideout()
+    assert hideout["colors"] == list(DENSITY_COLORS) and hideout["opacity"] == DENSITY_OPACITY
