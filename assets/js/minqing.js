@@ -288,25 +288,31 @@
      * hidden (class mq-label-hidden), so names never print over each other.
      */
     const LEVEL_RANK = {county: 0, street: 1, community: 2, grid: 3};
-    const LABEL_GAP = 3;  // px kept free around each name
+    const LABEL_GAP = 0.15;  // of a name's height kept free around it: touching names read as one
 
-    function declutterLabels(map, paneName) {
-        const pane = map && map.getPane ? map.getPane(paneName) : null;
-        if (!pane) { return; }
-        const labels = Array.prototype.slice.call(pane.querySelectorAll(".mq-label"));
+    function labelRank(node) {
+        const level = node.getAttribute("data-level") || (String(node.className).match(/mq-label-(\w+)/) || [])[1];
+        return LEVEL_RANK[level] === undefined ? 9 : LEVEL_RANK[level];
+    }
+
+    /** Hide the names under ``root`` (a map pane, or the wall's map) that would overlap a
+     *  name of higher priority. Also called by assets/js/wall.js after its layout. */
+    function declutterLabels(root) {
+        if (!root || !root.querySelectorAll) { return; }
+        const labels = Array.prototype.slice.call(root.querySelectorAll(".mq-label"));
         labels.forEach(function (node) { node.classList.remove("mq-label-hidden"); });
         const ranked = labels.map(function (node, i) {
-            const level = node.getAttribute("data-level");
-            return {node: node, rank: LEVEL_RANK[level] === undefined ? 9 : LEVEL_RANK[level], i: i};
+            return {node: node, rank: labelRank(node), i: i};
         }).sort(function (a, b) { return a.rank - b.rank || a.i - b.i; });
         const kept = [];
         ranked.forEach(function (item) {
             const text = item.node.querySelector(".mq-label-text") || item.node;
-            const r = text.getBoundingClientRect();
-            if (!r.width && !r.height) { return; }
+            const box = text.getBoundingClientRect();
+            if (!box.width && !box.height) { return; }
+            const pad = Math.max(2, box.height * LABEL_GAP);
+            const r = {left: box.left - pad, right: box.right + pad, top: box.top - pad, bottom: box.bottom + pad};
             const hit = kept.some(function (k) {
-                return r.left < k.right + LABEL_GAP && r.right + LABEL_GAP > k.left
-                    && r.top < k.bottom + LABEL_GAP && r.bottom + LABEL_GAP > k.top;
+                return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
             });
             if (hit) {
                 item.node.classList.add("mq-label-hidden");
@@ -327,7 +333,7 @@
         }
         setTimeout(function () {
             delete declutterQueued[paneName];
-            declutterLabels(map, paneName);
+            declutterLabels(map.getPane ? map.getPane(paneName) : null);
         }, 30);
     }
 

@@ -74,35 +74,11 @@
         });
     }
 
-    const LEVELS = ["county", "street", "community", "grid"];
-    const LABEL_OFF = "mq-wall-label-off";
-
-    function level(el) {
-        for (let i = 0; i < LEVELS.length; i++) {
-            if (el.classList.contains("mq-label-" + LEVELS[i])) { return i; }
-        }
-        return LEVELS.length;
-    }
-
+    /** The map's place names: where two would overlap, the higher level stays (the
+     *  shared pass of assets/js/minqing.js, run again after the wall's own layout). */
     function labels() {
-        const map = document.getElementById("wall-map");
-        if (!map) { return; }
-        const all = Array.prototype.slice.call(map.querySelectorAll(".mq-label"));
-        all.forEach(function (el) { el.classList.remove(LABEL_OFF); });
-        all.sort(function (a, b) { return level(a) - level(b); });
-        const kept = [];
-        all.forEach(function (el) {
-            const text = el.querySelector(".mq-label-text") || el;
-            const box = text.getBoundingClientRect();
-            if (!box.width) { return; }
-            const pad = box.height * 0.15;  // names that touch read as one: keep a gap
-            const r = {left: box.left - pad, right: box.right + pad,
-                       top: box.top - pad, bottom: box.bottom + pad};
-            const hit = kept.some(function (k) {
-                return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
-            });
-            if (hit) { el.classList.add(LABEL_OFF); } else { kept.push(r); }
-        });
+        const shared = window.minqing && window.minqing.map && window.minqing.map.declutterLabels;
+        if (shared) { shared(document.getElementById("wall-map")); }
     }
 
     let pending = false;

@@ -30,7 +30,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORDS = {a.username: a.password for a in DEMO_ACCOUNTS}
 PHONE = {"width": 390, "height": 844}
-OTHERS = pytest.mark.xfail(strict=False, reason="fixed on another branch")
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,9 @@ SCREENS = [
     Screen("/password", "commander", "#password-submit"),
     Screen("/audit", "dept", "#forbidden-message"),  # the 403 page: not a department's
     Screen("/report", None, "#report-submit"),
+    Screen("/", "commander", "#map-leaflet .mq-area", state="attached"),
+    Screen("/", "supervisor", "#map-leaflet .mq-area", state="attached"),
+    Screen("/wall", "wall", "[data-kpi]"),
 ]
 # the front desk once more on a grid worker's phone; the form-heavy screens once more in
 # English (names of fields, Dash's own words)
@@ -67,11 +69,8 @@ SCREENS += [replace(s, viewport=PHONE) for s in SCREENS if s.path == "/frontdesk
 SCREENS += [
     replace(s, lang="en")
     for s in SCREENS
-    if s.path in ("/briefings", "/audit", "/patrol-report", "/import") and s.user != "dept"
-]
-OTHER_SCREENS = [
-    Screen("/", "commander", "#map-leaflet .mq-area", state="attached"),
-    Screen("/wall", "wall", "[data-kpi]"),
+    if s.path in ("/briefings", "/audit", "/patrol-report", "/import", "/")
+    and s.user not in ("dept", "supervisor")
 ]
 
 
@@ -121,8 +120,7 @@ def open_screen(
 
 @pytest.mark.parametrize(
     "screen",
-    [pytest.param(s, id=screen_id(s)) for s in SCREENS]
-    + [pytest.param(s, id=screen_id(s), marks=OTHERS) for s in OTHER_SCREENS],
+    [pytest.param(s, id=screen_id(s)) for s in SCREENS],
 )
 def test_no_serious_violations(
     new_page: Callable[..., Any], live_server: str, console: Console, screen: Screen

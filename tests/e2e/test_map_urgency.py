@@ -17,6 +17,7 @@ from geodata.db import session_scope
 from geodata.queries import case_state
 from layers.incidents import URGENCY_COLORS
 from pages.map_ids import MapIds
+from tests.e2e import axe
 from tests.e2e.conftest import readme_picture
 from tests.e2e.test_map import open_map
 from tests.e2e.test_persons_ui import page_as  # noqa: F401  (fixture)
@@ -91,6 +92,7 @@ def test_needs_now_shows_only_overdue_and_due_soon_coloured_by_urgency(
     assert legend.locator(".mq-legend-category").count() >= 7  # the ring: category groups
     assert page.locator(".mq-incident-cluster").count() == 0
     page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+    axe.assert_clean(page, "/ in the urgency view")
     picture = readme_picture("screenshot-map-urgency.png")
     picture.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(picture))
@@ -155,6 +157,7 @@ def test_keyboard_only_user_opens_a_case_from_the_map_and_dispatches_it(
     assert state(iid)["status"] == "dispatched"
     # the redrawn panel keeps the keyboard where it was, not at the top of the page
     sup.wait_for_function(f"() => document.activeElement.id === '{MapIds.PANEL}'")
+    axe.assert_clean(sup, "/ with the list of what is in view and a case's panel open")
     assert not console.errors, console.errors
 
 
