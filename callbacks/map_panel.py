@@ -79,8 +79,10 @@ def selection_from_click(trigger: Any, value: Any) -> dict[str, Any] | None:
         return {"kind": "area", "id": aid, "fit": True} if value and aid else None
     if isinstance(trigger, dict) and trigger.get("type") == MapIds.VIEW_ITEM_TYPE:
         kind, vid = trigger.get("kind"), _id(trigger.get("id"))
-        if not value or vid is None or kind not in ("area", "site", "incident"):
+        if not value or vid is None or kind not in ("area", "site", "incident", "person"):
             return None
+        if kind == "person":  # its panel moves nothing: the residence is not shown
+            return {"kind": kind, "id": vid}
         return {"kind": kind, "id": vid, "fit" if kind == "area" else "fly": True}
     if isinstance(trigger, dict) and trigger.get("type") == MapIds.INBOX_ITEM_TYPE:
         iid = _id(trigger.get("incident"))

@@ -54,6 +54,11 @@ URGENCY: dict[str, dict[str, str]] = {
     "viewlist.incidents": {"zh-CN": "事件（最紧急在前）", "en": "Cases (most urgent first)"},
     "viewlist.sites": {"zh-CN": "重点场所（风险高在前）", "en": "Key sites (riskiest first)"},
     "viewlist.areas": {"zh-CN": "区域", "en": "Areas"},
+    "viewlist.persons": {
+        "zh-CN": "重点人员（关爱等级高在前）",
+        "en": "Key persons (highest care level first)",
+    },
+    "viewlist.care": {"zh-CN": "关爱等级 {n}", "en": "care level {n}"},
     "viewlist.more": {
         "zh-CN": "还有{n}项未列出，请放大地图或筛选",
         "en": "{n} more not listed: zoom in or filter",

@@ -86,6 +86,26 @@ def _area(row: Mapping[str, Any], lang: str) -> html.Button:
     )
 
 
+def _person(row: Mapping[str, Any], lang: str) -> html.Button:
+    """No identity: the category, the care level and the grid (the panel masks the rest)."""
+    return html.Button(
+        [
+            html.Span(t(f"person.{row['category']}", lang)),
+            html.Span(
+                " · ".join(
+                    x
+                    for x in (t("viewlist.care", lang, n=row["care_level"]), row.get("grid") or "")
+                    if x
+                ),
+                className="mq-view-sub",
+            ),
+        ],
+        id=MapIds.view_item("person", int(row["id"])),
+        n_clicks=0,
+        className="mq-view-item",
+    )
+
+
 def view_list(found: ViewList, category_names: Mapping[str, str], lang: str) -> list[Any]:
     """The three lists (a list the user may not see, or whose layer is off, is left out)."""
     out: list[Any] = [html.P(t("viewlist.hint", lang), className="mq-legend-note")]
@@ -103,6 +123,15 @@ def view_list(found: ViewList, category_names: Mapping[str, str], lang: str) -> 
                 t("viewlist.sites", lang),
                 [_site(r, lang) for r in found.sites],
                 found.sites_total,
+                lang,
+            )
+        )
+    if found.persons or found.persons_total:
+        out.append(
+            _group(
+                t("viewlist.persons", lang),
+                [_person(r, lang) for r in found.persons],
+                found.persons_total,
                 lang,
             )
         )

@@ -79,3 +79,22 @@ def areas(
     if scope:
         params["scope"] = scope + "%"
     return _rows(session, sql, params)
+
+
+def persons(
+    session: Session, bbox: Sequence[float], limit: int, scope: str | None
+) -> tuple[list[dict[str, Any]], int]:
+    """Key persons living in the view, the highest care level first, with no identity:
+    ``{id, category, care_level, grid}`` (as the persons layer's points)."""
+    scoped = f"AND p.grid_id IN {SCOPED_GRIDS}" if scope else ""
+    sql = f"""
+        SELECT p.id, p.category, p.care_level, g.name AS grid, count(*) OVER () AS total
+        FROM key_person p LEFT JOIN area g ON g.id = p.grid_id
+        WHERE p.geom && {ENVELOPE} {scoped}
+        ORDER BY p.care_level DESC, p.id
+        LIMIT :limit
+    """
+    params: dict[str, object] = {**_bbox(bbox), "limit": limit}
+    if scope:
+        params["scope"] = scope + "%"
+    return _rows(session, sql, params)

@@ -38,7 +38,17 @@ def test_a_supervisor_sees_patrol_on_the_map(browser: Any, live_server: str) -> 
     assert "巡查状态" in page.locator(".mq-legend-sites").inner_text()
     page.screenshot(path=str(readme_picture("screenshot-patrol-map.png")))
     # a site's panel: its visits and open findings
-    page.locator(".mq-site").first.click(force=True)
+    # a site the cards leave uncovered (the map fits its area beside them; a neighbour's
+    # sites may lie under the control card)
+    free = page.evaluate(
+        """() => [...document.querySelectorAll('.mq-site')].findIndex(s => {
+            const r = s.getBoundingClientRect();
+            const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return e && (e === s || s.contains(e));
+        })"""
+    )
+    assert free >= 0
+    page.locator(".mq-site").nth(free).click(force=True)
     page.wait_for_selector(".mq-panel-subtitle")
     assert "巡查记录" in page.locator(f"#{MapIds.PANEL}").inner_text()
     console.check()

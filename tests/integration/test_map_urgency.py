@@ -211,6 +211,13 @@ def test_list_of_what_is_in_view_is_scoped_ordered_and_bounded() -> None:
     kinds = [r["urgency"] for r in found.incidents]
     assert [k == "overdue" for k in kinds] == sorted([k == "overdue" for k in kinds], reverse=True)
     assert all(a["level"] == "community" for a in found.areas)
+    # key persons: listed for the roles that see their points, never with an identity
+    with unit_of_work(who) as s:
+        people = view_service.in_view(s, who, params, ["persons"])
+    assert people.persons and set(people.persons[0]) == {"id", "category", "care_level", "grid"}
+    boss = _principal("commander")  # counts only: no list of persons
+    with unit_of_work(boss) as s:
+        assert view_service.in_view(s, boss, params, ["persons"]).persons == []
     wall = _principal("wall")  # aggregates only: no list of single cases
     with pytest.raises(Forbidden), unit_of_work(wall) as s:
         view_service.in_view(s, wall, params, ["incidents"])

@@ -175,7 +175,8 @@ def test_incident_and_site_panels() -> None:
         (MapIds.view_item("site", 5), 1, {"kind": "site", "id": 5, "fly": True}),
         (MapIds.view_item("incident", 6), 2, {"kind": "incident", "id": 6, "fly": True}),
         (MapIds.view_item("incident", 6), 0, None),  # drawn, not clicked
-        ({"type": MapIds.VIEW_ITEM_TYPE, "kind": "person", "id": 6}, 1, None),
+        (MapIds.view_item("person", 6), 1, {"kind": "person", "id": 6}),
+        ({"type": MapIds.VIEW_ITEM_TYPE, "kind": "reporter", "id": 6}, 1, None),
         ({"type": MapIds.VIEW_ITEM_TYPE, "kind": "area", "id": "x"}, 1, None),
     ],
 )
