@@ -143,9 +143,14 @@
             // a redraw of the panel (after a step is submitted) removes the focused
             // control: the focus goes back to the panel, not to the top of the page
             let focusWasInPanel = false;
-            document.addEventListener("focusin", function (e) {
-                focusWasInPanel = !!(e.target && e.target.closest && e.target.closest("#map-panel"));
-            });
+            function inPanel(e) {
+                return !!(e.target && e.target.closest && e.target.closest("#map-panel"));
+            }
+            document.addEventListener("focusin", function (e) { focusWasInPanel = inPanel(e); });
+            // a pointer elsewhere (even on text that takes no focus) lets the focus go
+            document.addEventListener("mousedown", function (e) {
+                if (!inPanel(e)) { focusWasInPanel = false; }
+            }, true);
             new MutationObserver(function (records) {
                 if (focusWasInPanel && document.activeElement === document.body) {
                     const panel = document.getElementById("map-panel");
