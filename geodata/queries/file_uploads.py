@@ -28,12 +28,15 @@ def insert(
     payload: bytes,
     ttl_seconds: int,
 ) -> None:
-    """Store one upload, expiring ``ttl_seconds`` from now."""
+    """Store one upload, expiring ``ttl_seconds`` from now. Its time is the clock's, not
+    the transaction's (``now()`` stands still in one): two uploads of one transaction
+    keep their order, so :func:`keep_latest` never takes the newer for the older."""
     session.execute(
         text(
             "INSERT INTO file_upload "
-            "(key_hash, user_id, filename, row_count, size, payload, expires_at) "
-            "VALUES (:k, :u, :f, :n, :size, :p, now() + make_interval(secs => :ttl))"
+            "(key_hash, user_id, filename, row_count, size, payload, created_at, expires_at) "
+            "VALUES (:k, :u, :f, :n, :size, :p, clock_timestamp(), "
+            "now() + make_interval(secs => :ttl))"
         ),
         {
             "k": key_hash,

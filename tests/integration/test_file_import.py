@@ -24,7 +24,7 @@ from sqlalchemy import text
 from geodata import crs
 from geodata.db import session_scope
 from governance import file_import
-from governance.errors import Forbidden, InvalidInput
+from governance.errors import Forbidden, InvalidInput, NotFound
 from governance.intake_checks import PayloadTooLarge
 from governance.uow import unit_of_work
 from i18n import t
@@ -520,8 +520,6 @@ def test_a_new_upload_clears_expired_ones_and_keeps_three_per_account() -> None:
     ids = []
     for _ in range(MAX_UPLOADS_PER_USER + 1):
         ids.append(uploaded(client, data))
-        with session_scope(admin=True) as s:  # now() stands still in the test's transaction
-            s.execute(text("UPDATE file_upload SET created_at = created_at - interval '1 s'"))
     with session_scope(admin=True) as s:
         left = s.execute(
             text(
@@ -606,3 +604,22 @@ def test_roles_without_import_get_403(username: str) -> None:
 def test_supervisor_may_open_the_page() -> None:
     client = signed_in_client("supervisor")
     assert client.get("/import").status_code == 200
+
+
+def test_uploads_of_one_transaction_keep_their_order() -> None:
+    """now() stands still within a transaction: the uploads' own times (the clock's) keep
+    the newest three, never a random three (a fresh upload was once evicted)."""
+    from governance import file_uploads
+    from governance.file_tables import Table
+
+    who = principal("commander")
+    tokens = []
+    with unit_of_work(who) as s:
+        for n in range(10):
+            table = Table(f"f{n}.csv", ["a"], [(2, [str(n)])])
+            tokens.append(file_uploads.store(s, who, table))
+        kept = [file_uploads.load(s, who, tok).filename for tok in tokens[-3:]]
+        assert kept == ["f7.csv", "f8.csv", "f9.csv"]
+        for old in tokens[:-3]:
+            with pytest.raises(NotFound):
+                file_uploads.load(s, who, old)
