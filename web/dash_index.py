@@ -15,6 +15,7 @@ from html import escape
 from typing import Any, Final
 
 import dash
+from flask import has_request_context, request
 
 from i18n import current_lang, t
 
@@ -37,11 +38,27 @@ def with_lang(index: str, lang: str) -> str:
     return _HTML_TAG.sub(lambda _m: html_tag(lang), index, count=1)
 
 
+def page_title(path: str | None, lang: str) -> str:
+    """The browser-tab title of the screen at ``path`` (its ``register_page`` title, in the
+    request's language); the product's name for a path no screen has."""
+    wanted = (path or "/").rstrip("/") or "/"
+    for page in dash.page_registry.values():
+        if page.get("path") == wanted:
+            title = page.get("title")
+            return str(title() if callable(title) else title)
+    return t("map.title", lang)
+
+
 def install(app: dash.Dash) -> None:
-    """Make every page ``app`` serves name the request's language on ``<html>``."""
+    """Make every page ``app`` serves name the request's language on ``<html>`` and carry
+    its screen's title in that language from the first byte (Dash writes ``app.title``,
+    which the pages router replaces only once the page has run)."""
     plain = app.interpolate_index
 
     def interpolate_index(**kwargs: Any) -> str:
-        return with_lang(plain(**kwargs), current_lang())
+        lang = current_lang()
+        if has_request_context():
+            kwargs["title"] = escape(page_title(request.path, lang))
+        return with_lang(plain(**kwargs), lang)
 
     app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]

@@ -93,7 +93,12 @@ def _components(node: Any) -> Iterator[dict[str, Any]]:
 @pytest.mark.parametrize("path", sorted(TITLED))
 def test_every_tab_title_is_in_the_language_of_the_request(path: str) -> None:
     for lang in ("en", "zh-CN"):
-        title = _render(_client_in(TITLED[path], lang), path)["_pages_store"]["data"]["title"]
+        client = _client_in(TITLED[path], lang)
+        title = _render(client, path)["_pages_store"]["data"]["title"]
+        # the page's own HTML carries the same title from its first byte
+        html_page = client.get(path).get_data(as_text=True)
+        first = re.search(r"<title>(.*?)</title>", html_page, re.S)
+        assert first and first.group(1).strip() == title, (path, first, title)
         if lang == "en":
             assert not CJK.search(title) and "MinQing Map" in title, (path, title)
         else:
