@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
-from geodata.queries.consult import MOVES
+from geodata.queries.consult import STUCK_ROWS, stuck_rows
 from geodata.queries.duplicates import DROPPED, FULL_WIDTH, HALF_WIDTH, _normalised_sql
 from geodata.queries.layers import scope_filter
 
@@ -94,35 +94,9 @@ def stuck_cases(
             WHERE (m.incident_id IS NOT NULL OR l.id IS NOT NULL)
               AND i.reported_at < :end AND {cs.counted()} {where}
         )
-        SELECT c.id, c.category_code, c.status, g.name AS grid_name, c.lead_department_id,
-               d.name_zh AS department_zh, d.name_en AS department_en,
-               c.moves, c.overdue_days, c.description, count(*) OVER () AS total
-        FROM cases c LEFT JOIN area g ON g.id = c.grid_id
-             LEFT JOIN department d ON d.id = c.lead_department_id
-        WHERE c.bounced OR c.overdue_days IS NOT NULL
-        ORDER BY c.moves DESC, c.overdue_days DESC NULLS LAST, c.id
-        LIMIT :limit
+        {STUCK_ROWS}
     """
-    rows = [
-        dict(r)
-        for r in session.execute(
-            text(sql),
-            {
-                "start": start,
-                "end": end,
-                "moves": list(MOVES),
-                "min_moves": min_moves,
-                "limit": limit,
-                **params,
-            },
-        ).mappings()
-    ]
-    total = int(rows[0]["total"]) if rows else 0
-    for r in rows:
-        r.pop("total")
-        r["moves"] = int(r["moves"])
-        r["overdue_days"] = None if r["overdue_days"] is None else float(r["overdue_days"])
-    return rows, total
+    return stuck_rows(session, sql, start, end, min_moves, limit, params)
 
 
 def repeated_addresses(

@@ -27,7 +27,7 @@ from concurrent.futures import Future
 from typing import Any, Final
 
 from briefings.fonts import cjk_font
-from briefings.render import A4_CSS_PX, CHROMIUM_ARGS, PNG_SCALE, html
+from briefings.render import CHROMIUM_ARGS, html, playwright_api, print_in
 from governance.briefing_model import Briefing
 from governance.errors import Unavailable
 from settings import get_settings
@@ -158,17 +158,8 @@ class _Browser:
     """Playwright's driver and one Chromium, used from the print thread only."""
 
     def __init__(self) -> None:
-        chromium = get_settings().briefing_chromium
-        if not chromium.exists():
-            log.error("Chromium not found at %s (apt-get install chromium)", chromium)
-            raise Unavailable("brief.error.renderer", path=str(chromium))
-        try:
-            from playwright.sync_api import Error as PlaywrightError
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            log.error("playwright is not installed (pip install -r requirements.txt)")
-            raise Unavailable("brief.error.renderer", path=str(chromium)) from None
-        self._error = PlaywrightError
+        chromium, sync_playwright, playwright_error = playwright_api()
+        self._error = playwright_error
         self._driver: Any = None
         self._browser: Any = None
         try:
@@ -176,7 +167,7 @@ class _Browser:
             self._browser = self._driver.chromium.launch(
                 executable_path=str(chromium), args=CHROMIUM_ARGS
             )
-        except PlaywrightError as err:
+        except playwright_error as err:
             self.close()
             raise _Crashed(str(err)) from err
 
@@ -186,23 +177,7 @@ class _Browser:
     def print(self, document: str, fmt: str) -> bytes:
         """``document`` as an A4 PDF, or its first page as PNG (as ``render`` prints)."""
         try:
-            context = self._browser.new_context(
-                viewport={"width": A4_CSS_PX[0], "height": A4_CSS_PX[1]},
-                device_scale_factor=PNG_SCALE if fmt == "png" else 1,
-            )
-            try:
-                page = context.new_page()
-                page.emulate_media(media="print")
-                page.set_content(document, wait_until="load")
-                if fmt == "pdf":
-                    pdf: bytes = page.pdf(
-                        format="A4", print_background=True, prefer_css_page_size=True
-                    )
-                    return pdf
-                png: bytes = page.locator("#page-1").screenshot(type="png")
-                return png
-            finally:
-                context.close()  # nothing of one briefing stays for the next
+            return print_in(self._browser, document, fmt)
         except self._error as err:
             raise _Crashed(str(err)) from err
 

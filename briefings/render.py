@@ -139,7 +139,10 @@ def _print(document: str, fmt: str) -> bytes:
         return pool.submit(_print_here, document, fmt).result()
 
 
-def _print_here(document: str, fmt: str) -> bytes:
+def playwright_api() -> tuple[Path, Any, Any]:
+    """Chromium's path, Playwright's ``sync_playwright`` and its ``Error`` class; a
+    translated :class:`Unavailable` when either is missing (shared with
+    ``briefings/printer.py``)."""
     chromium = get_settings().briefing_chromium
     if not chromium.exists():
         log.error("Chromium not found at %s (apt-get install chromium)", chromium)
@@ -150,22 +153,37 @@ def _print_here(document: str, fmt: str) -> bytes:
     except ImportError:
         log.error("playwright is not installed (pip install -r requirements.txt)")
         raise Unavailable("brief.error.renderer", path=str(chromium)) from None
+    return chromium, sync_playwright, PlaywrightError
+
+
+def print_in(browser: Any, document: str, fmt: str) -> bytes:
+    """``document`` printed by ``browser`` in a context of its own (closed after: nothing
+    of one briefing stays for the next): an A4 PDF, or the first page as PNG."""
+    context = browser.new_context(
+        viewport={"width": A4_CSS_PX[0], "height": A4_CSS_PX[1]},
+        device_scale_factor=PNG_SCALE if fmt == "png" else 1,
+    )
+    try:
+        page = context.new_page()
+        page.emulate_media(media="print")
+        page.set_content(document, wait_until="load")
+        if fmt == "pdf":
+            return bytes(page.pdf(format="A4", print_background=True, prefer_css_page_size=True))
+        return bytes(page.locator("#page-1").screenshot(type="png"))
+    finally:
+        context.close()
+
+
+def _print_here(document: str, fmt: str) -> bytes:
+    chromium, sync_playwright, playwright_error = playwright_api()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(
-                    viewport={"width": A4_CSS_PX[0], "height": A4_CSS_PX[1]},
-                    device_scale_factor=PNG_SCALE if fmt == "png" else 1,
-                )
-                page.emulate_media(media="print")
-                page.set_content(document, wait_until="load")
-                if fmt == "pdf":
-                    return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-                return page.locator("#page-1").screenshot(type="png")
+                return print_in(browser, document, fmt)
             finally:
                 browser.close()
-    except PlaywrightError as err:
+    except playwright_error as err:
         log.error("Chromium failed to print the briefing: %s", err, exc_info=True)
         raise Unavailable("brief.error.renderer", path=str(chromium)) from None
 

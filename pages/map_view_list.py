@@ -29,6 +29,17 @@ def _group(title: str, items: list[Any], total: int, lang: str) -> html.Section:
     return html.Section(body, className="mq-view-group")
 
 
+def _item(kind: str, row: Mapping[str, Any], lead: list[Any], sub: list[str]) -> html.Button:
+    """One entry: what it is (``lead``), then a line of details (empty ones left out);
+    a click selects it as a click on the map would."""
+    return html.Button(
+        [*lead, html.Span(" · ".join(x for x in sub if x), className="mq-view-sub")],
+        id=MapIds.view_item(kind, int(row["id"])),
+        n_clicks=0,
+        className="mq-view-item",
+    )
+
+
 def _incident(row: Mapping[str, Any], names: Mapping[str, str], lang: str) -> html.Button:
     urgency = str(row["urgency"])
     due = (
@@ -39,75 +50,35 @@ def _incident(row: Mapping[str, Any], names: Mapping[str, str], lang: str) -> ht
     state = t(
         "urgency.filter.due_soon" if urgency == "due_soon" else f"legend.urgency.{urgency}", lang
     )
-    return html.Button(
-        [
-            html.Span(
-                state,
-                className=f"mq-view-state mq-view-state-{urgency}",
-                style={"borderColor": URGENCY_COLORS.get(urgency, "#5c6670")},
-            ),
-            html.Span(names.get(str(row["category_code"]), str(row["category_code"]))),
-            html.Span(
-                " · ".join(x for x in (row.get("grid") or "", due) if x), className="mq-view-sub"
-            ),
-        ],
-        id=MapIds.view_item("incident", int(row["id"])),
-        n_clicks=0,
-        className="mq-view-item",
-    )
+    lead = [
+        html.Span(
+            state,
+            className=f"mq-view-state mq-view-state-{urgency}",
+            style={"borderColor": URGENCY_COLORS.get(urgency, "#5c6670")},
+        ),
+        html.Span(names.get(str(row["category_code"]), str(row["category_code"]))),
+    ]
+    return _item("incident", row, lead, [row.get("grid") or "", due])
 
 
 def _site(row: Mapping[str, Any], lang: str) -> html.Button:
-    return html.Button(
-        [
-            html.Span(str(row["name"])),
-            html.Span(
-                " · ".join(
-                    (t(f"site.{row['site_type']}", lang), t(f"risk.{row['risk_grade']}", lang))
-                ),
-                className="mq-view-sub",
-            ),
-        ],
-        id=MapIds.view_item("site", int(row["id"])),
-        n_clicks=0,
-        className="mq-view-item",
-    )
+    sub = [t(f"site.{row['site_type']}", lang), t(f"risk.{row['risk_grade']}", lang)]
+    return _item("site", row, [html.Span(str(row["name"]))], sub)
 
 
 def _area(row: Mapping[str, Any], lang: str) -> html.Button:
-    return html.Button(
-        [
-            html.Span(str(row["name"])),
-            html.Span(t(f"level.{row['level']}", lang), className="mq-view-sub"),
-        ],
-        id=MapIds.view_item("area", int(row["id"])),
-        n_clicks=0,
-        className="mq-view-item",
-    )
+    return _item("area", row, [html.Span(str(row["name"]))], [t(f"level.{row['level']}", lang)])
 
 
 def _person(row: Mapping[str, Any], lang: str) -> html.Button:
     """No identity: the category, the care level and the grid (the panel masks the rest)."""
-    return html.Button(
-        [
-            html.Span(t(f"person.{row['category']}", lang)),
-            html.Span(
-                " · ".join(
-                    x
-                    for x in (t("viewlist.care", lang, n=row["care_level"]), row.get("grid") or "")
-                    if x
-                ),
-                className="mq-view-sub",
-            ),
-        ],
-        id=MapIds.view_item("person", int(row["id"])),
-        n_clicks=0,
-        className="mq-view-item",
-    )
+    sub = [t("viewlist.care", lang, n=row["care_level"]), row.get("grid") or ""]
+    return _item("person", row, [html.Span(t(f"person.{row['category']}", lang))], sub)
 
 
 def view_list(found: ViewList, category_names: Mapping[str, str], lang: str) -> list[Any]:
-    """The three lists (a list the user may not see, or whose layer is off, is left out)."""
+    """The lists: cases, key sites, key persons, areas (a list the user may not see, or
+    whose layer is off, is left out)."""
     out: list[Any] = [html.P(t("viewlist.hint", lang), className="mq-legend-note")]
     out.append(
         _group(

@@ -46,6 +46,52 @@ def address_key_sql(column: str) -> str:
     )
 
 
+# The packet's stuck cases as rows, from a statement whose CTE ``cases`` holds them
+# (``id, category_code, status, grid_id, lead_department_id, description, moves,
+# overdue_days, bounced``): shared with the bench's baseline (bench/screens_before.py).
+STUCK_ROWS = """
+        SELECT c.id, c.category_code, c.status, g.name AS grid_name, c.lead_department_id,
+               d.name_zh AS department_zh, d.name_en AS department_en,
+               c.moves, c.overdue_days, c.description, count(*) OVER () AS total
+        FROM cases c LEFT JOIN area g ON g.id = c.grid_id
+             LEFT JOIN department d ON d.id = c.lead_department_id
+        WHERE c.bounced OR c.overdue_days IS NOT NULL
+        ORDER BY c.moves DESC, c.overdue_days DESC NULLS LAST, c.id
+        LIMIT :limit"""
+
+
+def stuck_rows(
+    session: Session,
+    sql: str,
+    start: datetime,
+    end: datetime,
+    min_moves: int,
+    limit: int,
+    params: dict[str, Any],
+) -> tuple[list[dict[str, Any]], int]:
+    """Run a stuck-cases statement (ending in :data:`STUCK_ROWS`): ``(rows, total)``."""
+    rows = [
+        dict(r)
+        for r in session.execute(
+            text(sql),
+            {
+                "start": start,
+                "end": end,
+                "moves": list(MOVES),
+                "min_moves": min_moves,
+                "limit": limit,
+                **params,
+            },
+        ).mappings()
+    ]
+    total = int(rows[0]["total"]) if rows else 0
+    for r in rows:
+        r.pop("total")
+        r["moves"] = int(r["moves"])
+        r["overdue_days"] = None if r["overdue_days"] is None else float(r["overdue_days"])
+    return rows, total
+
+
 def stuck_cases(
     session: Session,
     *,
@@ -89,35 +135,9 @@ def stuck_cases(
             LEFT JOIN late l ON l.id = i.id
             WHERE i.reported_at < :end AND {cs.counted()} {where}
         )
-        SELECT c.id, c.category_code, c.status, g.name AS grid_name, c.lead_department_id,
-               d.name_zh AS department_zh, d.name_en AS department_en,
-               c.moves, c.overdue_days, c.description, count(*) OVER () AS total
-        FROM cases c LEFT JOIN area g ON g.id = c.grid_id
-             LEFT JOIN department d ON d.id = c.lead_department_id
-        WHERE c.bounced OR c.overdue_days IS NOT NULL
-        ORDER BY c.moves DESC, c.overdue_days DESC NULLS LAST, c.id
-        LIMIT :limit
+        {STUCK_ROWS}
     """
-    rows = [
-        dict(r)
-        for r in session.execute(
-            text(sql),
-            {
-                "start": start,
-                "end": end,
-                "moves": list(MOVES),
-                "min_moves": min_moves,
-                "limit": limit,
-                **params,
-            },
-        ).mappings()
-    ]
-    total = int(rows[0]["total"]) if rows else 0
-    for r in rows:
-        r.pop("total")
-        r["moves"] = int(r["moves"])
-        r["overdue_days"] = None if r["overdue_days"] is None else float(r["overdue_days"])
-    return rows, total
+    return stuck_rows(session, sql, start, end, min_moves, limit, params)
 
 
 def repeated_addresses(
