@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import click
 
-from cli import areas, audit, data, db, demo, patrol, serve, sla, tokens, users
+from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
 from cli import export as export_cli
 
 LoggingSetup = Callable[[str | None], None]
@@ -38,6 +38,7 @@ for _command in (
     export_cli.export,
     areas.areas,
     patrol.patrol,
+    imports.imports,
 ):
     cli.add_command(_command)
 
