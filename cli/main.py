@@ -12,6 +12,7 @@ import click
 
 from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
 from cli import export as export_cli
+from cli import import_areas as _import_areas  # noqa: F401  (attaches `import areas`)
 
 LoggingSetup = Callable[[str | None], None]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, String, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geodata.db import Base
@@ -32,3 +33,15 @@ class FileUpload(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ImportLayout(Base):
+    """The column mapping last confirmed for files of one layout (migration 0017):
+    column names only, no values from the file."""
+
+    __tablename__ = "import_layout"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256
+    kind: Mapped[str] = mapped_column(String(20))
+    mapping: Mapped[dict] = mapped_column(JSONB)
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

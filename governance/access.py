@@ -27,6 +27,7 @@ REPORTER_REVEAL = "reporter.reveal"  # who reported an incident, in clear (to ca
 # the security administrator their permissions (role, area scope, department).
 USERS_VIEW = "users.view"
 USERS_MANAGE = "users.manage"
+AREAS_IMPORT = "areas.import"  # the county's own areas from its files (governance/area_import.py)
 PERMISSIONS_MANAGE = "permissions.manage"
 AUDIT_VIEW = "audit.view"
 WALL_VIEW = "wall.view"  # the wall screen: counts and hexagon aggregates of an area, no persons
@@ -48,7 +49,8 @@ PATROL_PLAN = "patrol.plan"  # checklist templates and visit frequencies
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # 三员分立: the three administrators see no business data.
-    Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE}),
+    # The system administrator also sets up the installation's areas (no business data).
+    Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, AREAS_IMPORT}),
     Role.SECADMIN: frozenset({USERS_VIEW, PERMISSIONS_MANAGE}),
     Role.AUDITOR: frozenset({AUDIT_VIEW}),
     # Minimum necessary: the people who visit key persons see where they live; the

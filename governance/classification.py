@@ -293,6 +293,8 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         "filename": _c(_GEN, _PI, "role_gated"),
         "payload": _c(_IMP, _SPI, "withhold", _AES),
     },
+    # Column mappings per file layout (migration 0017): column names, no values.
+    "import_layout": {**_plain("signature", "kind", "mapping", "used_at")},
 }
 
 

@@ -7,10 +7,14 @@ Keys live in ``messages_core`` (errors, API, CLI, shared domain names) and
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Literal
 
 from i18n.messages_a11y import A11Y
 from i18n.messages_analytics import ANALYTICS
+from i18n.messages_area_import import AREA_IMPORT
 from i18n.messages_areas import AREAS
 from i18n.messages_audit import AUDIT
 from i18n.messages_auth import AUTH
@@ -52,6 +56,7 @@ _PARTS += (PATROL,)
 _PARTS += (PATROL_REPORT,)
 _PARTS += (URGENCY,)
 _PARTS += (A11Y,)
+_PARTS += (AREA_IMPORT,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py
@@ -69,8 +74,25 @@ def normalize(lang: str | None) -> Lang:
     return get_settings().locale
 
 
+_CHOSEN: ContextVar[Lang | None] = ContextVar("minqing_language", default=None)
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[None]:
+    """Inside the block, messages are in ``lang`` (a command's ``--lang``), whatever the
+    request or the configured default says."""
+    token = _CHOSEN.set(normalize(lang))
+    try:
+        yield
+    finally:
+        _CHOSEN.reset(token)
+
+
 def current_lang() -> Lang:
-    """The language of the current request: cookie, then the configured default."""
+    """The language of the current request: a :func:`language` block, the cookie, then
+    the configured default."""
+    if (chosen := _CHOSEN.get()) is not None:
+        return chosen
     try:
         from flask import has_request_context, request
 

@@ -1,0 +1,210 @@
+"""SQL of the area import (:mod:`governance.area_import`): what is loaded around a file,
+one staged upsert by code, and the incidents, sites and persons whose grid changed.
+
+Everything runs in the caller's transaction. The file's features are staged with COPY
+into a temporary table (dropped at commit), so 100,000 grids cost one round trip, and
+the upsert, the parent links and the re-assignment are set-based statements the planner
+runs with the GiST indexes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+STAGE = "area_import_stage"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An area already in the database."""
+
+    id: int
+    code: str
+    level: str
+    name: str
+    wkb: bytes
+
+
+def loaded(s: Session, codes: Iterable[str]) -> dict[str, Loaded]:
+    """The areas with these codes (parents of the file's features, or the features
+    themselves when re-imported)."""
+    rows = s.execute(
+        text(
+            "SELECT id, code, level, name, ST_AsBinary(geom) FROM area "
+            "WHERE code = ANY(CAST(:codes AS text[]))"
+        ),
+        {"codes": sorted(set(codes))},
+    ).all()
+    return {r[1]: Loaded(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows}
+
+
+def children_not_in(s: Session, parents: Iterable[str], codes: Iterable[str]) -> list[Loaded]:
+    """Loaded children of ``parents`` that the file does not carry (siblings it must fit
+    between)."""
+    rows = s.execute(
+        text(
+            "SELECT c.id, c.code, c.level, p.code, ST_AsBinary(c.geom) FROM area c "
+            "JOIN area p ON p.id = c.parent_id "
+            "WHERE p.code = ANY(CAST(:parents AS text[])) "
+            "AND c.code <> ALL(CAST(:codes AS text[]))"
+        ),
+        {"parents": sorted(set(parents)), "codes": sorted(set(codes))},
+    ).all()
+    # ``name`` carries the parent's code here: what the gap check groups by
+    return [Loaded(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+
+def linework_near(s: Session, bbox: tuple[float, float, float, float]) -> bytes | None:
+    """The boundaries of every loaded area meeting ``bbox`` (WKB), for shift detection."""
+    row = s.execute(
+        text(
+            "SELECT ST_AsBinary(ST_Collect(ST_Boundary(geom))) FROM area "
+            "WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+        ),
+        dict(zip(("x0", "y0", "x1", "y1"), map(float, bbox), strict=True)),
+    ).scalar()
+    return bytes(row) if row is not None else None
+
+
+def stage(s: Session, rows: Iterable[tuple[str, str, str, str | None, int | None, bytes]]) -> None:
+    """COPY ``(code, name, level, parent_code, population, wkb)`` into the stage table."""
+    s.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (code text PRIMARY KEY, name text, "
+            "level text, parent_code text, population integer, geom geometry) ON COMMIT DROP"
+        )
+    )
+    s.execute(text(f"TRUNCATE {STAGE}"))
+    buf = io.StringIO()
+    for code, name, level, parent, population, wkb in rows:
+        cells = [code, _copy_text(name), level, parent, population, "SRID=4326;" + wkb.hex()]
+        buf.write("\t".join(r"\N" if c is None else str(c) for c in cells))
+        buf.write("\n")
+    buf.seek(0)
+    raw = s.connection().connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.copy_expert(
+            f"COPY {STAGE} (code, name, level, parent_code, population, geom) FROM STDIN", buf
+        )
+    s.execute(text(f"ANALYZE {STAGE}"))
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+def classify(s: Session) -> dict[str, list[str]]:
+    """Staged codes by what the upsert will do: new, unchanged, renamed, reshaped."""
+    rows = s.execute(
+        text(
+            f"SELECT st.code, CASE WHEN a.id IS NULL THEN 'new' "
+            "WHEN NOT ST_OrderingEquals(a.geom, st.geom) THEN 'reshaped' "
+            "WHEN a.name IS DISTINCT FROM st.name OR a.level IS DISTINCT FROM st.level "
+            "  OR (st.population IS NOT NULL AND a.population IS DISTINCT FROM st.population) "
+            "  OR a.parent_id IS DISTINCT FROM p.id THEN 'renamed' "
+            "ELSE 'unchanged' END "
+            f"FROM {STAGE} st LEFT JOIN area a ON a.code = st.code "
+            "LEFT JOIN area p ON p.code = st.parent_code"
+        )
+    ).all()
+    out: dict[str, list[str]] = {"new": [], "unchanged": [], "renamed": [], "reshaped": []}
+    for code, kind in rows:
+        out[kind].append(code)
+    return out
+
+
+def upsert(s: Session) -> None:
+    """Insert new codes, update changed ones in place (ids kept), link parents; the ids
+    of the changed grids come from :func:`classify` and :func:`grid_ids`."""
+    s.execute(
+        text(
+            "INSERT INTO area AS a (code, name, level, population, geom, label_point) "
+            "SELECT code, name, level, population, geom, ST_PointOnSurface(geom) "
+            f"FROM {STAGE} ORDER BY code "
+            "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, "
+            "population = COALESCE(EXCLUDED.population, a.population), "
+            "geom = EXCLUDED.geom, label_point = EXCLUDED.label_point "
+            "WHERE a.name IS DISTINCT FROM EXCLUDED.name OR a.level IS DISTINCT FROM "
+            "EXCLUDED.level OR NOT ST_OrderingEquals(a.geom, EXCLUDED.geom) OR "
+            "(EXCLUDED.population IS NOT NULL AND a.population IS DISTINCT FROM "
+            "EXCLUDED.population)"
+        )
+    )
+    s.execute(
+        text(
+            f"UPDATE area a SET parent_id = p.id FROM {STAGE} st "
+            "LEFT JOIN area p ON p.code = st.parent_code "
+            "WHERE a.code = st.code AND a.parent_id IS DISTINCT FROM p.id"
+        )
+    )
+
+
+def grid_ids(s: Session, codes: list[str]) -> list[int]:
+    """Ids of the grids among ``codes``."""
+    if not codes:
+        return []
+    return list(
+        s.execute(
+            text("SELECT id FROM area WHERE level = 'grid' AND code = ANY(CAST(:c AS text[]))"),
+            {"c": codes},
+        ).scalars()
+    )
+
+
+REASSIGNED = ("incident", "key_site", "key_person")
+
+
+def reassign(s: Session, grids: list[int]) -> dict[str, int]:
+    """Points of ``REASSIGNED`` tables that lie in, or were assigned to, a grid in
+    ``grids`` get the grid that now covers them (the lowest id where grids touch); a
+    point no grid covers keeps its grid. Returns rows changed per table."""
+    out: dict[str, int] = {}
+    if not grids:
+        return dict.fromkeys(REASSIGNED, 0)
+    for table in REASSIGNED:
+        changed = s.execute(
+            text(
+                f"WITH cand AS ("
+                f"  SELECT t.id FROM {table} t WHERE t.grid_id = ANY(:grids) "
+                f"  UNION SELECT t.id FROM {table} t JOIN area g ON g.id = ANY(:grids) "
+                "   AND ST_Intersects(t.geom, g.geom)), "
+                "now AS (SELECT c.id, (SELECT g.id FROM area g WHERE g.level = 'grid' "
+                f"  AND ST_Covers(g.geom, t.geom) ORDER BY g.id LIMIT 1) AS grid "
+                f"  FROM cand c JOIN {table} t ON t.id = c.id) "
+                f"UPDATE {table} t SET grid_id = now.grid FROM now "
+                "WHERE t.id = now.id AND now.grid IS NOT NULL "
+                "AND t.grid_id IS DISTINCT FROM now.grid"
+            ),
+            {"grids": grids},
+        )
+        out[table] = changed.rowcount or 0
+    return out
+
+
+# ----------------------------------------------------------------------------- layouts
+def remembered(s: Session, signature: str) -> dict | None:
+    """The column mapping last used for files of this layout."""
+    row = s.execute(
+        text("SELECT mapping FROM import_layout WHERE signature = :sig"), {"sig": signature}
+    ).scalar()
+    return dict(row) if row else None
+
+
+def remember(s: Session, signature: str, kind: str, mapping: dict) -> None:
+    """Keep ``mapping`` for the next file of this layout."""
+    import json
+
+    s.execute(
+        text(
+            "INSERT INTO import_layout (signature, kind, mapping) "
+            "VALUES (:sig, :kind, CAST(:m AS jsonb)) ON CONFLICT (signature) DO UPDATE "
+            "SET mapping = EXCLUDED.mapping, used_at = now()"
+        ),
+        {"sig": signature, "kind": kind, "m": json.dumps(mapping, ensure_ascii=False)},
+    )
