@@ -24,6 +24,9 @@ from pyproj import CRS, Transformer
 
 CHINA: Final = (72.004, 0.8293, 137.8347, 55.8271)  # the GCJ-02 formula's own box
 POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
+# A repair changing the area by less than this is made without asking (and reported):
+# a ring touching itself at a vertex, or made invalid by rounding to 1 cm
+TINY_REPAIR_M2: Final = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,15 @@ def projected(geoms: np.ndarray, tr: Transformer) -> np.ndarray:
     return shapely.transform(geoms, run)
 
 
-def check_geometries(geoms: np.ndarray, repair: bool) -> tuple[np.ndarray, list[Finding]]:
-    """Each feature alone: the geometries to keep (MultiPolygons, None where refused)
-    and what was found. ``repair``: the operator accepted ``MakeValid`` repairs."""
+def check_geometries(
+    geoms: np.ndarray, repair: bool
+) -> tuple[np.ndarray, np.ndarray, list[Finding]]:
+    """Each feature alone: the geometries to keep (MultiPolygons, None where refused),
+    the same with every possible repair made (what the topology checks look at, so a
+    shape waiting for the operator's consent leaves no false gap) and what was found.
+    ``repair``: the operator accepted ``MakeValid`` repairs."""
     out = np.empty(len(geoms), dtype=object)
+    seen = np.empty(len(geoms), dtype=object)
     found: list[Finding] = []
     missing = shapely.is_missing(geoms)
     types = shapely.get_type_id(geoms)
@@ -85,7 +93,13 @@ def check_geometries(geoms: np.ndarray, repair: bool) -> tuple[np.ndarray, list[
     ok = poly & ~empty
     idx = np.flatnonzero(ok)
     bounds = shapely.bounds(geoms[idx]) if len(idx) else np.empty((0, 4))
-    finite = np.isfinite(bounds).all(axis=1) & (np.abs(bounds) < 1e6).all(axis=1)
+    # bounds skip NaN; every coordinate must be a number (and not 1e308, which overflows
+    # every projection): checked on all of them at once
+    xy, owner = shapely.get_coordinates(geoms[idx], return_index=True)
+    with np.errstate(invalid="ignore"):
+        wrong = ~(np.isfinite(xy).all(axis=1) & (np.abs(xy) < 1e7).all(axis=1))
+    finite = np.ones(len(idx), dtype=bool)
+    finite[np.unique(owner[wrong])] = False
     for i in idx[~finite]:
         found.append(Finding(int(i), "not_finite", "error"))
     idx, bounds = idx[finite], bounds[finite]
@@ -104,10 +118,10 @@ def check_geometries(geoms: np.ndarray, repair: bool) -> tuple[np.ndarray, list[
         found.append(Finding(int(i), "outside_china", "error"))
     idx = idx[china]
     if len(idx) == 0:
-        return out, found
+        return out, seen, found
     valid = shapely.is_valid(geoms[idx])
     for i in idx[valid]:
-        out[i] = _multi(geoms[i])
+        out[i] = seen[i] = _multi(geoms[i])
     bad = idx[~valid]
     if len(bad):
         tr = equal_area(geoms[idx])
@@ -119,20 +133,14 @@ def check_geometries(geoms: np.ndarray, repair: bool) -> tuple[np.ndarray, list[
             if kept is None:
                 found.append(Finding(int(i), "unrepairable", "error", detail=reason))
                 continue
-            after = float(shapely.area(projected(np.array([kept]), tr))[0])
-            found.append(
-                Finding(
-                    int(i),
-                    "invalid",
-                    "repair",
-                    area_m2=after - float(before[k]),
-                    geom=kept,
-                    detail=reason,
-                )
-            )
-            if repair:
+            change = float(shapely.area(projected(np.array([kept]), tr))[0]) - float(before[k])
+            tiny = abs(change) < TINY_REPAIR_M2  # a touching vertex, centimetre rounding
+            kind, severity = ("invalid_tiny", "warning") if tiny else ("invalid", "repair")
+            found.append(Finding(int(i), kind, severity, area_m2=change, geom=kept, detail=reason))
+            seen[i] = kept
+            if repair or tiny:
                 out[i] = kept
-    return out, found
+    return out, seen, found
 
 
 def _multi(geom: object) -> object:

@@ -188,12 +188,12 @@ def analyse(s: Session, principal: Principal | None, file: AreaFile, opts: Optio
     mapping, mapping_from = _mapping(s, file, opts.mapping)
     decl = declared(file.crs)
     verdict, shift = _shift(s, file, decl, opts.shift)
-    geoms, found = check_geometries(to_wgs84(file.geoms, decl, shift), opts.repair)
+    geoms, seen, found = check_geometries(to_wgs84(file.geoms, decl, shift), opts.repair)
     problems = [_say(f) for f in found]
     attrs = _attributes(file, mapping, opts.level, problems)
     loaded = q.loaded(s, [a.parent for a in attrs if a and a.parent] + [a.code for a in attrs if a])
     _parents(attrs, loaded, problems)
-    problems += _topology(s, attrs, geoms, loaded, opts.tolerances)
+    problems += _topology(s, attrs, seen, loaded, opts.tolerances)
     _fill_codes(problems, attrs)
     counts = Counter(p.severity for p in problems)
     counts["unrepaired"] = (
@@ -366,7 +366,7 @@ def _topology(
     ok = [a for a in attrs if a is not None and geoms[a.index] is not None]
     if not ok:
         return []
-    mine = {a.code for a in ok}
+    mine = {a.code for a in attrs if a is not None}  # in the file, even if refused
     parents: dict[str, object] = {a.code: geoms[a.index] for a in ok}
     for code, row in loaded.items():
         if code not in parents:
@@ -388,7 +388,9 @@ def _say(f: Finding) -> Problem:
     if f.other is not None:
         kw["other"] = _short_any(f.other)
     if f.detail is not None:
-        kw["detail"] = _reason(f.detail) if f.kind in ("invalid", "unrepairable") else f.detail[:40]
+        kw["detail"] = (
+            _reason(f.detail) if f.kind.startswith(("invalid", "unrep")) else f.detail[:40]
+        )
     kind = "gap_top" if f.kind == "gap" and f.other is None else f.kind
     return Problem(None if f.feature is None else f.feature + 1, None, "geometry", f.severity,
                    t(f"area_import.check.{kind}", **kw), f.area_m2, f.geom)  # fmt: skip

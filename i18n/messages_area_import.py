@@ -255,6 +255,11 @@ AREA_IMPORT: dict[str, dict[str, str]] = {
         "en": "The shape is invalid ({detail}); a repair is possible, changing its area "
         "by {sign}{m2} m²",
     },
+    "area_import.check.invalid_tiny": {
+        "zh-CN": "图形有微小的拓扑错误（{detail}），已自动修复，面积变化不足 1 平方米",
+        "en": "The shape had a tiny topology error ({detail}), repaired automatically; "
+        "its area changed by less than 1 m²",
+    },
     "area_import.check.outside_parent": {
         "zh-CN": "有 {m2} 平方米（{share}）在上级 {other} 之外",
         "en": "{m2} m² ({share}) lie outside its parent {other}",

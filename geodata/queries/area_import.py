@@ -17,6 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 STAGE = "area_import_stage"
+# The stored shape is the file's when they agree on the 1e-7 degree grid the import rounds
+# to (~1 cm): an export of full-precision demo geometry re-imports as unchanged.
+SAME_SHAPE = (
+    "(ST_OrderingEquals(a.geom, st.geom) OR "
+    "ST_OrderingEquals(ST_SnapToGrid(a.geom, 1e-7), ST_SnapToGrid(st.geom, 1e-7)))"
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def classify(s: Session) -> dict[str, list[str]]:
     rows = s.execute(
         text(
             f"SELECT st.code, CASE WHEN a.id IS NULL THEN 'new' "
-            "WHEN NOT ST_OrderingEquals(a.geom, st.geom) THEN 'reshaped' "
+            f"WHEN NOT {SAME_SHAPE} THEN 'reshaped' "
             "WHEN a.name IS DISTINCT FROM st.name OR a.level IS DISTINCT FROM st.level "
             "  OR (st.population IS NOT NULL AND a.population IS DISTINCT FROM st.population) "
             "  OR a.parent_id IS DISTINCT FROM p.id THEN 'renamed' "
@@ -124,14 +130,14 @@ def upsert(s: Session) -> None:
     of the changed grids come from :func:`classify` and :func:`grid_ids`."""
     s.execute(
         text(
-            "INSERT INTO area AS a (code, name, level, population, geom, label_point) "
-            "SELECT code, name, level, population, geom, ST_PointOnSurface(geom) "
+            "INSERT INTO area AS a (code, name, level, is_urban, population, geom, label_point) "
+            "SELECT code, name, level, false, population, geom, ST_PointOnSurface(geom) "
             f"FROM {STAGE} ORDER BY code "
             "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, "
             "population = COALESCE(EXCLUDED.population, a.population), "
             "geom = EXCLUDED.geom, label_point = EXCLUDED.label_point "
             "WHERE a.name IS DISTINCT FROM EXCLUDED.name OR a.level IS DISTINCT FROM "
-            "EXCLUDED.level OR NOT ST_OrderingEquals(a.geom, EXCLUDED.geom) OR "
+            f"EXCLUDED.level OR NOT {SAME_SHAPE.replace('st.geom', 'EXCLUDED.geom')} OR "
             "(EXCLUDED.population IS NOT NULL AND a.population IS DISTINCT FROM "
             "EXCLUDED.population)"
         )
