@@ -432,6 +432,35 @@ def _fill_codes(problems: list[Problem], attrs: list[_Attrs | None]) -> None:
             p.code = by_feature.get(p.feature)
 
 
+# ----------------------------------------------------------------------------- preview map
+PREVIEW_FEATURES: Final = 3_000  # drawn on the preview map; problems are always drawn
+PREVIEW_SIMPLIFY: Final = 0.00005  # degrees (~5 m): outlines for the eye, not for storing
+
+
+def preview_geojson(a: Analysis) -> dict:
+    """The file's features (simplified, at most :data:`PREVIEW_FEATURES`) and every
+    problem that has a place (gaps, overlaps, parts outside the parent, repaired shapes)
+    as one GeoJSON FeatureCollection in WGS84; ``properties.kind`` is "area" or the
+    problem's severity, ``properties.label`` what a tooltip shows."""
+    feats: list[dict] = []
+    for f in a.features[:PREVIEW_FEATURES]:
+        g = a.geoms[f["index"]]
+        if g is None:
+            continue
+        feats.append(_feature(shapely.simplify(g, PREVIEW_SIMPLIFY, preserve_topology=True),
+                              {"kind": "area", "code": codes.short(f["code"], f["level"]), "label": f["name"]}))  # fmt: skip
+    for p in a.problems:
+        if p.geom is not None:
+            feats.append(
+                _feature(p.geom, {"kind": p.severity, "code": p.code or "", "label": p.message})
+            )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _feature(geom: object, props: dict) -> dict:
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
+
+
 # ----------------------------------------------------------------------------- commit
 @dataclass(frozen=True)
 class Result:

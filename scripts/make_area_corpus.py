@@ -90,7 +90,7 @@ def frame(crs: str | None = "EPSG:4490", x: float = 113.2) -> gpd.GeoDataFrame:
     )
 
 
-def main() -> None:  # noqa: PLR0915 - one file after another
+def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.iterdir():
         old.unlink()
