@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
+from cli import config as config_cli
 from cli import export as export_cli
 
 LoggingSetup = Callable[[str | None], None]
@@ -39,6 +40,7 @@ for _command in (
     areas.areas,
     patrol.patrol,
     imports.imports,
+    config_cli.config,
 ):
     cli.add_command(_command)
 
