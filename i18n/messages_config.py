@@ -54,6 +54,11 @@ CONFIG: dict[str, dict[str, str]] = {
         "en": "Line {line} uses an alias (*name): anchors and aliases are not accepted; "
         "write the content out",
     },
+    "config.error.yaml_nodes": {
+        "zh-CN": "文件内容过多：超过 {max} 个值（至第 {line} 行），请分成几个文件导入",
+        "en": "The file holds too much: more than {max} values (by line {line}); import it in "
+        "several files",
+    },
     "config.error.yaml_depth": {
         "zh-CN": "第 {line} 行嵌套过深（超过 {max} 层）",
         "en": "Line {line} is nested too deeply (more than {max} levels)",

@@ -263,6 +263,7 @@ def test_errors_name_the_child_of_a_group_and_a_used_leaf_cannot_become_a_group(
         (b"day: 2026-13-45\n", "config.error.yaml_value"),
         (b"n: " + b"9" * 5000 + b"\n", "config.error.yaml_value"),
         (b"a: \x00\n", "config.error.yaml_char"),
+        (b"calendar: [" + b"0," * 200_000 + b"]\n", "config.error.yaml_nodes"),
     ],
 )
 def test_hostile_yaml_is_refused_with_a_translated_message(data: bytes, key: str) -> None:
