@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
+from cli import config as config_cli
 from cli import export as export_cli
 from cli import import_areas as _import_areas  # noqa: F401  (attaches `import areas`)
 
@@ -40,6 +41,7 @@ for _command in (
     areas.areas,
     patrol.patrol,
     imports.imports,
+    config_cli.config,
 ):
     cli.add_command(_command)
 

@@ -155,6 +155,8 @@ class IncidentCategory(Base):
     default_priority: Mapped[int] = mapped_column(SmallInteger, default=3)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     sort_order: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # the class's number in GB/T 30428 where the county uses it (migration 0019_config_codes)
+    gbt_code: Mapped[str | None] = mapped_column(String(20))
 
 
 class KeySite(Base):

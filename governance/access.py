@@ -45,6 +45,7 @@ BRIEFING_EXPORT = "briefing.export"  # leaders' briefings (日调度/周会商/�
 PATROL_DO = "patrol.do"  # the worker's own tasks: see them, fill the checklist
 PATROL_SUPERVISE = "patrol.supervise"  # the area's patrol status, reassign tasks, reports
 PATROL_PLAN = "patrol.plan"  # checklist templates and visit frequencies
+CONFIG_MANAGE = "config.manage"  # reference data from files, city-wide (governance/config_io.py)
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {ANALYTICS_VIEW}
         | {BRIEFING_EXPORT}
         | {PATROL_SUPERVISE, PATROL_PLAN}
+        | {CONFIG_MANAGE}
     ),
     Role.SUPERVISOR: frozenset(
         _OPERATIONS

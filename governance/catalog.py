@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
+from typing import Final
 
 from geodata.db import session_scope
 from geodata.models import IncidentSource, PersonCategory, SiteType
@@ -13,6 +15,10 @@ from i18n import t
 
 _lock = threading.Lock()
 _cache: dict[str, list[Category]] = {}
+_loaded_at: dict[str, float] = {}
+#: How long a process keeps its list: a reference-data import in another process (the
+#: command line, governance/config_io.py) reaches the web server's workers this late.
+CACHE_SECONDS: Final = 60.0
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,14 @@ class Category:
 def _load() -> list[Category]:
     """The categories, read once per process into a cache shared by every request.
 
+    Kept :data:`CACHE_SECONDS`, then read again (an import elsewhere changes the list).
     The first read opens a short transaction of its own on purpose: the cache outlives
     any one caller's unit of work, and it is filled from places that hold none (a page's
     labels, a layer's legend), so it must not depend on a caller's transaction or scope
     (the category table is not under row-level security)."""
     with _lock:
+        if "all" in _cache and time.monotonic() - _loaded_at["all"] > CACHE_SECONDS:
+            del _cache["all"]
         if "all" not in _cache:
             with session_scope() as s:
                 rows = q.category_rows(s)
@@ -43,6 +52,7 @@ def _load() -> list[Category]:
             if not cats:  # empty database: do not cache, the demo may be loading
                 return cats
             _cache["all"] = cats
+            _loaded_at["all"] = time.monotonic()
         return _cache["all"]
 
 

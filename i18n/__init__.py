@@ -19,6 +19,7 @@ from i18n.messages_areas import AREAS
 from i18n.messages_audit import AUDIT
 from i18n.messages_auth import AUTH
 from i18n.messages_briefing import BRIEFING
+from i18n.messages_config import CONFIG
 from i18n.messages_core import CORE
 from i18n.messages_desk import DESK
 from i18n.messages_dispatch import DISPATCH
@@ -57,6 +58,7 @@ _PARTS += (PATROL_REPORT,)
 _PARTS += (URGENCY,)
 _PARTS += (A11Y,)
 _PARTS += (AREA_IMPORT,)
+_PARTS += (CONFIG,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py
