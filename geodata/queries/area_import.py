@@ -92,12 +92,13 @@ def stage(s: Session, rows: Iterable[tuple[str, str, str, str | None, int | None
         buf.write("\t".join(r"\N" if c is None else str(c) for c in cells))
         buf.write("\n")
     buf.seek(0)
-    raw = s.connection().connection.dbapi_connection
-    assert raw is not None
-    with raw.cursor() as cur:
+    cur = s.connection().connection.cursor()
+    try:
         cur.copy_expert(
             f"COPY {STAGE} (code, name, level, parent_code, population, geom) FROM STDIN", buf
         )
+    finally:
+        cur.close()
     s.execute(text(f"ANALYZE {STAGE}"))
 
 
@@ -189,7 +190,7 @@ def reassign(s: Session, grids: list[int]) -> dict[str, int]:
             ),
             {"grids": grids},
         )
-        out[table] = changed.rowcount or 0
+        out[table] = int(changed.rowcount or 0)  # type: ignore[attr-defined]
     return out
 
 
