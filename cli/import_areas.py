@@ -107,7 +107,7 @@ def areas(
                 if dry_run or not a.can_import:
                     s.rollback()
                 else:
-                    r = area_import.commit(s, who, data, opts)
+                    r = area_import.commit_analysed(s, who, data, a)
         except MinqingError as err:
             raise click.ClickException(err.user_message(lang)) from None
     if not a.can_import:

@@ -190,10 +190,20 @@ def _outside(nodes, flat, areas, parents, tr, tol) -> list[Finding]:  # type: ig
     pairs = [(k, p) for k, p in pairs if p in parents]
     if not pairs:
         return found
-    pgeoms = projected(np.array([parents[p] for _, p in pairs], dtype=object), tr)
+    codes = sorted({p for _, p in pairs})
+    flat_parent = dict(
+        zip(codes, projected(np.array([parents[p] for p in codes]), tr), strict=True)
+    )
+    for g in flat_parent.values():
+        shapely.prepare(g)  # each parent is tested against all its children
+    pgeoms = np.array([flat_parent[p] for _, p in pairs], dtype=object)
     ks = np.array([k for k, _ in pairs])
-    outside = shapely.difference(flat[ks], pgeoms)
-    out_area = shapely.area(outside)
+    # most children lie wholly inside: a prepared "covers" clears them without the
+    # overlay a difference costs (4.9 s -> ~1 s for 100,000 grids)
+    covered = shapely.covers(pgeoms, flat[ks])
+    outside = np.full(len(ks), None, dtype=object)
+    outside[~covered] = shapely.difference(flat[ks][~covered], pgeoms[~covered])
+    out_area = np.where(covered, 0.0, shapely.area(outside))
     inverse = _inverse(tr)
     for j, k in enumerate(ks):
         share = out_area[j] / areas[k] if areas[k] > 0 else 0.0

@@ -60,6 +60,7 @@ __all__ = [  # what the page and the command line use
     "allowed",
     "analyse",
     "commit",
+    "commit_analysed",
     "preview_geojson",
     "proposed_mapping",
 ]
@@ -258,15 +259,27 @@ def commit(
         The file has errors, or repairs the operator did not accept (nothing written).
     """
     who = allowed(principal)
-    a = analyse(s, who, file, opts)
+    return commit_analysed(s, who, file, analyse(s, who, file, opts), client_addr)
+
+
+def commit_analysed(
+    s: Session,
+    principal: Principal | None,
+    file: AreaFile,
+    a: Analysis,
+    client_addr: str | None = None,
+) -> Result:
+    """:func:`commit` of an analysis of ``file`` made in this same transaction ``s`` (its
+    features are staged there): the command line shows the preview, then imports it
+    without checking 100,000 features twice."""
+    who = allowed(principal)
     if a.counts["error"]:
         raise InvalidInput("area_import.error.has_errors", n=a.counts["error"])
     if a.counts["unrepaired"]:
         raise InvalidInput("area_import.error.repairs_not_accepted", n=a.counts["unrepaired"])
     q.upsert(s)
-    moved = q.grid_ids(s, a.plan_codes["new"] + a.plan_codes["reshaped"])
     with scope_within(s, ALL_AREAS):
-        reassigned = q.reassign(s, moved)
+        reassigned = q.reassign(s)
     q.remember(s, signature(file.headers), "areas", a.mapping)
     audit_id = audit.record(
         s, action="data_change", user_id=who.user_id, username=who.username, role=who.role,
