@@ -18,6 +18,9 @@ def seed_demo(incidents: int, seed: int, *, if_empty: bool, reset: bool) -> None
     t0 = time.perf_counter()
     with session_scope(admin=True) as s:  # the schema owner: TRUNCATE, COPY, ANALYZE
         demo.lock_seeding(s)
+        if if_empty and demo.is_empty(s) and demo.has_accounts(s):
+            click.echo("an installation of its own (init --empty): the demo city is not loaded")
+            return
         if not demo.is_empty(s):
             if if_empty:
                 click.echo("demo city already loaded: skipping seed")

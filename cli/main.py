@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
+from cli import init as init_cli
 from cli import config as config_cli
 from cli import export as export_cli
 from cli import import_areas as _import_areas  # noqa: F401  (attaches `import areas`)
@@ -41,6 +42,7 @@ for _command in (
     areas.areas,
     patrol.patrol,
     imports.imports,
+    init_cli.init,
     config_cli.config,
 ):
     cli.add_command(_command)

@@ -118,6 +118,12 @@ def is_empty(session: Session) -> bool:
     return not session.execute(text("SELECT EXISTS (SELECT 1 FROM area)")).scalar_one()
 
 
+def has_accounts(session: Session) -> bool:
+    """True if any account exists (an installation started by ``init --empty`` has its
+    administrators before it has areas: ``run`` must not seed the demo city into it)."""
+    return bool(session.execute(text("SELECT EXISTS (SELECT 1 FROM app_user)")).scalar_one())
+
+
 def reset(session: Session) -> None:
     """Remove every demo row: TRUNCATE the demo tables, RESTART IDENTITY CASCADE.
 
