@@ -11,10 +11,10 @@ from collections.abc import Callable
 import click
 
 from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
-from cli import init as init_cli
 from cli import config as config_cli
 from cli import export as export_cli
 from cli import import_areas as _import_areas  # noqa: F401  (attaches `import areas`)
+from cli import init as init_cli
 
 LoggingSetup = Callable[[str | None], None]
 
