@@ -17,46 +17,22 @@ from __future__ import annotations
 
 import click
 
-ADMINS = (
-    ("sysadmin", "sysadmin", "系统管理员"),
-    ("secadmin", "secadmin", "安全管理员"),
-    ("auditor", "auditor", "安全审计员"),
-)
-
 
 @click.command("init")
 @click.option("--empty", is_flag=True, required=True, help="No demo data: a real county's start.")
 def init(empty: bool) -> None:
     """Create an empty installation: the schema and the three administrators only."""
-    from sqlalchemy import text
-
     from cli.db import ensure_database
     from geodata import migrate
     from geodata.db import session_scope
-    from governance.duties import INSTALLER
     from governance.errors import MinqingError
-    from governance.users_admin import create_account
+    from governance.installation import start_empty
 
     ensure_database()
     migrate.upgrade()
-    made = []
     try:
         with session_scope() as s:
-            held = s.execute(
-                text(
-                    "SELECT (SELECT count(*) FROM area), (SELECT count(*) FROM app_user), "
-                    "(SELECT count(*) FROM incident)"
-                )
-            ).one()
-            if any(held):
-                raise click.ClickException(
-                    f"this database already holds {held[0]} areas, {held[1]} accounts and "
-                    f"{held[2]} incidents: init --empty starts a new installation only on an "
-                    "empty database (set MINQING_DATABASE_NAME to a new one)"
-                )
-            for username, role, name in ADMINS:
-                form = {"username": username, "display_name": name, "role": role}
-                made.append((username, role, create_account(s, INSTALLER, form).password))
+            made = start_empty(s)
     except MinqingError as err:
         raise click.ClickException(err.user_message()) from None
     click.echo("empty installation ready: no areas, no reference data, no incidents")

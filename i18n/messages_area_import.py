@@ -304,4 +304,12 @@ AREA_IMPORT: dict[str, dict[str, str]] = {
     "area_import.shift.gcj02": {"zh-CN": "GCJ-02（高德、腾讯）", "en": "GCJ-02 (AMap, Tencent)"},
     "area_import.shift.bd09": {"zh-CN": "BD-09（百度）", "en": "BD-09 (Baidu)"},
     "area_import.level.auto": {"zh-CN": "按编码长度判断", "en": "By code length"},
+    # --- init --empty (governance/installation.py) ---
+    "install.error.not_empty": {
+        "zh-CN": "数据库中已有 {areas} 个区划、{accounts} 个账号、{incidents} 条事件：init --empty "
+        "只在空数据库上新建系统（可用 MINQING_DATABASE_NAME 指定一个新数据库）",
+        "en": "This database already holds {areas} areas, {accounts} accounts and {incidents} "
+        "incidents: init --empty starts a new installation only on an empty database (set "
+        "MINQING_DATABASE_NAME to a new one)",
+    },
 }

@@ -94,7 +94,7 @@ def test_init_empty_and_the_readme_steps_give_a_working_installation() -> None:
             done = _run(["app.py", *step], env)
             assert done.returncode == 0, (step, done.stdout[-2000:], done.stderr[-2000:])
         again = _run(["app.py", "init", "--empty"], env)
-        assert again.returncode != 0 and "already holds" in again.stderr
+        assert again.returncode != 0 and "已有" in again.stderr
         check = _run(["-c", CHECK], env)
         assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-3000:]
         out = dict(line.split(" ", 1) for line in check.stdout.splitlines() if line[:1].isupper())
