@@ -146,7 +146,7 @@ def preview(clicks: Any, upload: Any, level: Any, shift: Any, maps: Any) -> dict
 
 
 @callback(
-    output={"disabled": Output(Ids.IMPORT, "disabled")},
+    output=Output(Ids.IMPORT, "disabled"),
     inputs={
         "accept": Input(Ids.ACCEPT, "value"),
         "checked": Input(Ids.CHECKED, "data"),
@@ -156,12 +156,12 @@ def preview(clicks: Any, upload: Any, level: Any, shift: Any, maps: Any) -> dict
         "maps": {f: Input(map_id(f), "value") for f in service.FIELDS},
     },
 )
-def gate(accept: Any, checked: Any, upload: Any, level: Any, shift: Any, maps: Any) -> dict:
+def gate(accept: Any, checked: Any, upload: Any, level: Any, shift: Any, maps: Any) -> bool:
     """Import only what the last preview checked, with its repairs accepted if any."""
     same = isinstance(checked, dict) and checked.get("stamp") == _stamp(upload, level, shift, maps)
     accepted = isinstance(accept, list) and "yes" in accept
     ready = same and (not checked.get("repairs") or accepted)
-    return {"disabled": not (upload and ready)}
+    return not (upload and ready)  # disabled
 
 
 @callback(

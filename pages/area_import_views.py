@@ -191,6 +191,8 @@ def preview_map(a: Analysis, lang: str) -> list[Any]:
         dl.Map(
             [*base, *layers, dl.ScaleControl(position="bottomright", imperial=False)],
             id=Ids.PREVIEW_MAP,
+            # center without zoom: the map fits ``bounds`` (Leaflet needs a centre to start)
+            center=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
             bounds=bounds,
             boundsOptions={"padding": [16, 16]},
             attributionControl=bool(s.tile_url),

@@ -66,9 +66,7 @@ def preview_body(upload: Any, **kw: Any) -> dict[str, Any]:
 
 def gate_body(upload: Any, checked: Any, accept: list[str], **kw: Any) -> dict[str, Any]:
     values = _values(upload=upload, checked=checked, accept=accept, **kw)
-    payload = body(Ids.IMPORT, f"{Ids.ACCEPT}.value", values)
-    payload["outputs"] = [payload["outputs"]]  # a dict of one output: a list of one
-    return payload
+    return body(Ids.IMPORT, f"{Ids.ACCEPT}.value", values)
 
 
 def import_body(upload: Any, checked: Any, accept: list[str], **kw: Any) -> dict[str, Any]:
