@@ -31,6 +31,7 @@ from governance.demo_accounts import DEMO_ACCOUNTS
 from pages.area_import_ids import AreaImportIds as Ids
 from pages.area_import_ids import map_id
 from tests.area_files import GridFile, grid_file
+from tests.e2e import axe
 from tests.e2e.conftest import VIEWPORT, Console, readme_picture, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -160,6 +161,7 @@ def test_administrator_imports_grids_and_incidents_follow(
         picture = readme_picture("screenshot-import-areas.png")
         picture.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(picture), full_page=True)
+        axe.assert_clean(page, "/import/areas (preview)")
 
         page.click(f"#{Ids.ACCEPT} input[type=checkbox]")
         page.wait_for_selector(f"#{Ids.IMPORT}:not([disabled])")
