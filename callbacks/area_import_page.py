@@ -29,15 +29,14 @@ from governance.errors import MinqingError
 from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import area_import_views as view
+from pages.area_import_ids import DETECTED, map_id
 from pages.area_import_ids import AreaImportIds as Ids
-from pages.area_import_ids import map_id
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
 
 lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 
-DETECTED = "detected"  # pages/area_import_page.py: the offset as the comparison found it
 MAPS = {f: State(map_id(f), "value") for f in service.FIELDS}
 SETTINGS = {"upload": State(Ids.UPLOAD_ID, "data"), "level": State(Ids.LEVEL, "value"),
             "shift": State(Ids.SHIFT, "value"), "maps": MAPS}  # fmt: skip

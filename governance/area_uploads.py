@@ -75,7 +75,7 @@ def decode(contents: object) -> bytes:
     if head is None:
         raise InvalidInput("area_page.error.upload")
     b64 = contents[head.end() :]
-    if len(b64) * 3 // 4 > MAX_WEB_BYTES + 2:
+    if len(b64) * 3 // 4 > MAX_WEB_BYTES + 2:  # +2: the padding the length counts
         raise PayloadTooLarge(
             "area_page.error.too_large",
             mb=round(len(b64) * 3 / 4 / 2**20, 1),

@@ -42,6 +42,9 @@ class AreaImportIds:
     RESULT: Final = "areaimport-result"
 
 
+DETECTED: Final = "detected"  # the offset dropdown's default: what the comparison found
+
+
 def map_id(field: str) -> str:
     """The id of the dropdown choosing the column of ``field``."""
     return f"{AreaImportIds.MAP}-{field}"

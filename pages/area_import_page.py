@@ -21,8 +21,8 @@ from governance.access import Principal
 from governance.area_import import FIELDS, LEVEL_CHOICES, REQUIRED, SHIFT_CHOICES
 from governance.area_uploads import MAX_WEB_BYTES
 from i18n import current_lang, t
+from pages.area_import_ids import DETECTED, map_id
 from pages.area_import_ids import AreaImportIds as Ids
-from pages.area_import_ids import map_id
 from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
@@ -31,7 +31,6 @@ dash.register_page(
     __name__, path="/import/areas", title=tab_title("nav.import.areas"), name="import-areas"
 )
 
-DETECTED = "detected"  # the offset dropdown's default: what the comparison found
 ACCEPT_TYPES = ".zip,.gpkg,.geojson,.json,.kml"
 
 

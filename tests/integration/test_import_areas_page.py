@@ -240,3 +240,11 @@ def test_arbitrary_files_and_options_get_a_message_or_a_preview(
     pre = post(admin_client, preview_body(upload, level=level, shift=shift, maps=maps))
     assert pre.status_code == 200, pre.get_data(as_text=True)[:300]
     assert pre.get_json()["response"][Ids.PREVIEW_OUT]["children"]
+
+
+def test_the_web_limit_fits_the_callback_body_limit() -> None:
+    """A file of the page's largest size, as base64 in a callback body, passes the request
+    guard (which refuses bodies over DASH_MAX_BODY before reading them)."""
+    from web.guard import DASH_MAX_BODY
+
+    assert area_uploads.MAX_WEB_BYTES * 4 // 3 + 2**16 < DASH_MAX_BODY
