@@ -49,8 +49,8 @@ AREA_PAGE: dict[str, dict[str, str]] = {
     "area_page.preview": {"zh-CN": "预览与检查", "en": "Preview and check"},
     "area_page.import": {"zh-CN": "导入", "en": "Import"},
     "area_page.accept": {
-        "zh-CN": "接受自动修复（MakeValid），面积变化见上表",
-        "en": "Accept the repairs (MakeValid); the change of area is shown above",
+        "zh-CN": "接受自动修复（MakeValid），面积变化见检查结果",
+        "en": "Accept the repairs (MakeValid); the change of area is listed in the findings",
     },
     # --- the preview ---
     "area_page.crs": {

@@ -195,6 +195,7 @@ def preview_map(a: Analysis, lang: str) -> list[Any]:
             center=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
             bounds=bounds,
             boundsOptions={"padding": [16, 16]},
+            zoomSnap=0.25,  # a community's grids fill the frame, not a quarter of it
             attributionControl=bool(s.tile_url),
             maxZoom=19,
             className="mq-areaimport-map " + ("mq-map-tiles" if s.tile_url else "mq-map-offline"),
