@@ -201,3 +201,22 @@ def test_administrator_imports_grids_and_incidents_follow(
         console.check()
     finally:
         _restore(saved, incident)
+
+
+def test_an_oversized_file_is_refused_in_the_browser_with_the_command_line_way(
+    browser: Any, live_server: str, console: Console, tmp_path: Any
+) -> None:
+    from governance.area_uploads import MAX_WEB_BYTES
+
+    big = tmp_path / "全省网格.zip"
+    with big.open("wb") as f:  # sparse: 1 byte over the limit, nothing read into memory
+        f.truncate(MAX_WEB_BYTES + 1)
+    context, page = _new_page(browser, console, live_server, "admin")
+    page.goto(live_server + "/import/areas")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/import/areas")
+    page.set_input_files(f"#{Ids.UPLOAD} input[type=file]", files=[str(big)])
+    shown = page.wait_for_selector(f"#{Ids.FILE} .mq-import-error")
+    assert "16 MB" in shown.inner_text() and "python app.py import areas" in shown.inner_text()
+    assert page.is_disabled(f"#{Ids.IMPORT}")
+    context.close()
+    console.check()
