@@ -1,6 +1,7 @@
 """Every callback of the app, registered at import time (``import callbacks`` in app.py)."""
 
 from callbacks import (
+    area_import_page,
     audit,
     briefings,
     consult,
@@ -22,6 +23,7 @@ from callbacks import (
 )
 
 __all__ = [
+    "area_import_page",
     "audit",
     "briefings",
     "consult",

@@ -15,6 +15,7 @@ from typing import Literal
 from i18n.messages_a11y import A11Y
 from i18n.messages_analytics import ANALYTICS
 from i18n.messages_area_import import AREA_IMPORT
+from i18n.messages_area_page import AREA_PAGE
 from i18n.messages_areas import AREAS
 from i18n.messages_audit import AUDIT
 from i18n.messages_auth import AUTH
@@ -59,6 +60,7 @@ _PARTS += (URGENCY,)
 _PARTS += (A11Y,)
 _PARTS += (AREA_IMPORT,)
 _PARTS += (CONFIG,)
+_PARTS += (AREA_PAGE,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -29,6 +29,7 @@ SCREENS = (
     "/import",
     "/audit",
     "/admin/users",
+    "/import/areas",
 )
 
 

@@ -13,6 +13,7 @@ from flask import request
 
 from governance.access import (
     ANALYTICS_VIEW,
+    AREAS_IMPORT,
     AUDIT_VIEW,
     BRIEFING_EXPORT,
     INCIDENT_DISPATCH,
@@ -53,6 +54,7 @@ PAGE_PERMISSIONS: Final = {
     "/wall": WALL_VIEW,
     "/admin/users": USERS_VIEW,
     "/import": INCIDENT_IMPORT,
+    "/import/areas": AREAS_IMPORT,  # the county's own boundaries (pages/area_import_page.py)
     "/frontdesk": INCIDENT_REGISTER,
     "/dispatch": INCIDENT_DISPATCH,  # the daily dispatch board (pages/dispatch.py)
     "/evaluation": ANALYTICS_VIEW,
@@ -73,6 +75,7 @@ CALLBACK_PERMISSIONS: Final = {
     "wall-": WALL_VIEW,
     "users-": USERS_VIEW,
     "import-": INCIDENT_IMPORT,
+    "areaimport-": AREAS_IMPORT,
     "desk-": INCIDENT_REGISTER,
     "dispatch-": INCIDENT_DISPATCH,
     "eval-": ANALYTICS_VIEW,

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from governance.demo_accounts import DEMO_ACCOUNTS
+from pages.area_import_ids import AreaImportIds
 from pages.dispatch_ids import DispatchIds
 from pages.evaluation_ids import EvalIds
 from pages.frontdesk_ids import DeskIds
@@ -55,6 +56,7 @@ SCREENS = [
     Screen("/patrol-report", "supervisor", f"#{ReportIds.BODY} .mq-eval-summary"),
     Screen("/frontdesk", "gridworker", f"#{DeskIds.MAP} .mq-area", state="attached"),
     Screen("/import", "commander", f"#{ImportIds.UPLOAD}"),
+    Screen("/import/areas", "admin", f"#{AreaImportIds.UPLOAD}"),
     Screen("/login", None, "#login-submit"),
     Screen("/password", "commander", "#password-submit"),
     Screen("/audit", "dept", "#forbidden-message"),  # the 403 page: not a department's

@@ -129,6 +129,13 @@ PROBES = [
     Probe(
         "/<path:path>",
         "GET",
+        access.AREAS_IMPORT,
+        lambda _ids: "/import/areas",
+        label="page /import/areas",
+    ),
+    Probe(
+        "/<path:path>",
+        "GET",
         access.INCIDENT_REGISTER,
         lambda _ids: "/frontdesk",
         label="page /frontdesk",
