@@ -63,6 +63,7 @@ __all__ = [  # what the page and the command line use
     "commit_analysed",
     "preview_geojson",
     "proposed_mapping",
+    "signature",
 ]
 
 LEVEL_CHOICES: Final = ("auto", *codes.LEVELS)

@@ -34,7 +34,6 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from geodata.crypto import DecryptionError, FieldCipher, cipher
-from geodata.queries import area_import as area_q
 from geodata.queries import file_uploads as q
 from governance import area_import
 from governance.access import Principal
@@ -97,18 +96,6 @@ def clean_name(filename: object) -> str:
     return name[-MAX_NAME:] or "upload"
 
 
-# ----------------------------------------------------------------------------- mapping
-def proposed_mapping(s: Session, file: AreaFile) -> tuple[dict[str, str | None], str]:
-    """The mapping the page pre-fills: remembered for this file layout by an earlier
-    import, else guessed from the headers; and which of the two."""
-    kept = area_q.remembered(s, area_import.signature(file.headers))
-    if kept is not None:
-        mapping = {f: kept.get(f) for f in area_import.FIELDS}
-        if all(c is None or c in file.columns for c in mapping.values()):
-            return mapping, "remembered"
-    return area_import.guess_mapping(file.headers), "guessed"
-
-
 # ----------------------------------------------------------------------------- the store
 def _key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -143,7 +130,7 @@ def upload(s: Session, principal: Principal | None, filename: object, contents: 
     data = decode(contents)
     name = clean_name(filename)
     file = read_area_file(data, name)
-    mapping, source = proposed_mapping(s, file)
+    mapping, source = area_import.proposed_mapping(s, file)
     token = secrets.token_urlsafe(24)
     key_hash = _key(token)
     q.delete_expired(s)
