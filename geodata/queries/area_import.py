@@ -130,6 +130,7 @@ def classify(s: Session) -> dict[str, list[str]]:
             "WHERE c.code = u.code RETURNING u.code, u.plan"
         )
     ).all()
+    s.execute(text(f"ANALYZE {STAGE}"))  # the plan column is new to the planner
     out: dict[str, list[str]] = {"new": [], "unchanged": [], "renamed": [], "reshaped": []}
     for code, kind in rows:
         out[kind].append(code)
