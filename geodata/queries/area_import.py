@@ -23,6 +23,7 @@ from geodata.queries.planner import without_jit
 log = logging.getLogger(__name__)
 
 STAGE = "area_import_stage"
+COPY_CHUNK = 10_000  # rows per COPY
 # The stored shape is the file's when they agree on the 1e-7 degree grid the import rounds
 # to (~1 cm): an export of full-precision demo geometry re-imports as unchanged.
 SAME_SHAPE = (
@@ -93,20 +94,27 @@ def stage(s: Session, rows: Iterable[tuple[str, str, str, str | None, int | None
         )
     )
     s.execute(text(f"TRUNCATE {STAGE}"))
-    buf = io.StringIO()
-    for code, name, level, parent, population, wkb in rows:
-        cells = [code, _copy_text(name), level, parent, population, "SRID=4326;" + wkb.hex()]
-        buf.write("\t".join(r"\N" if c is None else str(c) for c in cells))
-        buf.write("\n")
-    buf.seek(0)
     cur = s.connection().connection.cursor()
-    try:
-        cur.copy_expert(
-            f"COPY {STAGE} (code, name, level, parent_code, population, geom) FROM STDIN", buf
-        )
+    try:  # a chunk at a time: the text of 100,000 shapes is never held at once
+        chunk = io.StringIO()
+        for k, (code, name, level, parent, population, wkb) in enumerate(rows, 1):
+            cells = [code, _copy_text(name), level, parent, population, "SRID=4326;" + wkb.hex()]
+            chunk.write("\t".join(r"\N" if c is None else str(c) for c in cells))
+            chunk.write("\n")
+            if k % COPY_CHUNK == 0:
+                _copy(cur, chunk)
+                chunk = io.StringIO()
+        _copy(cur, chunk)
     finally:
         cur.close()
     s.execute(text(f"ANALYZE {STAGE}"))
+
+
+def _copy(cur, chunk: io.StringIO) -> None:  # type: ignore[no-untyped-def]
+    chunk.seek(0)
+    cur.copy_expert(
+        f"COPY {STAGE} (code, name, level, parent_code, population, geom) FROM STDIN", chunk
+    )
 
 
 def _copy_text(value: str) -> str:
