@@ -59,6 +59,9 @@ __all__ = ["DEFAULT_CRS", "Outcome", "Unmapped", "commit", "guess", "preview", "
 DEFAULT_CRS: Final = "gcj02"
 MAX_ERRORS: Final = 200  # errors listed; the count is always complete
 PERMISSION: Final = {rf.SITES: SITES_IMPORT, rf.PERSONS: PERSONS_IMPORT}
+# A column of this system's site export: only then is an "id" column guessed to hold
+# this system's site ids (another register's "ID" column is its own numbering).
+EXPORT_MARK: Final = "grid_code"
 
 
 class Unmapped(InvalidInput):
@@ -83,7 +86,10 @@ def read(filename: object, data: bytes) -> Table:
 def guess(kind: str, headers: list[str]) -> dict[str, str | None]:
     """Field -> the header that most likely holds it, for a register of ``kind``."""
     _kind(kind)
-    return guess_mapping(headers, fields=rf.FIELDS[kind], synonyms=rf.SYNONYMS[kind])
+    out = guess_mapping(headers, fields=rf.FIELDS[kind], synonyms=rf.SYNONYMS[kind])
+    if "id" in out and EXPORT_MARK not in headers:  # another system's "ID": not our ids
+        out["id"] = None
+    return out
 
 
 def _kind(kind: str) -> str:
@@ -100,6 +106,8 @@ def _check(kind: str, table: Table, mapping: Mapping[str, str | None], crs: str)
             raise InvalidInput("import.error.mapping_field", field=str(f)[:40])
         if header is not None and header not in table.headers:
             raise InvalidInput("import.error.mapping_column", column=str(header)[:60])
+    if any(rf.garbled(h) for h in table.headers):
+        raise InvalidInput("registry.error.mojibake")
     missing = [f for f in rf.REQUIRED[kind] if not mapping.get(f)]
     has_point = mapping.get("lon") and mapping.get("lat")
     if not (has_point or mapping.get("community") or mapping.get("address")):

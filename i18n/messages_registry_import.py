@@ -17,6 +17,12 @@ REGISTRY_IMPORT: dict[str, dict[str, str]] = {
         "en": "No column holds {fields}. The file's columns: {headers}. "
         "Map them with --map COLUMN=FIELD",
     },
+    "registry.error.mojibake": {
+        "zh-CN": "表头是乱码（可能是 GBK 文件被当作 UTF-8 打开后又保存）：请用原始文件，"
+        "或在 Excel 中另存为“CSV UTF-8”后重新导入",
+        "en": "The headers are garbled (a GBK file opened as UTF-8 and saved again?): use "
+        "the original file, or save it from Excel as 'CSV UTF-8' and import again",
+    },
     "registry.error.map_option": {
         "zh-CN": "--map 的格式应为 列名=字段（如 场所名称=name），收到“{value}”",
         "en": "--map takes COLUMN=FIELD (e.g. 场所名称=name), got '{value}'",
