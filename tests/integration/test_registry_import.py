@@ -307,6 +307,39 @@ def test_one_bad_row_refuses_the_whole_file(session: Session) -> None:
     assert stored_sites(session, f"S{t}") == []
 
 
+def test_a_point_in_no_grid_names_its_row(session: Session) -> None:
+    rows = site_rows(tag(), 2)
+    rows[1][4], rows[1][5] = "116.40", "39.90"  # Beijing
+    out = preview(principal("commander"), "sites", csv_bytes(SITE_HEADERS, rows), lang="en")
+    assert [(e.row, e.column) for e in out.errors] == [(3, "经度 / 纬度")]
+    assert "lies in no grid" in out.errors[0].message
+
+
+def test_another_registers_id_column_is_not_taken_for_ours() -> None:
+    assert ri.guess("sites", ["ID", "名称", "类型", "风险等级", "经度", "纬度"])["id"] is None
+    exported = ["id", "code", "name", "site_type", "risk_grade", "grid_code", "lon", "lat"]
+    assert ri.guess("sites", exported) == {
+        "code": "code",
+        "id": "id",
+        "name": "name",
+        "site_type": "site_type",
+        "risk_grade": "risk_grade",
+        "lon": "lon",
+        "lat": "lat",
+        "crs": None,
+        "address": None,
+        "community": None,
+        "street": None,
+    }
+
+
+def test_garbled_headers_are_refused_with_a_hint() -> None:
+    headers = [h.encode("gbk").decode("latin-1") for h in SITE_HEADERS]
+    with pytest.raises(InvalidInput) as err:
+        preview(principal("commander"), "sites", csv_bytes(headers, site_rows(tag(), 1)))
+    assert err.value.key == "registry.error.mojibake"
+
+
 def test_garbled_text_is_named_not_imported(session: Session) -> None:
     t = tag()
     rows = site_rows(t, 2)
@@ -402,6 +435,28 @@ def test_person_errors_never_quote_the_id_number(
     assert stored_persons(session, f"P{t}") == []
 
 
+def test_a_person_registered_outside_the_area_is_not_updated(session: Session) -> None:
+    sup = principal("supervisor")
+    pid, enc = session.execute(
+        text(
+            "SELECT p.id, i.id_number_enc FROM key_person p JOIN area g ON g.id = p.grid_id "
+            "JOIN key_person_identity i ON i.person_id = p.id "
+            "WHERE NOT starts_with(g.code, :p) ORDER BY p.id LIMIT 1"
+        ),
+        {"p": sup.scope},
+    ).one()
+    c = cipher()
+    number = c.decrypt(enc, c.place("key_person_identity", "id_number", pid))
+    assert number is not None
+    rows = person_rows(tag(), 1)
+    rows[0][2] = number
+    with pytest.raises(ImportInvalid) as err:
+        commit(sup, "persons", csv_bytes(PERSON_HEADERS, rows), lang="en")
+    assert [e.row for e in err.value.errors] == [2]
+    assert "registered outside your area" in err.value.errors[0].message
+    assert number not in err.value.errors[0].message
+
+
 def test_persons_import_leaves_one_audit_record_with_counts_only(session: Session) -> None:
     t = tag()
     rows = person_rows(t, 2)
@@ -447,6 +502,26 @@ def test_cli_previews_with_dry_run_then_imports(session: Session, tmp_path: Path
     assert res.exit_code == 1 and "row 2, 类型: Not a known type" in res.output
 
 
+def test_cli_imports_persons_as_a_supervisor(session: Session, tmp_path: Path) -> None:
+    from cli.main import cli
+
+    t = tag()
+    rows = person_rows(t, 2)
+    rows[1][2] = "1.2E+17"
+    path = tmp_path / "persons.csv"
+    path.write_bytes(csv_bytes(PERSON_HEADERS, rows, "gbk"))
+    args = ["import", "persons", str(path), "--as", "supervisor"]
+    res = CliRunner().invoke(cli, args, input=demo_password("supervisor") + "\n")
+    assert res.exit_code == 1
+    assert "第 3 行，身份证号：身份证号被 Excel 转成了科学计数法数字" in res.output
+    assert rows[0][2] not in res.output and stored_persons(session, f"P{t}") == []
+    rows[1][2] = id_number(uuid.uuid4().int % 900_000)
+    path.write_bytes(csv_bytes(PERSON_HEADERS, rows, "gbk"))
+    res = CliRunner().invoke(cli, args, input=demo_password("supervisor") + "\n")
+    assert res.exit_code == 0, res.output
+    assert len(stored_persons(session, f"P{t}")) == 2
+
+
 # ----------------------------------------------------------------------------- hostile cells
 CELLS = st.one_of(
     st.none(),
@@ -462,20 +537,32 @@ CELLS = st.one_of(
 )
 @given(
     kind=st.sampled_from(["sites", "persons"]),
-    cells=st.lists(st.lists(CELLS, min_size=8, max_size=8), min_size=1, max_size=4),
+    spoilt=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 7), CELLS), max_size=6),
 )
 def test_arbitrary_cells_give_row_errors_or_a_result(
-    session: Session, kind: str, cells: list[list[str | None]]
+    session: Session, kind: str, spoilt: list[tuple[int, int, str | None]]
 ) -> None:
-    headers = PERSON_HEADERS if kind == "persons" else [*SITE_HEADERS, "所属社区"]
+    """Three valid rows with some cells replaced by anything at all."""
+    if kind == "persons":
+        headers, rows = PERSON_HEADERS, person_rows(tag())
+    else:
+        headers, rows = [*SITE_HEADERS, "所属社区"], [[*r, ""] for r in site_rows(tag())]
+    cells: list[list[str | None]] = [list(r) for r in rows]
+    for i, j, value in spoilt:
+        cells[i][j] = value
     lines = [",".join(headers)]
     for r in cells:
         lines.append(",".join('"' + (c or "").replace('"', '""') + '"' for c in r))
     data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    who = principal("supervisor")
     try:
         table = ri.read("x.csv", data)
-        with unit_of_work(principal("supervisor")) as s:
-            out = ri.preview(s, principal("supervisor"), kind, table)
-    except InvalidInput:
-        return
-    assert out.error_count + out.new + out.updated + out.unchanged >= 1
+        with unit_of_work(who) as s:
+            out = ri.preview(s, who, kind, table)
+        bad = len({e.row for e in out.errors})
+        assert bad + out.new + out.updated + out.unchanged == out.total
+        with unit_of_work(who) as s:
+            done = ri.commit(s, who, kind, table, accept_corrections=True)
+        assert done.written and done.new + done.updated + done.unchanged == out.total
+    except InvalidInput as err:  # the file, or rows refused: always in the user's words
+        assert err.user_message("en") and not err.user_message("en").startswith("registry.")
