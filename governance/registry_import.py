@@ -39,10 +39,11 @@ from geodata import crs as crs_mod
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import registry_import as q
 from governance import audit, registry_plan
+from governance import file_uploads as uploads
 from governance import registry_fields as rf
 from governance.access import PERSONS_IMPORT, SITES_IMPORT, Principal, require
 from governance.errors import InvalidInput
-from governance.file_import import CorrectionsNotAccepted, ImportInvalid
+from governance.file_import import CorrectionsNotAccepted, ImportInvalid, Upload
 from governance.file_mapping import guess_mapping
 from governance.file_tables import Table, clean_filename, read_table
 from governance.registry_places import Communities
@@ -52,7 +53,18 @@ from i18n import current_lang, t
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_CRS", "Outcome", "Unmapped", "commit", "guess", "preview", "read"]
+__all__ = [
+    "DEFAULT_CRS",
+    "Outcome",
+    "Unmapped",
+    "commit",
+    "commit_upload",
+    "guess",
+    "preview",
+    "preview_upload",
+    "read",
+    "upload",
+]
 
 # Registers are kept in map apps (AMap, Tencent) far more often than with a surveyed
 # WGS84 point, as are the hotline's; a file in another CRS says so in a column or option.
@@ -258,4 +270,60 @@ def commit(
         out.unchanged,
     )
     out.written = True
+    return out
+
+
+# ----------------------------------------------------------------------------- the page
+# A page sends the file once: it is read here and its table kept server-side, bound to
+# the uploader (governance/file_uploads.py, as the hotline import's); the preview and
+# the import then send only the upload's id.
+def upload(
+    s: Session, principal: Principal | None, kind: str, filename: object, data: bytes
+) -> Upload:
+    """Read an uploaded register and keep its table in the caller's unit of work ``s``."""
+    principal = require(principal, PERMISSION[_kind(kind)])
+    table = read(filename, data)
+    token = uploads.store(s, principal, table)
+    return Upload(token, table.filename, table.headers, len(table.rows), guess(kind, table.headers))
+
+
+def preview_upload(
+    s: Session,
+    principal: Principal | None,
+    kind: str,
+    upload_id: object,
+    mapping: Mapping[str, str | None] | None = None,
+    *,
+    crs: str = DEFAULT_CRS,
+) -> Outcome:
+    """:func:`preview` of a kept upload (another account's: :class:`Forbidden`)."""
+    principal = require(principal, PERMISSION[_kind(kind)])
+    return preview(s, principal, kind, uploads.load(s, principal, upload_id), mapping, crs=crs)
+
+
+def commit_upload(
+    s: Session,
+    principal: Principal | None,
+    kind: str,
+    upload_id: object,
+    mapping: Mapping[str, str | None] | None = None,
+    *,
+    crs: str = DEFAULT_CRS,
+    accept_corrections: bool = False,
+    client_addr: str | None = None,
+) -> Outcome:
+    """:func:`commit` of a kept upload, which is then forgotten."""
+    principal = require(principal, PERMISSION[_kind(kind)])
+    table = uploads.load(s, principal, upload_id)
+    out = commit(
+        s,
+        principal,
+        kind,
+        table,
+        mapping,
+        crs=crs,
+        accept_corrections=accept_corrections,
+        client_addr=client_addr,
+    )
+    uploads.discard(s, str(upload_id))
     return out
