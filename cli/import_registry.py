@@ -92,6 +92,7 @@ def run(
     from cli.users import _actor, _origin
     from governance import registry_import
     from governance.file_tables import check_size
+    from governance.registry_fields import FIELDS
     from governance.uow import unit_of_work
 
     who = _actor(as_)
@@ -122,7 +123,11 @@ def run(
                 lang=lang,
             )
     except MinqingError as err:
-        raise click.ClickException(err.user_message(lang)) from None
+        message = err.user_message(lang)
+        if isinstance(err, registry_import.Unmapped):
+            fields = ", ".join(FIELDS[kind])
+            message += "\n" + t("registry.cli.map_hint", lang, fields=fields)
+        raise click.ClickException(message) from None
     click.echo(
         t("registry.cli.done", lang, new=done.new, updated=done.updated, unchanged=done.unchanged)
     )

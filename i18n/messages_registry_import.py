@@ -13,9 +13,8 @@ REGISTRY_IMPORT: dict[str, dict[str, str]] = {
         "en": "Unknown kind of register: choose one of {choices}",
     },
     "registry.error.unmapped": {
-        "zh-CN": "以下字段没有对应的列：{fields}。文件中的列：{headers}。请用 --map 列名=字段 指定",
-        "en": "No column holds {fields}. The file's columns: {headers}. "
-        "Map them with --map COLUMN=FIELD",
+        "zh-CN": "以下字段没有对应的列：{fields}。文件中的列：{headers}",
+        "en": "No column holds {fields}. The file's columns: {headers}",
     },
     "registry.error.mojibake": {
         "zh-CN": "表头是乱码（可能是 GBK 文件被当作 UTF-8 打开后又保存）：请用原始文件，"
@@ -198,6 +197,25 @@ REGISTRY_IMPORT: dict[str, dict[str, str]] = {
     "registry.cli.more": {
         "zh-CN": "……另有 {n} 条未列出",
         "en": "... and {n} more",
+    },
+    "registry.cli.map_hint": {
+        "zh-CN": "用 --map 列名=字段 指定列，字段可选：{fields}",
+        "en": "Map columns with --map COLUMN=FIELD; the fields: {fields}",
+    },
+    # --- the page (/import/sites) ---
+    "nav.import.sites": {"zh-CN": "场所导入", "en": "Site import"},
+    "registry.page.title": {"zh-CN": "场所导入", "en": "Site import"},
+    "registry.page.subtitle": {
+        "zh-CN": "重点场所台账（CSV / XLSX）：列对应、预览、全部导入或全部不导入",
+        "en": "Key-site registers (CSV / XLSX): map, preview, import all rows or none",
+    },
+    "registry.page.crs": {
+        "zh-CN": "文件坐标系（“坐标系”列优先）",
+        "en": "File CRS (a CRS column wins)",
+    },
+    "registry.page.summary": {
+        "zh-CN": "共 {total} 行：新增 {new}，更新 {updated}，未变 {unchanged}",
+        "en": "{total} rows: {new} new, {updated} updated, {unchanged} unchanged",
     },
     "registry.cli.fix": {"zh-CN": "更正", "en": "correction"},
     "registry.cli.dry_run": {
