@@ -21,6 +21,7 @@ from governance.access import (
     MAP_VIEW,
     PATROL_DO,
     PATROL_SUPERVISE,
+    SITES_IMPORT,
     USERS_VIEW,
     WALL_VIEW,
     Principal,
@@ -53,6 +54,7 @@ PAGE_PERMISSIONS: Final = {
     "/wall": WALL_VIEW,
     "/admin/users": USERS_VIEW,
     "/import": INCIDENT_IMPORT,
+    "/import/sites": SITES_IMPORT,  # key-site registers (pages/import_sites.py)
     "/frontdesk": INCIDENT_REGISTER,
     "/dispatch": INCIDENT_DISPATCH,  # the daily dispatch board (pages/dispatch.py)
     "/evaluation": ANALYTICS_VIEW,
@@ -73,6 +75,7 @@ CALLBACK_PERMISSIONS: Final = {
     "wall-": WALL_VIEW,
     "users-": USERS_VIEW,
     "import-": INCIDENT_IMPORT,
+    "sitesimport-": SITES_IMPORT,
     "desk-": INCIDENT_REGISTER,
     "dispatch-": INCIDENT_DISPATCH,
     "eval-": ANALYTICS_VIEW,
