@@ -12,18 +12,23 @@ written encrypted with their row's id in the associated data
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from geodata.crypto import DecryptionError, cipher
 from geodata.queries import registry_import as q
 from governance import registry_fields as rf
 from governance.access import Principal
+from governance.errors import Conflict
 from governance.file_feedback import Correction, RowError
 from governance.registry_rows import Parsed, RowReader
+
+log = logging.getLogger(__name__)
 
 SAME_POINT: Final = 1e-7  # degrees (~1 cm): a point re-read from a file is the same point
 IDENTITY: Final = ("full_name", "id_number", "phone", "address")
@@ -49,6 +54,9 @@ class Outcome:
 
 @dataclass
 class Plan:
+    """The rows to insert, the rows to update (with what is stored of them), the row
+    errors and the corrections, as the planning found them."""
+
     outcome: Outcome
     new: list[Parsed] = field(default_factory=list)
     changed: list[tuple[Parsed, dict[str, Any]]] = field(default_factory=list)
@@ -226,13 +234,32 @@ def _person_rows(rows: list[Parsed], ids: list[int]) -> list[dict[str, Any]]:
 
 
 def write(s: Session, kind: str, plan: Plan) -> None:
+    """Insert the new rows and update the changed ones, in the caller's transaction.
+
+    Raises
+    ------
+    Conflict
+        Another import wrote a row with one of the file's codes since the plan was made
+        (the unique constraint said so): the caller rolls back; a new preview shows it.
+    """
     table = "key_site" if kind == rf.SITES else "key_person"
     ids = q.allocate_ids(s, table, len(plan.new))
     old = [p for p, _ in plan.changed]
     old_ids = [int(target["id"]) for _, target in plan.changed]
+    try:  # in a savepoint: after a refusal the transaction still runs the caller's cleanup
+        with s.begin_nested():
+            _insert_update(s, kind, plan.new, ids, old, old_ids)
+    except IntegrityError as err:  # the message names no value: the constraint only
+        log.warning("register import (%s) lost a race: %s", kind, type(err.orig).__name__)
+        raise Conflict("registry.error.concurrent") from None
+
+
+def _insert_update(
+    s: Session, kind: str, new: list[Parsed], ids: list[int], old: list[Parsed], old_ids: list[int]
+) -> None:
     if kind == rf.SITES:
-        q.insert_sites(s, _site_rows(plan.new, ids))
+        q.insert_sites(s, _site_rows(new, ids))
         q.update_sites(s, _site_rows(old, old_ids))
     else:
-        q.insert_persons(s, _person_rows(plan.new, ids))
+        q.insert_persons(s, _person_rows(new, ids))
         q.update_persons(s, _person_rows(old, old_ids))

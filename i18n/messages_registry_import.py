@@ -22,6 +22,11 @@ REGISTRY_IMPORT: dict[str, dict[str, str]] = {
         "en": "The headers are garbled (a GBK file opened as UTF-8 and saved again?): use "
         "the original file, or save it from Excel as 'CSV UTF-8' and import again",
     },
+    "registry.error.concurrent": {
+        "zh-CN": "导入期间另一次导入写入了相同编号的记录，未导入任何数据：请重新预览后再导入",
+        "en": "Another import wrote rows with the same codes meanwhile; nothing was imported: "
+        "preview again and import",
+    },
     "registry.error.map_option": {
         "zh-CN": "--map 的格式应为 列名=字段（如 场所名称=name），收到“{value}”",
         "en": "--map takes COLUMN=FIELD (e.g. 场所名称=name), got '{value}'",
