@@ -34,7 +34,7 @@ from geodata import crs
 from geodata.crypto import cipher
 from geodata.db import session_scope
 from governance import registry_import as ri
-from governance.errors import Forbidden, InvalidInput
+from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.file_import import CorrectionsNotAccepted, ImportInvalid
 from governance.id_numbers import check_char
 from governance.uow import unit_of_work
@@ -231,6 +231,22 @@ def test_a_corrected_file_updates_in_place(session: Session) -> None:
     got = stored_sites(session, f"S{t}")
     assert [r["id"] for r in got] == ids
     assert got[1]["name"].endswith("（更正）") and got[2]["risk_grade"] == 4
+
+
+def test_a_code_written_by_another_import_meanwhile_is_a_conflict(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from governance import registry_plan
+
+    t = tag()
+    data = csv_bytes(SITE_HEADERS, site_rows(t, 2))
+    commit(principal("commander"), "sites", data)
+    before = stored_sites(session, f"S{t}")
+    monkeypatch.setattr(registry_plan.q, "existing_sites", lambda *_a: [])  # a stale plan
+    with pytest.raises(Conflict) as err:
+        commit(principal("commander"), "sites", data)
+    assert err.value.key == "registry.error.concurrent"
+    assert stored_sites(session, f"S{t}") == before
 
 
 def test_sites_placed_by_community(session: Session) -> None:
