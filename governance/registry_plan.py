@@ -64,6 +64,17 @@ class Plan:
     fixes: list[Correction] = field(default_factory=list)
 
 
+def _kept(
+    reader: RowReader, values: Mapping[str, Any], name: str, stored: Mapping[str, Any] | None
+) -> Any:
+    """The file's value of an optional field when the file maps it (an empty cell clears
+    it); the stored one when the file has no such column (a register of sites without
+    addresses does not erase the addresses on record)."""
+    if reader.mapping.get(name) or stored is None:
+        return values.get(name)
+    return stored.get(name)
+
+
 def _repeat(reader: RowReader, p: Parsed, name: str, first: int) -> RowError:
     return reader.error(p.number, name, "registry.cell.repeat", row=first)
 
@@ -117,7 +128,7 @@ def match_sites(s: Session, reader: RowReader, rows: list[Parsed], plan: Plan) -
             "name": v["name"],
             "site_type": v["site_type"],
             "risk_grade": v["risk_grade"],
-            "address": v.get("address", target["address"] if target else None),
+            "address": _kept(reader, v, "address", target),
             "grid_id": p.grid_id,
         }
         _decide(p, target, new, plan)
@@ -183,7 +194,7 @@ def match_persons(
         }
         if target is not None:
             target = {**target, **_identity_of(target)}
-            new.update({f: v.get(f) for f in ("full_name", "phone", "address")})
+            new.update({f: _kept(reader, v, f, target) for f in ("full_name", "phone", "address")})
         _decide(p, target, new, plan)
 
 

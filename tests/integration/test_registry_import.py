@@ -414,6 +414,10 @@ def test_persons_are_encrypted_and_found_again_by_id_number(session: Session) ->
     assert [r["id"] for r in after] == [r["id"] for r in got]
     phone = c.decrypt(after[0]["phone_enc"], c.place("key_person_identity", "phone", got[0]["id"]))
     assert phone == "19900009999"
+    # a register without phones or care levels leaves those on record as they are
+    slim = [[r[1], r[2], r[4], r[6], r[7]] for r in rows]
+    kept = commit(who, "persons", csv_bytes(["姓名", "身份证号", "人员类别", "经度", "纬度"], slim))
+    assert (kept.new, kept.updated, kept.unchanged) == (0, 0, 3)
 
 
 def test_person_errors_never_quote_the_id_number(
