@@ -10,7 +10,20 @@ from collections.abc import Callable
 
 import click
 
-from cli import areas, audit, data, db, demo, imports, patrol, serve, sla, tokens, users
+from cli import (
+    areas,
+    audit,
+    data,
+    db,
+    demo,
+    import_registry,  # noqa: F401  (attaches its commands to `imports`)
+    imports,
+    patrol,
+    serve,
+    sla,
+    tokens,
+    users,
+)
 from cli import config as config_cli
 from cli import export as export_cli
 from cli import import_areas as _import_areas  # noqa: F401  (attaches `import areas`)

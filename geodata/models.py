@@ -170,6 +170,8 @@ class KeySite(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the department's own code (场所编码), the key of a re-import (0020_registry_codes)
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     site_type: Mapped[str] = mapped_column(String(20), index=True)
     risk_grade: Mapped[int] = mapped_column(SmallInteger)  # 1 low .. 4 major
@@ -189,6 +191,8 @@ class KeyPerson(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the department's own code (人员编号), the key of a re-import (0020_registry_codes)
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
     category: Mapped[str] = mapped_column(String(30), index=True)
     care_level: Mapped[int] = mapped_column(SmallInteger, default=2)  # 1..3
     grid_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)

@@ -38,6 +38,8 @@ INCIDENT_HANDLE = "incident.handle"  # the lead department: accept, resolve, ret
 INCIDENT_CLOSE = "incident.close"  # verify the result and close (核查结案)
 INCIDENT_ESCALATE = "incident.escalate"  # hand a case to the level above (上报)
 INCIDENT_IMPORT = "incident.import"  # import hotline export files (governance/file_import.py)
+SITES_IMPORT = "sites.import"  # import key-site registers (governance/registry_import.py)
+PERSONS_IMPORT = "persons.import"  # import key-person registers: identities, encrypted
 INCIDENT_REGISTER = "incident.register"  # take a report by phone or in person (/frontdesk)
 ANALYTICS_VIEW = "analytics.view"  # monthly evaluation and weekly consultation (scores)
 BRIEFING_EXPORT = "briefing.export"  # leaders' briefings (日调度/周会商/月评估) as PDF/PNG/HTML
@@ -64,7 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _OPERATIONS
         | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_REGISTER}
-        | {INCIDENT_IMPORT}
+        | {INCIDENT_IMPORT, SITES_IMPORT}
         | {ANALYTICS_VIEW}
         | {BRIEFING_EXPORT}
         | {PATROL_SUPERVISE, PATROL_PLAN}
@@ -74,7 +76,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _OPERATIONS
         | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_ESCALATE}
-        | {INCIDENT_REGISTER, INCIDENT_IMPORT}
+        | {INCIDENT_REGISTER, INCIDENT_IMPORT, SITES_IMPORT, PERSONS_IMPORT}
         | {ANALYTICS_VIEW}
         | {BRIEFING_EXPORT}
         | {PATROL_SUPERVISE}

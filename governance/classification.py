@@ -94,6 +94,7 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
     # joined to an identity, and the point is where the person lives (whereabouts).
     "key_person": {
         "id": _c(_GEN, _PI),  # pseudonymous key of an identity
+        "code": _c(_GEN, _PI),  # the department's own key (人员编号): pseudonymous too
         "category": _c(_IMP, _SPI, "aggregate"),
         "care_level": _c(_GEN, _PI),
         "grid_id": _c(_GEN, _PI),

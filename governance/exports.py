@@ -111,6 +111,7 @@ SITE_COLS = tuple(
     Col(n, *(("area", c) if c else (None, None)))
     for n, c in (
         ("id", None),
+        ("code", None),  # the department's own code: an export re-imports as the same site
         ("name", None),
         ("site_type", None),
         ("risk_grade", None),

@@ -7,6 +7,7 @@ for a new file, and the user may change it before the preview.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 FIELDS = (
     "external_id",
@@ -43,13 +44,20 @@ def _norm(header: str) -> str:
     return _NOISE.sub("", header).lower()
 
 
-def guess_mapping(headers: list[str]) -> dict[str, str | None]:
-    """Field -> the header that most likely holds it (None: no guess)."""
+def guess_mapping(
+    headers: list[str],
+    *,
+    fields: Sequence[str] = FIELDS,
+    synonyms: Mapping[str, Sequence[str]] = SYNONYMS,
+) -> dict[str, str | None]:
+    """Field -> the header that most likely holds it (None: no guess). ``fields`` and
+    ``synonyms``: another import's (the key-site and key-person registers'), in the order
+    the fields claim headers."""
     by_norm = {_norm(h): h for h in headers}
     out: dict[str, str | None] = {}
     used: set[str] = set()
-    for f in FIELDS:
-        hit = next((by_norm[s] for s in SYNONYMS[f] if s in by_norm), None)
+    for f in fields:
+        hit = next((by_norm[s] for s in synonyms[f] if s in by_norm), None)
         out[f] = hit if hit not in used else None
         if hit:
             used.add(hit)

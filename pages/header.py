@@ -27,6 +27,7 @@ SCREENS = (
     "/wall",
     "/frontdesk",
     "/import",
+    "/import/sites",
     "/audit",
     "/admin/users",
     "/import/areas",

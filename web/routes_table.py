@@ -22,6 +22,7 @@ from governance.access import (
     MAP_VIEW,
     PATROL_DO,
     PATROL_SUPERVISE,
+    SITES_IMPORT,
     USERS_VIEW,
     WALL_VIEW,
     Principal,
@@ -55,6 +56,7 @@ PAGE_PERMISSIONS: Final = {
     "/admin/users": USERS_VIEW,
     "/import": INCIDENT_IMPORT,
     "/import/areas": AREAS_IMPORT,  # the county's own boundaries (pages/area_import_page.py)
+    "/import/sites": SITES_IMPORT,  # key-site registers (pages/import_sites.py)
     "/frontdesk": INCIDENT_REGISTER,
     "/dispatch": INCIDENT_DISPATCH,  # the daily dispatch board (pages/dispatch.py)
     "/evaluation": ANALYTICS_VIEW,
@@ -76,6 +78,7 @@ CALLBACK_PERMISSIONS: Final = {
     "users-": USERS_VIEW,
     "import-": INCIDENT_IMPORT,
     "areaimport-": AREAS_IMPORT,
+    "sitesimport-": SITES_IMPORT,
     "desk-": INCIDENT_REGISTER,
     "dispatch-": INCIDENT_DISPATCH,
     "eval-": ANALYTICS_VIEW,

@@ -140,7 +140,7 @@ def sites_sql(w: ExportWhere) -> tuple[str, dict[str, object]]:
     if w.types:
         parts.append("s.site_type = ANY(:types)")
     sql = f"""
-        SELECT s.id, s.name, s.site_type, s.risk_grade, s.address,
+        SELECT s.id, s.code, s.name, s.site_type, s.risk_grade, s.address,
                g.code AS grid_code, g.name AS grid_name, cm.name AS community_name,
                ST_X(ST_PointOnSurface(s.geom)) AS lon, ST_Y(ST_PointOnSurface(s.geom)) AS lat,
                ST_AsBinary(s.geom) AS geom_wkb

@@ -20,6 +20,7 @@ from pages.dispatch_ids import DispatchIds
 from pages.evaluation_ids import EvalIds
 from pages.frontdesk_ids import DeskIds
 from pages.import_ids import ImportIds
+from pages.import_sites_ids import SitesImportIds
 from pages.patrol_report_ids import ReportIds
 from tests.e2e import axe
 from tests.e2e.conftest import VIEWPORT, Console, sign_in
@@ -57,6 +58,7 @@ SCREENS = [
     Screen("/frontdesk", "gridworker", f"#{DeskIds.MAP} .mq-area", state="attached"),
     Screen("/import", "commander", f"#{ImportIds.UPLOAD}"),
     Screen("/import/areas", "admin", f"#{AreaImportIds.UPLOAD}"),
+    Screen("/import/sites", "supervisor", f"#{SitesImportIds.UPLOAD}"),
     Screen("/login", None, "#login-submit"),
     Screen("/password", "commander", "#password-submit"),
     Screen("/audit", "dept", "#forbidden-message"),  # the 403 page: not a department's
@@ -71,8 +73,11 @@ SCREENS += [replace(s, viewport=PHONE) for s in SCREENS if s.path == "/frontdesk
 SCREENS += [
     replace(s, lang="en")
     for s in SCREENS
-    if s.path in ("/briefings", "/audit", "/patrol-report", "/import", "/")
-    and s.user not in ("dept", "supervisor")
+    if (
+        s.path in ("/briefings", "/audit", "/patrol-report", "/import", "/")
+        and s.user not in ("dept", "supervisor")
+    )
+    or s.path == "/import/sites"
 ]
 
 
