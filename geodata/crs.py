@@ -22,35 +22,7 @@ def _out_of_china(lon: float, lat: float) -> bool:
 
 
 def _delta(lon: float, lat: float) -> tuple[float, float]:
-    x, y = lon - 105.0, lat - 35.0
-    dlat = (
-        -100.0
-        + 2.0 * x
-        + 3.0 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * math.sqrt(abs(x))
-        + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
-        + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2 / 3
-        + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2 / 3
-    )
-    dlon = (
-        300.0
-        + x
-        + 2.0 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * math.sqrt(abs(x))
-        + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
-        + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2 / 3
-        + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2 / 3
-    )
-    radlat = lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(radlat) ** 2
-    sqrtmagic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
-    return dlon, dlat
+    return _offset(lon, lat, math.sin, math.cos, math.sqrt, abs)
 
 
 def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
@@ -113,7 +85,9 @@ def from_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
 # ----------------------------------------------------------------------------- arrays
 # The same formulas over NumPy arrays: a boundary file holds millions of vertices, and the
 # scalar loop costs ~40 us a vertex for the iterative GCJ-02 inverse.
-def _delta_np(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _offset(lon, lat, sin, cos, sqrt, fabs):  # type: ignore[no-untyped-def]
+    """The GCJ-02 offset at (lon, lat) in degrees, with the maths functions given: those
+    of ``math`` for one point, NumPy's for arrays (one formula, two speeds)."""
     x, y = lon - 105.0, lat - 35.0
     pi = math.pi
     dlat = (
@@ -122,10 +96,10 @@ def _delta_np(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         + 3.0 * y
         + 0.2 * y * y
         + 0.1 * x * y
-        + 0.2 * np.sqrt(np.abs(x))
-        + (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2 / 3
-        + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2 / 3
-        + (160.0 * np.sin(y / 12.0 * pi) + 320 * np.sin(y * pi / 30.0)) * 2 / 3
+        + 0.2 * sqrt(fabs(x))
+        + (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2 / 3
+        + (20.0 * sin(y * pi) + 40.0 * sin(y / 3.0 * pi)) * 2 / 3
+        + (160.0 * sin(y / 12.0 * pi) + 320 * sin(y * pi / 30.0)) * 2 / 3
     )
     dlon = (
         300.0
@@ -133,17 +107,21 @@ def _delta_np(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         + 2.0 * y
         + 0.1 * x * x
         + 0.1 * x * y
-        + 0.1 * np.sqrt(np.abs(x))
-        + (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2 / 3
-        + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2 / 3
-        + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2 / 3
+        + 0.1 * sqrt(fabs(x))
+        + (20.0 * sin(6.0 * x * pi) + 20.0 * sin(2.0 * x * pi)) * 2 / 3
+        + (20.0 * sin(x * pi) + 40.0 * sin(x / 3.0 * pi)) * 2 / 3
+        + (150.0 * sin(x / 12.0 * pi) + 300.0 * sin(x / 30.0 * pi)) * 2 / 3
     )
     radlat = lat / 180.0 * pi
-    magic = 1 - _EE * np.sin(radlat) ** 2
-    sqrtmagic = np.sqrt(magic)
+    magic = 1 - _EE * sin(radlat) ** 2
+    sqrtmagic = sqrt(magic)
     dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * cos(radlat) * pi)
     return dlon, dlat
+
+
+def _delta_np(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _offset(lon, lat, np.sin, np.cos, np.sqrt, np.abs)  # type: ignore[no-any-return]
 
 
 def _in_china_np(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

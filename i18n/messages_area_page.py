@@ -47,7 +47,6 @@ AREA_PAGE: dict[str, dict[str, str]] = {
         "en": "Detected (against the loaded boundaries)",
     },
     "area_page.preview": {"zh-CN": "预览与检查", "en": "Preview and check"},
-    "area_page.import": {"zh-CN": "导入", "en": "Import"},
     "area_page.accept": {
         "zh-CN": "接受自动修复（MakeValid），面积变化见检查结果",
         "en": "Accept the repairs (MakeValid); the change of area is listed in the findings",

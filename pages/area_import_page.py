@@ -21,10 +21,11 @@ from governance.access import Principal
 from governance.area_import import FIELDS, LEVEL_CHOICES, REQUIRED, SHIFT_CHOICES
 from governance.area_uploads import MAX_WEB_BYTES
 from i18n import current_lang, t
+from pages import import_frame as frame
 from pages.area_import_ids import DETECTED, map_id
 from pages.area_import_ids import AreaImportIds as Ids
-from pages.header import HeaderIds, page_header, tab_title
-from pages.map_controls import dropdown_labels
+from pages.header import tab_title
+from pages.import_frame import labelled, select
 from web.security import current_principal
 
 dash.register_page(
@@ -32,35 +33,6 @@ dash.register_page(
 )
 
 ACCEPT_TYPES = ".zip,.gpkg,.geojson,.json,.kml"
-
-
-def header(lang: str, principal: Principal | None) -> html.Header:
-    return page_header(
-        lang,
-        principal,
-        HeaderIds(Ids.ACCOUNT, Ids.LOGOUT, Ids.LANG_BUTTON, Ids.LANG_SINK),
-        screen=t("area_page.title", lang),
-        subtitle=t("area_page.subtitle", lang),
-        before_account=[html.A(t("area_page.back", lang), href="/", className="mq-lang-button")],
-    )
-
-
-def _select(cid: str, options: list[dict[str, str]], value: Any, lang: str, **kw: Any) -> Any:
-    return dcc.Dropdown(
-        id=cid,
-        options=options,
-        value=value,
-        labels=dropdown_labels(lang),
-        className="mq-dropdown",
-        **kw,
-    )
-
-
-def _labelled(label: str, control: Any) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-audit-field-label"), control],
-        className="mq-audit-field mq-import-field",
-    )
 
 
 def level_options(lang: str) -> list[dict[str, str]]:
@@ -109,10 +81,10 @@ def mapping_card(lang: str) -> html.Section:
         label = t(f"area_import.field.{f}", lang)
         if f in REQUIRED:
             label += f" *{t('area_page.required', lang)}"
-        control = _select(
+        control = select(
             map_id(f), [], None, lang, clearable=True, placeholder=t("area_page.mapping_none", lang)
         )
-        fields.append(_labelled(label, control))
+        fields.append(labelled(label, control))
     return html.Section(
         [
             html.H2(t("area_page.mapping", lang), className="mq-card-title"),
@@ -127,78 +99,36 @@ def options_card(lang: str) -> html.Section:
     return html.Section(
         [
             html.H2(t("area_page.options", lang), className="mq-card-title"),
-            _labelled(
+            labelled(
                 t("area_page.level", lang),
-                _select(Ids.LEVEL, level_options(lang), "auto", lang, clearable=False),
+                select(Ids.LEVEL, level_options(lang), "auto", lang, clearable=False),
             ),
-            _labelled(
+            labelled(
                 t("area_page.shift", lang),
-                _select(Ids.SHIFT, shift_options(lang), DETECTED, lang, clearable=False),
+                select(Ids.SHIFT, shift_options(lang), DETECTED, lang, clearable=False),
             ),
         ],
         className="mq-audit-card",
     )
 
 
+def header(lang: str, principal: Principal | None) -> html.Header:
+    # the system administrator has no map: back to the accounts, their home page
+    back = ("area_page.back", "/admin/users")
+    return frame.header(lang, principal, Ids, "area_page.title", "area_page.subtitle", back)
+
+
 def layout(**_query: str) -> html.Div:
     """The area import page in the request's language (no data: callbacks fill it)."""
     lang = current_lang()
-    buttons = html.Div(
-        [
-            html.Button(
-                t("area_page.preview", lang),
-                id=Ids.PREVIEW,
-                n_clicks=0,
-                className="mq-audit-button",
-            ),
-            html.Button(
-                t("area_page.import", lang),
-                id=Ids.IMPORT,
-                n_clicks=0,
-                disabled=True,
-                className="mq-audit-button mq-audit-primary",
-            ),
-        ],
-        className="mq-import-buttons",
-    )
-    accept = html.Div(
-        dcc.Checklist(
-            id=Ids.ACCEPT,
-            options=[{"label": t("area_page.accept", lang), "value": "yes"}],
-            value=[],
-            className="mq-import-accept",
-        ),
-        id=Ids.ACCEPT_BOX,
-        hidden=True,
-    )
-    return html.Div(
-        [
-            header(lang, current_principal()),
-            html.Main(
-                [
-                    html.Div(
-                        [
-                            upload_card(lang),
-                            mapping_card(lang),
-                            options_card(lang),
-                            accept,
-                            buttons,
-                        ],
-                        className="mq-import-col",
-                    ),
-                    html.Div(
-                        [
-                            html.Div(id=Ids.RESULT),
-                            dcc.Loading(html.Div(id=Ids.PREVIEW_OUT), delay_show=300),
-                        ],
-                        className="mq-import-col mq-import-side",
-                    ),
-                    dcc.Store(id=Ids.CHECKED),
-                    dcc.Store(id=Ids.UPLOAD_ID),
-                ],
-                className="mq-audit-main mq-import-main",
-            ),
-        ],
-        className=f"mq-app mq-audit mq-import mq-areaimport mq-lang-{lang}",
-        lang=lang,
+    principal = current_principal()
+    return frame.frame(
+        lang,
+        principal,
+        Ids,
+        head=header(lang, principal),
+        cards=[upload_card(lang), mapping_card(lang), options_card(lang)],
+        accept_label=t("area_page.accept", lang),
+        preview_label="area_page.preview",
+        extra_class="mq-areaimport",
     )

@@ -26,44 +26,16 @@ from governance.file_import import (
     SOURCES,
 )
 from i18n import current_lang, t
-from pages.header import HeaderIds, page_header, tab_title
+from pages import import_frame as frame
+from pages.header import tab_title
+from pages.import_frame import labelled, select
 from pages.import_ids import ImportIds as Ids
 from pages.import_ids import map_id
-from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
 dash.register_page(__name__, path="/import", title=tab_title("nav.import"), name="import")
 
 CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}
-
-
-def header(lang: str, principal: Principal | None) -> html.Header:
-    return page_header(
-        lang,
-        principal,
-        HeaderIds(Ids.ACCOUNT, Ids.LOGOUT, Ids.LANG_BUTTON, Ids.LANG_SINK),
-        screen=t("import.page.title", lang),
-        subtitle=t("import.page.subtitle", lang),
-        before_account=[html.A(t("import.back", lang), href="/", className="mq-lang-button")],
-    )
-
-
-def _select(cid: Any, options: list[dict[str, str]], value: Any, lang: str, **kw: Any) -> Any:
-    return dcc.Dropdown(
-        id=cid,
-        options=options,
-        value=value,
-        labels=dropdown_labels(lang),
-        className="mq-dropdown",
-        **kw,
-    )
-
-
-def _labelled(label: str, control: Any) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-audit-field-label"), control],
-        className="mq-audit-field mq-import-field",
-    )
 
 
 def mapping_card(lang: str) -> html.Section:
@@ -72,7 +44,7 @@ def mapping_card(lang: str) -> html.Section:
         label = t(f"import.field.{f}", lang)
         if f in REQUIRED:
             label += f" *{t('import.required', lang)}"
-        control = _select(
+        control = select(
             map_id(f),
             [],
             None,
@@ -80,7 +52,7 @@ def mapping_card(lang: str) -> html.Section:
             clearable=True,
             placeholder=t("import.mapping_none", lang),
         )
-        fields.append(_labelled(label, control))
+        fields.append(labelled(label, control))
     return html.Section(
         [
             html.H2(t("import.mapping", lang), className="mq-card-title"),
@@ -96,13 +68,13 @@ def options_card(lang: str) -> html.Section:
     return html.Section(
         [
             html.H2(t("import.options", lang), className="mq-card-title"),
-            _labelled(
+            labelled(
                 t("import.source", lang),
-                _select(Ids.SOURCE, sources, DEFAULT_SOURCE, lang, clearable=False),
+                select(Ids.SOURCE, sources, DEFAULT_SOURCE, lang, clearable=False),
             ),
-            _labelled(
+            labelled(
                 t("import.crs", lang),
-                _select(Ids.CRS, systems, DEFAULT_CRS, lang, clearable=False),
+                select(Ids.CRS, systems, DEFAULT_CRS, lang, clearable=False),
             ),
         ],
         className="mq-audit-card",
@@ -137,65 +109,19 @@ def upload_card(lang: str) -> html.Section:
     )
 
 
+def header(lang: str, principal: Principal | None) -> html.Header:
+    return frame.header(lang, principal, Ids, "import.page.title", "import.page.subtitle")
+
+
 def layout(**_query: str) -> html.Div:
     """The import page in the request's language (no data: callbacks fill it)."""
     lang = current_lang()
-    buttons = html.Div(
-        [
-            html.Button(
-                t("import.preview", lang),
-                id=Ids.PREVIEW,
-                n_clicks=0,
-                className="mq-audit-button",
-            ),
-            html.Button(
-                t("import.import", lang),
-                id=Ids.IMPORT,
-                n_clicks=0,
-                disabled=True,
-                className="mq-audit-button mq-audit-primary",
-            ),
-        ],
-        className="mq-import-buttons",
-    )
-    accept = html.Div(
-        dcc.Checklist(
-            id=Ids.ACCEPT,
-            options=[{"label": t("import.accept", lang), "value": "yes"}],
-            value=[],
-            className="mq-import-accept",
-        ),
-        id=Ids.ACCEPT_BOX,
-        hidden=True,
-    )
-    return html.Div(
-        [
-            header(lang, current_principal()),
-            html.Main(
-                [
-                    html.Div(
-                        [
-                            upload_card(lang),
-                            options_card(lang),
-                            mapping_card(lang),
-                            accept,
-                            buttons,
-                        ],
-                        className="mq-import-col",
-                    ),
-                    html.Div(
-                        [
-                            html.Div(id=Ids.RESULT),
-                            dcc.Loading(html.Div(id=Ids.PREVIEW_OUT), delay_show=300),
-                        ],
-                        className="mq-import-col mq-import-side",
-                    ),
-                    dcc.Store(id=Ids.CHECKED),
-                    dcc.Store(id=Ids.UPLOAD_ID),
-                ],
-                className="mq-audit-main mq-import-main",
-            ),
-        ],
-        className=f"mq-app mq-audit mq-import mq-lang-{lang}",
-        lang=lang,
+    principal = current_principal()
+    return frame.frame(
+        lang,
+        principal,
+        Ids,
+        head=header(lang, principal),
+        cards=[upload_card(lang), options_card(lang), mapping_card(lang)],
+        accept_label=t("import.accept", lang),
     )

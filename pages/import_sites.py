@@ -22,10 +22,11 @@ from governance.file_tables import MAX_FILE_BYTES, MAX_ROWS
 from governance.registry_fields import FIELDS, REQUIRED, SITES
 from governance.registry_import import DEFAULT_CRS
 from i18n import current_lang, t
-from pages.header import HeaderIds, page_header, tab_title
+from pages import import_frame as frame
+from pages.header import tab_title
+from pages.import_frame import labelled, select
 from pages.import_sites_ids import SitesImportIds as Ids
 from pages.import_sites_ids import map_id
-from pages.map_controls import dropdown_labels
 from web.security import current_principal
 
 dash.register_page(
@@ -35,45 +36,16 @@ dash.register_page(
 CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
-def header(lang: str, principal: Principal | None) -> html.Header:
-    return page_header(
-        lang,
-        principal,
-        HeaderIds(Ids.ACCOUNT, Ids.LOGOUT, Ids.LANG_BUTTON, Ids.LANG_SINK),
-        screen=t("registry.page.title", lang),
-        subtitle=t("registry.page.subtitle", lang),
-        before_account=[html.A(t("import.back", lang), href="/", className="mq-lang-button")],
-    )
-
-
-def _select(cid: str, options: list[dict[str, str]], value: Any, lang: str, **kw: Any) -> Any:
-    return dcc.Dropdown(
-        id=cid,
-        options=options,
-        value=value,
-        labels=dropdown_labels(lang),
-        className="mq-dropdown",
-        **kw,
-    )
-
-
-def _labelled(label: str, control: Any) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-audit-field-label"), control],
-        className="mq-audit-field mq-import-field",
-    )
-
-
 def mapping_card(lang: str) -> html.Section:
     fields = []
     for f in FIELDS[SITES]:
         label = t(f"registry.field.{f}", lang)
         if f in REQUIRED[SITES]:
             label += f" *{t('import.required', lang)}"
-        control = _select(
+        control = select(
             map_id(f), [], None, lang, clearable=True, placeholder=t("import.mapping_none", lang)
         )
-        fields.append(_labelled(label, control))
+        fields.append(labelled(label, control))
     return html.Section(
         [
             html.H2(t("import.mapping", lang), className="mq-card-title"),
@@ -108,65 +80,28 @@ def upload_card(lang: str) -> html.Section:
             ),
             html.P(hint, className="mq-import-hint"),
             html.Div(id=Ids.FILE, className="mq-import-file"),
-            _labelled(
+            labelled(
                 t("registry.page.crs", lang),
-                _select(Ids.CRS, systems, DEFAULT_CRS, lang, clearable=False),
+                select(Ids.CRS, systems, DEFAULT_CRS, lang, clearable=False),
             ),
         ],
         className="mq-audit-card",
     )
 
 
+def header(lang: str, principal: Principal | None) -> html.Header:
+    return frame.header(lang, principal, Ids, "registry.page.title", "registry.page.subtitle")
+
+
 def layout(**_query: str) -> html.Div:
     """The page in the request's language (no data: callbacks fill it)."""
     lang = current_lang()
-    buttons = html.Div(
-        [
-            html.Button(
-                t("import.preview", lang), id=Ids.PREVIEW, n_clicks=0, className="mq-audit-button"
-            ),
-            html.Button(
-                t("import.import", lang),
-                id=Ids.IMPORT,
-                n_clicks=0,
-                disabled=True,
-                className="mq-audit-button mq-audit-primary",
-            ),
-        ],
-        className="mq-import-buttons",
-    )
-    accept = html.Div(
-        dcc.Checklist(
-            id=Ids.ACCEPT,
-            options=[{"label": t("import.accept", lang), "value": "yes"}],
-            value=[],
-            className="mq-import-accept",
-        ),
-        id=Ids.ACCEPT_BOX,
-        hidden=True,
-    )
-    return html.Div(
-        [
-            header(lang, current_principal()),
-            html.Main(
-                [
-                    html.Div(
-                        [upload_card(lang), mapping_card(lang), accept, buttons],
-                        className="mq-import-col",
-                    ),
-                    html.Div(
-                        [
-                            html.Div(id=Ids.RESULT),
-                            dcc.Loading(html.Div(id=Ids.PREVIEW_OUT), delay_show=300),
-                        ],
-                        className="mq-import-col mq-import-side",
-                    ),
-                    dcc.Store(id=Ids.CHECKED),
-                    dcc.Store(id=Ids.UPLOAD_ID),
-                ],
-                className="mq-audit-main mq-import-main",
-            ),
-        ],
-        className=f"mq-app mq-audit mq-import mq-lang-{lang}",
-        lang=lang,
+    principal = current_principal()
+    return frame.frame(
+        lang,
+        principal,
+        Ids,
+        head=header(lang, principal),
+        cards=[upload_card(lang), mapping_card(lang)],
+        accept_label=t("import.accept", lang),
     )
