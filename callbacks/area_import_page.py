@@ -13,8 +13,6 @@ translated message, never as a server error.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from typing import Any
 
@@ -22,6 +20,7 @@ from dash import Input, Output, State, callback
 from dash.exceptions import PreventUpdate
 from flask import request
 
+from callbacks import import_common as common
 from callbacks import lang
 from governance import area_import as service
 from governance import area_uploads as uploads
@@ -44,9 +43,7 @@ SETTINGS = {"upload": State(Ids.UPLOAD_ID, "data"), "level": State(Ids.LEVEL, "v
 
 def _options(level: Any, shift: Any, maps: Any, repair: bool) -> service.Options:
     """The operator's choices as the service takes them (it refuses unknown values)."""
-    chosen = maps if isinstance(maps, dict) else {}
-    mapping = {f: v if isinstance(v, str) and v else None for f in service.FIELDS
-               for v in [chosen.get(f)]}  # fmt: skip
+    mapping = common.mapping(maps, service.FIELDS)
     return service.Options(
         level=level if isinstance(level, str) else "auto",
         mapping=mapping,
@@ -58,19 +55,13 @@ def _options(level: Any, shift: Any, maps: Any, repair: bool) -> service.Options
 def _stamp(upload: Any, level: Any, shift: Any, maps: Any) -> str:
     """What a preview checked: the upload and the settings (the import must match it)."""
     o = _options(level, shift, maps, False)
-    return hashlib.sha256(
-        json.dumps([upload, o.level, o.shift, dict(o.mapping or {})], default=str).encode()
-    ).hexdigest()
-
-
-def _per_field(value: Any) -> dict[str, Any]:
-    return {f: value for f in service.FIELDS}
+    return common.stamp(upload, o.level, o.shift, dict(o.mapping or {}))
 
 
 def _cleared(file: Any) -> dict[str, Any]:
     """The page without an upload: ``file`` says why."""
     return {"file": file, "upload": None, "contents": None, "from": "",
-            "options": _per_field([]), "values": _per_field(None), "preview": [],
+            "options": common.per_field(service.FIELDS, []), "values": common.per_field(service.FIELDS, None), "preview": [],
             "checked": None, "result": []}  # fmt: skip
 
 
@@ -106,7 +97,7 @@ def read_file(contents: Any, filename: Any) -> dict[str, Any]:
         **_cleared(view.upload_view(up, lg)),
         "upload": up.id,
         "from": t(f"area_page.mapping_from.{up.mapping_from}", lg),
-        "options": _per_field([{"label": h, "value": h} for h in up.headers]),
+        "options": common.per_field(service.FIELDS, [{"label": h, "value": h} for h in up.headers]),
         "values": dict(up.mapping),
     }
 

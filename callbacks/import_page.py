@@ -13,15 +13,14 @@ a translated message, never as a server error.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from typing import Any
 
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback
 from dash.exceptions import PreventUpdate
 from flask import request
 
+from callbacks import import_common as common
 from callbacks import lang
 from governance import file_import as service
 from governance.errors import MinqingError
@@ -30,46 +29,11 @@ from i18n import current_lang, t
 from pages import import_views as view
 from pages.import_ids import ImportIds as Ids
 from pages.import_ids import map_id
-from web.security import current_principal, refused
+from web.security import current_principal
 
 log = logging.getLogger(__name__)
 
 lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
-
-
-def _refused(err: MinqingError, what: str) -> html.Div:
-    """Log (and audit, if a permission said no) a refusal; its message, with the rows."""
-    text = refused(err, f"import {what}")
-    lang = current_lang()
-    rows = getattr(err, "errors", None)
-    if isinstance(err, service.ImportInvalid) and rows:
-        items = [
-            html.Li(t("import.error_line", lang, row=e.row, column=e.column, message=e.message))
-            for e in rows[: service.MAX_ERRORS]
-        ]
-        return html.Div([view.message(text), html.Ul(items, className="mq-import-errors")])
-    return view.message(text)
-
-
-def _mapping(values: Any) -> dict[str, str | None]:
-    """Field -> the header chosen for it (None: not imported), from the dropdowns."""
-    chosen = values if isinstance(values, dict) else {}
-    out: dict[str, str | None] = {}
-    for f in service.FIELDS:
-        v = chosen.get(f)
-        out[f] = v if isinstance(v, str) and v else None
-    return out
-
-
-def _stamp(upload: Any, source: Any, crs: Any, mapping: dict[str, str | None]) -> str:
-    """What a preview checked: the upload and the settings (the import must match it)."""
-    return hashlib.sha256(
-        json.dumps([upload, source, crs, mapping], default=str).encode()
-    ).hexdigest()
-
-
-def _per_field(value: Any) -> dict[str, Any]:
-    return {f: value for f in service.FIELDS}
 
 
 def _cleared(file: Any) -> dict[str, Any]:
@@ -78,8 +42,8 @@ def _cleared(file: Any) -> dict[str, Any]:
         "file": file,
         "upload": None,
         "contents": None,
-        "options": _per_field([]),
-        "values": _per_field(None),
+        "options": common.per_field(service.FIELDS, []),
+        "values": common.per_field(service.FIELDS, None),
         "preview": [],
         "disabled": True,
         "result": [],
@@ -112,12 +76,12 @@ def read_file(contents: Any, filename: Any) -> dict[str, Any]:
         with unit_of_work(principal) as s:
             up = service.upload(s, principal, filename, data)
     except MinqingError as err:
-        return _cleared(_refused(err, "read"))
+        return _cleared(common.refusal(err, "import read"))
     info = t("import.file", current_lang(), name=up.filename, rows=up.rows, columns=len(up.headers))
     return {
         **_cleared(view.message(info, "info")),
         "upload": up.id,
-        "options": _per_field([{"label": h, "value": h} for h in up.headers]),
+        "options": common.per_field(service.FIELDS, [{"label": h, "value": h} for h in up.headers]),
         "values": dict(up.mapping),
     }
 
@@ -152,18 +116,18 @@ def preview(clicks: Any, upload: Any, source: Any, crs: Any, maps: Any) -> dict[
     }
     if upload is None:
         return {**refusal, "preview": view.message(t("import.error.no_file"))}
-    mapping = _mapping(maps)
+    mapping = common.mapping(maps, service.FIELDS)
     try:
         principal = current_principal()
         with unit_of_work(principal) as s:
             p = service.preview(s, principal, upload, mapping, source=source, crs=crs)
     except MinqingError as err:
-        return {**refusal, "preview": _refused(err, "preview")}
+        return {**refusal, "preview": common.refusal(err, "import preview")}
     clean = p.error_count == 0
     return {
         "preview": view.preview_view(p, current_lang()),
         "disabled": not clean,
-        "checked": _stamp(upload, source, crs, mapping) if clean else None,
+        "checked": common.stamp(upload, source, crs, mapping) if clean else None,
         "result": [],
         "no_fixes": not (clean and p.correction_count),
         "accept": [],  # a new preview: its corrections are accepted afresh
@@ -191,8 +155,8 @@ def run_import(
 ) -> dict[str, Any]:
     """Every row in one transaction, or none; the counts (nothing personal). The
     corrections the preview listed are made only if the user ticked "accept"."""
-    mapping = _mapping(maps)
-    if upload is None or checked != _stamp(upload, source, crs, mapping):
+    mapping = common.mapping(maps, service.FIELDS)
+    if upload is None or checked != common.stamp(upload, source, crs, mapping):
         return {"result": view.message(t("import.error.stale")), "disabled": True}
     principal = current_principal()
     try:
@@ -208,7 +172,7 @@ def run_import(
                 accept_corrections=isinstance(accept, list) and "yes" in accept,
             )
     except service.CorrectionsNotAccepted as err:  # the user may still tick and retry
-        return {"result": _refused(err, "commit"), "disabled": False}
+        return {"result": common.refusal(err, "import commit"), "disabled": False}
     except MinqingError as err:
-        return {"result": _refused(err, "commit"), "disabled": True}
+        return {"result": common.refusal(err, "import commit"), "disabled": True}
     return {"result": view.message(t("import.done", None, **done), "ok"), "disabled": True}

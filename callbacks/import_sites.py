@@ -10,18 +10,17 @@ never as a server error.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback
 from dash.exceptions import PreventUpdate
 from flask import request
 
+from callbacks import import_common as common
 from callbacks import lang
 from governance import registry_import as service
 from governance.errors import MinqingError
-from governance.file_import import CorrectionsNotAccepted, ImportInvalid, decode_upload
+from governance.file_import import CorrectionsNotAccepted, decode_upload
 from governance.registry_fields import FIELDS, SITES
 from governance.uow import unit_of_work
 from i18n import current_lang, t
@@ -29,42 +28,14 @@ from pages import import_sites_views as view
 from pages.import_sites_ids import SitesImportIds as Ids
 from pages.import_sites_ids import map_id
 from pages.import_views import message
-from web.security import current_principal, refused
+from web.security import current_principal
 
 lang.switch(Ids.LANG_BUTTON, Ids.LANG_SINK)
 SITE_FIELDS = FIELDS[SITES]
 
 
-def _refused(err: MinqingError, what: str) -> html.Div:
-    """Log (and audit, if a permission said no) a refusal; its message, with the rows."""
-    text = refused(err, f"site import {what}")
-    rows = getattr(err, "errors", None)
-    if isinstance(err, ImportInvalid) and rows:
-        lang_ = current_lang()
-        items = [
-            html.Li(t("import.error_line", lang_, row=e.row, column=e.column, message=e.message))
-            for e in rows[: service.MAX_ERRORS]
-        ]
-        return html.Div([message(text), html.Ul(items, className="mq-import-errors")])
-    return message(text)
-
-
-def _mapping(values: Any) -> dict[str, str | None]:
-    chosen = values if isinstance(values, dict) else {}
-    return {f: v if isinstance(v := chosen.get(f), str) and v else None for f in SITE_FIELDS}
-
-
 def _crs(value: Any) -> str:
     return value if isinstance(value, str) else service.DEFAULT_CRS
-
-
-def _stamp(upload: Any, crs: Any, mapping: dict[str, str | None]) -> str:
-    """What a preview checked: the upload and the settings (the import must match it)."""
-    return hashlib.sha256(json.dumps([upload, crs, mapping], default=str).encode()).hexdigest()
-
-
-def _per_field(value: Any) -> dict[str, Any]:
-    return dict.fromkeys(SITE_FIELDS, value)
 
 
 def _cleared(file: Any) -> dict[str, Any]:
@@ -72,8 +43,8 @@ def _cleared(file: Any) -> dict[str, Any]:
         "file": file,
         "upload": None,
         "contents": None,
-        "options": _per_field([]),
-        "values": _per_field(None),
+        "options": common.per_field(SITE_FIELDS, []),
+        "values": common.per_field(SITE_FIELDS, None),
         "preview": [],
         "disabled": True,
         "result": [],
@@ -106,12 +77,12 @@ def read_file(contents: Any, filename: Any) -> dict[str, Any]:
         with unit_of_work(principal) as s:
             up = service.upload(s, principal, SITES, filename, data)
     except MinqingError as err:
-        return _cleared(_refused(err, "read"))
+        return _cleared(common.refusal(err, "site import read"))
     info = t("import.file", current_lang(), name=up.filename, rows=up.rows, columns=len(up.headers))
     return {
         **_cleared(message(info, "info")),
         "upload": up.id,
-        "options": _per_field([{"label": h, "value": h} for h in up.headers]),
+        "options": common.per_field(SITE_FIELDS, [{"label": h, "value": h} for h in up.headers]),
         "values": dict(up.mapping),
     }
 
@@ -144,18 +115,18 @@ def preview(clicks: Any, upload: Any, crs: Any, maps: Any) -> dict[str, Any]:
     }
     if upload is None:
         return {**refusal, "preview": message(t("import.error.no_file"))}
-    mapping = _mapping(maps)
+    mapping = common.mapping(maps, SITE_FIELDS)
     try:
         principal = current_principal()
         with unit_of_work(principal) as s:
             p = service.preview_upload(s, principal, SITES, upload, mapping, crs=_crs(crs))
     except MinqingError as err:
-        return {**refusal, "preview": _refused(err, "preview")}
+        return {**refusal, "preview": common.refusal(err, "site import preview")}
     clean = p.error_count == 0
     return {
         "preview": view.preview_view(p, current_lang()),
         "disabled": not clean,
-        "checked": _stamp(upload, crs, mapping) if clean else None,
+        "checked": common.stamp(upload, crs, mapping) if clean else None,
         "result": [],
         "no_fixes": not (clean and p.correction_count),
         "accept": [],
@@ -181,8 +152,8 @@ def run_import(
     clicks: Any, upload: Any, crs: Any, checked: Any, maps: Any, accept: Any
 ) -> dict[str, Any]:
     """Every row in one transaction, or none; the counts."""
-    mapping = _mapping(maps)
-    if upload is None or checked != _stamp(upload, crs, mapping):
+    mapping = common.mapping(maps, SITE_FIELDS)
+    if upload is None or checked != common.stamp(upload, crs, mapping):
         return {"result": message(t("import.error.stale")), "disabled": True}
     principal = current_principal()
     try:
@@ -198,9 +169,9 @@ def run_import(
                 client_addr=request.remote_addr,
             )
     except CorrectionsNotAccepted as err:  # the user may still tick and retry
-        return {"result": _refused(err, "commit"), "disabled": False}
+        return {"result": common.refusal(err, "site import commit"), "disabled": False}
     except MinqingError as err:
-        return {"result": _refused(err, "commit"), "disabled": True}
+        return {"result": common.refusal(err, "site import commit"), "disabled": True}
     text = t(
         "registry.cli.done", None, new=done.new, updated=done.updated, unchanged=done.unchanged
     )

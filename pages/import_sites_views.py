@@ -9,7 +9,7 @@ from dash import html
 
 from governance.registry_import import Outcome
 from i18n import t
-from pages.import_views import message
+from pages.import_views import message, row_errors
 
 
 def preview_view(p: Outcome, lang: str) -> list[Any]:
@@ -27,17 +27,7 @@ def preview_view(p: Outcome, lang: str) -> list[Any]:
             "info",
         )
     ]
-    if p.error_count:
-        lines = [
-            html.Li(t("import.error_line", lang, row=e.row, column=e.column, message=e.message))
-            for e in p.errors
-        ]
-        if p.error_count > len(p.errors):
-            lines.append(html.Li(t("import.more_errors", lang, n=p.error_count - len(p.errors))))
-        out += [
-            message(t("import.errors", lang, n=p.error_count)),
-            html.Ul(lines, className="mq-import-errors"),
-        ]
+    out += row_errors(p.errors, p.error_count, lang)
     if p.correction_count:
         fixes = [
             html.Li(

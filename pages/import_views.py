@@ -44,6 +44,23 @@ def _corrections(p: Preview, lang: str) -> list[Any]:
     ]
 
 
+def row_errors(errors: list[Any], count: int, lang: str) -> list[Any]:
+    """The count of row errors and the listed ones (row, column, what is wrong); nothing
+    when there are none. Shared by the hotline and key-site import previews."""
+    if not count:
+        return []
+    lines = [
+        html.Li(t("import.error_line", lang, row=e.row, column=e.column, message=e.message))
+        for e in errors
+    ]
+    if count > len(errors):
+        lines.append(html.Li(t("import.more_errors", lang, n=count - len(errors))))
+    return [
+        message(t("import.errors", lang, n=count)),
+        html.Ul(lines, className="mq-import-errors"),
+    ]
+
+
 def preview_view(p: Preview, lang: str) -> list[Any]:
     """The preview: counts, every error and every automatic correction (up to the listed
     ones), the first rows with their categories by name and their corrections."""
@@ -60,17 +77,7 @@ def preview_view(p: Preview, lang: str) -> list[Any]:
             "info",
         )
     ]
-    if p.error_count:
-        lines = [
-            html.Li(t("import.error_line", lang, row=e.row, column=e.column, message=e.message))
-            for e in p.errors
-        ]
-        if p.error_count > len(p.errors):
-            lines.append(html.Li(t("import.more_errors", lang, n=p.error_count - len(p.errors))))
-        out += [
-            message(t("import.errors", lang, n=p.error_count)),
-            html.Ul(lines, className="mq-import-errors"),
-        ]
+    out += row_errors(p.errors, p.error_count, lang)
     out += _corrections(p, lang)
     head = [html.Th(t("import.col.row", lang))] + [
         html.Th(t(f"import.field.{c}", lang)) for c in TABLE_COLUMNS
