@@ -210,13 +210,14 @@ def _topology(
 
 # ----------------------------------------------------------------------------- preview map
 PREVIEW_FEATURES: Final = 3_000  # drawn on the preview map; problems are always drawn
+PREVIEW_PROBLEMS: Final = 2_000  # problems drawn (the table lists them; the counts are whole)
 PREVIEW_SIMPLIFY: Final = 0.00005  # degrees (~5 m): outlines for the eye, not for storing
 
 
 def preview_geojson(a: Analysis) -> dict:
     """The file's features (simplified, at most :data:`PREVIEW_FEATURES`) and every
-    problem that has a place (gaps, overlaps, parts outside the parent, repaired shapes)
-    as one GeoJSON FeatureCollection in WGS84; ``properties.kind`` is "area" or the
+    problem that has a place (gaps, overlaps, parts outside the parent, repaired shapes;
+    at most :data:`PREVIEW_PROBLEMS`) as one GeoJSON FeatureCollection in WGS84; ``properties.kind`` is "area" or the
     problem's severity, ``properties.label`` what a tooltip shows."""
     feats: list[dict] = []
     for f in a.features[:PREVIEW_FEATURES]:
@@ -225,11 +226,11 @@ def preview_geojson(a: Analysis) -> dict:
             continue
         feats.append(_feature(shapely.simplify(g, PREVIEW_SIMPLIFY, preserve_topology=True),
                               {"kind": "area", "code": codes.short(f["code"], f["level"]), "label": f["name"]}))  # fmt: skip
-    for p in a.problems:
-        if p.geom is not None:
-            feats.append(
-                _feature(p.geom, {"kind": p.severity, "code": p.code or "", "label": p.message})
-            )
+    placed = [p for p in a.problems if p.geom is not None]
+    for p in placed[:PREVIEW_PROBLEMS]:  # a file of 100,000 overlaps is not drawn whole
+        feats.append(
+            _feature(p.geom, {"kind": p.severity, "code": p.code or "", "label": p.message})
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
