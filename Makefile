@@ -38,6 +38,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/briefing.py
 	$(PY) bench/route.py
 	$(PY) bench/screens.py
+	$(PY) bench/import.py
 
 system:
 	@scripts/system-deps.sh run
