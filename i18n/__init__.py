@@ -22,6 +22,7 @@ from i18n.messages_auth import AUTH
 from i18n.messages_briefing import BRIEFING
 from i18n.messages_config import CONFIG
 from i18n.messages_core import CORE
+from i18n.messages_crosscheck import CROSSCHECK
 from i18n.messages_desk import DESK
 from i18n.messages_dispatch import DISPATCH
 from i18n.messages_export import EXPORT
@@ -62,6 +63,7 @@ _PARTS += (A11Y,)
 _PARTS += (AREA_IMPORT,)
 _PARTS += (CONFIG,)
 _PARTS += (AREA_PAGE,)
+_PARTS += (CROSSCHECK,)
 _PARTS += (REGISTRY_IMPORT,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
