@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from cli import (
+    analytics,
     areas,
     audit,
     data,
@@ -56,6 +57,7 @@ for _command in (
     patrol.patrol,
     imports.imports,
     init_cli.init,
+    analytics.analytics,
     config_cli.config,
 ):
     cli.add_command(_command)

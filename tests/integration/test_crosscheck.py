@@ -113,3 +113,26 @@ def test_departments_may_not_and_long_periods_are_refused() -> None:
     with pytest.raises(InvalidInput) as err:
         _run(_principal("commander"), start="2024-01-01", end="2026-12-01")
     assert err.value.key == "crosscheck.error.too_long"
+
+
+def test_the_command_line_prints_the_method_and_the_blind_spots(session) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from tests.conftest import demo_password
+
+    args = ["analytics", "crosscheck", "--as", "supervisor", "--window", "365d"]
+    done = CliRunner().invoke(cli, [*args, "--json"], input=demo_password("supervisor") + "\n")
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.output[done.output.index("{") :])
+    assert out["area"] == _principal("supervisor").scope and out["method"]
+    text_out = CliRunner().invoke(
+        cli, [*args, "--lang", "en"], input=demo_password("supervisor") + "\n"
+    )
+    assert text_out.exit_code == 0 and "Benjamini-Hochberg" in text_out.output
+    refused = CliRunner().invoke(
+        cli, [*args, "--area", "441500"], input=demo_password("supervisor") + "\n"
+    )
+    assert refused.exit_code != 0

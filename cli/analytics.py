@@ -1,0 +1,68 @@
+"""``python app.py analytics crosscheck``: the reverse cross-check (逆向倒查) of an area and
+period, as a commander or supervisor reads it: the method, then the blind spots by grid and
+by H3 cell, each with its counts, p and q values and the words that explain them."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.areas import AREA_HELP
+from governance.errors import MinqingError
+
+
+@click.group()
+def analytics() -> None:
+    """Analyses of the grid's work (逆向倒查 ...)."""
+
+
+@analytics.command()
+@click.option(
+    "--as", "as_", required=True, help="A commander or supervisor (asks for the password)."
+)
+@click.option("--area", default=None, help=AREA_HELP + " Default: the user's own scope.")
+@click.option("--window", default="90d", show_default=True, help="7d, 30d, 90d, 365d ...")
+@click.option("--start", default=None, help="First day (YYYY-MM-DD), instead of --window.")
+@click.option("--end", default=None, help="Last day (YYYY-MM-DD), inclusive.")
+@click.option("--json", "as_json", is_flag=True, help="The whole answer as one JSON object.")
+@click.option("--lang", default=None, help="zh-CN or en (default: MINQING_LOCALE).")
+def crosscheck(
+    as_: str,
+    area: str | None,
+    window: str,
+    start: str | None,
+    end: str | None,
+    as_json: bool,
+    lang: str | None,
+) -> None:
+    """Where 12345/110/public reports/sensors report a kind of problem that the grid's own
+    reports of that place rarely do (one-sided binomial test, Benjamini-Hochberg)."""
+    from cli.users import _actor
+    from governance import crosscheck as service
+    from governance.uow import unit_of_work
+    from settings import get_settings
+
+    lang = lang or get_settings().locale
+    who = _actor(as_)
+    try:
+        with unit_of_work(who) as s:
+            out = service.crosscheck(
+                s, who, area=area, window=window, start=start, end=end, lang=lang
+            )
+    except MinqingError as err:
+        raise click.ClickException(err.user_message(lang)) from None
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    p = out["period"]
+    click.echo(f"{p['start']} .. {p['end']}  area {out['area'] or 'city'}")
+    click.echo(out["method"])
+    click.echo(
+        f"tested: {out['tested']['grids']} grid x category, {out['tested']['cells']} cell x category"
+    )
+    for kind in ("grids", "cells"):
+        click.echo(f"blind spots by {kind[:-1]}: {len(out[kind])}")
+        for f in out[kind]:
+            where = f"{f['place']} {f['name'] or ''}".strip()
+            click.echo(f"  {where}\t{f['category_name']}\t{f['before']}\t{f['words']}")
