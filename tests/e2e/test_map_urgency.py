@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from geodata.db import session_scope
@@ -162,21 +163,36 @@ def test_keyboard_only_user_opens_a_case_from_the_map_and_dispatches_it(
 
 
 def pick(page: Any, label: str) -> None:
-    """Open the focused dropdown with Enter, then arrow down to ``label`` and take it with
-    Enter (the keyboard's way through a Dash dropdown: the focus walks its options)."""
+    """Open the focused dropdown with Enter, walk its options with the arrow keys to
+    ``label`` and take it with Enter (the keyboard's way through a Dash dropdown). The
+    focus opens on the selected option (the routing's suggested department), which may
+    lie below ``label``: the walk goes down to the last option, then up to the first."""
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.closest(\"[role='option']\")")
-    for _ in range(60):
-        current = page.evaluate(
-            """() => { const o = document.activeElement.closest("[role='option']");
-                       return o ? o.innerText.trim() : null; }"""
-        )
-        if current == label:
-            page.keyboard.press("Enter")
-            page.wait_for_function("() => !document.activeElement.closest(\"[role='option']\")")
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"{label} not offered")
+    seen: list[str | None] = []
+    for key in ("ArrowDown", "ArrowUp"):
+        for _ in range(60):
+            current = page.evaluate(
+                """() => { const o = document.activeElement.closest("[role='option']");
+                           return o ? o.innerText.trim() : null; }"""
+            )
+            seen.append(current)
+            if current == label:
+                page.keyboard.press("Enter")
+                page.wait_for_function("() => !document.activeElement.closest(\"[role='option']\")")
+                return
+            page.keyboard.press(key)
+            # wait for the focus to leave this option (read too early, the same option is
+            # seen twice and the next key skips one); at either end it stays
+            try:
+                page.wait_for_function(MOVED, arg=current, timeout=3_000)
+            except PlaywrightTimeout:
+                break
+    raise AssertionError(f"{label} not offered (the focus went through {seen})")
+
+
+MOVED = """(before) => { const o = document.activeElement.closest("[role='option']");
+                    return o !== null && o.innerText.trim() !== before; }"""
 
 
 OVERLAPS = """() => {
