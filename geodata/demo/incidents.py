@@ -15,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
+from geodata.demo import planted
 from geodata.demo.catalog import LEAF_CODES, LEAF_INDEX, LEAVES
 from geodata.demo.rhythms import (
     DELAY,
@@ -80,6 +81,7 @@ class Placer:
 
     def __init__(self, model: CityModel, hotspots: np.ndarray, seed: int) -> None:
         self.m = model
+        self.seed = seed
         static = np.random.default_rng([seed, 9001])
         self.w_grid = model.grid_pop * np.where(model.grid_urban, 1.8, 1.0)
         self.w_comm = model.comm_pop * np.where(model.comm_urban, 1.5, 1.0)
@@ -99,6 +101,7 @@ class Placer:
             g = weighted_choice(static, self._weights(where), count)
             xs, ys = model.grids.sample_in(static, g)
             self.sensors[code] = (xs, ys, static.lognormal(0.0, 1.0, count))
+        self.blind_spots = planted.spots_of(model, seed)
 
     def _weights(self, where: str) -> np.ndarray:
         return {"urban": self.w_urban, "hills": self.w_hills}.get(where, self.w_grid)
@@ -242,6 +245,9 @@ def generate(
     cal = Calendar(now)
     src, cat, hour, episode = _when_and_what(rng, cal, n)
     xs, ys = _locate_all(rng, placer, src, cat, episode)
+    # its own stream: the city's other draws stay exactly as they were without planting
+    own = np.random.default_rng([placer.seed, planted.BATCH_STREAM, first_id])
+    planted.plant(own, placer.blind_spots, model.grids, src, cat, xs, ys, episode)
     g = model.grids.locate(xs, ys)
     if (g < 0).any():  # sensors and uniform draws are inside by construction
         raise RuntimeError(f"{int((g < 0).sum())} incident points outside every grid")
