@@ -25,6 +25,13 @@ def analytics() -> None:
 @click.option("--window", default="90d", show_default=True, help="7d, 30d, 90d, 365d ...")
 @click.option("--start", default=None, help="First day (YYYY-MM-DD), instead of --window.")
 @click.option("--end", default=None, help="Last day (YYYY-MM-DD), inclusive.")
+@click.option(
+    "--channels",
+    default="residents",
+    show_default=True,
+    help="The external side: residents (12345, 110, public), sensors, or all.",
+)
+@click.option("--category", default=None, help="List only this category (a code).")
 @click.option("--json", "as_json", is_flag=True, help="The whole answer as one JSON object.")
 @click.option("--lang", default=None, help="zh-CN or en (default: MINQING_LOCALE).")
 def crosscheck(
@@ -33,11 +40,14 @@ def crosscheck(
     window: str,
     start: str | None,
     end: str | None,
+    channels: str,
+    category: str | None,
     as_json: bool,
     lang: str | None,
 ) -> None:
-    """Where 12345/110/public reports/sensors report a kind of problem that the grid's own
-    reports of that place rarely do (one-sided binomial test, Benjamini-Hochberg)."""
+    """Where 12345/110/public reports report a kind of problem that the grid's own reports
+    of that place rarely do, and where the grid's own reports are mostly rejected
+    (one-sided binomial tests, Benjamini-Hochberg)."""
     from cli.users import _actor
     from governance import crosscheck as service
     from governance.uow import unit_of_work
@@ -48,7 +58,15 @@ def crosscheck(
     try:
         with unit_of_work(who) as s:
             out = service.crosscheck(
-                s, who, area=area, window=window, start=start, end=end, lang=lang
+                s,
+                who,
+                area=area,
+                window=window,
+                start=start,
+                end=end,
+                channels=channels,
+                category=category,
+                lang=lang,
             )
     except MinqingError as err:
         raise click.ClickException(err.user_message(lang)) from None
@@ -61,8 +79,9 @@ def crosscheck(
     click.echo(
         f"tested: {out['tested']['grids']} grid x category, {out['tested']['cells']} cell x category"
     )
-    for kind in ("grids", "cells"):
-        click.echo(f"blind spots by {kind[:-1]}: {len(out[kind])}")
+    for kind in ("grids", "cells", "padding"):
+        label = "possible padding by grid" if kind == "padding" else f"blind spots by {kind[:-1]}"
+        click.echo(f"{label}: {len(out[kind])}")
         for f in out[kind]:
             where = f"{f['place']} {f['name'] or ''}".strip()
             click.echo(f"  {where}\t{f['category_name']}\t{f['before']}\t{f['words']}")

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from geodata.models import Area, Role
 from geodata.queries import areas as q
+from geodata.queries import briefing as briefing_q
 from geodata.queries import users
 from governance import inputs
 from governance.access import LEVEL_DIGITS
@@ -214,6 +215,18 @@ def parent_short(ref: AreaRef, session: Session) -> str | None:
         return None
     up = list(LEVEL_DIGITS)[list(LEVEL_DIGITS).index(ref.level) - 1]
     return ref.parent_code[: LEVEL_DIGITS[up]]
+
+
+def choices(s: Session, scope: str | None, lang: str | None) -> list[dict[str, str]]:
+    """Picker options of the areas a user of ``scope`` may choose for an analysis (a
+    briefing, a cross-check): the whole city (value "") first for city-wide users, then
+    counties and streets; within a scope, its area and the two levels below it."""
+    levels = ("county", "street") if scope is None else ("county", "street", "community")
+    rows = briefing_q.areas_in(s, scope, levels)
+    indent = {"county": "", "street": "· ", "community": "·· "}
+    out = [{"label": t("brief.city", lang), "value": ""}] if scope is None else []
+    out += [{"label": f"{indent[r['level']]}{r['name']}", "value": r["code"]} for r in rows]
+    return searchable(out)
 
 
 def searchable(

@@ -16,7 +16,7 @@ per file produced.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import briefing as q
 from geodata.queries.planner import without_jit
-from governance import area_codes, audit, catalog, known_names
+from governance import area_codes, audit, catalog, crosscheck, known_names
 from governance.access import BRIEFING_EXPORT, LEVEL_DIGITS, Principal, require, require_area
 from governance.briefing_model import (
     MIMETYPES,
@@ -37,7 +37,7 @@ from governance.briefing_model import (
     filename,
 )
 from governance.briefing_period import BriefingRequest, Period
-from governance.filters import LOCAL_TZ
+from governance.filters import LOCAL_TZ, TimeRange
 from governance.hotspots import hotspots
 from governance.scores import MIN_BASE, scorecard
 from i18n import t
@@ -48,6 +48,8 @@ TOP_CATEGORIES = 8
 TOP_DEPARTMENTS = 10
 TOP_HOTSPOTS = 8
 TOP_OVERDUE = 8
+TOP_BLIND = 5  # grids with blind spots named in the briefing (the screen has them all)
+CROSSCHECK_DAYS = 90  # a day or a week alone holds too few reports to test
 DESCRIPTION_CHARS = 60
 # H3 resolution of the heatmap by the level of the area (a county is ~1,500 km²: res 7
 # cells of ~5 km²; a street res 8 (~0.7 km²); smaller areas res 9).
@@ -151,8 +153,14 @@ def build(
             as_of=now,
         )
         overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
+        checked = crosscheck.analyse(
+            s, scope or "", TimeRange(until - timedelta(days=CROSSCHECK_DAYS), until)
+        )
         names = known_names.load(s, [r["id"] for r in overdue])
     return Briefing(
+        blind=tuple(checked["by_grid"][:TOP_BLIND]),
+        blind_total=len(checked["by_grid"]),
+        blind_days=CROSSCHECK_DAYS,
         area_code=area["code"] if area else None,
         area_name=area["name"] if area else t("brief.city", lang),
         area_level=level,
@@ -255,9 +263,4 @@ def area_choices(s: Session, principal: Principal | None, lang: str) -> list[dic
     city (value "") first for city-wide roles. Counties and streets city-wide; within a
     scope, the principal's area and two levels below it (read in the caller's unit ``s``)."""
     who = require(principal, BRIEFING_EXPORT)
-    levels = ("county", "street") if who.scope is None else ("county", "street", "community")
-    rows = q.areas_in(s, who.scope, levels)
-    indent = {"county": "", "street": "· ", "community": "·· "}
-    out = [{"label": t("brief.city", lang), "value": ""}] if who.scope is None else []
-    out += [{"label": f"{indent[r['level']]}{r['name']}", "value": r["code"]} for r in rows]
-    return area_codes.searchable(out)  # typing a code (441500, 441502 ...) finds its area
+    return area_codes.choices(s, who.scope, lang)  # typing a code (441500 ...) finds its area

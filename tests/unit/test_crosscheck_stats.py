@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from governance.crosscheck_stats import blind_spots
+from governance.crosscheck_stats import blind_spots, padding
 
 SEEDS = (1, 2, 3, 4, 5, 6, 7, 8)
 PLACES = 400  # H3 cells of a county
@@ -66,3 +67,30 @@ def test_the_p_value_is_the_exact_binomial_tail_and_small_places_are_not_tested(
 def test_no_grid_reports_of_a_category_anywhere_says_nothing() -> None:
     t = blind_spots(np.array([0, 0]), np.array([30, 40]), np.array(["x", "x"]))
     assert not t.tested.any() and not t.blind.any()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_planted_padding_is_found_and_none_where_none_was_planted(seed: int) -> None:
+    """Grids reject a tenth of their reports of a kind; 20 planted grids reject half."""
+    rng = np.random.default_rng(seed)
+    cats = np.repeat(np.array(CATEGORIES), PLACES)
+    own = rng.poisson(rng.uniform(10, 80, len(cats)))
+    planted = np.zeros(len(cats), dtype=bool)
+    planted[rng.choice(np.flatnonzero(own >= 40), 20, replace=False)] = True
+    for effect, expect_found in ((True, True), (False, False)):
+        rate = np.where(planted & effect, 0.5, 0.1)
+        found = padding(rng.binomial(own, rate), own, cats).blind
+        if expect_found:
+            assert (found & planted).sum() / planted.sum() >= 0.9, seed
+            assert (found & ~planted).sum() / max(found.sum(), 1) <= 0.1, seed
+        else:
+            assert not found.any(), seed
+
+
+def test_the_padding_p_value_is_the_exact_upper_tail() -> None:
+    rejected, own, cats = np.array([6, 1, 4]), np.array([10, 40, 50]), np.array(["a", "a", "a"])
+    t = padding(rejected, own, cats)
+    share = 11 / 100
+    assert t.p[0] == pytest.approx(float(stats.binom.sf(5, 10, share)))
+    assert t.tested.tolist() == [True, False, False]  # fewer than 5 rejected: not tested
+    assert t.blind[0]
