@@ -179,6 +179,7 @@ UI: dict[str, dict[str, str]] = {
     "nav.dispatch": {"zh-CN": "日调度", "en": "Daily dispatch"},
     "nav.consult": {"zh-CN": "周会商", "en": "Weekly review"},
     "nav.evaluation": {"zh-CN": "月评估", "en": "Monthly scores"},
+    "nav.crosscheck": {"zh-CN": "逆向倒查", "en": "Cross-check"},
     "nav.briefings": {"zh-CN": "简报导出", "en": "Briefings"},
     "nav.wall": {"zh-CN": "指挥大屏", "en": "Wall screen"},
     "nav.frontdesk": {"zh-CN": "来电来访登记", "en": "Front desk"},

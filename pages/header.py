@@ -23,6 +23,7 @@ SCREENS = (
     "/dispatch",
     "/consult",
     "/evaluation",
+    "/crosscheck",
     "/briefings",
     "/wall",
     "/frontdesk",

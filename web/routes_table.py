@@ -60,6 +60,7 @@ PAGE_PERMISSIONS: Final = {
     "/frontdesk": INCIDENT_REGISTER,
     "/dispatch": INCIDENT_DISPATCH,  # the daily dispatch board (pages/dispatch.py)
     "/evaluation": ANALYTICS_VIEW,
+    "/crosscheck": ANALYTICS_VIEW,  # 逆向倒查 (pages/crosscheck.py)
     "/consult": ANALYTICS_VIEW,
     "/briefings": BRIEFING_EXPORT,  # leaders' briefings (pages/briefings.py)
     "/patrol": PATROL_DO,  # the grid worker's day on the phone (web/patrol_page.py)
@@ -82,6 +83,7 @@ CALLBACK_PERMISSIONS: Final = {
     "desk-": INCIDENT_REGISTER,
     "dispatch-": INCIDENT_DISPATCH,
     "eval-": ANALYTICS_VIEW,
+    "crosscheck-": ANALYTICS_VIEW,
     "consult-": ANALYTICS_VIEW,
     "brief-": BRIEFING_EXPORT,
     "preport-": PATROL_SUPERVISE,

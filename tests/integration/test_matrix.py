@@ -157,6 +157,13 @@ PROBES = [
     Probe(
         "/<path:path>", "GET", access.ANALYTICS_VIEW, lambda _ids: "/consult", label="page /consult"
     ),
+    Probe(
+        "/<path:path>",
+        "GET",
+        access.ANALYTICS_VIEW,
+        lambda _ids: "/crosscheck",
+        label="page /crosscheck",
+    ),
     Probe("/_dash-layout", "GET", SIGNED_IN, lambda _ids: "/_dash-layout"),
     Probe("/_dash-dependencies", "GET", SIGNED_IN, lambda _ids: "/_dash-dependencies"),
     Probe("/_reload-hash", "GET", SIGNED_IN, lambda _ids: "/_reload-hash"),
