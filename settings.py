@@ -106,6 +106,20 @@ class Settings(BaseSettings):
         description="How often the server adds SLA reminders and supervision to the "
         "timelines of cases near or past their deadline (0: never; `sla sweep` by hand).",
     )
+    data_quality_weight: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Weight of data quality (数据质量: blind spots, padding, timely own "
+        "reports; governance/data_quality.py) in the composite score of streets and grids; "
+        "the other measures share the rest in their usual proportions.",
+    )
+    timely_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="A grid's own report counts as timely when made within this many "
+        "minutes of the occurrence (data quality).",
+    )
     intake_outside: Literal["reject", "flag"] = Field(
         default="flag",
         description="Incidents located outside every grid: refuse them, or keep them "

@@ -30,9 +30,14 @@ Rules, all computed in SQL (``geodata/queries/scores.py``) for the half-open per
   (``reopen_count > 0``: failed verification, reopened, or a dissatisfied resident).
 * **Satisfaction.** Residents' ratings (``incident_feedback``) *given* in the period on the
   group's incidents: satisfied = 100, basic = 60, dissatisfied = 0, averaged.
+* **Data quality** (streets and grids only; :mod:`governance.data_quality`): the
+  blind-spot rate, the padding rate and the share of timely own reports, and their
+  data-quality score 0..100.
 * **Score.** :data:`SCORE_WEIGHTS` over the four measures on a 0..100 scale (reopen as
-  ``100 * (1 - rate)``); a measure that is None drops out and the others' weights are
-  rescaled; None when all four are None.
+  ``100 * (1 - rate)``), and for streets and grids the data-quality score with the weight
+  ``MINQING_DATA_QUALITY_WEIGHT`` (default 0.2: the four share the other 0.8 in their
+  proportions); a measure that is None drops out and the others' weights are rescaled;
+  None when all are None.
 * **Rank.** 1 = best score; equal scores share a rank (1, 2, 2, 4). Groups without a
   score have no rank and are listed after the ranked ones, by volume.
 * **Previous.** The same score and rank over the previous period of equal length
@@ -49,7 +54,9 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from geodata.queries import scores as q
+from governance import data_quality
 from governance.filters import LOCAL_TZ
+from settings import get_settings
 
 Kind = Literal["department", "street", "grid"]
 KINDS: tuple[Kind, ...] = ("department", "street", "grid")
@@ -80,6 +87,7 @@ class Score:
     satisfaction: float | None
     ratings: int
     score: float | None
+    quality: data_quality.Quality | None  # streets and grids (None: departments)
     rank: int | None
     previous_score: float | None
     previous_rank: int | None
@@ -89,33 +97,44 @@ def _share(part: int, whole: int) -> float | None:
     return None if whole < MIN_BASE else part / whole
 
 
+def weights() -> dict[str, float]:
+    """The composite's weights: :data:`SCORE_WEIGHTS` scaled to ``1 - w`` and data quality
+    ``w`` (``MINQING_DATA_QUALITY_WEIGHT``)."""
+    w = get_settings().data_quality_weight
+    return {**{k: v * (1.0 - w) for k, v in SCORE_WEIGHTS.items()}, "data_quality": w}
+
+
 def composite(
     accepted_on_time: float | None,
     resolved_on_time: float | None,
     reopen_rate: float | None,
     satisfaction: float | None,
+    data_quality: float | None = None,
 ) -> float | None:
-    """The composite score 0..100 of the four measures (see :data:`SCORE_WEIGHTS`)."""
+    """The composite score 0..100 of the measures (see :func:`weights`)."""
     parts = {
         "accepted_on_time": None if accepted_on_time is None else 100.0 * accepted_on_time,
         "resolved_on_time": None if resolved_on_time is None else 100.0 * resolved_on_time,
         "no_reopen": None if reopen_rate is None else 100.0 * (1.0 - reopen_rate),
         "satisfaction": satisfaction,
+        "data_quality": data_quality,
     }
-    weight = sum(SCORE_WEIGHTS[k] for k, v in parts.items() if v is not None)
+    w = weights()
+    weight = sum(w[k] for k, v in parts.items() if v is not None)
     if weight == 0:
         return None
-    return sum(SCORE_WEIGHTS[k] * v for k, v in parts.items() if v is not None) / weight
+    return sum(w[k] * v for k, v in parts.items() if v is not None) / weight
 
 
-def _measures(row: dict[str, Any]) -> dict[str, Any]:
+def _measures(row: dict[str, Any], quality: data_quality.Quality | None) -> dict[str, Any]:
     out = {
         "accepted_on_time": _share(row["accept_ok"], row["accept_due"]),
         "resolved_on_time": _share(row["resolve_ok"], row["resolve_due"]),
         "reopen_rate": _share(row["reopened"], row["received"]),
         "satisfaction": row["satisfaction"] if row["ratings"] >= MIN_BASE else None,
     }
-    out["score"] = composite(**out)
+    out["score"] = composite(**out, data_quality=quality.score if quality else None)
+    out["quality"] = quality
     return out
 
 
@@ -132,8 +151,13 @@ def _period_scores(
     session: Session, kind: Kind, scope: str | None, start: datetime, end: datetime, as_of: datetime
 ) -> tuple[list[dict[str, Any]], dict[str, float | None], dict[str, int]]:
     rows = q.period_figures(session, kind, scope, start, end, as_of)
+    quality = (
+        {}
+        if kind == "department"
+        else data_quality.by_unit(session, kind, scope, start, end, MIN_BASE)
+    )
     for row in rows:
-        row.update(_measures(row))
+        row.update(_measures(row, quality.get(row["key"][:9] if kind == "street" else row["key"])))
     scores = {r["key"]: r["score"] for r in rows}
     return rows, scores, _ranks(scores)
 
@@ -172,6 +196,7 @@ def scorecard(
             satisfaction=r["satisfaction"],
             ratings=r["ratings"],
             score=r["score"],
+            quality=r["quality"],
             rank=ranks.get(r["key"]),
             previous_score=prev_scores.get(r["key"]),
             previous_rank=prev_ranks.get(r["key"]),

@@ -63,6 +63,20 @@ ANALYTICS: dict[str, dict[str, str]] = {
     "eval.col.satisfaction": {"zh-CN": "满意度（评价数）", "en": "Satisfaction (ratings)"},
     "eval.col.score": {"zh-CN": "综合得分", "en": "Score"},
     "eval.col.patrol_done": {"zh-CN": "巡查完成率", "en": "Patrols done"},
+    "eval.col.dq_blind": {"zh-CN": "盲区率", "en": "Blind-spot rate"},
+    "eval.col.dq_padding": {"zh-CN": "疑似凑数率", "en": "Padding rate"},
+    "eval.col.dq_timely": {"zh-CN": "自报及时率", "en": "Timely own reports"},
+    "eval.col.dq_score": {"zh-CN": "数据质量分", "en": "Data quality"},
+    "eval.rules.quality": {
+        "zh-CN": "。街道、网格另计数据质量 {weight}%（上列各项权重按比例缩减）：数据质量分 = "
+        "(1 − 盲区率)、(1 − 疑似凑数率)、自报及时率（发生后 {minutes} 分钟内上报）三项的平均；"
+        "盲区率为逆向倒查中被判为盲区的“网格 × 类别”占已检验的比例，疑似凑数率同理（见“逆向倒查”页的方法）",
+        "en": ". Streets and grids also count data quality at {weight}% (the weights above "
+        "shrink in proportion): the mean of (1 − blind-spot rate), (1 − padding rate) and the "
+        "share of own reports made within {minutes} minutes of the occurrence; the rates are "
+        "the shares of tested grid x category pairs flagged by the reverse cross-check (its "
+        "method is on the cross-check screen)",
+    },
     "eval.col.patrol_on_time": {"zh-CN": "巡查按时率", "en": "Patrols on time"},
     "eval.col.patrol_off_site": {"zh-CN": "非现场签到占比", "en": "Checked in off site"},
     "eval.col.change": {"zh-CN": "较上月", "en": "vs last month"},
@@ -88,8 +102,10 @@ ANALYTICS: dict[str, dict[str, str]] = {
     },
     "consult.week_current": {"zh-CN": "{label}，本周进行中", "en": "{label}, this week so far"},
     "consult.summary": {
-        "zh-CN": "{start} 至 {end}：流转不畅 {stuck} 件，热点 {hot} 处，同址重复 {repeats} 处",
-        "en": "{start} to {end}: {stuck} stuck cases, {hot} hotspots, {repeats} repeated addresses",
+        "zh-CN": "{start} 至 {end}：流转不畅 {stuck} 件，热点 {hot} 处，同址重复 {repeats} 处，"
+        "有盲区的网格 {blind} 个",
+        "en": "{start} to {end}: {stuck} stuck cases, {hot} hotspots, {repeats} repeated "
+        "addresses, {blind} grids with blind spots",
     },
     "consult.stuck.title": {"zh-CN": "跨部门流转不畅 / 超期案件", "en": "Stuck and overdue cases"},
     "consult.stuck.note": {
@@ -100,6 +116,26 @@ ANALYTICS: dict[str, dict[str, str]] = {
         "suspended case's clock stands still. Merged duplicates and rejected reports "
         "excluded",
     },
+    "consult.blind.title": {
+        "zh-CN": "逆向倒查：有盲区的网格",
+        "en": "Cross-check: grids with blind spots",
+    },
+    "consult.blind.note": {
+        "zh-CN": "截至本周末的近 {days} 天：群众渠道（12345、110、群众上报）反映某类问题显著多于网格"
+        "自报所能解释的网格（单侧精确二项检验，Benjamini-Hochberg 校正，q ≤ 5%），与之前 {days} 天比较",
+        "en": "The {days} days up to the end of the week: grids where residents' channels (12345, "
+        "110, public reports) report a kind of problem far more than the grid's own reports "
+        "explain (exact one-sided binomial test, Benjamini-Hochberg, q <= 5%), against the "
+        "{days} days before",
+    },
+    "consult.blind.more": {
+        "zh-CN": "在“逆向倒查”页查看地图与逐项说明 →",
+        "en": "Map and every blind spot on the cross-check screen →",
+    },
+    "consult.col.blind": {"zh-CN": "盲区类别数", "en": "Blind categories"},
+    "consult.col.categories": {"zh-CN": "类别", "en": "Categories"},
+    "consult.col.sides": {"zh-CN": "外部 / 自报件数", "en": "External / own reports"},
+    "consult.col.trend": {"zh-CN": "与之前比", "en": "Trend"},
     "consult.hot.title": {"zh-CN": "持续与新增热点", "en": "Recurrent and new hotspots"},
     "consult.hot.note": {
         "zh-CN": "H3 网格单元事件数明显高于辖区平均（≥ 平均值 + 2 倍标准差且不少于 {min} 件）",

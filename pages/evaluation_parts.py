@@ -11,8 +11,9 @@ from typing import Any
 from dash import html
 
 from governance.evaluation import Evaluation
-from governance.scores import MIN_BASE, SCORE_WEIGHTS, Kind, Score
+from governance.scores import MIN_BASE, SCORE_WEIGHTS, Kind, Score, weights
 from i18n import t
+from settings import get_settings
 
 MAX_ROWS = 200  # grids of a whole city: the best first, then a note
 COLUMNS = (
@@ -28,6 +29,8 @@ COLUMNS = (
     "rank_change",
 )
 PATROL_COLUMNS = ("patrol_done", "patrol_on_time", "patrol_off_site")  # streets and grids
+# data quality (数据质量, governance/data_quality.py): streets and grids
+QUALITY_COLUMNS = ("dq_blind", "dq_padding", "dq_timely", "dq_score")
 
 
 def period_controls(label: str, picker: Any, message_id: str) -> html.Section:
@@ -97,12 +100,15 @@ def _rested(shown: str, base: int, lang: str) -> html.Span:
 
 
 def _columns(kind: Kind) -> tuple[str, ...]:
-    return COLUMNS if kind == "department" else COLUMNS[:-3] + PATROL_COLUMNS + COLUMNS[-3:]
+    if kind == "department":
+        return COLUMNS
+    return COLUMNS[:-3] + PATROL_COLUMNS + QUALITY_COLUMNS + COLUMNS[-3:]
 
 
 def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
     sat = num(s.satisfaction, lang)
     patrol = ev.patrol_of(kind, s.key)
+    dq = s.quality
     cells: dict[str, Any] = {
         "rank": t("analytics.none", lang) if s.rank is None else str(s.rank),
         "name": display_name(s, kind, ev, lang),
@@ -117,6 +123,10 @@ def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
         "patrol_done": _rested(pct(patrol.done, lang), patrol.due, lang) if patrol else "—",
         "patrol_on_time": pct(patrol.on_time, lang) if patrol else "—",
         "patrol_off_site": pct(patrol.off_site, lang) if patrol else "—",
+        "dq_blind": _rested(pct(dq.blind_rate, lang), dq.blind_tested, lang) if dq else "—",
+        "dq_padding": _rested(pct(dq.padding_rate, lang), dq.padding_tested, lang) if dq else "—",
+        "dq_timely": _rested(pct(dq.timely_share, lang), dq.own, lang) if dq else "—",
+        "dq_score": num(dq.score, lang) if dq else "—",
     }
     return html.Tr(
         [html.Td(cells[c], className=f"mq-eval-col-{c}") for c in _columns(kind)],
@@ -157,14 +167,18 @@ def scorecard_table(ev: Evaluation, kind: Kind, lang: str) -> list[Any]:
                 className="mq-eval-note",
             )
         )
-    out.append(html.P(rules(lang), className="mq-eval-note mq-eval-rules"))
+    out.append(html.P(rules(lang, kind), className="mq-eval-note mq-eval-rules"))
     return out
 
 
-def rules(lang: str) -> str:
-    """The scoring rule in words, from :data:`SCORE_WEIGHTS`."""
-    w = {k: round(100 * v) for k, v in SCORE_WEIGHTS.items()}
-    return t(
+def rules(lang: str, kind: Kind = "department") -> str:
+    """The scoring rule in words, from :func:`governance.scores.weights` (departments:
+    without data quality, so the four measures' own weights)."""
+    if kind == "department":
+        w = {k: round(100 * v) for k, v in SCORE_WEIGHTS.items()}
+    else:
+        w = {k: round(100 * v) for k, v in weights().items()}
+    text = t(
         "eval.rules",
         lang,
         accept=w["accepted_on_time"],
@@ -173,3 +187,7 @@ def rules(lang: str) -> str:
         satisfaction=w["satisfaction"],
         min=MIN_BASE,
     )
+    if kind == "department":
+        return text
+    minutes = get_settings().timely_minutes
+    return text + t("eval.rules.quality", lang, weight=w["data_quality"], minutes=minutes)
