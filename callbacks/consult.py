@@ -27,6 +27,7 @@ def _sections(packet: Any, lang: str) -> tuple[Any, ...]:
         parts.stuck_section(packet, lang),
         parts.hotspot_section(packet, lang),
         parts.repeat_section(packet, lang),
+        parts.blind_section(packet, lang),
     )
 
 
@@ -41,11 +42,12 @@ def _weekly(week: Any) -> consult.Packet:
     Output(ConsultIds.STUCK, "children"),
     Output(ConsultIds.HOTSPOTS, "children"),
     Output(ConsultIds.REPEATS, "children"),
+    Output(ConsultIds.BLIND, "children"),
     Output(ConsultIds.MESSAGE, "children"),
     Input(ConsultIds.WEEK, "value"),
 )
 def show(week: Any) -> tuple[Any, ...]:
     """The chosen week's packet, or why there is none."""
-    empty: tuple[Any, ...] = ("", [], [], [])
+    empty: tuple[Any, ...] = ("", [], [], [], [])
     sections, message = shown("consult", lambda: _weekly(week), _sections, empty)
     return (*sections, message)

@@ -78,6 +78,11 @@ class Briefing:
     departments: tuple[Any, ...]  # governance.scores.Score, best first
     overdue: tuple[OverdueLine, ...]
     min_base: int  # governance.scores.MIN_BASE: rates over fewer cases are not shown
+    # 逆向倒查 over the CROSSCHECK_DAYS up to the period's end: governance.crosscheck
+    # "by_grid" lines (grid, name, blind, external, own, trend, before), most first
+    blind: tuple[dict[str, Any], ...] = ()
+    blind_total: int = 0
+    blind_days: int = 0
 
     @property
     def empty(self) -> bool:

@@ -11,6 +11,11 @@ supervisors their street):
   overdue; at most :data:`MAX_ROWS` listed, with the total.
 * **Recurrent hotspots.** :func:`governance.hotspots.hotspots` of the week (compared with
   the week before): ``persistent`` and ``new`` cells.
+* **Blind spots (逆向倒查).** The grids of the area ranked by their blind spots over the
+  :data:`CROSSCHECK_DAYS` days up to the end of the week (a week alone holds too few
+  reports to tell a blind spot from chance), with their trend against the
+  :data:`CROSSCHECK_DAYS` days before: :func:`governance.crosscheck.analyse`, residents'
+  channels; at most :data:`MAX_BLIND` grids.
 * **Repeated addresses (同址重复).** Addresses (normalised as in
   ``governance/duplicates.py``, within one grid) with a report in the week and at least
   :data:`REPEAT_MIN` reports in the :data:`REPEAT_DAYS` days up to its end.
@@ -32,11 +37,11 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import consult as q
 from geodata.queries.planner import without_jit
+from governance import crosscheck, known_names, pii
 from governance import hotspots as hotspot_service
-from governance import known_names, pii
 from governance.access import ANALYTICS_VIEW, Principal, require
 from governance.errors import InvalidInput
-from governance.filters import LOCAL_TZ
+from governance.filters import LOCAL_TZ, TimeRange
 from governance.hotspots import Hotspot
 
 MIN_MOVES = 2  # "transferred or returned more than once"
@@ -45,6 +50,8 @@ REPEAT_MIN = 3
 REPEAT_DAYS = 90
 HOTSPOT_RES = 8
 HOTSPOT_LIMIT = 20
+CROSSCHECK_DAYS = 90
+MAX_BLIND = 10
 DESCRIPTION_CHARS = 80
 WEEKS_OFFERED = 12
 FIRST_YEAR = 2000
@@ -91,6 +98,8 @@ class Packet:
     hotspots: tuple[Hotspot, ...]
     repeats: tuple[RepeatedAddress, ...]
     repeats_total: int
+    blind: tuple[dict[str, Any], ...] = ()  # governance.crosscheck "by_grid" lines
+    blind_total: int = 0
 
 
 def _monday(d: date) -> date:
@@ -169,6 +178,9 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
         min_count=REPEAT_MIN,
         limit=MAX_ROWS,
     )
+    checked = crosscheck.analyse(
+        session, scope or "", TimeRange(end - timedelta(days=CROSSCHECK_DAYS), end)
+    )
     return Packet(
         week=start.date(),
         start=start,
@@ -188,6 +200,8 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
             for r in repeats
         ),
         repeats_total=repeats_total,
+        blind=tuple(checked["by_grid"][:MAX_BLIND]),
+        blind_total=len(checked["by_grid"]),
     )
 
 

@@ -33,6 +33,33 @@ BRIEFING: dict[str, dict[str, str]] = {
     "brief.section.kpis": _m("核心指标（与上期对比）", "Key figures (vs the previous period)"),
     "brief.section.map": _m("事件热力分布（H3 六边形）", "Where incidents occurred (H3 cells)"),
     "brief.section.hotspots": _m("热点研判", "Hotspots"),
+    "brief.section.crosscheck": _m("逆向倒查", "Reverse cross-check"),
+    "brief.blind.lead": _m(
+        "近 {days} 天有盲区的网格 {n} 个：",
+        "Grids with blind spots over the last {days} days: {n}. ",
+    ),
+    "brief.blind.grid": _m(
+        "{name}（{n} 类；外部 {external} 件、自报 {own} 件；{trend}）",
+        "{name} ({n} categories; {external} external, {own} own; {trend})",
+    ),
+    "brief.blind.sep": _m("；", "; "),
+    "brief.blind.more": _m("；另有 {n} 个", "; and {n} more"),
+    "brief.blind.none": _m(
+        "近 {days} 天没有网格出现显著盲区（群众渠道反映而网格未报）。",
+        "No grid had a significant blind spot over the last {days} days (what residents "
+        "report and the grid does not).",
+    ),
+    "brief.blind.worse": _m("较前变差", "worse than before"),
+    "brief.blind.better": _m("较前好转", "better than before"),
+    "brief.blind.same": _m("与前持平", "as before"),
+    "brief.blind.method": _m(
+        "。方法：群众渠道（12345、110、群众上报）每类至少 5 件的网格，单侧精确二项检验网格自报占比"
+        "是否显著偏低，Benjamini-Hochberg 校正 q ≤ 5%，与之前同长时段比较；详见“逆向倒查”页。",
+        " Method: grids with at least 5 residents' reports (12345, 110, public) of a kind; an "
+        "exact one-sided binomial test of whether the grid's own share is too low, "
+        "Benjamini-Hochberg q <= 5 %, compared with the period before; see the cross-check "
+        "screen.",
+    ),
     "brief.section.categories": _m("事件类别排行", "Top categories"),
     "brief.section.defs": _m("指标口径", "Definitions"),
     "brief.section.departments": _m("部门处置考评", "Department scorecard"),

@@ -78,6 +78,7 @@ def layout(**_query: str) -> html.Div:
                                 html.Div(id=ConsultIds.STUCK),
                                 html.Div(id=ConsultIds.HOTSPOTS),
                                 html.Div(id=ConsultIds.REPEATS),
+                                html.Div(id=ConsultIds.BLIND),
                             ],
                             className="mq-consult-body",
                         )

@@ -27,4 +27,5 @@ class ConsultIds:
     STUCK: Final = "consult-stuck"
     HOTSPOTS: Final = "consult-hotspots"
     REPEATS: Final = "consult-repeats"
+    BLIND: Final = "consult-blind"  # 逆向倒查: grids with blind spots
     MESSAGE: Final = "consult-message"

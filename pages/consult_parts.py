@@ -13,6 +13,7 @@ from dash import html
 
 from governance import catalog
 from governance.consult import (
+    CROSSCHECK_DAYS,
     MAX_ROWS,
     REPEAT_DAYS,
     REPEAT_MIN,
@@ -140,6 +141,42 @@ def _section(
     return html.Section(parts, className=f"mq-consult-section mq-consult-section-{kind}")
 
 
+def _blind_row(g: dict[str, Any], lang: str) -> html.Tr:
+    return _cells(
+        {
+            "grid": g["name"],
+            "blind": str(g["blind"]),
+            "categories": "、".join(_category(c, lang) for c in g["categories"][:4])
+            if lang == "zh-CN"
+            else ", ".join(_category(c, lang) for c in g["categories"][:4]),
+            "sides": f"{g['external']} / {g['own']}",
+            "trend": t("crosscheck.trend." + g["trend"], lang, before=g["before"]),
+        },
+        g["grid"],
+        f"mq-consult-trend-{g['trend']}",
+    )
+
+
+def blind_section(p: Packet, lang: str) -> html.Section:
+    """The grids with blind spots over the 90 days up to the week's end, and the way to
+    the cross-check screen for the rest."""
+    cols = ["grid", "blind", "categories", "sides", "trend"]
+    table = _table("blind", cols, [_blind_row(g, lang) for g in p.blind], lang)
+    section = _section(
+        "blind",
+        t("consult.blind.title", lang),
+        t("consult.blind.note", lang, days=CROSSCHECK_DAYS),
+        table,
+        p.blind_total,
+        len(p.blind),
+        lang,
+    )
+    section.children.append(  # type: ignore[union-attr]
+        html.A(t("consult.blind.more", lang), href="/crosscheck", className="mq-consult-more")
+    )
+    return section
+
+
 def summary(p: Packet, lang: str) -> str:
     """One line: the week and how much each section holds."""
     return t(
@@ -150,6 +187,7 @@ def summary(p: Packet, lang: str) -> str:
         stuck=p.stuck_total,
         hot=len(p.hotspots),
         repeats=p.repeats_total,
+        blind=p.blind_total,
     )
 
 

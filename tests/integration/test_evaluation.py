@@ -56,6 +56,7 @@ CONSULT_OUT = [
     (ConsultIds.STUCK, "children"),
     (ConsultIds.HOTSPOTS, "children"),
     (ConsultIds.REPEATS, "children"),
+    (ConsultIds.BLIND, "children"),
     (ConsultIds.MESSAGE, "children"),
 ]
 
