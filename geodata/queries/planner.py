@@ -15,6 +15,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 
+def with_work_mem(session: Session, megabytes: int) -> None:
+    """Let each sort or hash of the rest of the caller's transaction use ``megabytes`` of
+    memory (PostgreSQL's default, 4 MB, makes a grouping of half a million rows spill to
+    disk and sort where it could hash: the cross-check, ``geodata/queries/crosscheck.py``,
+    took twice as long)."""
+    session.execute(text(f"SET LOCAL work_mem = '{int(megabytes)}MB'"))
+
+
 def without_jit(session: Session) -> None:
     """Turn PostgreSQL's JIT compiler off for the rest of the caller's transaction."""
     session.execute(text("SET LOCAL jit = off"))

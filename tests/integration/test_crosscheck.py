@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from geodata.db import session_scope
@@ -257,3 +259,60 @@ def test_the_weekly_packet_and_the_briefing_name_the_blind_grid(session) -> None
 
     doc = html(b)
     assert name in doc and "Benjamini-Hochberg" in doc and 'id="crosscheck"' in doc
+
+
+_TEXT = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "",
+            "90d",
+            "7d",
+            "441502",
+            "441500",
+            "residents",
+            "sensors",
+            "city.garbage",
+            "2026-01-01",
+            "8841111097fffff",
+        ]
+    ),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    window=_TEXT, start=_TEXT, end=_TEXT, area=_TEXT, channels=_TEXT, category=_TEXT, place=_TEXT
+)
+def test_any_input_gives_an_answer_or_a_translated_refusal(
+    window,
+    start,
+    end,
+    area,
+    channels,
+    category,
+    place,  # type: ignore[no-untyped-def]
+) -> None:
+    from governance.crosscheck import external_cases
+    from governance.errors import MinqingError
+
+    who = _principal("supervisor")
+    for call in (
+        lambda s: crosscheck(s, who, window=window, start=start, end=end, area=area,
+                             channels=channels, category=category, lang="en"),
+        lambda s: external_cases(s, who, place=place or "", category=category or "",
+                                 window=window, start=start, end=end, area=area,
+                                 channels=channels),
+    ):  # fmt: skip
+        try:
+            with unit_of_work(who) as s:
+                call(s)
+        except MinqingError as err:
+            message = err.user_message("en")
+            for given_value in (window, start, end, area, channels, category, place):
+                if given_value:  # a message may quote what was given, braces and all
+                    message = message.replace(given_value, "").replace(given_value[:40], "")
+            assert message and "{" not in message, message
