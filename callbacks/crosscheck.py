@@ -50,7 +50,7 @@ def show(area: Any, window: Any, channels: Any, category: Any) -> tuple[Any, ...
         with unit_of_work(who) as s:
             return crosscheck.crosscheck(
                 s, who, area=_str(area), window=_str(window), channels=_str(channels),
-                category=_str(category) or None, lang=current_lang(),
+                category=_str(category) or None, lang=current_lang(), outlines=True,
             )  # fmt: skip
 
     body: tuple[Any, ...]

@@ -73,10 +73,12 @@ def crosscheck(
     channels: str | None = "residents",
     category: str | None = None,
     lang: str | None = None,
+    outlines: bool = False,
 ) -> dict:
     """Blind spots by cell and by grid, and possible padding by grid, in the area (default:
     the user's own) and period; ``category`` narrows what is listed (the tests, and so
-    the q values, are always over every category)."""
+    the q values, are always over every category). ``outlines``: add the GeoJSON outlines
+    of the grids with blind spots (``"outlines"``), the map's frame."""
     who = require(principal, ANALYTICS_VIEW)
     _channels(channels)
     if category not in (None, "") and catalog.category(str(category)) is None:
@@ -84,7 +86,10 @@ def crosscheck(
     ref = area_codes.resolve(s, area) if area else None
     prefix = _prefix(ref, who)
     tr = _period(window, start, end)
-    return analyse(s, prefix, tr, channels=channels, category=category, lang=lang)
+    out = analyse(s, prefix, tr, channels=channels, category=category, lang=lang)
+    if outlines:
+        out["outlines"] = q.outlines(s, prefix, [g["grid"] for g in out["by_grid"]])
+    return out
 
 
 def analyse(

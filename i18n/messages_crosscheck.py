@@ -116,6 +116,7 @@ CROSSCHECK: dict[str, dict[str, str]] = {
         "zh-CN": "持续的盲区（上一时段也是）",
         "en": "Persisting blind spot (also in the previous period)",
     },
+    "crosscheck.legend.grid": {"zh-CN": "有盲区的网格边界", "en": "Grids with blind spots"},
     "crosscheck.cell_tip": {
         "zh-CN": "{category}：外部 {external} 件，网格自报 {own} 件，q = {q}",
         "en": "{category}: {external} external, {own} from the grid, q = {q}",

@@ -26,6 +26,15 @@ CELL_STYLES: Final = {
 }
 
 
+GRID_STYLE: Final = {
+    "color": "#1e3a5f",
+    "weight": 1.5,
+    "dashArray": "4 3",
+    "fillOpacity": 0.04,
+    "className": "mq-blind-grid",
+}
+
+
 def _when(iso: str) -> str:
     """A period bound in local time (a window ends at the moment it was read)."""
     return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
@@ -80,10 +89,20 @@ def _cells_geojson(out: dict[str, Any], lang: str) -> dict[str, list[dict[str, A
     return kinds
 
 
-def _bounds(kinds: dict[str, list[dict[str, Any]]]) -> list[list[float]] | None:
-    pts = [c for fs in kinds.values() for f in fs for c in f["geometry"]["coordinates"][0]]
-    if not pts:
+def _points(geometry: dict[str, Any]) -> list[list[float]]:
+    """Every vertex of a Polygon or MultiPolygon."""
+    multi = geometry["type"] == "MultiPolygon"
+    polys = geometry["coordinates"] if multi else [geometry["coordinates"]]
+    return [p for poly in polys for ring in poly for p in ring]
+
+
+def _bounds(
+    kinds: dict[str, list[dict[str, Any]]], frame: list[dict[str, Any]]
+) -> list[list[float]] | None:
+    if not any(kinds.values()):
         return None
+    pts = [p for fs in kinds.values() for f in fs for p in _points(f["geometry"])]
+    pts += [p for f in frame for p in _points(f["geometry"])]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
 
@@ -101,6 +120,17 @@ def legend(lang: str) -> html.Ul:
                 ]
             )
             for kind, st in CELL_STYLES.items()
+        ]
+        + [
+            html.Li(
+                [
+                    html.Span(
+                        className="mq-crosscheck-swatch mq-crosscheck-swatch-grid",
+                        style={"borderColor": GRID_STYLE["color"]},
+                    ),
+                    t("crosscheck.legend.grid", lang),
+                ]
+            )
         ],
         className="mq-crosscheck-legend",
         **{"aria-label": t("crosscheck.legend", lang)},  # type: ignore[arg-type]
@@ -111,7 +141,8 @@ def cell_map(out: dict[str, Any], lang: str) -> list[Any]:
     """The blind-spot cells on the app's base tiles, fitted, with the legend; or a line
     saying there are none."""
     kinds = _cells_geojson(out, lang)
-    bounds = _bounds(kinds)
+    frame = out.get("outlines", [])
+    bounds = _bounds(kinds, frame)
     title = html.H2(
         t("crosscheck.map.title", lang, count=sum(len(v) for v in kinds.values())),
         className="mq-eval-h",
@@ -122,7 +153,16 @@ def cell_map(out: dict[str, Any], lang: str) -> list[Any]:
     base: list[Any] = []
     if s.tile_url:
         base.append(dl.TileLayer(url=s.tile_url, attribution=s.tile_attribution or None))
-    layers = [
+    layers: list[Any] = []
+    if frame:  # the grids with blind spots, named on hover: where the cells lie
+        layers.append(
+            dl.GeoJSON(
+                data={"type": "FeatureCollection", "features": frame},
+                style=GRID_STYLE,
+                **coords_hook(s.tile_crs if s.tile_url else None),
+            )
+        )
+    layers += [
         dl.GeoJSON(
             data={"type": "FeatureCollection", "features": fs},
             style={**CELL_STYLES[kind], "className": f"mq-blind-cell mq-blind-{kind}"},

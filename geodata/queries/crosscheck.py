@@ -4,6 +4,7 @@ and per grid x category, in a period and an area (a code prefix)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,3 +131,26 @@ def external_cases(
              "limit": limit},
         ).all()
     ]  # fmt: skip
+
+
+def outlines(s: Session, prefix: str, codes: Sequence[str]) -> list[dict[str, object]]:
+    """GeoJSON features (simplified to ~1 m, 6 decimals) of the grids ``codes`` under
+    ``prefix``, with their code and name: the frame of the blind-spot cells."""
+    if not codes:
+        return []
+    rows = s.execute(
+        text(
+            "SELECT code, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.00001), 6) "
+            "FROM area WHERE level = 'grid' AND code = ANY(CAST(:codes AS text[])) "
+            "AND code LIKE :prefix ORDER BY code"
+        ),
+        {"codes": list(codes), "prefix": prefix + "%"},
+    ).all()
+    return [
+        {
+            "type": "Feature",
+            "geometry": json.loads(geom),
+            "properties": {"code": code, "name": name, "tooltip": f"{name} ({code})"},
+        }
+        for code, name, geom in rows
+    ]

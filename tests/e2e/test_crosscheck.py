@@ -19,7 +19,7 @@ from governance.demo_accounts import DEMO_ACCOUNTS
 from governance.uow import unit_of_work
 from pages.crosscheck_ids import CrosscheckIds as Ids
 from tests.e2e import axe
-from tests.e2e.conftest import Console, readme_picture, sign_in
+from tests.e2e.conftest import VIEWPORT, Console, readme_picture, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +51,8 @@ def test_supervisor_sees_the_blind_spots_of_their_street(
     assert cells and want["by_grid"], "the planted blind spot of the supervisor's street"
     page.wait_for_selector(f"#{Ids.MAP} path.mq-blind-cell", state="visible")
     assert page.locator(f"#{Ids.MAP} path.mq-blind-cell").count() == len(cells)
+    # the grids with blind spots frame the cells
+    assert page.locator(f"#{Ids.MAP} path.mq-blind-grid").count() == len(want["by_grid"])
     legend = page.inner_text(".mq-crosscheck-legend")
     assert "新出现的盲区" in legend and "持续的盲区" in legend
     top = want["by_grid"][0]
@@ -60,7 +62,9 @@ def test_supervisor_sees_the_blind_spots_of_their_street(
 
     picture = readme_picture("screenshot-crosscheck.png")
     picture.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(picture), full_page=True)
+    page.set_viewport_size({"width": 1600, "height": 1500})  # the map and the ranked grids
+    page.screenshot(path=str(picture))
+    page.set_viewport_size(VIEWPORT)
     axe.assert_clean(page, "/crosscheck")
 
     # the first finding's external reports, each a link that opens its case on the map
