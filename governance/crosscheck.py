@@ -221,21 +221,15 @@ def _prefix(ref: area_codes.AreaRef | None, who: Principal) -> str:
     return ref.code[: LEVEL_DIGITS[ref.level]]
 
 
-def _test(rows: list[tuple]) -> tuple[list[tuple], Tested]:
+def _test(rows: q.Table) -> tuple[q.Table, Tested]:
     """The rows (each ending in category, own, external) and their test."""
-    own = np.array([r[-2] for r in rows], dtype=np.int64)
-    ext = np.array([r[-1] for r in rows], dtype=np.int64)
-    cats = np.array([r[-3] for r in rows], dtype=object)
-    return rows, blind_spots(own, ext, cats)
+    return rows, blind_spots(rows["own"], rows["external"], rows["category"])
 
 
-def _test_padding(rows: list[tuple]) -> tuple[list[tuple], Tested]:
+def _test_padding(rows: q.Table) -> tuple[q.Table, Tested]:
     """The rows (each ending in category, own, rejected) and the padding test. The place
     functions of :func:`_findings` read ``r[-2]``/``r[-1]`` as (own, rejected) here."""
-    own = np.array([r[-2] for r in rows], dtype=np.int64)
-    rejected = np.array([r[-1] for r in rows], dtype=np.int64)
-    cats = np.array([r[-3] for r in rows], dtype=object)
-    return rows, padding(rejected, own, cats)
+    return rows, padding(rows["rejected"], rows["own"], rows["category"])
 
 
 def _by_grid(now, before, only: str | None) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -243,8 +237,9 @@ def _by_grid(now, before, only: str | None) -> list[dict]:  # type: ignore[no-un
     blind categories now and in the previous period, and the reports of each side."""
     rows, tested = now
     acc: dict[str, dict] = {}
-    for r, b in zip(rows, tested.blind, strict=True):
-        if not b or (only and r[-3] != only):
+    for k in np.flatnonzero(tested.blind):  # the flagged rows only: a few of 100,000
+        r = rows.row(k)
+        if only and r[-3] != only:
             continue
         g = acc.setdefault(r[1], {"grid": r[1], "name": r[2], "blind": 0, "own": 0,
                                   "external": 0, "categories": []})  # fmt: skip
@@ -253,8 +248,9 @@ def _by_grid(now, before, only: str | None) -> list[dict]:  # type: ignore[no-un
         g["external"] += int(r[-1])
         g["categories"].append(r[-3])
     prev: dict[str, int] = {}
-    for r, b in zip(before[0], before[1].blind, strict=True):
-        if b and not (only and r[-3] != only):
+    for k in np.flatnonzero(before[1].blind):
+        r = before[0].row(k)
+        if not (only and r[-3] != only):
             prev[r[1]] = prev.get(r[1], 0) + 1
     for code, g in acc.items():
         g["before"] = prev.get(code, 0)
@@ -271,14 +267,14 @@ def _by_grid(now, before, only: str | None) -> list[dict]:  # type: ignore[no-un
 def _findings(now, before, place, lang: str | None, words: str, only: str | None) -> list[dict]:  # type: ignore[no-untyped-def]
     rows, tested = now
     flagged_before = {
-        (place(r)[0], r[-3]) for r, b in zip(before[0], before[1].blind, strict=True) if b
+        (place(r)[0], r[-3]) for r in (before[0].row(k) for k in np.flatnonzero(before[1].blind))
     }
     out: list[Finding] = []
     order = np.argsort(tested.q, kind="stable")
     for k in order:
         if not tested.blind[k]:
             break
-        r = rows[k]
+        r = rows.row(k)
         if only and r[-3] != only:
             continue
         code, name = place(r)

@@ -84,28 +84,21 @@ def by_unit(
     key = (lambda code: code[:STREET_DIGITS]) if kind == "street" else (lambda code: code)
     out: dict[str, Quality] = {}
     (counted,) = q.counts(s, prefix, [(start, end)], q.RESIDENTS, get_settings().timely_minutes)
-    rows = counted.grids
-    if rows:
-        tested = blind_spots(
-            np.array([r[-2] for r in rows]),
-            np.array([r[-1] for r in rows]),
-            np.array([r[-3] for r in rows], dtype=object),
-        )
-        for r, t, b in zip(rows, tested.tested, tested.blind, strict=True):
-            u = out.setdefault(key(r[1]), Quality(min_base=min_base))
-            u.blind_tested += int(t)
-            u.blind += int(b)
-    own = counted.own
-    if own:
-        tested = padding(
-            np.array([r[-1] for r in own]),
-            np.array([r[-2] for r in own]),
-            np.array([r[-3] for r in own], dtype=object),
-        )
-        for r, t, b in zip(own, tested.tested, tested.blind, strict=True):
-            u = out.setdefault(key(r[1]), Quality(min_base=min_base))
-            u.padding_tested += int(t)
-            u.padding += int(b)
-            u.own += int(r[-2])
-            u.timely += int(r[3])
+    grids, own = counted.grids, counted.own
+    blind = blind_spots(grids["own"], grids["external"], grids["category"])
+    pad = padding(own["rejected"], own["own"], own["category"])
+    columns = (
+        (grids, "blind_tested", blind.tested), (grids, "blind", blind.blind),
+        (own, "padding_tested", pad.tested), (own, "padding", pad.blind),
+        (own, "own", own["own"]), (own, "timely", own["timely"]),
+    )  # fmt: skip
+    for table, field, values in columns:
+        if not len(table):
+            continue
+        units = np.array([key(c) for c in table["code"]], dtype=object)
+        names, index = np.unique(units, return_inverse=True)
+        sums = np.bincount(index, weights=np.asarray(values, dtype=float), minlength=len(names))
+        for unit, total in zip(names, sums, strict=True):
+            u = out.setdefault(str(unit), Quality(min_base=min_base))
+            setattr(u, field, getattr(u, field) + int(total))
     return out

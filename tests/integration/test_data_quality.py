@@ -45,7 +45,7 @@ def test_the_timely_share_counts_the_grids_own_reports(session) -> None:
 
 def test_blind_spots_of_a_grid_are_those_the_cross_check_flags(session) -> None:
     start, end = _year()
-    rows = q.counts(session, "", [(start, end)], q.RESIDENTS)[0].grids
+    rows = q.counts(session, "", [(start, end)], q.RESIDENTS)[0].grids.rows()
     t = blind_spots(
         np.array([r[-2] for r in rows]), np.array([r[-1] for r in rows]),
         np.array([r[-3] for r in rows], dtype=object),
