@@ -38,8 +38,8 @@ class EmergingRun(Base):
 
     __tablename__ = "emerging_run"
     __table_args__ = (
-        CheckConstraint("weeks BETWEEN 2 AND 104", name="weeks"),
-        CheckConstraint("permutations BETWEEN 0 AND 9999", name="permutations"),
+        CheckConstraint("weeks BETWEEN 10 AND 104", name="weeks"),
+        CheckConstraint("permutations BETWEEN 0 AND 999", name="permutations"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -41,9 +41,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.UniqueConstraint("scope", name="uq_emerging_run_scope"),
-        sa.CheckConstraint("weeks BETWEEN 2 AND 104", name="ck_emerging_run_weeks"),
+        sa.CheckConstraint("weeks BETWEEN 10 AND 104", name="ck_emerging_run_weeks"),
         sa.CheckConstraint(
-            "permutations BETWEEN 0 AND 9999", name="ck_emerging_run_permutations"
+            "permutations BETWEEN 0 AND 999", name="ck_emerging_run_permutations"
         ),
     )
     op.create_table(
