@@ -65,8 +65,6 @@ def ring1_neighbours(cells: np.ndarray) -> list[np.ndarray]:
     for c in cells:
         ring = basic_int.grid_disk(int(c), 1)
         out.append(
-            np.array(
-                sorted(where[r] for r in ring if r != int(c) and r in where), dtype=np.int64
-            )
+            np.array(sorted(where[r] for r in ring if r != int(c) and r in where), dtype=np.int64)
         )
     return out

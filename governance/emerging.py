@@ -298,7 +298,7 @@ def layer_geojson(
     if stored is None:
         return json.dumps({"type": "FeatureCollection", "features": [], "stats": None}), 0
     minlon, minlat, maxlon, maxlat = bbox
-    feats = []
+    feats: list[dict[str, Any]] = []
     for c in q.cells_of(s, stored["id"], prefix):
         lon, lat = cell_center_lonlat(c["h3_8"])
         if not (minlon <= lon <= maxlon and minlat <= lat <= maxlat):
@@ -334,9 +334,16 @@ def layer_geojson(
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")), len(feats)
 
 
-def stored_meta(s: Session, scope: str | None, lang: str | None) -> dict[str, str] | None:
-    """Period and method in words of the result the map shows ``scope`` (None: none)."""
-    stored = q.best_run(s, scope or "")
+def stored_meta(s: Session, principal: Principal | None, lang: str | None) -> dict[str, str] | None:
+    """Period, method and time of computation, in words, of the result the map shows
+    ``principal`` (None: nothing stored yet)."""
+    who = require(principal, ANALYTICS_VIEW)
+    stored = q.best_run(s, who.scope or "")
     if stored is None:
         return None
-    return {"period": period_words(stored, lang), "method": method_words(stored, lang)}
+    at = stored["computed_at"].astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return {
+        "period": period_words(stored, lang),
+        "method": method_words(stored, lang),
+        "computed": t("emerging.computed", lang, at=at),
+    }

@@ -119,8 +119,9 @@ class Emerging:
 def weights(neighbours: list[np.ndarray]) -> sparse.csr_matrix:
     """Binary Gi* weights (self included) from each cell's neighbour positions."""
     n = len(neighbours)
-    rows = np.concatenate([np.full(len(nb) + 1, i) for i, nb in enumerate(neighbours)] or [[]])
-    cols = np.concatenate([np.r_[i, nb] for i, nb in enumerate(neighbours)] or [[]])
+    empty = np.zeros(0, dtype=np.int64)
+    rows = np.concatenate([empty, *(np.full(len(nb) + 1, i) for i, nb in enumerate(neighbours))])
+    cols = np.concatenate([empty, *(np.r_[i, nb] for i, nb in enumerate(neighbours))])
     data = np.ones(len(rows), dtype=np.float64)
     return sparse.csr_matrix((data, (rows.astype(np.int64), cols.astype(np.int64))), (n, n))
 

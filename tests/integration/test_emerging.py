@@ -122,9 +122,8 @@ def test_roles_without_analytics_are_refused(session) -> None:
     for user in ("dept", "gridworker"):
         with pytest.raises(Forbidden):
             _run(_principal(user), **FAST)
-    with pytest.raises(Forbidden):
-        with unit_of_work() as s:
-            emerging.summary(s, None)
+    with pytest.raises(Forbidden), unit_of_work() as s:
+        emerging.summary(s, None)
     assert _runs(session) == []
 
 
@@ -238,4 +237,3 @@ def test_the_layer_is_refused_to_roles_without_analytics(session) -> None:
 
     resp = signed_in_client("dept").get(f"/api/v1/layers/emerging?bbox={CITY}&z=11")
     assert resp.status_code == 403 and resp.get_json()["key"]
-
