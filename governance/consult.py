@@ -11,6 +11,9 @@ supervisors their street):
   overdue; at most :data:`MAX_ROWS` listed, with the total.
 * **Recurrent hotspots.** :func:`governance.hotspots.hotspots` of the week (compared with
   the week before): ``persistent`` and ``new`` cells.
+* **Emerging hot spots (新兴热点).** The stored emerging hot-spot analysis that covers the
+  area (``governance/emerging.py``, recomputed daily over its own period of weeks, which
+  the section states): how many cells of each category, and the first few cells.
 * **Repeated addresses (同址重复).** Addresses (normalised as in
   ``governance/duplicates.py``, within one grid) with a report in the week and at least
   :data:`REPEAT_MIN` reports in the :data:`REPEAT_DAYS` days up to its end.
@@ -32,8 +35,8 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import consult as q
 from geodata.queries.planner import without_jit
+from governance import emerging, known_names, pii
 from governance import hotspots as hotspot_service
-from governance import known_names, pii
 from governance.access import ANALYTICS_VIEW, Principal, require
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
@@ -91,6 +94,7 @@ class Packet:
     hotspots: tuple[Hotspot, ...]
     repeats: tuple[RepeatedAddress, ...]
     repeats_total: int
+    emerging: dict[str, Any] | None = None  # governance.emerging.stored_summary
 
 
 def _monday(d: date) -> date:
@@ -188,6 +192,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
             for r in repeats
         ),
         repeats_total=repeats_total,
+        emerging=emerging.stored_summary(session, scope or ""),
     )
 
 

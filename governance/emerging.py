@@ -83,9 +83,15 @@ def analyse(
     rows = q.weekly_counts(s, prefix, start, end)
     cells = np.array(sorted({r[0] for r in rows}), dtype=np.int64)
     counts = np.zeros((len(cells), weeks), dtype=np.int64)
+    by_grid: Counter[tuple[int, str]] = Counter()
     if rows:
         at = np.searchsorted(cells, np.array([r[0] for r in rows], dtype=np.int64))
-        counts[at, [r[1] for r in rows]] = [r[2] for r in rows]
+        np.add.at(counts, (at, np.array([r[1] for r in rows])), [r[3] for r in rows])
+        for r in rows:
+            by_grid[(r[0], r[2])] += r[3]
+    grids: dict[int, str] = {}
+    for (cell, code), _n in sorted(by_grid.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        grids.setdefault(cell, code)  # the busiest grid (ties: the lowest code)
     seed = int(start.strftime("%Y%m%d"))
     run = {
         "scope": prefix,
@@ -104,12 +110,11 @@ def analyse(
     res = emerging_stats.emerging(
         counts, ring1_neighbours(cells), permutations, emerging_stats.ALPHA, seed
     )
-    grids = q.busiest_grids(s, prefix, start, end)
     out = [
         {
             "h3_8": int(c),
             "category": str(res.category[k]),
-            "grid_code": grids.get(int(c), (None, None))[0],
+            "grid_code": grids.get(int(c)),
             "total": int(counts[k].sum()),
             "hot_bins": int(res.gi.hot[k].sum()),
             "cold_bins": int(res.gi.cold[k].sum()),
@@ -244,6 +249,47 @@ def _reading_scope(who: Principal, area: str | None, s: Session) -> str:
     return scope_prefix(ref, who)
 
 
+def stored_summary(s: Session, prefix: str, top: int = TOP) -> dict[str, Any] | None:
+    """The stored result that covers ``prefix`` ("" the city), cut to the cells whose
+    grid lies under it: the run, the count of each category found and the ``top`` cells
+    that need attention first (no access check: for use cases that made theirs, e.g. the
+    weekly consultation). None: nothing stored yet."""
+    stored = q.best_run(s, prefix)
+    if stored is None:
+        return None
+    cells = q.cells_of(s, stored["id"], prefix)
+    found = Counter(c["category"] for c in cells)
+    rank = {c: k for k, c in enumerate(ORDER)}
+    listed = sorted(cells, key=lambda c: (rank.get(c["category"], 99), -c["total"]))[:top]
+    return {"run": stored, "found": {k: found[k] for k in ORDER if found[k]}, "top": listed}
+
+
+def summary_words(raw: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """A :func:`stored_summary` in words: period, method, categories and cells."""
+    run = raw["run"]
+    at = run["computed_at"].astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return {
+        "period": period_words(run, lang),
+        "method": method_words(run, lang),
+        "computed_at": at,
+        "counts": [
+            {"category": k, "name": category_name(k, lang), "cells": n}
+            for k, n in raw["found"].items()
+        ],
+        "top": [
+            {
+                "cell": format(c["h3_8"], "x"),
+                "category": c["category"],
+                "name": category_name(c["category"], lang),
+                "grid": c["grid_name"] or c["grid_code"] or "",
+                "total": c["total"],
+                "trend": trend_words(c, lang, run["alpha"]),
+            }
+            for c in raw["top"]
+        ],
+    }
+
+
 def summary(
     s: Session,
     principal: Principal | None,
@@ -256,35 +302,8 @@ def summary(
     page: period and method in words, the count of each category found and the ``top``
     cells that need attention first with their grid's name. None: nothing stored yet."""
     who = require(principal, ANALYTICS_VIEW)
-    prefix = _reading_scope(who, area, s)
-    stored = q.best_run(s, prefix)
-    if stored is None:
-        return None
-    cells = q.cells_of(s, stored["id"], prefix)
-    found = Counter(c["category"] for c in cells)
-    rank = {c: k for k, c in enumerate(ORDER)}
-    listed = sorted(cells, key=lambda c: (rank.get(c["category"], 99), -c["total"]))[:top]
-    return {
-        "period": period_words(stored, lang),
-        "method": method_words(stored, lang),
-        "computed_at": stored["computed_at"].astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
-        "counts": [
-            {"category": k, "name": category_name(k, lang), "cells": found[k]}
-            for k in ORDER
-            if found[k]
-        ],
-        "top": [
-            {
-                "cell": format(c["h3_8"], "x"),
-                "category": c["category"],
-                "name": category_name(c["category"], lang),
-                "grid": c["grid_name"] or c["grid_code"] or "",
-                "total": c["total"],
-                "trend": trend_words(c, lang, stored["alpha"]),
-            }
-            for c in listed
-        ],
-    }
+    raw = stored_summary(s, _reading_scope(who, area, s), top)
+    return summary_words(raw, lang) if raw else None
 
 
 def layer_geojson(

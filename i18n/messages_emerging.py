@@ -74,7 +74,10 @@ EMERGING: dict[str, dict[str, str]] = {
     },
     "emerging.computed": {"zh-CN": "计算于 {at}", "en": "Computed {at}"},
     "emerging.briefing.title": {"zh-CN": "新兴热点", "en": "Emerging hot spots"},
-    "emerging.briefing.cells": {"zh-CN": "{n} 格", "en": "{n} cells"},
+    "emerging.briefing.count": {"zh-CN": "{name}：{n} 格", "en": "{name}: {n} cells"},
+    "consult.col.pattern": {"zh-CN": "模式", "en": "Pattern"},
+    "consult.col.total": {"zh-CN": "时段内事件", "en": "Incidents in the period"},
+    "consult.col.trend": {"zh-CN": "趋势", "en": "Trend"},
     "emerging.briefing.none": {
         "zh-CN": "本期未发现新兴热点或冷点模式。",
         "en": "No emerging hot or cold spot pattern in this period.",

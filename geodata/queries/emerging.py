@@ -20,36 +20,21 @@ _IN_AREA: Final = "JOIN area g ON g.id = i.grid_id WHERE g.code LIKE :prefix"
 
 def weekly_counts(
     s: Session, prefix: str, start: datetime, end: datetime
-) -> list[tuple[int, int, int]]:
-    """``(h3_8, week, count)`` of incidents that occurred in ``[start, end)`` in grids
-    whose code starts with ``prefix`` ("" for the whole city); ``week`` counts local
-    weeks from ``start`` (a local Monday midnight)."""
+) -> list[tuple[int, int, str, int]]:
+    """``(h3_8, week, grid code, count)`` of incidents that occurred in ``[start, end)``
+    in grids whose code starts with ``prefix`` ("" for the whole city); ``week`` counts
+    local weeks from ``start`` (a local Monday midnight). One scan gives both the weekly
+    series and each cell's busiest grid."""
     rows = s.execute(
         text(
             "SELECT i.h3_8, floor(extract(epoch FROM i.occurred_at - :start) / 604800)::int, "
-            f"count(*) FROM incident i {_IN_AREA} "
+            f"g.code, count(*) FROM incident i {_IN_AREA} "
             "AND i.occurred_at >= :start AND i.occurred_at < :end "
-            "AND i.status <> 'merged' GROUP BY 1, 2"
+            "AND i.status <> 'merged' GROUP BY 1, 2, 3"
         ),
         {"prefix": prefix + "%", "start": start, "end": end},
     ).all()
-    return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
-
-
-def busiest_grids(
-    s: Session, prefix: str, start: datetime, end: datetime
-) -> dict[int, tuple[str, str]]:
-    """Each cell's grid with the most incidents in the period: ``{h3_8: (code, name)}``."""
-    rows = s.execute(
-        text(
-            "SELECT DISTINCT ON (i.h3_8) i.h3_8, g.code, g.name "
-            f"FROM incident i {_IN_AREA} "
-            "AND i.occurred_at >= :start AND i.occurred_at < :end AND i.status <> 'merged' "
-            "GROUP BY 1, 2, 3 ORDER BY i.h3_8, count(*) DESC, g.code"
-        ),
-        {"prefix": prefix + "%", "start": start, "end": end},
-    ).all()
-    return {int(r[0]): (r[1], r[2]) for r in rows}
+    return [(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
 
 
 def replace_run(s: Session, run: dict[str, Any], cells: Sequence[dict[str, Any]]) -> int:

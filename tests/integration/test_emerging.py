@@ -237,3 +237,34 @@ def test_the_layer_is_refused_to_roles_without_analytics(session) -> None:
 
     resp = signed_in_client("dept").get(f"/api/v1/layers/emerging?bbox={CITY}&z=11")
     assert resp.status_code == 403 and resp.get_json()["key"]
+
+
+def _texts(node) -> list[str]:  # type: ignore[no-untyped-def]
+    if isinstance(node, str | int):
+        return [str(node)]
+    if isinstance(node, list | tuple):
+        return [x for c in node for x in _texts(c)]
+    kids = getattr(node, "children", None)
+    return _texts(kids) if kids is not None else []
+
+
+def test_the_weekly_consultation_lists_the_emerging_categories(session) -> None:
+    from governance import consult
+    from pages.consult_parts import emerging_block
+
+    commander = _principal("commander")
+    with unit_of_work(commander) as s:
+        before = consult.weekly(s, commander)
+    assert before.emerging is None
+    assert "尚无计算结果" in " ".join(_texts(emerging_block(before, "zh-CN")))
+    out = _run(commander, **FAST)
+    with unit_of_work(commander) as s:
+        packet = consult.weekly(s, commander)
+    assert packet.emerging is not None
+    assert packet.emerging["found"] == {k: n for k, n in out["found"].items() if n and k != "none"}
+    text = " ".join(_texts(emerging_block(packet, "en")))
+    assert "Getis-Ord Gi*" in text and "20 weeks" in text
+    for key, n in packet.emerging["found"].items():
+        assert f"{emerging.category_name(key, 'en')}: {n} cells" in text
+    for cell in packet.emerging["top"]:
+        assert cell["grid_name"] in text
