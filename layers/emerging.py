@@ -20,6 +20,8 @@ from i18n import t
 from layers.common import Panes, coords_hook
 from layers.urls import BBox, layer_url
 
+# governance.emerging_stats.KINDS in the same order (layers/ may not import governance/;
+# tests/unit/test_layers_emerging.py checks they agree)
 KINDS: Final = (
     "new",
     "consecutive",

@@ -55,7 +55,9 @@ def test_a_supervisor_sees_emerging_hot_spots(browser: Any, live_server: str, st
     page.locator("path.mq-emerging").first.dispatch_event("mouseover")
     tip = page.locator(".mq-tip", has_text="周热点").first
     tip.wait_for(state="attached")
-    assert "周冷点" in tip.inner_text() and ("聚集" in tip.inner_text() or "趋势" in tip.inner_text())
+    assert "周冷点" in tip.inner_text() and (
+        "聚集" in tip.inner_text() or "趋势" in tip.inner_text()
+    )
     page.screenshot(path=str(readme_picture("screenshots/emerging_hotspots.png")))
     # switched off: no cells, no legend section
     layer_switch(page, "emerging").click()
