@@ -268,3 +268,20 @@ def test_the_weekly_consultation_lists_the_emerging_categories(session) -> None:
         assert f"{emerging.category_name(key, 'en')}: {n} cells" in text
     for cell in packet.emerging["top"]:
         assert cell["grid_name"] in text
+
+
+def test_the_command_line_as_a_user_keeps_their_scope(session) -> None:
+    from cli.main import cli
+    from tests.conftest import demo_password
+
+    args = ["analytics", "emerging", "--as", "supervisor", "--weeks", "10", "--permutations", "0"]
+    done = CliRunner().invoke(cli, [*args, "--json"], input=demo_password("supervisor") + "\n")
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.output[done.output.index("{") :])
+    assert out["scope"] == _principal("supervisor").scope and out["permutations"] == 0
+    assert "normal approximation" not in out["method_words"]  # zh-CN by default
+    refused = CliRunner().invoke(
+        cli, [*args, "--area", "441500"], input=demo_password("supervisor") + "\n"
+    )
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert [r[0] for r in _runs(session)] == [out["scope"]]
