@@ -11,12 +11,12 @@ supervisors their street):
   overdue; at most :data:`MAX_ROWS` listed, with the total.
 * **Recurrent hotspots.** :func:`governance.hotspots.hotspots` of the week (compared with
   the week before): ``persistent`` and ``new`` cells.
-* **Emerging hot spots (新兴热点).** The stored emerging hot-spot analysis that covers the
-  area (``governance/emerging.py``, recomputed daily over its own period of weeks, which
-  the section states): how many cells of each category, and the first few cells.
 * **Repeated addresses (同址重复).** Addresses (normalised as in
   ``governance/duplicates.py``, within one grid) with a report in the week and at least
   :data:`REPEAT_MIN` reports in the :data:`REPEAT_DAYS` days up to its end.
+* **Emerging hot spots (新兴热点).** The stored emerging hot-spot analysis that covers the
+  area (``governance/emerging.py``, recomputed daily over its own period of weeks, which
+  the section states): how many cells of each category, and the first few cells.
 
 Only masked text leaves this module: no reporter data at all; descriptions through
 :mod:`governance.pii` with the names of each case's reporter and of the key persons of its
@@ -35,9 +35,10 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import consult as q
 from geodata.queries.planner import without_jit
-from governance import emerging, known_names, pii
 from governance import hotspots as hotspot_service
+from governance import known_names, pii
 from governance.access import ANALYTICS_VIEW, Principal, require
+from governance.emerging import stored_summary
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ
 from governance.hotspots import Hotspot
@@ -177,6 +178,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
         week=start.date(),
         start=start,
         end=end,
+        emerging=stored_summary(session, scope or ""),
         stuck=tuple(_stuck(r, names) for r in stuck),
         stuck_total=stuck_total,
         hotspots=tuple(h for h in hot if h.label in ("persistent", "new")),
@@ -192,7 +194,6 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
             for r in repeats
         ),
         repeats_total=repeats_total,
-        emerging=emerging.stored_summary(session, scope or ""),
     )
 
 

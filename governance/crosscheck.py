@@ -62,7 +62,7 @@ def crosscheck(
     """Blind spots by cell and by grid in the area (default: the user's own) and period."""
     who = require(principal, ANALYTICS_VIEW)
     ref = area_codes.resolve(s, area) if area else None
-    prefix = scope_prefix(ref, who)
+    prefix = _prefix(ref, who)
     tr = parse_time(window, start, end)
     if tr.end - tr.start > timedelta(days=MAX_DAYS):
         raise InvalidInput("crosscheck.error.too_long", days=MAX_DAYS)
@@ -81,7 +81,7 @@ def crosscheck(
     }
 
 
-def scope_prefix(ref: area_codes.AreaRef | None, who: Principal) -> str:
+def _prefix(ref: area_codes.AreaRef | None, who: Principal) -> str:
     """The code prefix to count in: the area asked for (inside the user's scope), else the
     user's scope; "" for the whole city."""
     if ref is None:

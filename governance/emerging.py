@@ -32,9 +32,8 @@ from geodata.db import ALL_AREAS, scope_within
 from geodata.hexagons import cell_boundary_lonlat, cell_center_lonlat, ring1_neighbours
 from geodata.queries import emerging as q
 from geodata.queries.sla import try_sweep_lock
-from governance import area_codes, emerging_stats
+from governance import area_codes, crosscheck, emerging_stats
 from governance.access import ANALYTICS_VIEW, LEVEL_DIGITS, Principal, require
-from governance.crosscheck import scope_prefix
 from governance.filters import LOCAL_TZ
 from governance.inputs import integer
 from i18n import t
@@ -161,7 +160,7 @@ def run(
     who = require(principal, ANALYTICS_VIEW)
     w, p = parse_params(weeks, permutations)
     ref = area_codes.resolve(s, area) if area else None
-    prefix = scope_prefix(ref, who)
+    prefix = crosscheck._prefix(ref, who)
     return _described(compute(s, prefix, w, p, now), lang)
 
 
@@ -246,7 +245,7 @@ def _day(v: object) -> date:
 
 def _reading_scope(who: Principal, area: str | None, s: Session) -> str:
     ref = area_codes.resolve(s, area) if area else None
-    return scope_prefix(ref, who)
+    return crosscheck._prefix(ref, who)
 
 
 def stored_summary(s: Session, prefix: str, top: int = TOP) -> dict[str, Any] | None:
