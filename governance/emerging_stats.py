@@ -48,9 +48,10 @@ ESRI leaves to the tool):
    Where a cell fits a hot and a cold pattern at once (possible only when one of them is
    "historical"), the final bin decides: the pattern of the final bin's sign wins.
 
-Why not ``esda`` at run time: esda 2.9 and libpysal 4.14 bring geopandas-wide
-requirements plus scikit-learn, BeautifulSoup, platformdirs and friends into the server,
-and ``G_Local`` tests one variable at a time through a libpysal ``W`` (52 separate
+Why not ``esda`` at run time: esda 2.9 needs libpysal 4.14, which brings BeautifulSoup,
+soupsieve and platformdirs (for its example-data downloader) into the server (its
+scikit-learn, pandas and geopandas are already here), and ``G_Local`` tests one variable at
+a time through a libpysal ``W`` (52 separate
 calls, each with its own permutation loop). Here the neighbourhood sums of all bins are
 one sparse matrix product and each permutation draws one set of neighbour ids shared by
 every bin, so a year of weeks over a whole city takes seconds. ``esda`` and
