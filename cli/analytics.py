@@ -85,3 +85,60 @@ def crosscheck(
         for f in out[kind]:
             where = f"{f['place']} {f['name'] or ''}".strip()
             click.echo(f"  {where}\t{f['category_name']}\t{f['before']}\t{f['words']}")
+
+
+@analytics.command()
+@click.option("--weeks", default=52, show_default=True, help="Weekly bins (10 to 104).")
+@click.option(
+    "--permutations",
+    default=99,
+    show_default=True,
+    help="Conditional permutations per Gi* (0: the analytical z; at most 999).",
+)
+@click.option("--area", default=None, help=AREA_HELP + " Default: the whole city.")
+@click.option(
+    "--as", "as_", default=None, help="Run as this user (area scope applies); default: operator."
+)
+@click.option("--json", "as_json", is_flag=True, help="The whole answer as one JSON object.")
+@click.option("--lang", default=None, help="zh-CN or en (default: MINQING_LOCALE).")
+def emerging(
+    weeks: int,
+    permutations: int,
+    area: str | None,
+    as_: str | None,
+    as_json: bool,
+    lang: str | None,
+) -> None:
+    """Emerging hot spots (新兴热点): Gi* per H3 cell and week, Mann-Kendall trend, ESRI's
+    categories; stores the result of the area (one transaction) for the map and the
+    briefings, replacing the previous one."""
+    from governance import emerging as service
+    from governance.uow import unit_of_work
+    from settings import get_settings
+
+    lang = lang or get_settings().locale
+    try:
+        if as_:
+            from cli.users import _actor
+
+            who = _actor(as_)
+            with unit_of_work(who) as s:
+                out = service.run(
+                    s, who, weeks=weeks, permutations=permutations, area=area, lang=lang
+                )
+        else:
+            with unit_of_work() as s:
+                out = service.run_system(
+                    s, weeks=weeks, permutations=permutations, area=area, lang=lang
+                )
+    except MinqingError as err:
+        raise click.ClickException(err.user_message(lang)) from None
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"area {out['scope'] or 'city'}: {out['cells']} cells, {out['incidents']} incidents")
+    click.echo(out["period"])
+    click.echo(out["method_words"])
+    for key, n in out["found"].items():
+        if n:
+            click.echo(f"  {out['found_words'].get(key, key)}\t{n}")

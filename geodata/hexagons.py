@@ -53,3 +53,18 @@ def cell_boundary_lonlat(cell: int) -> list[list[float]]:
 def cell_center_lonlat(cell: int) -> tuple[float, float]:
     lat, lng = h3.cell_to_latlng(h3.int_to_str(cell))
     return lng, lat
+
+
+def ring1_neighbours(cells: np.ndarray) -> list[np.ndarray]:
+    """For each cell of ``cells`` (int64 H3 ids, one resolution), the positions in
+    ``cells`` of its ring-1 neighbours (``grid_disk(cell, 1)`` without the cell itself)
+    that are also in ``cells``. A cell next to a pentagon or at the edge of the set has
+    fewer than six."""
+    where = {int(c): k for k, c in enumerate(cells)}
+    out: list[np.ndarray] = []
+    for c in cells:
+        ring = basic_int.grid_disk(int(c), 1)
+        out.append(
+            np.array(sorted(where[r] for r in ring if r != int(c) and r in where), dtype=np.int64)
+        )
+    return out

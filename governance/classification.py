@@ -296,6 +296,40 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
     },
     # Column mappings per file layout (migration 0017): column names, no values.
     "import_layout": {**_plain("signature", "kind", "mapping", "used_at")},
+    # Emerging hot-spot analysis (migration 0021): aggregates per H3 cell, no one in them.
+    "emerging_run": {
+        **_plain(
+            "id",
+            "scope",
+            "weeks",
+            "permutations",
+            "alpha",
+            "seed",
+            "period_start",
+            "period_end",
+            "cells",
+            "incidents",
+            "method",
+            "computed_at",
+        )
+    },
+    "emerging_cell": {
+        **_plain(
+            "run_id",
+            "h3_8",
+            "category",
+            "grid_code",
+            "total",
+            "hot_bins",
+            "cold_bins",
+            "last_z",
+            "trend_tau",
+            "trend_z",
+            "trend_p",
+            "count_tau",
+            "count_p",
+        )
+    },
 }
 
 

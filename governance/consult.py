@@ -19,6 +19,9 @@ supervisors their street):
 * **Repeated addresses (同址重复).** Addresses (normalised as in
   ``governance/duplicates.py``, within one grid) with a report in the week and at least
   :data:`REPEAT_MIN` reports in the :data:`REPEAT_DAYS` days up to its end.
+* **Emerging hot spots (新兴热点).** The stored emerging hot-spot analysis that covers the
+  area (``governance/emerging.py``, recomputed daily over its own period of weeks, which
+  the section states): how many cells of each category, and the first few cells.
 
 Only masked text leaves this module: no reporter data at all; descriptions through
 :mod:`governance.pii` with the names of each case's reporter and of the key persons of its
@@ -40,6 +43,7 @@ from geodata.queries.planner import without_jit
 from governance import crosscheck, known_names, pii
 from governance import hotspots as hotspot_service
 from governance.access import ANALYTICS_VIEW, Principal, require
+from governance.emerging import stored_summary
 from governance.errors import InvalidInput
 from governance.filters import LOCAL_TZ, TimeRange
 from governance.hotspots import Hotspot
@@ -100,6 +104,7 @@ class Packet:
     repeats_total: int
     blind: tuple[dict[str, Any], ...] = ()  # governance.crosscheck "by_grid" lines
     blind_total: int = 0
+    emerging: dict[str, Any] | None = None  # governance.emerging.stored_summary
 
 
 def _monday(d: date) -> date:
@@ -185,6 +190,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
         week=start.date(),
         start=start,
         end=end,
+        emerging=stored_summary(session, scope or ""),
         stuck=tuple(_stuck(r, names) for r in stuck),
         stuck_total=stuck_total,
         hotspots=tuple(h for h in hot if h.label in ("persistent", "new")),

@@ -84,7 +84,7 @@ def crosscheck(
     if category not in (None, "") and catalog.category(str(category)) is None:
         raise InvalidInput("crosscheck.error.category", value=str(category)[:40])
     ref = area_codes.resolve(s, area) if area else None
-    prefix = _prefix(ref, who)
+    prefix = scope_prefix(ref, who)
     tr = _period(window, start, end)
     out = analyse(s, prefix, tr, channels=channels, category=category, lang=lang)
     if outlines:
@@ -164,7 +164,7 @@ def external_cases(
     if catalog.category(str(category)) is None:
         raise InvalidInput("crosscheck.error.category", value=str(category)[:40])
     tr = _period(window, start, end)
-    prefix = _prefix(area_codes.resolve(s, area) if area else None, who)
+    prefix = scope_prefix(area_codes.resolve(s, area) if area else None, who)
     cell: int | None = None
     if _CELL.fullmatch(place or ""):
         cell = int(place, 16)
@@ -208,7 +208,7 @@ def _period(window: str | None, start: str | None, end: str | None) -> TimeRange
     return tr
 
 
-def _prefix(ref: area_codes.AreaRef | None, who: Principal) -> str:
+def scope_prefix(ref: area_codes.AreaRef | None, who: Principal) -> str:
     """The code prefix to count in: the area asked for (inside the user's scope), else the
     user's scope; "" for the whole city."""
     if ref is None:

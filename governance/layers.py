@@ -20,8 +20,9 @@ from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel
 from geodata.queries import layers as q
 from geodata.queries import patrol_coverage
-from governance import coarse, layer_query
+from governance import coarse, emerging, layer_query
 from governance.access import (
+    ANALYTICS_VIEW,
     LAYER_INCIDENTS,
     LAYER_SITES,
     MAP_VIEW,
@@ -39,7 +40,7 @@ from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons", "coverage")
+LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons", "coverage", "emerging")
 N_CLASSES = 6
 
 
@@ -173,6 +174,7 @@ LAYER_PERMISSIONS = {
     "density": LAYER_INCIDENTS,
     "persons": PERSONS_COUNTS,
     "coverage": PATROL_SUPERVISE,  # patrol coverage per area (supervisors, commanders)
+    "emerging": ANALYTICS_VIEW,  # the stored emerging hot-spot analysis (governance/emerging)
 }
 # The wall screen draws its area's boundaries, names and incident density: no layer
 # with a single incident, site or person.
@@ -245,6 +247,8 @@ def render_layer(
             cap,
             scope,
         )
+    elif layer == "emerging":
+        body, n = emerging.layer_geojson(s, scope, bbox, cap)
     else:  # density
         res = query.res or resolution_for_zoom(zoom)
         where = incident_where(query, scope)

@@ -15,7 +15,9 @@ unit of work until it ends); the server runs a sweep every ``MINQING_SLA_SWEEP_S
 in a background thread (:func:`start_background`, the job that opens the unit), and
 ``python app.py sla sweep`` runs one by hand. The same thread keeps a week of patrol
 visits ahead and marks missed ones (``governance/patrol_plan.keep_ahead``), at most once an
-hour per process (each run adds nothing already there).
+hour per process (each run adds nothing already there), and, as often, lets the emerging
+hot-spot analysis recompute if its result is a day old (``governance/emerging.daily``:
+one process, under its own advisory lock).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import patrol_plan, sla
+from governance import emerging, patrol_plan, sla
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 
@@ -75,6 +77,8 @@ def start_background(interval_seconds: int) -> None:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):
                         patrol_plan.keep_ahead(s)
                     planned = time.monotonic()
+                    with unit_of_work() as s:  # a failure retries in an hour
+                        emerging.daily(s)
             except Exception:  # the next round tries again
                 log.warning("SLA sweep failed", exc_info=True)
 

@@ -25,6 +25,7 @@ from i18n.messages_core import CORE
 from i18n.messages_crosscheck import CROSSCHECK
 from i18n.messages_desk import DESK
 from i18n.messages_dispatch import DISPATCH
+from i18n.messages_emerging import EMERGING
 from i18n.messages_export import EXPORT
 from i18n.messages_import import IMPORT
 from i18n.messages_input import INPUT
@@ -65,6 +66,7 @@ _PARTS += (CONFIG,)
 _PARTS += (AREA_PAGE,)
 _PARTS += (CROSSCHECK,)
 _PARTS += (REGISTRY_IMPORT,)
+_PARTS += (EMERGING,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from geodata import (  # noqa: F401  (registers the tables)
     models,
     models_audit,
+    models_emerging,
     models_patrol,
     models_tokens,
     models_uploads,

@@ -11,7 +11,7 @@ from typing import Any
 
 from dash import html
 
-from governance import catalog
+from governance import catalog, emerging
 from governance.consult import (
     CROSSCHECK_DAYS,
     MAX_ROWS,
@@ -206,9 +206,10 @@ def stuck_section(p: Packet, lang: str) -> html.Section:
 
 
 def hotspot_section(p: Packet, lang: str) -> html.Section:
+    """The week's hotspots, then the emerging hot spots of the stored analysis."""
     cols = ["label", "grid", "category", "count", "previous"]
     table = _table("hotspots", cols, [_hot_row(h, lang) for h in p.hotspots], lang)
-    return _section(
+    section = _section(
         "hotspots",
         t("consult.hot.title", lang),
         t("consult.hot.note", lang, min=MIN_COUNT),
@@ -217,6 +218,41 @@ def hotspot_section(p: Packet, lang: str) -> html.Section:
         len(p.hotspots),
         lang,
     )
+    return html.Section([section, emerging_block(p, lang)], className="mq-consult-hot-all")
+
+
+def emerging_block(p: Packet, lang: str) -> html.Div:
+    """Emerging hot spots: the count per category and the first cells with their grid,
+    with the analysis' own period and method (nothing stored yet: says so)."""
+    parts: list[Any] = [html.H3(t("emerging.briefing.title", lang), className="mq-consult-title")]
+    if p.emerging is None:
+        parts.append(html.P(t("emerging.legend.none", lang), className="mq-consult-empty"))
+        return html.Div(parts, className="mq-consult-emerging")
+    w = emerging.summary_words(p.emerging, lang)
+    parts += [html.P(w["period"], className="mq-consult-note")]
+    if not w["counts"]:
+        parts.append(html.P(t("emerging.briefing.none", lang), className="mq-consult-empty"))
+    else:
+        parts.append(
+            html.Ul(
+                [
+                    html.Li(
+                        t("emerging.briefing.count", lang, name=c["name"], n=c["cells"]),
+                        className=f"mq-consult-emerging-{c['category']}",
+                    )
+                    for c in w["counts"]
+                ],
+                className="mq-consult-emerging-counts",
+            )
+        )
+        rows = [
+            html.Tr([html.Td(c["name"]), html.Td(c["grid"]), html.Td(c["total"]),
+                     html.Td(c["trend"])])
+            for c in w["top"]
+        ]  # fmt: skip
+        parts.append(_table("emerging", ["pattern", "grid", "total", "trend"], rows, lang))
+    parts.append(html.P(w["method"], className="mq-consult-note"))
+    return html.Div(parts, className="mq-consult-emerging")
 
 
 def repeat_section(p: Packet, lang: str) -> html.Section:

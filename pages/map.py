@@ -19,11 +19,17 @@ from governance import catalog
 from governance.access import INCIDENT_HANDLE
 from governance.uow import unit_of_work
 from i18n import current_lang, t
-from layers import areas, coverage, density, incidents, persons, sites
+from layers import areas, coverage, density, emerging, incidents, persons, sites
 from layers.common import Panes
 from pages.header import tab_title
 from pages.live_indicator import initial_version, live_indicator
-from pages.map_controls import control_panel, coverage_allowed, header, persons_mode
+from pages.map_controls import (
+    control_panel,
+    coverage_allowed,
+    emerging_allowed,
+    header,
+    persons_mode,
+)
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
 from settings import get_settings
@@ -44,6 +50,7 @@ LAYERS_BY_ENDPOINT = {
     "density": [MapIds.LAYER_DENSITY],
     "persons": [MapIds.LAYER_PERSONS],
     "coverage": [MapIds.LAYER_COVERAGE],
+    "emerging": [MapIds.LAYER_EMERGING],
 }
 
 
@@ -80,6 +87,7 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
                 Panes.DENSITY,
                 density.density_layer(MapIds.LAYER_DENSITY, crs),
                 coverage.coverage_layer(MapIds.LAYER_COVERAGE, lang, crs),
+                emerging.emerging_layer(MapIds.LAYER_EMERGING, lang, crs),
             ),
             _pane(Panes.CONTEXT, areas.context_layer(MapIds.LAYER_CONTEXT, lang, crs)),
             _pane(Panes.LABELS, areas.labels_layer(MapIds.LAYER_LABELS, crs)),
@@ -149,6 +157,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
                         persons_mode(principal),
                         inbox=inbox,
                         coverage=coverage_allowed(principal),
+                        emerging=emerging_allowed(principal),
                     ),
                     html.Aside(
                         [

@@ -8,9 +8,15 @@ from typing import Any
 
 from dash import dcc, html
 
-from governance.access import PATROL_SUPERVISE, PERSONS_COUNTS, PERSONS_POINTS, Principal
+from governance.access import (
+    ANALYTICS_VIEW,
+    PATROL_SUPERVISE,
+    PERSONS_COUNTS,
+    PERSONS_POINTS,
+    Principal,
+)
 from i18n import t
-from layers import DEFAULT_ON, TOGGLES, coverage, density, persons, sites
+from layers import DEFAULT_ON, TOGGLES, coverage, density, emerging, persons, sites
 from layers.urls import (
     CUSTOM_WINDOW,
     DEFAULT_DUE_HOURS,
@@ -32,6 +38,10 @@ _LAYER_SWATCH: dict[str, dict[str, str]] = {
     "persons": {"borderColor": persons.COUNT_COLOR, "background": "#fff", "borderRadius": "50%"},
     "coverage": {
         "background": f"linear-gradient(135deg, {coverage.COLORS[0]}, {coverage.COLORS[-1]})"
+    },
+    "emerging": {
+        "background": f"linear-gradient(135deg, {emerging.HOT_COLORS[0]}, "
+        f"{emerging.COLD_COLORS[0]})"
     },
 }
 
@@ -69,11 +79,17 @@ def coverage_allowed(principal: Principal | None) -> bool:
     return principal is not None and principal.can(PATROL_SUPERVISE)
 
 
+def emerging_allowed(principal: Principal | None) -> bool:
+    """May ``principal`` see the emerging hot-spot layer?"""
+    return principal is not None and principal.can(ANALYTICS_VIEW)
+
+
 def layer_switches(
-    lang: str, persons_mode: str | None = None, coverage: bool = False
+    lang: str, persons_mode: str | None = None, coverage: bool = False, emerging: bool = False
 ) -> dcc.Checklist:
     """One switch per layer; the key-persons switch only for users who may see them, the
-    patrol-coverage one only for those who supervise patrols."""
+    patrol-coverage one only for those who supervise patrols, the emerging hot spots only
+    for those with analytics."""
     options = [
         {
             "label": html.Span(
@@ -86,7 +102,9 @@ def layer_switches(
             "value": key,
         }
         for key in TOGGLES
-        if (key != "persons" or persons_mode) and (key != "coverage" or coverage)
+        if (key != "persons" or persons_mode)
+        and (key != "coverage" or coverage)
+        and (key != "emerging" or emerging)
     ]
     return dcc.Checklist(
         id=MapIds.LAYERS,
@@ -280,6 +298,7 @@ def control_panel(
     persons_mode: str | None = None,
     inbox: bool = False,
     coverage: bool = False,
+    emerging: bool = False,
 ) -> html.Aside:
     """Left card: a department's inbox (for department staff), layer switches and incident
     filters; collapsible. On a phone it starts collapsed (``mq-collapsed-phone``, which
@@ -321,7 +340,7 @@ def control_panel(
                     _section(t("viewlist.section", lang), view_list(lang), "viewlist"),
                     _section(
                         t("filter.layers", lang),
-                        layer_switches(lang, persons_mode, coverage),
+                        layer_switches(lang, persons_mode, coverage, emerging),
                         "layers",
                     ),
                     _section(t("filter.window", lang), window_picker(lang), "window"),
@@ -355,7 +374,12 @@ def control_panel(
                     ),
                     _section(
                         t("legend.title", lang),
-                        html.Div(id=MapIds.LEGEND, className="mq-legend"),
+                        html.Div(
+                            [
+                                html.Div(id=MapIds.LEGEND, className="mq-legend"),
+                                html.Div(id=MapIds.LEGEND_EMERGING, className="mq-legend"),
+                            ]
+                        ),
                         "legend",
                     ),
                     _section(t("export.menu", lang), export_menu(lang), "export"),

@@ -24,6 +24,7 @@ class MapIds:
     LAYER_DENSITY: Final = "map-layer-density"
     LAYER_PERSONS: Final = "map-layer-persons"  # key persons: points or counts per grid
     LAYER_COVERAGE: Final = "map-layer-coverage"  # patrol coverage per area
+    LAYER_EMERGING: Final = "map-layer-emerging"  # emerging hot spots (stored analysis)
 
     # --- left control panel ---
     CONTROLS: Final = "map-controls"
@@ -42,6 +43,7 @@ class MapIds:
     VIEW_LIST_BODY: Final = "map-view-list-body"
     VIEW_ITEM_TYPE: Final = "map-view-item"  # {"type": .., "kind": .., "id": ..}
     LEGEND: Final = "map-legend"
+    LEGEND_EMERGING: Final = "map-legend-emerging"  # callbacks/map_emerging.py fills it
     DENSITY_STATS: Final = "map-density-stats"
     STATUS: Final = "map-status"
 

@@ -90,7 +90,7 @@ def test_openapi_describes_the_layers(flask_client) -> None:
     resp, body = get_json(flask_client, "/api/v1/openapi.json")
     assert body["openapi"].startswith("3.")
     params = body["paths"]["/api/v1/layers/{layer}"]["get"]["parameters"]
-    assert set(params[0]["schema"]["enum"]) == {*LAYERS, "persons", "coverage"}
+    assert set(params[0]["schema"]["enum"]) == {*LAYERS, "persons", "coverage", "emerging"}
     assert {"bbox", "z", "window", "categories"} <= {p["name"] for p in params}
 
 

@@ -7,6 +7,7 @@ import importlib
 import pytest
 
 from geodata.models import AppUser, KeyPerson, KeyPersonIdentity
+from geodata.models_emerging import EmergingCell, EmergingRun
 from geodata.models_patrol import PatrolPhoto, PatrolSubmission
 from governance import classification as c
 
@@ -21,7 +22,16 @@ def test_every_identity_column_is_registered_as_sensitive() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [KeyPerson, KeyPersonIdentity, AppUser, PatrolSubmission, PatrolPhoto]
+    "model",
+    [
+        KeyPerson,
+        KeyPersonIdentity,
+        AppUser,
+        PatrolSubmission,
+        PatrolPhoto,
+        EmergingRun,
+        EmergingCell,
+    ],
 )
 def test_registered_tables_match_their_models(model: type) -> None:
     table = model.__table__  # type: ignore[attr-defined]

@@ -213,7 +213,7 @@ def test_layer_switch_only_for_roles_that_see_persons() -> None:
         return [o["value"] for o in switches.options]
 
     assert "persons" in values("points") and "persons" in values("counts")
-    assert values(None) == [k for k in TOGGLES if k not in ("persons", "coverage")]
+    assert values(None) == [k for k in TOGGLES if k not in ("persons", "coverage", "emerging")]
     with_coverage: Any = layer_switches("zh-CN", None, True)
     assert "coverage" in [o["value"] for o in with_coverage.options]
 
