@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import briefing as q
 from geodata.queries.planner import without_jit
-from governance import area_codes, audit, catalog, crosscheck, known_names
+from governance import area_codes, audit, catalog, crosscheck, emerging, known_names
 from governance.access import BRIEFING_EXPORT, LEVEL_DIGITS, Principal, require, require_area
 from governance.briefing_model import (
     MIMETYPES,
@@ -48,6 +48,7 @@ TOP_CATEGORIES = 8
 TOP_DEPARTMENTS = 10
 TOP_HOTSPOTS = 8
 TOP_OVERDUE = 8
+TOP_EMERGING = 3  # emerging hot spots named in the briefing
 TOP_BLIND = 5  # grids with blind spots named in the briefing (the screen has them all)
 CROSSCHECK_DAYS = 90  # a day or a week alone holds too few reports to test
 DESCRIPTION_CHARS = 60
@@ -153,6 +154,7 @@ def build(
             as_of=now,
         )
         overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
+        stored = emerging.stored_summary(s, scope or "", top=TOP_EMERGING)
         checked = crosscheck.analyse(
             s, scope or "", TimeRange(until - timedelta(days=CROSSCHECK_DAYS), until)
         )
@@ -161,6 +163,7 @@ def build(
         blind=tuple(checked["by_grid"][:TOP_BLIND]),
         blind_total=len(checked["by_grid"]),
         blind_days=CROSSCHECK_DAYS,
+        emerging=emerging.summary_words(stored, lang) if stored else None,
         area_code=area["code"] if area else None,
         area_name=area["name"] if area else t("brief.city", lang),
         area_level=level,

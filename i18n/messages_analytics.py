@@ -135,7 +135,7 @@ ANALYTICS: dict[str, dict[str, str]] = {
     "consult.col.blind": {"zh-CN": "盲区类别数", "en": "Blind categories"},
     "consult.col.categories": {"zh-CN": "类别", "en": "Categories"},
     "consult.col.sides": {"zh-CN": "外部 / 自报件数", "en": "External / own reports"},
-    "consult.col.trend": {"zh-CN": "与之前比", "en": "Trend"},
+    "consult.col.blind_trend": {"zh-CN": "与之前比", "en": "Against before"},
     "consult.hot.title": {"zh-CN": "持续与新增热点", "en": "Recurrent and new hotspots"},
     "consult.hot.note": {
         "zh-CN": "H3 网格单元事件数明显高于辖区平均（≥ 平均值 + 2 倍标准差且不少于 {min} 件）",

@@ -34,6 +34,15 @@ BRIEFING: dict[str, dict[str, str]] = {
     "brief.section.map": _m("事件热力分布（H3 六边形）", "Where incidents occurred (H3 cells)"),
     "brief.section.hotspots": _m("热点研判", "Hotspots"),
     "brief.section.crosscheck": _m("逆向倒查", "Reverse cross-check"),
+    "brief.section.emerging": _m("新兴热点", "Emerging hot spots"),
+    "brief.emerging.count": _m("{name} {n} 处", "{name}: {n} cells"),
+    "brief.emerging.end": _m("。", ". "),
+    "brief.emerging.first": _m("；需先关注：", "; first to look at: "),
+    "brief.emerging.cell": _m("{grid}（{name}，{trend}）", "{grid} ({name}, {trend})"),
+    "brief.emerging.none": _m(
+        "尚无新兴热点分析结果（每日自动计算）。",
+        "No emerging hot-spot analysis stored yet (computed daily).",
+    ),
     "brief.blind.lead": _m(
         "近 {days} 天有盲区的网格 {n} 个：",
         "Grids with blind spots over the last {days} days: {n}. ",

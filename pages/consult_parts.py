@@ -150,7 +150,7 @@ def _blind_row(g: dict[str, Any], lang: str) -> html.Tr:
             if lang == "zh-CN"
             else ", ".join(_category(c, lang) for c in g["categories"][:4]),
             "sides": f"{g['external']} / {g['own']}",
-            "trend": t("crosscheck.trend." + g["trend"], lang, before=g["before"]),
+            "blind_trend": t("crosscheck.trend." + g["trend"], lang, before=g["before"]),
         },
         g["grid"],
         f"mq-consult-trend-{g['trend']}",
@@ -160,7 +160,7 @@ def _blind_row(g: dict[str, Any], lang: str) -> html.Tr:
 def blind_section(p: Packet, lang: str) -> html.Section:
     """The grids with blind spots over the 90 days up to the week's end, and the way to
     the cross-check screen for the rest."""
-    cols = ["grid", "blind", "categories", "sides", "trend"]
+    cols = ["grid", "blind", "categories", "sides", "blind_trend"]
     table = _table("blind", cols, [_blind_row(g, lang) for g in p.blind], lang)
     section = _section(
         "blind",

@@ -285,3 +285,27 @@ def test_the_command_line_as_a_user_keeps_their_scope(session) -> None:
     )
     assert refused.exit_code != 0 and "Traceback" not in refused.output
     assert [r[0] for r in _runs(session)] == [out["scope"]]
+
+
+def test_the_briefing_names_the_stored_emerging_hot_spots(session) -> None:
+    """Once the daily run has stored a result, the printed briefing says what it found,
+    with its period and method; before, that nothing is stored yet."""
+    from datetime import datetime
+
+    from briefings.render import html
+    from governance import briefings, emerging
+    from governance.briefing_period import period_for
+    from governance.filters import LOCAL_TZ
+    from governance.uow import unit_of_work
+
+    day = datetime.now(LOCAL_TZ).date()
+    with unit_of_work() as s:
+        before = briefings.build(s, None, period_for("weekly", day), "zh-CN")
+    with unit_of_work() as s:
+        emerging.daily(s)
+    with unit_of_work() as s:
+        after = briefings.build(s, None, period_for("weekly", day), "zh-CN")
+    assert 'id="emerging"' in html(after)
+    assert after.emerging is not None and after.emerging["method"]
+    if before.emerging is None:
+        assert "尚无新兴热点" in html(before)
