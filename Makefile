@@ -36,7 +36,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/density.py
 	$(PY) bench/ingest.py
 	$(PY) bench/briefing.py
-	$(PY) bench/analytics_emerging.py
+	$(PY) bench/analytics.py
 	$(PY) bench/route.py
 	$(PY) bench/screens.py
 	$(PY) bench/import.py

@@ -1,8 +1,9 @@
-"""Analytics benchmark (issue 16): the reverse cross-check (逆向倒查) against a naive
-baseline computing the same numbers.
+"""Analytics benchmark (issue 16): each analysis against a naive baseline computing the
+same numbers, in one run: the reverse cross-check (逆向倒查, here), then emerging hot spots,
+spike warnings and playback frames (``bench/analytics_*.py``, each also runnable alone).
 
     python bench/analytics.py              # the 1M-incident benchmark database
-    python bench/analytics.py --smoke      # the configured database, 30 days, 1 run
+    python bench/analytics.py --smoke      # the configured database, small, 1 run
 
 Uses the database ``<name>_bench`` that ``bench/density.py`` seeds (1,000,000 incidents;
 run that first) so the development data is untouched; nothing is written.
@@ -25,6 +26,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,12 +105,20 @@ def naive_crosscheck(engine: Any, start: Any, end: Any) -> set[tuple[str, str]]:
     return found
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--smoke", action="store_true", help="configured database, 30 days, 1 run")
-    args = ap.parse_args()
-    if not args.smoke:
+@dataclass(frozen=True)
+class Figures:
+    """The cross-check's run: sizes, times and whether both sides agree."""
+
+    incidents: int
+    blind: int
+    service_s: float
+    naive_s: float
+    same: bool
+
+
+def crosscheck_figures(smoke: bool, runs: int) -> Figures:
+    """Time the cross-check and its baseline; print them side by side."""
+    if not smoke:
         from bench.density import bench_database
 
         url, owner = bench_database()
@@ -123,7 +133,7 @@ def main() -> None:
     from governance.crosscheck import crosscheck
     from governance.uow import unit_of_work
 
-    window, runs = ("30d", 1) if args.smoke else ("90d", args.runs)
+    window, runs = ("30d", 1) if smoke else ("90d", runs)
     with session_scope(admin=True) as s:
         total = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
     # a city-wide commander as the app builds one (the benchmark database has no accounts)
@@ -151,8 +161,42 @@ def main() -> None:
         f"naive/service: {naive_times[0] / p50:.1f}x; target <= {TARGET_S:.0f} s: "
         f"{'met' if p50 <= TARGET_S else 'NOT met'}; same blind spots: {same}"
     )
-    if not same:
-        raise SystemExit(f"the service and the baseline disagree: {sorted(mine ^ naive)[:5]}")
+    return Figures(total, len(mine), p50, naive_times[0], same)
+
+
+PARTS = ("analytics_emerging", "analytics_spikes", "analytics_playback")
+
+
+def main(argv: list[str] | None = None) -> list[object]:
+    """The cross-check, then each analysis's own benchmark (``bench/analytics_*.py``), in
+    one run; ``--smoke`` passes on to each. Returns every part's figures."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="configured database, small, 1 run")
+    args = ap.parse_args(argv)
+    figures: list[object] = [crosscheck_figures(args.smoke, args.runs)]
+    for part in PARTS:
+        path = Path(__file__).with_name(part + ".py")
+        if not path.exists():
+            continue
+        print(f"\n--- {part} ---")
+        figures.append(_load(part, path).main(["--smoke"] if args.smoke else []))
+    bad = [f for f in figures if getattr(f, "same", True) is False]
+    if bad:
+        raise SystemExit(f"a baseline disagrees with the service: {bad}")
+    return figures
+
+
+def _load(name: str, path: Path):  # type: ignore[no-untyped-def]
+    """A benchmark module by path (``bench`` is not a package on every path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[f"bench_{name}"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":
