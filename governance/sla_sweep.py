@@ -15,7 +15,8 @@ unit of work until it ends); the server runs a sweep every ``MINQING_SLA_SWEEP_S
 in a background thread (:func:`start_background`, the job that opens the unit), and
 ``python app.py sla sweep`` runs one by hand. The same thread keeps a week of patrol
 visits ahead and marks missed ones (``governance/patrol_plan.keep_ahead``), at most once an
-hour per process (each run adds nothing already there).
+hour per process (each run adds nothing already there), and evaluates spike warnings every
+``MINQING_SPIKE_SECONDS`` (``governance/spikes.py``, under a lock of its own).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import patrol_plan, sla
+from governance import patrol_plan, sla, spikes
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ def start_background(interval_seconds: int) -> None:
             try:
                 with unit_of_work() as s:
                     sweep(s)
+                spikes.maybe_run(get_settings().spike_seconds)  # 突增预警, its own unit
                 if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):
                         patrol_plan.keep_ahead(s)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
+from geodata.demo import planted_spikes
 from geodata.demo.catalog import LEAF_CODES, LEAF_INDEX, LEAVES
 from geodata.demo.rhythms import (
     DELAY,
@@ -242,6 +243,7 @@ def generate(
     cal = Calendar(now)
     src, cat, hour, episode = _when_and_what(rng, cal, n)
     xs, ys = _locate_all(rng, placer, src, cat, episode)
+    planted_spikes.plant(rng, model, cal, src, cat, hour, xs, ys)  # 突增预警 has something to find
     g = model.grids.locate(xs, ys)
     if (g < 0).any():  # sensors and uniform draws are inside by construction
         raise RuntimeError(f"{int((g < 0).sum())} incident points outside every grid")
