@@ -19,6 +19,7 @@ from callbacks import (
     map_view_list,
     patrol_report,
     reveal_dialog,
+    spikes,
     users,
     wall,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "map_view_list",
     "patrol_report",
     "reveal_dialog",
+    "spikes",
     "users",
     "wall",
 ]

@@ -300,8 +300,18 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
     # their test; the evidence is daily counts. No incident, no person.
     "spike_warning": {
         **_plain(
-            "id", "area_id", "category_code", "window_start", "window_end", "window_hour",
-            "observed", "expected", "p", "q", "evidence", "created_at",
+            "id",
+            "area_id",
+            "category_code",
+            "window_start",
+            "window_end",
+            "window_hour",
+            "observed",
+            "expected",
+            "p",
+            "q",
+            "evidence",
+            "created_at",
         )
     },
 }

@@ -225,7 +225,7 @@ def recent(
     limit: int = MAX_LISTED,
 ) -> list[dict[str, Any]]:
     """The current warnings (window ended in the last day) of streets inside the viewer's
-    scope, most significant first, each in words with its evidence. For the wall
+    scope, the newest first (then the most significant), each in words with its evidence. For the wall
     (``WALL_VIEW``) and the dispatch board (``INCIDENT_DISPATCH``)."""
     who = _may_see(principal)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LISTED:
@@ -247,8 +247,12 @@ def _described(w: SpikeWarning, lang: str | None) -> dict[str, Any]:
         category=name,
         observed=w.observed,
         hours=w.evidence.get("window_hours", WINDOW_HOURS),
-        expected=f"{w.expected:.1f}",
-        ratio=f"{ratio:.0f}" if ratio is not None and ratio < 1000 else "≫",
+        expected=f"{w.expected:.1f}" if w.expected >= 0.1 else t("spikes.under", lang),
+        ratio=(
+            t("spikes.ratio", lang, ratio=f"{ratio:.0f}")
+            if ratio is not None and ratio < 100
+            else t("spikes.ratio_big", lang)
+        ),
     )
     return {
         "id": w.id,

@@ -11,17 +11,21 @@ SPIKES: dict[str, dict[str, str]] = {
     },
     "spikes.words": {
         "zh-CN": "{area} · {category}：近 {hours} 小时 {observed} 件，按该地同一星期几、同一时段的"
-        "常态应约 {expected} 件（约 {ratio} 倍）",
+        "常态应约 {expected} 件（{ratio}）",
         "en": "{area} · {category}: {observed} in the last {hours} hours, where about "
-        "{expected} are usual for this place, weekday and hour ({ratio}x)",
+        "{expected} are usual for this place, weekday and hour ({ratio})",
     },
+    "spikes.ratio": {"zh-CN": "约 {ratio} 倍", "en": "{ratio} times as many"},
+    "spikes.ratio_big": {"zh-CN": "超过常态 100 倍", "en": "over 100 times as many"},
+    "spikes.under": {"zh-CN": "不到 0.1", "en": "under 0.1"},
     "spikes.chart": {
         "zh-CN": "近 8 周每日件数",
         "en": "Daily count, last 8 weeks",
     },
     "spikes.chart_label": {
-        "zh-CN": "{area}{category}近 8 周每日件数，最后一天 {last} 件",
-        "en": "Daily {category} count in {area} over the last 8 weeks; {last} on the last day",
+        "zh-CN": "{area}{category}近 8 周每日件数，最多一天 {peak} 件，红色为近 24 小时所在的两天",
+        "en": "Daily {category} count in {area} over the last 8 weeks, at most {peak} a day; "
+        "the last 24 hours' two days in red",
     },
     "spikes.method": {
         "zh-CN": "方法：每个街道/镇 × 事件类别，以前 {weeks} 周的水平和该类别的周内逐时分布估计近 "
@@ -33,6 +37,7 @@ SPIKES: dict[str, dict[str, str]] = {
         "Benjamini-Hochberg correction across all series; a warning needs q <= {alpha}, at "
         "least {min} incidents and at least {ratio} times the usual count.",
     },
+    "spikes.more": {"zh-CN": "另有 {n} 条预警", "en": "{n} more warnings"},
     "spikes.error.limit": {
         "zh-CN": "条数须在 1 到 {max} 之间",
         "en": "The number of warnings must be between 1 and {max}",

@@ -83,7 +83,9 @@ def series_counts(
     return [(int(a), str(c), int(w), int(n)) for a, c, w, n in rows.all()]
 
 
-def hour_profile(s: Session, hist_start: datetime, win_start: datetime) -> list[tuple[str, int, int]]:
+def hour_profile(
+    s: Session, hist_start: datetime, win_start: datetime
+) -> list[tuple[str, int, int]]:
     """(category, hour of the week 0..167 from Monday 0:00 local, count) of the history,
     pooled over every area."""
     rows = s.execute(_PROFILE, {"hist_start": hist_start, "win_start": win_start})
@@ -168,7 +170,8 @@ def current_warnings(
     s: Session, prefix: str, since: datetime, until: datetime, limit: int
 ) -> list[dict[str, Any]]:
     """The latest warning of each series whose window ended in ``[since, until]``, in
-    areas whose code starts with ``prefix`` ("" for all), most significant first."""
+    areas whose code starts with ``prefix`` ("" for all): the newest first, then the most
+    significant."""
     sql = text(f"""
         SELECT * FROM (
             SELECT DISTINCT ON (w.area_id, w.category_code) {_COLUMNS}
@@ -176,7 +179,7 @@ def current_warnings(
             WHERE a.code LIKE :prefix AND w.window_end >= :since AND w.window_end <= :until
             ORDER BY w.area_id, w.category_code, w.window_end DESC
         ) latest
-        ORDER BY q, observed DESC, id
+        ORDER BY window_end DESC, q, observed DESC, id
         LIMIT :limit
     """)
     params = {"prefix": prefix + "%", "since": since, "until": until, "limit": limit}

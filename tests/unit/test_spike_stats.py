@@ -56,7 +56,9 @@ def _city(seed: int) -> City:
     return City(rng.poisson(mean), category, rate, dow)
 
 
-def _evaluate(city: City, day: int, observed: np.ndarray | None = None) -> tuple[Baseline, np.ndarray]:
+def _evaluate(
+    city: City, day: int, observed: np.ndarray | None = None
+) -> tuple[Baseline, np.ndarray]:
     """The model's baseline for evaluation day ``day`` from the 8 weeks before it."""
     hist = city.counts[:, day - HISTORY_DAYS : day]
     weekly = hist.reshape(SERIES, HISTORY_WEEKS, 7).sum(axis=2)
