@@ -105,8 +105,7 @@ def analyse(s: Session, at: datetime) -> Analysis:
     """Count and test every street x category for the window ending at ``at``."""
     win_start = at - timedelta(hours=WINDOW_HOURS)
     hist_start = win_start - timedelta(weeks=HISTORY_WEEKS)
-    counts = q.series_counts(s, hist_start, win_start, at)
-    profile_rows = q.hour_profile(s, hist_start, win_start)
+    counts, profile_rows = q.counts(s, hist_start, win_start, at)
     cats = sorted({c for _, c, _, _ in counts} | {c for c, _, _ in profile_rows})
     streets = [a for a, _, _ in q.streets(s)]
     series = [(a, c) for a in streets for c in cats]
@@ -131,9 +130,9 @@ def analyse(s: Session, at: datetime) -> Analysis:
     return Analysis(at, win_start, series, observed, weekly, base, spikes(observed, base))
 
 
-def _evidence(s: Session, a: Analysis, flagged: list[int]) -> dict[int, dict[str, Any]]:
+def evidence_of(s: Session, a: Analysis, flagged: list[int]) -> dict[int, dict[str, Any]]:
     """The daily counts of the last 8 weeks (local days, the window's last day last) of
-    each flagged series, with the figures of its test."""
+    the series ``flagged`` (indexes into ``a.series``), with the figures of their test."""
     last_day = a.at.astimezone(LOCAL_TZ).date()
     first_day = last_day - timedelta(days=EVIDENCE_DAYS - 1)
     start = datetime.combine(first_day, datetime.min.time(), LOCAL_TZ)
@@ -174,7 +173,7 @@ def evaluate(s: Session, at: datetime | None = None) -> list[SpikeWarning]:
             return []
         a = analyse(s, at)
         flagged = [int(k) for k in np.flatnonzero(a.tested.spike)]
-        evidence = _evidence(s, a, flagged)
+        evidence = evidence_of(s, a, flagged)
         rows = [
             {
                 "area_id": a.series[k][0],

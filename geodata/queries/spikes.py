@@ -2,16 +2,16 @@
 
 Every count is per street (the street / town whose code the grid's code starts with: its
 first 9 digits) x category, of incidents not merged into another, set-based over the whole
-city: one query for every series' window and weekly history counts, one for the
-categories' hour-of-week profile, and one for the daily counts of the series that were
-flagged (the evidence). Hours of the week and days are local (Asia/Shanghai).
+city: one query (one scan, two groupings) for every series' window and weekly history
+counts and the categories' hour-of-week profile, and one for the daily counts of the
+series that were flagged (the evidence). Hours of the week and days are local (Asia/Shanghai).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import text
@@ -28,29 +28,50 @@ _GRID_STREET: Final = """
         WHERE g.level = 'grid'
     )"""
 
-_SERIES: Final = text(f"""
-    WITH {_GRID_STREET}
-    SELECT gs.street_id, i.category_code,
-           CASE WHEN i.occurred_at >= :win_start THEN -1
-                ELSE floor(extract(epoch FROM (:win_start - i.occurred_at)) / 604800)::int
-           END AS week,
+# One scan of the 8 weeks and the day, two groupings: per street x category x week (-1:
+# the window) and, over the history only, per category x local hour of the week.
+_COUNTS: Final = text(f"""
+    WITH {_GRID_STREET},
+    rows AS (
+        SELECT gs.street_id, i.category_code,
+               CASE WHEN i.occurred_at >= :win_start THEN -1
+                    ELSE floor(extract(epoch FROM (:win_start - i.occurred_at)) / 604800)::int
+               END AS week,
+               CASE WHEN i.occurred_at < :win_start THEN
+                   (extract(isodow FROM i.occurred_at AT TIME ZONE '{TZ}')::int - 1) * 24
+                   + extract(hour FROM i.occurred_at AT TIME ZONE '{TZ}')::int
+               END AS how
+        FROM incident i
+        JOIN gs ON gs.grid_id = i.grid_id
+        WHERE i.occurred_at >= :hist_start AND i.occurred_at < :at AND i.status <> 'merged'
+    )
+    SELECT GROUPING(street_id, week) AS profile, street_id, category_code, week, how,
            count(*) AS n
-    FROM incident i
-    JOIN gs ON gs.grid_id = i.grid_id
-    WHERE i.occurred_at >= :hist_start AND i.occurred_at < :at AND i.status <> 'merged'
-    GROUP BY 1, 2, 3
+    FROM rows
+    GROUP BY GROUPING SETS ((street_id, category_code, week), (category_code, how))
 """)
 
-_PROFILE: Final = text(f"""
-    SELECT i.category_code,
-           ((extract(isodow FROM i.occurred_at AT TIME ZONE '{TZ}')::int - 1) * 24
-            + extract(hour FROM i.occurred_at AT TIME ZONE '{TZ}')::int) AS how,
-           count(*) AS n
-    FROM incident i
-    WHERE i.occurred_at >= :hist_start AND i.occurred_at < :win_start
-      AND i.status <> 'merged' AND i.grid_id IS NOT NULL
-    GROUP BY 1, 2
-""")
+
+def counts(
+    s: Session, hist_start: datetime, win_start: datetime, at: datetime
+) -> tuple[list[tuple[int, str, int, int]], list[tuple[str, int, int]]]:
+    """Two lists from one scan of ``[hist_start, at)``:
+
+    * (street id, category, week, count): ``week`` -1 is the window ``[win_start, at)``,
+      0 the week before ``win_start``, 1 the one before that ... back to ``hist_start``;
+    * (category, hour of the week 0..167 from Monday 0:00 local, count) of the history
+      ``[hist_start, win_start)``, pooled over every street.
+    """
+    params = {"hist_start": hist_start, "win_start": win_start, "at": at}
+    series: list[tuple[int, str, int, int]] = []
+    profile: list[tuple[str, int, int]] = []
+    for grouped, street, cat, week, how, n in s.execute(_COUNTS, params).all():
+        if not grouped:
+            series.append((int(street), str(cat), int(week), int(n)))
+        elif how is not None:  # the window's incidents have no hour of the history
+            profile.append((str(cat), int(how), int(n)))
+    return series, profile
+
 
 _DAILY: Final = text(f"""
     WITH {_GRID_STREET},
@@ -72,24 +93,6 @@ def streets(s: Session) -> list[tuple[int, str, str]]:
     """(id, code, name) of every street / town, by code."""
     sql = text("SELECT id, code, name FROM area WHERE level = 'street' ORDER BY code")
     return [(int(r[0]), str(r[1]), str(r[2])) for r in s.execute(sql).all()]
-
-
-def series_counts(
-    s: Session, hist_start: datetime, win_start: datetime, at: datetime
-) -> list[tuple[int, str, int, int]]:
-    """(street id, category, week, count): ``week`` -1 is the window ``[win_start, at)``,
-    0 the week before ``win_start``, 1 the one before that ... back to ``hist_start``."""
-    rows = s.execute(_SERIES, {"hist_start": hist_start, "win_start": win_start, "at": at})
-    return [(int(a), str(c), int(w), int(n)) for a, c, w, n in rows.all()]
-
-
-def hour_profile(
-    s: Session, hist_start: datetime, win_start: datetime
-) -> list[tuple[str, int, int]]:
-    """(category, hour of the week 0..167 from Monday 0:00 local, count) of the history,
-    pooled over every area."""
-    rows = s.execute(_PROFILE, {"hist_start": hist_start, "win_start": win_start})
-    return [(str(c), int(h), int(n)) for c, h, n in rows.all()]
 
 
 def daily_counts(
@@ -184,3 +187,48 @@ def current_warnings(
     """)
     params = {"prefix": prefix + "%", "since": since, "until": until, "limit": limit}
     return [dict(r) for r in s.execute(sql, params).mappings().all()]
+
+
+_RAW: Final = text(f"""
+    WITH {_GRID_STREET}
+    SELECT gs.street_id, i.category_code, i.occurred_at
+    FROM incident i
+    JOIN gs ON gs.grid_id = i.grid_id
+    WHERE i.occurred_at >= :start AND i.occurred_at < :at AND i.status <> 'merged'
+""")
+
+
+def raw_incidents(s: Session, start: datetime, at: datetime) -> list[tuple[int, str, datetime]]:
+    """(street id, category, occurred_at) of every incident in ``[start, at)``: the naive
+    baseline of ``bench/analytics_spikes.py`` counts these one series at a time."""
+    return [(int(a), str(c), o) for a, c, o in s.execute(_RAW, {"start": start, "at": at}).all()]
+
+
+def last_occurred(s: Session) -> datetime | None:
+    """When the latest incident occurred (benchmarks evaluate just after it)."""
+    return s.execute(text("SELECT max(occurred_at) FROM incident")).scalar()
+
+
+_MOVE: Final = text("""
+    UPDATE incident i
+    SET category_code = :cat,
+        occurred_at = CAST(:at AS timestamptz)
+            - (:last + 1 + (i.id % (:first - :last))) * interval '1 hour' + interval '10 minutes'
+    WHERE i.id IN (
+        SELECT i2.id FROM incident i2 JOIN area g ON g.id = i2.grid_id
+        WHERE left(g.code, 9) = :prefix AND i2.status <> 'merged' AND i2.occurred_at < :old
+        ORDER BY i2.id LIMIT :n)
+""")
+
+
+def move_into_burst(
+    s: Session, street_code: str, category: str, at: datetime, first: int, last: int, n: int
+) -> int:
+    """For benchmarks on a database seeded before the demo planted spikes, in a transaction
+    the caller rolls back: ``n`` incidents of the street older than 10 weeks become
+    ``category`` and occur between ``first`` and ``last`` hours before ``at``."""
+    params = {
+        "cat": category, "at": at, "first": first, "last": last, "n": n,
+        "prefix": street_code[:9], "old": at - timedelta(weeks=10),
+    }  # fmt: skip
+    return int(s.execute(_MOVE, params).rowcount)  # type: ignore[attr-defined]
