@@ -21,7 +21,6 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from geodata.demo.planted_spikes import PLANTED
 from governance import live, spikes
-from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput
 from governance.uow import unit_of_work
 from tests.conftest import signed_in_client
@@ -40,10 +39,6 @@ def _seed_now(session: Any) -> datetime:
 def _evaluate(at: datetime) -> list[spikes.SpikeWarning]:
     with unit_of_work() as s:
         return spikes.evaluate(s, at)
-
-
-def _principal(username: str) -> Principal:
-    return principal(username)
 
 
 def _named(stream: Stream, name: str, seconds: float) -> list[dict[str, Any]]:
@@ -118,26 +113,26 @@ def test_the_analysis_tests_every_street_and_category(session: Any) -> None:
 def test_recent_keeps_to_the_scope_and_the_permissions(session: Any) -> None:
     _evaluate(_seed_now(session))
     at = _seed_now(session)
-    commander = spikes.recent(session, _principal("commander"), lang="en", now=at)
+    commander = spikes.recent(session, principal("commander"), lang="en", now=at)
     assert PLANTED_SERIES <= {(w["area_code"], w["category"]) for w in commander}
-    sup = _principal("supervisor")  # 香洲街道
+    sup = principal("supervisor")  # 香洲街道
     theirs = spikes.recent(session, sup, lang="zh-CN", now=at)
     assert theirs and all(w["area_code"].startswith(sup.scope or "-") for w in theirs)
     assert ("441502001000", "city.garbage") in {(w["area_code"], w["category"]) for w in theirs}
-    wall = spikes.recent(session, _principal("wall"), lang="en", now=at)
+    wall = spikes.recent(session, principal("wall"), lang="en", now=at)
     assert {w["id"] for w in wall} == {w["id"] for w in commander}
     words = next(w["words"] for w in commander if w["category"] == "city.garbage")
     assert "usual for this place" in words and "times as many" in words
     assert "in the last 24 hours" in words
     for who in ("gridworker", "auditor", "admin"):
         with pytest.raises(Forbidden):
-            spikes.recent(session, _principal(who), now=at)
+            spikes.recent(session, principal(who), now=at)
     with pytest.raises(Forbidden):
         spikes.recent(session, None, now=at)
     with pytest.raises(InvalidInput):
-        spikes.recent(session, _principal("commander"), limit=0)
+        spikes.recent(session, principal("commander"), limit=0)
     # long after: nothing is current any more
-    assert spikes.recent(session, _principal("commander"), now=at + timedelta(days=2)) == []
+    assert spikes.recent(session, principal("commander"), now=at + timedelta(days=2)) == []
 
 
 def test_a_warning_carries_no_personal_data(session: Any) -> None:
