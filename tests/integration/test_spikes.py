@@ -219,3 +219,29 @@ def test_the_stream_brings_each_screen_the_warnings_of_its_scope() -> None:
         cmd.close()
         with session_scope(admin=True) as s:
             s.execute(text("DELETE FROM spike_warning"))
+
+
+def test_the_background_run_keeps_its_interval(session: Any, monkeypatch: Any) -> None:
+    """The server's thread calls ``maybe_run`` every SLA sweep: it evaluates once per
+    ``MINQING_SPIKE_SECONDS`` per process (0: never), in a unit of its own."""
+    monkeypatch.setattr(spikes, "_last_run", 0.0)
+    assert spikes.maybe_run(0) == 0
+    first = spikes.maybe_run(300)
+    stored = session.execute(text("SELECT count(*) FROM spike_warning")).scalar_one()
+    assert stored == first
+    assert spikes.maybe_run(300) == 0  # too soon: nothing evaluated
+    assert session.execute(text("SELECT count(*) FROM spike_warning")).scalar_one() == stored
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(limit=st.one_of(st.integers(), st.floats(), st.text(max_size=5), st.none(), st.booleans()))
+def test_any_limit_is_a_list_or_a_translated_refusal(session: Any, limit: Any) -> None:
+    who = principal("commander")
+    try:
+        out = spikes.recent(session, who, limit=limit)
+    except InvalidInput as err:
+        assert err.status == 400 and err.user_message("zh-CN")
+        return
+    assert isinstance(out, list) and len(out) <= limit
