@@ -284,8 +284,9 @@ _run_lock = threading.Lock()
 
 def maybe_run(interval_seconds: int) -> int:
     """Evaluate if ``interval_seconds`` have passed since this process last did (0:
-    never); returns how many warnings were stored. Called by the server's background
-    thread (``governance/sla_sweep.py``); opens its own unit of work, as a job does."""
+    never); returns how many warnings were stored (0 if it failed: logged, and tried again
+    next time). Called by the server's background thread (``governance/sla_sweep.py``);
+    opens its own unit of work, as a job does."""
     global _last_run
     from governance.uow import unit_of_work
 
@@ -295,5 +296,9 @@ def maybe_run(interval_seconds: int) -> int:
         if time.monotonic() - _last_run < interval_seconds and _last_run:
             return 0
         _last_run = time.monotonic()
-    with unit_of_work() as s:
-        return len(evaluate(s))
+    try:
+        with unit_of_work() as s:
+            return len(evaluate(s))
+    except Exception:  # the next round tries again; the SLA sweep's other jobs go on
+        log.warning("spike evaluation failed", exc_info=True)
+        return 0
