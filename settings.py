@@ -120,6 +120,12 @@ class Settings(BaseSettings):
         description="A grid's own report counts as timely when made within this many "
         "minutes of the occurrence (data quality).",
     )
+    spike_seconds: int = Field(
+        default=300,
+        description="How often the server evaluates spike warnings (突增预警) for every "
+        "street x category, in the SLA sweep's thread, so at most as often as that sweep "
+        "runs (0: never; `analytics spikes` by hand).",
+    )
     intake_outside: Literal["reject", "flag"] = Field(
         default="flag",
         description="Incidents located outside every grid: refuse them, or keep them "

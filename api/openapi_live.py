@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.openapi_common import errors, session_only
-from governance.live import ITEM_FIELDS
+from governance.live import ITEM_FIELDS, SPIKE_FIELDS
 
 
 def live_paths() -> dict[str, Any]:
@@ -20,7 +20,9 @@ def live_paths() -> dict[str, Any]:
                     "(no bearer tokens: 403). Events: `change` {action, items: [{"
                     + ", ".join(ITEM_FIELDS)
                     + "}], more, resync} for incidents registered or moved along in the "
-                    "caller's scope (never a description, address or name); `resync` "
+                    "caller's scope (never a description, address or name); `spike` "
+                    "{action: spike, items: [{" + ", ".join(SPIKE_FIELDS) + "}], more, "
+                    "resync} for new spike warnings of streets in the caller's scope; `resync` "
                     "(changes may have been missed: refetch); `status` {live: false} while "
                     "the server's listener is disconnected; `end` {reason: rotate | "
                     "signed_out | slow | busy | shutdown | unavailable} before the server "

@@ -21,6 +21,7 @@ from callbacks import (
     map_view_list,
     patrol_report,
     reveal_dialog,
+    spikes,
     users,
     wall,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "map_view_list",
     "patrol_report",
     "reveal_dialog",
+    "spikes",
     "users",
     "wall",
 ]

@@ -142,3 +142,45 @@ def emerging(
     for key, n in out["found"].items():
         if n:
             click.echo(f"  {out['found_words'].get(key, key)}\t{n}")
+
+
+@analytics.command()
+@click.option(
+    "--at",
+    default=None,
+    help="Evaluate the 24 hours ending at this time (ISO, local if no offset). Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The stored warnings as one JSON list.")
+@click.option("--lang", default=None, help="zh-CN or en (default: MINQING_LOCALE).")
+def spikes(at: str | None, as_json: bool, lang: str | None) -> None:
+    """Spike warnings (突增预警): every street x category whose count in the last 24 hours is
+    significantly above what its place, weekday and hour lead us to expect; stores the new
+    ones and announces them to open walls and dispatch boards (what the server does every
+    MINQING_SPIKE_SECONDS)."""
+    from governance import spikes as service
+    from governance.uow import unit_of_work
+    from i18n import t
+    from settings import get_settings
+
+    lang = lang or get_settings().locale
+    try:
+        when = service.parse_at(at)
+        with unit_of_work() as s:
+            stored = service.evaluate(s, when)
+    except MinqingError as err:
+        raise click.ClickException(err.user_message(lang)) from None
+    if as_json:
+        rows = [
+            {**w.__dict__, "window_start": w.window_start.isoformat(),
+             "window_end": w.window_end.isoformat()}
+            for w in stored
+        ]  # fmt: skip
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    click.echo(t("spikes.cli.stored", lang, at=(when or "now"), n=len(stored)))
+    click.echo(service.method(lang))
+    for w in stored:
+        click.echo(
+            f"  {w.area_code} {w.area_name}\t{w.category}\t{w.observed} / {w.expected:.2f}"
+            f"\tp={w.p:.2g} q={w.q:.2g}"
+        )

@@ -330,6 +330,24 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             "count_p",
         )
     },
+    # Spike warnings (migration 0022_spike_warnings): counts per street x category and
+    # their test; the evidence is daily counts. No incident, no person.
+    "spike_warning": {
+        **_plain(
+            "id",
+            "area_id",
+            "category_code",
+            "window_start",
+            "window_end",
+            "window_hour",
+            "observed",
+            "expected",
+            "p",
+            "q",
+            "evidence",
+            "created_at",
+        )
+    },
 }
 
 

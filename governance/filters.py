@@ -111,6 +111,12 @@ def _parse_instant(raw: object, name: str, *, end: bool) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=LOCAL_TZ)
 
 
+def parse_instant(raw: object, name: str) -> datetime:
+    """One instant from outside (``YYYY-MM-DD``: its local midnight, or an ISO time; local
+    when it carries no offset), bounded like a day; else a translated :class:`InvalidInput`."""
+    return _parse_instant(raw, name, end=False)
+
+
 def parse_time(
     window: str | None = None,
     start: str | None = None,

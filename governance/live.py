@@ -23,6 +23,12 @@ subscriber), and one :class:`Hub` that
 What a subscriber receives (see :data:`ITEM_FIELDS`) carries no description, address,
 name or other personal field: only what a map needs to decide whether its view changed
 and to draw a brief highlight.
+
+Spike warnings (``governance/spikes.py``) travel the same way: the evaluation notifies
+``{action: "spike", spikes: [ids], count}`` on the same channel; the hub reads the warnings
+(:data:`SPIKE_FIELDS`: the street's code, the category and the counts, nothing else) and
+sends each subscriber whose scope covers the street a ``spike`` event, on which the wall
+and the dispatch board refresh their warnings.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from typing import Any, Final
 from geodata.db import ALL_AREAS, database_url, session_scope
 from geodata.listen import INCIDENT_CHANNEL, Listener
 from geodata.queries.live import changed_incidents
+from geodata.queries.spikes import warnings_by_id
 from governance.coarse import snapped
 from settings import get_settings
 
@@ -55,6 +62,9 @@ EV_CHANGE: Final = "change"  # {action, items: [...], more: n, resync: bool}
 EV_RESYNC: Final = "resync"  # notifications may have been missed: refetch
 EV_STATUS: Final = "status"  # {live: bool}: is the server's listener connected?
 EV_END: Final = "end"  # {reason}: the server ends the stream (the client reconnects)
+EV_SPIKE: Final = "spike"  # {action: "spike", items: [...], more: n, resync: bool}
+SPIKE_ACTION: Final = "spike"
+SPIKE_FIELDS: Final = ("id", "area_code", "category", "observed", "expected", "window_end")
 
 
 class Busy(Exception):
@@ -92,18 +102,19 @@ class Notice:
     action: str
     changes: tuple[Change, ...] = ()
     unresolved: int = 0
+    event: str = EV_CHANGE  # or EV_SPIKE: the changes are spike warnings, by street
 
     def message(self, scope: str | None, coarse: bool = False) -> str | None:
         """The event for a subscriber of ``scope``, or None when nothing concerns it;
         ``coarse``: an aggregate-only viewer (the wall) gets no exact point
         (``governance/coarse.py``)."""
         items = [c.item for c in self.changes if visible(scope, c.grid)]
-        if coarse:
+        if coarse and self.event == EV_CHANGE:
             items = [snapped(dict(i)) for i in items]
         if not items and not self.unresolved:
             return None
         return sse(
-            EV_CHANGE,
+            self.event,
             {
                 "action": self.action,
                 "items": items[:MAX_ITEMS],
@@ -135,6 +146,10 @@ def parse(raw: str) -> _Announced | None:
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
         return None
     action = str(data["action"])[:40]
+    if action == SPIKE_ACTION:
+        listed = data.get("spikes")
+        ids = [i for i in listed if _int(i) is not None] if isinstance(listed, list) else []
+        return _Announced(action, ids, max(_int(data.get("count")) or 0, len(ids)))
     one = _int(data.get("id"))
     if one is not None:
         status = data.get("status")
@@ -161,16 +176,37 @@ def _item(row: Mapping[str, Any], status: str | None, version: int | None) -> di
     }
 
 
+def _spike_item(row: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "id": int(row["id"]),
+        "area_code": row["area_code"],
+        "category": row["category_code"],
+        "observed": int(row["observed"]),
+        "expected": round(float(row["expected"]), 2),
+        "window_end": row["window_end"].isoformat(),
+    }
+
+
 def enrich(payloads: Iterable[str]) -> list[Notice]:
-    """Notifications -> notices, with one query for all the incidents they name."""
+    """Notifications -> notices, with one query for all the incidents they name (and one
+    for the spike warnings)."""
     announced = [a for a in (parse(p) for p in payloads) if a is not None]
-    ids = sorted({i for a in announced for i in a.ids})
+    ids = sorted({i for a in announced if a.action != SPIKE_ACTION for i in a.ids})
+    spike_ids = sorted({i for a in announced if a.action == SPIKE_ACTION for i in a.ids})
     rows: dict[int, dict[str, Any]] = {}
-    if ids:
+    spikes: dict[int, dict[str, Any]] = {}
+    if ids or spike_ids:
         with session_scope(scope=ALL_AREAS) as s:
-            rows = changed_incidents(s, ids)
+            rows = changed_incidents(s, ids) if ids else {}
+            spikes = {int(r["id"]): r for r in warnings_by_id(s, spike_ids)}
     notices = []
     for a in announced:
+        if a.action == SPIKE_ACTION:
+            found = tuple(
+                Change(spikes[i]["area_code"], _spike_item(spikes[i])) for i in a.ids if i in spikes
+            )
+            notices.append(Notice(a.action, found, max(0, a.count - len(a.ids)), EV_SPIKE))
+            continue
         changes = tuple(
             Change(rows[i]["grid_code"], _item(rows[i], a.status, a.version))
             for i in a.ids
@@ -187,7 +223,9 @@ def coalesce(notices: Iterable[Notice]) -> list[Notice]:
     for n in notices:
         if out and out[-1].action == n.action:
             last = out[-1]
-            out[-1] = Notice(n.action, last.changes + n.changes, last.unresolved + n.unresolved)
+            out[-1] = Notice(
+                n.action, last.changes + n.changes, last.unresolved + n.unresolved, n.event
+            )
         else:
             out.append(n)
     return out

@@ -17,7 +17,8 @@ in a background thread (:func:`start_background`, the job that opens the unit), 
 visits ahead and marks missed ones (``governance/patrol_plan.keep_ahead``), at most once an
 hour per process (each run adds nothing already there), and, as often, lets the emerging
 hot-spot analysis recompute if its result is a day old (``governance/emerging.daily``:
-one process, under its own advisory lock).
+one process, under its own advisory lock); and it evaluates spike warnings every
+``MINQING_SPIKE_SECONDS`` (``governance/spikes.py``, under a lock of its own).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import emerging, patrol_plan, sla
+from governance import emerging, patrol_plan, sla, spikes
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ def start_background(interval_seconds: int) -> None:
             try:
                 with unit_of_work() as s:
                     sweep(s)
+                spikes.maybe_run(get_settings().spike_seconds)  # 突增预警, its own unit
                 if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):
                         patrol_plan.keep_ahead(s)

@@ -37,6 +37,7 @@ from i18n.messages_patrol_report import PATROL_REPORT
 from i18n.messages_pii import PII
 from i18n.messages_public import PUBLIC
 from i18n.messages_registry_import import REGISTRY_IMPORT
+from i18n.messages_spikes import SPIKES
 from i18n.messages_ui import UI
 from i18n.messages_urgency import URGENCY
 from i18n.messages_users import USERS
@@ -67,6 +68,7 @@ _PARTS += (AREA_PAGE,)
 _PARTS += (CROSSCHECK,)
 _PARTS += (REGISTRY_IMPORT,)
 _PARTS += (EMERGING,)
+_PARTS += (SPIKES,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

@@ -75,6 +75,15 @@ def layout(**_query: str) -> html.Div:
                         id=DispatchIds.INTAKE,
                         className="mq-card mq-dispatch-intake",
                     ),
+                    html.Section(
+                        [
+                            html.H2(t("spikes.title", lang), className="mq-dispatch-spikes-title"),
+                            html.Div(id=DispatchIds.SPIKES, className="mq-dispatch-spikes"),
+                        ],
+                        id=DispatchIds.SPIKES_CARD,
+                        className="mq-card mq-dispatch-spikes-card",
+                        **{"aria-live": "polite"},  # type: ignore[arg-type]
+                    ),
                     html.Div(
                         parts.list_cards(None, lang),
                         id=DispatchIds.LISTS,

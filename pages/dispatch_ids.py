@@ -33,6 +33,8 @@ class DispatchIds:
     # --- contents ---
     INTAKE: Final = "dispatch-intake"  # today's counts by source and category
     LISTS: Final = "dispatch-lists"  # the four list cards
+    SPIKES: Final = "dispatch-spikes"  # spike warnings of the area (governance/spikes.py)
+    SPIKES_CARD: Final = "dispatch-spikes-card"
     # a row's "dispatch" button: {"type": GO_TYPE, "incident": id, "version": v}
     GO_TYPE: Final = "dispatch-go"
     # a queue row's department override picker: {"type": DEPT_TYPE, "incident": id}

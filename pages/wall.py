@@ -29,6 +29,7 @@ from governance.uow import unit_of_work
 from i18n import current_lang, t
 from layers import areas, density
 from layers.common import Panes
+from pages import spike_parts
 from pages import wall_lists as lists
 from pages import wall_parts as parts
 from pages.header import tab_title
@@ -201,6 +202,16 @@ def _views(lang: str, principal: Principal | None) -> html.Section:
 def _side(lang: str) -> html.Aside:
     return html.Aside(
         [
+            # spike warnings: shown only while there are some (callbacks/spikes.py)
+            html.Section(
+                [
+                    html.H2(t("spikes.title", lang), className="mq-wall-card-title"),
+                    html.Div(id=WallIds.SPIKES, className="mq-wall-spikes"),
+                ],
+                id=WallIds.SPIKES_CARD,
+                className=spike_parts.card_class(spike_parts.WALL_CARD_CLASS, None),
+                **{"aria-live": "polite"},  # type: ignore[arg-type]
+            ),
             html.Section(
                 [
                     html.H2(t("wall.feed", lang), className="mq-wall-card-title"),

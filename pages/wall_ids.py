@@ -38,3 +38,5 @@ class WallIds:
     HOTSPOTS: Final = "wall-hotspots"  # governance.hotspots of the last 7 days
     VIEWS: Final = "wall-views"  # the rotating views (density, handoff, hotspots)
     ROTATE: Final = "wall-rotate"  # the rotation tick (browser only)
+    SPIKES: Final = "wall-spikes"  # spike warnings of the wall's area (governance/spikes.py)
+    SPIKES_CARD: Final = "wall-spikes-card"  # their card: hidden while there is none

@@ -8,6 +8,8 @@ receives, as they are committed:
 * ``change``  ``{action, items: [{id, status, version, category, color, lon, lat,
   occurred_at}], more, resync}``: incidents in the user's scope that were registered or
   moved along;
+* ``spike``   the same shape, items ``{id, area_code, category, observed, expected,
+  window_end}``: new spike warnings of streets in the user's scope (``governance/spikes.py``);
 * ``resync``  the server missed notifications (its database connection dropped): refetch;
 * ``status``  ``{live: false}`` while the server's listener is disconnected;
 * ``end``     ``{reason}`` before the server closes the stream: ``rotate`` (every few

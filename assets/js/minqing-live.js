@@ -15,6 +15,9 @@
  *         for ANY change in scope, in view or not, at most once per throttleMs: a case just
  *         dispatched to the department shows in its inbox at once;
  *
+ *   spike (a `spike` event: new spike warnings in scope) a wall or dispatch board refreshes
+ *         as for a change; its warnings panel follows the same tick;
+ *
  * and for each newly registered incident in view, a pulsing ring in the category colour
  * for pulseMs. After a reconnection (or a `resync` from the server) everything live is
  * refreshed, since changes may have been missed meanwhile. The indicator shows
@@ -111,6 +114,7 @@
             }
         });
         es.addEventListener("change", function (ev) { self.onChange(ev); });
+        es.addEventListener("spike", function (ev) { self.onSpike(ev); });
         es.addEventListener("resync", function () { self.setState("live"); self.refresh(); });
         es.addEventListener("status", function (ev) {
             const data = parse(ev.data);
@@ -152,6 +156,16 @@
         if (data.action === "register" && map) {
             inView.slice(0, 30).forEach(function (it) { this.pulse(map, it); }, this);
         }
+    };
+
+    /** Spike warnings in scope (governance/spikes.py): a wall or dispatch board refreshes
+     *  (its warnings panel follows the same tick); a map has nothing to show for them. */
+    Live.prototype.onSpike = function (ev) {
+        const data = parse(ev.data);
+        if (!data) { return; }
+        const items = Array.isArray(data.items) ? data.items : [];
+        api.spikes += items.length + (data.more || 0);
+        if (this.cfg.kind === "wall") { this.refresh(); }
     };
 
     // ------------------------------------------------------------------ refreshing
@@ -254,6 +268,7 @@
     const api = {
         state: "off",       // connecting / live / reconnecting / off
         received: 0,        // change events received
+        spikes: 0,          // spike warnings received (spike events)
         seen: [],           // ids of the incidents in them (the last 200)
         refreshes: {},      // bumps per layer ("i", "d"), wall tick ("w") or inbox ("q")
         maps: maps,

@@ -56,7 +56,7 @@
         });
     }
 
-    const LISTS = ".mq-wall-feed, .mq-wall-sla, .mq-wall-ranks";
+    const LISTS = ".mq-wall-feed, .mq-wall-sla, .mq-wall-ranks, .mq-wall-spikes";
     const ROW_OFF = "mq-wall-row-off";
 
     function fit() {

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
-from geodata.demo import planted
+from geodata.demo import planted, planted_spikes
 from geodata.demo.catalog import LEAF_CODES, LEAF_INDEX, LEAVES
 from geodata.demo.rhythms import (
     DELAY,
@@ -248,6 +248,7 @@ def generate(
     # its own stream: the city's other draws stay exactly as they were without planting
     own = np.random.default_rng([placer.seed, planted.BATCH_STREAM, first_id])
     planted.plant(own, placer.blind_spots, model.grids, src, cat, xs, ys, episode)
+    planted_spikes.plant(rng, model, cal, src, cat, hour, xs, ys)  # 突增预警 has something to find
     g = model.grids.locate(xs, ys)
     if (g < 0).any():  # sensors and uniform draws are inside by construction
         raise RuntimeError(f"{int((g < 0).sum())} incident points outside every grid")
