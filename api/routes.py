@@ -170,7 +170,8 @@ def playback_frame() -> Response:
     resp.headers["X-Point-Count"] = str(frame.points)  # with points: never kept (web/headers)
     resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
     resp.set_etag(frame.etag(who.scope if who is not None else None))
-    return resp.make_conditional(request)
+    resp.make_conditional(request)  # 304 in place when the browser's tag matches
+    return resp
 
 
 @bp.get("/persons/<id:person_id>")

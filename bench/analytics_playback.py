@@ -103,11 +103,15 @@ def service_frames(view: View, first: date, last: date, step: str, frames: list[
             body = render_frame(s, {**args, "frame": str(n)}, who).body
         times.append(time.perf_counter() - t0)
         feats = json.loads(body)["density"]["features"]
-        counts[n] = Counter({int(f["properties"]["cell"], 16): f["properties"]["count"] for f in feats})
+        counts[n] = Counter(
+            {int(f["properties"]["cell"], 16): f["properties"]["count"] for f in feats}
+        )
     return times, counts
 
 
-def baseline(view: View, first: date, last: date, step: str) -> tuple[float, dict[int, Counter[int]], int]:
+def baseline(
+    view: View, first: date, last: date, step: str
+) -> tuple[float, dict[int, Counter[int]], int]:
     """The naive replay: the period's points into pandas, then frames counted in Python
     loops. Returns (seconds until every frame is counted, counts per frame, points)."""
     import pandas as pd

@@ -19,13 +19,14 @@ from governance import catalog
 from governance.access import INCIDENT_HANDLE
 from governance.uow import unit_of_work
 from i18n import current_lang, t
-from layers import areas, coverage, density, incidents, persons, sites
+from layers import areas, coverage, density, incidents, persons, playback, sites
 from layers.common import Panes
 from pages.header import tab_title
 from pages.live_indicator import initial_version, live_indicator
 from pages.map_controls import control_panel, coverage_allowed, header, persons_mode
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
+from pages.map_playback import PlaybackIds
 from settings import get_settings
 from web import outage
 from web.security import current_principal
@@ -80,6 +81,10 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
                 Panes.DENSITY,
                 density.density_layer(MapIds.LAYER_DENSITY, crs),
                 coverage.coverage_layer(MapIds.LAYER_COVERAGE, lang, crs),
+            ),
+            # time playback's frame, drawn by assets/js/playback.js (empty while off)
+            _pane(
+                playback.PANE, *playback.playback_layers(PlaybackIds.LAYER, PlaybackIds.POINTS, crs)
             ),
             _pane(Panes.CONTEXT, areas.context_layer(MapIds.LAYER_CONTEXT, lang, crs)),
             _pane(Panes.LABELS, areas.labels_layer(MapIds.LAYER_LABELS, crs)),

@@ -72,8 +72,10 @@ PROBES = [
         "/api/v1/playback/frame",
         "GET",
         _layer_need("density"),
-        lambda _ids: f"/api/v1/playback/frame?bbox={CITY}&z=12&start=2026-01-01"
-        "&end=2026-01-31&step=day&frame=3",
+        lambda _ids: (
+            f"/api/v1/playback/frame?bbox={CITY}&z=12&start=2026-01-01"
+            "&end=2026-01-31&step=day&frame=3"
+        ),
         label="GET layer density (playback)",
     ),
     Probe(
