@@ -22,7 +22,6 @@ equal to the baseline's.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -35,7 +34,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from settings import get_settings  # noqa: E402
 
 CITY = "114.9,22.5,116.3,23.7"
 TARGET_MS = 100.0
@@ -201,32 +199,13 @@ def run(first: date, last: date, hour_frames: int | None) -> list[Row]:
 
 
 def seed_bench(incidents: int) -> None:
-    """Point the settings at the benchmark database, migrated and seeded to ``incidents``."""
-    from bench.density import bench_database
-
-    url, owner = bench_database()
-    os.environ["MINQING_DATABASE_URL"] = url
-    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
-    get_settings.cache_clear()
-
+    """Point the settings at the benchmark database, seeded to ``incidents``, analysed."""
     from sqlalchemy import text
 
-    from geodata import demo, migrate
+    from bench.density import seeded_bench_database
     from geodata.db import session_scope
 
-    migrate.upgrade(owner)
-    with session_scope(admin=True) as s:
-        s.execute(text("SELECT pg_advisory_xact_lock(20261216)"))  # one seeder at a time
-        have = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
-        if have < incidents:
-            t0 = time.perf_counter()
-            if demo.is_empty(s):
-                demo.seed(s, incidents=incidents)
-            else:
-                demo.seed_incidents(
-                    s, n=incidents - have, seed=int(have) + 1, external_prefix=f"bench{have}"
-                )
-            print(f"seeded to {incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
+    seeded_bench_database(incidents)
     with session_scope(admin=True) as s:
         s.execute(text("ANALYZE incident"))
 

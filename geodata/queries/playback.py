@@ -17,26 +17,17 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
-from geodata.queries.layers import IncidentWhere, _bbox_params
+from geodata.queries.layers import IncidentWhere, _bbox_params, h3_counts
 
 
 def frame_counts(
     session: Session, bbox: Sequence[float], where: IncidentWhere, res: int, limit: int
 ) -> list[tuple[int, int]]:
     """``[(cell, count), ...]`` of the frame ``[where.start, where.end)``, largest first,
-    at most ``limit`` rows (the caller asks for one more than it sends)."""
-    if res not in H3_RESOLUTIONS:
-        raise ValueError(f"H3 resolution {res} not stored; stored: {H3_RESOLUTIONS}")
-    sql = f"""
-        SELECT i.h3_{res} AS cell, count(*) AS n
-        FROM incident i
-        WHERE {where.sql()}
-        GROUP BY i.h3_{res}
-        ORDER BY n DESC, cell
-        LIMIT :limit
-    """
-    rows = session.execute(text(sql), {**where.params(), **_bbox_params(bbox), "limit": limit})
-    return [(int(c), int(n)) for c, n in rows]
+    at most ``limit`` rows (the caller asks for one more than it sends): the density
+    layer's own query (:func:`geodata.queries.layers.h3_counts`), so a frame and the
+    layer over the same hour or day can never disagree."""
+    return [(int(c), int(n)) for c, n, *_ in h3_counts(session, bbox, where, res, limit)]
 
 
 def frame_points_geojson(
