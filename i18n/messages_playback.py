@@ -39,7 +39,7 @@ PLAYBACK: dict[str, dict[str, str]] = {
     "playback.speed": {"zh-CN": "速度", "en": "Speed"},
     "playback.play": {"zh-CN": "播放", "en": "Play"},
     "playback.pause": {"zh-CN": "暂停", "en": "Pause"},
-    "playback.frame": {"zh-CN": "帧", "en": "Frame"},
+    "playback.frame": {"zh-CN": "回放帧", "en": "Playback frame"},
     "playback.total": {"zh-CN": "{n} 件", "en": "{n} incidents"},
     "playback.off": {
         "zh-CN": "打开回放模式后，地图按所选时段逐帧重放事件密度",

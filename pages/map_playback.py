@@ -80,17 +80,21 @@ def playback_controls(lang: str, today: date | None = None) -> html.Div:
                 role="status",
                 **{"aria-live": "polite"},  # type: ignore[arg-type]
             ),
-            dcc.Slider(
-                id=PlaybackIds.SLIDER,
-                min=0,
-                max=DEFAULT_DAYS - 1,
-                step=1,
-                value=0,
-                marks=None,
-                updatemode="drag",
-                allow_direct_input=False,
-                disabled=True,
-                className="mq-playback-slider",
+            html.Div(  # playback.js names the slider's handle from data-slider-label
+                dcc.Slider(
+                    id=PlaybackIds.SLIDER,
+                    min=0,
+                    max=DEFAULT_DAYS - 1,
+                    step=1,
+                    value=0,
+                    marks=None,
+                    updatemode="drag",
+                    allow_direct_input=False,
+                    disabled=True,
+                    className="mq-playback-slider",
+                ),
+                className="mq-playback-slider-box",
+                **{"data-slider-label": t("playback.frame", lang)},  # type: ignore[arg-type]
             ),
             html.Div(
                 [

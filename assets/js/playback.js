@@ -62,7 +62,25 @@
         return frame.label + " · " + total;
     }
 
+    /** The slider's handle is Dash's (no aria props): name it, and say its frame's date. */
+    function labelThumb(valueText) {
+        const box = document.getElementById(IDS.slider);
+        const thumb = box && box.querySelector("[role=slider]");
+        if (!thumb) { return; }
+        const holder = box.closest("[data-slider-label]");
+        if (holder && thumb.getAttribute("aria-label") !== holder.dataset.sliderLabel) {
+            thumb.setAttribute("aria-label", holder.dataset.sliderLabel);
+        }
+        if (valueText !== undefined) { thumb.setAttribute("aria-valuetext", valueText); }
+    }
+
+    if (window.MutationObserver) {  // the handle is drawn (and may be redrawn) by React
+        new MutationObserver(function () { labelThumb(); })
+            .observe(document.documentElement, {childList: true, subtree: true});
+    }
+
     function mark(frame) {
+        labelThumb(frame.label);
         const node = document.getElementById(IDS.date);
         if (node) {
             node.dataset.frame = String(frame.frame);
@@ -126,8 +144,9 @@
         const set = dc().set_props;
         if (!set) { return; }
         const c = config || state.config || {};
+        const text = playing ? c.pauseText : c.playText;
         set(IDS.tick, {disabled: !playing});
-        set(IDS.play, {children: playing ? c.pauseText : c.playText, "aria-pressed": playing ? "true" : "false"});
+        set(IDS.play, text ? {children: text, "aria-pressed": String(playing)} : {"aria-pressed": String(playing)});
     }
 
     /** Clientside callback of the Interval: the next frame once this one is drawn. */

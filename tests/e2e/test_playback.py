@@ -15,6 +15,7 @@ import pytest
 
 from pages.map_ids import MapIds
 from pages.map_playback import PlaybackIds as P
+from tests.e2e import axe
 from tests.e2e.conftest import readme_picture
 from tests.e2e.test_phone import (
     assert_no_sideways_scroll,
@@ -111,6 +112,7 @@ def test_a_month_plays_by_the_day_and_the_date_shown_is_the_frame_drawn(
     shown = settled(page)
     assert shown["frame"] == "0"
     check_frame(page, live_server, shown, first, asked)
+    axe.assert_clean(page, "/ (playback on)")  # the slider's handle is named, and so on
     # the live layers give way to the frame
     page.wait_for_selector(".mq-main.mq-playback-active")
     assert page.locator(".mq-incident-cluster, .mq-incident").first.is_hidden()
@@ -148,7 +150,10 @@ def test_a_month_plays_by_the_day_and_the_date_shown_is_the_frame_drawn(
         page.keyboard.press("ArrowRight")
     page.wait_for_function("id => document.getElementById(id).dataset.frame === '14'", arg=P.DATE)
     check_frame(page, live_server, settled(page), first, asked)
-    # zoomed in on 城区 the same frame is drawn again, with its incidents as dots
+    # zoomed in on 城区 the same frame is drawn again, with its incidents as dots (the key
+    # sites switched off, for the README's picture)
+    page.locator(f"#{MapIds.LAYERS} label", has=page.locator("input[value='sites']")).click()
+    page.wait_for_function("() => document.querySelectorAll('.mq-site').length === 0")
     with page.expect_request(lambda r: FRAME_API in r.url and "z=13" in r.url):
         page.evaluate(
             "([id, v]) => window.dash_clientside.set_props(id, {viewport: v})",
