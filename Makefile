@@ -39,6 +39,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/route.py
 	$(PY) bench/screens.py
 	$(PY) bench/import.py
+	$(PY) bench/analytics_playback.py
 
 system:
 	@scripts/system-deps.sh run

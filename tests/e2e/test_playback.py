@@ -162,6 +162,7 @@ def test_a_month_plays_by_the_day_and_the_date_shown_is_the_frame_drawn(
     shown = settled(page)
     assert shown["frame"] == "14"
     check_frame(page, live_server, shown, first, asked)
+    page.evaluate("() => document.querySelector('.mq-section-playback').scrollIntoView()")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 
