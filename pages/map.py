@@ -26,7 +26,7 @@ from pages.live_indicator import initial_version, live_indicator
 from pages.map_controls import control_panel, coverage_allowed, header, persons_mode
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
-from pages.map_playback import PlaybackIds
+from pages.map_playback import PlaybackIds, playback_badge
 from settings import get_settings
 from web import outage
 from web.security import current_principal
@@ -173,6 +173,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
                         tabIndex="-1",  # focused when opened from the list of what is in view
                         **{"aria-label": t("panel.details", lang)},  # type: ignore[arg-type]
                     ),
+                    playback_badge(),
                     dcc.Store(id=MapIds.SELECTION, data=initial_selection(incident)),
                     # the home extent, fitted inside the visible map once it is drawn,
                     # and the panel's moves (assets/js/minqing.js fitVisible)

@@ -31,6 +31,7 @@ class PlaybackIds:
     TICK: Final = "map-playback-tick"
     LAYER: Final = "map-playback-layer"  # the frame's hexagons
     POINTS: Final = "map-playback-points"  # the frame's incidents (zoomed in)
+    BADGE: Final = "map-playback-badge"  # the frame's date over the map (the card may be shut)
 
 
 def playback_controls(lang: str, today: date | None = None) -> html.Div:
@@ -125,3 +126,10 @@ def playback_controls(lang: str, today: date | None = None) -> html.Div:
         ],
         className="mq-playback",
     )
+
+
+def playback_badge() -> html.Div:
+    """The frame's date over the map while playback is on, so that it stays in sight with
+    the control card collapsed (a phone's sheet): written by assets/js/playback.js; the
+    card's label is the one screen readers hear."""
+    return html.Div(id=PlaybackIds.BADGE, className="mq-playback-badge", **{"aria-hidden": "true"})  # type: ignore[arg-type]

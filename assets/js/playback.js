@@ -18,6 +18,7 @@
         layer: "map-playback-layer",
         points: "map-playback-points",
         date: "map-playback-date",
+        badge: "map-playback-badge",
         tick: "map-playback-tick",
         play: "map-playback-play",
         slider: "map-playback-slider",
@@ -79,8 +80,14 @@
             .observe(document.documentElement, {childList: true, subtree: true});
     }
 
-    function mark(frame) {
+    function badge(text) {
+        const node = document.getElementById(IDS.badge);
+        if (node) { node.textContent = text; }
+    }
+
+    function mark(frame, text) {
         labelThumb(frame.label);
+        badge(text);
         const node = document.getElementById(IDS.date);
         if (node) {
             node.dataset.frame = String(frame.frame);
@@ -100,6 +107,7 @@
 
     function clear() {
         activate(false);
+        badge("");
         state.wanted = state.drawn = state.drawnUrl = null;
         const set = dc().set_props;
         if (set) {
@@ -131,8 +139,9 @@
             set(IDS.points, {data: frame.points || EMPTY});
             state.drawn = n;
             state.drawnUrl = url;
-            mark(frame);
-            return labelOf(config, frame);
+            const text = labelOf(config, frame);
+            mark(frame, text);
+            return text;
         }).catch(function () {
             if (state.wanted !== url) { return noUpdate(); }
             state.drawn = n;  // playback goes on past a frame that failed

@@ -18,6 +18,7 @@ from pages.map_playback import PlaybackIds as P
 from tests.e2e import axe
 from tests.e2e.conftest import readme_picture
 from tests.e2e.test_phone import (
+    assert_inside_viewport,
     assert_no_sideways_scroll,
     assert_readable,
     assert_touch_targets,
@@ -37,9 +38,10 @@ SHOWN_JS = """ids => {
     return {text: d.textContent, frame: d.dataset.frame, start: d.dataset.frameStart,
             label: d.dataset.frameLabel, mapStart: document.getElementById(ids.map).dataset.playbackStart,
             slider: thumb ? thumb.getAttribute("aria-valuenow") : null,
+            badge: document.getElementById(ids.badge).textContent,
             hexes: document.querySelectorAll(ids.hexes).length};
 }"""
-IDS = {"date": P.DATE, "slider": P.SLIDER, "map": MapIds.MAP, "hexes": HEXES}
+IDS = {"date": P.DATE, "slider": P.SLIDER, "map": MapIds.MAP, "hexes": HEXES, "badge": P.BADGE}
 
 
 def frame_requests(page: Any) -> list[dict[str, str]]:
@@ -69,7 +71,8 @@ def settled(page: Any) -> dict[str, Any]:
             const thumb = document.querySelector("#" + ids.slider + " [role=slider]");
             return d.dataset.frame !== undefined && thumb
                 && thumb.getAttribute("aria-valuenow") === d.dataset.frame
-                && d.textContent.startsWith(d.dataset.frameLabel);
+                && d.textContent.startsWith(d.dataset.frameLabel)
+                && document.getElementById(ids.badge).textContent === d.textContent;
         }""",
         arg=IDS,
     )
@@ -83,6 +86,7 @@ def check_frame(
     n = int(shown["frame"])
     day = first + timedelta(days=n)
     assert shown["label"] == day.isoformat() and shown["text"].startswith(day.isoformat())
+    assert shown["badge"] == shown["text"]  # the same date over the map
     assert shown["start"] == shown["mapStart"] == f"{day.isoformat()}T00:00:00+08:00"
     mine = [q for q in asked if q["frame"] == str(n)]
     assert mine and all(q["start"] == first.isoformat() and q["step"] == "day" for q in mine)
@@ -214,4 +218,14 @@ def test_playback_on_a_360px_phone(phone: Any, live_server: str, console: Any) -
         "id => Number(document.getElementById(id).dataset.frame) >= 2", arg=P.DATE
     )
     page.locator(f"#{P.PLAY}").tap()
+    # with the sheet shut, the frame's date stays in sight over the map, clear of the button
+    page.locator(f"#{MapIds.CONTROLS_TOGGLE}").tap()
+    page.locator(f"#{MapIds.CONTROLS} .mq-card-body").wait_for(state="hidden")
+    badge = page.locator(f"#{P.BADGE}")
+    assert badge.is_visible() and badge.inner_text() == page.locator(f"#{P.DATE}").text_content()
+    assert_inside_viewport(page, f"#{P.BADGE}")
+    toggle = page.locator(f"#{MapIds.CONTROLS_TOGGLE}").bounding_box()
+    box = badge.bounding_box()
+    assert box is not None and toggle is not None
+    assert box["y"] + box["height"] <= toggle["y"] or box["x"] >= toggle["x"] + toggle["width"], box
     console.check()
