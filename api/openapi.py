@@ -30,6 +30,7 @@ from api.openapi_common import (
 from api.openapi_intake import intake_paths, intake_schemas
 from api.openapi_live import live_paths
 from api.openapi_patrol import patrol_paths, patrol_schemas
+from api.openapi_playback import playback_paths
 from api.responses import response_schemas
 from governance import catalog, tokens
 from governance.layer_query import LayerQuery
@@ -270,6 +271,7 @@ def spec() -> dict[str, Any]:
             **_other_paths(),
             **live_paths(),
             **patrol_paths(),
+            **playback_paths(),
         },
         "components": {
             "securitySchemes": security_schemes(),

@@ -151,6 +151,29 @@ def layer(layer: str) -> Response:
     return resp
 
 
+@bp.get("/playback/frame")
+def playback_frame() -> Response:
+    """One frame of time playback (governance/playback.py): density of one hour or day.
+    Private to the caller's scope; a settled (past) frame of hexagons only is cached for
+    a day, and its ETag answers a revalidation with 304; one with incident points is
+    never stored, like the incidents layer (web/headers.py)."""
+    from governance.playback import render_frame
+
+    t0 = time.perf_counter()
+    who = current_principal()
+    with unit_of_work(who) as s:
+        frame = render_frame(s, request.args, who)
+    resp = Response(frame.body, mimetype="application/json")
+    resp.headers["Cache-Control"] = "private, max-age=" + ("86400" if frame.settled else "60")
+    resp.headers["Vary"] = "Cookie, Authorization"
+    resp.headers["X-Feature-Count"] = str(frame.cells)
+    resp.headers["X-Point-Count"] = str(frame.points)  # with points: never kept (web/headers)
+    resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
+    resp.set_etag(frame.etag(who.scope if who is not None else None))
+    resp.make_conditional(request)  # 304 in place when the browser's tag matches
+    return resp
+
+
 @bp.get("/persons/<id:person_id>")
 def person(person_id: int) -> Response:
     """A key person, identity masked."""

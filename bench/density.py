@@ -47,6 +47,35 @@ def bench_database(name_suffix: str = "_bench") -> tuple[str, str]:
     return cluster.url(name, user=base.app_db_role), cluster.url(name)
 
 
+def seeded_bench_database(incidents: int) -> str:
+    """Point the settings at the benchmark database, migrated and seeded up to
+    ``incidents`` (once: later runs find them); returns its app URL."""
+    url, owner = bench_database()
+    os.environ["MINQING_DATABASE_URL"] = url
+    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
+    get_settings.cache_clear()
+
+    from sqlalchemy import text
+
+    from geodata import demo, migrate
+    from geodata.db import session_scope
+
+    migrate.upgrade(owner)
+    with session_scope(admin=True) as s:
+        s.execute(text("SELECT pg_advisory_xact_lock(20261216)"))  # one seeder at a time
+        have = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
+        if have < incidents:
+            t0 = time.perf_counter()
+            if demo.is_empty(s):
+                demo.seed(s, incidents=incidents)
+            else:
+                demo.seed_incidents(
+                    s, n=incidents - have, seed=int(have) + 1, external_prefix=f"bench{have}"
+                )
+            print(f"seeded to {incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
+    return url
+
+
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
     fn()  # warm-up (plans, caches)
     out = []
@@ -132,28 +161,12 @@ def main() -> None:
     ap.add_argument("--baseline-runs", type=int, default=3)
     args = ap.parse_args()
 
-    url, owner = bench_database()
-    os.environ["MINQING_DATABASE_URL"] = url
-    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
-    get_settings.cache_clear()
+    url = seeded_bench_database(args.incidents)
 
     from sqlalchemy import text
 
-    from geodata import demo, migrate
     from geodata.db import get_engine, session_scope
 
-    migrate.upgrade(owner)
-    with session_scope(admin=True) as s:
-        have = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
-        if have < args.incidents:
-            t0 = time.perf_counter()
-            if demo.is_empty(s):
-                demo.seed(s, incidents=args.incidents)
-            else:
-                demo.seed_incidents(
-                    s, n=args.incidents - have, seed=int(have) + 1, external_prefix=f"bench{have}"
-                )
-            print(f"seeded to {args.incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
     with session_scope(admin=True) as s:
         s.execute(text("ANALYZE incident"))
         total = s.execute(text("SELECT count(*) FROM incident")).scalar_one()

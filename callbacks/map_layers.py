@@ -17,6 +17,7 @@ from layers.urls import LayerFilters, valid_bounds, valid_zoom
 from layers.view import live_versions, view_urls
 from pages.map_controls import coverage_allowed, persons_mode
 from pages.map_ids import MapIds
+from pages.map_playback import PlaybackIds
 from web.security import current_principal
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ FILTERS = {
         visible=Input(MapIds.LAYERS, "value"),
         filters=FILTERS,
         live=Input(MapIds.LIVE_VERSION, "data"),
+        playback=Input(PlaybackIds.ON, "value"),
     ),
 )
 def layer_urls(
@@ -57,15 +59,19 @@ def layer_urls(
     visible: list[str] | None,
     filters: dict[str, Any],
     live: dict[str, str] | None,
+    playback: Any = None,
 ) -> tuple[str | None, ...]:
     """Layer URLs for the viewport; hidden layers get None (no request at all). The
     key-persons layer is drawn as the user's capabilities allow (points, counts, none).
     A pushed change bumps ``live`` (assets/js/minqing-live.js): only the incidents and
-    density URLs change, so only those layers are fetched again."""
+    density URLs change, so only those layers are fetched again. While time playback is
+    on, the live incidents and density layers pause (no URL): the map shows the frame."""
     principal = require(current_principal(), MAP_VIEW)
     if not valid_bounds(bounds) or not valid_zoom(zoom):
         raise PreventUpdate  # the map has not reported its viewport yet
     mode = persons_mode(principal)
+    if isinstance(playback, list) and "on" in playback:
+        visible = [v for v in visible or [] if v not in ("incidents", "density")]
     return view_urls(
         bounds,
         zoom,

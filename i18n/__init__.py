@@ -35,6 +35,7 @@ from i18n.messages_outage import OUTAGE
 from i18n.messages_patrol import PATROL
 from i18n.messages_patrol_report import PATROL_REPORT
 from i18n.messages_pii import PII
+from i18n.messages_playback import PLAYBACK
 from i18n.messages_public import PUBLIC
 from i18n.messages_registry_import import REGISTRY_IMPORT
 from i18n.messages_spikes import SPIKES
@@ -69,6 +70,7 @@ _PARTS += (CROSSCHECK,)
 _PARTS += (REGISTRY_IMPORT,)
 _PARTS += (EMERGING,)
 _PARTS += (SPIKES,)
+_PARTS += (PLAYBACK,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

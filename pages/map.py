@@ -19,7 +19,7 @@ from governance import catalog
 from governance.access import INCIDENT_HANDLE
 from governance.uow import unit_of_work
 from i18n import current_lang, t
-from layers import areas, coverage, density, emerging, incidents, persons, sites
+from layers import areas, coverage, density, emerging, incidents, persons, playback, sites
 from layers.common import Panes
 from pages.header import tab_title
 from pages.live_indicator import initial_version, live_indicator
@@ -32,6 +32,7 @@ from pages.map_controls import (
 )
 from pages.map_ids import MapIds
 from pages.map_panel import hint_panel
+from pages.map_playback import PlaybackIds, playback_badge
 from settings import get_settings
 from web import outage
 from web.security import current_principal
@@ -88,6 +89,10 @@ def leaflet_map(lang: str, bbox: list[float], category_names: dict[str, str]) ->
                 density.density_layer(MapIds.LAYER_DENSITY, crs),
                 coverage.coverage_layer(MapIds.LAYER_COVERAGE, lang, crs),
                 emerging.emerging_layer(MapIds.LAYER_EMERGING, lang, crs),
+            ),
+            # time playback's frame, drawn by assets/js/playback.js (empty while off)
+            _pane(
+                playback.PANE, *playback.playback_layers(PlaybackIds.LAYER, PlaybackIds.POINTS, crs)
             ),
             _pane(Panes.CONTEXT, areas.context_layer(MapIds.LAYER_CONTEXT, lang, crs)),
             _pane(Panes.LABELS, areas.labels_layer(MapIds.LAYER_LABELS, crs)),
@@ -177,6 +182,7 @@ def layout(incident: str | None = None, **_query: str) -> html.Div:
                         tabIndex="-1",  # focused when opened from the list of what is in view
                         **{"aria-label": t("panel.details", lang)},  # type: ignore[arg-type]
                     ),
+                    playback_badge(),
                     dcc.Store(id=MapIds.SELECTION, data=initial_selection(incident)),
                     # the home extent, fitted inside the visible map once it is drawn,
                     # and the panel's moves (assets/js/minqing.js fitVisible)

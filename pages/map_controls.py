@@ -28,6 +28,7 @@ from layers.urls import (
 from pages.export_menu import export_menu
 from pages.header import HeaderIds, page_header
 from pages.map_ids import MapIds
+from pages.map_playback import playback_controls
 
 # A little colour sample next to each layer switch.
 _LAYER_SWATCH: dict[str, dict[str, str]] = {
@@ -344,6 +345,7 @@ def control_panel(
                         "layers",
                     ),
                     _section(t("filter.window", lang), window_picker(lang), "window"),
+                    _section(t("playback.title", lang), playback_controls(lang), "playback"),
                     _section(
                         t("filter.categories", lang),
                         dcc.Dropdown(

@@ -28,6 +28,9 @@ CACHEABLE_RULES: Final = frozenset(
 )
 LAYER_RULE: Final = "/api/v1/layers/<layer>"
 CACHEABLE_LAYERS: Final = frozenset({"areas", "labels", "sites", "density"})
+# time playback's frames: hexagon counts like the density layer, kept when they carry no
+# incident points (``X-Point-Count: 0``); with points they are the incidents layer's kind
+PLAYBACK_RULE: Final = "/api/v1/playback/frame"
 HSTS: Final = "max-age=31536000; includeSubDomains"
 
 
@@ -75,6 +78,8 @@ def _may_cache(resp: Response) -> bool:
     rule = request.url_rule.rule if request.url_rule is not None else None
     if rule in CACHEABLE_RULES:
         return True
+    if rule == PLAYBACK_RULE:
+        return resp.status_code in (200, 304) and resp.headers.get("X-Point-Count") == "0"
     layer = (request.view_args or {}).get("layer")
     return rule == LAYER_RULE and layer in CACHEABLE_LAYERS and resp.status_code == 200
 

@@ -68,6 +68,16 @@ PROBES = [
         )
         for layer in LAYER_PERMISSIONS
     ),
+    Probe(  # time playback: whoever may see the density layer (the wall too)
+        "/api/v1/playback/frame",
+        "GET",
+        _layer_need("density"),
+        lambda _ids: (
+            f"/api/v1/playback/frame?bbox={CITY}&z=12&start=2026-01-01"
+            "&end=2026-01-31&step=day&frame=3"
+        ),
+        label="GET layer density (playback)",
+    ),
     Probe(
         "/api/v1/persons/<id:person_id>",
         "GET",
@@ -315,7 +325,7 @@ def test_role_matrix(username: str, scoped_ids: dict[str, dict[str, int]]) -> No
         resp = _call(client, probe, scoped_ids[username])
         allowed = probe.need in (PUBLIC, SIGNED_IN) or probe.need in caps
         if probe.label.startswith("GET layer "):  # the wall screen draws a few layers too
-            layer = probe.label.removeprefix("GET layer ")
+            layer = probe.label.removeprefix("GET layer ").split()[0]
             allowed = allowed or (layer in WALL_LAYERS and access.WALL_VIEW in caps)
         got_through = resp.status_code != 401 and not _refused_for_role(resp)
         if resp.status_code >= 500 or got_through != allowed:

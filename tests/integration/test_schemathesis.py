@@ -55,6 +55,7 @@ STATE_RULES = [  # operations whose 400 can answer data the document allows (see
     "transitionIncident",
     "patrolSubmit",
     "patrolReassign",
+    "getPlaybackFrame",  # the period's length and the frame inside it span parameters
 ]
 STATE_REFUSALS = ["2xx", "400", "401", "403", "404", "409"]
 REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429"]

@@ -221,7 +221,7 @@ def test_offline_map_has_no_tile_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page, "get_settings", lambda: _settings(None, "wgs84"))
     m = page.leaflet_map("zh-CN", [115.0, 22.6, 116.2, 23.5], {})
     assert not any(isinstance(c, dl.TileLayer) for c in _walk(m.children))
-    assert "mq-map-offline" in m.className and len(_layers(m)) == 9
+    assert "mq-map-offline" in m.className and len(_layers(m)) == 11  # 9 + playback
     assert m.bounds == [[22.6, 115.0], [23.5, 116.2]] and m.trackViewport is True
 
 
