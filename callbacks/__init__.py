@@ -1,6 +1,7 @@
 """Every callback of the app, registered at import time (``import callbacks`` in app.py)."""
 
 from callbacks import (
+    alerts,
     area_import_page,
     audit,
     briefings,
@@ -24,6 +25,7 @@ from callbacks import (
 )
 
 __all__ = [
+    "alerts",
     "area_import_page",
     "audit",
     "briefings",
