@@ -26,7 +26,7 @@
     function show(el, n) {
         const cfg = config(el);
         const count = el.querySelector(".mq-alerts-count");
-        if (count) { count.textContent = n > 99 ? "99+" : String(n); }
+        if (count) { count.textContent = n > 99 ? "99+" : (n > 0 ? String(n) : ""); }
         el.classList.toggle("mq-alerts-unread", n > 0);
         el.setAttribute("data-unread", String(n));
         if (cfg.title) { el.title = cfg.title.replace("{n}", String(n)); }
@@ -34,7 +34,8 @@
 
     function bumpPage() {
         const dc = window.dash_clientside;
-        if (!document.getElementById("alerts-version") || !dc || !dc.set_props) { return; }
+        // the store draws no element: look for the inbox it belongs to
+        if (!document.getElementById("alerts-inbox") || !dc || !dc.set_props) { return; }
         bumps += 1;
         dc.set_props("alerts-version", {data: Date.now().toString(36) + "." + bumps});
     }
@@ -95,17 +96,18 @@
         });
     }
 
-    let current = null;
+    let current = null, lastDrawn = NaN;
     function sync() {
         const el = badge();
         if (el !== current) {
             current = el;
             if (el) { refresh(); }
         }
-        // the alerts page states the count it drew (after marking read, say)
+        // the alerts page states the count it drew (after marking read, say): a newly
+        // drawn count is the latest word
         const drawn = document.getElementById("alerts-unread");
         const n = drawn ? parseInt(drawn.getAttribute("data-unread") || "", 10) : NaN;
-        if (el && !isNaN(n) && n !== api.unread) { api.unread = n; show(el, n); }
+        if (el && !isNaN(n) && n !== lastDrawn) { lastDrawn = n; api.unread = n; show(el, n); }
         // a screen with its own live stream passes alerts on (mq-alert); else open one
         const need = el && !document.querySelector("[data-mq-live]");
         if (!need) { closeStream(); return; }
