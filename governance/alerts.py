@@ -47,7 +47,8 @@ def _kind(kind: object) -> str:
     return str(kind)
 
 
-def _category(s: Session, category: object) -> str | None:
+def category_code(s: Session, category: object) -> str | None:
+    """An existing category code, None for none; else :class:`InvalidInput`."""
     if category is None or category == "":
         return None
     if not isinstance(category, str) or len(category) > 40 or not q.category_exists(s, category):
@@ -76,7 +77,7 @@ def publish(
     ref = area_codes.resolve(s, area_code)
     if ref is None:
         raise InvalidInput("error.input.required", field="area_code")
-    cat = _category(s, category)
+    cat = category_code(s, category)
     for k in alerts_evidence.AREA_KEYS & clean.keys():
         named = area_codes.resolve(s, clean[k], k)
         if named is None or named.is_city or not named.code.startswith(ref.prefix or ""):
@@ -93,9 +94,10 @@ def publish(
 
 
 # ----------------------------------------------------------------------------- subscriptions
-def _area(s: Session, who: Principal, raw: object) -> tuple[str, str | None]:
-    """(prefix, stored code) of the area a subscription names, inside ``who``'s scope;
-    nothing: their whole scope (the city for city-wide roles)."""
+def subscription_area(s: Session, who: Principal, raw: object) -> tuple[str, str | None]:
+    """(prefix, stored code) of the area a subscription (or a webhook target) names,
+    inside ``who``'s scope (else :class:`Forbidden`); nothing: their whole scope (the
+    city, prefix "", for city-wide roles)."""
     ref = area_codes.resolve(s, raw if raw not in (None, "") else None)
     if ref is None:
         if who.scope is None:
@@ -118,8 +120,8 @@ def subscribe(
     an unknown kind, area or category (400). Subscribing twice changes nothing."""
     who = require(who, ALERTS_SUBSCRIBE)
     kind_ = _kind(kind)
-    prefix, code = _area(s, who, area)
-    cat = _category(s, category)
+    prefix, code = subscription_area(s, who, area)
+    cat = category_code(s, category)
     if len(q.subscriptions(s, who.user_id)) >= MAX_SUBSCRIPTIONS:
         raise InvalidInput("alerts.error.too_many", max=MAX_SUBSCRIPTIONS)
     new = q.add_subscription(

@@ -25,12 +25,19 @@ def _kinds(value: object, name: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _id(v: object) -> bool:
+    """A positive whole number (JSON Schema counts 7.0 as an integer too)."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**63
+
+
 def _ids(value: object, name: str) -> list[int]:
     if not isinstance(value, list) or len(value) > MAX_IDS:
         raise InvalidInput("error.input.type", field=name)
-    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**63 for v in value):
+    if not all(_id(v) for v in value):
         raise InvalidInput("error.input.integer", field=name)
-    return [int(v) for v in value]
+    return [int(v) for v in value]  # type: ignore[call-overload]
 
 
 def _flag(value: object, name: str) -> bool:
@@ -70,13 +77,19 @@ class ReadIn(Body):
         list[int] | None,
         Custom(
             parse=_ids,
-            doc={"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": MAX_IDS},
+            doc={
+                "type": ["array", "null"],
+                "items": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                "maxItems": MAX_IDS,
+            },
             description="Alert ids.",
         ),
     ] = None
     all: Annotated[
         bool | None,
-        Custom(parse=_flag, doc={"type": "boolean"}, description="Mark every alert read."),
+        Custom(
+            parse=_flag, doc={"type": ["boolean", "null"]}, description="Mark every alert read."
+        ),
     ] = None
 
 

@@ -221,8 +221,8 @@ def add_target(
         raise InvalidInput(
             "alerts.error.kind", value=str(kinds)[:40], choices=", ".join(alerts.KINDS)
         )
-    prefix, _code = alerts._area(s, who, area)
-    cat = alerts._category(s, category)
+    prefix, _code = alerts.subscription_area(s, who, area)
+    cat = alerts.category_code(s, category)
     target_id = q.add_target(
         s,
         name=name.strip(),
@@ -236,6 +236,16 @@ def add_target(
     enc = cipher().encrypt(secret, _place(target_id))
     assert enc is not None
     q.set_secret(s, target_id, enc)
+    detail = {"command": "add", "url": url, "kinds": sorted(set(kinds)), "area": prefix}
+    _audit(s, who, target_id, client_addr, detail)
+    return {"id": target_id, "secret": secret}
+
+
+def _audit(
+    s: Session, who: Principal, target_id: int, client_addr: str | None, detail: dict[str, Any]
+) -> None:
+    """One ``data_change`` record of a webhook target, in the change's transaction (never
+    the secret)."""
     audit.record(
         s,
         action=AuditAction.DATA_CHANGE,
@@ -245,9 +255,8 @@ def add_target(
         object_type="webhook_target",
         object_id=target_id,
         client_addr=client_addr,
-        detail={"command": "add", "url": url, "kinds": sorted(set(kinds)), "area": prefix},
+        detail=detail,
     )
-    return {"id": target_id, "secret": secret}
 
 
 def disable_target(
@@ -257,17 +266,7 @@ def disable_target(
     who = require(who, WEBHOOKS_MANAGE)
     if not q.disable_target(s, target_id):
         raise NotFound("alerts.error.no_target")
-    audit.record(
-        s,
-        action=AuditAction.DATA_CHANGE,
-        user_id=who.user_id or None,
-        username=who.username,
-        role=who.role,
-        object_type="webhook_target",
-        object_id=target_id,
-        client_addr=client_addr,
-        detail={"command": "disable"},
-    )
+    _audit(s, who, target_id, client_addr, {"command": "disable"})
 
 
 def targets(s: Session, who: Principal | None) -> list[dict[str, Any]]:
