@@ -12,6 +12,7 @@ catalog (``i18n/messages_alerts.py``) at read time.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -33,20 +34,26 @@ _AREA: Final = re.compile(r"\d{6}|\d{9}|\d{12}|\d{15}")
 
 
 def _count(v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNT:
+    # numbers.Integral: the analyses' NumPy integers too (stored as plain ints)
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
         raise ValueError
-    return v
+    if not 0 <= int(v) <= MAX_COUNT:
+        raise ValueError
+    return int(v)
 
 
 def _number(v: object) -> float | int:
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise ValueError
-    if not math.isfinite(v) or abs(v) > MAX_NUMBER:
+    out = int(v) if isinstance(v, numbers.Integral) else float(v)
+    if not math.isfinite(out) or abs(out) > MAX_NUMBER:
         raise ValueError
-    return v
+    return out
 
 
 def _time(v: object) -> str:
+    if isinstance(v, datetime):  # stored as its ISO form
+        v = v.isoformat(timespec="seconds")
     if not isinstance(v, str) or not _ISO.fullmatch(v):
         raise ValueError
     datetime.fromisoformat(v.replace("Z", "+00:00"))  # a real date and time

@@ -237,3 +237,22 @@ def test_an_alert_notice_goes_to_the_scopes_that_cover_its_area() -> None:
     # an alert is never taken for an incident, nor merged away with its neighbours
     assert live.coalesce([notice, notice]) == [notice, notice]
     assert live.parse_alert('{"action": "alert", "id": 5}') is None
+
+
+def test_numpy_numbers_and_datetimes_are_stored_as_plain_json() -> None:
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    clean = alerts_evidence.check(
+        "spike",
+        {"observed": np.int64(14), "expected": np.float64(3.1), "window_hours": 24,
+         "start": datetime(2026, 12, 5, 1, 0, tzinfo=UTC), "series": [np.int32(1), 2.5]},
+    )  # fmt: skip
+    assert json.loads(json.dumps(clean)) == {
+        "observed": 14, "expected": 3.1, "window_hours": 24,
+        "start": "2026-12-05T01:00:00+00:00", "series": [1, 2.5],
+    }  # fmt: skip
+    assert type(clean["observed"]) is int and type(clean["expected"]) is float
+    with pytest.raises(InvalidInput):
+        alerts_evidence.check("spike", {**clean, "observed": np.int64(-1)})
