@@ -22,6 +22,7 @@ from callbacks import (
     reveal_dialog,
     users,
     wall,
+    webhooks,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "reveal_dialog",
     "users",
     "wall",
+    "webhooks",
 ]

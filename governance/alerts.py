@@ -222,7 +222,11 @@ def mark_read(s: Session, who: Principal | None, alert_ids: list[int] | None) ->
 def area_choices(s: Session, who: Principal | None, lang: str) -> list[dict[str, str]]:
     """Areas ``who`` may subscribe to, for a picker (``{label, value}``; value "" is their
     whole scope): their area and the counties, streets and communities under it."""
-    who = require(who, ALERTS_SUBSCRIBE)
+    return area_options(s, require(who, ALERTS_SUBSCRIBE), lang)
+
+
+def area_options(s: Session, who: Principal, lang: str) -> list[dict[str, str]]:
+    """The picker's options for ``who`` (the caller has checked the permission)."""
     indent = {"county": "", "street": "· ", "community": "·· "}
     out = [{"label": t("alerts.whole_scope", lang), "value": ""}]
     for ref in area_codes.listing(s, under=who.area_code, lang=lang):

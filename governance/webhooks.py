@@ -260,13 +260,20 @@ def _audit(
 
 
 def disable_target(
-    s: Session, who: Principal | None, target_id: int, client_addr: str | None = None
+    s: Session, who: Principal | None, target_id: object, client_addr: str | None = None
 ) -> None:
     """Stop sending to a target (its pending deliveries are marked failed)."""
     who = require(who, WEBHOOKS_MANAGE)
+    if isinstance(target_id, bool) or not isinstance(target_id, int) or not 0 < target_id < 2**31:
+        raise InvalidInput("error.input.integer", field="id")
     if not q.disable_target(s, target_id):
         raise NotFound("alerts.error.no_target")
     _audit(s, who, target_id, client_addr, {"command": "disable"})
+
+
+def area_choices(s: Session, who: Principal | None, lang: str) -> list[dict[str, str]]:
+    """Areas a target may be confined to, for a picker ("" the whole city first)."""
+    return alerts.area_options(s, require(who, WEBHOOKS_MANAGE), lang)
 
 
 def targets(s: Session, who: Principal | None) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ SCREENS = (
     "/audit",
     "/admin/users",
     "/import/areas",
+    "/admin/webhooks",
 )
 ALERTS_BADGE_CLASS = "mq-alerts-badge"  # assets/js/alerts.js finds it by data-mq-alerts
 

@@ -26,6 +26,7 @@ from governance.access import (
     SITES_IMPORT,
     USERS_VIEW,
     WALL_VIEW,
+    WEBHOOKS_MANAGE,
     Principal,
 )
 from web.kiosk_session import ENTRY_PREFIX
@@ -66,6 +67,7 @@ PAGE_PERMISSIONS: Final = {
     "/patrol": PATROL_DO,  # the grid worker's day on the phone (web/patrol_page.py)
     "/patrol-report": PATROL_SUPERVISE,  # the supervisor's patrol report (pages/patrol_report.py)
     "/alerts": ALERTS_SUBSCRIBE,  # alert subscriptions and inbox (pages/alerts.py)
+    "/admin/webhooks": WEBHOOKS_MANAGE,  # where alerts are pushed (pages/webhooks.py)
 }
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403; a grid
@@ -88,6 +90,7 @@ CALLBACK_PERMISSIONS: Final = {
     "brief-": BRIEFING_EXPORT,
     "preport-": PATROL_SUPERVISE,
     "alerts-": ALERTS_SUBSCRIBE,
+    "webhooks-": WEBHOOKS_MANAGE,
 }
 
 

@@ -135,3 +135,27 @@ def test_the_alerts_screen_fits_a_phone(
     page.locator(".mq-alert.mq-alert-unread").wait_for(timeout=LIVE_BUDGET_MS)
     assert_no_sideways_scroll(page)
     console.check()
+
+
+def test_the_administrator_is_refused_an_internal_webhook_url(
+    page_as: Any,  # noqa: F811
+    live_server: str,
+    console: Any,
+) -> None:
+    from pages.webhooks_ids import WebhooksIds as W
+
+    with session_scope(admin=True) as s:
+        before = s.execute(text("SELECT count(*) FROM webhook_target")).scalar_one()
+    page = page_as("admin")
+    page.goto(live_server + "/admin/webhooks")
+    page.wait_for_selector(f"#{W.TARGETS} > *")
+    page.fill(f"#{W.NAME}", "内网测试")
+    page.fill(f"#{W.URL}", "http://169.254.169.254/latest/meta-data/")
+    page.click(f"#{W.ADD}")
+    page.wait_for_selector(f"#{W.MESSAGE}:has-text('内网')")
+    page.fill(f"#{W.URL}", "http://2130706433/hook")
+    page.click(f"#{W.ADD}")
+    page.wait_for_selector(f"#{W.MESSAGE}:has-text('本机')")
+    with session_scope(admin=True) as s:
+        assert s.execute(text("SELECT count(*) FROM webhook_target")).scalar_one() == before
+    console.check()

@@ -59,6 +59,7 @@ HEADED = {
     "/import": "commander",
     "/import/sites": "commander",
     "/alerts": "supervisor",
+    "/admin/webhooks": "admin",
     "/patrol-report": "supervisor",
     "/audit": "auditor",
     "/admin/users": "admin",

@@ -190,6 +190,13 @@ PROBES = [
         "/<path:path>", "GET", access.ALERTS_SUBSCRIBE, lambda _ids: "/alerts", label="page /alerts"
     ),
     Probe(
+        "/<path:path>",
+        "GET",
+        access.WEBHOOKS_MANAGE,
+        lambda _ids: "/admin/webhooks",
+        label="page /admin/webhooks",
+    ),
+    Probe(
         "/api/v1/alerts/unread",
         "GET",
         access.ALERTS_SUBSCRIBE,
