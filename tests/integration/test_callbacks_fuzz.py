@@ -36,6 +36,7 @@ BUSINESS_TABLES = (
     "key_site",
     "alert_subscription",
     "alert_inbox",
+    "webhook_target",
 )
 NO_SUCH_ID = 2_000_000_000  # what pattern ids name: no incident, person or account has it
 
