@@ -1,7 +1,7 @@
 """The webhook sender: pending deliveries of alerts, POSTed, signed, retried.
 
-:func:`deliver_once` is one pass: it claims due deliveries in a short transaction of its
-own (``FOR UPDATE SKIP LOCKED``, then leased by moving their next attempt ahead, so two
+:func:`deliver_once` is one pass: it claims each due delivery in a short transaction of
+its own (``FOR UPDATE SKIP LOCKED``, then leased by moving its next attempt ahead, so two
 processes never take the same one and no lock is held while a request is on the wire),
 sends each with a 5-second timeout, and records every attempt (status code or error,
 duration) with the outcome in another short transaction: a 2xx marks it sent, never to
@@ -18,6 +18,7 @@ thread, once per process (like ``governance/sla_sweep.py``).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -45,8 +46,9 @@ BACKOFF: Final = (
     timedelta(hours=6),
 )
 MAX_ATTEMPTS: Final = len(BACKOFF) + 1  # the first try and five retries, then failed
-TIMEOUT_SECONDS: Final = 5.0
-LEASE: Final = timedelta(seconds=60)  # longer than a request may take
+TIMEOUT_SECONDS: Final = 5.0  # per socket operation
+TOTAL_SECONDS: Final = TIMEOUT_SECONDS + 1  # the whole request, however it drips
+LEASE: Final = timedelta(seconds=60)  # one request's time (5 s a socket operation), amply
 BATCH: Final = 20
 USER_AGENT: Final = "MinQing-Webhook/1"
 
@@ -104,7 +106,14 @@ def post(
     conn = cls(address, host, port, TIMEOUT_SECONDS)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    deadline: threading.Timer | None = None
     try:
+        conn.connect()
+        # each socket operation times out after 5 s; a receiver that drips its answer a
+        # byte at a time is cut off when the whole request has taken TOTAL_SECONDS
+        deadline = threading.Timer(TOTAL_SECONDS, _cut, (conn,))
+        deadline.daemon = True
+        deadline.start()
         conn.request(
             "POST",
             target,
@@ -122,7 +131,17 @@ def post(
     except (OSError, http.client.HTTPException) as exc:
         return None, f"{type(exc).__name__}: {exc}"[:200]
     finally:
+        if deadline is not None:
+            deadline.cancel()
         conn.close()
+
+
+def _cut(conn: http.client.HTTPConnection) -> None:
+    """End a request that has taken too long (shutdown wakes a blocked read)."""
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed: nothing to cut
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _next(attempt: int, now: datetime) -> datetime | None:
@@ -137,13 +156,19 @@ def deliver_once(
     clock: Callable[[], float] = time.monotonic,
     limit: int = BATCH,
 ) -> dict[str, int]:
-    """One pass over the deliveries due at ``now`` (default: the clock); returns how many
-    were sent, retried later and failed. Opens its own short transactions."""
+    """One pass over at most ``limit`` deliveries due at ``now`` (default: the clock);
+    returns how many were sent, retried later and failed. Opens its own short
+    transactions: each delivery is claimed just before it is sent, so its lease covers
+    one request only (a batch claimed at once could outlive its lease while earlier ones
+    time out, and another process would take the rest)."""
     now = now or datetime.now(LOCAL_TZ)
-    with session_scope() as s:
-        rows = q.claim(s, now, now + LEASE, limit)
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    for row in rows:
+    for _ in range(limit):
+        with session_scope() as s:
+            claimed = q.claim(s, now, now + LEASE, 1)
+        if not claimed:
+            break
+        row = claimed[0]
         code: int | None
         error: str | None
         try:

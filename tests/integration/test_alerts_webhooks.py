@@ -201,6 +201,41 @@ def test_a_receiver_that_hangs_blocks_neither_publish_nor_for_long(grid: str) ->
         rx.close()
 
 
+def test_a_receiver_that_drips_its_answer_is_cut_off(grid: str) -> None:
+    """Each byte within the socket timeout, the whole never: the request still ends."""
+    import socket
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+
+    def drip() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                while not stop.is_set():
+                    try:
+                        conn.sendall(b"H")
+                    except OSError:
+                        break
+                    stop.wait(1.0)
+
+    threading.Thread(target=drip, daemon=True).start()
+    try:
+        _target(f"http://127.0.0.1:{listener.getsockname()[1]}/hook")
+        _publish(grid, "drip")
+        assert webhook_sender.deliver_once(_start()) == {"sent": 0, "retry": 1, "failed": 0}
+        code, error, _ms = _delivery("drip")["log"][0]
+        assert code is None and error
+    finally:
+        stop.set()
+        listener.close()
+
+
 def test_dns_rebinding_is_checked_at_delivery(grid: str) -> None:
     rx = Receiver([200])
     try:
