@@ -17,7 +17,7 @@ from callbacks.analytics import shown
 from governance import webhooks
 from governance.uow import unit_of_work
 from i18n import current_lang, t
-from pages import webhooks as page
+from pages import webhooks_parts as page
 from pages.webhooks_ids import WebhooksIds as W
 from web.security import current_principal
 
