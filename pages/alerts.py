@@ -10,8 +10,6 @@ out in one column on a phone.
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash
 from dash import dcc, html
 
@@ -20,6 +18,7 @@ from governance.access import ALERTS_SUBSCRIBE, Principal
 from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages.alerts_ids import AlertsIds
+from pages.alerts_parts import field, kind_options
 from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from web.security import current_principal
@@ -39,12 +38,6 @@ def header(lang: str, principal: Principal | None) -> html.Header:
     )
 
 
-def _field(label: str, control: Any) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-eval-label"), control], className="mq-alerts-field"
-    )
-
-
 def _choices(principal: Principal | None, lang: str) -> tuple[list[dict], list[dict]]:
     if principal is None or not principal.can(ALERTS_SUBSCRIBE):
         return [], []
@@ -54,25 +47,25 @@ def _choices(principal: Principal | None, lang: str) -> tuple[list[dict], list[d
 
 def subscribe_form(lang: str, areas: list[dict], categories: list[dict]) -> html.Section:
     """Kind, area and category pickers and the subscribe button."""
-    kinds = [{"label": t(f"alerts.kind.{k}", lang), "value": k} for k in alerts.KINDS]
+    kinds = kind_options(lang)
     return html.Section(
         [
             html.H2(t("alerts.subs.title", lang), className="mq-alerts-h2"),
             html.Div(
                 [
-                    _field(
+                    field(
                         t("alerts.subs.kind", lang),
                         dcc.Dropdown(id=AlertsIds.KIND, options=kinds, value=kinds[0]["value"],
                                      clearable=False, searchable=False, labels=dropdown_labels(lang),
                                      className="mq-dropdown"),
                     ),
-                    _field(
+                    field(
                         t("alerts.subs.area", lang),
                         dcc.Dropdown(id=AlertsIds.AREA, options=areas, value="", clearable=False,
                                      labels=dropdown_labels(lang),
                                      className="mq-dropdown"),
                     ),
-                    _field(
+                    field(
                         t("alerts.subs.category", lang),
                         dcc.Dropdown(id=AlertsIds.CATEGORY, options=categories, value=None,
                                      placeholder=t("alerts.all_categories", lang),

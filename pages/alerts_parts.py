@@ -11,6 +11,20 @@ from i18n import t
 from pages.alerts_ids import AlertsIds
 
 
+def field(label: str, control: Any) -> html.Label:
+    """A labelled control of the two alerts screens' forms."""
+    return html.Label(
+        [html.Span(label, className="mq-eval-label"), control], className="mq-alerts-field"
+    )
+
+
+def kind_options(lang: str) -> list[dict[str, str]]:
+    """The kinds of alert, named in ``lang``."""
+    from governance.alerts_evidence import KINDS
+
+    return [{"label": t(f"alerts.kind.{k}", lang), "value": k} for k in KINDS]
+
+
 def subscription_list(subs: list[dict[str, Any]], lang: str) -> Any:
     """The user's subscriptions, each with a remove button."""
     if not subs:

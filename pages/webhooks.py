@@ -5,8 +5,6 @@ deliveries with their last attempt. ``WEBHOOKS_MANAGE``; the rules are in
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash
 from dash import dcc, html
 
@@ -14,6 +12,7 @@ from governance import alerts, webhooks
 from governance.access import WEBHOOKS_MANAGE, Principal
 from governance.uow import unit_of_work
 from i18n import current_lang, t
+from pages.alerts_parts import field, kind_options
 from pages.header import HeaderIds, page_header, tab_title
 from pages.map_controls import dropdown_labels
 from pages.webhooks_ids import WebhooksIds as W
@@ -22,12 +21,6 @@ from web.security import current_principal
 dash.register_page(
     __name__, path="/admin/webhooks", title=tab_title("nav.admin.webhooks"), name="webhooks"
 )
-
-
-def _field(label: str, control: Any) -> html.Label:
-    return html.Label(
-        [html.Span(label, className="mq-eval-label"), control], className="mq-alerts-field"
-    )
 
 
 def _choices(who: Principal | None, lang: str) -> tuple[list[dict], list[dict]]:
@@ -39,22 +32,22 @@ def _choices(who: Principal | None, lang: str) -> tuple[list[dict], list[dict]]:
 
 def form(lang: str, areas: list[dict], categories: list[dict]) -> html.Section:
     """Name, URL, kinds, area, category and the add button."""
-    kinds = [{"label": t(f"alerts.kind.{k}", lang), "value": k} for k in alerts.KINDS]
+    kinds = kind_options(lang)
     return html.Section(
         [
             html.H2(t("webhooks.add.title", lang), className="mq-alerts-h2"),
             html.Div(
                 [
-                    _field(t("webhooks.name", lang), dcc.Input(id=W.NAME, value="", maxLength=80,
+                    field(t("webhooks.name", lang), dcc.Input(id=W.NAME, value="", maxLength=80,
                                                                 className="mq-audit-input")),
-                    _field(t("webhooks.url", lang), dcc.Input(id=W.URL, value="", type="url",
+                    field(t("webhooks.url", lang), dcc.Input(id=W.URL, value="", type="url",
                                                                maxLength=500, className="mq-audit-input")),
-                    _field(t("alerts.subs.kind", lang), dcc.Checklist(id=W.KINDS, options=kinds,
+                    field(t("alerts.subs.kind", lang), dcc.Checklist(id=W.KINDS, options=kinds,
                                                                        value=list(alerts.KINDS), inline=True)),
-                    _field(t("alerts.subs.area", lang), dcc.Dropdown(id=W.AREA, options=areas, value="",
+                    field(t("alerts.subs.area", lang), dcc.Dropdown(id=W.AREA, options=areas, value="",
                                                                       clearable=False, labels=dropdown_labels(lang),
                                                                       className="mq-dropdown")),
-                    _field(t("alerts.subs.category", lang), dcc.Dropdown(
+                    field(t("alerts.subs.category", lang), dcc.Dropdown(
                         id=W.CATEGORY, options=categories, value=None,
                         placeholder=t("alerts.all_categories", lang), labels=dropdown_labels(lang),
                         className="mq-dropdown")),
