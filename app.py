@@ -93,9 +93,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     guard.install(server, lambda: list(app.csp_hashes()), lambda: app.callback_map)
     server.register_blueprint(outage.bp)  # database down: 503 everywhere (after the guard)
     guard.trust_proxies(server, settings.proxy_hops)
-    from governance import sla_sweep
+    from governance import sla_sweep, webhook_sender
 
     sla_sweep.start_background(settings.sla_sweep_seconds)
+    webhook_sender.start_background(settings.alerts_deliver_seconds)  # alerts' webhooks
     _set_up_before_traffic(app)
     return app
 

@@ -126,6 +126,16 @@ class Settings(BaseSettings):
         "street x category, in the SLA sweep's thread, so at most as often as that sweep "
         "runs (0: never; `analytics spikes` by hand).",
     )
+    alerts_deliver_seconds: int = Field(
+        default=15,
+        description="How often the server sends due webhook deliveries of alerts (0: never; "
+        "`alerts deliver` by hand).",
+    )
+    webhook_allow_local: bool = Field(
+        default=False,
+        description="Allow webhook URLs on loopback addresses (tests with a local receiver "
+        "only; private, link-local and other internal addresses stay refused).",
+    )
     intake_outside: Literal["reject", "flag"] = Field(
         default="flag",
         description="Incidents located outside every grid: refuse them, or keep them "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.openapi_alerts import alerts_paths, alerts_schemas
 from api.openapi_common import (
     JSON,
     REF,
@@ -272,6 +273,7 @@ def spec() -> dict[str, Any]:
             **live_paths(),
             **patrol_paths(),
             **playback_paths(),
+            **alerts_paths(),
         },
         "components": {
             "securitySchemes": security_schemes(),
@@ -279,6 +281,7 @@ def spec() -> dict[str, Any]:
                 **intake_schemas(),
                 **response_schemas(),
                 **patrol_schemas(),
+                **alerts_schemas(),
                 "TransitionIn": model_schema(TransitionIn),
                 "RevealIn": model_schema(RevealIn),
             },

@@ -1,6 +1,7 @@
 """Every callback of the app, registered at import time (``import callbacks`` in app.py)."""
 
 from callbacks import (
+    alerts,
     area_import_page,
     audit,
     briefings,
@@ -25,9 +26,11 @@ from callbacks import (
     spikes,
     users,
     wall,
+    webhooks,
 )
 
 __all__ = [
+    "alerts",
     "area_import_page",
     "audit",
     "briefings",
@@ -52,4 +55,5 @@ __all__ = [
     "spikes",
     "users",
     "wall",
+    "webhooks",
 ]

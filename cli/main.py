@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from cli import (
+    alerts,
     analytics,
     areas,
     audit,
@@ -59,6 +60,7 @@ for _command in (
     init_cli.init,
     analytics.analytics,
     config_cli.config,
+    alerts.alerts,
 ):
     cli.add_command(_command)
 

@@ -48,12 +48,18 @@ PATROL_DO = "patrol.do"  # the worker's own tasks: see them, fill the checklist
 PATROL_SUPERVISE = "patrol.supervise"  # the area's patrol status, reassign tasks, reports
 PATROL_PLAN = "patrol.plan"  # checklist templates and visit frequencies
 CONFIG_MANAGE = "config.manage"  # reference data from files, city-wide (governance/config_io.py)
+# Alerts (governance/alerts.py): those who watch the analyses subscribe to spike warnings and
+# blind spots in their own area and read them in their inbox (/alerts); the system
+# administrator configures the webhooks that carry them to other systems (no business data:
+# an endpoint, its kinds and area, and the deliveries' outcomes).
+ALERTS_SUBSCRIBE = "alerts.subscribe"
+WEBHOOKS_MANAGE = "webhooks.manage"
 
 _OPERATIONS = {MAP_VIEW, LAYER_INCIDENTS, LAYER_SITES}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # 三员分立: the three administrators see no business data.
     # The system administrator also sets up the installation's areas (no business data).
-    Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, AREAS_IMPORT}),
+    Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, AREAS_IMPORT, WEBHOOKS_MANAGE}),
     Role.SECADMIN: frozenset({USERS_VIEW, PERMISSIONS_MANAGE}),
     Role.AUDITOR: frozenset({AUDIT_VIEW}),
     # Minimum necessary: the people who visit key persons see where they live; the
@@ -67,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PERSONS_COUNTS, WALL_VIEW, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_REGISTER}
         | {INCIDENT_IMPORT, SITES_IMPORT}
-        | {ANALYTICS_VIEW}
+        | {ANALYTICS_VIEW, ALERTS_SUBSCRIBE}
         | {BRIEFING_EXPORT}
         | {PATROL_SUPERVISE, PATROL_PLAN}
         | {CONFIG_MANAGE}
@@ -77,7 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PERSONS_POINTS, PERSONS_COUNTS, PERSONS_REVEAL, REPORTER_REVEAL}
         | {INCIDENT_VERIFY, INCIDENT_DISPATCH, INCIDENT_CLOSE, INCIDENT_ESCALATE}
         | {INCIDENT_REGISTER, INCIDENT_IMPORT, SITES_IMPORT, PERSONS_IMPORT}
-        | {ANALYTICS_VIEW}
+        | {ANALYTICS_VIEW, ALERTS_SUBSCRIBE}
         | {BRIEFING_EXPORT}
         | {PATROL_SUPERVISE}
     ),

@@ -348,6 +348,44 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             "created_at",
         )
     },
+    # Alerts (migration 0023_alerts): numbers, codes and times only (the evidence is
+    # checked against an allow-list per kind); who subscribed to what is about staff.
+    "alert": {
+        **_plain("id", "kind", "area_code", "category_code", "dedup_key", "evidence", "created_at")
+    },
+    "alert_subscription": {
+        **_plain("id", "kind", "area_prefix", "area_code", "category_code", "created_at"),
+        "user_id": _c(_GEN, _PI),
+    },
+    "alert_inbox": {**_plain("alert_id", "created_at", "read_at"), "user_id": _c(_GEN, _PI)},
+    # Webhook endpoints: the HMAC secret is encrypted and shown once, when it is made.
+    "webhook_target": {
+        **_plain(
+            "id",
+            "name",
+            "url",
+            "kinds",
+            "area_prefix",
+            "category_code",
+            "created_at",
+            "disabled_at",
+        ),
+        "created_by": _c(_GEN, _PI, "role_gated"),
+        "secret_enc": _c(_GEN, None, "withhold", _AES),
+    },
+    "webhook_delivery": {
+        **_plain(
+            "id",
+            "target_id",
+            "alert_id",
+            "status",
+            "attempts",
+            "next_at",
+            "created_at",
+            "sent_at",
+        )
+    },
+    "webhook_attempt": {**_plain("id", "delivery_id", "at", "status_code", "error", "duration_ms")},
 }
 
 

@@ -65,6 +65,11 @@ EV_END: Final = "end"  # {reason}: the server ends the stream (the client reconn
 EV_SPIKE: Final = "spike"  # {action: "spike", items: [...], more: n, resync: bool}
 SPIKE_ACTION: Final = "spike"
 SPIKE_FIELDS: Final = ("id", "area_code", "category", "observed", "expected", "window_end")
+# An alert was published (governance/alerts.py notifies {"action": "alert", "alert_id",
+# "kind", "area"} on the same channel): {kind}, to the streams whose scope covers its area;
+# the client refetches its unread count (the inbox is per user, the stream per scope).
+EV_ALERT: Final = "alert"
+ALERT_ACTION: Final = "alert"
 
 
 class Busy(Exception):
@@ -103,11 +108,15 @@ class Notice:
     changes: tuple[Change, ...] = ()
     unresolved: int = 0
     event: str = EV_CHANGE  # or EV_SPIKE: the changes are spike warnings, by street
+    alert: tuple[str, str] | None = None  # an alert's (kind, area code)
 
     def message(self, scope: str | None, coarse: bool = False) -> str | None:
         """The event for a subscriber of ``scope``, or None when nothing concerns it;
         ``coarse``: an aggregate-only viewer (the wall) gets no exact point
         (``governance/coarse.py``)."""
+        if self.alert is not None:
+            kind, area = self.alert
+            return sse(EV_ALERT, {"kind": kind}) if visible(scope, area) else None
         items = [c.item for c in self.changes if visible(scope, c.grid)]
         if coarse and self.event == EV_CHANGE:
             items = [snapped(dict(i)) for i in items]
@@ -187,10 +196,28 @@ def _spike_item(row: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
+def parse_alert(raw: str) -> Notice | None:
+    """An alert's notification as a notice, or None if ``raw`` is not one."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("action") != ALERT_ACTION:
+        return None
+    kind, area = data.get("kind"), data.get("area")
+    if not isinstance(kind, str) or not isinstance(area, str):
+        return None
+    return Notice(ALERT_ACTION, alert=(kind[:20], area[:15]))
+
+
 def enrich(payloads: Iterable[str]) -> list[Notice]:
     """Notifications -> notices, with one query for all the incidents they name (and one
-    for the spike warnings)."""
-    announced = [a for a in (parse(p) for p in payloads) if a is not None]
+    for the spike warnings); alerts pass as they are."""
+    payloads = list(payloads)
+    alerts = [n for n in (parse_alert(p) for p in payloads) if n is not None]
+    announced = [
+        a for a in (parse(p) for p in payloads) if a is not None and a.action != ALERT_ACTION
+    ]
     ids = sorted({i for a in announced if a.action != SPIKE_ACTION for i in a.ids})
     spike_ids = sorted({i for a in announced if a.action == SPIKE_ACTION for i in a.ids})
     rows: dict[int, dict[str, Any]] = {}
@@ -213,7 +240,7 @@ def enrich(payloads: Iterable[str]) -> list[Notice]:
             if i in rows
         )
         notices.append(Notice(a.action, changes, max(0, a.count - len(a.ids))))
-    return notices
+    return notices + alerts
 
 
 def coalesce(notices: Iterable[Notice]) -> list[Notice]:
@@ -221,7 +248,7 @@ def coalesce(notices: Iterable[Notice]) -> list[Notice]:
     hundreds of reminders, becomes one message per scope instead of hundreds)."""
     out: list[Notice] = []
     for n in notices:
-        if out and out[-1].action == n.action:
+        if out and out[-1].action == n.action and n.alert is None:
             last = out[-1]
             out[-1] = Notice(
                 n.action, last.changes + n.changes, last.unresolved + n.unresolved, n.event

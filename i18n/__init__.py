@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from typing import Literal
 
 from i18n.messages_a11y import A11Y
+from i18n.messages_alerts import ALERTS
 from i18n.messages_analytics import ANALYTICS
 from i18n.messages_area_import import AREA_IMPORT
 from i18n.messages_area_page import AREA_PAGE
@@ -71,6 +72,7 @@ _PARTS += (REGISTRY_IMPORT,)
 _PARTS += (EMERGING,)
 _PARTS += (SPIKES,)
 _PARTS += (PLAYBACK,)
+_PARTS += (ALERTS,)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in _PARTS for k, v in part.items()}
 _dupes = {k for k in CATALOG if sum(k in part for part in _PARTS) > 1}
 if _dupes:  # pragma: no cover - caught by tests/unit/test_i18n.py

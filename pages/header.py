@@ -4,13 +4,14 @@ ids (so its tests and clientside callbacks address its own header) and its extra
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dash import dcc, html
 
-from governance.access import Principal
+from governance.access import ALERTS_SUBSCRIBE, Principal
 from i18n import current_lang, t
 from web.security import PAGE_PERMISSIONS, csrf_token
 
@@ -29,10 +30,13 @@ SCREENS = (
     "/frontdesk",
     "/import",
     "/import/sites",
+    "/alerts",
     "/audit",
     "/admin/users",
     "/import/areas",
+    "/admin/webhooks",
 )
+ALERTS_BADGE_CLASS = "mq-alerts-badge"  # assets/js/alerts.js finds it by data-mq-alerts
 
 
 def tab_title(key: str) -> Callable[[], str]:
@@ -124,6 +128,28 @@ def account(lang: str, principal: Principal | None, ids: HeaderIds) -> list[Any]
     return out
 
 
+def alerts_badge(lang: str, principal: Principal | None) -> html.A | None:
+    """The unread-alerts badge, a link to /alerts, for users who may subscribe; its count
+    is fetched and kept current by assets/js/alerts.js (live, without a reload)."""
+    if principal is None or not principal.can(ALERTS_SUBSCRIBE):
+        return None
+    config = {
+        "url": "/api/v1/alerts/unread",
+        "stream": "/api/v1/stream",
+        "title": t("alerts.badge.title", lang, n="{n}"),
+    }
+    return html.A(
+        [
+            html.Span(t("nav.alerts", lang), className="mq-alerts-label"),
+            html.Span("", className="mq-alerts-count"),
+        ],
+        href="/alerts",
+        className=ALERTS_BADGE_CLASS,
+        title=t("nav.alerts", lang),
+        **{"data-mq-alerts": json.dumps(config, ensure_ascii=False)},  # type: ignore[arg-type]
+    )
+
+
 def page_header(
     lang: str,
     principal: Principal | None,
@@ -154,6 +180,7 @@ def page_header(
         html.Span(subtitle, className="mq-subtitle"),
         html.Div(className="mq-spacer"),
         *before_account,
+        *([badge] if (badge := alerts_badge(lang, principal)) is not None else []),
         *account(lang, principal, ids),
         *after_account,
     ]

@@ -126,6 +126,7 @@ TEST_URL, OWNER_URL, ADMIN_URL = _test_database()
 os.environ["MINQING_DATABASE_URL"] = TEST_URL
 os.environ["MINQING_ADMIN_DATABASE_URL"] = OWNER_URL
 os.environ["MINQING_SLA_SWEEP_SECONDS"] = "0"  # tests sweep explicitly (test_sla_sweep.py)
+os.environ["MINQING_ALERTS_DELIVER_SECONDS"] = "0"  # and send webhooks (test_alerts_webhooks.py)
 get_settings.cache_clear()
 
 

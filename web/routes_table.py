@@ -12,6 +12,7 @@ from typing import Final
 from flask import request
 
 from governance.access import (
+    ALERTS_SUBSCRIBE,
     ANALYTICS_VIEW,
     AREAS_IMPORT,
     AUDIT_VIEW,
@@ -25,6 +26,7 @@ from governance.access import (
     SITES_IMPORT,
     USERS_VIEW,
     WALL_VIEW,
+    WEBHOOKS_MANAGE,
     Principal,
 )
 from web.kiosk_session import ENTRY_PREFIX
@@ -65,6 +67,8 @@ PAGE_PERMISSIONS: Final = {
     "/briefings": BRIEFING_EXPORT,  # leaders' briefings (pages/briefings.py)
     "/patrol": PATROL_DO,  # the grid worker's day on the phone (web/patrol_page.py)
     "/patrol-report": PATROL_SUPERVISE,  # the supervisor's patrol report (pages/patrol_report.py)
+    "/alerts": ALERTS_SUBSCRIBE,  # alert subscriptions and inbox (pages/alerts.py)
+    "/admin/webhooks": WEBHOOKS_MANAGE,  # where alerts are pushed (pages/webhooks.py)
 }
 # Where a user lands after sign-in when the page asked for is not theirs: the first page
 # of this list their role may open (an auditor lands on the audit log, not a 403; a grid
@@ -87,6 +91,8 @@ CALLBACK_PERMISSIONS: Final = {
     "consult-": ANALYTICS_VIEW,
     "brief-": BRIEFING_EXPORT,
     "preport-": PATROL_SUPERVISE,
+    "alerts-": ALERTS_SUBSCRIBE,
+    "webhooks-": WEBHOOKS_MANAGE,
 }
 
 

@@ -97,7 +97,10 @@
             self.backoff = 2000;
             self.rotating = false;
             self.setState("live");
-            if (self.opened) { self.refresh(); }  // changes may have been missed meanwhile
+            if (self.opened) {  // changes (and alerts) may have been missed meanwhile
+                self.refresh();
+                document.dispatchEvent(new CustomEvent("mq-alert"));
+            }
             self.opened = true;
         });
         es.addEventListener("error", function () {
@@ -115,6 +118,8 @@
         });
         es.addEventListener("change", function (ev) { self.onChange(ev); });
         es.addEventListener("spike", function (ev) { self.onSpike(ev); });
+        // an alert in the user's area: the header's badge (assets/js/alerts.js) refetches
+        es.addEventListener("alert", function () { document.dispatchEvent(new CustomEvent("mq-alert")); });
         es.addEventListener("resync", function () { self.setState("live"); self.refresh(); });
         es.addEventListener("status", function (ev) {
             const data = parse(ev.data);

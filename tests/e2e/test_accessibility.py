@@ -66,6 +66,8 @@ SCREENS = [
     Screen("/", "commander", "#map-leaflet .mq-area", state="attached"),
     Screen("/", "supervisor", "#map-leaflet .mq-area", state="attached"),
     Screen("/wall", "wall", "[data-kpi]"),
+    Screen("/alerts", "supervisor", "#alerts-unread"),
+    Screen("/admin/webhooks", "admin", "#webhooks-targets > *"),
 ]
 # the front desk once more on a grid worker's phone; the form-heavy screens once more in
 # English (names of fields, Dash's own words)

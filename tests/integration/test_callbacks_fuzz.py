@@ -34,6 +34,9 @@ BUSINESS_TABLES = (
     "file_upload",
     "key_person",
     "key_site",
+    "alert_subscription",
+    "alert_inbox",
+    "webhook_target",
 )
 NO_SUCH_ID = 2_000_000_000  # what pattern ids name: no incident, person or account has it
 

@@ -36,7 +36,7 @@ def test_commander_menu_in_order_and_in_english() -> None:
     menu = screens_menu("en", _principal("commander"), "/dispatch")
     assert _links(menu) == [
         "/", "/dispatch", "/consult", "/evaluation", "/briefings", "/wall", "/frontdesk",
-        "/import", "/import/sites",
+        "/import", "/import/sites", "/alerts",
     ]  # fmt: skip
     labels = [a.children for a in menu.children[1].children]
     assert labels[:3] == ["Map", "Daily dispatch", "Weekly review"]
@@ -58,6 +58,8 @@ HEADED = {
     "/frontdesk": "commander",
     "/import": "commander",
     "/import/sites": "commander",
+    "/alerts": "supervisor",
+    "/admin/webhooks": "admin",
     "/patrol-report": "supervisor",
     "/audit": "auditor",
     "/admin/users": "admin",

@@ -203,6 +203,76 @@ PROBES = [
         lambda _ids: "/api/v1/patrol/tasks/1/assignee",
         {},  # passes the role check, then 400 (no user_id)
     ),
+    Probe(
+        "/<path:path>", "GET", access.ALERTS_SUBSCRIBE, lambda _ids: "/alerts", label="page /alerts"
+    ),
+    Probe(
+        "/<path:path>",
+        "GET",
+        access.WEBHOOKS_MANAGE,
+        lambda _ids: "/admin/webhooks",
+        label="page /admin/webhooks",
+    ),
+    Probe(
+        "/api/v1/alerts/unread",
+        "GET",
+        access.ALERTS_SUBSCRIBE,
+        lambda _ids: "/api/v1/alerts/unread",
+    ),
+    Probe(
+        "/api/v1/alerts/inbox", "GET", access.ALERTS_SUBSCRIBE, lambda _ids: "/api/v1/alerts/inbox"
+    ),
+    Probe(
+        "/api/v1/alerts/read",
+        "POST",
+        access.ALERTS_SUBSCRIBE,
+        lambda _ids: "/api/v1/alerts/read",
+        {"ids": []},
+    ),
+    Probe(
+        "/api/v1/alerts/subscriptions",
+        "GET",
+        access.ALERTS_SUBSCRIBE,
+        lambda _ids: "/api/v1/alerts/subscriptions",
+    ),
+    Probe(
+        "/api/v1/alerts/subscriptions",
+        "POST",
+        access.ALERTS_SUBSCRIBE,
+        lambda _ids: "/api/v1/alerts/subscriptions",
+        {"kind": "spike"},  # the user's whole scope (rolled back)
+    ),
+    Probe(
+        "/api/v1/alerts/subscriptions/<id:sub_id>/delete",
+        "POST",
+        access.ALERTS_SUBSCRIBE,
+        lambda _ids: "/api/v1/alerts/subscriptions/2000000000/delete",  # passes, then 404
+    ),
+    Probe(
+        "/api/v1/alerts/webhooks",
+        "GET",
+        access.WEBHOOKS_MANAGE,
+        lambda _ids: "/api/v1/alerts/webhooks",
+    ),
+    Probe(
+        "/api/v1/alerts/webhooks",
+        "POST",
+        access.WEBHOOKS_MANAGE,
+        lambda _ids: "/api/v1/alerts/webhooks",
+        {},  # passes the role check, then 400 (no name)
+    ),
+    Probe(
+        "/api/v1/alerts/webhooks/<id:target_id>/disable",
+        "POST",
+        access.WEBHOOKS_MANAGE,
+        lambda _ids: "/api/v1/alerts/webhooks/2000000000/disable",  # passes, then 404
+    ),
+    Probe(
+        "/api/v1/alerts/deliveries",
+        "GET",
+        access.WEBHOOKS_MANAGE,
+        lambda _ids: "/api/v1/alerts/deliveries",
+    ),
     *(
         Probe(
             "/export/<dataset>.<fmt>",

@@ -29,7 +29,7 @@ What the document cannot state is configured here, each with its reason:
 
 Writes stay contained: transitions only ever target an incident made for this module,
 reassignments one patrol task whose assignee is put back at the end, and the incidents
-the token registers are deleted at the end.
+the token registers and the alert subscriptions made are deleted at the end.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ STATE_RULES = [  # operations whose 400 can answer data the document allows (see
     "patrolSubmit",
     "patrolReassign",
     "getPlaybackFrame",  # the period's length and the frame inside it span parameters
+    # alerts: an area in the caller's scope that exists, a category that exists, one's own
+    # subscription, a webhook target that exists and a URL on a public address
+    "alertsSubscribe",
+    "alertsUnsubscribe",
+    "alertsAddWebhook",
+    "alertsDisableWebhook",
 ]
 STATE_REFUSALS = ["2xx", "400", "401", "403", "404", "409"]
 REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429"]
@@ -128,6 +134,14 @@ def token() -> Iterator[tuple[int, str]]:
             {"t": token_id},
         )
         s.execute(text(f"DELETE FROM incident WHERE id IN ({doomed})"), {"t": token_id})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_subscriptions_left() -> Iterator[None]:
+    """The commander's subscriptions made by the run are removed afterwards."""
+    yield
+    with session_scope(admin=True) as s:
+        s.execute(text("DELETE FROM alert_subscription"))
 
 
 @pytest.fixture(scope="module")
