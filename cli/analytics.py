@@ -184,3 +184,15 @@ def spikes(at: str | None, as_json: bool, lang: str | None) -> None:
             f"  {w.area_code} {w.area_name}\t{w.category}\t{w.observed} / {w.expected:.2f}"
             f"\tp={w.p:.2g} q={w.q:.2g}"
         )
+
+
+@analytics.command("crosscheck-alerts")
+def crosscheck_alerts() -> None:
+    """Publish this week's blind spots of the whole city (90 days) to their subscribers, as
+    the server does once a day; a second run in the same week publishes nothing."""
+    from governance import crosscheck_alerts as service
+    from governance.uow import unit_of_work
+
+    with unit_of_work() as s:
+        created = service.publish_blind_spots(s)
+    click.echo(f"inbox rows created: {created}")

@@ -17,7 +17,9 @@ in a background thread (:func:`start_background`, the job that opens the unit), 
 visits ahead and marks missed ones (``governance/patrol_plan.keep_ahead``), at most once an
 hour per process (each run adds nothing already there), and, as often, lets the emerging
 hot-spot analysis recompute if its result is a day old (``governance/emerging.daily``:
-one process, under its own advisory lock); and it evaluates spike warnings every
+one process, under its own advisory lock) and publishes the week's blind spots to their
+subscribers once a day (``governance/crosscheck_alerts.daily``); and it evaluates spike
+warnings every
 ``MINQING_SPIKE_SECONDS`` (``governance/spikes.py``, under a lock of its own).
 """
 
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import emerging, patrol_plan, sla, spikes
+from governance import crosscheck_alerts, emerging, patrol_plan, sla, spikes
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 from settings import get_settings
@@ -82,6 +84,8 @@ def start_background(interval_seconds: int) -> None:
                     planned = time.monotonic()
                     with unit_of_work() as s:  # a failure retries in an hour
                         emerging.daily(s)
+                    with unit_of_work() as s:  # blind spots to their subscribers, daily
+                        crosscheck_alerts.daily(s)
             except Exception:  # the next round tries again
                 log.warning("SLA sweep failed", exc_info=True)
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import notify
 from geodata.queries import spikes as q
-from governance import catalog
+from governance import alerts, catalog
 from governance.access import INCIDENT_DISPATCH, WALL_VIEW, Principal
 from governance.errors import Forbidden, InvalidInput
 from governance.filters import LOCAL_TZ, parse_instant
@@ -191,9 +191,33 @@ def evaluate(s: Session, at: datetime | None = None) -> list[SpikeWarning]:
             payload = {"action": "spike", "spikes": ids[:NOTIFY_IDS], "count": len(ids)}
             notify.incident_changed(s, json.dumps(payload))
         stored = [_warning(r) for r in q.warnings_by_id(s, ids)]
+        for w in stored:  # to the subscribers of the street's spikes (and their webhooks)
+            alerts.publish(
+                s,
+                kind="spike",
+                area_code=w.area_code,
+                category=w.category,
+                key=f"spike:{w.id}",
+                evidence=alert_evidence(w),
+            )
     log.info("spike evaluation at %s: %d series, %d flagged, %d new", at, len(a.series),
              len(flagged), len(stored))  # fmt: skip
     return stored
+
+
+def alert_evidence(w: SpikeWarning) -> dict[str, Any]:
+    """What an alert of ``w`` carries (``governance/alerts_evidence.py``: numbers and
+    times only): the counts, the test, the window and the daily counts of 8 weeks."""
+    return {
+        "observed": w.observed,
+        "expected": round(w.expected, 4),
+        "window_hours": int(w.evidence.get("window_hours", WINDOW_HOURS)),
+        "baseline_days": int(w.evidence.get("history_weeks", HISTORY_WEEKS)) * 7,
+        "p": w.p,
+        "start": w.window_start,
+        "end": w.window_end,
+        "series": list(w.evidence.get("daily", [])),
+    }
 
 
 def _warning(r: dict[str, Any]) -> SpikeWarning:

@@ -79,11 +79,30 @@ def _choices(
     return areas, cats
 
 
-def controls(lang: str, principal: Principal | None, area: str | None) -> html.Section:
+def _nearest(area: str | None, values: list[str]) -> str | None:
+    """The picker's area nearest to ``area`` (an alert links to a grid, which the picker
+    does not list: its community, or the street): the longest shared code prefix."""
+    if not values:
+        return None
+    if not area:
+        return values[0]
+
+    def shared(v: str) -> int:
+        return next(
+            (k for k, (a, b) in enumerate(zip(area, v, strict=False)) if a != b),
+            min(len(area), len(v)),
+        )
+
+    return max(values, key=shared)
+
+
+def controls(
+    lang: str, principal: Principal | None, area: str | None, category: str | None = None
+) -> html.Section:
     """Area, period, external channels and category; the message line."""
     areas, cats = _choices(lang, principal)
     values = [a["value"] for a in areas]
-    chosen = area if area in values else (values[0] if values else None)
+    chosen = area if area in values else _nearest(area, values)
     dd = {"clearable": False, "labels": dropdown_labels(lang)}
     return html.Section(
         [
@@ -125,7 +144,11 @@ def controls(lang: str, principal: Principal | None, area: str | None) -> html.S
                     _field(
                         t("crosscheck.category", lang),
                         dcc.Dropdown(
-                            id=Ids.CATEGORY, options=cats, value="", className="mq-dropdown", **dd
+                            id=Ids.CATEGORY,
+                            options=cats,
+                            value=category if category in {c["value"] for c in cats} else "",
+                            className="mq-dropdown",
+                            **dd,
                         ),
                     ),
                 ],
@@ -137,8 +160,9 @@ def controls(lang: str, principal: Principal | None, area: str | None) -> html.S
     )
 
 
-def layout(area: str | None = None, **_query: str) -> html.Div:
-    """The cross-check screen in the request's language (``?area=CODE`` picks the area)."""
+def layout(area: str | None = None, category: str | None = None, **_query: str) -> html.Div:
+    """The cross-check screen in the request's language (``?area=CODE&category=CODE``, as
+    an alert links to it, picks the area and the category)."""
     lang = current_lang()
     principal = current_principal()
     return html.Div(
@@ -146,7 +170,7 @@ def layout(area: str | None = None, **_query: str) -> html.Div:
             header(lang, principal),
             html.Main(
                 [
-                    controls(lang, principal, area),
+                    controls(lang, principal, area, category),
                     dcc.Loading(
                         html.Div(
                             [

@@ -2,7 +2,8 @@
 dispatch board (the commander) open, a burst of air-pollution reports is posted through the
 intake API into one street of 海丰县, the evaluation runs (as the server's background
 thread would), and the warning appears on both screens without a reload, pushed by the
-live stream, in words with its chart."""
+live stream, in words with its chart; the commander, subscribed to that street's spikes,
+sees the alert's unread badge rise on the open board and finds it in the inbox."""
 
 from __future__ import annotations
 
@@ -75,6 +76,20 @@ def _street_grid() -> tuple[int, str, float, float]:
     return int(street_id), str(code), float(lon), float(lat)
 
 
+def _subscribe_commander(street_code: str) -> int:
+    """The commander subscribes to spikes of air pollution in the burst's street."""
+    from geodata.models import AppUser
+    from governance import alerts
+    from governance.accounts import principal_of
+
+    with session_scope(admin=True) as s:
+        who = principal_of(s, s.query(AppUser).filter_by(username="commander").one())
+    with unit_of_work(who) as s:
+        made = alerts.subscribe(s, who, kind="spike", area=street_code, category=CATEGORY)
+    assert made["id"] is not None
+    return int(made["id"])
+
+
 def _post_burst(base: str, lon: float, lat: float) -> None:
     from governance.tokens import create_source_token
 
@@ -136,6 +151,9 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
     wall, board = screens
     street_id, code, lon, lat = _street_grid()
     _evaluate_now()  # what is already there (the demo's planted bursts) is stored first
+    sub = _subscribe_commander(code)
+    badge = ".mq-alerts-badge .mq-alerts-count"
+    unread_before = board.inner_text(badge).strip()
     received = [p.evaluate("() => window.minqing.live.spikes") for p in (wall, board)]
     _post_burst(live_server, lon, lat)
     warning = _evaluate_until_stored(street_id)
@@ -175,7 +193,22 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
         # pushed by the live stream (a spike event), not found by a fallback tick
         after = [p.evaluate("() => window.minqing.live.spikes") for p in (wall, board)]
         assert all(a > b for a, b in zip(after, received, strict=True)), (received, after)
+        # the subscriber's alert: the badge on the open board rises without a reload, and
+        # the inbox holds the alert in words, numbers only
+        board.wait_for_function(
+            "([sel, before]) => { const n = document.querySelector(sel).textContent.trim();"
+            " return n !== '' && n !== before; }",
+            arg=[badge, unread_before],
+        )
+        assert board.evaluate("() => window.mqNotReloaded === true")
+        board.goto(live_server + "/alerts")
+        row = board.locator(".mq-alerts-list .mq-alert").first
+        row.wait_for(state="visible")
+        words = row.locator(".mq-alert-words").inner_text()
+        assert "13900002222" not in row.inner_text() and str(observed) in words, words
         console.check()
     finally:
         with session_scope(admin=True) as s:
             s.execute(text("DELETE FROM spike_warning WHERE id = :i"), {"i": warning})
+            s.execute(text("DELETE FROM alert WHERE dedup_key = :k"), {"k": f"spike:{warning}"})
+            s.execute(text("DELETE FROM alert_subscription WHERE id = :i"), {"i": sub})

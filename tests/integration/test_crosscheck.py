@@ -324,3 +324,27 @@ def test_any_input_gives_an_answer_or_a_translated_refusal(
             # no placeholder left unfilled (a quoted value may be cleaned of controls, so
             # a lone brace the user typed can remain: only {name} is a placeholder)
             assert message and not re.search(r"\{[a-z_]+\}", message), message
+
+
+def test_blind_spots_reach_their_subscribers_once_a_week(session) -> None:
+    """A supervisor subscribed to blind spots of their street gets the planted blind spot
+    of the last 90 days in their inbox, in words and with a link to the cross-check; the
+    same week's second publication adds nothing; a subscriber elsewhere gets nothing."""
+    from governance import alerts, crosscheck_alerts
+
+    sup = _principal("supervisor")
+    _grid_id, code, _name = _plant(session)
+    assert code.startswith(sup.scope)
+    with unit_of_work(sup) as s:
+        alerts.subscribe(s, sup, kind="blind_spot", area=None, category=None)
+    with unit_of_work() as s:
+        first = crosscheck_alerts.publish_blind_spots(s)
+    with unit_of_work() as s:
+        again = crosscheck_alerts.publish_blind_spots(s)
+    assert first >= 1 and again == 0
+    with unit_of_work(sup) as s:
+        got = [a for a in alerts.inbox(s, sup, "zh-CN") if a["kind"] == "blind_spot"]
+    mine = [a for a in got if a["area"].startswith(code[:15]) and a["category"] == "city.garbage"]
+    assert mine, got[:3]
+    assert mine[0]["link"].startswith("/crosscheck?") and mine[0]["words"]
+    assert all(a["area"].startswith(sup.scope) for a in got)  # nothing outside the street

@@ -245,3 +245,32 @@ def test_any_limit_is_a_list_or_a_translated_refusal(session: Any, limit: Any) -
         assert err.status == 400 and err.user_message("zh-CN")
         return
     assert isinstance(out, list) and len(out) <= limit
+
+
+def test_a_spike_reaches_its_subscribers_inbox_and_webhook_queue(session: Any) -> None:
+    """The commander subscribed to spikes city-wide: each new warning becomes one alert in
+    their inbox (numbers only, in words, linked to the dispatch board) and one delivery per
+    matching webhook target; a second run publishes nothing."""
+    from governance import alerts
+    from tests.integration.test_crosscheck import _principal
+
+    who = _principal("commander")
+    with unit_of_work(who) as s:
+        alerts.subscribe(s, who, kind="spike", area=None, category=None)
+    at = _seed_now(session)
+    stored = _evaluate(at)
+    assert stored
+    with unit_of_work(who) as s:
+        got = [a for a in alerts.inbox(s, who, "zh-CN") if a["kind"] == "spike"]
+    assert {(a["area"][:9], a["category"]) for a in got} >= {
+        (w.area_code[:9], w.category) for w in stored
+    }
+    for a in got:
+        assert set(a["evidence"]) <= set(alerts.alerts_evidence.ALLOWED["spike"])
+        assert a["words"] and a["link"].startswith("/dispatch")
+    keys = [f"spike:{w.id}" for w in stored]
+    published = text("SELECT count(*) FROM alert WHERE dedup_key = ANY(:k)")
+    assert session.execute(published, {"k": keys}).scalar_one() == len(stored)
+    before = session.execute(text("SELECT count(*) FROM alert")).scalar_one()
+    assert _evaluate(at) == []
+    assert session.execute(text("SELECT count(*) FROM alert")).scalar_one() == before
