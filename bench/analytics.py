@@ -20,6 +20,7 @@ must flag the same places.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import sys
@@ -176,27 +177,13 @@ def main(argv: list[str] | None = None) -> list[object]:
     args = ap.parse_args(argv)
     figures: list[object] = [crosscheck_figures(args.smoke, args.runs)]
     for part in PARTS:
-        path = Path(__file__).with_name(part + ".py")
-        if not path.exists():
-            continue
         print(f"\n--- {part} ---")
-        figures.append(_load(part, path).main(["--smoke"] if args.smoke else []))
+        module = importlib.import_module(f"bench.{part}")
+        figures.append(module.main(["--smoke"] if args.smoke else []))
     bad = [f for f in figures if getattr(f, "same", True) is False]
     if bad:
         raise SystemExit(f"a baseline disagrees with the service: {bad}")
     return figures
-
-
-def _load(name: str, path: Path):  # type: ignore[no-untyped-def]
-    """A benchmark module by path (``bench`` is not a package on every path)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[f"bench_{name}"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 if __name__ == "__main__":

@@ -4,28 +4,15 @@ weeks and agree on every cell's category, and nothing is written."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "analytics_emerging.py"
-
-
-def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_analytics_emerging", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_analytics_emerging"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_emerging_benchmark_smoke(session, capsys: pytest.CaptureFixture[str]) -> None:
     from sqlalchemy import text
 
-    figures = _bench().main(["--smoke"])
+    from bench.analytics_emerging import main
+
+    figures = main(["--smoke"])
     assert figures.cells > 0 and figures.incidents > 0 and figures.weeks == 12
     assert figures.same, "the naive baseline disagrees with governance/emerging"
     assert figures.fast_s > 0 and figures.naive_s > 0 and figures.ratio > 0
