@@ -139,7 +139,7 @@ def requests_of(client: Any, username: str, fmt: str) -> dict[str, Callable[[], 
             client,
             [(ConsultIds.SUMMARY, "children"), (ConsultIds.STUCK, "children")]
             + [(ConsultIds.HOTSPOTS, "children"), (ConsultIds.REPEATS, "children")]
-            + [(ConsultIds.MESSAGE, "children")],
+            + [(ConsultIds.BLIND, "children"), (ConsultIds.MESSAGE, "children")],
             [(ConsultIds.WEEK, "value", week)],
         )
         if out[ConsultIds.MESSAGE]["children"]:

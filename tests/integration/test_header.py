@@ -35,8 +35,8 @@ def test_the_menu_lists_exactly_the_screens_a_role_opens(username: str) -> None:
 def test_commander_menu_in_order_and_in_english() -> None:
     menu = screens_menu("en", _principal("commander"), "/dispatch")
     assert _links(menu) == [
-        "/", "/dispatch", "/consult", "/evaluation", "/briefings", "/wall", "/frontdesk",
-        "/import", "/import/sites", "/alerts",
+        "/", "/dispatch", "/consult", "/evaluation", "/crosscheck", "/briefings", "/wall",
+        "/frontdesk", "/import", "/import/sites", "/alerts",
     ]  # fmt: skip
     labels = [a.children for a in menu.children[1].children]
     assert labels[:3] == ["Map", "Daily dispatch", "Weekly review"]
@@ -54,6 +54,7 @@ HEADED = {
     "/dispatch": "commander",
     "/consult": "commander",
     "/evaluation": "commander",
+    "/crosscheck": "commander",
     "/briefings": "commander",
     "/frontdesk": "commander",
     "/import": "commander",
