@@ -50,7 +50,10 @@ def test_a_supervisor_sees_emerging_hot_spots(browser: Any, live_server: str, st
     for other in ("sites", "incidents"):
         layer_switch(page, other).click()
     wait_count(page, ".mq-site", present=False)
-    page.locator(".mq-legend-emerging").scroll_into_view_if_needed()
+    # the legend is drawn again as layers go off: scroll whichever element is there now
+    page.evaluate(
+        "() => document.querySelector('.mq-legend-emerging').scrollIntoView({block: 'nearest'})"
+    )
     # the cell's tooltip (a grid's outline may lie over it: send the pointer to the cell)
     page.locator("path.mq-emerging").first.dispatch_event("mouseover")
     tip = page.locator(".mq-tip", has_text="周热点").first

@@ -76,6 +76,11 @@ def _street_grid() -> tuple[int, str, float, float]:
     return int(street_id), str(code), float(lon), float(lat)
 
 
+def _last_warning() -> int:
+    with session_scope(admin=True) as s:
+        return int(s.execute(text("SELECT coalesce(max(id), 0) FROM spike_warning")).scalar_one())
+
+
 def _subscribe_commander(street_code: str) -> int:
     """The commander subscribes to spikes of air pollution in the burst's street."""
     from geodata.models import AppUser
@@ -150,6 +155,7 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
 ) -> None:
     wall, board = screens
     street_id, code, lon, lat = _street_grid()
+    first = _last_warning()
     _evaluate_now()  # what is already there (the demo's planted bursts) is stored first
     sub = _subscribe_commander(code)
     badge = ".mq-alerts-badge .mq-alerts-count"
@@ -209,6 +215,7 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
         console.check()
     finally:
         with session_scope(admin=True) as s:
-            s.execute(text("DELETE FROM spike_warning WHERE id = :i"), {"i": warning})
+            # every warning this test stored (the demo's bursts too): later screens start clean
+            s.execute(text("DELETE FROM spike_warning WHERE id > :i"), {"i": first})
             s.execute(text("DELETE FROM alert WHERE dedup_key = :k"), {"k": f"spike:{warning}"})
             s.execute(text("DELETE FROM alert_subscription WHERE id = :i"), {"i": sub})
