@@ -1,14 +1,18 @@
-"""逆向倒查, the reverse cross-check (issue 16, first part): which places and which grids
-receive a kind of problem through 12345, 110, public reports and sensors far more often
-than their own grid reports it.
+"""逆向倒查, the reverse cross-check (issue 16): which places and which grids receive a kind
+of problem through 12345, 110 and public reports (or, on request, sensors) far more often
+than their own grid reports it; and, the opposite check, which grids' own reports of a
+kind are rejected far more often than elsewhere (possible padding).
 
-:func:`crosscheck` reads the counts of a period and an area in the caller's unit of work,
-tests every H3 cell (resolution 8) x category and every grid x category
-(:mod:`governance.crosscheck_stats`: exact one-sided binomial test against the area's grid
-share of that category, Benjamini-Hochberg across all tested), and says each blind spot in
+:func:`crosscheck` reads the counts of a period and an area in the caller's unit of work
+(one scan for the period and the previous one, ``geodata/queries/crosscheck.py``), tests
+every H3 cell (resolution 8) x category and every grid x category
+(:mod:`governance.crosscheck_stats`: exact one-sided binomial tests against the area's
+share of that category, Benjamini-Hochberg across all tested), and says each finding in
 plain words, with the same test on the previous period of equal length as its trend.
 The period, its inputs and the method are part of the answer, so a page or a briefing can
-state them. Access: ``ANALYTICS_VIEW``, inside the user's area scope.
+state them. Access: ``ANALYTICS_VIEW``, inside the user's area scope; :func:`analyse` is
+the unchecked core for use cases that have checked (the weekly packet, the briefing, the
+daily alerts).
 """
 
 from __future__ import annotations
