@@ -134,7 +134,7 @@ def crosscheck_figures(smoke: bool, runs: int) -> Figures:
     from governance.crosscheck import crosscheck
     from governance.uow import unit_of_work
 
-    window, runs = ("30d", 1) if smoke else ("90d", runs)
+    window, runs = ("365d", 1) if smoke else ("90d", runs)  # smoke: the planted spots show
     with session_scope(admin=True) as s:
         total = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
     # a city-wide commander as the app builds one (the benchmark database has no accounts)
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> list[object]:
     one run; ``--smoke`` passes on to each. Returns every part's figures."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--smoke", action="store_true", help="configured database, small, 1 run")
+    ap.add_argument("--smoke", action="store_true", help="configured database, its year, 1 run")
     args = ap.parse_args(argv)
     figures: list[object] = [crosscheck_figures(args.smoke, args.runs)]
     for part in PARTS:
