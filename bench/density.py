@@ -1,6 +1,7 @@
 """Density benchmark: the endpoint vs the same SQL vs a naive geopandas + H3 baseline.
 
     python bench/density.py --incidents 1000000
+    python bench/density.py --smoke     # the configured database, one run each (a test)
 
 Uses (or seeds once) a separate database ``<name>_bench`` so the development data is
 untouched, then prints, side by side from one run: median and p95 of the density
@@ -74,6 +75,19 @@ def seeded_bench_database(incidents: int) -> str:
                 )
             print(f"seeded to {incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
     return url
+
+
+def layer_token() -> str:
+    """A day-long city-wide token with ``layers:read`` in the benchmark database (created
+    and audited as any token is; it expires by itself)."""
+    from geodata.db import session_scope
+    from governance.tokens import LAYERS_READ, create_source_token
+
+    with session_scope(admin=True) as s:
+        made = create_source_token(
+            s, source="12345", scopes=(LAYERS_READ,), name="bench/density.py", expires_days=1
+        )
+    return made.token
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -154,14 +168,20 @@ def measure(
     )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--incidents", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--baseline-runs", type=int, default=3)
-    args = ap.parse_args()
-
-    url = seeded_bench_database(args.incidents)
+    ap.add_argument(
+        "--smoke", action="store_true", help="the configured database as it is, one run each"
+    )
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.runs = args.baseline_runs = 1
+        url: str | None = None  # the configured database (geodata.db's default engine)
+    else:
+        url = seeded_bench_database(args.incidents)
 
     from sqlalchemy import text
 
@@ -181,6 +201,9 @@ def main() -> None:
     from app import server
 
     client = server.test_client()
+    # the layers answer signed-in users and tokens only (401 since sign-in came): the
+    # benchmark reads them as a city-wide API client with ``layers:read`` would
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {layer_token()}"
 
     views = [
         ("city-wide, 365 d, z9", "114.9,22.5,116.3,23.7", 9, "365d"),
