@@ -120,7 +120,7 @@ class Figures:
 def crosscheck_figures(smoke: bool, runs: int) -> Figures:
     """Time the cross-check and its baseline; print them side by side."""
     if not smoke:
-        from bench.density import bench_database
+        from bench.seed import bench_database
 
         url, owner = bench_database()
         os.environ["MINQING_DATABASE_URL"] = url

@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> Figures:
     if args.smoke:
         figures = run(12, 19, now)
     else:
-        from bench.density import bench_database
+        from bench.seed import bench_database
 
         url, owner = bench_database()
         os.environ["MINQING_DATABASE_URL"] = url

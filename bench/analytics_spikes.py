@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> Figures:
     )
     args = ap.parse_args(argv)
     if not args.smoke:
-        from bench.density import bench_database
+        from bench.seed import bench_database
 
         url, owner = bench_database()
         os.environ["MINQING_DATABASE_URL"] = url

@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.density import bench_database  # noqa: E402
+from bench.seed import bench_database  # noqa: E402
 from settings import get_settings  # noqa: E402
 
 

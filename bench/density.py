@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import statistics
 import sys
 import time
@@ -24,56 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from settings import Settings, get_settings  # noqa: E402
-
-
-def bench_database(name_suffix: str = "_bench") -> tuple[str, str]:
-    """(app url, owner url) of the benchmark database: the app is measured as it runs,
-    as the unprivileged role; the owner migrates and seeds."""
-    base = Settings()
-    if base.database_url:
-        from sqlalchemy.engine import make_url
-
-        def renamed(raw: str) -> str:
-            url = make_url(raw)
-            return url.set(database=f"{url.database}{name_suffix}").render_as_string(False)
-
-        return renamed(base.database_url), renamed(base.admin_database_url or base.database_url)
-    from geodata.embedded import EmbeddedCluster
-
-    cluster = EmbeddedCluster.from_settings(base)
-    cluster.start()
-    name = base.database_name + name_suffix
-    cluster.ensure_database(name)
-    return cluster.url(name, user=base.app_db_role), cluster.url(name)
+from bench.seed import seed  # noqa: E402
 
 
 def seeded_bench_database(incidents: int) -> str:
     """Point the settings at the benchmark database, migrated and seeded up to
-    ``incidents`` (once: later runs find them); returns its app URL."""
-    url, owner = bench_database()
-    os.environ["MINQING_DATABASE_URL"] = url
-    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
-    get_settings.cache_clear()
-
-    from sqlalchemy import text
-
-    from geodata import demo, migrate
-    from geodata.db import session_scope
-
-    migrate.upgrade(owner)
-    with session_scope(admin=True) as s:
-        s.execute(text("SELECT pg_advisory_xact_lock(20261216)"))  # one seeder at a time
-        have = s.execute(text("SELECT count(*) FROM incident")).scalar_one()
-        if have < incidents:
-            t0 = time.perf_counter()
-            if demo.is_empty(s):
-                demo.seed(s, incidents=incidents)
-            else:
-                demo.seed_incidents(
-                    s, n=incidents - have, seed=int(have) + 1, external_prefix=f"bench{have}"
-                )
-            print(f"seeded to {incidents:,} incidents in {time.perf_counter() - t0:.1f}s")
+    ``incidents`` (``bench/seed.py``: in committed chunks, resumed if stopped); returns
+    its app URL."""
+    url, _ = seed(incidents)
     return url
 
 

@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> Figures:
         report(figures)
         return figures
 
-    from bench.density import bench_database
+    from bench.seed import bench_database
 
     url, owner = bench_database("_bench_export")
     os.environ["MINQING_DATABASE_URL"] = url

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> Figures:
         figures = measure(1_000, 1)
         report(figures)
         return figures
-    from bench.density import bench_database
+    from bench.seed import bench_database
 
     url, owner = bench_database("_bench_import")
     os.environ["MINQING_DATABASE_URL"] = url

@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.density import bench_database, p95  # noqa: E402
+from bench.density import p95  # noqa: E402
+from bench.seed import bench_database  # noqa: E402
 from settings import get_settings  # noqa: E402
 
 SCRATCH = "bench_incident_copy"

@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import servers  # noqa: E402
-from bench.density import bench_database, p95  # noqa: E402
+from bench.density import p95  # noqa: E402
+from bench.seed import bench_database  # noqa: E402
 from settings import get_settings  # noqa: E402
 
 

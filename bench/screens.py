@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
         report_head(_total(), 1, 0.0)
         return measure("html", 1)
 
-    from bench.density import bench_database
+    from bench.seed import bench_database
 
     url, owner = bench_database("_bench_screens")
     os.environ["MINQING_DATABASE_URL"] = url

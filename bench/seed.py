@@ -1,0 +1,319 @@
+"""The benchmark databases: where they are, and seeding them to a size in committed chunks.
+
+    python bench/seed.py --incidents 10000000      # seed (or resume seeding) the 10M city
+    python bench/seed.py --incidents 1000000 --dry-run
+
+Every benchmark measures a database of its own, never the app's: ``<name>_bench`` holds
+the 1M city, ``<name>_bench10m`` the 10M one (:func:`suffix_for`), and the scripts with
+their own small data use their own suffixes. :func:`bench_database` refuses a name that is
+not a benchmark's.
+
+Seeding a large city is done in chunks of incidents (with their reporters and timelines,
+the demo's own generator), each committed on its own, so a stopped seed keeps what it
+wrote and the next run resumes after it. Every chunk is drawn from a random stream keyed
+by its first incident id, and the city's "now" is written on the database (``COMMENT ON
+DATABASE``) by the first run, so a resumed seed draws exactly what an uninterrupted one
+would have.
+
+For a large seed the secondary indexes and the foreign keys of the incident tables are
+set aside while the chunks go in and built again once at the end (PostgreSQL's advice for
+populating a database: one sort per index, one check per key, instead of a look-up and an
+index insert per row). Their definitions are written into the same database comment
+before they are dropped, in the same transaction, so a seed stopped half-way still knows
+what to build again; the schema is Alembic's again when the seed ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from settings import Settings, get_settings  # noqa: E402
+
+CHUNK = 250_000  # incidents per committed chunk
+# Above this many incidents to add, indexes and foreign keys are set aside for the load.
+SET_ASIDE_ABOVE = 2_000_000
+LOADED = ("incident", "incident_reporter", "incident_event", "incident_feedback")
+SEED_LOCK = 20261216  # one seeder per database at a time
+STATE_KEY = "minqing_bench"  # the key of the JSON in the database comment
+
+
+class WrongDatabase(SystemExit):
+    """A benchmark was pointed at a database that is not a benchmark's."""
+
+
+def suffix_for(incidents: int) -> str:
+    """The database suffix of a city of ``incidents``: ``_bench`` up to a million (the
+    database the benchmarks have always used), ``_bench10m`` for ten million, and so on."""
+    if incidents <= 1_000_000:
+        return "_bench"
+    return f"_bench{round(incidents / 1_000_000)}m"
+
+
+def bench_database(name_suffix: str = "_bench") -> tuple[str, str]:
+    """(app url, owner url) of a benchmark database: the app is measured as it runs, as
+    the unprivileged role; the owner migrates and seeds. Refuses a suffix that does not
+    name a benchmark database, so no benchmark ever writes into the app's data."""
+    if not name_suffix.startswith("_bench"):
+        raise WrongDatabase(f"not a benchmark database suffix: {name_suffix!r}")
+    base = _app_settings()
+    if base.database_url:
+        from sqlalchemy.engine import make_url
+
+        def renamed(raw: str) -> str:
+            url = make_url(raw)
+            return url.set(database=f"{url.database}{name_suffix}").render_as_string(False)
+
+        app, owner = (
+            renamed(base.database_url),
+            renamed(base.admin_database_url or base.database_url),
+        )
+        if make_url(app).database == make_url(base.database_url).database:
+            raise WrongDatabase("the benchmark database would be the app's")
+        return app, owner
+    from geodata.embedded import EmbeddedCluster
+
+    cluster = EmbeddedCluster.from_settings(base)
+    cluster.start()
+    name = base.database_name + name_suffix
+    cluster.ensure_database(name)
+    return cluster.url(name, user=base.app_db_role), cluster.url(name)
+
+
+# The app's database settings as they were before :func:`use` pointed this process at a
+# benchmark database: every benchmark database is named after the app's, never after
+# another benchmark's.
+_APP_URLS: dict[str, str | None] = {}
+_URL_VARS = ("MINQING_DATABASE_URL", "MINQING_ADMIN_DATABASE_URL")
+
+
+def _app_settings() -> Settings:
+    if not _APP_URLS:
+        return Settings()
+    return Settings(
+        database_url=_APP_URLS["MINQING_DATABASE_URL"],
+        admin_database_url=_APP_URLS["MINQING_ADMIN_DATABASE_URL"],
+    )
+
+
+def use(url: str, owner: str) -> None:
+    """Point this process's settings at a benchmark database."""
+    if not _APP_URLS:
+        _APP_URLS.update({v: os.environ.get(v) or None for v in _URL_VARS})
+    os.environ["MINQING_DATABASE_URL"] = url
+    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
+    get_settings.cache_clear()
+    from geodata import db
+
+    for cached in (db.get_engine, db.get_admin_engine, db._sessionmaker):
+        clear = getattr(cached, "cache_clear", None)
+        if clear is not None:
+            clear()
+
+
+@dataclass
+class Progress:
+    incidents: int
+    seconds: float
+    chunks: int
+
+
+def _state(s: Any) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    raw = s.execute(
+        text(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+        )
+    ).scalar_one()
+    try:
+        got = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return dict(got.get(STATE_KEY, {})) if isinstance(got, dict) else {}
+
+
+def _save_state(s: Any, state: dict[str, Any]) -> None:
+    from sqlalchemy import text
+
+    body = json.dumps({STATE_KEY: state}, sort_keys=True).replace("'", "''")
+    name = s.execute(text("SELECT current_database()")).scalar_one()
+    s.execute(text(f"COMMENT ON DATABASE \"{name}\" IS '{body}'"))
+
+
+def _set_aside(s: Any, state: dict[str, Any]) -> None:
+    """Record and drop the secondary indexes and foreign keys of the loaded tables
+    (constraint-backed indexes stay: the primary and unique keys guard every chunk)."""
+    from sqlalchemy import text
+
+    indexes = s.execute(
+        text("""SELECT c.relname, pg_get_indexdef(c.oid)
+                  FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+                 WHERE x.indrelid = ANY(CAST(:t AS regclass[]))
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)
+                 ORDER BY c.relname"""),
+        {"t": list(LOADED)},
+    ).all()
+    keys = s.execute(
+        text("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+                  FROM pg_constraint
+                 WHERE contype = 'f' AND (conrelid = ANY(CAST(:t AS regclass[]))
+                                          OR confrelid = ANY(CAST(:t AS regclass[])))
+                 ORDER BY 1, 2"""),
+        {"t": list(LOADED)},
+    ).all()
+    state["indexes"] = [[n, d] for n, d in indexes]
+    state["foreign_keys"] = [[t, n, d] for t, n, d in keys]
+    _save_state(s, state)
+    for t, n, _ in keys:
+        s.execute(text(f'ALTER TABLE {t} DROP CONSTRAINT IF EXISTS "{n}"'))
+    for n, _ in indexes:
+        s.execute(text(f'DROP INDEX IF EXISTS "{n}"'))
+
+
+def _restore(s: Any, state: dict[str, Any], say: Any) -> None:
+    from sqlalchemy import text
+
+    s.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    for name, definition in state.get("indexes", []):
+        t0 = time.perf_counter()
+        s.execute(text(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)))
+        say(f"  index {name}: {time.perf_counter() - t0:.1f}s")
+    for table, name, definition in state.get("foreign_keys", []):
+        exists = s.execute(
+            text(
+                "SELECT 1 FROM pg_constraint WHERE conname = :n AND conrelid = CAST(:t AS regclass)"
+            ),
+            {"n": name, "t": table},
+        ).first()
+        if not exists:
+            t0 = time.perf_counter()
+            s.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+            say(f"  foreign key {name}: {time.perf_counter() - t0:.1f}s")
+    state.pop("indexes", None)
+    state.pop("foreign_keys", None)
+    _save_state(s, state)
+
+
+def seed(
+    incidents: int,
+    *,
+    suffix: str | None = None,
+    chunk: int = CHUNK,
+    quiet: bool = False,
+    now: datetime | None = None,
+    set_aside_above: int = SET_ASIDE_ABOVE,
+) -> tuple[str, Progress]:
+    """Migrate the benchmark database for ``incidents`` and seed it up to that many
+    (resuming a stopped seed); returns its app URL and what this call did. ``now`` is
+    the city's end of time for a database seeded for the first time (default: this
+    hour); later runs keep the one written then."""
+    from sqlalchemy import text
+
+    from geodata import demo, migrate
+    from geodata.db import get_admin_engine, session_scope
+
+    def say(msg: str) -> None:
+        if not quiet:
+            print(msg, flush=True)
+
+    url, owner = bench_database(suffix or suffix_for(incidents))
+    use(url, owner)
+    migrate.upgrade(owner)
+    t_all = time.perf_counter()
+    chunks = 0
+    # One seeder per database: a session-level lock on a connection of its own, held
+    # across the chunks (the session below hands its connection back at every commit).
+    with get_admin_engine().connect() as held, session_scope(admin=True) as s:
+        held.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SEED_LOCK})
+        held.commit()
+        try:
+            while True:
+                state = _state(s)
+                have = int(s.execute(text("SELECT count(*) FROM incident")).scalar_one())
+                if have >= incidents:
+                    break
+                if "now" not in state:
+                    first = now or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+                    state["now"] = first.isoformat()
+                    _save_state(s, state)
+                city_now = datetime.fromisoformat(state["now"])
+                if incidents - have > set_aside_above and "indexes" not in state:
+                    _set_aside(s, state)
+                    s.commit()
+                    say(
+                        f"set aside {len(state['indexes'])} indexes, {len(state['foreign_keys'])} foreign keys"
+                    )
+                k = min(chunk, incidents - have)
+                t0 = time.perf_counter()
+                if demo.is_empty(s):
+                    demo.seed(s, incidents=k, now=city_now)
+                else:
+                    demo.seed_incidents(
+                        s, n=k, seed=have + 1, now=city_now, external_prefix=f"bench{have}"
+                    )
+                s.commit()
+                chunks += 1
+                say(f"{have + k:>12,} incidents  (+{k:,} in {time.perf_counter() - t0:.1f}s)")
+            state = _state(s)
+            if "indexes" in state:
+                t0 = time.perf_counter()
+                say("building the indexes and foreign keys set aside:")
+                _restore(s, state, say)
+                s.commit()
+                say(f"  built in {time.perf_counter() - t0:.1f}s")
+            if chunks:
+                for t in LOADED:
+                    s.execute(text(f"ANALYZE {t}"))
+                s.commit()
+        finally:
+            s.rollback()
+            held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SEED_LOCK})
+            held.commit()
+    done = Progress(incidents, time.perf_counter() - t_all, chunks)
+    if chunks:
+        say(f"seeded to {incidents:,} incidents: {chunks} chunks in {done.seconds:.0f}s")
+    return url, done
+
+
+def disk(url: str) -> dict[str, int]:
+    """Bytes on disk: the database, and each loaded table with its indexes."""
+    from sqlalchemy import text
+
+    from geodata.db import session_scope
+
+    with session_scope(admin=True) as s:
+        out = {
+            "database": int(
+                s.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+            )
+        }
+        for t in LOADED:
+            out[t] = int(s.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar_one())
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--incidents", type=int, default=10_000_000)
+    ap.add_argument("--chunk", type=int, default=CHUNK)
+    args = ap.parse_args(argv)
+    url, done = seed(args.incidents, chunk=args.chunk)
+    sizes = disk(url)
+    print("disk: " + ", ".join(f"{k} {v / 2**30:.2f} GiB" for k, v in sizes.items()))
+
+
+if __name__ == "__main__":
+    main()
