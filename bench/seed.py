@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -310,6 +311,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--incidents", type=int, default=10_000_000)
     ap.add_argument("--chunk", type=int, default=CHUNK)
     args = ap.parse_args(argv)
+    logging.basicConfig(format="  %(message)s")
+    logging.getLogger("geodata.demo").setLevel(logging.INFO)  # each chunk's laps
     url, done = seed(args.incidents, chunk=args.chunk)
     sizes = disk(url)
     print("disk: " + ", ".join(f"{k} {v / 2**30:.2f} GiB" for k, v in sizes.items()))
