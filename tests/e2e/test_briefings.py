@@ -42,7 +42,12 @@ def test_commander_downloads_briefings(
     # a county, daily, PDF: pick the county in the searchable area list
     page.click(f"#{BriefIds.AREA}")
     page.keyboard.type("海丰县")
-    page.keyboard.press("Enter")
+    # click the option the search left (Enter raced the filtering once and kept 全市)
+    page.get_by_role("option", name="海丰县").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "id => document.getElementById(id).innerText.includes('海丰县')", arg=BriefIds.AREA
+    )
     _choose(page, BriefIds.PERIOD, "daily")
     _choose(page, BriefIds.FORMAT, "pdf")
     with page.expect_download(timeout=60_000) as info:
