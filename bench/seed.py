@@ -168,7 +168,8 @@ def _set_aside(s: Any, state: dict[str, Any]) -> None:
     keys = s.execute(
         text("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
                   FROM pg_constraint
-                 WHERE contype = 'f' AND (conrelid = ANY(CAST(:t AS regclass[]))
+                 WHERE contype = 'f' AND conparentid = 0  -- a partition's copy goes with its parent's
+                   AND (conrelid = ANY(CAST(:t AS regclass[]))
                                           OR confrelid = ANY(CAST(:t AS regclass[])))
                  ORDER BY 1, 2"""),
         {"t": list(LOADED)},
@@ -188,7 +189,9 @@ def _restore(s: Any, state: dict[str, Any], say: Any) -> None:
     s.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
     for name, definition in state.get("indexes", []):
         t0 = time.perf_counter()
-        s.execute(text(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)))
+        # a partitioned table's index is defined "ON ONLY" the parent: built here on all
+        sql = definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+        s.execute(text(sql.replace(" ON ONLY ", " ON ", 1)))
         say(f"  index {name}: {time.perf_counter() - t0:.1f}s")
     for table, name, definition in state.get("foreign_keys", []):
         exists = s.execute(

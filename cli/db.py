@@ -81,6 +81,16 @@ def upgrade(revision: str) -> None:
 
 
 @db.command()
+def partitions() -> None:
+    """Create the timeline's coming monthly partitions and move stray rows out of the
+    default one (also done by ``upgrade``; run it monthly where the app runs for long)."""
+    from geodata import migrate
+
+    created = migrate.upkeep()
+    click.echo("created: " + (", ".join(created) if created else "nothing (all there)"))
+
+
+@db.command()
 @click.option("--revision", default="-1")
 def downgrade(revision: str) -> None:
     """Revert Alembic migrations (default: one step)."""

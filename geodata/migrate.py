@@ -19,7 +19,30 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate to ``revision``; at head, also the upkeep of the timeline's monthly
+    partitions (this month and the next ones exist, stray rows leave the default one):
+    every path that brings a database up to date (``db upgrade``, ``run``, ``serve``,
+    ``init``, the tests, the benchmarks) keeps them."""
     command.upgrade(alembic_config(url), revision)
+    if revision == "head":
+        upkeep(url)
+
+
+def upkeep(url: str | None = None) -> tuple[str, ...]:
+    """The partitions' upkeep as the schema owner (``geodata/queries/partitions.py``);
+    the names of the partitions created."""
+    from sqlalchemy import create_engine, pool
+    from sqlalchemy.orm import Session
+
+    from geodata.db import admin_database_url
+    from geodata.queries import partitions
+
+    eng = create_engine(url or admin_database_url(), poolclass=pool.NullPool)
+    try:
+        with Session(eng) as s, s.begin():
+            return partitions.ensure(s).created
+    finally:
+        eng.dispose()
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:

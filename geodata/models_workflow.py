@@ -146,7 +146,10 @@ class IncidentAttachment(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
-    event_id: Mapped[int] = mapped_column(ForeignKey("incident_event.id", ondelete="CASCADE"))
+    # The event this file belongs to. Not a foreign key since the timeline is partitioned
+    # (its key is (id, at)): a trigger checks the event exists for this incident
+    # (migration 0027); events go only with their incident, which cascades here.
+    event_id: Mapped[int] = mapped_column(BigInteger)
     filename: Mapped[str] = mapped_column(String(120))
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)

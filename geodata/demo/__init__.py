@@ -34,6 +34,7 @@ from geodata.demo.spatial import CityModel, city_model, load_city_model
 from geodata.demo.texts import AddressBook
 from geodata.demo.workcal import Rules, WorkCalendar, load_rules
 from geodata.models import AreaLevel, SiteType
+from geodata.queries import partitions
 
 __all__ = [
     "DemoError",
@@ -270,6 +271,9 @@ def _add_incidents(
         ).all()
     )
     rules = load_rules(session, LEAF_CODES)
+    # the timeline's months of this history exist before its rows go in (not the default
+    # partition, whence the upkeep would have to move them)
+    partitions.ensure(session, today=now.date(), since=(now - timedelta(days=400)).date())
     cal = WorkCalendar.load(
         session, (now - timedelta(days=400)).date(), (now + timedelta(days=400)).date()
     )
