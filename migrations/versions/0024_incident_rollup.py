@@ -156,6 +156,7 @@ CREATE TABLE incident_rollup (
     extent geometry(Geometry, 4326),
     CONSTRAINT uq_incident_rollup_key UNIQUE ({KEY})
 );
+CREATE INDEX ix_incident_rollup_extent ON incident_rollup USING gist (extent);
 COMMENT ON TABLE incident_rollup IS
     'Counted incidents per local day x H3 cells x category x source x grid (0: none); '
     'kept by the incident_rollup_* triggers; see migration 0024_incident_rollup';
@@ -165,7 +166,8 @@ FILL = f"""
 INSERT INTO incident_rollup ({KEY}, n, extent)
 SELECT {_key("i")}, count(*), ST_Envelope(ST_Collect(i.geom))
 FROM incident i WHERE {_counted("i")}
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9;  -- a window's days lie together on disk
 ANALYZE incident_rollup;
 """
 

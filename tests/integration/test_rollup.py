@@ -454,3 +454,62 @@ def test_rebuild_repairs_and_check_finds(city: dict[str, Any]) -> None:
     with unit_of_work(admin=True) as s:
         assert rollup.rebuild(s) > 0
     assert drift().exact
+
+
+def test_the_migration_fills_the_rollup_from_existing_rows(owner_url: str) -> None:
+    """0024 keeps what is there: incidents written before it are counted by its fill,
+    exactly; its downgrade drops the table and the triggers."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.orm import Session
+
+    from geodata import migrate
+    from tests.conftest import ADMIN_URL
+
+    url = make_url(owner_url).set(database=make_url(owner_url).database + "_rollup")
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    u = url.render_as_string(hide_password=False)
+    eng = create_engine(u)
+    try:
+        migrate.upgrade(u, "0023_alerts")
+        with eng.begin() as conn:
+            conn.execute(
+                text("""INSERT INTO incident_category (code, name_zh, name_en, color,
+                            default_priority, sort_order)
+                        VALUES ('t.cat', '测试', 'test', '#000000', 3, 1)
+                        ON CONFLICT DO NOTHING""")
+            )
+            for k, (status, x) in enumerate(
+                [("registered", 115.3), ("closed", 115.3), ("rejected", 115.3), ("merged", 115.4),
+                 ("verified", 115.4)]
+            ):  # fmt: skip
+                c = cells_for_points([22.8], [x])
+                conn.execute(
+                    text(f"""INSERT INTO incident (source, external_id, category_code,
+                                occurred_at, reported_at, status, priority, description, geom,
+                                version, {", ".join(f"h3_{r}" for r in c)})
+                            VALUES ('grid', :e, 't.cat', now(), now(), :st, 3, '',
+                                    ST_SetSRID(ST_MakePoint(:x, 22.8), 4326), 1,
+                                    {", ".join(f":h{r}" for r in c)})"""),
+                    {
+                        "e": f"m{k}",
+                        "st": status,
+                        "x": x,
+                        **{f"h{r}": int(v[0]) for r, v in c.items()},
+                    },
+                )
+        migrate.upgrade(u)
+        with Session(eng) as s:
+            assert rq.check(s).exact
+            rows = s.execute(text("SELECT n FROM incident_rollup ORDER BY n")).scalars().all()
+            assert rows == [1, 2]  # 115.4: one verified (the merged one not); 115.3: two
+        migrate.downgrade(u, "0023_alerts")
+        assert "incident_rollup" not in inspect(eng).get_table_names()
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
