@@ -513,3 +513,30 @@ def test_the_migration_fills_the_rollup_from_existing_rows(owner_url: str) -> No
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.commits
+def test_two_bulk_batches_whose_chunks_cross_keys(city: dict[str, Any], small_chunks: None) -> None:
+    """Batch A writes key 1 in its first chunk and key 2 in its second, batch B the
+    other way round: without turns per source (``one_batch_per_source``) each could hold
+    the key the other's next chunk needs. Both must succeed, and the rollup stay exact."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    p1, p2 = city["points"][3], city["points"][4]
+    cat = city["categories"][0]
+
+    def batch(tag: str, first: tuple[float, float], second: tuple[float, float]) -> list[Any]:
+        pts = [first, first, second, second]  # external ids sort in this order
+        return [
+            {**item(p, category=cat), "external_id": f"rollup-{tag}-{k}-{random.random()}"}
+            for k, p in enumerate(pts)
+        ]
+
+    bodies = [batch("a", p1, p2), batch("b", p2, p1)] * 2
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        out = list(
+            pool.map(lambda b: post(city["token"], "/api/v1/incidents/bulk", {"items": b}), bodies)
+        )
+    assert [r.status_code for r in out] == [200] * len(bodies), [r.get_json() for r in out]
+    d = drift()
+    assert d.exact, d
