@@ -154,16 +154,16 @@ def rebuild(session: Session) -> int:
     session.execute(text("LOCK TABLE incident IN SHARE MODE"))
     session.execute(text("TRUNCATE incident_rollup"))
     cols = ", ".join(KEY)
-    return int(
-        session.execute(
-            text(f"""
-            INSERT INTO incident_rollup ({cols}, n, extent)
-            SELECT {raw_key("i")}, count(*), ST_Envelope(ST_Collect(i.geom))
-            FROM incident i WHERE {case_state.counted("i.status")}
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-            ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9""")
-        ).rowcount
+    done = session.execute(
+        text(f"""
+        INSERT INTO incident_rollup ({cols}, n, extent)
+        SELECT {raw_key("i")}, count(*), ST_Envelope(ST_Collect(i.geom))
+        FROM incident i WHERE {case_state.counted("i.status")}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9""")
     )
+    session.execute(text("ANALYZE incident_rollup"))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
