@@ -20,7 +20,8 @@ every incident (``geodata/queries/rollup.py``).
   takes a row whole when the viewport contains its extent, and counts the raw rows of
   the row's key otherwise, so its answer is the raw ``geom && viewport`` answer exactly.
 
-The triggers are AFTER ... FOR EACH STATEMENT with transition tables: an intake statement
+The triggers are AFTER ... FOR EACH STATEMENT with transition tables (and one AFTER
+TRUNCATE, for the demo's reset, that empties the rollup too): an intake statement
 of 10,000 rows (COPY into staging, then one INSERT ... SELECT) adds one aggregated upsert,
 not 10,000. An UPDATE only touches the rollup for rows whose counted-ness, key or point
 changed (a workflow step that leaves them alone writes nothing and locks nothing). Each
@@ -129,6 +130,14 @@ BEGIN
 END $fn$;
 """
 
+TRUNCATE_FUNCTION = """
+CREATE FUNCTION incident_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    TRUNCATE incident_rollup;
+    RETURN NULL;
+END $fn$;
+"""
+
 TRIGGERS = """
 CREATE TRIGGER incident_rollup_ins AFTER INSERT ON incident
     REFERENCING NEW TABLE AS new_rows
@@ -139,6 +148,8 @@ CREATE TRIGGER incident_rollup_upd AFTER UPDATE ON incident
 CREATE TRIGGER incident_rollup_del AFTER DELETE ON incident
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION incident_rollup_apply();
+CREATE TRIGGER incident_rollup_trunc AFTER TRUNCATE ON incident
+    FOR EACH STATEMENT EXECUTE FUNCTION incident_rollup_truncate();
 """
 
 TABLE = f"""
@@ -177,11 +188,13 @@ def upgrade() -> None:
     op.execute("LOCK TABLE incident IN SHARE MODE")  # no write between the fill and the triggers
     op.execute(FILL)
     op.execute(FUNCTION)
+    op.execute(TRUNCATE_FUNCTION)
     op.execute(TRIGGERS)
 
 
 def downgrade() -> None:
-    for t in ("ins", "upd", "del"):
+    for t in ("ins", "upd", "del", "trunc"):
         op.execute(f"DROP TRIGGER incident_rollup_{t} ON incident")
     op.execute("DROP FUNCTION incident_rollup_apply()")
+    op.execute("DROP FUNCTION incident_rollup_truncate()")
     op.execute("DROP TABLE incident_rollup")
