@@ -337,6 +337,42 @@ def test_the_density_layer_reads_the_rollup(city: dict[str, Any]) -> None:
     assert fast == raw
 
 
+def test_a_row_across_the_viewport_edge_counts_only_its_points_inside(
+    city: dict[str, Any],
+) -> None:
+    """Two incidents of one key (same cells, day, category, source, grid) ~3 m apart, the
+    viewport's edge between them: the row's extent crosses the edge, so its raw rows are
+    counted, and only the one inside shows (as in the raw query)."""
+    x, y = city["points"][5]
+    token = city["token"]
+    day = datetime.now(UTC).astimezone(rq.LOCAL).date() - timedelta(days=1)
+    when = (rq.local_midnight(day) + timedelta(hours=9)).isoformat()
+    cat = city["categories"][1]
+
+    def cells(lon: float) -> list[int]:
+        return [int(v[0]) for v in cells_for_points([y], [lon]).values()]
+
+    dx = next(d for d in (3e-5, -3e-5, 2e-5, -2e-5, 1e-5, -1e-5) if cells(x + d) == cells(x))
+    for lon in (x, x + dx):
+        resp = post(token, "/api/v1/incidents", item((lon, y), category=cat, occurred_at=when))
+        assert resp.status_code == 201, resp.get_json()
+    edge = x + dx / 2  # the viewport's edge between the two
+    bbox = (x - 0.01, y - 0.01, edge, y + 0.01) if dx > 0 else (edge, y - 0.01, x + 0.01, y + 0.01)
+    with session_scope(admin=True) as s:
+        crossing = s.execute(
+            text("""SELECT count(*) FROM incident_rollup r
+                    WHERE r.day = :d AND r.n >= 2 AND r.extent && ST_MakeEnvelope(:a, :b, :c, :e, 4326)
+                      AND NOT ST_MakeEnvelope(:a, :b, :c, :e, 4326) ~ r.extent"""),
+            {"d": day, "a": bbox[0], "b": bbox[1], "c": bbox[2], "e": bbox[3]},
+        ).scalar_one()
+    assert crossing >= 1
+    start = rq.local_midnight(day)
+    where = lq.IncidentWhere(start, start + timedelta(days=1), categories=(cat,))
+    for res in (6, 10):
+        fast, raw = both_paths(where, bbox, res)
+        assert fast == raw and sum(n for _, n in fast) >= 1
+
+
 def test_whole_days_of_windows() -> None:
     day = datetime(2026, 3, 9, tzinfo=rq.LOCAL)
     assert rq.whole_days(day, day + timedelta(days=2)) == (
