@@ -386,6 +386,25 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
         )
     },
     "webhook_attempt": {**_plain("id", "delivery_id", "at", "status_code", "error", "duration_ms")},
+    # Incident counts per day x H3 cells x category x source x grid (migration
+    # 0024_incident_rollup), kept by triggers for the density layer. ``extent`` is the box
+    # of the counted points: for a key with one incident it is that incident's point,
+    # classified as ``incident.geom`` is.
+    "incident_rollup": {
+        **_plain(
+            "day",
+            "h3_10",
+            "h3_9",
+            "h3_8",
+            "h3_7",
+            "h3_6",
+            "category_code",
+            "source",
+            "grid_id",
+            "n",
+            "extent",
+        )
+    },
 }
 
 

@@ -15,7 +15,10 @@ Nothing about the outcome changes compared with :func:`governance.intake.write_i
 - idempotency on ``(source, external_id)``, first occurrence in the body wins;
 - the batch is taken in ``external_id`` order, byte-wise, chunk after chunk, and each
   chunk's statement inserts in the same order (``COLLATE "C"``): concurrent batches of
-  one source take the unique-key locks in one global order and cannot deadlock;
+  one source take the unique-key locks in one global order and cannot deadlock; and
+  batches written in several chunks take turns per source
+  (:func:`geodata.queries.intake.one_batch_per_source`), as the incident rollup's rows
+  that each chunk adds to could otherwise be locked in opposite orders;
 - ids are allocated before the rows are prepared (reporters are encrypted with their
   row id in the associated data): one ``nextval`` call for the batch, for the external
   ids not already stored; ids of items that turn out invalid or replayed stay unused.
@@ -182,6 +185,8 @@ def write_bulk(
     """
     order = sorted(range(len(raws)), key=lambda i: _raw_external_id(raws[i]))
     q.prepare(session)
+    if len(chunk_sizes(len(raws))) > 1:  # one statement locks its rollup keys in order
+        q.one_batch_per_source(session, source)
     worker = _Preparer(raws, order, categories, source, set(), prepare_rows)
     worker.start()  # validating the first chunk while the stored ids are looked up
     created: dict[int, int | None] = {}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel
 from geodata.queries import layers as q
-from geodata.queries import patrol_coverage
+from geodata.queries import patrol_coverage, rollup
 from governance import coarse, emerging, layer_query
 from governance.access import (
     ANALYTICS_VIEW,
@@ -254,7 +254,7 @@ def render_layer(
         where = incident_where(query, scope)
         if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
             res, where = coarse.density_resolution(res), coarse.widened(where)
-        rows = q.h3_counts(s, bbox, where, res, cap + 1)
+        rows = rollup.h3_counts(s, bbox, where, res, cap + 1)  # exact, from the rollup
         truncated = len(rows) > cap
         body, n = density_geojson(rows[:cap], res, truncated)
         return LayerPayload(body.encode(), "application/geo+json", n, truncated)

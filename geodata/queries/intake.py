@@ -67,6 +67,21 @@ def _grid_join(source_sql: str) -> str:
         WHERE a.level = 'grid' ORDER BY p.idx, a.code) g ON g.idx = s.idx"""
 
 
+ONE_BATCH_PER_SOURCE = 7_302_017  # pg_advisory_xact_lock class: bulk batches of a source
+
+
+def one_batch_per_source(session: Session, source: str) -> None:
+    """Wait until no other transaction writes a multi-chunk batch of ``source``, and hold
+    that until this one ends. Each chunk's statement adds to the incident rollup's rows
+    (migration 0024_incident_rollup), locking them in key order; but two batches whose
+    chunks hold each other's keys in opposite orders would deadlock, chunk against chunk.
+    Taken before the batch writes anything, so it never waits while holding a lock."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:c, hashtext(:s))"),
+        {"c": ONE_BATCH_PER_SOURCE, "s": source},
+    )
+
+
 def prepare(session: Session) -> None:
     """Per-transaction planner settings for intake. The point-in-polygon join's estimated
     cost crosses ``jit_above_cost``, and compiling it took ~0.4 s, longer than running it."""

@@ -89,14 +89,21 @@ class IncidentWhere:
                 in_window=window,
             ),
             case_state.counted(f"{alias}.status"),
+            *self.key_sql(alias),
         ]
+        return " AND ".join(parts)
+
+    def key_sql(self, alias: str = "i") -> list[str]:
+        """The predicates on columns that ``incident`` and ``incident_rollup`` share
+        (category, source, the grid of the area scope), for either table."""
+        parts = []
         if self.categories:
             parts.append(f"{alias}.category_code = ANY(:categories)")
         if self.sources:
             parts.append(f"{alias}.source = ANY(:sources)")
         if self.scope:
             parts.append(f"{alias}.grid_id IN {SCOPED_GRIDS}")
-        return " AND ".join(parts)
+        return parts
 
     def params(self) -> dict[str, object]:
         now = self.now or datetime.now(UTC)

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
-from geodata.queries.layers import IncidentWhere, _bbox_params, h3_counts
+from geodata.queries.layers import IncidentWhere, _bbox_params
+from geodata.queries.rollup import h3_counts
 
 
 def frame_counts(
@@ -25,9 +26,9 @@ def frame_counts(
 ) -> list[tuple[int, int]]:
     """``[(cell, count), ...]`` of the frame ``[where.start, where.end)``, largest first,
     at most ``limit`` rows (the caller asks for one more than it sends): the density
-    layer's own query (:func:`geodata.queries.layers.h3_counts`), so a frame and the
-    layer over the same hour or day can never disagree."""
-    return [(int(c), int(n)) for c, n, *_ in h3_counts(session, bbox, where, res, limit)]
+    layer's own query (:func:`geodata.queries.rollup.h3_counts`: a day frame is read from
+    the rollup), so a frame and the layer over the same hour or day can never disagree."""
+    return h3_counts(session, bbox, where, res, limit)
 
 
 def frame_points_geojson(
