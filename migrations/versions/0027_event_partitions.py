@@ -24,7 +24,7 @@ The upgrade copies every row into the new table in this transaction (the data is
 the downgrade copies it back into one plain table).
 
 Revision ID: 0027_event_partitions
-Revises: 0023_alerts
+Revises: 0024_incident_rollup
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0027_event_partitions"
-down_revision = "0023_alerts"
+down_revision = "0024_incident_rollup"
 branch_labels = None
 depends_on = None
 
