@@ -40,6 +40,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/route.py
 	$(PY) bench/screens.py
 	$(PY) bench/import.py
+	$(PY) bench/writers.py
 
 system:
 	@scripts/system-deps.sh run
