@@ -32,7 +32,7 @@ is now made after commit, by a sealer, and the writers never wait for one anothe
 linked. Rolled-back records leave gaps in ids, as sequences always did.
 
 Revision ID: 0026_audit_sealer
-Revises: 0023_alerts
+Revises: 0025_fitted_indexes
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0026_audit_sealer"
-down_revision = "0023_alerts"
+down_revision = "0025_fitted_indexes"
 branch_labels = None
 depends_on = None
 
