@@ -112,8 +112,13 @@ BEGIN
         RETURN NULL;  -- another sealer is at work
     END IF;
     PERFORM pg_advisory_lock({DRAW_KEY});
-    SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END
-        INTO drawn FROM audit_log_id_seq s;
+    BEGIN
+        SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END
+            INTO drawn FROM audit_log_id_seq s;
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        PERFORM pg_advisory_unlock({DRAW_KEY});  -- a session lock must never be left held
+        RAISE;
+    END;
     PERFORM pg_advisory_unlock({DRAW_KEY});
     -- Every id up to `drawn` is decided unless its writer is still in flight (it marked
     -- its first id before the lock above was free again).
