@@ -49,6 +49,19 @@ DRAW_KEY = 0x6175646472  # b"auddr": the id-drawing critical section (session lo
 DRAW_NS = 0x61756466  # b"audf": (DRAW_NS, first id) marks a writer in flight
 ZERO_HASH = "decode(repeat('00', 32), 'hex')"
 RETENTION = "180 days"
+# audit_log_guard's DELETE branch, as 0003 wrote it (unchanged by this migration)
+DELETE_RULE = f"""    IF TG_OP = 'DELETE' THEN
+        IF coalesce(current_setting('minqing.audit_purge', true), '') <> 'on' THEN
+            RAISE EXCEPTION 'audit_log is append-only: rows are removed only by audit_log_purge()'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF OLD.at > now() - interval '{RETENTION}' THEN
+            RAISE EXCEPTION 'audit_log row % is within the {RETENTION} retention period', OLD.id
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN OLD;
+    END IF;
+"""
 
 UP = f"""
 ALTER TABLE audit_log ALTER COLUMN prev_hash DROP NOT NULL,
@@ -148,18 +161,7 @@ $$;
 CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF coalesce(current_setting('minqing.audit_purge', true), '') <> 'on' THEN
-            RAISE EXCEPTION 'audit_log is append-only: rows are removed only by audit_log_purge()'
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF OLD.at > now() - interval '{RETENTION}' THEN
-            RAISE EXCEPTION 'audit_log row % is within the {RETENTION} retention period', OLD.id
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN OLD;
-    END IF;
-    IF TG_OP = 'UPDATE' AND coalesce(current_setting('minqing.audit_seal', true), '') = 'on'
+{DELETE_RULE}    IF TG_OP = 'UPDATE' AND coalesce(current_setting('minqing.audit_seal', true), '') = 'on'
        AND OLD.row_hash IS NULL AND NEW.row_hash IS NOT NULL
        AND audit_log_canonical(OLD) = audit_log_canonical(NEW) THEN
         RETURN NEW;  -- the sealer linking a committed row
@@ -207,18 +209,7 @@ $$;
 CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF coalesce(current_setting('minqing.audit_purge', true), '') <> 'on' THEN
-            RAISE EXCEPTION 'audit_log is append-only: rows are removed only by audit_log_purge()'
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF OLD.at > now() - interval '{RETENTION}' THEN
-            RAISE EXCEPTION 'audit_log row % is within the {RETENTION} retention period', OLD.id
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION 'audit_log is append-only: % is not allowed', TG_OP
+{DELETE_RULE}    RAISE EXCEPTION 'audit_log is append-only: % is not allowed', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END
 $$;
