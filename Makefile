@@ -41,6 +41,8 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/screens.py
 	$(PY) bench/import.py
 	$(PY) bench/scale.py
+	$(PY) bench/writers.py
+	$(PY) bench/hot_screens.py
 
 system:
 	@scripts/system-deps.sh run

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from settings import get_settings
@@ -125,8 +126,62 @@ def session_scope(
             set_scope(session, scope)
         yield session
         session.commit()
+        seal_audit(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+AUDIT_UNSEALED = "audit_unsealed"  # geodata.queries.audit.UNSEALED
+
+
+def seal_audit(session: Session) -> None:
+    """After a commit: if the transaction appended audit records, see that they are
+    linked into the chain, without waiting for another sealer.
+
+    Counts a request to seal, then tries the sealer (``audit_log_seal_pending``) without
+    waiting for the chain lock: if another sealer holds it, that one will see the count
+    moved and seal again, so this writer leaves. A sealer that sealed checks the count
+    after its commit and seals once more if it moved (unless another took over). One
+    sealer links every writer's committed records, so writers never queue behind it.
+    The action is committed already: a failure here is logged, and the next sealer links
+    what is left."""
+    if not session.info.pop(AUDIT_UNSEALED, False):
+        return
+    try:
+        session.execute(text("SELECT nextval('audit_seal_request_seq')"))  # count a request
+        for _ in range(SEAL_ROUNDS):
+            # A seal lost in a crash is made again, identically, by the next sealer (the
+            # same rows, the same head): its commit need not wait for the disk.
+            session.execute(text("SET LOCAL synchronous_commit = off"))
+            seen = _seal_requests(session)
+            sealed = seal_pending(session, wait=False)
+            session.commit()
+            if sealed is None or _seal_requests(session) == seen:
+                break
+        session.commit()
+    except DBAPIError:
+        session.rollback()
+        log.warning("audit records left unsealed for the next sealer", exc_info=True)
+
+
+#: Rounds one writer seals at most while others keep asking (then the next one does).
+SEAL_ROUNDS = 20
+
+
+def seal_pending(session: Session, *, wait: bool = True) -> int | None:
+    """Link every committed audit record not yet in the chain, up to the horizon (every
+    id below it decided), in id order; returns how many (``audit_log_seal_pending``), or
+    None when ``wait`` is false and another sealer holds the chain lock. Holds the chain
+    lock until the session's transaction ends: commit soon after. (Here rather than in
+    ``geodata/queries/audit.py``, which re-exports it: the unit of work runs it.)"""
+    n = session.execute(text("SELECT audit_log_seal_pending(:w)"), {"w": wait}).scalar_one()
+    return None if n is None else int(n)
+
+
+def _seal_requests(session: Session) -> int:
+    """How many requests to seal were counted so far (a sequence: every session sees a
+    count at once, before the counting transaction ends)."""
+    return int(session.execute(text("SELECT last_value FROM audit_seal_request_seq")).scalar_one())

@@ -217,6 +217,9 @@ class KeyPersonIdentity(Base):
     id_number_bidx: Mapped[bytes | None] = mapped_column(LargeBinary)  # blind index
 
 
+_OPEN = "status NOT IN ('closed', 'evaluated', 'rejected', 'merged')"
+
+
 class Incident(Base):
     """An incident from any channel, with H3 cells stored at write time."""
 
@@ -237,13 +240,37 @@ class Incident(Base):
             "merged_into_id",
             postgresql_where=text("merged_into_id IS NOT NULL"),
         ),
+        # the open cases, fitted to the command screens (migration 0025_fitted_indexes)
         Index(
-            "ix_incident_open_due",
+            "ix_incident_open",
             "status",
             "resolve_due_at",
-            postgresql_where=text("status NOT IN ('closed', 'evaluated', 'rejected', 'merged')"),
+            postgresql_include=[
+                "id",
+                "accept_due_at",
+                "reported_at",
+                "escalation_level",
+                "suspended_at",
+                "grid_id",
+                "lead_department_id",
+            ],
+            postgresql_where=text(_OPEN),
         ),
-        *(Index(f"ix_incident_h3_{r}", f"h3_{r}", "occurred_at") for r in H3_RESOLUTIONS),
+        Index(
+            "ix_incident_escalated",
+            text("escalation_level DESC"),
+            "reported_at",
+            "id",
+            postgresql_where=text(f"escalation_level > 0 AND {_OPEN}"),
+        ),
+        Index(
+            "ix_incident_waiting",
+            "reported_at",
+            "id",
+            postgresql_where=text("status IN ('registered', 'verified')"),
+        ),
+        # resolutions 6, 9 and 10: no query reads theirs (dropped by 0025_fitted_indexes)
+        *(Index(f"ix_incident_h3_{r}", f"h3_{r}", "occurred_at") for r in (7, 8)),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -1,16 +1,20 @@
 """Audit trail model: append-only and hash-chained, sealed by the database itself.
 
-Alembic owns the schema (``migrations/versions/0003_audit.py``). The triggers defined
-there do the work no writer may skip:
+Alembic owns the schema (``migrations/versions/0003_audit.py``, changed by
+``0026_audit_sealer.py``). The triggers and functions defined there do the work no writer
+may skip:
 
-* ``BEFORE INSERT``: takes a transaction-level advisory lock (so inserts form one
-  queue), assigns ``id`` from the sequence and ``at`` from ``clock_timestamp()`` under
-  that lock (so id order, time order and chain order agree), then sets ``prev_hash`` to
-  the ``row_hash`` of the newest row (32 zero bytes for the first) and
-  ``row_hash = sha256(prev_hash || canonical text of the row)``.
-* ``BEFORE UPDATE``: always rejected. ``BEFORE DELETE``: rejected unless the row is older
-  than :data:`RETENTION_DAYS` and the transaction went through ``audit_log_purge``.
-  ``BEFORE TRUNCATE``: always rejected.
+* ``BEFORE INSERT``: assigns ``id`` from the sequence and ``at`` from
+  ``clock_timestamp()`` in one critical section of microseconds (so id order and time
+  order agree) and leaves ``prev_hash`` / ``row_hash`` NULL: the row is unsealed. Writers
+  never wait for one another's transactions.
+* ``audit_log_seal_pending()``: the sealer (one at a time, under the chain lock
+  :data:`AUDIT_LOCK_KEY`) links the committed rows up to the horizon (every id below it
+  decided) in id order: ``prev_hash`` is the ``row_hash`` of the row before (32 zero
+  bytes for the first), ``row_hash = sha256(prev_hash || canonical text of the row)``.
+* ``BEFORE UPDATE``: rejected, but for the sealer setting an unsealed row's hashes.
+  ``BEFORE DELETE``: rejected unless the row is older than :data:`RETENTION_DAYS` and the
+  transaction went through ``audit_log_purge``. ``BEFORE TRUNCATE``: always rejected.
 
 Values written by a client for ``id``, ``at``, ``prev_hash`` and ``row_hash`` are
 ignored.
@@ -39,7 +43,7 @@ from geodata.db import Base
 
 #: Minimum retention (Cybersecurity Law art. 21: network logs kept >= six months).
 RETENTION_DAYS = 180
-#: Key of the transaction-level advisory lock that serialises audit inserts.
+#: Key of the transaction-level advisory lock that lets one sealer (or purge) run at a time.
 AUDIT_LOCK_KEY = 0x6175646974  # b"audit"
 #: Version tag at the start of every canonical text (change it only with a migration).
 CANONICAL_VERSION = "v1"
@@ -79,8 +83,10 @@ class AuditLog(Base):
             "outcome IN (" + ", ".join(f"'{o.value}'" for o in AuditOutcome) + ")",
             name="outcome",
         ),
-        CheckConstraint(
-            "octet_length(prev_hash) = 32 AND octet_length(row_hash) = 32", name="hash_length"
+        CheckConstraint(  # NULL until the sealer links the row (migration 0026)
+            "(prev_hash IS NULL) = (row_hash IS NULL) "
+            "AND octet_length(prev_hash) = 32 AND octet_length(row_hash) = 32",
+            name="hash_length",
         ),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_username_at", "username", "at"),
@@ -88,7 +94,7 @@ class AuditLog(Base):
         Index("ix_audit_log_object_type_object_id", "object_type", "object_id"),
     )
 
-    # No column default: the seal trigger draws ids from audit_log_id_seq under the lock.
+    # No column default: the insert trigger draws ids from audit_log_id_seq (migration 0026).
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("clock_timestamp()")
@@ -103,5 +109,5 @@ class AuditLog(Base):
     client_addr: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
-    row_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    row_hash: Mapped[bytes | None] = mapped_column(LargeBinary)

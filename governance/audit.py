@@ -2,13 +2,17 @@
 
 Writers call :func:`record` inside their own transaction (the record commits or rolls
 back with the action it describes) or :func:`record_now` for events whose transaction
-rolls back, such as a failed sign-in. The database assigns id and time and chains every
-row to the previous one with SHA-256 (``migrations/versions/0003_audit.py``); records
-cannot be updated, and are deleted only by :func:`purge_before` once older than
-:data:`~geodata.models_audit.RETENTION_DAYS` days. :func:`verify` recomputes the chain.
+rolls back, such as a failed sign-in. The database assigns id and time; once the
+transaction commits, its sealer chains every row to the previous one with SHA-256, in id
+order (``migrations/versions/0003_audit.py``, ``0026_audit_sealer.py``; the unit of work
+runs the sealer right after its commit, so writers never queue behind one another's
+transactions: ``docs/scale.md``, "Audit chain under concurrent writers"). Records cannot
+be updated (but for the sealer setting a new row's hashes once), and are deleted only by
+:func:`purge_before` once older than :data:`~geodata.models_audit.RETENTION_DAYS` days.
+:func:`verify` seals what is pending, then recomputes the chain.
 
 Only the database computes hashes, so a writer cannot skip or forge one, and a change to
-any stored row (or removal of one) shows up as the first row whose hash no longer fits.
+any sealed row (or removal of one) shows up as the first row whose hash no longer fits.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from i18n import t
 
 log = logging.getLogger(__name__)
 
-#: How long :func:`record_now` waits for the chain lock before giving up. A thread that
-#: already recorded in a transaction still open would otherwise wait for itself forever.
+#: How long :func:`record_now` waits for any lock before giving up (writers no longer take
+#: the chain lock; kept as a bound on what a record in a transaction of its own may wait).
 LOCK_TIMEOUT = "15s"
 MAX_LIMIT = 10_000
 _OUTCOMES = frozenset(o.value for o in AuditOutcome)
@@ -98,11 +102,11 @@ def record(
 ) -> int:
     """Append an audit record in the caller's transaction and return its id.
 
-    The record holds the chain lock until that transaction ends, so keep the transaction
-    short after recording. The transaction must be READ COMMITTED (the default); the
-    database refuses records from REPEATABLE READ / SERIALIZABLE ones, whose snapshot
-    could predate the chain head. ``detail`` must be JSON-serialisable (other values are turned
-    into strings).
+    The record takes no lock other writers wait for: it is linked into the chain after
+    the transaction commits (:func:`geodata.db.seal_audit`, which the unit of work runs).
+    The transaction must be READ COMMITTED (the default); the database refuses records
+    from REPEATABLE READ / SERIALIZABLE ones. ``detail`` must be JSON-serialisable (other
+    values are turned into strings).
 
     Raises
     ------
@@ -145,9 +149,8 @@ def record_now(
 ) -> int:
     """Like :func:`record`, committed at once in a transaction of its own.
 
-    Do not call it from a thread whose open transaction has already recorded: that
-    transaction holds the chain lock, so this call would time out (after
-    :data:`LOCK_TIMEOUT`) instead of waiting for itself forever.
+    It may be called while the thread's own unit of work is open (that unit holds no
+    lock this one needs); it waits at most :data:`LOCK_TIMEOUT` for any lock.
     """
     with session_scope() as s:
         q.set_lock_timeout(s, LOCK_TIMEOUT)
@@ -204,13 +207,16 @@ def search(
 
 
 def verify(session: Session, since_id: int | None = None) -> VerifyResult:
-    """Recompute the hash chain (from ``since_id``, default the whole trail).
+    """Seal the committed records still pending, then recompute the hash chain (from
+    ``since_id``, default the whole trail) in the caller's unit of work ``session``
+    (which then holds the chain lock until it ends).
 
     Reports the first row whose ``row_hash`` does not match its content, or whose
     ``prev_hash`` is not the previous row's ``row_hash``. The oldest remaining row may
     start from a non-zero ``prev_hash`` only if an ``audit_purge`` record names it as the
     hash of the last row that purge deleted.
     """
+    q.seal_pending(session)
     c = q.check_chain(session, since_id)
     if c.rows == 0:
         return VerifyResult(ok=True, rows=0, first_bad_id=None, reason="empty")

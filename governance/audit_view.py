@@ -8,8 +8,8 @@ request, and are validated here into :class:`AuditFilters` (errors are
 
 Pages are fetched by the query, :data:`PAGE_SIZE` rows at a time, and pinned to the
 newest record of the first page (``head``) so that paging stays stable while the trail
-grows. The export counts and records first (a short transaction: the audit record holds
-the chain lock until commit), then streams the same snapshot (``id <= head``) through a
+grows. The export counts and records first (a short transaction: its record is sealed
+into the chain after that commit), then streams the same snapshot (``id <= head``) through a
 server-side cursor in a read-only transaction of its own.
 """
 

@@ -245,7 +245,7 @@ def record_write(
     replayed: int,
     client_addr: str | None,
 ) -> None:
-    """Notify live maps and leave one audit record (last: it holds the chain lock)."""
+    """Notify live maps and leave one audit record (last: it is linked into the chain after the commit)."""
     if len(ids) == 1 and via != "bulk":
         payload: dict[str, object] = {
             "id": ids[0],

@@ -1,7 +1,9 @@
 """SQL of the audit trail: append, search, chain verification and the sanctioned purge.
 
-Hashing happens in the database (see ``migrations/versions/0003_audit.py``): these
-functions never compute or send a hash, they only read what the triggers wrote.
+Hashing happens in the database (see ``migrations/versions/0003_audit.py`` and
+``0026_audit_sealer.py``): these functions never compute or send a hash, they only read
+what the sealer wrote. A record is unsealed (NULL hashes) from its insert until the
+sealer (:func:`seal_pending`) links it, right after its transaction commits.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
+from geodata.db import AUDIT_UNSEALED
+from geodata.db import seal_pending as seal_pending  # the unit of work runs the sealer
 from geodata.models_audit import RETENTION_DAYS, AuditLog
 
 _INSERT = text("""
@@ -25,8 +29,9 @@ _INSERT = text("""
     RETURNING id
 """)
 
-# One statement (one snapshot): recompute every row's hash with the same canonical
-# function the seal trigger used, compare each prev_hash with the previous row's
+# One statement (one snapshot): over the sealed part of the trail (up to the newest
+# sealed row: an unsealed row below it is a break), recompute every row's hash with the
+# same canonical function the sealer used, compare each prev_hash with the previous row's
 # row_hash (window lag in id order), and check that a chain which does not start at 32
 # zero bytes starts where a recorded purge says it does.
 _VERIFY = text("""
@@ -37,10 +42,12 @@ _VERIFY = text("""
                sha256(a.prev_hash || convert_to(audit_log_canonical(a), 'UTF8')) AS expected_row
         FROM audit_log a
         WHERE a.id >= coalesce((SELECT max(b.id) FROM audit_log b WHERE b.id < :since), :since)
+          AND a.id <= (SELECT max(h.id) FROM audit_log h WHERE h.row_hash IS NOT NULL)
         WINDOW w AS (ORDER BY a.id)
     ), checked AS MATERIALIZED (
         SELECT c.id, c.row_hash, CASE
-            WHEN c.row_hash IS DISTINCT FROM c.expected_row THEN 'row_hash_mismatch'
+            WHEN c.row_hash IS NULL OR c.row_hash IS DISTINCT FROM c.expected_row
+                THEN 'row_hash_mismatch'
             WHEN c.n > 1 AND c.prev_hash IS DISTINCT FROM c.expected_prev
                 THEN 'prev_hash_mismatch'
             WHEN c.n = 1 AND c.prev_hash <> decode(repeat('00', 32), 'hex') AND NOT EXISTS (
@@ -75,8 +82,14 @@ class ChainCheck:
     head_hash: str | None
 
 
+#: ``session.info`` key: the session's transaction appended records the sealer must link
+#: once it commits (``geodata.db.seal_audit``, which ``session_scope`` calls).
+UNSEALED = AUDIT_UNSEALED
+
+
 def insert(session: Session, **values: Any) -> int:
-    """Append one record in the session's transaction; returns its id (trigger-assigned)."""
+    """Append one record in the session's transaction; returns its id (trigger-assigned).
+    The record is linked into the chain after the transaction commits (:func:`seal_pending`)."""
     detail = values.get("detail")
     params = {
         **values,
@@ -84,7 +97,9 @@ def insert(session: Session, **values: Any) -> int:
         if detail is None
         else json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
     }
-    return int(session.execute(_INSERT, params).scalar_one())
+    record_id = int(session.execute(_INSERT, params).scalar_one())
+    session.info[UNSEALED] = True
+    return record_id
 
 
 def check_chain(session: Session, since_id: int | None = None) -> ChainCheck:
@@ -171,12 +186,14 @@ def search(
 
 
 def head_id(session: Session) -> int | None:
-    """The id of the newest record (None when the trail is empty).
+    """The id of the newest sealed record (None when none is sealed yet).
 
-    Every record up to it is committed: ids are drawn under the chain lock, which is held
-    until the inserting transaction ends.
+    Every record up to it is committed and linked: the sealer links rows in id order and
+    only up to its horizon, below which no transaction that drew an id is still open.
     """
-    return session.execute(select(func.max(AuditLog.id))).scalar_one()
+    return session.execute(
+        select(func.max(AuditLog.id)).where(AuditLog.row_hash.is_not(None))
+    ).scalar_one()
 
 
 def count(session: Session, *, cap: int, **filters: Any) -> int:
@@ -211,8 +228,8 @@ def _as_dict(r: AuditLog) -> dict[str, Any]:
         "client_addr": r.client_addr,
         "reason": r.reason,
         "detail": r.detail,
-        "prev_hash": bytes(r.prev_hash).hex(),
-        "row_hash": bytes(r.row_hash).hex(),
+        "prev_hash": None if r.prev_hash is None else bytes(r.prev_hash).hex(),
+        "row_hash": None if r.row_hash is None else bytes(r.row_hash).hex(),
     }
 
 
@@ -226,6 +243,7 @@ def purge(
 ) -> int:
     """Delete the records older than ``before`` through ``audit_log_purge`` (the only
     path the delete trigger allows); returns how many were deleted."""
+    session.info[UNSEALED] = True  # its own record
     return int(
         session.execute(
             text("SELECT audit_log_purge(:before, :username, :role, :client_addr)"),

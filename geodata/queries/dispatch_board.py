@@ -102,10 +102,17 @@ def list_rows(session: Session, kind: str, w: Window, *, limit: int) -> list[dic
 
 
 def list_counts(session: Session, w: Window) -> dict[str, int]:
-    """How many incidents each list holds (all of them, not only those shown)."""
+    """How many incidents each list holds (all of them, not only those shown).
+
+    Two reads, each through the index that fits it, instead of one pass over the whole
+    table: the open cases (every list but the intake holds only open cases) through
+    ``ix_incident_open`` (an index-only scan), the day's intake through the received
+    time."""
     scope_sql = f"AND i.grid_id IN {SCOPED_GRIDS}" if w.scope else ""
-    parts = ", ".join(f"count(*) FILTER (WHERE {_WHERE[k]}) AS {k}" for k in LISTS)
-    sql = f"SELECT {parts} FROM incident i WHERE TRUE {scope_sql}"
+    parts = ", ".join(f"count(*) FILTER (WHERE {_WHERE[k]}) AS {k}" for k in LISTS if k != "intake")
+    sql = f"""SELECT (SELECT count(*) FROM incident i WHERE {_WHERE["intake"]} {scope_sql})
+                     AS intake, o.*
+              FROM (SELECT {parts} FROM incident i WHERE {cs.is_open()} {scope_sql}) o"""
     row = session.execute(text(sql), _params(w)).mappings().one()
     return {k: int(row[k]) for k in LISTS}
 

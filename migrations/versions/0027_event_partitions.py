@@ -24,7 +24,7 @@ The upgrade copies every row into the new table in this transaction (the data is
 the downgrade copies it back into one plain table).
 
 Revision ID: 0027_event_partitions
-Revises: 0024_incident_rollup
+Revises: 0026_audit_sealer
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0027_event_partitions"
-down_revision = "0024_incident_rollup"
+down_revision = "0026_audit_sealer"
 branch_labels = None
 depends_on = None
 

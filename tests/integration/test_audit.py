@@ -119,7 +119,13 @@ def test_client_cannot_choose_id_time_or_hashes(db_url: str) -> None:
         row = s.execute(
             text("SELECT at, row_hash FROM audit_log WHERE id = :id"), {"id": rid}
         ).one()
-    assert rid != 1 and row.at.year > 2000 and bytes(row.row_hash) != ZERO
+        assert row.row_hash is None  # not the client's: unsealed until its commit
+    with session_scope(db_url) as s:
+        assert audit.verify(s).ok  # seals what is pending first
+        sealed = s.execute(
+            text("SELECT row_hash FROM audit_log WHERE id = :id"), {"id": rid}
+        ).scalar_one()
+    assert rid != 1 and row.at.year > 2000 and bytes(sealed) != ZERO
 
 
 def test_search_filters(session) -> None:
