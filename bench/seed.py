@@ -302,8 +302,12 @@ def disk(url: str) -> dict[str, int]:
                 s.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
             )
         }
-        for t in LOADED:
-            out[t] = int(s.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar_one())
+        for t in LOADED:  # a partitioned table's size is its partitions'
+            out[t] = int(
+                s.execute(
+                    text(f"SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('{t}')")
+                ).scalar_one()
+            )
     return out
 
 
