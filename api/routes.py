@@ -27,7 +27,8 @@ from governance import request_model
 from governance.access import MAP_VIEW, PERSONS_REVEAL, REPORTER_REVEAL, require
 from governance.attachments import MAX_BASE64
 from governance.errors import MinqingError
-from governance.layers import render_layer
+from governance.layer_cache import cached_layer
+from governance.layers import LayerPayload, render_layer
 from governance.reveal_reason import RevealIn
 from governance.uow import unit_of_work
 from governance.workflow_params import TransitionIn
@@ -141,9 +142,14 @@ def layer(layer: str) -> Response:
     """A map layer for a viewport: GeoJSON (or geobuf for areas)."""
     t0 = time.perf_counter()
     who = current_principal()
-    with unit_of_work(who) as s:
-        payload = render_layer(s, layer, request.args, who)
+
+    def render() -> LayerPayload:
+        with unit_of_work(who) as s:
+            return render_layer(s, layer, request.args, who)
+
+    payload, cached = cached_layer(layer, request.args, who, current_lang(), render)
     resp = Response(payload.body, mimetype=payload.mimetype)
+    resp.headers["X-Layer-Cache"] = cached
     resp.headers["Cache-Control"] = "private, max-age=60"
     resp.headers["X-Feature-Count"] = str(payload.features)
     resp.headers["X-Truncated"] = "1" if payload.truncated else "0"

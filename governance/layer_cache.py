@@ -1,0 +1,279 @@
+"""A per-process cache of rendered incident layers, invalidated by the live change stream.
+
+Fifty map clients panning a city ask for the same few viewports again and again: the
+map snaps its bbox outward to a quarter-tile grid of the zoom and pads it by a quarter of
+the view (``layers/urls.py`` :func:`padded_bbox`), so a small pan, a repeat and a
+neighbour's view give the same URL. Answering those from memory instead of running the
+query and serialising thousands of features again is what brings the endpoint near its SQL.
+
+What is cached: only the ``incidents`` and ``density`` layers (:data:`CACHED_LAYERS`), the
+ones whose every change is announced on the ``incident_changed`` channel that the live maps
+listen to. Areas, labels, sites, coverage and emerging hot spots change through writers
+that send no notification, and the persons layer (masked identities, points for some roles
+only) is never kept: those are rendered for every request as before.
+
+The key (:func:`cache_key`) is the layer, the whole validated query (bbox, zoom, window or
+dates, filters, resolution ...), the caller's language, their area scope and row-level
+security scope, and every capability the layer use case consults (so a wall that may see
+aggregates only never gets a commander's body, and a street supervisor never gets a
+city-wide one). Access and validation run on every request before the cache is looked at:
+a refused or malformed request is a 4xx whatever the cache holds, and only a successful
+render is ever stored.
+
+Freshness, exactly as the live stream:
+
+* a process-wide generation counter is bumped by every notification on the channel (this
+  process's own :class:`geodata.listen.Listener`); an entry is served only while the
+  generation it was rendered at is current, and a render is stored only if no
+  notification arrived while it ran (its snapshot may predate the change). So a change is
+  visible in this process as soon as its notification reaches it, the moment the live
+  stream learns of it too;
+* while the listener is down (or not yet connected) nothing is served from or stored in
+  the cache, and its reconnection bumps the generation (notifications may have been lost);
+* each entry lives at most ``settings.layer_cache_ttl`` seconds (default 15): a case
+  leaves a relative window ("30d" ending now), turns overdue or due soon (the points carry
+  their urgency at render time), a category's colour or an area's grids change, all
+  without a notification. That is the one documented bound: such changes show at most
+  the TTL late; everything a writer announces shows at once.
+
+Memory is bounded by bytes (``settings.layer_cache_mb``), least recently used evicted
+first. An ``OrderedDict`` under one lock does it in a few lines; ``cachetools.LRUCache``
+with ``getsizeof`` would too, but it is not thread-safe either (the same lock is needed),
+has no per-entry generation or expiry in one structure, and would be a new dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from geodata.listen import INCIDENT_CHANNEL, Listener
+from governance.access import (
+    ANALYTICS_VIEW,
+    LAYER_INCIDENTS,
+    LAYER_SITES,
+    MAP_VIEW,
+    PATROL_SUPERVISE,
+    PERSONS_COUNTS,
+    PERSONS_POINTS,
+    WALL_VIEW,
+    Principal,
+)
+from governance.layers import LayerPayload, checked_query
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CACHED_LAYERS: Final = frozenset({"incidents", "density"})
+# Every capability governance/layers.py and governance/coarse.py consult: two principals
+# share an entry only if they agree on all of them (and on their scopes).
+KEY_CAPABILITIES: Final = (
+    MAP_VIEW,
+    WALL_VIEW,
+    LAYER_INCIDENTS,
+    LAYER_SITES,
+    PERSONS_COUNTS,
+    PERSONS_POINTS,
+    PATROL_SUPERVISE,
+    ANALYTICS_VIEW,
+)
+ENTRY_OVERHEAD: Final = 512  # bytes per entry besides its body (key, headers, bookkeeping)
+MAX_ENTRY_SHARE: Final = 8  # one body may take at most 1/8 of the cache
+
+
+@dataclass(frozen=True)
+class _Entry:
+    payload: LayerPayload
+    generation: int
+    expires: float  # time.monotonic()
+    size: int
+
+
+class LayerCache:
+    """LRU by bytes of rendered layers, valid for one generation of the change stream.
+
+    Thread-safe (gunicorn gthread workers serve requests on several threads). ``listen``
+    False leaves the listener out (tests drive :meth:`bump` and :meth:`set_listening`).
+    """
+
+    def __init__(
+        self,
+        max_bytes: int,
+        ttl: float,
+        *,
+        url: str | None = None,
+        listen: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.ttl = ttl
+        self._url = url
+        self._listen = listen
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._bytes = 0
+        self._generation = 0
+        self._listening = False
+        self._listener: Listener | None = None
+        self.hits = self.misses = self.stores = 0
+
+    # ------------------------------------------------------------------ stream
+    def start(self) -> None:
+        """Start this process's listener (once; a daemon thread). Until it is listening
+        the cache stays out of the way."""
+        if not self._listen or self._listener is not None:
+            return
+        with self._lock:
+            if self._listener is not None:
+                return
+            from geodata.db import database_url
+
+            self._listener = Listener(
+                self._url or database_url(),
+                INCIDENT_CHANNEL,
+                lambda _payloads: self.bump(),
+                self.set_listening,
+                application_name="minqing-layer-cache",
+            )
+        self._listener.start()
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop(timeout=2)
+
+    def bump(self) -> None:
+        """Something changed (a notification): every entry rendered before is stale."""
+        with self._changed:
+            self._generation += 1
+            self._entries.clear()
+            self._bytes = 0
+            self._changed.notify_all()
+
+    def set_listening(self, up: bool) -> None:
+        """The listener connected (True) or lost its connection (False): either way
+        notifications may have been missed, so start a new generation."""
+        with self._changed:
+            self._listening = up
+        self.bump()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def active(self) -> bool:
+        return self.max_bytes > 0 and self._listening
+
+    def wait_generation(self, after: int, timeout: float) -> bool:
+        """Wait until the generation has moved past ``after`` (tests, benchmarks)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._generation > after, timeout)
+
+    # ------------------------------------------------------------------ entries
+    @property
+    def size(self) -> int:
+        """Bytes held (bodies plus a fixed overhead per entry)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> LayerPayload | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            if entry.generation != self._generation or entry.expires <= self._clock():
+                self._drop(key)
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry.payload
+
+    def put(self, key: Hashable, generation: int, payload: LayerPayload) -> bool:
+        """Keep ``payload`` rendered at ``generation``, unless a notification arrived
+        since (the render may have read the database before the change) or it is too big."""
+        size = len(payload.body) + ENTRY_OVERHEAD
+        with self._lock:
+            if generation != self._generation or not self._listening:
+                return False
+            if size * MAX_ENTRY_SHARE > self.max_bytes:
+                return False
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = _Entry(payload, generation, self._clock() + self.ttl, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+            self.stores += 1
+            return True
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key)
+        self._bytes -= entry.size
+
+
+def cache_key(
+    layer: str, args: Mapping[str, str], principal: Principal | None, lang: str
+) -> tuple[Hashable, ...]:
+    """Check access and validate the request (the same 4xx as an uncached render), then
+    its key: everything the rendered body can depend on."""
+    who, query = checked_query(layer, args, principal)
+    values = {name: getattr(query, name) for name in type(query).model_fields}
+    values["bbox"] = query.bbox.as_tuple()
+    params = tuple(sorted((k, v) for k, v in values.items() if v is not None))
+    scopes = (who.scope, who.rls_scope)
+    capabilities = tuple(who.can(p) for p in KEY_CAPABILITIES)
+    return (layer, params, lang, scopes, capabilities)
+
+
+_CACHE: LayerCache | None = None
+_CACHE_LOCK = threading.Lock()
+
+
+def layer_cache() -> LayerCache:
+    """This process's cache (created from the settings, its listener started on first use)."""
+    global _CACHE
+    if _CACHE is None:
+        with _CACHE_LOCK:
+            if _CACHE is None:
+                s = get_settings()
+                _CACHE = LayerCache(s.layer_cache_mb * 1024 * 1024, s.layer_cache_ttl)
+    return _CACHE
+
+
+def cached_layer(
+    layer: str,
+    args: Mapping[str, str],
+    principal: Principal | None,
+    lang: str,
+    render: Callable[[], LayerPayload],
+) -> tuple[LayerPayload, str]:
+    """The layer's payload and where it came from (``hit``, ``miss``, ``off``): from the
+    cache when a valid entry exists, else ``render()`` (the caller's unit of work around
+    :func:`governance.layers.render_layer`), stored when it may be."""
+    if layer not in CACHED_LAYERS:
+        return render(), "off"
+    cache = layer_cache()
+    if cache.max_bytes <= 0:
+        return render(), "off"
+    cache.start()
+    key = cache_key(layer, args, principal, lang)  # 4xx here, cached or not
+    if not cache.active:
+        return render(), "off"
+    generation = cache.generation  # before the render's snapshot is taken
+    hit = cache.get(key)
+    if hit is not None:
+        return hit, "hit"
+    payload = render()
+    cache.put(key, generation, payload)
+    return payload, "miss"

@@ -1,0 +1,141 @@
+"""The layer cache's own rules (governance/layer_cache.py), without a database: bounded
+memory, one generation of the change stream, expiry, and keys that never cross a scope
+or a capability."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance.access import Principal
+from governance.errors import Forbidden, InvalidInput
+from governance.layer_cache import ENTRY_OVERHEAD, LayerCache, cache_key
+from governance.layers import LayerPayload
+
+ARGS = {"bbox": "115.2,22.8,115.4,22.95", "z": "13", "window": "30d"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def payload(n: int, tag: str = "x") -> LayerPayload:
+    return LayerPayload((tag * n).encode(), "application/geo+json", 1)
+
+
+def listening(max_bytes: int = 100_000, ttl: float = 15.0, clock: Clock | None = None) -> LayerCache:
+    cache = LayerCache(max_bytes, ttl, listen=False, clock=clock or Clock())
+    cache.set_listening(True)
+    return cache
+
+
+def test_memory_stays_under_the_bound_and_the_least_recently_used_go_first() -> None:
+    cache = listening(max_bytes=20_000)
+    size = 1000 + ENTRY_OVERHEAD
+    for i in range(100):
+        assert cache.put(("k", i), cache.generation, payload(1000))
+        assert cache.size <= 20_000
+        if i == 5:
+            assert cache.get(("k", 0)) is not None  # used: kept while 1..5 go
+    assert len(cache) == 20_000 // size
+    assert cache.size == len(cache) * size
+    assert cache.get(("k", 99)) is not None
+    assert cache.get(("k", 1)) is None
+
+
+def test_an_entry_too_big_for_its_share_is_not_kept() -> None:
+    cache = listening(max_bytes=80_000)
+    assert not cache.put("big", cache.generation, payload(20_000))
+    assert cache.put("small", cache.generation, payload(5_000))
+    assert cache.get("big") is None and cache.size == 5_000 + ENTRY_OVERHEAD
+
+
+def test_a_notification_makes_every_entry_stale_and_empties_the_cache() -> None:
+    cache = listening()
+    g = cache.generation
+    assert cache.put("a", g, payload(10))
+    assert cache.get("a") is not None
+    cache.bump()
+    assert cache.get("a") is None
+    assert cache.size == 0 and len(cache) == 0
+
+
+def test_a_render_that_saw_a_notification_arrive_is_not_stored() -> None:
+    """The render started at generation g may have read the database before the change."""
+    cache = listening()
+    g = cache.generation
+    cache.bump()
+    assert not cache.put("a", g, payload(10))
+    assert cache.get("a") is None
+
+
+def test_nothing_is_stored_or_served_while_the_listener_is_down() -> None:
+    cache = listening()
+    assert cache.put("a", cache.generation, payload(10))
+    cache.set_listening(False)
+    assert not cache.active
+    assert cache.get("a") is None
+    assert not cache.put("b", cache.generation, payload(10))
+    cache.set_listening(True)  # back: a new generation (notifications may have been lost)
+    assert cache.active and cache.get("a") is None and cache.get("b") is None
+
+
+def test_entries_expire_after_the_ttl() -> None:
+    clock = Clock()
+    cache = listening(ttl=15.0, clock=clock)
+    assert cache.put("a", cache.generation, payload(10))
+    clock.now += 14.9
+    assert cache.get("a") is not None
+    clock.now += 0.2
+    assert cache.get("a") is None and len(cache) == 0
+
+
+def test_a_cache_of_zero_bytes_keeps_nothing() -> None:
+    cache = LayerCache(0, 15.0, listen=False)
+    cache.set_listening(True)
+    assert not cache.active
+    assert not cache.put("a", cache.generation, payload(1))
+
+
+def person(role: str, code: str | None = None, level: str | None = None) -> Principal:
+    return Principal(1, role, role, role, area_code=code, area_level=level)
+
+
+def test_keys_differ_by_scope_capability_language_and_every_parameter() -> None:
+    commander = person("commander")
+    street = person("supervisor", "441502001", "street")
+    other_street = person("supervisor", "441502002", "street")
+    wall = person("wall")
+    keys = {
+        cache_key("density", ARGS, commander, "zh-CN"),
+        cache_key("density", ARGS, street, "zh-CN"),
+        cache_key("density", ARGS, other_street, "zh-CN"),
+        cache_key("density", ARGS, wall, "zh-CN"),
+        cache_key("density", ARGS, commander, "en"),
+        cache_key("incidents", ARGS, commander, "zh-CN"),
+        cache_key("density", {**ARGS, "z": "14"}, commander, "zh-CN"),
+        cache_key("density", {**ARGS, "window": "7d"}, commander, "zh-CN"),
+        cache_key("density", {**ARGS, "bbox": "115.2,22.8,115.4,22.96"}, commander, "zh-CN"),
+        cache_key("density", {**ARGS, "urgency": "overdue"}, commander, "zh-CN"),
+        cache_key("density", {**ARGS, "res": "8"}, commander, "zh-CN"),
+        cache_key("density", {**ARGS, "sources": "hotline_12345"}, commander, "zh-CN"),
+    }
+    assert len(keys) == 12
+    # the same request by an equal principal shares the entry
+    assert cache_key("density", ARGS, person("commander"), "en") == cache_key(
+        "density", dict(ARGS), commander, "en"
+    )
+
+
+def test_the_key_checks_access_and_input_first() -> None:
+    with pytest.raises(Forbidden):
+        cache_key("incidents", ARGS, person("wall"), "en")  # aggregates only
+    with pytest.raises(Forbidden):
+        cache_key("density", ARGS, None, "en")
+    with pytest.raises(InvalidInput):
+        cache_key("density", {**ARGS, "z": "99"}, person("commander"), "en")
+    with pytest.raises(InvalidInput):
+        cache_key("nope", ARGS, person("commander"), "en")
