@@ -41,6 +41,8 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/screens.py
 	$(PY) bench/import.py
 	$(PY) bench/scale.py
+	$(PY) bench/load.py
+	$(PY) bench/load.py --walls 100
 
 system:
 	@scripts/system-deps.sh run

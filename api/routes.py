@@ -147,8 +147,13 @@ def layer(layer: str) -> Response:
         with unit_of_work(who) as s:
             return render_layer(s, layer, request.args, who)
 
-    payload, cached = cached_layer(layer, request.args, who, current_lang(), render)
-    resp = Response(payload.body, mimetype=payload.mimetype)
+    answer, cached = cached_layer(layer, request.args, who, current_lang(), render)
+    payload = answer.payload
+    if answer.gzipped is not None and "gzip" in request.accept_encodings:
+        resp = Response(answer.gzipped, mimetype=payload.mimetype)
+        resp.headers["Content-Encoding"] = "gzip"  # Flask-Compress leaves it (and adds Vary)
+    else:
+        resp = Response(payload.body, mimetype=payload.mimetype)
     resp.headers["X-Layer-Cache"] = cached
     resp.headers["Cache-Control"] = "private, max-age=60"
     resp.headers["X-Feature-Count"] = str(payload.features)

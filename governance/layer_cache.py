@@ -36,7 +36,9 @@ Freshness, exactly as the live stream:
   without a notification. That is the one documented bound: such changes show at most
   the TTL late; everything a writer announces shows at once.
 
-Memory is bounded by bytes (``settings.layer_cache_mb``), least recently used evicted
+A kept layer holds its body and its gzip (compressed once, at level 6 as Flask-Compress
+would, and sent as is to every client that accepts gzip: compressing a megabyte of GeoJSON
+costs more than the whole cache lookup). Memory is bounded by bytes (``settings.layer_cache_mb``), least recently used evicted
 first. An ``OrderedDict`` under one lock does it in a few lines; ``cachetools.LRUCache``
 with ``getsizeof`` would too, but it is not thread-safe either (the same lock is needed),
 has no per-entry generation or expiry in one structure, and would be a new dependency.
@@ -44,6 +46,7 @@ has no per-entry generation or expiry in one structure, and would be a new depen
 
 from __future__ import annotations
 
+import gzip
 import logging
 import threading
 import time
@@ -84,11 +87,33 @@ KEY_CAPABILITIES: Final = (
 )
 ENTRY_OVERHEAD: Final = 512  # bytes per entry besides its body (key, headers, bookkeeping)
 MAX_ENTRY_SHARE: Final = 8  # one body may take at most 1/8 of the cache
+GZIP_MIN_BYTES: Final = 500  # as app.py's COMPRESS_MIN_SIZE: smaller bodies go as they are
+GZIP_LEVEL: Final = 6  # Flask-Compress's default level: the same bytes a miss would send
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A layer as kept and sent: the payload and, for a body worth compressing, its gzip
+    (compressed once when rendered, not again for every client that gets it)."""
+
+    payload: LayerPayload
+    gzipped: bytes | None = None
+
+    @classmethod
+    def of(cls, payload: LayerPayload) -> Answer:
+        body = payload.body
+        if len(body) < GZIP_MIN_BYTES:
+            return cls(payload)
+        return cls(payload, gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+
+    @property
+    def size(self) -> int:
+        return len(self.payload.body) + len(self.gzipped or b"") + ENTRY_OVERHEAD
 
 
 @dataclass(frozen=True)
 class _Entry:
-    payload: LayerPayload
+    answer: Answer
     generation: int
     expires: float  # time.monotonic()
     size: int
@@ -185,7 +210,7 @@ class LayerCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Hashable) -> LayerPayload | None:
+    def get(self, key: Hashable) -> Answer | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -197,12 +222,12 @@ class LayerCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry.payload
+            return entry.answer
 
-    def put(self, key: Hashable, generation: int, payload: LayerPayload) -> bool:
-        """Keep ``payload`` rendered at ``generation``, unless a notification arrived
+    def put(self, key: Hashable, generation: int, answer: Answer) -> bool:
+        """Keep ``answer`` rendered at ``generation``, unless a notification arrived
         since (the render may have read the database before the change) or it is too big."""
-        size = len(payload.body) + ENTRY_OVERHEAD
+        size = answer.size
         with self._lock:
             if generation != self._generation or not self._listening:
                 return False
@@ -210,7 +235,7 @@ class LayerCache:
                 return False
             if key in self._entries:
                 self._drop(key)
-            self._entries[key] = _Entry(payload, generation, self._clock() + self.ttl, size)
+            self._entries[key] = _Entry(answer, generation, self._clock() + self.ttl, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
                 self._drop(next(iter(self._entries)))
@@ -257,23 +282,24 @@ def cached_layer(
     principal: Principal | None,
     lang: str,
     render: Callable[[], LayerPayload],
-) -> tuple[LayerPayload, str]:
-    """The layer's payload and where it came from (``hit``, ``miss``, ``off``): from the
-    cache when a valid entry exists, else ``render()`` (the caller's unit of work around
-    :func:`governance.layers.render_layer`), stored when it may be."""
+) -> tuple[Answer, str]:
+    """The layer and where it came from (``hit``, ``miss``, ``off``): from the cache when
+    a valid entry exists, else ``render()`` (the caller's unit of work around
+    :func:`governance.layers.render_layer`), stored when it may be. With the cache off
+    the answer has no gzip (the app's compression does it, as before)."""
     if layer not in CACHED_LAYERS:
-        return render(), "off"
+        return Answer(render()), "off"
     cache = layer_cache()
     if cache.max_bytes <= 0:
-        return render(), "off"
+        return Answer(render()), "off"
     cache.start()
     key = cache_key(layer, args, principal, lang)  # 4xx here, cached or not
     if not cache.active:
-        return render(), "off"
+        return Answer(render()), "off"
     generation = cache.generation  # before the render's snapshot is taken
     hit = cache.get(key)
     if hit is not None:
         return hit, "hit"
-    payload = render()
-    cache.put(key, generation, payload)
-    return payload, "miss"
+    answer = Answer.of(render())
+    cache.put(key, generation, answer)
+    return answer, "miss"

@@ -8,6 +8,7 @@ database, in its place."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import urllib.parse
 import uuid
@@ -100,6 +101,14 @@ def test_a_committed_incident_shows_in_the_next_request(
     again = get(client, points_url, hotline)
     assert again.headers["X-Layer-Cache"] == "hit" and again.data == first.data
     assert get(client, density_url, hotline).headers["X-Layer-Cache"] == "hit"
+    zipped = client.get(
+        points_url, headers={"Authorization": f"Bearer {hotline}", "Accept-Encoding": "gzip"}
+    )
+    assert zipped.headers["X-Layer-Cache"] == "hit"
+    assert (
+        zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    )
+    assert gzip.decompress(zipped.data) == first.data
 
     generation = cache.generation
     made = client.post(
@@ -144,9 +153,13 @@ def test_a_body_is_never_shared_across_scopes_or_capabilities(cache: LayerCache)
         assert resp.headers["X-Layer-Cache"] == "off"
         assert resp.data == body, user
     totals = {u: json.loads(b)["stats"]["total"] for u, b in bodies.items()}
-    assert totals["supervisor"] < totals["commander"] and totals["gridworker"] <= totals["supervisor"]
+    assert (
+        totals["supervisor"] < totals["commander"] and totals["gridworker"] <= totals["supervisor"]
+    )
     # the wall sees aggregates only: coarse cells, never the commander's resolution
-    assert json.loads(bodies["wall"])["stats"]["res"] < json.loads(bodies["commander"])["stats"]["res"]
+    assert (
+        json.loads(bodies["wall"])["stats"]["res"] < json.loads(bodies["commander"])["stats"]["res"]
+    )
 
 
 def test_a_street_supervisor_never_gets_the_commanders_cached_points(
@@ -162,9 +175,29 @@ def test_a_street_supervisor_never_gets_the_commanders_cached_points(
 KEYS = ["bbox", "z", "window", "start", "end", "categories", "sources", "urgency", "due",
         "res", "format", "mode", "level", "types", "x"]  # fmt: skip
 VALUES = st.one_of(
-    st.sampled_from(["", "30d", "7d", "12", "99", "-1", "nan", "1e999", "115,22,116,23",
-                     "116,23,115,22", "overdue", "geobuf", "8", "2026-02-30", "９", "city.garbage",
-                     "a,,b", "\x00", "\u202e"]),  # fmt: skip
+    st.sampled_from(
+        [
+            "",
+            "30d",
+            "7d",
+            "12",
+            "99",
+            "-1",
+            "nan",
+            "1e999",
+            "115,22,116,23",
+            "116,23,115,22",
+            "overdue",
+            "geobuf",
+            "8",
+            "2026-02-30",
+            "９",
+            "city.garbage",
+            "a,,b",
+            "\x00",
+            "\u202e",
+        ]
+    ),  # fmt: skip
     st.text(max_size=40),
 )
 

@@ -8,7 +8,7 @@ import pytest
 
 from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput
-from governance.layer_cache import ENTRY_OVERHEAD, LayerCache, cache_key
+from governance.layer_cache import ENTRY_OVERHEAD, Answer, LayerCache, cache_key
 from governance.layers import LayerPayload
 
 ARGS = {"bbox": "115.2,22.8,115.4,22.95", "z": "13", "window": "30d"}
@@ -22,11 +22,14 @@ class Clock:
         return self.now
 
 
-def payload(n: int, tag: str = "x") -> LayerPayload:
-    return LayerPayload((tag * n).encode(), "application/geo+json", 1)
+def payload(n: int, tag: str = "x") -> Answer:
+    """An answer of ``n`` bytes (no gzip: sizes stay exact)."""
+    return Answer(LayerPayload((tag * n).encode(), "application/geo+json", 1))
 
 
-def listening(max_bytes: int = 100_000, ttl: float = 15.0, clock: Clock | None = None) -> LayerCache:
+def listening(
+    max_bytes: int = 100_000, ttl: float = 15.0, clock: Clock | None = None
+) -> LayerCache:
     cache = LayerCache(max_bytes, ttl, listen=False, clock=clock or Clock())
     cache.set_listening(True)
     return cache
@@ -91,6 +94,18 @@ def test_entries_expire_after_the_ttl() -> None:
     assert cache.get("a") is not None
     clock.now += 0.2
     assert cache.get("a") is None and len(cache) == 0
+
+
+def test_a_kept_layer_counts_its_gzip_and_the_gzip_is_the_body() -> None:
+    import gzip
+
+    body = b'{"type":"FeatureCollection","features":[' + b'{"a":1},' * 500 + b"{}]}"
+    answer = Answer.of(LayerPayload(body, "application/geo+json", 501))
+    assert answer.gzipped is not None and gzip.decompress(answer.gzipped) == body
+    assert answer.size == len(body) + len(answer.gzipped) + ENTRY_OVERHEAD
+    assert Answer.of(LayerPayload(b"{}", "application/geo+json", 0)).gzipped is None
+    cache = listening()
+    assert cache.put("a", cache.generation, answer) and cache.size == answer.size
 
 
 def test_a_cache_of_zero_bytes_keeps_nothing() -> None:
