@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -143,9 +144,9 @@ def layer(layer: str) -> Response:
     t0 = time.perf_counter()
     who = current_principal()
 
-    def render() -> LayerPayload:
+    def render(args: Mapping[str, str]) -> LayerPayload:
         with unit_of_work(who) as s:
-            return render_layer(s, layer, request.args, who)
+            return render_layer(s, layer, args, who)
 
     answer, cached = cached_layer(layer, request.args, who, current_lang(), render)
     payload = answer.payload

@@ -6,6 +6,13 @@ the view (``layers/urls.py`` :func:`padded_bbox`), so a small pan, a repeat and 
 neighbour's view give the same URL. Answering those from memory instead of running the
 query and serialising thousands of features again is what brings the endpoint near its SQL.
 
+Tile-aligned: a cached layer answers for its bbox snapped outward to the whole 256-px tiles
+of its zoom (:func:`tile_aligned`), so the map's views within the same tiles, a small pan
+or a neighbour's view, are one entry. What it returns is the layer of that bbox, a
+superset of the view's, exactly as if that bbox had been asked for: density cells and
+the incidents cap (points up to ``max_features``, else clusters, with ``X-Truncated``)
+are those of the aligned bbox. With the cache off the bbox is used as sent.
+
 What is cached: only the ``incidents`` and ``density`` layers (:data:`CACHED_LAYERS`), the
 ones whose every change is announced on the ``incident_changed`` channel that the live maps
 listen to. Areas, labels, sites, coverage and emerging hot spots change through writers
@@ -48,6 +55,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -89,6 +97,7 @@ ENTRY_OVERHEAD: Final = 512  # bytes per entry besides its body (key, headers, b
 MAX_ENTRY_SHARE: Final = 8  # one body may take at most 1/8 of the cache
 GZIP_MIN_BYTES: Final = 500  # as app.py's COMPRESS_MIN_SIZE: smaller bodies go as they are
 GZIP_LEVEL: Final = 6  # Flask-Compress's default level: the same bytes a miss would send
+TILE_SPAN: Final = 1  # a cached layer answers for its bbox snapped out to whole tiles
 
 
 @dataclass(frozen=True)
@@ -247,6 +256,34 @@ class LayerCache:
         self._bytes -= entry.size
 
 
+def tile_aligned(
+    bbox: tuple[float, float, float, float], zoom: float
+) -> tuple[float, float, float, float]:
+    """``bbox`` snapped outward to the grid of whole 256-px tiles of ``zoom`` (in degrees,
+    on both axes, like the map's own quarter-tile snapping in layers/urls.py): every view
+    the map builds inside the same tiles becomes one request, so neighbours and small pans
+    share an entry. The result contains ``bbox`` and stays in range."""
+    step = 360.0 / 2 ** int(zoom) * TILE_SPAN
+    minlon, minlat, maxlon, maxlat = bbox
+    return (
+        max(-180.0, math.floor(minlon / step) * step),
+        max(-90.0, math.floor(minlat / step) * step),
+        min(180.0, math.ceil(maxlon / step) * step),
+        min(90.0, math.ceil(maxlat / step) * step),
+    )
+
+
+def aligned_args(
+    layer: str, args: Mapping[str, str], principal: Principal | None
+) -> dict[str, str]:
+    """Check access and validate the request (the same 4xx as an uncached render), then
+    the same request for its tile-aligned bbox (:func:`tile_aligned`)."""
+    _who, query = checked_query(layer, args, principal)
+    plain = args.to_dict() if hasattr(args, "to_dict") else dict(args)
+    plain["bbox"] = ",".join(repr(v) for v in tile_aligned(query.bbox.as_tuple(), query.z))
+    return plain
+
+
 def cache_key(
     layer: str, args: Mapping[str, str], principal: Principal | None, lang: str
 ) -> tuple[Hashable, ...]:
@@ -281,25 +318,28 @@ def cached_layer(
     args: Mapping[str, str],
     principal: Principal | None,
     lang: str,
-    render: Callable[[], LayerPayload],
+    render: Callable[[Mapping[str, str]], LayerPayload],
 ) -> tuple[Answer, str]:
     """The layer and where it came from (``hit``, ``miss``, ``off``): from the cache when
-    a valid entry exists, else ``render()`` (the caller's unit of work around
-    :func:`governance.layers.render_layer`), stored when it may be. With the cache off
-    the answer has no gzip (the app's compression does it, as before)."""
+    a valid entry exists, else ``render(args)`` (the caller's unit of work around
+    :func:`governance.layers.render_layer`), stored when it may be. A cached layer is
+    the one of the tile-aligned bbox (:func:`tile_aligned`). With the cache off (or its
+    listener down) the request is rendered as sent and the answer has no gzip (the app's
+    compression does it, as before)."""
     if layer not in CACHED_LAYERS:
-        return Answer(render()), "off"
+        return Answer(render(args)), "off"
     cache = layer_cache()
     if cache.max_bytes <= 0:
-        return Answer(render()), "off"
+        return Answer(render(args)), "off"
     cache.start()
-    key = cache_key(layer, args, principal, lang)  # 4xx here, cached or not
+    aligned = aligned_args(layer, args, principal)  # 4xx here, cached or not
     if not cache.active:
-        return Answer(render()), "off"
+        return Answer(render(args)), "off"
+    key = cache_key(layer, aligned, principal, lang)
     generation = cache.generation  # before the render's snapshot is taken
     hit = cache.get(key)
     if hit is not None:
         return hit, "hit"
-    answer = Answer.of(render())
+    answer = Answer.of(render(aligned))
     cache.put(key, generation, answer)
     return answer, "miss"

@@ -8,7 +8,14 @@ import pytest
 
 from governance.access import Principal
 from governance.errors import Forbidden, InvalidInput
-from governance.layer_cache import ENTRY_OVERHEAD, Answer, LayerCache, cache_key
+from governance.layer_cache import (
+    ENTRY_OVERHEAD,
+    Answer,
+    LayerCache,
+    aligned_args,
+    cache_key,
+    tile_aligned,
+)
 from governance.layers import LayerPayload
 
 ARGS = {"bbox": "115.2,22.8,115.4,22.95", "z": "13", "window": "30d"}
@@ -154,3 +161,39 @@ def test_the_key_checks_access_and_input_first() -> None:
         cache_key("density", {**ARGS, "z": "99"}, person("commander"), "en")
     with pytest.raises(InvalidInput):
         cache_key("nope", ARGS, person("commander"), "en")
+
+
+def test_a_tile_aligned_bbox_holds_the_view_and_neighbours_share_it() -> None:
+    import random
+
+    from layers.urls import padded_bbox
+
+    rng = random.Random(4)
+    shared = 0
+    for _ in range(500):
+        z = rng.randint(11, 14)
+        lon, lat = rng.uniform(114.9, 116.3), rng.uniform(22.5, 23.7)
+        w, h = 1600 * 360 / (256 * 2**z) / 2, 900 * 360 / (256 * 2**z) / 2
+        view = padded_bbox((lon - w, lat - h, lon + w, lat + h), z)
+        out = tile_aligned(view, z)
+        assert out[0] <= view[0] and out[1] <= view[1] and out[2] >= view[2] and out[3] >= view[3]
+        assert tile_aligned(out, z) == out  # already aligned: unchanged
+        step = 360 / 2**z
+        assert all(abs(v / step - round(v / step)) < 1e-9 for v in out)
+        assert (out[2] - out[0]) - (view[2] - view[0]) <= 2 * step
+        nudge = w * 0.02  # a small pan
+        moved = padded_bbox((lon - w + nudge, lat - h, lon + w + nudge, lat + h), z)
+        shared += tile_aligned(moved, z) == out
+    assert shared > 250  # most small pans stay in the same tiles
+    assert tile_aligned((-180.0, -90.0, 180.0, 90.0), 3) == (-180.0, -90.0, 180.0, 90.0)
+
+
+def test_aligned_args_keep_every_other_parameter_and_check_access() -> None:
+    args = aligned_args("density", {**ARGS, "v": "7"}, person("commander"))
+    assert args["window"] == "30d" and args["z"] == "13" and args["v"] == "7"
+    bbox = tuple(float(v) for v in args["bbox"].split(","))
+    assert bbox == tile_aligned((115.2, 22.8, 115.4, 22.95), 13)
+    with pytest.raises(Forbidden):
+        aligned_args("incidents", ARGS, person("wall"))
+    with pytest.raises(InvalidInput):
+        aligned_args("density", {**ARGS, "bbox": "1,2,3"}, person("commander"))
