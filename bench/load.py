@@ -1,6 +1,6 @@
 """Load benchmark: map clients panning a city against the layer API, and the same SQL.
 
-    python bench/load.py                          # 1M city, 50 map clients, 30 s each side
+    python bench/load.py                          # 1M city, 50 map clients, 60 s each side
     python bench/load.py --cache-mb 0             # the same with the layer cache off
     python bench/load.py --walls 100              # plus 100 open wall screens
     python bench/load.py --city 10000000          # the 10M city (bench/seed.py seeds it)
@@ -13,7 +13,10 @@ concurrency:
 * **SQL**: threads of this process run the queries the endpoint runs for each request
   (``governance.layers.incident_where`` + ``geodata.queries.layers``: ``h3_counts`` for
   density; ``count_incidents`` then the points or the clusters for incidents), each in
-  its own transaction with the city-wide row-level-security scope, nothing serialised;
+  its own transaction with the city-wide row-level-security scope, nothing serialised,
+  for the bbox as the map sends it (what the endpoint ran before the layer cache; with
+  the cache on, a miss asks for the bbox aligned to whole tiles, a little larger:
+  governance/layer_cache.py);
 * **endpoint**: ``--clients`` map clients (threads, keep-alive HTTP/1.1, gzip accepted)
   each ask for the density and the incidents layer (30-day window) of their viewport,
   one request after another with no pause, with a city-wide ``layers:read`` token.
@@ -415,8 +418,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--city", type=int, default=1_000_000, help="incidents of the bench city")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--walls", type=int, default=0, help="wall screens besides the map clients")
-    ap.add_argument("--seconds", type=float, default=30.0, help="measured, each side")
-    ap.add_argument("--warmup", type=float, default=5.0)
+    ap.add_argument("--seconds", type=float, default=60.0, help="measured, each side")
+    ap.add_argument("--warmup", type=float, default=10.0)
     ap.add_argument("--cache-mb", type=int, default=64, help="MINQING_LAYER_CACHE_MB (0: off)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=32)

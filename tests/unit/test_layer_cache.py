@@ -197,3 +197,16 @@ def test_aligned_args_keep_every_other_parameter_and_check_access() -> None:
         aligned_args("incidents", ARGS, person("wall"))
     with pytest.raises(InvalidInput):
         aligned_args("density", {**ARGS, "bbox": "1,2,3"}, person("commander"))
+
+
+def test_one_render_per_key_at_a_time() -> None:
+    cache = listening()
+    assert cache.lead("a") is None  # this caller renders "a"
+    running = cache.lead("a")
+    assert running is not None and not running.is_set()  # the next one waits
+    assert cache.lead("b") is None  # another key is not held up
+    cache.done("a")
+    assert running.is_set()
+    assert cache.lead("a") is None  # free again
+    cache.done("a")
+    cache.done("b")
