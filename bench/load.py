@@ -329,32 +329,32 @@ def wall_clients(
     def stream(stop: threading.Event) -> None:
         import requests
 
+        opened = False
         while not stop.is_set():
             try:
                 with requests.get(
                     f"http://127.0.0.1:{port}/api/v1/stream",
                     headers={"Cookie": auth["Cookie"]},
                     stream=True,
-                    timeout=(10, 5),
+                    timeout=(30, 3 * 15.0),  # three heartbeats (web/live.py: every 15 s)
                 ) as resp:
-                    opened, busy = False, False
                     for line in resp.iter_lines(decode_unicode=True):
                         if line.startswith("retry:") and not opened:
                             opened = True
                             with stats.lock:
                                 stats.streams_open += 1
                         elif line.startswith("data:") and '"busy"' in line:
-                            busy = True
+                            with stats.lock:
+                                stats.busy += 1
                         if stop.is_set():
                             break
-                    if opened:
-                        with stats.lock:
-                            stats.streams_open -= 1
-                    if busy:
-                        with stats.lock:
-                            stats.busy += 1
             except (OSError, requests.RequestException):
                 pass
+            finally:
+                if opened:
+                    with stats.lock:
+                        stats.streams_open -= 1
+                opened = False
             stop.wait(2.0)  # the stream's retry delay (web/live.py RETRY_MS)
 
     def wall(i: int, stop: threading.Event) -> None:
@@ -479,6 +479,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             body(j, stop)
 
         run_threads(sum(counts), everyone, args.warmup + args.seconds)
+        open_at_end = wstats.streams_open
     finally:
         servers.stop(proc)
     e, q = end.summary(), sql.summary()
@@ -486,7 +487,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.walls:
         row("  wall refreshes and layers", walls_rec.summary())
         print(
-            f"  wall streams open at the end: {wstats.streams_open}; told busy "
+            f"  wall streams open at the end: {open_at_end}; told busy "
             f"{wstats.busy} times; wall answers {dict(walls_rec.outcomes)}"
         )
     hits = end.outcomes.get("hit", 0)

@@ -62,7 +62,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from geodata.listen import INCIDENT_CHANNEL, Listener
 from governance.access import (
@@ -75,6 +75,7 @@ from governance.access import (
     PERSONS_POINTS,
     WALL_VIEW,
     Principal,
+    require,
 )
 from governance.layers import LayerPayload, checked_query
 from settings import get_settings
@@ -99,6 +100,7 @@ MAX_ENTRY_SHARE: Final = 8  # one body may take at most 1/8 of the cache
 GZIP_MIN_BYTES: Final = 500  # as app.py's COMPRESS_MIN_SIZE: smaller bodies go as they are
 GZIP_LEVEL: Final = 1  # 4x cheaper than level 6 on large GeoJSON, ~17 % larger
 FOLLOW_SECONDS: Final = 30.0  # how long a request waits for the same render by another
+WALL_SNAPSHOT_BYTES: Final = 64 * 1024  # charged per kept wall snapshot (tiles and short lists)
 TILE_SPAN: Final = 1  # a cached layer answers for its bbox snapped out to whole tiles
 
 
@@ -124,7 +126,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class _Entry:
-    answer: Answer
+    value: Any  # an Answer, or a wall snapshot
     generation: int
     expires: float  # time.monotonic()
     size: int
@@ -222,7 +224,7 @@ class LayerCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Hashable) -> Answer | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -234,12 +236,12 @@ class LayerCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry.answer
+            return entry.value
 
-    def put(self, key: Hashable, generation: int, answer: Answer) -> bool:
-        """Keep ``answer`` rendered at ``generation``, unless a notification arrived
-        since (the render may have read the database before the change) or it is too big."""
-        size = answer.size
+    def put(self, key: Hashable, generation: int, value: Any, size: int) -> bool:
+        """Keep ``value`` (of about ``size`` bytes) made at ``generation``, unless a
+        notification arrived since (it may have read the database before the change) or
+        it is too big."""
         with self._lock:
             if generation != self._generation or not self._listening:
                 return False
@@ -247,7 +249,7 @@ class LayerCache:
                 return False
             if key in self._entries:
                 self._drop(key)
-            self._entries[key] = _Entry(answer, generation, self._clock() + self.ttl, size)
+            self._entries[key] = _Entry(value, generation, self._clock() + self.ttl, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
                 self._drop(next(iter(self._entries)))
@@ -313,9 +315,13 @@ def cache_key(
     values = {name: getattr(query, name) for name in type(query).model_fields}
     values["bbox"] = query.bbox.as_tuple()
     params = tuple(sorted((k, v) for k, v in values.items() if v is not None))
-    scopes = (who.scope, who.rls_scope)
-    capabilities = tuple(who.can(p) for p in KEY_CAPABILITIES)
-    return (layer, params, lang, scopes, capabilities)
+    return (layer, params, lang, *principal_key(who))
+
+
+def principal_key(who: Principal) -> tuple[Hashable, ...]:
+    """What of a principal a cached answer may depend on: their area scope, their
+    row-level-security scope and every capability the use cases consult."""
+    return ((who.scope, who.rls_scope), tuple(who.can(p) for p in KEY_CAPABILITIES))
 
 
 _CACHE: LayerCache | None = None
@@ -356,20 +362,49 @@ def cached_layer(
     if not cache.active:
         return Answer(render(args)), "off"
     key = cache_key(layer, aligned, principal, lang)
+    return _shared(cache, key, lambda: Answer.of(render(aligned)), lambda a: a.size)
+
+
+T = TypeVar("T")
+
+
+def _shared(
+    cache: LayerCache, key: Hashable, make: Callable[[], T], size: Callable[[T], int]
+) -> tuple[T, str]:
+    """The valid entry of ``key``, or ``make()`` once (others asking meanwhile wait for
+    it), kept if no notification arrived while it ran."""
     hit = cache.get(key)
     if hit is not None:
         return hit, "hit"
     running = cache.lead(key)
-    if running is not None:  # the same layer is being rendered: wait for it
+    if running is not None:  # the same answer is being made: wait for it
         running.wait(FOLLOW_SECONDS)
         hit = cache.get(key)
         if hit is not None:
             return hit, "hit"
-        return Answer.of(render(aligned)), "miss"  # not kept (changed meanwhile): render
+        return make(), "miss"  # not kept (something changed meanwhile): make it again
     try:
-        generation = cache.generation  # before the render's snapshot is taken
-        answer = Answer.of(render(aligned))
-        cache.put(key, generation, answer)
+        generation = cache.generation  # before its snapshot of the database is taken
+        value = make()
+        cache.put(key, generation, value, size(value))
     finally:
         cache.done(key)
-    return answer, "miss"
+    return value, "miss"
+
+
+def cached_wall_snapshot(principal: Principal, lang: str, make: Callable[[], T]) -> T:
+    """The wall's figures and lists (``make``: the caller's unit of work around
+    :func:`governance.wall.snapshot`), shared by every wall screen of the same scope and
+    language until a notification or the TTL: a hundred walls refreshing every 10 s ask
+    the database once per change instead of ten times a second. What no notification
+    announces (patrol figures, SLA countdowns moving on) shows at most the TTL late; the
+    snapshot's ``as_of`` says when it was read."""
+    cache = layer_cache()
+    if cache.max_bytes <= 0:
+        return make()
+    cache.start()
+    if not cache.active:
+        return make()
+    key = ("wall", lang, *principal_key(require(principal, WALL_VIEW)))
+    value, _ = _shared(cache, key, make, lambda _v: WALL_SNAPSHOT_BYTES)
+    return value

@@ -34,6 +34,10 @@ def payload(n: int, tag: str = "x") -> Answer:
     return Answer(LayerPayload((tag * n).encode(), "application/geo+json", 1))
 
 
+def keep(cache: LayerCache, key: str | tuple[str, int], generation: int, answer: Answer) -> bool:
+    return cache.put(key, generation, answer, answer.size)
+
+
 def listening(
     max_bytes: int = 100_000, ttl: float = 15.0, clock: Clock | None = None
 ) -> LayerCache:
@@ -46,7 +50,7 @@ def test_memory_stays_under_the_bound_and_the_least_recently_used_go_first() -> 
     cache = listening(max_bytes=20_000)
     size = 1000 + ENTRY_OVERHEAD
     for i in range(100):
-        assert cache.put(("k", i), cache.generation, payload(1000))
+        assert keep(cache, ("k", i), cache.generation, payload(1000))
         assert cache.size <= 20_000
         if i == 5:
             assert cache.get(("k", 0)) is not None  # used: kept while 1..5 go
@@ -58,15 +62,15 @@ def test_memory_stays_under_the_bound_and_the_least_recently_used_go_first() -> 
 
 def test_an_entry_too_big_for_its_share_is_not_kept() -> None:
     cache = listening(max_bytes=80_000)
-    assert not cache.put("big", cache.generation, payload(20_000))
-    assert cache.put("small", cache.generation, payload(5_000))
+    assert not keep(cache, "big", cache.generation, payload(20_000))
+    assert keep(cache, "small", cache.generation, payload(5_000))
     assert cache.get("big") is None and cache.size == 5_000 + ENTRY_OVERHEAD
 
 
 def test_a_notification_makes_every_entry_stale_and_empties_the_cache() -> None:
     cache = listening()
     g = cache.generation
-    assert cache.put("a", g, payload(10))
+    assert keep(cache, "a", g, payload(10))
     assert cache.get("a") is not None
     cache.bump()
     assert cache.get("a") is None
@@ -78,17 +82,17 @@ def test_a_render_that_saw_a_notification_arrive_is_not_stored() -> None:
     cache = listening()
     g = cache.generation
     cache.bump()
-    assert not cache.put("a", g, payload(10))
+    assert not keep(cache, "a", g, payload(10))
     assert cache.get("a") is None
 
 
 def test_nothing_is_stored_or_served_while_the_listener_is_down() -> None:
     cache = listening()
-    assert cache.put("a", cache.generation, payload(10))
+    assert keep(cache, "a", cache.generation, payload(10))
     cache.set_listening(False)
     assert not cache.active
     assert cache.get("a") is None
-    assert not cache.put("b", cache.generation, payload(10))
+    assert not keep(cache, "b", cache.generation, payload(10))
     cache.set_listening(True)  # back: a new generation (notifications may have been lost)
     assert cache.active and cache.get("a") is None and cache.get("b") is None
 
@@ -96,7 +100,7 @@ def test_nothing_is_stored_or_served_while_the_listener_is_down() -> None:
 def test_entries_expire_after_the_ttl() -> None:
     clock = Clock()
     cache = listening(ttl=15.0, clock=clock)
-    assert cache.put("a", cache.generation, payload(10))
+    assert keep(cache, "a", cache.generation, payload(10))
     clock.now += 14.9
     assert cache.get("a") is not None
     clock.now += 0.2
@@ -112,14 +116,14 @@ def test_a_kept_layer_counts_its_gzip_and_the_gzip_is_the_body() -> None:
     assert answer.size == len(body) + len(answer.gzipped) + ENTRY_OVERHEAD
     assert Answer.of(LayerPayload(b"{}", "application/geo+json", 0)).gzipped is None
     cache = listening()
-    assert cache.put("a", cache.generation, answer) and cache.size == answer.size
+    assert keep(cache, "a", cache.generation, answer) and cache.size == answer.size
 
 
 def test_a_cache_of_zero_bytes_keeps_nothing() -> None:
     cache = LayerCache(0, 15.0, listen=False)
     cache.set_listening(True)
     assert not cache.active
-    assert not cache.put("a", cache.generation, payload(1))
+    assert not keep(cache, "a", cache.generation, payload(1))
 
 
 def person(role: str, code: str | None = None, level: str | None = None) -> Principal:
@@ -210,3 +214,34 @@ def test_one_render_per_key_at_a_time() -> None:
     assert cache.lead("a") is None  # free again
     cache.done("a")
     cache.done("b")
+
+
+def test_wall_screens_of_one_scope_and_language_share_one_snapshot() -> None:
+    from governance import layer_cache
+
+    cache = listening(max_bytes=10 * 1024 * 1024)
+    made: list[str] = []
+
+    def make(tag: str) -> str:
+        made.append(tag)
+        return tag
+
+    old = layer_cache._CACHE
+    layer_cache._CACHE = cache
+    try:
+        commander, street = person("commander"), person("wall", "441502001", "street")
+        wall = person("wall")
+        assert layer_cache.cached_wall_snapshot(commander, "zh-CN", lambda: make("c")) == "c"
+        assert (
+            layer_cache.cached_wall_snapshot(person("commander"), "zh-CN", lambda: make("x")) == "c"
+        )
+        assert layer_cache.cached_wall_snapshot(commander, "en", lambda: make("e")) == "e"
+        assert layer_cache.cached_wall_snapshot(wall, "zh-CN", lambda: make("w")) == "w"
+        assert layer_cache.cached_wall_snapshot(street, "zh-CN", lambda: make("s")) == "s"
+        with pytest.raises(Forbidden):
+            layer_cache.cached_wall_snapshot(person("auditor"), "en", lambda: make("a"))
+        cache.bump()  # a notification: read again
+        assert layer_cache.cached_wall_snapshot(commander, "zh-CN", lambda: make("c2")) == "c2"
+        assert made == ["c", "e", "w", "s", "c2"]
+    finally:
+        layer_cache._CACHE = old
