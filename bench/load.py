@@ -274,20 +274,9 @@ def commander_account() -> tuple[str, str]:
 
 def sign_in(base: str) -> dict[str, str]:
     """Cookie and CSRF headers of a commander's session, signed in through the form."""
-    import re
+    from bench.live import sign_in as form_sign_in
 
-    import requests
-
-    username, password = commander_account()
-    http_session = requests.Session()
-    page = http_session.get(base + "/login", timeout=30).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf, "no sign-in form"
-    http_session.post(
-        base + "/login",
-        data={"username": username, "password": password, "csrf_token": csrf.group(1)},
-        timeout=30,
-    ).raise_for_status()
+    http_session = form_sign_in(base, *commander_account())
     cookies = "; ".join(f"{k}={v}" for k, v in http_session.cookies.items())
     return {"Cookie": cookies, "X-CSRFToken": http_session.cookies.get("_csrf_token", "")}
 
