@@ -11,9 +11,9 @@ bench/servers.py) on the benchmark database, then, in one run and at the same
 concurrency:
 
 * **SQL**: threads of this process run the queries the endpoint runs for each request
-  (``governance.layers.incident_where`` + ``geodata.queries.layers``: ``h3_counts`` for
-  density; ``count_incidents`` then the points or the clusters for incidents), each in
-  its own transaction with the city-wide row-level-security scope, nothing serialised,
+  (``governance.layers.incident_where`` + ``geodata.queries``: ``h3_counts`` for density,
+  the rollup's where it exists; ``count_incidents`` then the points or the clusters for
+  incidents), each in its own transaction with the city-wide row-level-security scope, nothing serialised,
   for the bbox as the map sends it (what the endpoint ran before the layer cache; with
   the cache on, a miss asks for the bbox aligned to whole tiles, a little larger:
   governance/layer_cache.py);
@@ -175,6 +175,10 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
     from governance.layers import incident_where
     from settings import get_settings
 
+    try:  # the density layer reads the rollup where it exists (i17-rollup, migration 0024)
+        from geodata.queries.rollup import h3_counts as density_counts  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        density_counts = q.h3_counts
     cap = get_settings().max_features
     engine = create_engine(
         url, pool_size=clients, max_overflow=0, connect_args={"application_name": "bench-load"}
@@ -187,7 +191,7 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
         query = layer_query.parse(args)
         bbox, where = query.bbox.as_tuple(), incident_where(query, None)
         if layer == "density":
-            q.h3_counts(s, bbox, where, resolution_for_zoom(query.z), cap + 1)
+            density_counts(s, bbox, where, resolution_for_zoom(query.z), cap + 1)
         elif q.count_incidents(s, bbox, where, cap + 1) <= cap:
             q.incident_points_geojson(s, bbox, where, cap)
         else:
