@@ -88,6 +88,20 @@ class Settings(BaseSettings):
     locale: Literal["zh-CN", "en"] = "zh-CN"
     log_level: str = "INFO"
     max_features: int = Field(default=5000, description="Hard cap per layer response.")
+    layer_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        le=4096,
+        description="Per-process cache of rendered incidents / density layers, in MB "
+        "(governance/layer_cache.py); 0 turns it off.",
+    )
+    layer_cache_ttl: float = Field(
+        default=15.0,
+        gt=0,
+        le=300,
+        description="Seconds a cached layer is kept at most: cases leave a relative window "
+        "and become overdue without any notification, so this bounds how late that shows.",
+    )
     session_idle_minutes: int = Field(default=30, description="Sign out after this idle time.")
     session_absolute_hours: int = Field(default=12, description="Sign out after this long.")
     cookie_secure: bool = Field(default=False, description="Set behind HTTPS (Secure cookies).")

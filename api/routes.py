@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +28,8 @@ from governance import request_model
 from governance.access import MAP_VIEW, PERSONS_REVEAL, REPORTER_REVEAL, require
 from governance.attachments import MAX_BASE64
 from governance.errors import MinqingError
-from governance.layers import render_layer
+from governance.layer_cache import cached_layer
+from governance.layers import LayerPayload, render_layer
 from governance.reveal_reason import RevealIn
 from governance.uow import unit_of_work
 from governance.workflow_params import TransitionIn
@@ -141,9 +143,19 @@ def layer(layer: str) -> Response:
     """A map layer for a viewport: GeoJSON (or geobuf for areas)."""
     t0 = time.perf_counter()
     who = current_principal()
-    with unit_of_work(who) as s:
-        payload = render_layer(s, layer, request.args, who)
-    resp = Response(payload.body, mimetype=payload.mimetype)
+
+    def render(args: Mapping[str, str]) -> LayerPayload:
+        with unit_of_work(who) as s:
+            return render_layer(s, layer, args, who)
+
+    answer, cached = cached_layer(layer, request.args, who, current_lang(), render)
+    payload = answer.payload
+    if answer.gzipped is not None and "gzip" in request.accept_encodings:
+        resp = Response(answer.gzipped, mimetype=payload.mimetype)
+        resp.headers["Content-Encoding"] = "gzip"  # Flask-Compress leaves it (and adds Vary)
+    else:
+        resp = Response(payload.body, mimetype=payload.mimetype)
+    resp.headers["X-Layer-Cache"] = cached
     resp.headers["Cache-Control"] = "private, max-age=60"
     resp.headers["X-Feature-Count"] = str(payload.features)
     resp.headers["X-Truncated"] = "1" if payload.truncated else "0"

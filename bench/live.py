@@ -57,12 +57,15 @@ def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[b
     return proc
 
 
-def sign_in(base: str, username: str) -> Any:
+def sign_in(base: str, username: str, password: str | None = None) -> Any:
+    """A requests session signed in through the login form (default: a demo account's
+    password)."""
     import requests
 
     from governance.demo_accounts import DEMO_ACCOUNTS
 
-    password = next(a.password for a in DEMO_ACCOUNTS if a.username == username)
+    if password is None:
+        password = next(a.password for a in DEMO_ACCOUNTS if a.username == username)
     http = requests.Session()
     page = http.get(base + "/login", timeout=10).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from governance import wall as wall_service
 from governance.access import WALL_VIEW, require
 from governance.filters import LOCAL_TZ
+from governance.layer_cache import cached_wall_snapshot
 from governance.uow import unit_of_work
 from i18n import current_lang
 from layers.urls import valid_bounds, valid_zoom
@@ -62,8 +63,12 @@ def refresh(_tick: int | None) -> tuple[Any, ...]:
         blank: tuple[list[Any], ...] = ([],) * (len(REFRESHED) - 1)
         return empty, *blank, parts.LOCKED_SHOWN, {"at": at, "locked": True}
     principal = require(current_principal(), WALL_VIEW)
-    with unit_of_work(principal) as s:
-        snap = wall_service.snapshot(s, principal, lang)
+
+    def read() -> wall_service.WallSnapshot:
+        with unit_of_work(principal) as s:
+            return wall_service.snapshot(s, principal, lang)
+
+    snap = cached_wall_snapshot(principal, lang, read)  # shared by the walls of one scope
     return (
         parts.kpi_tiles(snap.kpis, lang),
         parts.ranked_list(snap.categories, lang),

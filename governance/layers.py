@@ -188,6 +188,17 @@ def layer_permission(layer: str, principal: Principal | None) -> str:
     return LAYER_PERMISSIONS[layer]
 
 
+def checked_query(
+    layer: str, args: Mapping[str, str], principal: Principal | None
+) -> tuple[Principal, LayerQuery]:
+    """The principal allowed ``layer`` and the validated query: what every request passes
+    first, answered from the cache (governance/layer_cache.py) or not."""
+    if layer not in LAYERS:
+        raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
+    who = require(principal, layer_permission(layer, principal))
+    return who, layer_query.parse(args)
+
+
 def render_layer(
     s: Session, layer: str, args: Mapping[str, str], principal: Principal | None
 ) -> LayerPayload:
@@ -195,11 +206,8 @@ def render_layer(
     whichever layer uses it) and run its viewport query in the caller's unit of work ``s``
     (opened in the principal's row-level-security scope), confined to the principal's
     area scope in SQL."""
-    if layer not in LAYERS:
-        raise InvalidInput("error.unknown_layer", layer=layer, choices=", ".join(LAYERS))
-    who = require(principal, layer_permission(layer, principal))
+    who, query = checked_query(layer, args, principal)
     scope = who.scope
-    query = layer_query.parse(args)
     bbox, zoom = query.bbox.as_tuple(), query.z
     fmt = query.format or "geojson"
     if fmt == "geobuf" and layer != "areas":

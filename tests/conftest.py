@@ -127,6 +127,9 @@ os.environ["MINQING_DATABASE_URL"] = TEST_URL
 os.environ["MINQING_ADMIN_DATABASE_URL"] = OWNER_URL
 os.environ["MINQING_SLA_SWEEP_SECONDS"] = "0"  # tests sweep explicitly (test_sla_sweep.py)
 os.environ["MINQING_ALERTS_DELIVER_SECONDS"] = "0"  # and send webhooks (test_alerts_webhooks.py)
+# Tests roll their writes back, which sends no notification, so a layer cached in one test
+# would outlive its rollback into the next: the cache is tested on its own (test_layer_cache.py)
+os.environ["MINQING_LAYER_CACHE_MB"] = "0"
 get_settings.cache_clear()
 
 
