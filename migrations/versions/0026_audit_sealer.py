@@ -139,6 +139,8 @@ BEGIN
         INTO horizon
         FROM pg_locks l
         WHERE l.locktype = 'advisory' AND l.classid = {DRAW_NS} AND l.objsubid = 2
+          -- pg_locks shows the whole cluster: only this database's writers are ours
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND l.pid IS DISTINCT FROM pg_backend_pid();
     horizon := coalesce(horizon, drawn);
     SELECT a.id, a.row_hash INTO head_id, head FROM audit_log a

@@ -138,3 +138,23 @@ def test_an_unsealed_row_below_the_head_breaks_the_chain(db_url: str) -> None:
             su.commit()
     with session_scope(db_url) as s:
         assert audit.verify(s).ok and b > a
+
+
+def test_a_writer_in_flight_in_another_database_does_not_hold_this_one_up(
+    db_url: str, owner_url: str
+) -> None:
+    """The in-flight marks are advisory locks, and pg_locks shows the whole cluster: a
+    writer open in another database of it (another installation, a benchmark, a parallel
+    test worker) marks ids of that database's own sequence and must not stop this
+    database's chain (it did: the export of a parallel test run found nothing sealed)."""
+    draw_ns = 0x61756466  # the in-flight marks' namespace (migration 0026_audit_sealer)
+    elsewhere = make_url(owner_url).set(database="postgres").render_as_string(False)
+    with open_tx(elsewhere) as other:
+        # a writer "in flight" over there with a first id of 1, below every id here
+        other.execute(text("SELECT pg_advisory_xact_lock(:ns, 1)"), {"ns": draw_ns})
+        with open_tx(db_url) as here:
+            mine = _record(here, "sealer-cluster")
+            here.commit()
+        _seal(db_url)
+        assert _hashes(db_url, [mine])[mine][1] is not None  # sealed all the same
+        other.rollback()
