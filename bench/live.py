@@ -1,6 +1,10 @@
 """Live-updates benchmark: from a committed change to the event at subscribed SSE clients.
 
-    python bench/live.py --events 200 --subscribers 20
+    python bench/live.py                  # 500 concurrent streams (bench/live_streams.py)
+    python bench/live.py --smoke          # the same, ~20 streams on the configured database
+    python bench/live.py latency --events 200 --subscribers 20
+
+Mode ``latency``, below:
 
 Serves the app with gunicorn (as ``python app.py serve`` does: 2 gthread workers) on a
 separate, small database ``<name>_bench_live`` (seeded once), signs in SSE clients as the
@@ -39,7 +43,7 @@ from uuid import uuid4
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import servers  # noqa: E402
+from bench import live_streams, servers  # noqa: E402
 from bench.density import bench_database, p95  # noqa: E402
 from settings import get_settings  # noqa: E402
 
@@ -157,28 +161,28 @@ def measure(
     return label, post_to_screen, commit_to_screen
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--events", type=int, default=200)
-    ap.add_argument("--subscribers", type=int, default=20)
-    ap.add_argument("--incidents", type=int, default=20_000, help="demo city size (seeded once)")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=get_settings().threads)
-    args = ap.parse_args()
-
+def bench_setup(incidents: int) -> str:
+    """Point the settings at the benchmark database, migrated and seeded (once); its app
+    URL."""
     url, owner = bench_database("_bench_live")
     os.environ["MINQING_DATABASE_URL"] = url
     os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
     get_settings.cache_clear()
-    from sqlalchemy import text
-
     from cli.demo import seed_demo
     from geodata import migrate
+
+    migrate.upgrade(owner)
+    seed_demo(incidents, 42, if_empty=True, reset=False)
+    return url
+
+
+def intake_token() -> tuple[str, str]:
+    """A new source token allowed to register incidents, and a category to register."""
+    from sqlalchemy import text
+
     from geodata.db import session_scope
     from governance.tokens import create_source_token
 
-    migrate.upgrade(owner)
-    seed_demo(args.incidents, 42, if_empty=True, reset=False)
     with session_scope(admin=True) as s:
         token = create_source_token(
             s, source="12345", scopes=["incidents:write"], name="bench live"
@@ -186,7 +190,13 @@ def main() -> None:
         category = s.execute(
             text("SELECT code FROM incident_category WHERE parent_code IS NOT NULL LIMIT 1")
         ).scalar_one()
+    return token, category
 
+
+def latency(args: argparse.Namespace) -> None:
+    """One change at a time, from the POST to the screen (1 and ``--subscribers`` clients)."""
+    url = bench_setup(args.incidents)
+    token, category = intake_token()
     port = servers.free_port()
     proc = serve(url, port, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
@@ -260,6 +270,32 @@ def main() -> None:
             sub.stop = True
     finally:
         servers.stop(proc, timeout=20)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any] | None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument(
+        "mode",
+        nargs="?",
+        choices=("streams", "latency"),
+        default="streams",
+        help="streams: many concurrent streams (bench/live_streams.py); latency: one "
+        "change at a time to --subscribers clients",
+    )
+    ap.add_argument("--smoke", action="store_true", help="streams mode, small, configured db")
+    ap.add_argument("--events", type=int, default=200, help="latency: changes per row")
+    ap.add_argument("--subscribers", type=int, default=20, help="latency: clients")
+    ap.add_argument("--incidents", type=int, default=20_000, help="demo city size (seeded once)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=get_settings().threads)
+    live_streams.add_arguments(ap)
+    args = ap.parse_args(argv)
+    if args.mode == "latency" and not args.smoke:
+        latency(args)
+        return None
+    if not args.smoke:
+        bench_setup(args.incidents)
+    return live_streams.run(args)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The "live" indicator of a screen's header, which also configures the live client.
 
 ``assets/js/minqing-live.js`` finds the element by its ``data-mq-live`` attribute, opens
-an EventSource to ``/api/v1/stream`` and reads from the attribute what to refresh on a
+an EventSource to ``/api/v1/stream`` (on the stream server's port of the page's host when
+``app.py serve`` runs one: ``web/streams.py``) and reads from the attribute what to refresh on a
 pushed change: the map bumps the versions in its live store (the incidents and density
 layer URLs carry them), the wall bumps its refresh tick. The indicator shows
 connecting / live / reconnecting, in the page's language.
@@ -51,7 +52,9 @@ def live_indicator(
     an interval (a department's inbox) bumped by every change in scope, seen or not."""
     s = get_settings()
     config: dict[str, Any] = {
-        "url": STREAM_URL,
+        "url": s.stream_url or STREAM_URL,
+        # the stream server's port (web/streams.py) on the page's own host; 0: use "url"
+        "port": s.stream_port if s.stream_server and not s.stream_url else 0,
         "kind": kind,
         "map": map_id,
         "target": target,
