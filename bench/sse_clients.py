@@ -107,3 +107,38 @@ async def _main(url: str, origin: str, cookies: list[str], n: int, conn: Connect
 def run(url: str, origin: str, cookies: list[str], n: int, conn: Connection) -> None:
     """The child process: ``n`` streams of ``url``, cookies taken in turn."""
     asyncio.run(_main(url, origin, cookies, n, conn))
+
+
+def commit_clock(database_url: str, conn: Connection) -> None:
+    """Another child: LISTEN on the incidents' channel and note when each notification
+    arrives, i.e. when its change was committed (PostgreSQL sends notifications at commit),
+    on the clock the SSE clients use. Sends ``("ready",)``, then on ``"stop"`` answers
+    ``("commits", [(id, version, t), ...])``."""
+    import select
+
+    import psycopg2
+    import psycopg2.extensions
+
+    from geodata.listen import INCIDENT_CHANNEL, connect_params
+
+    pg = psycopg2.connect(**connect_params(database_url, "bench-commit-clock"))
+    pg.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
+    with pg.cursor() as cur:
+        cur.execute(f"LISTEN {INCIDENT_CHANNEL}")
+    conn.send(("ready",))
+    commits: list[Arrival] = []
+    while True:
+        ready, _, _ = select.select([pg, conn], [], [], 1.0)
+        now = time.monotonic()
+        if pg in ready:
+            pg.poll()
+            for n in pg.notifies:
+                data = json.loads(n.payload)
+                if isinstance(data, dict) and isinstance(data.get("id"), int):
+                    commits.append((data["id"], data.get("version"), now))
+            pg.notifies.clear()
+        if conn in ready:
+            conn.recv()
+            break
+    pg.close()
+    conn.send(("commits", commits))

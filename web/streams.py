@@ -32,6 +32,7 @@ import logging
 import random
 import signal
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
@@ -190,7 +191,11 @@ class StreamServer:
             await send(live.sse(live.EV_STATUS, {"live": False}))
         now = time.monotonic()
         ends = now + live_view.STREAM_SECONDS * random.uniform(0.9, 1.1)
-        last_write = last_check = now
+        last_write = now
+        # the first re-check at a random point of the first interval: streams opened
+        # together (a restart, a wall of screens) must not re-check together ever after
+        # (500 session checks at once held the process, and every event, for seconds)
+        last_check = now - random.uniform(0.0, live_view.RECHECK_SECONDS)
         listening = hub.listening
         while True:
             msg = await sub.next(live_view.TICK_SECONDS)
@@ -279,21 +284,34 @@ def _send(verdict: Verdict, cors: dict[str, str]) -> web.Response:
 
 
 # ---------------------------------------------------------------------- running it
-async def _serve(sock: socket.socket, settings: Settings) -> None:
+async def serve_until(
+    sock: socket.socket,
+    settings: Settings,
+    stop: asyncio.Event,
+    started: threading.Event | None = None,
+) -> None:
+    """Serve streams on the listening ``sock`` until ``stop`` is set, then end them
+    (``end: shutdown``); ``started`` is set once requests are accepted."""
     server = StreamServer(settings)
     runner = web.AppRunner(server.application(), handle_signals=False, shutdown_timeout=5.0)
     await runner.setup()
     await web.SockSite(runner, sock).start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     log.info("live streams on %s", sock.getsockname())
+    if started is not None:
+        started.set()
     await stop.wait()
     server.shutdown()
     await asyncio.sleep(0.2)  # the streams write their end event
     await runner.cleanup()
     server.pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _serve(sock: socket.socket, settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await serve_until(sock, settings, stop)
 
 
 def serve(sock: socket.socket, settings: Settings | None = None) -> None:
