@@ -69,8 +69,8 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         le=65535,
-        description="TCP port of the live-stream server on MINQING_HOST (0: any free port, "
-        "chosen at start; the pages learn it). Set while serving: pages connect to it.",
+        description="TCP port of the live-stream server on MINQING_HOST (0: MINQING_PORT + 1 "
+        "when free, else any free port; the pages learn it). Set while serving.",
     )
     stream_max: int = Field(
         default=2000,

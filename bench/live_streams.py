@@ -126,33 +126,53 @@ class MapClients:
 
 # ---------------------------------------------------------------------- streams
 class Streams:
-    """The SSE client process (bench/sse_clients.py)."""
+    """The SSE client processes (bench/sse_clients.py): ``procs`` of them, stream ``i`` in
+    process ``i % procs`` with cookie ``i % len(cookies)``."""
 
-    def __init__(self, url: str, origin: str, cookies: list[str], n: int) -> None:
+    def __init__(self, url: str, origin: str, cookies: list[str], n: int, procs: int = 2) -> None:
         from bench import sse_clients
 
         ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self.proc = ctx.Process(
-            target=sse_clients.run, args=(url, origin, cookies, n, child), daemon=True
-        )
-        self.proc.start()
-        self.connected = 0
+        self.n, self.procs = n, max(1, min(procs, n))
+        self._conns = []
+        self._procs = []
+        for k in range(self.procs):
+            mine = [cookies[i % len(cookies)] for i in range(k, n, self.procs)]
+            conn, child = ctx.Pipe()
+            proc = ctx.Process(target=sse_clients.run, args=(url, origin, mine, child), daemon=True)
+            proc.start()
+            self._conns.append(conn)
+            self._procs.append(proc)
+        self._connected = [0] * self.procs
+
+    @property
+    def connected(self) -> int:
+        return sum(self._connected)
 
     def wait_connected(self, n: int, timeout: float) -> int:
         deadline = time.monotonic() + timeout
         while self.connected < n and time.monotonic() < deadline:
-            if self._conn.poll(0.2):
-                _kind, self.connected = self._conn.recv()
+            for k, conn in enumerate(self._conns):
+                while conn.poll(0.05):
+                    _kind, self._connected[k] = conn.recv()
         return self.connected
 
     def finish(self) -> tuple[list[list[tuple[int, int | None, float]]], dict[str, int]]:
-        self._conn.send("stop")
-        while True:
-            msg = self._conn.recv()
-            if msg[0] == "arrivals":
-                self.proc.join(10)
-                return msg[1], msg[2]
+        for conn in self._conns:
+            conn.send("stop")
+        arrivals: list[list[tuple[int, int | None, float]]] = [[] for _ in range(self.n)]
+        counters: dict[str, int] = {}
+        for k, conn in enumerate(self._conns):
+            while True:
+                msg = conn.recv()
+                if msg[0] == "arrivals":
+                    break
+            for j, got in enumerate(msg[1]):
+                arrivals[k + j * self.procs] = got
+            for key, value in msg[2].items():
+                counters[key] = counters.get(key, 0) + value
+            self._procs[k].join(10)
+        return arrivals, counters
 
 
 class CommitClock:
@@ -456,7 +476,7 @@ def _baseline(
     try:
         sessions = _signed_in(base, args.sessions)
         cookies = [cookies_of(h) for hs in sessions.values() for h in hs]
-        streams = Streams(base + "/api/v1/stream", base, cookies, args.streams)
+        streams = Streams(base + "/api/v1/stream", base, cookies, args.streams, procs=1)
         time.sleep(min(15.0, 3 + args.streams * 0.02))
         during = MapClients(base, sessions["commander"][0].cookies, args.map_clients)
         during.run_for(args.map_seconds)

@@ -67,7 +67,8 @@ async def _one(
             await asyncio.sleep(1.0)
 
 
-async def _main(url: str, origin: str, cookies: list[str], n: int, conn: Connection) -> None:
+async def _main(url: str, origin: str, cookies: list[str], conn: Connection) -> None:
+    n = len(cookies)
     import aiohttp
 
     loop = asyncio.get_running_loop()
@@ -82,7 +83,7 @@ async def _main(url: str, origin: str, cookies: list[str], n: int, conn: Connect
                 _one(
                     http,
                     url,
-                    {"Cookie": cookies[i % len(cookies)], "Origin": origin},
+                    {"Cookie": cookies[i], "Origin": origin},
                     arrivals[i],
                     state,
                     stop,
@@ -104,9 +105,9 @@ async def _main(url: str, origin: str, cookies: list[str], n: int, conn: Connect
     conn.send(("arrivals", arrivals, state))
 
 
-def run(url: str, origin: str, cookies: list[str], n: int, conn: Connection) -> None:
-    """The child process: ``n`` streams of ``url``, cookies taken in turn."""
-    asyncio.run(_main(url, origin, cookies, n, conn))
+def run(url: str, origin: str, cookies: list[str], conn: Connection) -> None:
+    """A child process: a stream of ``url`` per cookie of ``cookies``."""
+    asyncio.run(_main(url, origin, cookies, conn))
 
 
 def commit_clock(database_url: str, conn: Connection) -> None:

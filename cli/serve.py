@@ -192,7 +192,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, dev: bool) -> 
         return
     streams = None
     if s.stream_server:
-        streams = StreamSupervisor(host, s.stream_port)
+        streams = StreamSupervisor(host, s.stream_port, port)
         click.echo(f"Live streams on http://{host}:{streams.bind()}")
     _gunicorn(host, port, s.workers, s.threads, streams)
 

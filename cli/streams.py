@@ -6,10 +6,12 @@ loop in ``cli/serve.py``) rather than a process manager: ``make run``, the tests
 and ``bench/servers.spawn`` all start ``app.py serve`` and nothing else, and must get the
 stream server with it; and stopping the master (Ctrl-C, SIGTERM) must stop it too.
 
-The master binds the socket (``MINQING_STREAM_PORT``, 0: any free port) before gunicorn
-forks its workers and puts the bound port in ``MINQING_STREAM_PORT``, so that the workers
+The master binds the socket (``MINQING_STREAM_PORT``; 0: the app's port + 1 when it is free,
+else any free port) before gunicorn forks its workers and puts the bound port in ``MINQING_STREAM_PORT``, so that the workers
 (the pages, the 307 of ``/api/v1/stream``) know where streams are served; a restarted
-stream server inherits the same socket, so the port never changes while serving.
+stream server inherits the same socket, so the port never changes while serving. A page
+learns the port when it loads (and its CSP allows just that port), so the default is a
+port that stays the same when the server restarts: open screens reconnect by themselves.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ BACKLOG: Final = 1024  # hundreds of screens reconnect at once after a restart
 class StreamSupervisor:
     """The stream server process: bind once, start, restart when it dies, stop."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.requested_port = host, port
+    def __init__(self, host: str, port: int, app_port: int) -> None:
+        self.host, self.requested_port, self.app_port = host, port, app_port
         self.sock: socket.socket | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
@@ -52,23 +54,36 @@ class StreamSupervisor:
     def bind(self) -> int:
         """Bind the stream socket and publish its port to this process's environment
         (inherited by gunicorn's workers and the stream server); returns the port."""
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.requested_port))
-        except OSError:
-            sock.close()
-            raise click.ClickException(
-                f"port {self.host}:{self.requested_port} for live streams is in use; set "
-                "MINQING_STREAM_PORT to another port (0: any free one)"
-            ) from None
+        if self.requested_port:
+            sock = self._bound(self.requested_port)
+            if sock is None:
+                raise click.ClickException(
+                    f"port {self.host}:{self.requested_port} for live streams is in use; set "
+                    "MINQING_STREAM_PORT to another port (0: the app's port + 1, or any free one)"
+                )
+        else:  # the next port, so that it is the same after a restart (open pages keep it)
+            sock = (self._bound(self.app_port + 1) if self.app_port < 65535 else None) or (
+                self._bound(0)
+            )
+            if sock is None:
+                raise click.ClickException("no free port for live streams")
         sock.listen(BACKLOG)
         sock.set_inheritable(True)
         self.sock = sock
         os.environ["MINQING_STREAM_PORT"] = str(self.port)
         get_settings.cache_clear()
         return self.port
+
+    def _bound(self, port: int) -> socket.socket | None:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, port))
+        except OSError:
+            sock.close()
+            return None
+        return sock
 
     def start(self) -> None:
         assert self.sock is not None

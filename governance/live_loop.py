@@ -17,27 +17,33 @@ not block the loop) and then hands the finished notices to the loop with ONE
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Final
 
 from governance.live import QUEUE_SIZE, Hub, Notice
 
 log = logging.getLogger(__name__)
 
-_CLOSED: Final = ""  # the queue's wake-up marker after close() (never a real message)
-
 
 class AsyncSubscription:
     """One stream on the loop: its scope and a bounded queue of ready-made messages.
-    Only the loop's thread calls its methods (the hub hops there first)."""
+    Only the loop's thread calls its methods (the hub hops there first).
+
+    Cheap to wake, because a change wakes every stream: a deque and one bare future per
+    wait, no task and no timer per wait (``asyncio.wait_for`` on a queue made a task and
+    a timer for each of 500 streams at every change and every tick). The stream's
+    periodic work (heartbeat, re-check, rotation) is woken by :meth:`wake`, which the
+    server calls for all streams from one timer.
+    """
 
     def __init__(self, scope: str | None, coarse: bool = False, maxsize: int = QUEUE_SIZE):
         self.scope = scope
         self.coarse = coarse
         self.reason: str | None = None  # why it was closed
-        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=maxsize)
+        self._items: deque[str] = deque()
+        self._maxsize = maxsize
+        self._waiter: asyncio.Future[None] | None = None
 
     @property
     def closed(self) -> bool:
@@ -47,27 +53,39 @@ class AsyncSubscription:
         """Queue a message; a full queue means a client that does not keep up: close."""
         if self.closed:
             return
-        try:
-            self._queue.put_nowait(message)
-        except asyncio.QueueFull:
+        if len(self._items) >= self._maxsize:
             log.info("live: dropping a slow client (scope %s)", self.scope or "*")
             self.close("slow")
+            return
+        self._items.append(message)
+        self.wake()
 
     def close(self, reason: str) -> None:
         if self.closed:
             return
         self.reason = reason
-        # wake the reader now (a full queue: it wakes on its next message, sees ``closed``)
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(_CLOSED)
+        self.wake()
 
-    async def next(self, timeout: float) -> str | None:
-        """The next message, or None after ``timeout`` seconds (or when closed)."""
+    def wake(self) -> None:
+        """Let the waiting reader run now (a message, a close, or its periodic work)."""
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def take(self) -> list[str]:
+        """Every queued message (oldest first), emptying the queue."""
+        out = list(self._items)
+        self._items.clear()
+        return out
+
+    async def wait(self) -> None:
+        """Until a message is queued, the subscription closes or :meth:`wake` is called."""
+        if self._items or self.closed:
+            return
+        self._waiter = asyncio.get_running_loop().create_future()
         try:
-            msg = await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
-            return None
-        return msg or None
+            await self._waiter
+        finally:
+            self._waiter = None
 
 
 class LoopHub(Hub):

@@ -74,6 +74,8 @@ class StreamServer:
         self.gate = stream_gate.create_gate(self.settings)
         self.pool = ThreadPoolExecutor(GATE_THREADS, thread_name_prefix="stream-gate")
         self._hub: LoopHub | None = None
+        self._open: set[AsyncSubscription] = set()  # woken every tick for their chores
+        self._ticker: asyncio.Task[None] | None = None
 
     @property
     def hub(self) -> LoopHub:
@@ -92,9 +94,20 @@ class StreamServer:
     async def _start(self, _app: web.Application) -> None:
         self._hub = LoopHub(asyncio.get_running_loop(), max_streams=self.settings.stream_max)
         self._hub.start()
+        self._ticker = asyncio.create_task(self._tick())
+
+    async def _tick(self) -> None:
+        """One timer for every stream's periodic work (heartbeat, re-check, rotation, a
+        client gone): each is woken once per tick, instead of a timer per stream."""
+        while True:
+            await asyncio.sleep(live_view.TICK_SECONDS)
+            for sub in list(self._open):
+                sub.wake()
 
     def shutdown(self) -> None:
         """End every stream (each sends ``end: shutdown``) and the listener."""
+        if self._ticker is not None:
+            self._ticker.cancel()
         if self._hub is not None:
             self._hub.shutdown()
 
@@ -163,12 +176,14 @@ class StreamServer:
             await resp.prepare(request)
             await resp.write(live_view.busy_message().encode())
             return resp
+        self._open.add(sub)
         try:
             await resp.prepare(request)
             await self._pump(request, resp, sub, principal, environ)
         except (ConnectionError, TimeoutError):
             pass  # the client went away
         finally:
+            self._open.discard(sub)
             self.hub.unsubscribe(sub)
         return resp
 
@@ -198,10 +213,11 @@ class StreamServer:
         last_check = now - random.uniform(0.0, live_view.RECHECK_SECONDS)
         listening = hub.listening
         while True:
-            msg = await sub.next(live_view.TICK_SECONDS)
+            await sub.wait()  # a message, the end, or the tick
+            ready = sub.take()
             now = time.monotonic()
-            if msg is not None:
-                await send(msg)
+            if ready:
+                await send("".join(ready))
                 last_write = now
             if sub.closed:
                 await send(live.sse(live.EV_END, {"reason": sub.reason or "closed"}))
@@ -223,7 +239,7 @@ class StreamServer:
             if now - last_write >= live_view.HEARTBEAT_SECONDS:
                 await send(": heartbeat\n\n")
                 last_write = now
-            if msg is None and (request.transport is None or request.transport.is_closing()):
+            if not ready and (request.transport is None or request.transport.is_closing()):
                 return
 
 
