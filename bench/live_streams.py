@@ -382,6 +382,34 @@ def _serve(url: str, args: argparse.Namespace, stream_server: bool) -> tuple[Any
     return proc, base
 
 
+def stream_server_pid(serve_pid: int) -> int | None:
+    """The stream server started by the ``app.py serve`` process ``serve_pid``."""
+    from pathlib import Path
+
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == serve_pid and " streams --fd " in cmd:
+            return int(entry.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of ``pid`` so far (0 if unknown)."""
+    import os
+    from pathlib import Path
+
+    if pid is None:
+        return 0.0
+    fields = (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1]).split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stream_url(base: str, http: Any) -> str:
     """Where a page opens its stream: the app's 307 says (the stream server's port)."""
     r = http.get(base + "/api/v1/stream", allow_redirects=False, timeout=10)
@@ -430,6 +458,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         clock = CommitClock(url)
         writer = Writer(base, commander, token, category, *writer_at)
         during = MapClients(base, commander.cookies, args.map_clients)
+        server_pid = stream_server_pid(proc.pid)
+        cpu_before = cpu_seconds(server_pid)
         during.start()
         changes: list[Change] = []
         start = time.monotonic()
@@ -438,6 +468,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             time.sleep(max(0.0, start + (k + 1) / args.rate - time.monotonic()))
         rest = args.map_seconds - (time.monotonic() - start)
         time.sleep(max(2.0, rest))
+        cpu = cpu_seconds(server_pid) - cpu_before
+        cpu_wall = time.monotonic() - start
         during.stop()
         arrivals, counters = streams.finish()
         result = tally(changes, arrivals, stream_scopes, clock.finish())
@@ -461,6 +493,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         layer_p95_before=p(before.times, 0.95),
         layer_p95_during=p(during.times, 0.95),
         map_errors=before.errors + during.errors,
+        stream_server_cpu=cpu,
+        stream_server_cpu_share=cpu / cpu_wall,
     )
     _print(args, figures, result, before, during, changes, threaded)
     return figures
@@ -524,6 +558,12 @@ def _print(
             f"{label + ' (ms)':26} p50 {p(ms, 0.5):.0f}  p95 {p(ms, 0.95):.0f}  "
             f"max {max(ms, default=float('nan')):.0f}   {note}"
         )
+    print(
+        f"stream server CPU          {f['stream_server_cpu']:.1f} s while the changes flowed "
+        f"({f['stream_server_cpu_share'] * 100:.0f} % of one core; "
+        f"{f['stream_server_cpu'] * 1000 / max(1, len(changes)):.0f} ms per change, "
+        f"heartbeats and session re-checks included)"
+    )
     head = f"{'layer requests, ' + str(args.map_clients) + ' map clients':38} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'errors':>7}"
     print("\n" + head + "\n" + "-" * len(head))
     print(before.row("no stream open"))

@@ -25,6 +25,17 @@ DENSITY_MS = 5_000  # and the density layer at most this often (one point barely
 PULSE_MS = 10_000  # how long a newly registered incident pulses
 
 
+def stream_target() -> dict[str, Any]:
+    """Where a page opens its live stream (assets/js/minqing-live.js and alerts.js):
+    ``port`` is the stream server's (web/streams.py) on the page's own host, 0 to open
+    ``url`` instead (no stream server, or a proxy routing the path to it)."""
+    s = get_settings()
+    return {
+        "url": s.stream_url or STREAM_URL,
+        "port": s.stream_port if s.stream_server and not s.stream_url else 0,
+    }
+
+
 def initial_version() -> str:
     """A fresh layer version per page load (base 36 of the server's clock in ms), so a
     reload never reuses a cached layer from before the last change."""
@@ -52,9 +63,7 @@ def live_indicator(
     an interval (a department's inbox) bumped by every change in scope, seen or not."""
     s = get_settings()
     config: dict[str, Any] = {
-        "url": s.stream_url or STREAM_URL,
-        # the stream server's port (web/streams.py) on the page's own host; 0: use "url"
-        "port": s.stream_port if s.stream_server and not s.stream_url else 0,
+        **stream_target(),
         "kind": kind,
         "map": map_id,
         "target": target,

@@ -380,3 +380,17 @@ def test_a_stream_server_that_dies_is_started_again(seeded_database: str) -> Non
 def test_json_of_the_health_is_small(stream_base: str) -> None:
     body = requests.get(stream_base + "/healthz", timeout=10).text
     assert set(json.loads(body)) == {"listening", "streams"}
+
+
+def test_alerts_reach_the_streams_whose_scope_covers_their_area(stream_base: str) -> None:
+    sup_p = principal("supervisor")
+    assert sup_p.scope
+    sup = open_at(stream_base, cookie_of(signed_in_client("supervisor")))
+    cmd = open_at(stream_base, cookie_of(signed_in_client("commander")))
+    try:
+        notify({"action": "alert", "alert_id": 1, "kind": "spike", "area": sup_p.scope + "001"})
+        assert cmd.next("alert", timeout=5) == ("alert", {"kind": "spike"})
+        assert sup.next("alert", timeout=5) == ("alert", {"kind": "spike"})
+    finally:
+        sup.close()
+        cmd.close()
