@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import signal
 import socket
@@ -322,12 +323,25 @@ async def serve_until(
     server.pool.shutdown(wait=False, cancel_futures=True)
 
 
+async def _orphaned(stop: asyncio.Event) -> None:
+    """Stop when the process that started this one is gone (the gunicorn master was
+    killed outright, with no chance to stop it): no stream server outlives its app."""
+    parent = os.getppid()
+    while not stop.is_set():
+        await asyncio.sleep(1.0)
+        if os.getppid() != parent:
+            log.warning("the server that started the stream server is gone; stopping")
+            stop.set()
+
+
 async def _serve(sock: socket.socket, settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    watch = asyncio.create_task(_orphaned(stop))
     await serve_until(sock, settings, stop)
+    watch.cancel()
 
 
 def serve(sock: socket.socket, settings: Settings | None = None) -> None:

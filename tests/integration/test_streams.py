@@ -371,10 +371,24 @@ def test_a_stream_server_that_dies_is_started_again(seeded_database: str) -> Non
         (again,) = [p for p, cmd in _children(proc.pid) if " streams --fd " in cmd]
         assert again != pid
         assert stream_url(base, http) == target  # the same socket, the same port
+        proc.kill()  # the master killed outright: it cannot stop the stream server
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while _alive(again):
+            assert time.monotonic() < deadline, "the stream server outlived its master"
+            time.sleep(0.3)
     finally:
         servers.stop(proc)
         log.close()
-    assert not Path(f"/proc/{again}").exists(), "the stream server outlived gunicorn"
+
+
+def _alive(pid: int) -> bool:
+    """Is ``pid`` running (not gone, not a zombie)?"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_json_of_the_health_is_small(stream_base: str) -> None:
