@@ -120,27 +120,6 @@ class Subscriber:
                 return at
 
 
-def fresh_incident() -> int:
-    """A new dispatched incident (so that suspend / resume can alternate on it)."""
-    from sqlalchemy import text
-
-    from geodata.db import session_scope
-
-    with session_scope(admin=True) as s:
-        return int(
-            s.execute(
-                text("""
-            INSERT INTO incident (source, external_id, category_code, occurred_at, reported_at,
-                grid_id, status, priority, description, address, geom,
-                h3_6, h3_7, h3_8, h3_9, h3_10, version, lead_department_id, dispatched_at)
-            SELECT 'grid', 'bench-live-' || gen_random_uuid(), category_code, now(), now(),
-                   grid_id, 'dispatched', 3, '', NULL, geom, h3_6, h3_7, h3_8, h3_9, h3_10, 1,
-                   (SELECT id FROM department ORDER BY id LIMIT 1), now()
-            FROM incident WHERE grid_id IS NOT NULL ORDER BY id LIMIT 1 RETURNING id""")
-            ).scalar_one()
-        )
-
-
 def measure(
     label: str,
     n: int,
@@ -193,6 +172,35 @@ def intake_token() -> tuple[str, str]:
     return token, category
 
 
+def post_intake(
+    http: Any,
+    base: str,
+    token: str,
+    category: str,
+    k: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[int, float, float]:
+    """Register a new incident in 城区 (the demo city's urban core) through the API with a
+    source token: (its id, ``clock()`` when sent, ``clock()`` when answered)."""
+    body = {
+        "external_id": f"bench-live-{uuid4()}",
+        "category": category,
+        "occurred_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "lon": 115.36 + (k % 50) * 0.0004,
+        "lat": 22.78 + (k % 40) * 0.0003,
+    }
+    sent = clock()
+    r = http.post(
+        f"{base}/api/v1/incidents",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    answered = clock()
+    r.raise_for_status()
+    return int(r.json()["id"]), sent, answered
+
+
 def latency(args: argparse.Namespace) -> None:
     """One change at a time, from the POST to the screen (1 and ``--subscribers`` clients)."""
     url = bench_setup(args.incidents)
@@ -208,7 +216,7 @@ def latency(args: argparse.Namespace) -> None:
             assert sub.ready.wait(30), "a client could not subscribe"
         time.sleep(0.5)
         one = many[:1]
-        state = {"id": fresh_incident(), "version": 1}
+        state = {"id": live_streams.fresh_incident(""), "version": 1}
 
         def transition(_k: int) -> tuple[int, int | None, float, float]:
             action = "suspend" if state["version"] % 2 else "resume"
@@ -227,26 +235,10 @@ def latency(args: argparse.Namespace) -> None:
         import requests
 
         intake_http = requests.Session()
-        lon, lat = 115.36, 22.78  # 城区 (the urban core of the demo city)
 
         def intake(k: int) -> tuple[int, int | None, float, float]:
-            body = {
-                "external_id": f"bench-live-{uuid4()}",
-                "category": category,
-                "occurred_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "lon": lon + (k % 50) * 0.0004,
-                "lat": lat + (k % 40) * 0.0003,
-            }
-            sent = time.perf_counter()
-            r = intake_http.post(
-                f"{base}/api/v1/incidents",
-                json=body,
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=10,
-            )
-            answered = time.perf_counter()
-            r.raise_for_status()
-            return int(r.json()["id"]), None, sent, answered
+            iid, sent, answered = post_intake(intake_http, base, token, category, k)
+            return iid, None, sent, answered
 
         rows = [
             measure("transition, 1 client", args.events, transition, one),

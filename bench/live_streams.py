@@ -36,9 +36,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from uuid import uuid4
+
+import requests
 
 LAYERS = (  # what an open map asks (bench/density.py's viewport around the city centre)
     "/api/v1/layers/incidents?bbox=115.33,22.76,115.37,22.79&z=15&window=30d",
@@ -72,8 +72,6 @@ class MapClients:
     """``n`` threads asking the map's layers one after another until stopped."""
 
     def __init__(self, base: str, cookies: Any, n: int) -> None:
-        import requests
-
         self.times: list[float] = []
         self.errors = 0
         self._stop = threading.Event()
@@ -220,6 +218,7 @@ class Writer:
     inside: int
     outside: int
     versions: dict[int, int] = field(default_factory=dict)
+    intake_http: requests.Session = field(default_factory=requests.Session)
 
     def transition(self, incident: int) -> Change:
         version = self.versions.get(incident, 1)
@@ -238,25 +237,12 @@ class Writer:
         return Change(kind, incident, self.versions[incident], sent, answered)
 
     def intake(self, k: int) -> Change:
-        import requests
+        from bench.live import post_intake
 
-        body = {
-            "external_id": f"bench-live-{uuid4()}",
-            "category": self.category,
-            "occurred_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "lon": 115.36 + (k % 50) * 0.0004,
-            "lat": 22.78 + (k % 40) * 0.0003,
-        }
-        sent = time.monotonic()
-        r = requests.post(
-            f"{self.base}/api/v1/incidents",
-            json=body,
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=30,
+        iid, sent, answered = post_intake(
+            self.intake_http, self.base, self.token, self.category, k, time.monotonic
         )
-        answered = time.monotonic()
-        r.raise_for_status()
-        return Change("intake", int(r.json()["id"]), None, sent, answered)
+        return Change("intake", iid, None, sent, answered)
 
     def change(self, k: int) -> Change:
         turn = k % 3
@@ -267,8 +253,9 @@ class Writer:
         return self.intake(k)
 
 
-def fresh_incident(street: str, inside: bool) -> int:
-    """A new dispatched incident in (or outside) ``street``, for suspend / resume."""
+def fresh_incident(street: str, inside: bool = True) -> int:
+    """A new dispatched incident in (or outside) ``street`` (a code prefix; "": any grid),
+    so that suspend / resume can alternate on it."""
     from sqlalchemy import text
 
     from geodata.db import session_scope
@@ -470,6 +457,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         time.sleep(max(2.0, rest))
         cpu = cpu_seconds(server_pid) - cpu_before
         cpu_wall = time.monotonic() - start
+        changing = changes[-1].answered - changes[0].sent if changes else 0.0
         during.stop()
         arrivals, counters = streams.finish()
         result = tally(changes, arrivals, stream_scopes, clock.finish())
@@ -494,6 +482,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         layer_p95_during=p(during.times, 0.95),
         map_errors=before.errors + during.errors,
         stream_server_cpu=cpu,
+        changes_per_second=len(changes) / changing if changing > 0 else 0.0,
         stream_server_cpu_share=cpu / cpu_wall,
     )
     _print(args, figures, result, before, during, changes, threaded)
@@ -540,7 +529,8 @@ def _print(
         f"; reconnections meanwhile {f['reconnects']}"
     )
     print(
-        f"changes                    {len(changes)} at {args.rate:g}/s "
+        f"changes                    {len(changes)} at {f['changes_per_second']:.1f}/s "
+        f"(asked {args.rate:g}/s; one at a time) "
         f"(transitions in the street {kinds['in street']}, outside {kinds['outside']}, "
         f"intakes {kinds['intake']})"
     )

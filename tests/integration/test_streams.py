@@ -328,24 +328,9 @@ def test_a_hundred_streams_leave_the_pages_their_threads(live_server: str) -> No
     assert counters["reconnects"] == 0
 
 
-def _children(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of the processes whose parent is ``pid``."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            out.append((int(entry.name), cmd))
-    return out
-
-
 def test_a_stream_server_that_dies_is_started_again(seeded_database: str) -> None:
     from bench import servers
+    from bench.live_streams import stream_server_pid
     from tests.conftest import ROOT
 
     port = servers.free_port()
@@ -357,7 +342,8 @@ def test_a_stream_server_that_dies_is_started_again(seeded_database: str) -> Non
         http = sign_in(base, "commander")
         target = stream_url(base, http)
         health = f"http://127.0.0.1:{urlsplit(target).port}/healthz"
-        (pid,) = [p for p, cmd in _children(proc.pid) if " streams --fd " in cmd]
+        pid = stream_server_pid(proc.pid)
+        assert pid is not None
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
         while True:
@@ -368,8 +354,8 @@ def test_a_stream_server_that_dies_is_started_again(seeded_database: str) -> Non
                 pass
             assert time.monotonic() < deadline, "the stream server was not started again"
             time.sleep(0.3)
-        (again,) = [p for p, cmd in _children(proc.pid) if " streams --fd " in cmd]
-        assert again != pid
+        again = stream_server_pid(proc.pid)
+        assert again is not None and again != pid
         assert stream_url(base, http) == target  # the same socket, the same port
         proc.kill()  # the master killed outright: it cannot stop the stream server
         proc.wait(10)
