@@ -71,6 +71,9 @@ class StreamSupervisor:
         sock.set_inheritable(True)
         self.sock = sock
         os.environ["MINQING_STREAM_PORT"] = str(self.port)
+        # the app's own port (`serve --port` overrides the setting): the stream server
+        # answers CORS for pages on it
+        os.environ["MINQING_PORT"] = str(self.app_port)
         get_settings.cache_clear()
         return self.port
 
