@@ -58,6 +58,32 @@ class Settings(BaseSettings):
         description="Live streams one worker serves at once (0: half of MINQING_THREADS); "
         "beyond it a client is told to retry later, so page requests keep their threads.",
     )
+    stream_server: bool = Field(
+        default=True,
+        description="`app.py serve` also runs the live-stream server (web/streams.py): one "
+        "asyncio process that holds every open map's and wall's /api/v1/stream, so streams "
+        "take no gunicorn thread. False: streams are served by gunicorn threads, as before "
+        "(MINQING_LIVE_STREAMS per worker).",
+    )
+    stream_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="TCP port of the live-stream server on MINQING_HOST (0: MINQING_PORT + 1 "
+        "when free, else any free port; the pages learn it). Set while serving.",
+    )
+    stream_max: int = Field(
+        default=2000,
+        ge=1,
+        description="Live streams the stream server holds at once; beyond it a client is "
+        "told to come back later.",
+    )
+    stream_url: str = Field(
+        default="",
+        description="The URL pages open for live streams when a reverse proxy routes "
+        "/api/v1/stream to the stream server on the site's own origin (e.g. "
+        "'/api/v1/stream'); empty: the stream server's port on the page's host.",
+    )
     max_requests: int = Field(
         default=2000,
         ge=0,

@@ -30,7 +30,11 @@ def live_paths() -> dict[str, Any]:
                     "Streams end every ~5 minutes and when the session ends (checked every "
                     "minute); the client reconnects and refetches its layers. Layer URLs "
                     "accept a `v` parameter (ignored by the server) that clients bump to "
-                    "bypass their cache after a change."
+                    "bypass their cache after a change. Where a stream server runs (the "
+                    "default under `app.py serve`), this path answers 307 to the same path "
+                    "on the stream server's port of the same host, which makes the same "
+                    "checks (same session cookie) and sends the same events; pages open it "
+                    "directly, with credentials (it answers CORS for the app's own pages)."
                 ),
                 **session_only(),
                 "responses": {
@@ -38,6 +42,7 @@ def live_paths() -> dict[str, Any]:
                         "description": "The event stream",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
                     },
+                    "307": {"description": "Open the stream on the stream server (Location)"},
                     **errors(),
                 },
             }

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     ap.add_argument("--smoke", action="store_true", help="the configured database, once")
     args = ap.parse_args(argv)
     if not args.smoke:
-        from bench.density import bench_database
+        from bench.seed import bench_database
         from geodata import migrate
 
         url, owner = bench_database()

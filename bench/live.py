@@ -1,6 +1,10 @@
 """Live-updates benchmark: from a committed change to the event at subscribed SSE clients.
 
-    python bench/live.py --events 200 --subscribers 20
+    python bench/live.py                  # 500 concurrent streams (bench/live_streams.py)
+    python bench/live.py --smoke          # the same, ~20 streams on the configured database
+    python bench/live.py latency --events 200 --subscribers 20
+
+Mode ``latency``, below:
 
 Serves the app with gunicorn (as ``python app.py serve`` does: 2 gthread workers) on a
 separate, small database ``<name>_bench_live`` (seeded once), signs in SSE clients as the
@@ -39,7 +43,7 @@ from uuid import uuid4
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import servers  # noqa: E402
+from bench import live_streams, servers  # noqa: E402
 from bench.density import p95  # noqa: E402
 from bench.seed import bench_database  # noqa: E402
 from settings import get_settings  # noqa: E402
@@ -120,27 +124,6 @@ class Subscriber:
                 return at
 
 
-def fresh_incident() -> int:
-    """A new dispatched incident (so that suspend / resume can alternate on it)."""
-    from sqlalchemy import text
-
-    from geodata.db import session_scope
-
-    with session_scope(admin=True) as s:
-        return int(
-            s.execute(
-                text("""
-            INSERT INTO incident (source, external_id, category_code, occurred_at, reported_at,
-                grid_id, status, priority, description, address, geom,
-                h3_6, h3_7, h3_8, h3_9, h3_10, version, lead_department_id, dispatched_at)
-            SELECT 'grid', 'bench-live-' || gen_random_uuid(), category_code, now(), now(),
-                   grid_id, 'dispatched', 3, '', NULL, geom, h3_6, h3_7, h3_8, h3_9, h3_10, 1,
-                   (SELECT id FROM department ORDER BY id LIMIT 1), now()
-            FROM incident WHERE grid_id IS NOT NULL ORDER BY id LIMIT 1 RETURNING id""")
-            ).scalar_one()
-        )
-
-
 def measure(
     label: str,
     n: int,
@@ -161,28 +144,28 @@ def measure(
     return label, post_to_screen, commit_to_screen
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--events", type=int, default=200)
-    ap.add_argument("--subscribers", type=int, default=20)
-    ap.add_argument("--incidents", type=int, default=20_000, help="demo city size (seeded once)")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=get_settings().threads)
-    args = ap.parse_args()
-
+def bench_setup(incidents: int) -> str:
+    """Point the settings at the benchmark database, migrated and seeded (once); its app
+    URL."""
     url, owner = bench_database("_bench_live")
     os.environ["MINQING_DATABASE_URL"] = url
     os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
     get_settings.cache_clear()
-    from sqlalchemy import text
-
     from cli.demo import seed_demo
     from geodata import migrate
+
+    migrate.upgrade(owner)
+    seed_demo(incidents, 42, if_empty=True, reset=False)
+    return url
+
+
+def intake_token() -> tuple[str, str]:
+    """A new source token allowed to register incidents, and a category to register."""
+    from sqlalchemy import text
+
     from geodata.db import session_scope
     from governance.tokens import create_source_token
 
-    migrate.upgrade(owner)
-    seed_demo(args.incidents, 42, if_empty=True, reset=False)
     with session_scope(admin=True) as s:
         token = create_source_token(
             s, source="12345", scopes=["incidents:write"], name="bench live"
@@ -190,7 +173,42 @@ def main() -> None:
         category = s.execute(
             text("SELECT code FROM incident_category WHERE parent_code IS NOT NULL LIMIT 1")
         ).scalar_one()
+    return token, category
 
+
+def post_intake(
+    http: Any,
+    base: str,
+    token: str,
+    category: str,
+    k: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[int, float, float]:
+    """Register a new incident in 城区 (the demo city's urban core) through the API with a
+    source token: (its id, ``clock()`` when sent, ``clock()`` when answered)."""
+    body = {
+        "external_id": f"bench-live-{uuid4()}",
+        "category": category,
+        "occurred_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "lon": 115.36 + (k % 50) * 0.0004,
+        "lat": 22.78 + (k % 40) * 0.0003,
+    }
+    sent = clock()
+    r = http.post(
+        f"{base}/api/v1/incidents",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    answered = clock()
+    r.raise_for_status()
+    return int(r.json()["id"]), sent, answered
+
+
+def latency(args: argparse.Namespace) -> None:
+    """One change at a time, from the POST to the screen (1 and ``--subscribers`` clients)."""
+    url = bench_setup(args.incidents)
+    token, category = intake_token()
     port = servers.free_port()
     proc = serve(url, port, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
@@ -202,7 +220,7 @@ def main() -> None:
             assert sub.ready.wait(30), "a client could not subscribe"
         time.sleep(0.5)
         one = many[:1]
-        state = {"id": fresh_incident(), "version": 1}
+        state = {"id": live_streams.fresh_incident(""), "version": 1}
 
         def transition(_k: int) -> tuple[int, int | None, float, float]:
             action = "suspend" if state["version"] % 2 else "resume"
@@ -221,26 +239,10 @@ def main() -> None:
         import requests
 
         intake_http = requests.Session()
-        lon, lat = 115.36, 22.78  # 城区 (the urban core of the demo city)
 
         def intake(k: int) -> tuple[int, int | None, float, float]:
-            body = {
-                "external_id": f"bench-live-{uuid4()}",
-                "category": category,
-                "occurred_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "lon": lon + (k % 50) * 0.0004,
-                "lat": lat + (k % 40) * 0.0003,
-            }
-            sent = time.perf_counter()
-            r = intake_http.post(
-                f"{base}/api/v1/incidents",
-                json=body,
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=10,
-            )
-            answered = time.perf_counter()
-            r.raise_for_status()
-            return int(r.json()["id"]), None, sent, answered
+            iid, sent, answered = post_intake(intake_http, base, token, category, k)
+            return iid, None, sent, answered
 
         rows = [
             measure("transition, 1 client", args.events, transition, one),
@@ -264,6 +266,32 @@ def main() -> None:
             sub.stop = True
     finally:
         servers.stop(proc, timeout=20)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any] | None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument(
+        "mode",
+        nargs="?",
+        choices=("streams", "latency"),
+        default="streams",
+        help="streams: many concurrent streams (bench/live_streams.py); latency: one "
+        "change at a time to --subscribers clients",
+    )
+    ap.add_argument("--smoke", action="store_true", help="streams mode, small, configured db")
+    ap.add_argument("--events", type=int, default=200, help="latency: changes per row")
+    ap.add_argument("--subscribers", type=int, default=20, help="latency: clients")
+    ap.add_argument("--incidents", type=int, default=20_000, help="demo city size (seeded once)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=get_settings().threads)
+    live_streams.add_arguments(ap)
+    args = ap.parse_args(argv)
+    if args.mode == "latency" and not args.smoke:
+        latency(args)
+        return None
+    if not args.smoke:
+        bench_setup(args.incidents)
+    return live_streams.run(args)
 
 
 if __name__ == "__main__":

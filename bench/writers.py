@@ -88,7 +88,7 @@ def refuse_app_database(url: str) -> None:
 def _bench_setup(incidents: int) -> str:
     """Point the settings at ``<name>_bench_writers`` (migrated, seeded once with the demo
     city and its accounts); returns its app URL."""
-    from bench.density import bench_database
+    from bench.seed import bench_database
 
     url, owner = bench_database("_bench_writers")
     refuse_app_database(url)

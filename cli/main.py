@@ -23,6 +23,7 @@ from cli import (
     patrol,
     serve,
     sla,
+    streams,
     tokens,
     users,
 )
@@ -48,6 +49,7 @@ for _command in (
     demo.demo,
     serve.serve,
     serve.run,
+    streams.streams,
     users.users,
     tokens.tokens,
     audit.audit,

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 import click
 
+from cli.streams import StreamSupervisor
 from settings import get_settings
 
 _lock_handle: IO[str] | None = None
@@ -80,8 +81,25 @@ def _load_wsgi_app() -> Any:
     return import_app(WSGI_APP)
 
 
-def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+def _gunicorn(
+    host: str, port: int, workers: int, threads: int, streams: StreamSupervisor | None
+) -> None:
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+
+    class _Arbiter(Arbiter):  # type: ignore[misc]
+        """gunicorn's master, which also keeps the live-stream server running (its main
+        loop calls ``manage_workers`` about once a second) and stops it with the rest."""
+
+        def manage_workers(self) -> None:
+            super().manage_workers()
+            if streams is not None:
+                streams.check()
+
+        def stop(self, graceful: bool = True) -> None:
+            if streams is not None:
+                streams.stop()
+            super().stop(graceful)
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -114,6 +132,15 @@ def _gunicorn(host: str, port: int, workers: int, threads: int) -> None:
         def load(self) -> Any:
             return _load_wsgi_app()
 
+        def run(self) -> None:
+            try:
+                _Arbiter(self).run()
+            except RuntimeError as e:  # as BaseApplication.run
+                click.echo(f"\nError: {e}\n", err=True)
+                sys.exit(1)
+
+    if streams is not None:
+        streams.start()
     _App().run()
 
 
@@ -158,10 +185,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, dev: bool) -> 
     drop_root([*argv, "--port", str(port), *(["--dev"] if dev else [])], keep=_lock_handle)
     _warn_if_rls_bypassed()
     click.echo(f"MinQing Map on http://{host}:{port}")
-    if dev:
+    if dev:  # one process: streams are served by its threads (web/live.py)
+        os.environ["MINQING_STREAM_SERVER"] = "0"
+        get_settings.cache_clear()
         _load_wsgi_app().run(host=host, port=port, debug=False)
         return
-    _gunicorn(host, port, s.workers, s.threads)
+    streams = None
+    if s.stream_server:
+        streams = StreamSupervisor(host, s.stream_port, port)
+        click.echo(f"Live streams on http://{host}:{streams.bind()}")
+    _gunicorn(host, port, s.workers, s.threads, streams)
 
 
 @click.command()

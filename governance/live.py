@@ -41,7 +41,7 @@ import queue
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from geodata.db import ALL_AREAS, database_url, session_scope
 from geodata.listen import INCIDENT_CHANNEL, Listener
@@ -302,6 +302,18 @@ class Subscription:
             return None
 
 
+class Subscriber(Protocol):
+    """What the hub fans out to: a thread's :class:`Subscription`, or an asyncio stream's
+    (``governance/live_loop.py``)."""
+
+    scope: str | None
+    coarse: bool
+
+    def offer(self, message: str) -> None: ...
+
+    def close(self, reason: str) -> None: ...
+
+
 class Hub:
     """The process's listener and its subscriptions (see the module docstring)."""
 
@@ -309,7 +321,7 @@ class Hub:
         s = get_settings()
         self.url = url
         self.max_streams = max_streams or s.live_streams or max(1, s.threads // 2)
-        self._subs: set[Subscription] = set()
+        self._subs: set[Subscriber] = set()
         self._lock = threading.Lock()
         self._listener: Listener | None = None
         self._stopping = threading.Event()
@@ -318,18 +330,27 @@ class Hub:
     # ------------------------------------------------------------------ subscribers
     def subscribe(self, scope: str | None, coarse: bool = False) -> Subscription:
         """A new subscription for ``scope``; raises :class:`Busy` when full."""
+        sub = Subscription(scope, coarse)
+        self.add(sub).wait_listening(LISTEN_WAIT)
+        return sub
+
+    def add(self, sub: Subscriber) -> Listener:
+        """Fan out to ``sub`` from now on (starting the listener if need be; it may not be
+        listening yet); raises :class:`Busy` when full."""
         if self._stopping.is_set():
             raise Busy("stopping")
-        sub = Subscription(scope, coarse)
         with self._lock:
             if len(self._subs) >= self.max_streams:
                 raise Busy(f"{len(self._subs)} streams open")
             self._subs.add(sub)
-            listener = self._ensure_listener()
-        listener.wait_listening(LISTEN_WAIT)
-        return sub
+            return self._ensure_listener()
 
-    def unsubscribe(self, sub: Subscription) -> None:
+    def start(self) -> Listener:
+        """Start the listener before the first subscriber (a stream server at start-up)."""
+        with self._lock:
+            return self._ensure_listener()
+
+    def unsubscribe(self, sub: Subscriber) -> None:
         with self._lock:
             self._subs.discard(sub)
 

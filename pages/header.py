@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from governance.access import ALERTS_SUBSCRIBE, Principal
 from i18n import current_lang, t
+from pages.live_indicator import stream_target
 from web.security import PAGE_PERMISSIONS, csrf_token
 
 OTHER_LANG = {"zh-CN": "en", "en": "zh-CN"}
@@ -135,7 +136,7 @@ def alerts_badge(lang: str, principal: Principal | None) -> html.A | None:
         return None
     config = {
         "url": "/api/v1/alerts/unread",
-        "stream": "/api/v1/stream",
+        "stream": stream_target(),  # the live stream, if the screen holds none itself
         "title": t("alerts.badge.title", lang, n="{n}"),
     }
     return html.A(

@@ -1,7 +1,8 @@
 """The "live" indicator of a screen's header, which also configures the live client.
 
 ``assets/js/minqing-live.js`` finds the element by its ``data-mq-live`` attribute, opens
-an EventSource to ``/api/v1/stream`` and reads from the attribute what to refresh on a
+an EventSource to ``/api/v1/stream`` (on the stream server's port of the page's host when
+``app.py serve`` runs one: ``web/streams.py``) and reads from the attribute what to refresh on a
 pushed change: the map bumps the versions in its live store (the incidents and density
 layer URLs carry them), the wall bumps its refresh tick. The indicator shows
 connecting / live / reconnecting, in the page's language.
@@ -22,6 +23,17 @@ STREAM_URL = "/api/v1/stream"
 THROTTLE_MS = 1_000  # refresh the incidents layer (or the wall's figures) at most this often
 DENSITY_MS = 5_000  # and the density layer at most this often (one point barely moves it)
 PULSE_MS = 10_000  # how long a newly registered incident pulses
+
+
+def stream_target() -> dict[str, Any]:
+    """Where a page opens its live stream (assets/js/minqing-live.js and alerts.js):
+    ``port`` is the stream server's (web/streams.py) on the page's own host, 0 to open
+    ``url`` instead (no stream server, or a proxy routing the path to it)."""
+    s = get_settings()
+    return {
+        "url": s.stream_url or STREAM_URL,
+        "port": s.stream_port if s.stream_server and not s.stream_url else 0,
+    }
 
 
 def initial_version() -> str:
@@ -51,7 +63,7 @@ def live_indicator(
     an interval (a department's inbox) bumped by every change in scope, seen or not."""
     s = get_settings()
     config: dict[str, Any] = {
-        "url": STREAM_URL,
+        **stream_target(),
         "kind": kind,
         "map": map_id,
         "target": target,

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final
 
-from flask import Flask, Response, g, redirect, request, session, url_for
+from flask import Flask, Response, current_app, g, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from governance.access import Principal
@@ -171,11 +171,15 @@ def _check_callback(principal: Principal) -> Response | None:
     return None
 
 
-_callback_maps: list[Callable[[], Any]] = []
+_CALLBACK_MAP: Final = "minqing_callback_map"  # Flask extensions: the Dash callbacks
 
 
 def _callback_map() -> Any:
-    return _callback_maps[-1]() if _callback_maps else {}
+    """The callbacks of the server this request came to (per server, not per process:
+    the stream server's gate, web/stream_gate.py, has none, and may share a process with
+    the app in tests)."""
+    found = current_app.extensions.get(_CALLBACK_MAP)
+    return found() if found is not None else {}
 
 
 def install(
@@ -186,7 +190,7 @@ def install(
     """Configure cookies and register the guard and header hooks on ``server``;
     ``callback_map``: Dash's registered callbacks (the guard checks requests against
     them)."""
-    _callback_maps.append(callback_map)
+    server.extensions[_CALLBACK_MAP] = callback_map
     cfg = get_settings()
     headers.configure_cookies(server, cfg)
     server.before_request(_guard)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, request, session
 
 from settings import Settings, get_settings
+from web.requests import safe_hostname
 from web.session import CSRF_COOKIE
 
 # Responses a browser may keep: static files, and map layers without case details
@@ -84,11 +85,31 @@ def _may_cache(resp: Response) -> bool:
     return rule == LAYER_RULE and layer in CACHEABLE_LAYERS and resp.status_code == 200
 
 
+def stream_origin() -> str | None:
+    """The live-stream server's origin as this request's pages reach it (the page's host,
+    the stream server's port; ``cli/streams.py``), or None when streams are served on the
+    site's own origin."""
+    cfg = get_settings()
+    if not cfg.stream_server or not cfg.stream_port or cfg.stream_url:
+        return None
+    host = safe_hostname(request.host)
+    return f"{request.scheme}://{host}:{cfg.stream_port}" if host else None
+
+
+def _with_streams(policy: str) -> str:
+    """The policy with the stream server's origin in ``connect-src`` (the page's
+    EventSource connects there)."""
+    origin = stream_origin()
+    if origin is None:
+        return policy
+    return policy.replace("connect-src 'self'", f"connect-src 'self' {origin}", 1)
+
+
 def add_headers(csp: Callable[[], str]) -> Callable[[Response], Response]:
     """The after-request hook that sets the headers of every response."""
 
     def add(resp: Response) -> Response:
-        resp.headers.setdefault("Content-Security-Policy", csp())
+        resp.headers.setdefault("Content-Security-Policy", _with_streams(csp()))
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")

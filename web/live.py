@@ -20,10 +20,17 @@ receives, as they are committed:
   ``retry:``; the session is checked at once when the listener loses its connection);
 * a comment every 15 s (heartbeat, keeps proxies from closing an idle connection).
 
-Each open stream holds a gunicorn thread: a worker serves at most ``Hub.max_streams``
-(half its threads by default); beyond that a client gets ``end: busy`` with a long
-``retry:`` and comes back later. A client that went away is noticed within a second
-(its socket reads EOF), not only at the next write.
+Where streams are served: ``app.py serve`` runs the stream server (``web/streams.py``, an
+asyncio process holding every stream in one thread) beside gunicorn; pages open it directly
+(``pages/live_indicator.py``), and a client that asks the app answers 307 to it once signed
+in and allowed. The stream server checks every request again through :data:`gate_bp`
+(the same guard and :func:`authorize`), and sends exactly these events.
+
+The fallback, when no stream server runs (``serve --dev``, ``MINQING_STREAM_SERVER=0``, the
+tests' in-process client), is the view below: each open stream holds a gunicorn thread, a
+worker serves at most ``Hub.max_streams`` (half its threads by default) and beyond that a
+client gets ``end: busy`` with a long ``retry:`` and comes back later. A client that went
+away is noticed within a second (its socket reads EOF), not only at the next write.
 """
 
 from __future__ import annotations
@@ -35,13 +42,15 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, g, redirect, request, stream_with_context
 
 from governance import coarse, live
 from governance.access import MAP_VIEW, WALL_VIEW, Principal
+from settings import get_settings
 from web import outage
+from web import requests as request_checks
 from web.errors import json_error
 from web.security import audit_denied, current_principal, recheck_principal
 from web.tokens import current_token
@@ -49,6 +58,9 @@ from web.tokens import current_token
 log = logging.getLogger(__name__)
 
 bp = Blueprint("live", __name__)
+# The stream server's gate (web/stream_gate.py): the same checks, no stream.
+gate_bp = Blueprint("live_gate", __name__)
+GRANT: Final = "stream_principal"  # flask.g: the principal the gate let through
 
 PATH = "/api/v1/stream"
 HEARTBEAT_SECONDS = 15.0
@@ -71,29 +83,72 @@ def _may_stream(principal: Principal | None) -> bool:
     return principal is not None and (principal.can(MAP_VIEW) or principal.can(WALL_VIEW))
 
 
-@bp.get(PATH)
-def stream() -> Response:
-    """Open a live stream for the signed-in user's area scope."""
+def authorize() -> Principal | Response:
+    """The signed-in principal (past the request guard) if it may have a stream, else the
+    refusal: machine tokens and roles without the map or the wall get 403 (audited)."""
     principal = current_principal()
     if current_token() is not None or not _may_stream(principal):
         audit_denied("live")
         return json_error(403, "error.forbidden")
     assert principal is not None
+    return principal
+
+
+def stream_server_port() -> int:
+    """The port of this server's stream server, or 0 when streams are served here."""
+    s = get_settings()
+    return s.stream_port if s.stream_server and not s.stream_url else 0
+
+
+def stream_server_url(port: int) -> str | None:
+    """The stream server's URL on the host this request came to (None: a host name that
+    cannot be put in a URL)."""
+    host = request_checks.safe_hostname(request.host)
+    if host is None:
+        return None
+    query = request.query_string.decode("latin-1")
+    return f"{request.scheme}://{host}:{port}{PATH}" + (f"?{query}" if query else "")
+
+
+@gate_bp.get(PATH)
+def gate() -> Response:
+    """The stream server's check of a request (web/stream_gate.py): 204 with the
+    principal in ``g`` when it may open a stream, else the refusal the app would give."""
+    verdict = authorize()
+    if isinstance(verdict, Response):
+        return verdict
+    setattr(g, GRANT, verdict)
+    return Response(status=204)
+
+
+@bp.get(PATH)
+def stream() -> Response:
+    """Open a live stream for the signed-in user's area scope (307 to the stream server
+    when one runs)."""
+    principal = authorize()
+    if isinstance(principal, Response):
+        return principal
+    port = stream_server_port()
+    target = stream_server_url(port) if port else None
+    if target is not None:
+        resp = redirect(target, code=307)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp  # type: ignore[return-value]
     try:
         sub = live.hub().subscribe(principal.scope, coarse.aggregate_only(principal))
     except live.Busy as busy:
         log.info("live stream refused for %s: %s", principal.username, busy)
-        return _sse_response(iter([_busy()]))
+        return _sse_response(iter([busy_message()]))
     sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
     return _sse_response(stream_with_context(_events(sub, principal, sock)))
 
 
-def _busy() -> str:
+def busy_message() -> str:
     retry = random.randint(*BUSY_RETRY_MS)
     return f"retry: {retry}\n\n" + live.sse(live.EV_END, {"reason": "busy"})
 
 
-def _unavailable() -> str:
+def unavailable_message() -> str:
     """The database is down: not live, then the end, and a reconnection later (spread, so
     that every open screen does not come back at the same instant)."""
     retry = random.randint(*DOWN_RETRY_MS)
@@ -163,7 +218,7 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
                     if not outage.is_outage(exc):
                         raise
                     outage.note(exc, f"live stream of {principal.username}")
-                    yield _unavailable()
+                    yield unavailable_message()
                     return
                 if not allowed:
                     log.info("live stream of %s ends: session no longer valid", principal.username)

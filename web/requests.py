@@ -133,3 +133,16 @@ def install(server: Flask) -> None:
     server.request_class = BoundedRequest
     server.register_error_handler(MinqingError, _minqing)
     server.register_error_handler(HTTPException, _http)
+
+
+def safe_hostname(host_header: str) -> str | None:
+    """The host name of a Host header without its port, if it is a plain DNS name or IP
+    address (IPv6 in brackets), else None."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        name = host[: end + 1] if end > 0 else ""
+        return name if name and all(c in "0123456789abcdef:.[]" for c in name) else None
+    name = host.rsplit(":", 1)[0] if ":" in host else host
+    ok = name and len(name) <= 253 and all(c.isascii() and (c.isalnum() or c in ".-") for c in name)
+    return name if ok else None

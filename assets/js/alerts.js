@@ -74,9 +74,19 @@
         api.stream = "off";
     }
 
-    function openStream(url) {
+    /** The stream server (web/streams.py) on its own port of the page's host, with the
+     *  session cookie (as assets/js/minqing-live.js); without a port, the given URL. */
+    function streamUrl(target) {
+        const path = "/api/v1/stream";
+        if (target && target.port) {
+            return location.protocol + "//" + location.hostname + ":" + target.port + path;
+        }
+        return (target && target.url) || path;
+    }
+
+    function openStream(target) {
         if (es || !window.EventSource) { return; }
-        const mine = new EventSource(url);
+        const mine = new EventSource(streamUrl(target), {withCredentials: true});
         es = mine;
         api.stream = "connecting";
         mine.addEventListener("open", function () {
@@ -111,7 +121,7 @@
         // a screen with its own live stream passes alerts on (mq-alert); else open one
         const need = el && !document.querySelector("[data-mq-live]");
         if (!need) { closeStream(); return; }
-        openStream(config(el).stream || "/api/v1/stream");
+        openStream(config(el).stream);
     }
 
     let queued = false;

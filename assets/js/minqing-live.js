@@ -3,8 +3,8 @@
  *
  * A screen that wants them renders an element with a `data-mq-live` attribute (the header
  * indicator, pages/live_indicator.py) holding its configuration. This script notices it,
- * opens an EventSource to /api/v1/stream and, for each pushed change (server events
- * documented in web/live.py):
+ * opens an EventSource to /api/v1/stream (on the stream server's port when it has one,
+ * web/streams.py) and, for each pushed change (server events documented in web/live.py):
  *
  *   map   if a changed incident lies in (or near) the current view, bump the version of the
  *         incidents layer (at most once per throttleMs) and of the density layer (at most
@@ -91,7 +91,7 @@
     Live.prototype.connect = function () {
         const self = this;
         if (self.stopped) { return; }
-        const es = new EventSource(self.cfg.url || "/api/v1/stream");
+        const es = new EventSource(streamUrl(self.cfg), {withCredentials: true});
         self.es = es;
         es.addEventListener("open", function () {
             self.backoff = 2000;
@@ -138,6 +138,15 @@
         clearTimeout(this.retryTimer);
         Object.keys(this.timers).forEach(function (k) { clearTimeout(this.timers[k]); }, this);
     };
+
+    /** The stream server (web/streams.py) listens on its own port of the page's host;
+     *  the session cookie goes with the request (withCredentials: the server answers
+     *  CORS for the app's own pages only). Without a port: the configured URL. */
+    function streamUrl(cfg) {
+        const path = "/api/v1/stream";
+        if (cfg.port) { return location.protocol + "//" + location.hostname + ":" + cfg.port + path; }
+        return cfg.url || path;
+    }
 
     function parse(text) {
         try { return JSON.parse(text); } catch (e) { return null; }
