@@ -104,7 +104,13 @@ def outage_server(*, incidents: int = INCIDENTS, keep_log: list[bool]) -> Iterat
         owner_url = cluster.url(DATABASE)
         token = _seed(owner_url, incidents)
         port = servers.free_port()
-        env = {"MINQING_ADMIN_DATABASE_URL": owner_url, "MINQING_SLA_SWEEP_SECONDS": "0"}
+        env = {
+            "MINQING_ADMIN_DATABASE_URL": owner_url,
+            "MINQING_SLA_SWEEP_SECONDS": "0",
+            # the default path (settings.py): the stream server's handling of an outage
+            # after earlier restarts is not verified yet (docs/scale.md, "Live streams")
+            "MINQING_STREAM_SERVER": "0",
+        }
         with open(log, "wb") as out:
             proc = servers.spawn(
                 port, cluster.url(DATABASE, user=settings.app_db_role), out, env=env

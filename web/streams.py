@@ -203,6 +203,11 @@ class StreamServer:
             await asyncio.wait_for(resp.write(text.encode()), WRITE_TIMEOUT)
 
         await send(f"retry: {live_view.RETRY_MS}\n: minqing live\n\n")
+        # a server just started (or reconnecting): give LISTEN the moment the threaded
+        # path gives its first subscriber (Hub.subscribe) before saying it is not live
+        deadline = time.monotonic() + live.LISTEN_WAIT
+        while not hub.listening and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         if not hub.listening:
             await send(live.sse(live.EV_STATUS, {"live": False}))
         now = time.monotonic()

@@ -59,17 +59,26 @@ class Server:
     pid: int
 
     def worker(self) -> int:
-        """The worker: the one process under the server with no child of its own."""
+        """The worker: the one process under the server with no child of its own (the
+        live-stream server beside it is not one: ``app.py streams``)."""
         tree = _children()
         todo, found = [self.pid], []
         while todo:
             pid = todo.pop()
             kids = tree.get(pid, [])
             todo += kids
-            if not kids and pid != self.pid:
+            if not kids and pid != self.pid and not _is_stream_server(pid):
                 found.append(pid)
         assert len(found) == 1, found
         return found[0]
+
+
+def _is_stream_server(pid: int) -> bool:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"streams" in argv
 
 
 def _children() -> dict[int, list[int]]:
