@@ -24,7 +24,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import statistics
 import sys
 import time
@@ -36,8 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.density import p95  # noqa: E402
-from bench.seed import bench_database  # noqa: E402
-from settings import get_settings  # noqa: E402
+from bench.seed import bench_database, use  # noqa: E402
 
 SCRATCH = "bench_incident_copy"
 SCRATCH_FULL = "bench_incident_full"
@@ -203,9 +201,7 @@ def main(argv: list[str] | None = None) -> None:
         owner = admin_database_url()
     else:
         url, owner = bench_database()
-        os.environ["MINQING_DATABASE_URL"] = url
-        os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
-        get_settings.cache_clear()
+        use(url, owner)
         migrate.upgrade(owner)
         with session_scope(admin=True) as s:
             if demo.is_empty(s):

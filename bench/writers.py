@@ -37,7 +37,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from settings import get_settings  # noqa: E402
 
 APP_NAME = "minqing-bench-writer"
 HANDLING = ("dispatched", "accepted", "in_progress")
@@ -88,13 +87,11 @@ def refuse_app_database(url: str) -> None:
 def _bench_setup(incidents: int) -> str:
     """Point the settings at ``<name>_bench_writers`` (migrated, seeded once with the demo
     city and its accounts); returns its app URL."""
-    from bench.seed import bench_database
+    from bench.seed import bench_database, use
 
     url, owner = bench_database("_bench_writers")
     refuse_app_database(url)
-    os.environ["MINQING_DATABASE_URL"] = url
-    os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
-    get_settings.cache_clear()
+    use(url, owner)
 
     from geodata import demo, migrate
     from geodata.db import session_scope
