@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.seed import bench_database  # noqa: E402
+from bench.seed import migrate as seed_migrate  # noqa: E402
 from settings import get_settings  # noqa: E402
 
 
@@ -121,7 +122,6 @@ def main(argv: list[str] | None = None) -> None:
 
     from briefings.heatmap import heatmap_png
     from briefings.render import html, render
-    from geodata import migrate
     from geodata.db import get_engine, session_scope
     from geodata.queries import briefing as q
     from governance import briefings
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     from governance.uow import unit_of_work
 
     if not args.smoke:
-        migrate.upgrade(owner)
+        seed_migrate(owner)
     day = date.fromisoformat(args.date) if args.date else datetime.now(LOCAL_TZ).date()
     if not args.date:
         day -= timedelta(days=1)

@@ -5,8 +5,8 @@ service builds it for a city-wide commander; with the time of each statement.
     python bench/hot_screens.py [--runs 3] [--save 1m.json] [--against 1m.json]
     python bench/hot_screens.py --smoke         # the configured database, one run each
 
-Runs on ``<name>_bench`` (bench/density.py seeds it; ``MINQING_DATABASE_NAME`` picks
-another ``<name>``). Each screen is built in one unit of work as its callback builds it
+Runs on the benchmark city of ``--incidents`` (``<name>_bench`` for 1M, ``<name>_bench10m``
+for 10M; bench/seed.py seeds them; ``MINQING_DATABASE_NAME`` picks another ``<name>``). Each screen is built in one unit of work as its callback builds it
 (the same service functions), median of ``--runs`` after a warm-up. The baseline is a
 figure saved by an earlier run (``--save``, e.g. at 1M incidents): ``--against`` prints
 each screen's ratio to it, the issue's target being <= 2x at 10M what it is at 1M. The
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -28,8 +27,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from settings import get_settings  # noqa: E402
 
 
 def commander() -> Any:
@@ -118,16 +115,16 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     ap.add_argument("--save", type=Path, help="write the figures (JSON) to this file")
     ap.add_argument("--against", type=Path, help="figures (JSON) of an earlier run")
     ap.add_argument("--smoke", action="store_true", help="the configured database, once")
+    ap.add_argument(
+        "--incidents", type=int, default=1_000_000, help="the benchmark city of this size"
+    )
     args = ap.parse_args(argv)
     if not args.smoke:
-        from bench.seed import bench_database
-        from geodata import migrate
+        from bench import seed
 
-        url, owner = bench_database()
-        os.environ["MINQING_DATABASE_URL"] = url
-        os.environ["MINQING_ADMIN_DATABASE_URL"] = owner
-        get_settings.cache_clear()
-        migrate.upgrade(owner)
+        url, owner = seed.bench_database(seed.suffix_for(args.incidents))
+        seed.use(url, owner)
+        seed.migrate(owner)
     runs = 1 if args.smoke else args.runs
     print(f"incidents in database: {_total():,}; runs: {runs} (median)", flush=True)
     against = json.loads(args.against.read_text()) if args.against else None
