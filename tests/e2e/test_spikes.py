@@ -159,7 +159,8 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
     _evaluate_now()  # what is already there (the demo's planted bursts) is stored first
     sub = _subscribe_commander(code)
     badge = ".mq-alerts-badge .mq-alerts-count"
-    unread_before = board.inner_text(badge).strip()
+    board.wait_for_function("() => typeof window.minqing.alerts.unread === 'number'")
+    unread_before = board.evaluate("() => window.minqing.alerts.unread")
     received = [p.evaluate("() => window.minqing.live.spikes") for p in (wall, board)]
     _post_burst(live_server, lon, lat)
     warning = _evaluate_until_stored(street_id)
@@ -168,7 +169,18 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
     try:
         for page, box in ((wall, WallIds.SPIKES), (board, DispatchIds.SPIKES)):
             row = page.locator(f"#{box} .mq-spike[data-spike='{warning}']")
-            row.wait_for(state="visible", timeout=15_000)
+            try:
+                row.wait_for(state="visible", timeout=15_000)
+            except Exception as e:  # say what the screen's live client saw
+                seen = page.evaluate(
+                    "() => JSON.stringify({state: window.minqing.live.state,"
+                    " spikes: window.minqing.live.spikes,"
+                    " refreshes: window.minqing.live.refreshes})"
+                )
+                shown = page.eval_on_selector_all(
+                    f"#{box} .mq-spike", "els => els.map(e => e.dataset.spike)"
+                )
+                raise AssertionError(f"warning {warning} not on {box}: {seen}, {shown}") from e
             words = row.locator(".mq-spike-words").inner_text()
             assert f"{observed} 件" in words and "常态" in words, words
             assert "13900002222" not in row.inner_text()
@@ -201,11 +213,12 @@ def test_a_spike_appears_on_the_wall_and_the_dispatch_board_without_reload(
         assert all(a > b for a, b in zip(after, received, strict=True)), (received, after)
         # the subscriber's alert: the badge on the open board rises without a reload, and
         # the inbox holds the alert in words, numbers only
+        # (the count, not the badge's text: earlier screens may have left it at "99+")
         board.wait_for_function(
-            "([sel, before]) => { const n = document.querySelector(sel).textContent.trim();"
-            " return n !== '' && n !== before; }",
-            arg=[badge, unread_before],
+            "(before) => window.minqing.alerts.unread > before", arg=unread_before
         )
+        unread = board.evaluate("() => window.minqing.alerts.unread")
+        assert board.inner_text(badge).strip() == (str(unread) if unread <= 99 else "99+")
         assert board.evaluate("() => window.mqNotReloaded === true")
         board.goto(live_server + "/alerts")
         row = board.locator(".mq-alerts-list .mq-alert").first
