@@ -57,7 +57,7 @@ def kpis(session: Session, scope: str | None, start: datetime, end: datetime) ->
           (SELECT count(*) FROM incident_feedback f
              JOIN incident fi ON fi.id = f.incident_id
             WHERE f.at >= :start AND f.at < :end {fwhere}) AS ratings,
-          (SELECT count(*) FROM ({cs.states_at(":end", where)}) s
+          (SELECT count(*) FROM ({cs.states_at(":end", where, open_only=True)}) s
             WHERE {cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":end")}) AS overdue
         FROM incident i
         WHERE ({cs.received()}
@@ -157,7 +157,7 @@ def most_overdue(session: Session, scope: str | None, at: datetime, limit: int) 
                d.name_en AS department_en,
                {cs.running_due("s.status", "s.accept_due", "s.resolve_due")} AS due,
                i.description
-        FROM ({cs.states_at(":at", where)}) s
+        FROM ({cs.states_at(":at", where, open_only=True)}) s
         JOIN incident i ON i.id = s.id
         LEFT JOIN area g ON g.id = i.grid_id
         LEFT JOIN department d ON d.id = i.lead_department_id

@@ -111,7 +111,7 @@ def stuck_cases(
     department_en, moves, overdue_days`` (None when not overdue), ``description``; most
     moves first, then longest overdue."""
     where, params = scope_filter(scope)
-    at_end = cs.states_at(":end", where)
+    at_end = cs.states_at(":end", where, open_only=True)
     overdue = cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":end")
     due = cs.running_due("s.status", "s.accept_due", "s.resolve_due")
     sql = f"""

@@ -124,7 +124,7 @@ def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[st
     (``case_state.states_at``)."""
     where, params = scope_filter(scope)
     sql = f"""
-        WITH s AS ({cs.states_at(":at", where)})
+        WITH s AS ({cs.states_at(":at", where, open_only=True)})
         {_open_counts("s.status", "s.accept_due", "s.resolve_due")}
         FROM s
         WHERE {cs.is_open("s.status")}

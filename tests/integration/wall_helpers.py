@@ -199,20 +199,28 @@ def sql_kpis(session: Any, prefix: str, now: datetime) -> dict[str, float | None
     return out | {f"{k}_prev": float(v) for k, v in then.items()}
 
 
-def states_at(session: Any, prefix: str, at: datetime) -> dict[int, tuple[str, Any, Any]]:
+def states_at(
+    session: Any, prefix: str, at: datetime, ids: list[int] | None = None
+) -> dict[int, tuple[str, Any, Any]]:
     """``{incident id: (status, accept by, resolve by)}`` as the cases stood at ``at``,
     replayed from the raw timeline rows: an incident untouched since ``at`` as it is now
     (if reported by then); otherwise its last transition up to ``at`` with the deadlines
-    its last dispatch, a later approved extension or a resume (which moves both) set."""
+    its last dispatch, a later approved extension or a resume (which moves both) set.
+    ``ids``: only these incidents."""
+    only = "AND i.id = ANY(:ids)" if ids is not None else ""
     incidents = session.execute(
-        text("""SELECT i.id, i.status, i.reported_at, i.accept_due_at, i.resolve_due_at
+        text(f"""SELECT i.id, i.status, i.reported_at, i.accept_due_at, i.resolve_due_at
         FROM incident i LEFT JOIN area g ON g.id = i.grid_id
-        WHERE :p = '%' OR g.code LIKE :p"""),
-        {"p": prefix + "%"},
+        WHERE (:p = '%' OR g.code LIKE :p) {only}"""),
+        {"p": prefix + "%", "ids": ids},
     ).all()
     events: dict[int, list[Any]] = {}
     for e in session.execute(
-        text("SELECT incident_id, id, at, action, to_status, detail FROM incident_event")
+        text(
+            "SELECT incident_id, id, at, action, to_status, detail FROM incident_event "
+            + ("WHERE incident_id = ANY(:ids)" if ids is not None else "")
+        ),
+        {"ids": ids},
     ):
         events.setdefault(e.incident_id, []).append(e)
     out: dict[int, tuple[str, Any, Any]] = {}
