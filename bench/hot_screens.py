@@ -52,9 +52,9 @@ def screens() -> dict[str, Callable[[Any, Any], object]]:
     }
 
 
-def timed(fn: Callable[[Any, Any], object]) -> tuple[float, float, str]:
-    """Seconds to build one screen in a unit of work of its own, and its slowest
-    statement (seconds, first words)."""
+def timed(fn: Callable[[Any, Any], object]) -> tuple[float, list[tuple[float, str]]]:
+    """Seconds to build one screen in a unit of work of its own, and its statements,
+    slowest first (seconds, first words)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -80,22 +80,25 @@ def timed(fn: Callable[[Any, Any], object]) -> tuple[float, float, str]:
     finally:
         event.remove(Engine, "before_cursor_execute", before)
         event.remove(Engine, "after_cursor_execute", after)
-    slowest = max(spent, default=(0.0, ""))
-    return total, slowest[0], slowest[1]
+    return total, sorted(spent, reverse=True) or [(0.0, "")]
 
 
-def measure(runs: int, against: dict[str, float] | None = None) -> dict[str, float]:
-    """Median seconds of every screen; prints each (with its ratio to ``against``)."""
+def measure(runs: int, against: dict[str, float] | None = None, top: int = 1) -> dict[str, float]:
+    """Median seconds of every screen; prints each (with its ratio to ``against``) and
+    the ``top`` slowest statements of its median run."""
     print(f"{'screen':20} {'median s':>9} {'baseline s':>10} {'ratio':>6}  slowest statement")
     out = {}
     for name, fn in screens().items():
         timed(fn)  # warm-up: plans, caches
         rows = sorted(timed(fn) for _ in range(runs))
-        median, slow_s, slow_sql = rows[len(rows) // 2]
+        median, statements = rows[len(rows) // 2]
         base = (against or {}).get(name)
         ratio = f"{median / base:5.2f}x" if base else "     -"
         shown = f"{base:10.3f}" if base else f"{'-':>10}"
+        slow_s, slow_sql = statements[0]
         print(f"{name:20} {median:9.3f} {shown} {ratio}  {slow_s:6.3f} s {slow_sql}", flush=True)
+        for more_s, more_sql in statements[1:top]:
+            print(f"{'':49}{more_s:6.3f} s {more_sql}", flush=True)
         out[name] = median
     return out
 
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     ap.add_argument(
         "--incidents", type=int, default=1_000_000, help="the benchmark city of this size"
     )
+    ap.add_argument("--top", type=int, default=1, help="slowest statements shown per screen")
     args = ap.parse_args(argv)
     if not args.smoke:
         from bench import seed
@@ -128,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     runs = 1 if args.smoke else args.runs
     print(f"incidents in database: {_total():,}; runs: {runs} (median)", flush=True)
     against = json.loads(args.against.read_text()) if args.against else None
-    out = measure(runs, against)
+    out = measure(runs, against, args.top)
     if args.save:
         args.save.write_text(json.dumps(out, indent=1))
     return out
