@@ -122,10 +122,23 @@ def use(url: str, owner: str) -> None:
             clear()
 
 
+def refuse_unless_bench(url: str) -> None:
+    """Raise :class:`WrongDatabase` unless ``url`` names a benchmark database, never the
+    app's: what a benchmark migrates or seeds."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database or ""
+    app = _app_settings()
+    apps = {make_url(u).database for u in (app.database_url, app.admin_database_url) if u}
+    if "_bench" not in name or name in apps | {app.database_name}:
+        raise WrongDatabase(f"not a benchmark database: {name!r}")
+
+
 def migrate(owner: str) -> None:
     """Bring a benchmark database to this tree's head, unless ``MINQING_BENCH_MIGRATE=0``:
     a branch measuring against a benchmark database that another branch has migrated
     further (a revision this tree does not know) leaves its schema as it is."""
+    refuse_unless_bench(owner)
     if os.environ.get("MINQING_BENCH_MIGRATE", "1") == "0":
         print("MINQING_BENCH_MIGRATE=0: the benchmark database is not migrated", flush=True)
         return

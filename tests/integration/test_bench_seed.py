@@ -53,6 +53,11 @@ def test_a_benchmark_database_is_never_the_apps() -> None:
             bench_seed.bench_database(wrong)
     app, _ = bench_seed.bench_database(SUFFIXES[0])
     assert make_url(app).database != make_url(get_settings().database_url).database
+    # nor does a benchmark migrate the app's database (or any that is not a benchmark's)
+    for url in (get_settings().database_url, get_settings().admin_database_url):
+        if url:
+            with pytest.raises(bench_seed.WrongDatabase):
+                bench_seed.migrate(url)
 
 
 def _fingerprint(owner: str) -> dict[str, object]:
