@@ -1,0 +1,288 @@
+"""Density and clusters from the coarse rollup (migration 0028_coarse_rollup); its check,
+compaction and rebuild.
+
+``incident_rollup`` (0024) holds about one incident per row, so at 10M incidents a
+city-wide year still read millions of rows. ``incident_coarse`` counts each of the
+resolutions 6, 7 and 8 separately, per street code prefix and per bucket of ``2^lvl``
+local days (aligned on 1970-01-01): a window's whole days are at most two buckets per
+level, and a bucket holds at most the cells that had incidents in it, so what a request
+reads stops growing once the cells are saturated. Per-statement deltas wait in
+``incident_coarse_delta`` until ``incident_coarse_compact()`` folds them in; readers add
+the deltas of their days.
+
+The answer is the raw answer, exactly (same cases, same ``geom && viewport`` semantics):
+a cell whose selected rows (rows and deltas) all have extents inside the viewport is
+summed from them, rows whose extent misses it hold no point of it; a cell with any row
+across the viewport's edge is counted from ``incident`` for the whole days (an index
+range on ``(h3_r, occurred_at)`` per such cell); the window's partial days are read raw.
+This holds because every point ever added to or removed from a row lies in its extent
+(extents only grow; a removal's delta carries the removed point's box).
+
+Requests this cannot answer go to 0024's path (:func:`geodata.queries.rollup.h3_counts`)
+or to the raw query: category or source filters, the urgency filter, an area scope finer
+than a street, resolutions 9 and 10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geodata.queries import case_state
+from geodata.queries.layers import ENVELOPE, IncidentWhere, _bbox_params
+from geodata.queries.layers import h3_counts as raw_h3_counts
+from geodata.queries.planner import without_jit
+from geodata.queries.rollup import TZ, local_midnight, whole_days
+from geodata.queries.rollup import h3_counts as fine_h3_counts
+
+RES: Final = (6, 7, 8)
+LEVELS: Final = 10  # buckets of 1, 2, 4, ..., 512 local days
+EPOCH: Final = date(1970, 1, 1)
+STREET_DIGITS: Final = 9  # the street's code prefix (governance.access.LEVEL_DIGITS)
+KEY: Final = "res, lvl, bucket, cell, street"
+DKEY: Final = "res, day, cell, street"
+
+
+def buckets(first: date, stop: date) -> list[tuple[int, int]]:
+    """``[(lvl, bucket), ...]``: the aligned buckets that exactly tile the local days
+    ``first <= day < stop``, greedily the largest (at most two per level)."""
+    a, b = (first - EPOCH).days, (stop - EPOCH).days
+    out = []
+    while a < b:
+        lvl = 0
+        while lvl + 1 < LEVELS and a % (1 << (lvl + 1)) == 0 and a + (1 << (lvl + 1)) <= b:
+            lvl += 1
+        out.append((lvl, a >> lvl))
+        a += 1 << lvl
+    return out
+
+
+def bucket_days(lvl: int, bucket: int) -> tuple[date, date]:
+    """The local days ``[first, stop)`` of a bucket."""
+    first = EPOCH + timedelta(days=bucket << lvl)
+    return first, first + timedelta(days=1 << lvl)
+
+
+def serves(where: IncidentWhere, res: int) -> bool:
+    """Can the coarse rollup answer this request (else 0024's path or the raw query)?"""
+    return (
+        res in RES
+        and not where.categories
+        and not where.sources
+        and not where.urgency
+        and (where.scope is None or len(where.scope) <= STREET_DIGITS)
+    )
+
+
+def _deltas(rows: str, where: str = "TRUE") -> str:
+    """Per-resolution rows ``(res, day, cell, street, dn, dx, dy, pt)`` of counted
+    incident rows ``rows`` (the triggers' expression, migration 0028)."""
+    values = ", ".join(f"({r}::smallint, a.h3_{r})" for r in RES)
+    return f"""
+    SELECT v.res, (a.occurred_at AT TIME ZONE '{TZ}')::date AS day, v.cell,
+           coalesce(left(g.code, {STREET_DIGITS}), '') AS street, 1 AS dn,
+           ST_X(a.geom)::numeric AS dx, ST_Y(a.geom)::numeric AS dy, a.geom AS pt
+    FROM {rows} a LEFT JOIN area g ON g.id = a.grid_id
+    CROSS JOIN LATERAL (VALUES {values}) v(res, cell)
+    WHERE {case_state.counted("a.status")} AND ({where})"""
+
+
+def cell_counts(
+    session: Session,
+    bbox: Sequence[float],
+    where: IncidentWhere,
+    res: int,
+    limit: int,
+) -> list[tuple[int, int, float, float]] | None:
+    """``[(cell, count, mean lon, mean lat), ...]`` largest first, at most ``limit``: the
+    rows of :func:`geodata.queries.layers.h3_counts` with centroids (the mean to ~1e-12
+    degree: exact sums, another order of rounding); None when :func:`serves` says no or
+    the window holds no whole local day (the caller takes another path)."""
+    days = whole_days(where.start, where.end) if serves(where, res) else None
+    if days is None:
+        return None
+    first, stop = days
+    tiles = buckets(first, stop)
+    scope = "AND {a}.street LIKE :scope" if where.scope else ""
+    sql = f"""
+        WITH sel AS MATERIALIZED (
+            SELECT r.cell, r.n, r.sx, r.sy, r.extent
+            FROM unnest(CAST(:lvls AS smallint[]), CAST(:buckets AS integer[])) b(lvl, bucket)
+            JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
+            WHERE r.extent && {ENVELOPE} {scope.format(a="r")}
+            UNION ALL
+            SELECT d.cell, d.n, d.sx, d.sy, d.extent FROM incident_coarse_delta d
+            WHERE d.res = :res AND d.day >= :first AND d.day < :stop
+              AND d.extent && {ENVELOPE} {scope.format(a="d")}
+        ),
+        edge AS MATERIALIZED (
+            SELECT DISTINCT cell FROM sel WHERE NOT {ENVELOPE} ~ extent
+        )
+        SELECT cell, sum(n)::bigint AS n, (sum(sx) / sum(n))::float8, (sum(sy) / sum(n))::float8
+        FROM (
+            SELECT cell, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy FROM sel
+            WHERE cell NOT IN (SELECT cell FROM edge) GROUP BY 1
+            UNION ALL
+            SELECT i.h3_{res}, count(*), sum(ST_X(i.geom)::numeric), sum(ST_Y(i.geom)::numeric)
+            FROM edge e JOIN incident i ON i.h3_{res} = e.cell
+            WHERE i.occurred_at >= :t_first AND i.occurred_at < :t_stop AND {where.sql()}
+            GROUP BY 1
+            UNION ALL
+            SELECT i.h3_{res}, count(*), sum(ST_X(i.geom)::numeric), sum(ST_Y(i.geom)::numeric)
+            FROM incident i WHERE {where.sql()} AND i.occurred_at < :t_first GROUP BY 1
+            UNION ALL
+            SELECT i.h3_{res}, count(*), sum(ST_X(i.geom)::numeric), sum(ST_Y(i.geom)::numeric)
+            FROM incident i WHERE {where.sql()} AND i.occurred_at >= :t_stop GROUP BY 1
+        ) p
+        GROUP BY cell
+        HAVING sum(n) > 0
+        ORDER BY n DESC, cell
+        LIMIT :limit
+    """
+    params = {
+        **where.params(),
+        **_bbox_params(bbox),
+        "res": res,
+        "lvls": [lv for lv, _ in tiles],
+        "buckets": [bk for _, bk in tiles],
+        "first": first,
+        "stop": stop,
+        "t_first": local_midnight(first),
+        "t_stop": local_midnight(stop),
+        "limit": limit,
+    }
+    without_jit(session)
+    return [
+        (int(c), int(n), float(x), float(y)) for c, n, x, y in session.execute(text(sql), params)
+    ]
+
+
+# -- maintenance ------------------------------------------------------------------------
+
+
+def compact(session: Session) -> int:
+    """Fold the committed deltas into the rows (waits for a compaction under way);
+    returns the rows written."""
+    session.execute(text("SELECT pg_advisory_xact_lock(1700028)"))
+    return int(session.execute(text("SELECT incident_coarse_compact()")).scalar_one())
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the coarse rollup from ``incident`` in the caller's transaction (writers
+    of incidents wait); returns its row count. Level 0 in one scan, each level from the
+    one below."""
+    session.execute(text("LOCK TABLE incident IN SHARE MODE"))
+    session.execute(text("SELECT pg_advisory_xact_lock(1700028)"))
+    session.execute(text("TRUNCATE incident_coarse, incident_coarse_delta"))
+    total = session.execute(
+        text(f"""
+        INSERT INTO incident_coarse ({KEY}, n, sx, sy, extent)
+        SELECT res, 0, day - DATE '1970-01-01', cell, street, count(*), sum(dx), sum(dy),
+               ST_Envelope(ST_Collect(pt))
+        FROM ({_deltas("incident")}) d
+        GROUP BY res, day, cell, street ORDER BY res, day, cell, street""")
+    ).rowcount  # type: ignore[attr-defined]
+    for lvl in range(1, LEVELS):
+        total += session.execute(
+            text(f"""
+            INSERT INTO incident_coarse ({KEY}, n, sx, sy, extent)
+            SELECT res, {lvl}, bucket >> 1, cell, street, sum(n), sum(sx), sum(sy),
+                   ST_Envelope(ST_Collect(extent))
+            FROM incident_coarse WHERE lvl = {lvl - 1}
+            GROUP BY res, bucket >> 1, cell, street ORDER BY res, bucket >> 1, cell, street""")
+        ).rowcount  # type: ignore[attr-defined]
+    session.execute(text("ANALYZE incident_coarse"))
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
+class CoarseDrift:
+    """How the coarse rollup (rows plus deltas) differs from a direct ``GROUP BY``:
+    keys whose count or coordinate sums differ (``examples``: up to 5 as ``(key, kept n,
+    true n)``), and counted points outside their rows' extents."""
+
+    keys: int
+    uncovered: int
+    examples: tuple[tuple[str, int | None, int | None], ...]
+
+    @property
+    def exact(self) -> bool:
+        return self.keys == 0 and self.uncovered == 0
+
+
+def check(session: Session) -> CoarseDrift:
+    """Compare every level of the rollup (rows plus pending deltas) with a direct
+    ``GROUP BY`` of the counted incidents."""
+    levels = f"generate_series(0, {LEVELS - 1})"
+    truth = f"""
+        SELECT d.res, l.lvl, (d.day - DATE '1970-01-01') >> l.lvl AS bucket, d.cell,
+               d.street, count(*) AS n, sum(d.dx) AS sx, sum(d.dy) AS sy
+        FROM ({_deltas("incident")}) d CROSS JOIN {levels} l(lvl)
+        GROUP BY 1, 2, 3, 4, 5"""
+    kept = f"""
+        SELECT res, lvl, bucket, cell, street, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy
+        FROM (SELECT {KEY}, n, sx, sy FROM incident_coarse
+              UNION ALL
+              SELECT d.res, l.lvl, (d.day - DATE '1970-01-01') >> l.lvl, d.cell, d.street,
+                     d.n, d.sx, d.sy
+              FROM incident_coarse_delta d CROSS JOIN {levels} l(lvl)) u
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 OR sum(sx) <> 0 OR sum(sy) <> 0"""
+    rows = session.execute(
+        text(f"""
+        SELECT CAST(ROW(coalesce(t.res, k.res), coalesce(t.lvl, k.lvl),
+                        coalesce(t.bucket, k.bucket), coalesce(t.cell, k.cell),
+                        coalesce(t.street, k.street)) AS text), k.n, t.n
+        FROM ({truth}) t FULL JOIN ({kept}) k
+          ON (k.res, k.lvl, k.bucket, k.cell, k.street) = (t.res, t.lvl, t.bucket, t.cell, t.street)
+        WHERE (t.n, t.sx, t.sy) IS DISTINCT FROM (k.n, k.sx, k.sy)
+        ORDER BY 1""")
+    ).all()
+    uncovered = session.execute(
+        text(f"""
+        SELECT count(*) FROM ({_deltas("incident")}) d
+        CROSS JOIN {levels} l(lvl)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM incident_coarse r
+            WHERE (r.res, r.lvl, r.bucket, r.cell, r.street)
+                = (d.res, l.lvl, (d.day - DATE '1970-01-01') >> l.lvl, d.cell, d.street)
+              AND r.extent ~ d.pt)
+          AND NOT EXISTS (
+            SELECT 1 FROM incident_coarse_delta x
+            WHERE (x.res, x.day, x.cell, x.street) = (d.res, d.day, d.cell, d.street)
+              AND x.extent ~ d.pt)""")
+    ).scalar_one()
+    examples = tuple(
+        (str(k), None if a is None else int(a), None if b is None else int(b))
+        for k, a, b in rows[:5]
+    )
+    return CoarseDrift(len(rows), int(uncovered), examples)
+
+
+# -- the layers' entry points -----------------------------------------------------------
+
+
+def h3_counts(
+    session: Session, bbox: Sequence[float], where: IncidentWhere, res: int, limit: int
+) -> list[tuple[int, int]]:
+    """Density ``[(cell, count), ...]`` largest first: from the coarse rollup where it
+    serves the request, else from 0024's rollup (which falls back to the raw query)."""
+    rows = cell_counts(session, bbox, where, res, limit)
+    if rows is None:
+        return fine_h3_counts(session, bbox, where, res, limit)
+    return [(c, n) for c, n, _, _ in rows]
+
+
+def clusters(
+    session: Session, bbox: Sequence[float], where: IncidentWhere, res: int, limit: int
+) -> list[tuple]:
+    """The incidents layer's clusters ``[(cell, count, lon, lat), ...]``: from the coarse
+    rollup where it serves the request, else the raw query."""
+    rows = cell_counts(session, bbox, where, res, limit)
+    if rows is None:
+        return raw_h3_counts(session, bbox, where, res, limit, with_centroid=True)
+    return list(rows)
