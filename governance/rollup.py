@@ -42,7 +42,8 @@ def rebuild_coarse(s: Session) -> int:
     return cq.rebuild(s)
 
 
-def compact(s: Session) -> int:
-    """Fold the coarse rollup's pending deltas into its rows (writers' triggers do it now
-    and then; a periodic job may call this too); returns the rows written."""
-    return cq.compact(s)
+def compact(s: Session, wait: bool = True) -> int | None:
+    """Fold the coarse rollup's pending deltas into its rows; returns the rows written
+    (None: another compaction is under way and ``wait`` is false). The background sweep
+    calls it every round (``governance.sla_sweep``), so that readers add few deltas."""
+    return cq.compact(s, wait)

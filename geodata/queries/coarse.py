@@ -175,10 +175,18 @@ def cell_counts(
 # -- maintenance ------------------------------------------------------------------------
 
 
-def compact(session: Session) -> int:
-    """Fold the committed deltas into the rows (waits for a compaction under way);
-    returns the rows written."""
-    session.execute(text("SELECT pg_advisory_xact_lock(1700028)"))
+COMPACT_LOCK: Final = 1_700_028  # migration 0028's advisory lock of the compaction
+
+
+def compact(session: Session, wait: bool = True) -> int | None:
+    """Fold the committed deltas into the rows; returns the rows written, or None when
+    another compaction holds the lock and ``wait`` is false (the sweep then skips)."""
+    if wait:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
+    elif not session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK}
+    ).scalar_one():
+        return None
     return int(session.execute(text("SELECT incident_coarse_compact()")).scalar_one())
 
 
@@ -187,7 +195,7 @@ def rebuild(session: Session) -> int:
     of incidents wait); returns its row count. Level 0 in one scan, each level from the
     one below."""
     session.execute(text("LOCK TABLE incident IN SHARE MODE"))
-    session.execute(text("SELECT pg_advisory_xact_lock(1700028)"))
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
     session.execute(text("TRUNCATE incident_coarse, incident_coarse_delta"))
     total = session.execute(
         text(f"""

@@ -23,17 +23,21 @@ of a street behind the one before it until commit, and two multi-statement trans
 could deadlock on rows they share. The statement-level triggers (transition tables, as
 0024) therefore only append aggregated per-day deltas to ``incident_coarse_delta``
 (removals carry their old points' box too); ``incident_coarse_compact()`` folds the
-committed deltas into the rows under one advisory lock. A writer's trigger calls it now
-and then (with a probability growing with the deltas it added, if nobody else holds the
-lock), so the deltas stay few without a job; ``db rollup-check`` / ``db rollup-rebuild``
-cover both tables. Readers add the deltas of their days to the rows (one snapshot sees a
+committed deltas into the rows under one advisory lock: the app's background sweep calls
+it (``governance.rollup.compact``), and, should no sweep run, a writer's trigger does now
+and then (with a probability growing with the deltas it added, once per ~65k delta rows
+on average, if nobody else holds the lock), so the log stays bounded either way. Writers
+thus pay an append of ~3 delta rows per incident, not 30 upserts (3 resolutions x 10
+levels). ``db rollup-check`` / ``db rollup-rebuild`` cover both tables. Readers add the deltas of their days to the rows (one snapshot sees a
 delta either folded in or still in the log, never both).
 
 The fitted indexes: ``ix_incident_h3_8`` becomes a covering index (``INCLUDE`` the columns
 the incidents layer's count and clusters read), so a small viewport looked up through the
 res-8 cells that cover it is an index-only range scan over the window's rows instead of a
-bitmap of every point ever reported there; ``(h3_6, occurred_at)`` comes back (0025 dropped
-it as unused) for the coarse rollup's cells across a viewport's edge at zoom <= 9.
+bitmap of every point ever reported there; ``ix_incident_occurred_at`` likewise covers
+what the rollups read raw for a window's two partial days (at 10M a day is ~27k rows on
+as many heap pages); ``(h3_6, occurred_at)`` comes back (0025 dropped it as unused) for
+the coarse rollup's cells across a viewport's edge at zoom <= 9.
 
 Revision ID: 0028_coarse_rollup
 Revises: 0027_event_partitions
@@ -130,8 +134,9 @@ BEGIN
     )
 }
     END IF;
-    -- fold the log into the rows now and then: on average every ~256 delta rows
-    IF k > 0 AND random() * 256 < k AND pg_try_advisory_xact_lock({COMPACT_LOCK}) THEN
+    -- the app's sweep folds the log in (governance.rollup.compact); should it not run,
+    -- writers do it now and then (on average once per ~65,536 delta rows)
+    IF k > 0 AND random() * 65536 < k AND pg_try_advisory_xact_lock({COMPACT_LOCK}) THEN
         PERFORM incident_coarse_compact();
     END IF;
     RETURN NULL;
@@ -221,6 +226,17 @@ H3_8_COVER = (
     "CREATE INDEX ix_incident_h3_8 ON incident (h3_8, occurred_at) "
     "INCLUDE (status, grid_id, h3_9, h3_10, geom)"
 )
+OCCURRED_COVER = (
+    "CREATE INDEX ix_incident_occurred_at ON incident (occurred_at) "
+    "INCLUDE (status, grid_id, h3_6, h3_7, h3_8, geom)"
+)
+
+
+def _swap(index: str, create: str) -> None:
+    """Replace ``index`` by the one ``create`` makes under the same name."""
+    op.execute(f"ALTER INDEX {index} RENAME TO {index}_old")
+    op.execute(create)
+    op.execute(f"DROP INDEX {index}_old")
 
 
 def upgrade() -> None:
@@ -233,14 +249,13 @@ def upgrade() -> None:
     op.execute(TRUNCATE_FN)
     op.execute(TRIGGERS)
     op.execute("CREATE INDEX ix_incident_h3_6 ON incident (h3_6, occurred_at)")
-    op.execute("ALTER INDEX ix_incident_h3_8 RENAME TO ix_incident_h3_8_old")
-    op.execute(H3_8_COVER)
-    op.execute("DROP INDEX ix_incident_h3_8_old")
+    _swap("ix_incident_h3_8", H3_8_COVER)
+    _swap("ix_incident_occurred_at", OCCURRED_COVER)
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX ix_incident_h3_8")
-    op.execute("CREATE INDEX ix_incident_h3_8 ON incident (h3_8, occurred_at)")
+    _swap("ix_incident_occurred_at", "CREATE INDEX ix_incident_occurred_at ON incident (occurred_at)")
+    _swap("ix_incident_h3_8", "CREATE INDEX ix_incident_h3_8 ON incident (h3_8, occurred_at)")
     op.execute("DROP INDEX ix_incident_h3_6")
     for t in ("ins", "upd", "del", "trunc"):
         op.execute(f"DROP TRIGGER incident_coarse_{t} ON incident")

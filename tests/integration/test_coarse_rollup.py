@@ -232,3 +232,20 @@ def test_the_incidents_layer_with_the_cell_cover_is_unchanged(
         assert lq.h3_counts(s, bbox, where, res, 10**6, with_centroid=True) == lq.h3_counts(
             s, bbox, narrowed, res, 10**6, with_centroid=True
         )
+
+
+@pytest.mark.commits
+def test_the_sweep_skips_a_compaction_under_way(city: dict[str, Any]) -> None:  # noqa: F811
+    """One compaction at a time: the sweep's (``wait=False``) skips while another holds
+    the lock, and folds the log in once it is free."""
+    resp = post(city["token"], "/api/v1/incidents", item(city["points"][9]))
+    assert resp.status_code == 201, resp.get_json()
+    with session_scope(admin=True) as held:
+        held.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": cq.COMPACT_LOCK})
+        with unit_of_work(admin=True) as s:
+            assert rollup.compact(s, wait=False) is None
+    with unit_of_work(admin=True) as s:
+        assert (rollup.compact(s, wait=False) or 0) >= 1
+    with session_scope(admin=True) as s:
+        assert s.execute(text("SELECT count(*) FROM incident_coarse_delta")).scalar_one() == 0
+    assert coarse_drift().exact
