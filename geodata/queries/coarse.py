@@ -11,12 +11,15 @@ reads stops growing once the cells are saturated. Per-statement deltas wait in
 the deltas of their days.
 
 The answer is the raw answer, exactly (same cases, same ``geom && viewport`` semantics):
-a cell whose selected rows (rows and deltas) all have extents inside the viewport is
-summed from them, rows whose extent misses it hold no point of it; a cell with any row
-across the viewport's edge is counted from ``incident`` for the whole days (an index
-range on ``(h3_r, occurred_at)`` per such cell); the window's partial days are read raw.
-This holds because every point ever added to or removed from a row lies in its extent
-(extents only grow; a removal's delta carries the removed point's box).
+a cell whose selected rows (rows and deltas) all have boxes inside the viewport is summed
+from them; rows whose box lies farther than :data:`MARGIN` outside it hold no point that
+passes PostGIS's test (which rounds both boxes outward to float4, by ~1e-5 degree at
+most); a cell with any other row (across an edge, or just outside it) is counted from
+``incident`` for the whole days (an index range on ``(h3_r, occurred_at)`` per such
+cell); the window's partial days are read raw. This holds because every point ever added
+to or removed from a row lies in its box (``x0, y0, x1, y1``: boxes only grow; a removal's
+delta carries the removed point's box), and a point inside the viewport in doubles passes
+the float4 test too.
 
 Requests this cannot answer go to 0024's path (:func:`geodata.queries.rollup.h3_counts`)
 or to the raw query: category or source filters, the urgency filter, an area scope finer
@@ -34,18 +37,20 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state
-from geodata.queries.layers import ENVELOPE, IncidentWhere, _bbox_params
+from geodata.queries.layers import IncidentWhere, _bbox_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
 from geodata.queries.planner import without_jit
 from geodata.queries.rollup import TZ, local_midnight, whole_days
 from geodata.queries.rollup import h3_counts as fine_h3_counts
 
 RES: Final = (6, 7, 8)
+MARGIN: Final = 1e-4  # degrees; > PostGIS's float4 rounding of a box (~1.5e-5 at 180)
 LEVELS: Final = 10  # buckets of 1, 2, 4, ..., 512 local days
 EPOCH: Final = date(1970, 1, 1)
 STREET_DIGITS: Final = 9  # the street's code prefix (governance.access.LEVEL_DIGITS)
 KEY: Final = "res, lvl, bucket, cell, street"
 DKEY: Final = "res, day, cell, street"
+BOX: Final = "x0, y0, x1, y1"
 
 
 def buckets(first: date, stop: date) -> list[tuple[int, int]]:
@@ -80,16 +85,32 @@ def serves(where: IncidentWhere, res: int) -> bool:
 
 
 def _deltas(rows: str, where: str = "TRUE") -> str:
-    """Per-resolution rows ``(res, day, cell, street, dn, dx, dy, pt)`` of counted
-    incident rows ``rows`` (the triggers' expression, migration 0028)."""
+    """Per-resolution rows ``(res, day, cell, street, dn, dx, dy, px, py)`` of counted
+    incident rows ``rows`` and their points ``px, py`` (the triggers' expression,
+    migration 0028)."""
     values = ", ".join(f"({r}::smallint, a.h3_{r})" for r in RES)
     return f"""
     SELECT v.res, (a.occurred_at AT TIME ZONE '{TZ}')::date AS day, v.cell,
            coalesce(left(g.code, {STREET_DIGITS}), '') AS street, 1 AS dn,
-           ST_X(a.geom)::numeric AS dx, ST_Y(a.geom)::numeric AS dy, a.geom AS pt
+           ST_X(a.geom)::numeric AS dx, ST_Y(a.geom)::numeric AS dy,
+           ST_X(a.geom) AS px, ST_Y(a.geom) AS py
     FROM {rows} a LEFT JOIN area g ON g.id = a.grid_id
     CROSS JOIN LATERAL (VALUES {values}) v(res, cell)
     WHERE {case_state.counted("a.status")} AND ({where})"""
+
+
+def _inside(a: str) -> str:
+    """Row ``a``'s box lies inside the viewport (in doubles): each of its points passes."""
+    return f"({a}.x0 >= :minlon AND {a}.x1 <= :maxlon AND {a}.y0 >= :minlat AND {a}.y1 <= :maxlat)"
+
+
+def _near(a: str) -> str:
+    """Row ``a``'s box comes within :data:`MARGIN` of the viewport (else none of its points
+    can pass the point test)."""
+    return (
+        f"({a}.x1 >= :minlon - :margin AND {a}.x0 <= :maxlon + :margin "
+        f"AND {a}.y1 >= :minlat - :margin AND {a}.y0 <= :maxlat + :margin)"
+    )
 
 
 def cell_counts(
@@ -120,18 +141,16 @@ def cell_counts(
     kept = "sum(sx) AS sx, sum(sy) AS sy" if centroids else "0 AS sx, 0 AS sy"
     sql = f"""
         WITH sel AS MATERIALIZED (
-            SELECT r.cell, r.n, r.sx, r.sy, r.extent
+            SELECT r.cell, r.n, r.sx, r.sy, {_inside("r")} AS inside
             FROM unnest(CAST(:lvls AS smallint[]), CAST(:buckets AS integer[])) b(lvl, bucket)
             JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
-            WHERE r.extent && {ENVELOPE} {scope.format(a="r")}
+            WHERE {_near("r")} {scope.format(a="r")}
             UNION ALL
-            SELECT d.cell, d.n, d.sx, d.sy, d.extent FROM incident_coarse_delta d
+            SELECT d.cell, d.n, d.sx, d.sy, {_inside("d")} FROM incident_coarse_delta d
             WHERE d.res = :res AND d.day >= :first AND d.day < :stop
-              AND d.extent && {ENVELOPE} {scope.format(a="d")}
+              AND {_near("d")} {scope.format(a="d")}
         ),
-        edge AS MATERIALIZED (
-            SELECT DISTINCT cell FROM sel WHERE NOT {ENVELOPE} ~ extent
-        )
+        edge AS MATERIALIZED (SELECT DISTINCT cell FROM sel WHERE NOT inside)
         SELECT cell, sum(n)::bigint AS n, (sum(sx) / sum(n))::float8,
                (sum(sy) / sum(n))::float8
         FROM (
@@ -165,6 +184,7 @@ def cell_counts(
         "t_first": local_midnight(first),
         "t_stop": local_midnight(stop),
         "limit": limit,
+        "margin": MARGIN,
     }
     without_jit(session)
     return [
@@ -199,18 +219,18 @@ def rebuild(session: Session) -> int:
     session.execute(text("TRUNCATE incident_coarse, incident_coarse_delta"))
     total = session.execute(
         text(f"""
-        INSERT INTO incident_coarse ({KEY}, n, sx, sy, extent)
+        INSERT INTO incident_coarse ({KEY}, n, sx, sy, {BOX})
         SELECT res, 0, day - DATE '1970-01-01', cell, street, count(*), sum(dx), sum(dy),
-               ST_Envelope(ST_Collect(pt))
+               min(px), min(py), max(px), max(py)
         FROM ({_deltas("incident")}) d
         GROUP BY res, day, cell, street ORDER BY res, day, cell, street""")
     ).rowcount  # type: ignore[attr-defined]
     for lvl in range(1, LEVELS):
         total += session.execute(
             text(f"""
-            INSERT INTO incident_coarse ({KEY}, n, sx, sy, extent)
+            INSERT INTO incident_coarse ({KEY}, n, sx, sy, {BOX})
             SELECT res, {lvl}, bucket >> 1, cell, street, sum(n), sum(sx), sum(sy),
-                   ST_Envelope(ST_Collect(extent))
+                   min(x0), min(y0), max(x1), max(y1)
             FROM incident_coarse WHERE lvl = {lvl - 1}
             GROUP BY res, bucket >> 1, cell, street ORDER BY res, bucket >> 1, cell, street""")
         ).rowcount  # type: ignore[attr-defined]
@@ -222,7 +242,7 @@ def rebuild(session: Session) -> int:
 class CoarseDrift:
     """How the coarse rollup (rows plus deltas) differs from a direct ``GROUP BY``:
     keys whose count or coordinate sums differ (``examples``: up to 5 as ``(key, kept n,
-    true n)``), and counted points outside their rows' extents."""
+    true n)``), and counted points outside their rows' boxes."""
 
     keys: int
     uncovered: int
@@ -268,11 +288,11 @@ def check(session: Session) -> CoarseDrift:
             SELECT 1 FROM incident_coarse r
             WHERE (r.res, r.lvl, r.bucket, r.cell, r.street)
                 = (d.res, l.lvl, (d.day - DATE '1970-01-01') >> l.lvl, d.cell, d.street)
-              AND r.extent ~ d.pt)
+              AND d.px BETWEEN r.x0 AND r.x1 AND d.py BETWEEN r.y0 AND r.y1)
           AND NOT EXISTS (
             SELECT 1 FROM incident_coarse_delta x
             WHERE (x.res, x.day, x.cell, x.street) = (d.res, d.day, d.cell, d.street)
-              AND x.extent ~ d.pt)""")
+              AND d.px BETWEEN x.x0 AND x.x1 AND d.py BETWEEN x.y0 AND x.y1)""")
     ).scalar_one()
     examples = tuple(
         (str(k), None if a is None else int(a), None if b is None else int(b))

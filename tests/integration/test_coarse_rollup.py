@@ -152,9 +152,10 @@ def test_the_layers_read_the_coarse_rollup(city: dict[str, Any]) -> None:  # noq
         before = dict(cq.h3_counts(s, CITY, where, 7, 10**6))
     with session_scope(admin=True) as s:
         s.execute(
-            text("""INSERT INTO incident_coarse_delta (res, day, cell, street, n, sx, sy, extent)
+            text("""INSERT INTO incident_coarse_delta (res, day, cell, street, n, sx, sy,
+                                                       x0, y0, x1, y1)
                     VALUES (7, :d, 1234, '441502001', 1000, 1000 * CAST(:x AS numeric),
-                            1000 * CAST(:y AS numeric), ST_SetSRID(ST_MakePoint(:x, :y), 4326))"""),
+                            1000 * CAST(:y AS numeric), :x, :y, :x, :y)"""),
             {"d": day, "x": lon, "y": lat},
         )
     try:
