@@ -108,7 +108,7 @@ def rollup_check() -> None:
     from governance.uow import unit_of_work
 
     with unit_of_work(admin=True) as s:
-        drifts: dict[str, rollup.Drift | rollup.CoarseDrift] = {
+        drifts: dict[str, rollup.Drift] = {
             "incident rollup": rollup.check(s),
             "coarse rollup": rollup.check_coarse(s),
         }

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import coarse as cq
 from geodata.queries import rollup as q
-from geodata.queries.coarse import CoarseDrift
 from geodata.queries.rollup import Drift
 
-__all__ = ["CoarseDrift", "Drift", "check", "check_coarse", "compact", "rebuild", "rebuild_coarse"]
+__all__ = ["Drift", "check", "check_coarse", "compact", "rebuild", "rebuild_coarse"]
 
 
 def check(s: Session) -> Drift:
@@ -30,7 +29,7 @@ def rebuild(s: Session) -> int:
     return q.rebuild(s)
 
 
-def check_coarse(s: Session) -> CoarseDrift:
+def check_coarse(s: Session) -> Drift:
     """How the coarse rollup (rows plus pending deltas, every level) differs from a
     direct GROUP BY of the counted incidents. Reads every incident ten times: for a
     repair's doubt, not a routine."""

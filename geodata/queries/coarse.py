@@ -29,7 +29,6 @@ than a street, resolutions 9 and 10.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
@@ -40,7 +39,7 @@ from geodata.queries import case_state
 from geodata.queries.layers import IncidentWhere, _bbox_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
 from geodata.queries.planner import without_jit
-from geodata.queries.rollup import TZ, local_midnight, whole_days
+from geodata.queries.rollup import TZ, Drift, local_midnight, whole_days
 from geodata.queries.rollup import h3_counts as fine_h3_counts
 
 RES: Final = (6, 7, 8)
@@ -238,24 +237,10 @@ def rebuild(session: Session) -> int:
     return int(total or 0)
 
 
-@dataclass(frozen=True)
-class CoarseDrift:
-    """How the coarse rollup (rows plus deltas) differs from a direct ``GROUP BY``:
-    keys whose count or coordinate sums differ (``examples``: up to 5 as ``(key, kept n,
-    true n)``), and counted points outside their rows' boxes."""
-
-    keys: int
-    uncovered: int
-    examples: tuple[tuple[str, int | None, int | None], ...]
-
-    @property
-    def exact(self) -> bool:
-        return self.keys == 0 and self.uncovered == 0
-
-
-def check(session: Session) -> CoarseDrift:
+def check(session: Session) -> Drift:
     """Compare every level of the rollup (rows plus pending deltas) with a direct
-    ``GROUP BY`` of the counted incidents."""
+    ``GROUP BY`` of the counted incidents: keys whose count or coordinate sums differ,
+    and counted points outside their rows' boxes (:class:`geodata.queries.rollup.Drift`)."""
     levels = f"generate_series(0, {LEVELS - 1})"
     truth = f"""
         SELECT d.res, l.lvl, (d.day - DATE '1970-01-01') >> l.lvl AS bucket, d.cell,
@@ -298,7 +283,7 @@ def check(session: Session) -> CoarseDrift:
         (str(k), None if a is None else int(a), None if b is None else int(b))
         for k, a, b in rows[:5]
     )
-    return CoarseDrift(len(rows), int(uncovered), examples)
+    return Drift(len(rows), int(uncovered), examples)
 
 
 # -- the layers' entry points -----------------------------------------------------------

@@ -38,7 +38,7 @@ from tests.integration.test_rollup import (  # noqa: F401  (fixtures)
 )
 
 
-def coarse_drift() -> rollup.CoarseDrift:
+def coarse_drift() -> rollup.Drift:
     with unit_of_work(admin=True) as s:
         return rollup.check_coarse(s)
 
