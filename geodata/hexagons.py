@@ -44,13 +44,13 @@ def cells_for_points(
 
 
 def covering_cells(
-    bbox: Sequence[float], res: int, max_cells: int, margin: float = 0.01
+    bbox: Sequence[float], res: int, max_cells: int, margin: float = 0.002
 ) -> tuple[int, ...] | None:
     """Every res-``res`` cell that a point of ``bbox`` (minlon, minlat, maxlon, maxlat) can
     lie in, sorted; None when that would be more than ``max_cells``. A point's cell
-    contains it, so it overlaps the box; the box is widened by ``margin`` degrees (~1 km)
-    so that the straight-edged polygons H3 tests here, which differ from the cells by
-    metres at most, cannot leave one out. A superset: the caller still tests the point."""
+    contains it, so it overlaps the box; the box is widened by ``margin`` degrees (~200 m)
+    so that the straight-edged polygons H3 tests here, whose edges differ from the cells'
+    arcs by far less, cannot leave one out (every extra cell is an index range to read). A superset: the caller still tests the point."""
     minlon, minlat, maxlon, maxlat = bbox
     x0, y0 = max(-180.0, minlon - margin), max(-89.0, minlat - margin)
     x1, y1 = min(180.0, maxlon + margin), min(89.0, maxlat + margin)

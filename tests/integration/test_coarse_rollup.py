@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 from sqlalchemy import text
@@ -204,6 +204,31 @@ def test_covering_cells_hold_every_point_of_the_box() -> None:
     got = cells_for_points([p[1] for p in pts], [p[0] for p in pts], [8])[8]
     assert set(int(c) for c in got) <= set(cover)
     assert covering_cells(CITY, 8, 400) is None  # too many: the caller does without
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    x=st.floats(114.9, 116.3),
+    y=st.floats(22.5, 23.7),
+    w=st.floats(0.0005, 0.08),
+    h=st.floats(0.0005, 0.06),
+    u=st.floats(0, 1),
+    v=st.floats(0, 1),
+    edge=st.sampled_from(["in", "x0", "x1", "y0", "y1", "corner"]),
+)
+def test_covering_cells_hold_any_point_of_any_box(
+    x: float, y: float, w: float, h: float, u: float, v: float, edge: str
+) -> None:
+    """Any point of the box, its edges and corners included, lies in a cell of the cover."""
+    from geodata.hexagons import cells_for_points
+
+    bbox = (x, y, x + w, y + h)
+    px, py = x + u * w, y + v * h
+    px = {"x0": x, "x1": x + w, "corner": x}.get(edge, px)
+    py = {"y0": y, "y1": y + h, "corner": y + h}.get(edge, py)
+    cover = covering_cells(bbox, 8, 10_000)
+    assert cover is not None
+    assert int(cells_for_points([py], [px], [8])[8][0]) in cover
 
 
 @pytest.mark.parametrize("zoom", [13, 15])
