@@ -29,7 +29,7 @@ than a street, resolutions 9 and 10.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from sqlalchemy import text
@@ -112,6 +112,37 @@ def _near(a: str) -> str:
     )
 
 
+def _raw(sign: int, centroids: bool) -> str:
+    """Count (and coordinate sums) of raw rows, times ``sign``: float sums (a numeric per
+    point costs ~10 us), made numeric per cell."""
+    if not centroids:
+        return f"{sign} * count(*), 0, 0"
+    return (
+        f"{sign} * count(*), ({sign} * sum(ST_X(i.geom)))::numeric, "
+        f"({sign} * sum(ST_Y(i.geom)))::numeric"
+    )
+
+
+def _span(where: IncidentWhere, first: date, stop: date) -> tuple[date, date]:
+    """The local days ``[lo, hi)`` read from the rollup for the window, whose whole days
+    are ``[first, stop)``. A partial day at either end is read raw, either its part in the
+    window (added) or, when that is the larger part, the whole day from the rollup less
+    its part outside the window (taken off): a rolling window ending now takes today whole
+    and takes off the rows after now (normally none) instead of reading today's rows."""
+    lo, hi = first, stop
+    day = timedelta(days=1)
+    if where.start < local_midnight(first):  # starts mid-day, on the day before ``first``
+        inside = local_midnight(first) - where.start
+        if where.start - local_midnight(first - day) < inside:
+            lo = first - day
+    if where.end > local_midnight(stop):  # ends mid-day, on day ``stop``
+        outside = local_midnight(stop + day) - where.end
+        now = where.now or datetime.now(UTC)
+        if where.end >= now or outside < where.end - local_midnight(stop):
+            hi = stop + day
+    return lo, hi
+
+
 def cell_counts(
     session: Session,
     bbox: Sequence[float],
@@ -128,16 +159,37 @@ def cell_counts(
     days = whole_days(where.start, where.end) if serves(where, res) else None
     if days is None:
         return None
-    first, stop = days
-    tiles = buckets(first, stop)
+    lo, hi = _span(where, *days)
+    tiles = buckets(lo, hi)
     scope = "AND {a}.street LIKE :scope" if where.scope else ""
-    # raw rows: float sums (numeric per point cost ~10 us each), made numeric per cell
-    raw = (
-        "count(*), sum(ST_X(i.geom))::numeric, sum(ST_Y(i.geom))::numeric"
-        if centroids
-        else "count(*), 0, 0"
-    )
     kept = "sum(sx) AS sx, sum(sy) AS sy" if centroids else "0 AS sx, 0 AS sy"
+    anywhen = where.sql(window=False)
+    params: dict[str, object] = {
+        **where.params(),
+        **_bbox_params(bbox),
+        "res": res,
+        "lvls": [lv for lv, _ in tiles],
+        "buckets": [bk for _, bk in tiles],
+        "first": lo,
+        "stop": hi,
+        "t_lo": local_midnight(lo),
+        "t_hi": local_midnight(hi),
+        "limit": limit,
+        "margin": MARGIN,
+    }
+    # the window's ends: [start, lo) added or [lo, start) taken off, the same at the end
+    ends = []
+    for k, (a, b) in enumerate(
+        ((where.start, local_midnight(lo)), (local_midnight(hi), where.end))
+    ):
+        if a == b:
+            continue
+        sign = 1 if a < b else -1
+        params[f"a{k}"], params[f"b{k}"] = min(a, b), max(a, b)
+        ends.append(f"""
+            UNION ALL
+            SELECT i.h3_{res}, {_raw(sign, centroids)} FROM incident i
+            WHERE i.occurred_at >= :a{k} AND i.occurred_at < :b{k} AND {anywhen} GROUP BY 1""")
     sql = f"""
         WITH sel AS MATERIALIZED (
             SELECT r.cell, r.n, r.sx, r.sy, {_inside("r")} AS inside
@@ -156,35 +208,17 @@ def cell_counts(
             SELECT cell, sum(n) AS n, {kept} FROM sel
             WHERE cell NOT IN (SELECT cell FROM edge) GROUP BY 1
             UNION ALL
-            SELECT i.h3_{res}, {raw}
+            SELECT i.h3_{res}, {_raw(1, centroids)}
             FROM edge e JOIN incident i ON i.h3_{res} = e.cell
-            WHERE i.occurred_at >= :t_first AND i.occurred_at < :t_stop AND {where.sql()}
+            WHERE i.occurred_at >= :t_lo AND i.occurred_at < :t_hi AND {anywhen}
             GROUP BY 1
-            UNION ALL
-            SELECT i.h3_{res}, {raw}
-            FROM incident i WHERE {where.sql()} AND i.occurred_at < :t_first GROUP BY 1
-            UNION ALL
-            SELECT i.h3_{res}, {raw}
-            FROM incident i WHERE {where.sql()} AND i.occurred_at >= :t_stop GROUP BY 1
+            {"".join(ends)}
         ) p
         GROUP BY cell
         HAVING sum(n) > 0
         ORDER BY n DESC, cell
         LIMIT :limit
     """
-    params = {
-        **where.params(),
-        **_bbox_params(bbox),
-        "res": res,
-        "lvls": [lv for lv, _ in tiles],
-        "buckets": [bk for _, bk in tiles],
-        "first": first,
-        "stop": stop,
-        "t_first": local_midnight(first),
-        "t_stop": local_midnight(stop),
-        "limit": limit,
-        "margin": MARGIN,
-    }
     without_jit(session)
     return [
         (int(c), int(n), float(x), float(y)) for c, n, x, y in session.execute(text(sql), params)

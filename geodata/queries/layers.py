@@ -80,8 +80,14 @@ class IncidentWhere:
     # range per cell over the window, not a bitmap of every point ever reported in view
     cells8: tuple[int, ...] = ()
 
-    def sql(self, alias: str = "i") -> str:
-        window = f"({alias}.occurred_at >= :start AND {alias}.occurred_at < :end)"
+    def sql(self, alias: str = "i", window: bool = True) -> str:
+        """The predicates on incident rows ``alias``; without ``window``, any time (for
+        the rollups' corrections at the window's ends; not with the urgency filter)."""
+        if not window and self.urgency:
+            raise ValueError("the urgency filter needs the window")
+        in_window = (
+            f"({alias}.occurred_at >= :start AND {alias}.occurred_at < :end)" if window else "TRUE"
+        )
         a = alias
         parts = [
             f"{alias}.geom && {ENVELOPE}",
@@ -90,7 +96,7 @@ class IncidentWhere:
                 f"{a}.status",
                 f"{a}.accept_due_at",
                 f"{a}.resolve_due_at",
-                in_window=window,
+                in_window=in_window,
             ),
             case_state.counted(f"{alias}.status"),
             *self.key_sql(alias),
