@@ -137,8 +137,9 @@ def _span(where: IncidentWhere, first: date, stop: date) -> tuple[date, date]:
             lo = first - day
     if where.end > local_midnight(stop):  # ends mid-day, on day ``stop``
         outside = local_midnight(stop + day) - where.end
-        now = where.now or datetime.now(UTC)
-        if where.end >= now or outside < where.end - local_midnight(stop):
+        # a window ending about now ("30 d"): what comes after it is what arrived since
+        recent = where.end + timedelta(hours=1) >= (where.now or datetime.now(UTC))
+        if recent or outside < where.end - local_midnight(stop):
             hi = stop + day
     return lo, hi
 
