@@ -5,8 +5,9 @@
 
 Uses (or seeds once) a separate database ``<name>_bench`` so the development data is
 untouched, then prints, side by side from one run: median and p95 of the density
-endpoint (Flask in-process, gzip on), of its SQL alone (the incident rollup for whole
-days plus the raw rows of the partial ones, ``geodata/queries/rollup.py``), of the same
+endpoint (Flask in-process, gzip on), of its SQL alone (the coarse rollup for whole days
+plus the raw rows of the partial ones, ``geodata/queries/coarse.py``; 0024's finer rollup
+where the coarse one does not serve), of the same
 counts from the raw rows (``geodata/queries/layers.py``; the answers must be equal, and
 the run stops if they are not), and of the naive baseline (load the points into
 geopandas, compute H3 in Python, count), for a city-wide and a county viewport; and the
@@ -82,8 +83,8 @@ def measure(
 
     from geodata.db import session_scope
     from geodata.hexagons import resolution_for_zoom
+    from geodata.queries.coarse import h3_counts as rollup_counts
     from geodata.queries.layers import IncidentWhere, h3_counts
-    from geodata.queries.rollup import h3_counts as rollup_counts
     from governance.filters import parse_time
 
     res = resolution_for_zoom(z)

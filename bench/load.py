@@ -163,22 +163,21 @@ def run_threads(n: int, body: Callable[[int, threading.Event], None], seconds: f
 # ----------------------------------------------------------------------------- SQL side
 def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -> Record:
     """The queries of each request (governance/layers.py render_layer), no serialising."""
+    from dataclasses import replace
+
     from sqlalchemy import create_engine
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
     from geodata.db import ALL_AREAS, set_scope
-    from geodata.hexagons import resolution_for_zoom
+    from geodata.hexagons import covering_cells, resolution_for_zoom
     from geodata.models import H3_RESOLUTIONS
+    from geodata.queries import coarse
     from geodata.queries import layers as q
     from governance import layer_query
-    from governance.layers import incident_where
+    from governance.layers import MAX_COVER_CELLS, incident_where
     from settings import get_settings
 
-    try:  # the density layer reads the rollup where it exists (i17-rollup, migration 0024)
-        from geodata.queries.rollup import h3_counts as density_counts  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        density_counts = q.h3_counts
     cap = get_settings().max_features
     engine = create_engine(
         url, pool_size=clients, max_overflow=0, connect_args={"application_name": "bench-load"}
@@ -190,13 +189,17 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
         args = dict(p.split("=", 1) for p in qs.split("&"))
         query = layer_query.parse(args)
         bbox, where = query.bbox.as_tuple(), incident_where(query, None)
-        if layer == "density":
-            density_counts(s, bbox, where, resolution_for_zoom(query.z), cap + 1)
-        elif q.count_incidents(s, bbox, where, cap + 1) <= cap:
+        if layer == "density":  # the rollups (migrations 0024, 0028)
+            coarse.h3_counts(s, bbox, where, resolution_for_zoom(query.z), cap + 1)
+            return
+        cover = covering_cells(bbox, 8, MAX_COVER_CELLS) if query.z >= 13 else None
+        if cover:
+            where = replace(where, cells8=cover)
+        if q.count_incidents(s, bbox, where, cap + 1) <= cap:
             q.incident_points_geojson(s, bbox, where, cap)
         else:
             res = min(resolution_for_zoom(query.z) + 1, H3_RESOLUTIONS[-1])
-            q.h3_counts(s, bbox, where, res, cap + 1, with_centroid=True)
+            coarse.clusters(s, bbox, where, res, cap + 1)
 
     def client(i: int, stop: threading.Event) -> None:
         walk = Walk(random.Random(seed + i))

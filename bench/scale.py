@@ -2,6 +2,7 @@
 
     python bench/scale.py --incidents 10000000 [--base 1000000] [--runs 10]
     python bench/scale.py --smoke      # the configured database, one run each (a test)
+    python bench/scale.py --only density,incidents,areas   # the map layers only
 
 Seeds (or resumes seeding, ``bench/seed.py``) both benchmark databases, gives each the
 demo accounts, then measures in this one process, first on the base city and then on the
@@ -194,9 +195,12 @@ def _total() -> int:
         return int(s.execute(text("SELECT count(*) FROM incident")).scalar_one())
 
 
-def measure(runs: int, fmt: str = "pdf") -> tuple[int, dict[str, Timing], list[Probe]]:
-    """(incidents, label -> timing, probes) on the database the settings point at."""
-    ps = probes(fmt)
+def measure(
+    runs: int, fmt: str = "pdf", only: tuple[str, ...] = ()
+) -> tuple[int, dict[str, Timing], list[Probe]]:
+    """(incidents, label -> timing, probes) on the database the settings point at;
+    ``only``: the probes whose label starts with one of these words."""
+    ps = [p for p in probes(fmt) if not only or p.label.split()[0] in only]
     total = _total()
     out = {}
     for p in ps:
@@ -237,6 +241,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--base", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--smoke", action="store_true", help="the configured database, once")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated first words of the rows to measure (e.g. density,incidents,areas)",
+    )
     args = ap.parse_args(argv)
     if args.smoke:
         total, t, ps = measure(1, "html")
@@ -250,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     for n in (args.base, args.incidents):
         seed.seed(n)
         print(f"\n{n:,} incidents ({seed.suffix_for(n)}), runs: {args.runs}", flush=True)
-        total, t, measured = measure(args.runs)
+        total, t, measured = measure(args.runs, only=tuple(filter(None, args.only.split(","))))
         sizes.append((total, t))
     print(f"\n{datetime.now():%Y-%m-%d %H:%M}, this machine; times in ms")
     report(measured, sizes)

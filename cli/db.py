@@ -102,29 +102,36 @@ def downgrade(revision: str) -> None:
 
 @db.command("rollup-check")
 def rollup_check() -> None:
-    """Compare the incident rollup with a direct GROUP BY of the incidents; exit 1 if
-    they differ (then run ``db rollup-rebuild``)."""
+    """Compare the incident rollups (0024's and the coarse one of 0028) with a direct
+    GROUP BY of the incidents; exit 1 if either differs (then run ``db rollup-rebuild``)."""
     from governance import rollup
     from governance.uow import unit_of_work
 
     with unit_of_work(admin=True) as s:
-        drift = rollup.check(s)
-    if drift.exact:
-        click.echo("incident rollup: exact")
-        return
-    click.echo(f"incident rollup: {drift.keys} keys differ, {drift.uncovered} points outside")
-    for key, kept, true in drift.examples:
-        click.echo(f"  {key}: rollup {kept}, incidents {true}")
-    sys.exit(1)
+        drifts: dict[str, rollup.Drift] = {
+            "incident rollup": rollup.check(s),
+            "coarse rollup": rollup.check_coarse(s),
+        }
+    for name, drift in drifts.items():
+        if drift.exact:
+            click.echo(f"{name}: exact")
+            continue
+        click.echo(f"{name}: {drift.keys} keys differ, {drift.uncovered} points outside")
+        for key, kept, true in drift.examples:
+            click.echo(f"  {key}: rollup {kept}, incidents {true}")
+    if not all(d.exact for d in drifts.values()):
+        sys.exit(1)
 
 
 @db.command("rollup-rebuild")
 def rollup_rebuild() -> None:
-    """Recompute the incident rollup in one transaction (after a bulk load with the
-    triggers disabled, or as a repair); incident writers wait until it commits."""
+    """Recompute the incident rollups (0024's and the coarse one) in one transaction
+    (after a bulk load with the triggers disabled, or as a repair); incident writers wait
+    until it commits."""
     from governance import rollup
     from governance.uow import unit_of_work
 
     with unit_of_work(admin=True) as s:
         rows = rollup.rebuild(s)
-    click.echo(f"incident rollup rebuilt: {rows} rows")
+        coarse = rollup.rebuild_coarse(s)
+    click.echo(f"incident rollup rebuilt: {rows} rows; coarse rollup: {coarse} rows")

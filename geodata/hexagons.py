@@ -43,6 +43,26 @@ def cells_for_points(
     return out
 
 
+def covering_cells(
+    bbox: Sequence[float], res: int, max_cells: int, margin: float = 0.002
+) -> tuple[int, ...] | None:
+    """Every res-``res`` cell that a point of ``bbox`` (minlon, minlat, maxlon, maxlat) can
+    lie in, sorted; None when that would be more than ``max_cells``. A point's cell
+    contains it, so it overlaps the box; the box is widened by ``margin`` degrees (~200 m)
+    so that the straight-edged polygons H3 tests here, whose edges differ from the cells'
+    arcs by far less, cannot leave one out (every extra cell is an index range to read). A superset: the caller still tests the point."""
+    minlon, minlat, maxlon, maxlat = bbox
+    x0, y0 = max(-180.0, minlon - margin), max(-89.0, minlat - margin)
+    x1, y1 = min(180.0, maxlon + margin), min(89.0, maxlat + margin)
+    # about how many: the box's area over a cell's (refuse before asking H3 for them)
+    km2 = (y1 - y0) * 111.0 * (x1 - x0) * 111.0 * np.cos(np.radians((y0 + y1) / 2))
+    if km2 / h3.average_hexagon_area(res, unit="km^2") > max_cells:
+        return None
+    poly = h3.LatLngPoly([(y0, x0), (y0, x1), (y1, x1), (y1, x0)])
+    cells = sorted(h3.str_to_int(c) for c in h3.h3shape_to_cells_experimental(poly, res, "overlap"))
+    return tuple(cells) if len(cells) <= max_cells else None
+
+
 def cell_boundary_lonlat(cell: int) -> list[list[float]]:
     """A closed GeoJSON ring ([lon, lat] pairs) of a cell given as a bigint."""
     ring = [[lng, lat] for lat, lng in h3.cell_to_boundary(h3.int_to_str(cell))]

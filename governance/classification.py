@@ -405,6 +405,17 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             "extent",
         )
     },
+    # Counted incidents per H3 cell (res 6-8) x bucket of 2^lvl days x street code prefix,
+    # and the deltas not folded in yet (migration 0028_coarse_rollup), kept by triggers for
+    # the density and incidents layers. The box (x0, y0, x1, y1) and the coordinate sums
+    # are derived from incident points: for a row of one incident, its point, classified
+    # as ``incident_rollup.extent`` is.
+    "incident_coarse": {
+        **_plain("res", "lvl", "bucket", "cell", "street", "n", "sx", "sy", "x0", "y0", "x1", "y1")
+    },
+    "incident_coarse_delta": {
+        **_plain("res", "day", "cell", "street", "n", "sx", "sy", "x0", "y0", "x1", "y1")
+    },
 }
 
 

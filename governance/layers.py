@@ -9,17 +9,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from geodata.hexagons import cell_boundary_lonlat, resolution_for_zoom
+from geodata.hexagons import cell_boundary_lonlat, covering_cells, resolution_for_zoom
 from geodata.models import H3_RESOLUTIONS, AreaLevel
+from geodata.queries import coarse as coarse_rollup
 from geodata.queries import layers as q
-from geodata.queries import patrol_coverage, rollup
+from geodata.queries import patrol_coverage
 from governance import coarse, emerging, layer_query
 from governance.access import (
     ANALYTICS_VIEW,
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 LAYERS = ("areas", "labels", "sites", "incidents", "density", "persons", "coverage", "emerging")
 N_CLASSES = 6
+# A viewport covered by at most this many res-8 cells (~0.7 km² each: zoom 13 and
+# closer on a wall-sized screen) finds its incidents through them (IncidentWhere.cells8).
+MAX_COVER_CELLS = 400
 
 
 @dataclass(frozen=True)
@@ -225,11 +229,14 @@ def render_layer(
         body, n = q.sites_geojson(s, bbox, query.types, cap, scope)
     elif layer == "incidents":
         where = incident_where(query, scope)
+        cover = covering_cells(bbox, 8, MAX_COVER_CELLS) if zoom >= 13 else None
+        if cover:
+            where = replace(where, cells8=cover)
         if q.count_incidents(s, bbox, where, cap + 1) <= cap:
             body, n = q.incident_points_geojson(s, bbox, where, cap)
         else:
             res = min(resolution_for_zoom(zoom) + 1, H3_RESOLUTIONS[-1])
-            rows = q.h3_counts(s, bbox, where, res, cap + 1, with_centroid=True)
+            rows = coarse_rollup.clusters(s, bbox, where, res, cap + 1)
             truncated = len(rows) > cap
             rows = rows[:cap]
             return LayerPayload(
@@ -262,7 +269,7 @@ def render_layer(
         where = incident_where(query, scope)
         if coarse.aggregate_only(who):  # the wall: never one incident (coarse.py)
             res, where = coarse.density_resolution(res), coarse.widened(where)
-        rows = rollup.h3_counts(s, bbox, where, res, cap + 1)  # exact, from the rollup
+        rows = coarse_rollup.h3_counts(s, bbox, where, res, cap + 1)  # exact, from a rollup
         truncated = len(rows) > cap
         body, n = density_geojson(rows[:cap], res, truncated)
         return LayerPayload(body.encode(), "application/geo+json", n, truncated)

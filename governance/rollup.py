@@ -1,19 +1,22 @@
-"""Maintenance of the incident rollup (migration 0024_incident_rollup): check and rebuild.
+"""Maintenance of the incident rollups: check and rebuild.
 
-The triggers keep ``incident_rollup`` exact on every write; these are for when they could
-not: a bulk load with the triggers disabled (``ALTER TABLE incident DISABLE TRIGGER``),
-a restore of one table without the other, or a suspicion. Both run in the caller's unit
-of work (``python app.py db rollup-check`` / ``db rollup-rebuild``).
+``incident_rollup`` (migration 0024) and the coarse ``incident_coarse`` with its delta log
+(migration 0028, ``geodata/queries/coarse.py``). The triggers keep both exact on every
+write; these are for when they could not: a bulk load with the triggers disabled
+(``ALTER TABLE incident DISABLE TRIGGER``), a restore of one table without the others, or
+a suspicion. All run in the caller's unit of work (``python app.py db rollup-check`` /
+``db rollup-rebuild``).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from geodata.queries import coarse as cq
 from geodata.queries import rollup as q
 from geodata.queries.rollup import Drift
 
-__all__ = ["Drift", "check", "rebuild"]
+__all__ = ["Drift", "check", "check_coarse", "compact", "rebuild", "rebuild_coarse"]
 
 
 def check(s: Session) -> Drift:
@@ -24,3 +27,22 @@ def check(s: Session) -> Drift:
 def rebuild(s: Session) -> int:
     """Recompute the rollup from ``incident`` (writers wait); returns its row count."""
     return q.rebuild(s)
+
+
+def check_coarse(s: Session) -> Drift:
+    """How the coarse rollup (rows plus pending deltas, every level) differs from a
+    direct GROUP BY of the counted incidents. Reads every incident ten times: for a
+    repair's doubt, not a routine."""
+    return cq.check(s)
+
+
+def rebuild_coarse(s: Session) -> int:
+    """Recompute the coarse rollup from ``incident`` (writers wait); returns its rows."""
+    return cq.rebuild(s)
+
+
+def compact(s: Session, wait: bool = True) -> int | None:
+    """Fold the coarse rollup's pending deltas into its rows; returns the rows written
+    (None: another compaction is under way and ``wait`` is false). The background sweep
+    calls it every round (``governance.sla_sweep``), so that readers add few deltas."""
+    return cq.compact(s, wait)

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import crosscheck_alerts, emerging, patrol_plan, sla, spikes
+from governance import crosscheck_alerts, emerging, patrol_plan, rollup, sla, spikes
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 from settings import get_settings
@@ -77,6 +77,8 @@ def start_background(interval_seconds: int) -> None:
             try:
                 with unit_of_work() as s:
                     sweep(s)
+                with unit_of_work() as s:  # the coarse rollup's delta log (migration 0028)
+                    rollup.compact(s, wait=False)
                 spikes.maybe_run(get_settings().spike_seconds)  # 突增预警, its own unit
                 if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):

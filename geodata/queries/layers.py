@@ -75,9 +75,19 @@ class IncidentWhere:
     urgency: tuple[str, ...] = ()
     now: datetime | None = None
     soon: datetime | None = None
+    # res-8 cells covering the viewport (a superset), for a small viewport: the rows are
+    # then found on ix_incident_h3_8 (h3_8, occurred_at) INCLUDE (...), an index-only
+    # range per cell over the window, not a bitmap of every point ever reported in view
+    cells8: tuple[int, ...] = ()
 
-    def sql(self, alias: str = "i") -> str:
-        window = f"({alias}.occurred_at >= :start AND {alias}.occurred_at < :end)"
+    def sql(self, alias: str = "i", window: bool = True) -> str:
+        """The predicates on incident rows ``alias``; without ``window``, any time (for
+        the rollups' corrections at the window's ends; not with the urgency filter)."""
+        if not window and self.urgency:
+            raise ValueError("the urgency filter needs the window")
+        in_window = (
+            f"({alias}.occurred_at >= :start AND {alias}.occurred_at < :end)" if window else "TRUE"
+        )
         a = alias
         parts = [
             f"{alias}.geom && {ENVELOPE}",
@@ -86,11 +96,13 @@ class IncidentWhere:
                 f"{a}.status",
                 f"{a}.accept_due_at",
                 f"{a}.resolve_due_at",
-                in_window=window,
+                in_window=in_window,
             ),
             case_state.counted(f"{alias}.status"),
             *self.key_sql(alias),
         ]
+        if self.cells8:
+            parts.append(f"{alias}.h3_8 = ANY(CAST(:cells8 AS bigint[]))")
         return " AND ".join(parts)
 
     def key_sql(self, alias: str = "i") -> list[str]:
@@ -117,6 +129,8 @@ class IncidentWhere:
             p["categories"] = list(self.categories)
         if self.sources:
             p["sources"] = list(self.sources)
+        if self.cells8:
+            p["cells8"] = list(self.cells8)
         return p | _scope_params(self.scope)
 
 
