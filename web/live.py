@@ -17,7 +17,8 @@ receives, as they are committed:
   ``signed_out`` (the session ended: sign-out, timeout, account disabled, kiosk token
   revoked; checked every minute), ``slow``, ``shutdown``, ``busy``, ``unavailable``
   (the database cannot be reached: sent after ``status {live: false}``, with a longer
-  ``retry:``; the session is checked at once when the listener loses its connection);
+  ``retry:``; the session is checked at once when the listener loses its connection or
+  fails to get it back);
 * a comment every 15 s (heartbeat, keeps proxies from closing an idle connection).
 
 Where streams are served: ``app.py serve`` runs the stream server (``web/streams.py``, an
@@ -195,7 +196,7 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
         now = time.monotonic()
         ends = now + STREAM_SECONDS * random.uniform(0.9, 1.1)
         last_write = last_check = now
-        listening = hub.listening
+        setbacks = hub.setbacks
         while True:
             msg = sub.next(TICK_SECONDS)
             now = time.monotonic()
@@ -208,9 +209,10 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
             if now >= ends:
                 yield live.sse(live.EV_END, {"reason": "rotate"})
                 return
-            was_listening, listening = listening, hub.listening
-            # the listener lost its connection: the database may be gone, check at once
-            if now - last_check >= RECHECK_SECONDS or (was_listening and not listening):
+            # the listener lost its connection, or failed to connect again (this stream may
+            # have opened while it was down): the database may be gone, check at once
+            was, setbacks = setbacks, hub.setbacks
+            if now - last_check >= RECHECK_SECONDS or setbacks != was:
                 last_check = now
                 try:
                     allowed = _still_allowed(principal)

@@ -21,7 +21,9 @@ What it does, per request (any method, any path: an endpoint anyone can call):
    connection, one enrichment query per batch, fan-out by area scope) and sent the events
    of ``web/live.py``, with the same rotation, heartbeat, re-check of the session every
    minute (the gate again, with the stream's request), ``busy`` when full, and
-   ``unavailable`` when the database is gone.
+   ``unavailable`` when the database is gone: the session is checked at once whenever the
+   listener loses its connection or fails to get it back (``Hub.setbacks``), also for a
+   stream opened while the listener was down.
 """
 
 from __future__ import annotations
@@ -217,7 +219,7 @@ class StreamServer:
         # together (a restart, a wall of screens) must not re-check together ever after
         # (500 session checks at once held the process, and every event, for seconds)
         last_check = now - random.uniform(0.0, live_view.RECHECK_SECONDS)
-        listening = hub.listening
+        setbacks = hub.setbacks
         while True:
             await sub.wait()  # a message, the end, or the tick
             ready = sub.take()
@@ -231,8 +233,11 @@ class StreamServer:
             if now >= ends:
                 await send(live.sse(live.EV_END, {"reason": "rotate"}))
                 return
-            was_listening, listening = listening, hub.listening
-            if now - last_check >= live_view.RECHECK_SECONDS or (was_listening and not listening):
+            # the listener lost its connection, or failed to connect again (this stream may
+            # have opened while it was down, and then never sees it lost): the database
+            # may be gone, check at once
+            was, setbacks = setbacks, hub.setbacks
+            if now - last_check >= live_view.RECHECK_SECONDS or setbacks != was:
                 last_check = now
                 again = await self._check(environ)
                 if again.status >= 500:  # the database cannot be reached (or a fault)

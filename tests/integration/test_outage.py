@@ -6,8 +6,9 @@ cluster is never stopped), and started again without restarting the app server. 
 answer during the outage must be a 503 with ``Retry-After``, in the request's language
 (zh-CN and en), without a stack trace: JSON for the API and Dash, a page that retries
 by itself for a GET and one that says "not saved" for a POST. An open live stream must
-end with its ``status {live: false}`` and ``end`` events, not be cut. Afterwards the
-same requests succeed again.
+end with its ``status {live: false}`` and ``end`` events, not be cut, on the stream
+server (after this module's earlier restarts, in file order: its listener lives through
+them) and on gunicorn's threads alike. Afterwards the same requests succeed again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 import requests
 
+from governance.live import LISTEN_WAIT
 from i18n import t
 from tests.conftest import demo_password
 from tests.dash_requests import router_body as router_payload
@@ -42,12 +44,33 @@ def running_server(request: pytest.FixtureRequest) -> Iterator[OutageServer]:
         keep[0] = bool(request.session.testsfailed)
 
 
+@pytest.fixture(scope="module")
+def threaded_server(request: pytest.FixtureRequest) -> Iterator[OutageServer]:
+    """The same with live streams on gunicorn's threads (MINQING_STREAM_SERVER=0)."""
+    keep = [False]
+    with outage_server(keep_log=keep, stream_server=False) as srv:
+        yield srv
+        keep[0] = bool(request.session.testsfailed)
+
+
 @pytest.fixture
 def server(running_server: OutageServer) -> Iterator[OutageServer]:
     """The server; whatever the test did, the next one finds the database up."""
     yield running_server
     if not running_server.cluster.running():
         running_server.start_database()
+
+
+@pytest.fixture(params=["stream server", "threads"])
+def stream_host(request: pytest.FixtureRequest) -> Iterator[OutageServer]:
+    """The server whose live streams a test opens: the stream server (after this module's
+    earlier database restarts, when the tests run in file order), or gunicorn's threads
+    (the fallback; its own server and cluster, started when first needed)."""
+    name = "running_server" if request.param == "stream server" else "threaded_server"
+    srv: OutageServer = request.getfixturevalue(name)
+    yield srv
+    if not srv.cluster.running():
+        srv.start_database()
 
 
 # ----------------------------------------------------------------------------- clients
@@ -289,14 +312,16 @@ def test_signing_out_works_without_the_database(server: OutageServer) -> None:
     assert after.status_code == 401  # the cookie no longer signs anyone in
 
 
-def test_an_open_live_stream_ends_with_its_status_event(server: OutageServer) -> None:
+def test_an_open_live_stream_ends_with_its_status_event(stream_host: OutageServer) -> None:
+    server = stream_host
     http = signed_in(server.base, "commander")
     resp = http.get(server.base + STREAM, stream=True, timeout=TIMEOUT)
     assert resp.status_code == 200
     stream = Stream(lambda: (resp.iter_content(chunk_size=None), resp.close))
     try:
         assert stream.next("retry")[1] > 0
-        time.sleep(0.5)
+        # long enough for a "not live" (sent once LISTEN_WAIT passed without LISTEN)
+        time.sleep(LISTEN_WAIT + 0.5)
         while not stream.events.empty():  # what came before the outage
             name, data = stream.events.get()
             assert (name, data) != ("status", {"live": False}), "not live before the outage"
