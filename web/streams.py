@@ -67,6 +67,7 @@ SSE_HEADERS: Final = {
     "X-Accel-Buffering": "no",  # nginx: pass each event on at once
 }
 _DROP: Final = frozenset({"content-type", "content-length", "cache-control", "connection"})
+SERVER_NAME: Final = "minqing"  # aiohttp's default names the Python and aiohttp versions
 
 
 class StreamServer:
@@ -89,6 +90,7 @@ class StreamServer:
         app = web.Application(
             handler_args={"max_line_size": MAX_HEADER_BYTES, "max_field_size": MAX_HEADER_BYTES}
         )
+        app.on_response_prepare.append(_plain_server)
         app.router.add_route("GET", HEALTH_PATH, self.health)
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_startup.append(self._start)
@@ -116,9 +118,10 @@ class StreamServer:
 
     # ------------------------------------------------------------------ requests
     async def health(self, _request: web.Request) -> web.Response:
-        """Is the listener up, and how many streams are open (supervision, benchmarks)?"""
-        hub = self.hub
-        return web.json_response({"listening": hub.listening, "streams": hub.subscribers})
+        """The process serves (supervision, the tests): ``{"status": "ok"}`` and nothing
+        more. Anyone may call it, so it tells no counts of streams (how many screens are
+        open says who works when), no state of the listener and no versions."""
+        return web.json_response({"status": "ok"})
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         environ = _environ(request)
@@ -252,6 +255,11 @@ class StreamServer:
                 last_write = now
             if not ready and (request.transport is None or request.transport.is_closing()):
                 return
+
+
+async def _plain_server(_request: web.Request, resp: web.StreamResponse) -> None:
+    """Every answer's ``Server`` header names no versions (aiohttp's default does)."""
+    resp.headers["Server"] = SERVER_NAME
 
 
 def same_grant(first: Principal, again: Principal | None) -> bool:
