@@ -80,8 +80,18 @@ def csrf_of(page: str) -> str:
     return m.group(1)
 
 
-def signed_in(base: str, username: str) -> requests.Session:
+def session() -> requests.Session:
+    """A client that opens a connection per request. A kept-alive connection races with
+    gunicorn closing it after 2 s idle (a database restart takes longer): a request sent
+    on it as it closes is reset, which says nothing about the app (a browser sends it
+    again on a new connection)."""
     http = requests.Session()
+    http.headers["Connection"] = "close"
+    return http
+
+
+def signed_in(base: str, username: str) -> requests.Session:
+    http = session()
     token = csrf_of(http.get(base + "/login", timeout=TIMEOUT).text)
     resp = http.post(
         base + "/login",
@@ -125,7 +135,7 @@ def post_callback(c: Clients, http: requests.Session, body: dict[str, Any]) -> r
 
 def sign_in_post(c: Clients) -> requests.Response:
     """A fresh visitor signs in: the form itself needs no database."""
-    http = requests.Session()
+    http = session()
     http.cookies.set("minqing_lang", c.resident.cookies.get("minqing_lang") or "zh-CN")
     form = http.get(c.base + "/login", timeout=TIMEOUT)
     assert form.status_code == 200
@@ -188,7 +198,7 @@ KINDS = [
 @pytest.fixture(scope="module")
 def clients(running_server: OutageServer) -> Clients:
     base = running_server.base
-    resident = requests.Session()
+    resident = session()
 
     def fresh_form() -> dict[str, str]:
         page = resident.get(base + "/report", timeout=TIMEOUT).text
@@ -216,7 +226,7 @@ def clients(running_server: OutageServer) -> Clients:
         commander=signed_in(base, "commander"),
         auditor=signed_in(base, "auditor"),
         resident=resident,
-        wall=requests.Session(),
+        wall=session(),
         report_form=fresh_form(),
         code=code.group(1),
         kiosk_token=running_server.kiosk_token,
