@@ -34,6 +34,7 @@ STREAM = "/api/v1/stream"
 LANGS = ("zh-CN", "en")
 LEAKS = ("Traceback", "psycopg2", "sqlalchemy", "OperationalError", 'File "')
 TIMEOUT = 20
+LONG_OUTAGE = 8.0  # seconds: the listener's backoff grows past LISTEN_WAIT
 
 
 @pytest.fixture(scope="module")
@@ -324,6 +325,13 @@ def test_signing_out_works_without_the_database(server: OutageServer) -> None:
 
 def test_an_open_live_stream_ends_with_its_status_event(stream_host: OutageServer) -> None:
     server = stream_host
+    # a long outage first, as the module's other restarts are under load (a crash recovery
+    # says "starting up" for seconds): the stream server's listener, which lives through
+    # it, backs off to 8 s between attempts; a stream opened as soon as the database is
+    # back must still be live, and still end when the database goes
+    server.stop_database()
+    time.sleep(LONG_OUTAGE)
+    server.start_database()
     http = signed_in(server.base, "commander")
     resp = http.get(server.base + STREAM, stream=True, timeout=TIMEOUT)
     assert resp.status_code == 200
