@@ -59,12 +59,11 @@ class Settings(BaseSettings):
         "beyond it a client is told to retry later, so page requests keep their threads.",
     )
     stream_server: bool = Field(
-        default=False,
+        default=True,
         description="`app.py serve` also runs the live-stream server (web/streams.py): one "
         "asyncio process that holds every open map's and wall's /api/v1/stream, so streams "
-        "take no gunicorn thread. False (the default until the stream server's handling of "
-        "a database outage after earlier restarts is verified, docs/scale.md): streams are "
-        "served by gunicorn threads (MINQING_LIVE_STREAMS per worker).",
+        "take no gunicorn thread. False: streams are served by gunicorn threads "
+        "(MINQING_LIVE_STREAMS per worker), as always under `serve --dev`.",
     )
     stream_port: int = Field(
         default=0,

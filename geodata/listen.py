@@ -7,6 +7,13 @@ connection is lost (the server restarted, the backend was terminated, the networ
 it reconnects with an exponential backoff and reports each change of state to
 ``on_state``: the caller should assume notifications were missed while it was down.
 
+The backoff grows to :data:`BACKOFF_MAX` while the server stays away (a crash recovery
+answers "starting up" for seconds), so a listener could stay down long after the database
+is back. :meth:`Listener.retry_now` cuts the wait short: the caller calls it when it has
+just seen the database answer (a stream's session check succeeded). :attr:`Listener.setbacks`
+counts every lost connection and failed attempt, so that a caller can tell "down and still
+failing" (check whether the database is gone) from "down, as it already was".
+
 No Dash, no domain rules: the callbacks decide what a payload means.
 """
 
@@ -32,6 +39,7 @@ INCIDENT_CHANNEL: Final = "incident_changed"
 WAIT_SECONDS = 1.0  # select() timeout: how soon the thread notices stop()
 PING_SECONDS = 30.0  # without traffic, check the connection this often (a silent network)
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 15.0  # seconds between reconnection attempts
+RETRY_SPACING = 0.25  # retry_now(): at least this long after the previous attempt
 
 
 def connect_params(url: str, application_name: str) -> dict[str, Any]:
@@ -67,10 +75,12 @@ class Listener:
         self._on_payloads = on_payloads
         self._on_state = on_state
         self._stop = threading.Event()
+        self._nudge = threading.Event()  # retry_now(): end the backoff wait
         self._listening = threading.Event()
         self._thread: threading.Thread | None = None
         self.backend_pid: int | None = None  # of the current connection (tests, diagnostics)
         self.connects = 0  # successful connections so far
+        self.setbacks = 0  # lost connections and failed attempts so far
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
@@ -85,8 +95,15 @@ class Listener:
         """Ask the thread to end (within a second); with ``timeout``, wait that long for
         it. Safe to call from a signal handler."""
         self._stop.set()
+        self._nudge.set()
         if timeout is not None and self._thread is not None:
             self._thread.join(timeout)
+
+    def retry_now(self) -> None:
+        """Reconnect now rather than at the end of the backoff (the database was just seen
+        answering); attempts stay at least :data:`RETRY_SPACING` apart. Thread-safe."""
+        if not self._listening.is_set():
+            self._nudge.set()
 
     @property
     def listening(self) -> bool:
@@ -101,16 +118,21 @@ class Listener:
     def _run(self) -> None:
         delay = BACKOFF_FIRST
         while not self._stop.is_set():
+            attempted = time.monotonic()
+            self._nudge.clear()  # a nudge from now on asks for another attempt
             try:
                 conn = psycopg2.connect(**self._params)
             except psycopg2.Error as exc:
+                self.setbacks += 1
                 log.warning(
                     "LISTEN %s: cannot connect (%s); retrying in %.1f s",
                     self.channel,
                     str(exc).strip(),
                     delay,
                 )
-                self._stop.wait(delay)
+                if self._nudge.wait(delay) and not self._stop.is_set():
+                    log.info("LISTEN %s: retrying at once (the database answers)", self.channel)
+                    self._stop.wait(max(0.0, attempted + RETRY_SPACING - time.monotonic()))
                 delay = min(delay * 2, BACKOFF_MAX)
                 continue
             delay = BACKOFF_FIRST
@@ -126,6 +148,7 @@ class Listener:
             finally:
                 was_up = self._listening.is_set()
                 self._listening.clear()
+                self.setbacks += 1
                 self.backend_pid = None
                 with contextlib.suppress(psycopg2.Error):
                     conn.close()

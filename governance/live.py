@@ -343,7 +343,12 @@ class Hub:
             if len(self._subs) >= self.max_streams:
                 raise Busy(f"{len(self._subs)} streams open")
             self._subs.add(sub)
-            return self._ensure_listener()
+            listener = self._ensure_listener()
+        # a stream is opened only once its session was read from the database: it answers,
+        # so a listener still waiting out its backoff (a crash recovery said "starting up"
+        # and the wait grew to 15 s) connects now, not long after the database is back
+        listener.retry_now()
+        return listener
 
     def start(self) -> Listener:
         """Start the listener before the first subscriber (a stream server at start-up)."""
@@ -362,6 +367,13 @@ class Hub:
     @property
     def listening(self) -> bool:
         return self._listener is not None and self._listener.listening
+
+    @property
+    def setbacks(self) -> int:
+        """The listener's lost connections and failed attempts so far: a stream that sees
+        it grow checks at once whether the database is gone, as on the loss of LISTEN
+        (a stream opened while the listener was down never sees that loss)."""
+        return self._listener.setbacks if self._listener is not None else 0
 
     @property
     def listener(self) -> Listener | None:

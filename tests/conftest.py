@@ -130,8 +130,9 @@ os.environ["MINQING_ALERTS_DELIVER_SECONDS"] = "0"  # and send webhooks (test_al
 # Tests roll their writes back, which sends no notification, so a layer cached in one test
 # would outlive its rollback into the next: the cache is tested on its own (test_layer_cache.py)
 os.environ["MINQING_LAYER_CACHE_MB"] = "0"
-# the live-stream server (off by default, settings.py) serves the suite's streams, so every
-# test of a live screen exercises it; tests/outage_server.py keeps the default path
+# the live-stream server (the default, settings.py) serves the suite's streams, whatever
+# the environment says, so every test of a live screen exercises it; the threaded path is
+# tested by the in-process client (test_live.py) and tests/integration/test_outage.py
 os.environ["MINQING_STREAM_SERVER"] = "1"
 get_settings.cache_clear()
 

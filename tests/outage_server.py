@@ -90,9 +90,13 @@ def _seed(owner_url: str, incidents: int) -> str:
 
 
 @contextmanager
-def outage_server(*, incidents: int = INCIDENTS, keep_log: list[bool]) -> Iterator[OutageServer]:
+def outage_server(
+    *, incidents: int = INCIDENTS, keep_log: list[bool], stream_server: bool = True
+) -> Iterator[OutageServer]:
     """The cluster and the server, torn down afterwards. ``keep_log``: set its first item
-    to keep gunicorn's output (copied under .data/) when a test failed."""
+    to keep gunicorn's output (copied under .data/) when a test failed. ``stream_server``:
+    live streams on the stream server (the default, ``web/streams.py``) or on gunicorn's
+    threads (``MINQING_STREAM_SERVER=0``)."""
     home = Path(tempfile.mkdtemp(prefix="minqing-outage-", dir="/tmp"))
     settings = Settings()
     cluster = dataclasses.replace(EmbeddedCluster.from_settings(settings), home=home, port=PORT)
@@ -107,9 +111,7 @@ def outage_server(*, incidents: int = INCIDENTS, keep_log: list[bool]) -> Iterat
         env = {
             "MINQING_ADMIN_DATABASE_URL": owner_url,
             "MINQING_SLA_SWEEP_SECONDS": "0",
-            # the default path (settings.py): the stream server's handling of an outage
-            # after earlier restarts is not verified yet (docs/scale.md, "Live streams")
-            "MINQING_STREAM_SERVER": "0",
+            "MINQING_STREAM_SERVER": "1" if stream_server else "0",
         }
         with open(log, "wb") as out:
             proc = servers.spawn(
@@ -124,7 +126,8 @@ def outage_server(*, incidents: int = INCIDENTS, keep_log: list[bool]) -> Iterat
                 servers.stop(proc)
             cluster.stop()
             if keep_log and keep_log[0] and log.exists():
-                shutil.copy(log, Path(settings.data_dir) / f"outage_server_{os.getpid()}.log")
+                name = f"outage_server_{os.getpid()}{'' if stream_server else '_threads'}.log"
+                shutil.copy(log, Path(settings.data_dir) / name)
         finally:
             fallback = home / "pg.location"  # a cluster moved out of reach of its user
             if fallback.exists():

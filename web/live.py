@@ -17,7 +17,8 @@ receives, as they are committed:
   ``signed_out`` (the session ended: sign-out, timeout, account disabled, kiosk token
   revoked; checked every minute), ``slow``, ``shutdown``, ``busy``, ``unavailable``
   (the database cannot be reached: sent after ``status {live: false}``, with a longer
-  ``retry:``; the session is checked at once when the listener loses its connection);
+  ``retry:``; the session is checked at once when the listener loses its connection or
+  fails to get it back);
 * a comment every 15 s (heartbeat, keeps proxies from closing an idle connection).
 
 Where streams are served: ``app.py serve`` runs the stream server (``web/streams.py``, an
@@ -65,6 +66,10 @@ GRANT: Final = "stream_principal"  # flask.g: the principal the gate let through
 PATH = "/api/v1/stream"
 HEARTBEAT_SECONDS = 15.0
 RECHECK_SECONDS = 60.0  # re-check the session (sign-out, disabled account, revoked kiosk)
+# at most this often per stream on the listener's setbacks (Hub.setbacks): a listener that
+# keeps failing while the database answers (its connections all taken) must not make every
+# open stream check its session at each of its attempts
+SETBACK_RECHECK_SECONDS = 10.0
 STREAM_SECONDS = 300.0  # then end, so that the client reconnects (±10 %)
 TICK_SECONDS = 1.0  # how often an idle stream looks at the clock and its socket
 RETRY_MS = 2_000  # the client's reconnection delay after a stream ends
@@ -195,7 +200,7 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
         now = time.monotonic()
         ends = now + STREAM_SECONDS * random.uniform(0.9, 1.1)
         last_write = last_check = now
-        listening = hub.listening
+        seen, last_setback = hub.setbacks, -SETBACK_RECHECK_SECONDS
         while True:
             msg = sub.next(TICK_SECONDS)
             now = time.monotonic()
@@ -208,10 +213,12 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
             if now >= ends:
                 yield live.sse(live.EV_END, {"reason": "rotate"})
                 return
-            was_listening, listening = listening, hub.listening
-            # the listener lost its connection: the database may be gone, check at once
-            if now - last_check >= RECHECK_SECONDS or (was_listening and not listening):
-                last_check = now
+            # the listener lost its connection, or failed to connect again (this stream may
+            # have opened while it was down): the database may be gone, check at once
+            setback = hub.setbacks != seen and now - last_setback >= SETBACK_RECHECK_SECONDS
+            if now - last_check >= RECHECK_SECONDS or setback:
+                last_check, seen = now, hub.setbacks
+                last_setback = now if setback else last_setback
                 try:
                     allowed = _still_allowed(principal)
                 except Exception as exc:

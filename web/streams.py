@@ -21,7 +21,9 @@ What it does, per request (any method, any path: an endpoint anyone can call):
    connection, one enrichment query per batch, fan-out by area scope) and sent the events
    of ``web/live.py``, with the same rotation, heartbeat, re-check of the session every
    minute (the gate again, with the stream's request), ``busy`` when full, and
-   ``unavailable`` when the database is gone.
+   ``unavailable`` when the database is gone: the session is checked at once whenever the
+   listener loses its connection or fails to get it back (``Hub.setbacks``), also for a
+   stream opened while the listener was down.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ SSE_HEADERS: Final = {
     "X-Accel-Buffering": "no",  # nginx: pass each event on at once
 }
 _DROP: Final = frozenset({"content-type", "content-length", "cache-control", "connection"})
+SERVER_NAME: Final = "minqing"  # aiohttp's default names the Python and aiohttp versions
 
 
 class StreamServer:
@@ -87,6 +90,7 @@ class StreamServer:
         app = web.Application(
             handler_args={"max_line_size": MAX_HEADER_BYTES, "max_field_size": MAX_HEADER_BYTES}
         )
+        app.on_response_prepare.append(_plain_server)
         app.router.add_route("GET", HEALTH_PATH, self.health)
         app.router.add_route("*", "/{tail:.*}", self.handle)
         app.on_startup.append(self._start)
@@ -114,9 +118,10 @@ class StreamServer:
 
     # ------------------------------------------------------------------ requests
     async def health(self, _request: web.Request) -> web.Response:
-        """Is the listener up, and how many streams are open (supervision, benchmarks)?"""
-        hub = self.hub
-        return web.json_response({"listening": hub.listening, "streams": hub.subscribers})
+        """The process serves (supervision, the tests): ``{"status": "ok"}`` and nothing
+        more. Anyone may call it, so it tells no counts of streams (how many screens are
+        open says who works when), no state of the listener and no versions."""
+        return web.json_response({"status": "ok"})
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         environ = _environ(request)
@@ -217,7 +222,7 @@ class StreamServer:
         # together (a restart, a wall of screens) must not re-check together ever after
         # (500 session checks at once held the process, and every event, for seconds)
         last_check = now - random.uniform(0.0, live_view.RECHECK_SECONDS)
-        listening = hub.listening
+        seen, last_setback = hub.setbacks, -live_view.SETBACK_RECHECK_SECONDS
         while True:
             await sub.wait()  # a message, the end, or the tick
             ready = sub.take()
@@ -231,9 +236,15 @@ class StreamServer:
             if now >= ends:
                 await send(live.sse(live.EV_END, {"reason": "rotate"}))
                 return
-            was_listening, listening = listening, hub.listening
-            if now - last_check >= live_view.RECHECK_SECONDS or (was_listening and not listening):
-                last_check = now
+            # the listener lost its connection, or failed to connect again (this stream may
+            # have opened while it was down, and then never sees it lost): the database
+            # may be gone, check at once (at most every SETBACK_RECHECK_SECONDS)
+            setback = (
+                hub.setbacks != seen and now - last_setback >= live_view.SETBACK_RECHECK_SECONDS
+            )
+            if now - last_check >= live_view.RECHECK_SECONDS or setback:
+                last_check, seen = now, hub.setbacks
+                last_setback = now if setback else last_setback
                 again = await self._check(environ)
                 if again.status >= 500:  # the database cannot be reached (or a fault)
                     await send(live_view.unavailable_message())
@@ -247,6 +258,11 @@ class StreamServer:
                 last_write = now
             if not ready and (request.transport is None or request.transport.is_closing()):
                 return
+
+
+async def _plain_server(_request: web.Request, resp: web.StreamResponse) -> None:
+    """Every answer's ``Server`` header names no versions (aiohttp's default does)."""
+    resp.headers["Server"] = SERVER_NAME
 
 
 def same_grant(first: Principal, again: Principal | None) -> bool:
