@@ -19,7 +19,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from geodata.queries import case_state as cs
 from geodata.queries.layers import scope_filter
-from tests.integration.test_case_state import _new_case, _walk, people  # noqa: F401
+from tests.integration.test_case_state import _new_case, _walk, forget, people  # noqa: F401
 from tests.integration.wall_helpers import states_at as replayed
 
 OPEN = set(cs.OPEN)
@@ -82,9 +82,12 @@ def test_open_at_an_instant_equals_the_replayed_timeline(people, walks) -> None:
         _walk(iid, choices, people, anchor)
         ids.append(iid)
     street = people["sup"].scope
-    with session_scope(admin=True) as s:
-        for at in _instants(ids):
-            for prefix in (street, ""):
-                want = {k: v for k, v in replayed(s, prefix, at, ids).items() if v[0] in OPEN}
-                got = {k: v for k, v in _fast(s, prefix, at).items() if k in ids}
-                assert got == want, (at, prefix)
+    try:
+        with session_scope(admin=True) as s:
+            for at in _instants(ids):
+                for prefix in (street, ""):
+                    want = {k: v for k, v in replayed(s, prefix, at, ids).items() if v[0] in OPEN}
+                    got = {k: v for k, v in _fast(s, prefix, at).items() if k in ids}
+                    assert got == want, (at, prefix)
+    finally:
+        forget(ids)
