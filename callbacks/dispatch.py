@@ -1,5 +1,5 @@
 """The dispatch board: refresh (tick, pushed change, button, after a dispatch) -> the
-intake summary and the four lists; a row's dispatch button -> one dispatch.
+intake summary and the list cards that changed; a row's dispatch button -> one dispatch.
 
 Thin: ``governance.dispatch_board`` checks ``INCIDENT_DISPATCH`` and the area scope and
 validates every value itself, because these callbacks can be called by hand.
@@ -20,6 +20,7 @@ from dash import (
     callback,
     clientside_callback,
     ctx,
+    no_update,
 )
 from dash.exceptions import PreventUpdate
 from flask import request
@@ -50,20 +51,35 @@ clientside_callback(
 
 @callback(
     Output(DispatchIds.INTAKE, "children"),
-    Output(DispatchIds.LISTS, "children"),
+    *(Output(DispatchIds.slot(kind), "children") for kind in parts.LIST_KINDS),
     Output(DispatchIds.AS_OF, "children"),
+    Output(DispatchIds.SHOWN, "data"),
     Input(DispatchIds.INTERVAL, "n_intervals"),
     Input(DispatchIds.REFRESH, "n_clicks"),
     Input(DispatchIds.DONE, "data"),
+    State(DispatchIds.SHOWN, "data"),
 )
-def refresh(_tick: Any, _clicks: Any, _done: Any) -> tuple[Any, ...]:
-    """Today's intake and the lists of the viewer's area, now."""
+def refresh(_tick: Any, _clicks: Any, _done: Any, shown: Any) -> tuple[Any, ...]:
+    """Today's intake and the lists of the viewer's area, now. Only the cards that changed
+    since the screen drew them are drawn again (the first call draws all); after a
+    dispatch the queue is, so that a refused dispatch's button can be pressed again."""
     lang = current_lang()
     who = require(current_principal(), INCIDENT_DISPATCH)
     with unit_of_work(who) as s:
         board = dispatch_board.board(s, who, lang)
     as_of = t("dispatch.as_of", lang, at=board.as_of.strftime("%H:%M:%S"))
-    return parts.intake_summary(board, lang), parts.list_cards(board, lang), as_of
+    cards = parts.list_cards(board, lang)
+    marks = {
+        kind: parts.fingerprint(card) for kind, card in zip(parts.LIST_KINDS, cards, strict=True)
+    }
+    before = dict(shown) if ctx.triggered_id is not None and isinstance(shown, dict) else {}
+    if ctx.triggered_id == DispatchIds.DONE:
+        before.pop("queue", None)  # its pressed button comes back (a refused dispatch)
+    drawn = [
+        no_update if before.get(kind) == marks[kind] else card
+        for kind, card in zip(parts.LIST_KINDS, cards, strict=True)
+    ]
+    return parts.intake_summary(board, lang), *drawn, as_of, marks
 
 
 @callback(

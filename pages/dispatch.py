@@ -85,7 +85,7 @@ def layout(**_query: str) -> html.Div:
                         **{"aria-live": "polite"},  # type: ignore[arg-type]
                     ),
                     html.Div(
-                        parts.list_cards(None, lang),
+                        parts.list_slots(lang),
                         id=DispatchIds.LISTS,
                         className="mq-dispatch-lists",
                     ),
@@ -94,6 +94,7 @@ def layout(**_query: str) -> html.Div:
             ),
             dcc.Interval(id=DispatchIds.INTERVAL, interval=REFRESH_MS, n_intervals=0),
             dcc.Store(id=DispatchIds.DONE),
+            dcc.Store(id=DispatchIds.SHOWN),
         ],
         id=DispatchIds.ROOT,
         className=f"mq-app mq-dispatch mq-lang-{lang}",

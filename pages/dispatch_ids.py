@@ -32,7 +32,8 @@ class DispatchIds:
 
     # --- contents ---
     INTAKE: Final = "dispatch-intake"  # today's counts by source and category
-    LISTS: Final = "dispatch-lists"  # the four list cards
+    LISTS: Final = "dispatch-lists"  # the list cards, each in its slot
+    SHOWN: Final = "dispatch-shown"  # {kind: fingerprint} of the cards on screen
     SPIKES: Final = "dispatch-spikes"  # spike warnings of the area (governance/spikes.py)
     SPIKES_CARD: Final = "dispatch-spikes-card"
     # a row's "dispatch" button: {"type": GO_TYPE, "incident": id, "version": v}
@@ -49,6 +50,11 @@ class DispatchIds:
     def dept(cls, incident_id: int) -> dict[str, object]:
         """Id of the department override picker of one queue row."""
         return {"type": cls.DEPT_TYPE, "incident": int(incident_id)}
+
+    @staticmethod
+    def slot(kind: str) -> str:
+        """Id of the container the card of list ``kind`` is drawn into."""
+        return f"dispatch-slot-{kind}"
 
     @staticmethod
     def list_id(kind: str) -> str:

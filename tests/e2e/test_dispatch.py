@@ -136,3 +136,75 @@ def test_map_export_menu_follows_the_view(page: Any, live_server: str, console: 
         link.click()
     assert info.value.suggested_filename.endswith(".csv")
     console.check()
+
+
+TICK_JS = """(id) => window.dash_clientside.set_props(id,
+    {n_intervals: new window.dash_clientside.Patch().add([], 1).build()})"""
+CARDS_JS = """(ids) => Object.fromEntries(ids.map(id => {
+    const el = document.getElementById(id);
+    return [id, el ? {html: el.outerHTML, kept: el.mqMark === true} : null];
+}))"""
+
+
+def test_a_pushed_change_redraws_only_the_lists_that_changed(
+    anon_page: Any, live_server: str, console: Console
+) -> None:
+    """A refresh tick (what a pushed change does) draws again only the list cards whose
+    contents changed: the others keep their elements, so a browser is not blocked for
+    seconds by every change in the area, and a department half-picked in the queue
+    stays picked. A case dispatched elsewhere still leaves the queue at the next tick."""
+    from pages.dispatch_parts import LIST_KINDS
+
+    seed_queue((500,))
+    page = anon_page
+    sign_in(page, live_server, "supervisor", PASSWORDS["supervisor"])
+    page.goto(live_server + "/dispatch")
+    page.wait_for_selector(f"{QUEUE} tr.mq-dispatch-row")
+    ids = [DispatchIds.list_id(k) for k in LIST_KINDS]
+
+    def tick() -> None:
+        """Bump the refresh tick as the live stream does; wait until it is drawn."""
+        with page.expect_response(
+            lambda r: (
+                "_dash-update-component" in r.url
+                and DispatchIds.AS_OF in (r.request.post_data or "")
+            )
+        ) as info:
+            page.evaluate(TICK_JS, DispatchIds.INTERVAL)
+        as_of = info.value.json()["response"][DispatchIds.AS_OF]["children"]
+        page.wait_for_function(
+            "([id, text]) => document.getElementById(id).innerText === text",
+            arg=[DispatchIds.AS_OF, as_of],
+        )
+
+    def mark() -> dict[str, Any]:
+        page.evaluate("(ids) => ids.forEach(id => { document.getElementById(id).mqMark = true; })",
+                      ids)  # fmt: skip
+        return dict(page.evaluate(CARDS_JS, ids))
+
+    before = mark()
+    tick()
+    after = page.evaluate(CARDS_JS, ids)
+    same = [i for i in ids if after[i]["html"] == before[i]["html"]]
+    assert same, "every list changed between two ticks"
+    assert all(after[i]["kept"] for i in same), (same, after)
+
+    queued = int(page.locator(f"{QUEUE} tr.mq-dispatch-row").first.get_attribute("data-incident"))
+    before = mark()
+    with session_scope(admin=True) as s:
+        version = s.execute(
+            text("SELECT version FROM incident WHERE id = :i"), {"i": queued}
+        ).scalar_one()
+    boss = _principal("commander")
+    with unit_of_work(boss) as s:
+        board_service.dispatch(s, boss, queued, expected_version=version)
+    tick()
+    page.wait_for_function(
+        """([sel, id]) => document.querySelector(sel) !== null &&
+            !document.querySelector(`${sel} tr[data-incident="${id}"]`)""",
+        arg=[QUEUE, str(queued)],
+    )
+    after = page.evaluate(CARDS_JS, ids)
+    assert not after[DispatchIds.list_id("queue")]["kept"]
+    assert all(after[i]["kept"] for i in ids if after[i]["html"] == before[i]["html"]), after
+    console.check()
