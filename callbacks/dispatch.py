@@ -33,6 +33,7 @@ from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import dispatch_parts as parts
 from pages.dispatch_ids import DispatchIds
+from pages.redraw import fingerprint, unchanged
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,12 @@ def refresh(_tick: Any, _clicks: Any, _done: Any, shown: Any) -> tuple[Any, ...]
         board = dispatch_board.board(s, who, lang)
     as_of = t("dispatch.as_of", lang, at=board.as_of.strftime("%H:%M:%S"))
     cards = parts.list_cards(board, lang)
-    marks = {
-        kind: parts.fingerprint(card) for kind, card in zip(parts.LIST_KINDS, cards, strict=True)
-    }
+    marks = {kind: fingerprint(card) for kind, card in zip(parts.LIST_KINDS, cards, strict=True)}
     before = dict(shown) if ctx.triggered_id is not None and isinstance(shown, dict) else {}
     if ctx.triggered_id == DispatchIds.DONE:
         before.pop("queue", None)  # its pressed button comes back (a refused dispatch)
     drawn = [
-        no_update if before.get(kind) == marks[kind] else card
+        no_update if unchanged(before.get(kind), marks[kind]) else card
         for kind, card in zip(parts.LIST_KINDS, cards, strict=True)
     ]
     return parts.intake_summary(board, lang), *drawn, as_of, marks

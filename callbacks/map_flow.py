@@ -41,6 +41,7 @@ from i18n import current_lang, t
 from pages import map_inbox, map_workflow
 from pages.map_flow_form import needs_confirm
 from pages.map_ids import MapIds
+from pages.redraw import fingerprint, unchanged
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
@@ -53,22 +54,28 @@ def _flow(kind: str) -> dict[str, object]:
 
 
 @callback(
-    output=Output(MapIds.INBOX, "children"),
+    output={"list": Output(MapIds.INBOX, "children"), "shown": Output(MapIds.INBOX_SHOWN, "data")},
     inputs={"tick": Input(MapIds.INBOX_TICK, "n_intervals"), "versions": Input(VERSIONS, "data")},
+    state={"shown": State(MapIds.INBOX_SHOWN, "data")},
 )
-def inbox(tick: Any, versions: Any) -> list[Any]:
+def inbox(tick: Any, versions: Any, shown: Any) -> dict[str, Any]:
     """The department's cases. Only department staff have an inbox: for anyone else it
-    stays empty."""
+    stays empty. A tick (its timer, or any change pushed in the area) leaves it alone when
+    it would draw the same (pages/redraw.py)."""
     lang = current_lang()
     principal = current_principal()
     if principal is None or not principal.can(INCIDENT_HANDLE):
-        return []
+        return {"list": [], "shown": None}
     try:
         with unit_of_work(principal) as s:
             queue = inbox_service.department_queue(s, principal, lang)
-        return map_inbox.inbox_list(queue, lang)
+        drawn = map_inbox.inbox_list(queue, lang)
     except MinqingError as err:
-        return [map_workflow.error(err.user_message(lang))]
+        drawn = [map_workflow.error(err.user_message(lang))]
+    mark = fingerprint(drawn)
+    if ctx.triggered_id == MapIds.INBOX_TICK and unchanged(shown, mark):
+        raise PreventUpdate  # the same list: nothing to send
+    return {"list": drawn, "shown": mark}
 
 
 # The form's gate, in the browser (assets/js/flow.js): 提交 disabled until an action (and

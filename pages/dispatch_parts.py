@@ -4,12 +4,10 @@ links. No data access here."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
-from dash._utils import to_json
 
 from governance.dispatch_board import Board, BoardRow
 from governance.export_formats import FORMATS
@@ -211,14 +209,6 @@ def list_slots(lang: str) -> list[html.Div]:
         html.Div(loading if k == 0 else [], id=DispatchIds.slot(kind))
         for k, kind in enumerate(LIST_KINDS)
     ]
-
-
-def fingerprint(component: Any) -> str:
-    """A digest of what ``component`` draws: equal digests, the same screen. A live tick
-    leaves a card whose digest has not changed alone: redrawing a table of rows costs a
-    browser seconds (each new Dash component costs time in proportion to all the page's
-    components), and it would undo a department half-picked in the queue."""
-    return hashlib.blake2b(to_json(component).encode(), digest_size=16).hexdigest()
 
 
 def outcome(

@@ -334,6 +334,7 @@ def control_panel(
                                 n_intervals=0,
                                 disabled=not inbox,
                             ),
+                            dcc.Store(id=MapIds.INBOX_SHOWN),
                         ],
                         className="mq-section mq-section-inbox" + ("" if inbox else " mq-hidden"),
                     ),

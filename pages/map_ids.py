@@ -59,6 +59,7 @@ class MapIds:
     CRUMB_TYPE: Final = "map-crumb"  # {"type": CRUMB_TYPE, "area": <id>}
     INBOX: Final = "map-inbox"  # a department's open cases (list; hidden for other roles)
     INBOX_TICK: Final = "map-inbox-tick"
+    INBOX_SHOWN: Final = "map-inbox-shown"  # fingerprint of the inbox drawn (pages/redraw.py)
     INBOX_ITEM_TYPE: Final = "map-inbox-item"
     FLOW_TYPE: Final = "map-flow"  # an incident's handling block (state, actions, timeline)
     FLOW_ACTION_TYPE: Final = "map-flow-action"

@@ -160,3 +160,34 @@ def test_a_dispatched_case_tops_the_inbox_live_and_is_handled_from_the_panel(
     assert state(iid)["status"] == "closed"
     badge_matches_timeline(boss, "closed")
     console.check()
+
+
+def test_a_pushed_change_elsewhere_leaves_the_inbox_alone(page_as: Any, console: Any) -> None:  # noqa: F811
+    """Every change in the department's area bumps the inbox's timer (a case dispatched to
+    it must show at once); one that changes nothing in the inbox gets an empty answer and
+    the list keeps its elements (pages/redraw.py), instead of a hundred rows drawn again
+    in a browser that also draws the map."""
+    from pages.map_ids import MapIds
+    from tests.e2e.test_dispatch import TICK_JS
+
+    dept = page_as("dept")
+    base = dept.url.split("/", 3)[0] + "//" + dept.url.split("/", 3)[2]
+    open_map(dept, base)
+    dept.wait_for_selector(".mq-inbox-section-act")
+    statuses = []
+    for _ in range(3):  # a deadline chip's "time left" may turn over between two ticks
+        dept.evaluate("() => { document.querySelector('.mq-inbox-section-act').mqMark = 1; }")
+        with dept.expect_response(
+            lambda r: (
+                "_dash-update-component" in r.url
+                and MapIds.INBOX_SHOWN in (r.request.post_data or "")
+            )
+        ) as info:
+            dept.evaluate(TICK_JS, MapIds.INBOX_TICK)
+        statuses.append(info.value.status)
+        if info.value.status == 204:
+            break
+    assert statuses[-1] == 204, statuses
+    dept.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+    assert dept.evaluate("() => document.querySelector('.mq-inbox-section-act').mqMark") == 1
+    console.check()

@@ -7,6 +7,7 @@ browser reaches them.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from geodata.db import session_scope
 from geodata.queries import case_state as cs
 from geodata.queries.inbox import ACT, PAUSED, department_inbox
 from governance.filters import LOCAL_TZ
+from pages.map_ids import MapIds
 from tests.conftest import signed_in_client
 from tests.integration.test_persons_ui import _post, _raw
 from tests.integration.test_workflow import _principal, new_incident, state, transition
@@ -226,6 +228,23 @@ def test_the_inbox_callback_over_http(urban: int) -> None:
         for v in (1, "x", None)
     ]
     assert _post(signed_in_client("dept"), inbox_body(versions)).status_code == 200
+    # a tick that would draw the same inbox again leaves it alone (pages/redraw.py): the
+    # answer is empty (204); any other value in the store draws it
+    drawn = _post(signed_in_client("dept"), inbox_body()).get_json()["response"]
+    mark = drawn[MapIds.INBOX_SHOWN]["data"]
+    assert isinstance(mark, str) and drawn[MapIds.INBOX]["children"]
+    kept = _post(signed_in_client("dept"), inbox_body(shown=mark))
+    assert kept.status_code == 204
+    for other in ("x", None, 1, [mark], {"a": mark}, mark[:-1]):
+        again = _post(signed_in_client("dept"), inbox_body(shown=other)).get_json()
+        assert f'"incident": {iid}' in json.dumps(again["response"][MapIds.INBOX]["children"])
+    # a case that changes is drawn again, whatever the store says
+    with session_scope(admin=True) as s:
+        s.execute(
+            text("UPDATE incident SET accept_due_at = '2001-01-01' WHERE id = :id"), {"id": iid}
+        )
+    changed = _post(signed_in_client("dept"), inbox_body(shown=mark))
+    assert changed.status_code == 200 and MapIds.INBOX in changed.get_json()["response"]
     # other roles have no inbox: an empty list, nothing from the queue
     for user in ("commander", "supervisor"):
         assert str(iid) not in _raw(_post(signed_in_client(user), inbox_body()))

@@ -96,16 +96,20 @@ def test_panel_offers_the_allowed_actions_and_submits_them() -> None:
         assert _post(sup, act_body(bad, "verify", 1)).status_code in (200, 204)
 
 
-def inbox_body(versions: list[Any] | None = None) -> dict:
-    """The inbox's refresh: its timer ticked (or a pushed change bumped it)."""
+def inbox_body(versions: list[Any] | None = None, shown: Any = None) -> dict:
+    """The inbox's refresh: its timer ticked (or a pushed change bumped it); ``shown``:
+    the fingerprint of the inbox on screen, as its store holds it."""
     return {
         "output": _key(f"{MapIds.INBOX}.children"),
-        "outputs": {"id": MapIds.INBOX, "property": "children"},
+        "outputs": [
+            {"id": MapIds.INBOX, "property": "children"},
+            {"id": MapIds.INBOX_SHOWN, "property": "data"},
+        ],
         "inputs": [
             {"id": MapIds.INBOX_TICK, "property": "n_intervals", "value": 1},
             versions or [],  # ALL of the panel's version stores: none open (as Dash sends it)
         ],
-        "state": [],
+        "state": [{"id": MapIds.INBOX_SHOWN, "property": "data", "value": shown}],
         "changedPropIds": [f"{MapIds.INBOX_TICK}.n_intervals"],
     }
 
