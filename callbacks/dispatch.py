@@ -20,7 +20,6 @@ from dash import (
     callback,
     clientside_callback,
     ctx,
-    no_update,
 )
 from dash.exceptions import PreventUpdate
 from flask import request
@@ -33,7 +32,7 @@ from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import dispatch_parts as parts
 from pages.dispatch_ids import DispatchIds
-from pages.redraw import fingerprint, unchanged
+from pages.redraw import only_changed
 from web.security import current_principal, refused
 
 log = logging.getLogger(__name__)
@@ -69,16 +68,13 @@ def refresh(_tick: Any, _clicks: Any, _done: Any, shown: Any) -> tuple[Any, ...]
     with unit_of_work(who) as s:
         board = dispatch_board.board(s, who, lang)
     as_of = t("dispatch.as_of", lang, at=board.as_of.strftime("%H:%M:%S"))
-    cards = parts.list_cards(board, lang)
-    marks = {kind: fingerprint(card) for kind, card in zip(parts.LIST_KINDS, cards, strict=True)}
-    before = dict(shown) if ctx.triggered_id is not None and isinstance(shown, dict) else {}
-    if ctx.triggered_id == DispatchIds.DONE:
-        before.pop("queue", None)  # its pressed button comes back (a refused dispatch)
-    drawn = [
-        no_update if unchanged(before.get(kind), marks[kind]) else card
-        for kind, card in zip(parts.LIST_KINDS, cards, strict=True)
-    ]
-    return parts.intake_summary(board, lang), *drawn, as_of, marks
+    cards = dict(zip(parts.LIST_KINDS, parts.list_cards(board, lang), strict=True))
+    send, marks = only_changed(
+        cards,
+        shown if ctx.triggered_id is not None else None,
+        redraw=("queue",) if ctx.triggered_id == DispatchIds.DONE else (),
+    )
+    return parts.intake_summary(board, lang), *send.values(), as_of, marks
 
 
 @callback(

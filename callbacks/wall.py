@@ -10,7 +10,16 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from governance import wall as wall_service
@@ -22,6 +31,7 @@ from i18n import current_lang
 from layers.urls import valid_bounds, valid_zoom
 from pages import wall_lists as lists
 from pages import wall_parts as parts
+from pages.redraw import only_changed
 from pages.wall_ids import WallIds
 from web.kiosk import wall_locked
 from web.security import current_principal
@@ -52,16 +62,20 @@ REFRESHED = (
     *(Output(i, "children") for i in REFRESHED),
     Output(WallIds.LOCKED, "className"),
     Output(WallIds.STATUS, "data"),
+    Output(WallIds.SHOWN, "data"),
     Input(WallIds.INTERVAL, "n_intervals"),
+    State(WallIds.SHOWN, "data"),
 )
-def refresh(_tick: int | None) -> tuple[Any, ...]:
-    """The figures and lists of the wall's area now, or the locked state (none)."""
+def refresh(_tick: int | None, shown: Any) -> tuple[Any, ...]:
+    """The figures and lists of the wall's area now, or the locked state (none). Only the
+    parts that changed since the wall drew them are sent (pages/redraw.py): a wall gets a
+    tick for every change in its area."""
     lang = current_lang()
     at = datetime.now(LOCAL_TZ).strftime("%H:%M:%S")
     if wall_locked():
         empty = parts.kpi_tiles(None, lang, parts.kpi_labels(lang))
         blank: tuple[list[Any], ...] = ([],) * (len(REFRESHED) - 1)
-        return empty, *blank, parts.LOCKED_SHOWN, {"at": at, "locked": True}
+        return empty, *blank, parts.LOCKED_SHOWN, {"at": at, "locked": True}, None
     principal = require(current_principal(), WALL_VIEW)
 
     def read() -> wall_service.WallSnapshot:
@@ -69,17 +83,28 @@ def refresh(_tick: int | None) -> tuple[Any, ...]:
             return wall_service.snapshot(s, principal, lang)
 
     snap = cached_wall_snapshot(principal, lang, read)  # shared by the walls of one scope
+    drawn = dict(
+        zip(
+            REFRESHED,
+            (
+                parts.kpi_tiles(snap.kpis, lang),
+                parts.ranked_list(snap.categories, lang),
+                parts.ranked_list(snap.grids, lang),
+                lists.feed_rows(snap.feed, lang),
+                lists.countdown_rows(snap.countdowns, lang),
+                lists.handoff_statuses(snap.handoff, lang),
+                lists.handoff_departments(snap.handoff, lang),
+                lists.hotspot_rows(snap.hotspots, lang),
+            ),
+            strict=True,
+        )
+    )
+    send, marks = only_changed(drawn, shown if ctx.triggered_id is not None else None)
     return (
-        parts.kpi_tiles(snap.kpis, lang),
-        parts.ranked_list(snap.categories, lang),
-        parts.ranked_list(snap.grids, lang),
-        lists.feed_rows(snap.feed, lang),
-        lists.countdown_rows(snap.countdowns, lang),
-        lists.handoff_statuses(snap.handoff, lang),
-        lists.handoff_departments(snap.handoff, lang),
-        lists.hotspot_rows(snap.hotspots, lang),
+        *send.values(),
         parts.LOCKED_HIDDEN,
         {"at": snap.as_of.strftime("%H:%M:%S"), "locked": False},
+        marks,
     )
 
 

@@ -14,8 +14,10 @@ elements, and with them whatever the user had half-picked in them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dash import no_update
 from dash._utils import to_json
 
 
@@ -29,3 +31,21 @@ def unchanged(shown: Any, mark: str) -> bool:
     """Whether the browser's store ``shown`` (any JSON: the caller may send anything)
     holds ``mark``."""
     return isinstance(shown, str) and shown == mark
+
+
+def only_changed(
+    drawn: Mapping[str, Any], shown: Any, *, redraw: Iterable[str] = ()
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """For each part of a screen (``drawn``: name -> components), what to send: the
+    components, or ``no_update`` where the browser's store ``shown`` (the mapping this
+    returned last time, or anything a caller sent) holds the same fingerprint; the parts
+    named in ``redraw`` are sent whatever it holds. Returns (what to send, the store)."""
+    marks = {name: fingerprint(part) for name, part in drawn.items()}
+    before = dict(shown) if isinstance(shown, dict) else {}
+    for name in redraw:
+        before.pop(name, None)
+    send = {
+        name: no_update if unchanged(before.get(name), marks[name]) else part
+        for name, part in drawn.items()
+    }
+    return send, marks

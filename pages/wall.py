@@ -289,6 +289,7 @@ def layout(rotate: str | None = None, **_query: str) -> html.Div:
             dcc.Interval(id=WallIds.CLOCK_TICK, interval=CLOCK_MS, n_intervals=0),
             dcc.Interval(id=WallIds.ROTATE, interval=rotate_seconds(rotate) * 1000, n_intervals=0),
             dcc.Store(id=WallIds.STATUS),
+            dcc.Store(id=WallIds.SHOWN),
         ],
         id=WallIds.ROOT,
         className=f"mq-wall mq-lang-{lang}",

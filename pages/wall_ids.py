@@ -31,6 +31,7 @@ class WallIds:
     CLOCK_TICK: Final = "wall-clock-tick"  # the clock's own tick (browser only)
     LIVE: Final = "wall-live"  # live-updates indicator (assets/js/minqing-live.js)
     STATUS: Final = "wall-status"  # {"at": "hh:mm:ss", "locked": bool} of the last answer
+    SHOWN: Final = "wall-shown"  # fingerprints of the parts drawn (pages/redraw.py)
     FEED: Final = "wall-feed"  # the latest incidents (masked, truncated text)
     SLA: Final = "wall-sla"  # SLA countdowns of the most urgent open cases
     HANDOFF_STATUSES: Final = "wall-handoff-statuses"  # open cases by workflow status

@@ -80,6 +80,26 @@ def test_kiosk_url_opens_a_wall_session(kiosk, county: str) -> None:
         assert used is not None
 
 
+def test_a_tick_sends_only_the_parts_that_changed(kiosk) -> None:
+    """The wall gets a tick for every change in its area: a part that would be drawn the
+    same is not sent again (pages/redraw.py), whatever else its store holds; the figures'
+    clock is."""
+    from callbacks.wall import REFRESHED
+
+    client = open_kiosk(kiosk[1])
+    first = post_callback(client, refresh_payload()).get_json()["response"]
+    assert all(i in first for i in REFRESHED)
+    marks = first[WallIds.SHOWN]["data"]
+    assert set(marks) == set(REFRESHED)
+    again = post_callback(client, refresh_payload(2, marks)).get_json()["response"]
+    assert WallIds.STATUS in again and WallIds.SHOWN in again
+    sent = [i for i in REFRESHED if i in again]
+    assert len(sent) < len(REFRESHED), sent  # the feed may have moved meanwhile, not all
+    for shown in (None, "x", [marks], {k: 1 for k in marks}, {"__proto__": marks}):
+        whole = post_callback(client, refresh_payload(3, shown)).get_json()["response"]
+        assert all(i in whole for i in REFRESHED), shown
+
+
 def test_kiosk_session_is_exempt_from_the_timeouts(kiosk) -> None:
     client = open_kiosk(kiosk[1])
     with client.session_transaction() as sess:

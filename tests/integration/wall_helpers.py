@@ -44,14 +44,18 @@ def payload(
     }
 
 
-def refresh_payload(tick: int = 1) -> dict:
+def refresh_payload(tick: int = 1, shown: Any = None) -> dict:
+    """A refresh tick; ``shown``: the fingerprints the wall's store holds (None: it has
+    drawn nothing yet, so every part comes back)."""
     return payload(
         [
             *((i, "children") for i in REFRESHED),
             (WallIds.LOCKED, "className"),
             (WallIds.STATUS, "data"),
+            (WallIds.SHOWN, "data"),
         ],
         [(WallIds.INTERVAL, "n_intervals", tick)],
+        [(WallIds.SHOWN, "data", shown)],
     )
 
 
