@@ -43,6 +43,7 @@ bench: system $(VENV)/.runtime
 	$(PY) bench/scale.py
 	$(PY) bench/writers.py
 	$(PY) bench/hot_screens.py
+	$(PY) bench/redraw.py
 	$(PY) bench/load.py
 	$(PY) bench/load.py --walls 100
 

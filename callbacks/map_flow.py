@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from dash import (
@@ -36,6 +37,7 @@ from governance import incidents as incident_service
 from governance import workflow as workflow_service
 from governance.access import INCIDENT_HANDLE
 from governance.errors import MinqingError, NotFound
+from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 from i18n import current_lang, t
 from pages import map_inbox, map_workflow
@@ -66,10 +68,13 @@ def inbox(tick: Any, versions: Any, shown: Any) -> dict[str, Any]:
     principal = current_principal()
     if principal is None or not principal.can(INCIDENT_HANDLE):
         return {"list": [], "shown": None}
+    # to the minute, as its chips show time: otherwise a hundred rows' "time left" would
+    # each turn over at its own second, and nearly every tick would draw it again
+    now = datetime.now(LOCAL_TZ).replace(second=0, microsecond=0)
     try:
         with unit_of_work(principal) as s:
-            queue = inbox_service.department_queue(s, principal, lang)
-        drawn = map_inbox.inbox_list(queue, lang)
+            queue = inbox_service.department_queue(s, principal, lang, now=now)
+        drawn = map_inbox.inbox_list(queue, lang, now)
     except MinqingError as err:
         drawn = [map_workflow.error(err.user_message(lang))]
     mark = fingerprint(drawn)

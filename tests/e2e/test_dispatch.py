@@ -25,6 +25,8 @@ pytestmark = pytest.mark.e2e
 PASSWORDS = {a.username: a.password for a in DEMO_ACCOUNTS}
 QUEUE = f"#{DispatchIds.list_id('queue')}"
 FALLBACK_MS = 60_000  # pages/dispatch.py REFRESH_MS (importing a page needs the app first)
+ROW_GONE = """([sel, id]) => document.querySelector(sel) !== null &&
+    !document.querySelector(`${sel} tr[data-incident="${id}"]`)"""
 
 
 def _queue_ids() -> list[int]:
@@ -41,6 +43,17 @@ def _queue_ids() -> list[int]:
                         ORDER BY i.reported_at, i.id"""),
             ).scalars()
         )
+
+
+def _dispatch_elsewhere(incident_id: int) -> None:
+    """The commander dispatches the case from another screen (committed: it is pushed)."""
+    with session_scope(admin=True) as s:
+        version = s.execute(
+            text("SELECT version FROM incident WHERE id = :i"), {"i": incident_id}
+        ).scalar_one()
+    boss = _principal("commander")
+    with unit_of_work(boss) as s:
+        board_service.dispatch(s, boss, incident_id, expected_version=version)
 
 
 def _events(incident_id: int) -> list[tuple[str, str | None]]:
@@ -86,8 +99,7 @@ def test_supervisor_dispatches_the_oldest_case(
     page.wait_for_selector(f"#{DispatchIds.MESSAGE}.mq-dispatch-ok")
     assert f"#{oldest}" in page.inner_text(f"#{DispatchIds.MESSAGE}")
     page.wait_for_function(
-        """([sel, id]) => document.querySelector(sel) !== null &&
-            !document.querySelector(`${sel} tr[data-incident="${id}"]`)""",
+        ROW_GONE,
         arg=[QUEUE, str(oldest)],
     )
     events = _events(oldest)
@@ -108,16 +120,9 @@ def test_supervisor_dispatches_the_oldest_case(
     # long before the fallback refresh tick
     nxt = _queue_ids()[0]
     page.wait_for_selector(f'{QUEUE} tr[data-incident="{nxt}"]')
-    with session_scope(admin=True) as s:
-        version = s.execute(
-            text("SELECT version FROM incident WHERE id = :i"), {"i": nxt}
-        ).scalar_one()
-    boss = _principal("commander")
-    with unit_of_work(boss) as s:
-        board_service.dispatch(s, boss, nxt, expected_version=version)
+    _dispatch_elsewhere(nxt)
     page.wait_for_function(
-        """([sel, id]) => document.querySelector(sel) !== null &&
-            !document.querySelector(`${sel} tr[data-incident="${id}"]`)""",
+        ROW_GONE,
         arg=[QUEUE, str(nxt)],
         timeout=FALLBACK_MS / 3,
     )
@@ -140,6 +145,18 @@ def test_map_export_menu_follows_the_view(page: Any, live_server: str, console: 
 
 TICK_JS = """(id) => window.dash_clientside.set_props(id,
     {n_intervals: new window.dash_clientside.Patch().add([], 1).build()})"""
+
+
+def bump(page: Any, interval: str, answered_by: str) -> Any:
+    """Add one to ``interval``'s ticks as the live client does for a pushed change; the
+    response of the callback whose request names ``answered_by``."""
+    with page.expect_response(
+        lambda r: "_dash-update-component" in r.url and answered_by in (r.request.post_data or "")
+    ) as info:
+        page.evaluate(TICK_JS, interval)
+    return info.value
+
+
 CARDS_JS = """(ids) => Object.fromEntries(ids.map(id => {
     const el = document.getElementById(id);
     return [id, el ? {html: el.outerHTML, kept: el.mqMark === true} : null];
@@ -164,14 +181,9 @@ def test_a_pushed_change_redraws_only_the_lists_that_changed(
 
     def tick() -> None:
         """Bump the refresh tick as the live stream does; wait until it is drawn."""
-        with page.expect_response(
-            lambda r: (
-                "_dash-update-component" in r.url
-                and DispatchIds.AS_OF in (r.request.post_data or "")
-            )
-        ) as info:
-            page.evaluate(TICK_JS, DispatchIds.INTERVAL)
-        as_of = info.value.json()["response"][DispatchIds.AS_OF]["children"]
+        as_of = bump(page, DispatchIds.INTERVAL, DispatchIds.AS_OF).json()["response"][
+            DispatchIds.AS_OF
+        ]["children"]
         page.wait_for_function(
             "([id, text]) => document.getElementById(id).innerText === text",
             arg=[DispatchIds.AS_OF, as_of],
@@ -191,17 +203,10 @@ def test_a_pushed_change_redraws_only_the_lists_that_changed(
 
     queued = int(page.locator(f"{QUEUE} tr.mq-dispatch-row").first.get_attribute("data-incident"))
     before = mark()
-    with session_scope(admin=True) as s:
-        version = s.execute(
-            text("SELECT version FROM incident WHERE id = :i"), {"i": queued}
-        ).scalar_one()
-    boss = _principal("commander")
-    with unit_of_work(boss) as s:
-        board_service.dispatch(s, boss, queued, expected_version=version)
+    _dispatch_elsewhere(queued)
     tick()
     page.wait_for_function(
-        """([sel, id]) => document.querySelector(sel) !== null &&
-            !document.querySelector(`${sel} tr[data-incident="${id}"]`)""",
+        ROW_GONE,
         arg=[QUEUE, str(queued)],
     )
     after = page.evaluate(CARDS_JS, ids)

@@ -230,11 +230,15 @@ def test_the_inbox_callback_over_http(urban: int) -> None:
     assert _post(signed_in_client("dept"), inbox_body(versions)).status_code == 200
     # a tick that would draw the same inbox again leaves it alone (pages/redraw.py): the
     # answer is empty (204); any other value in the store draws it
-    drawn = _post(signed_in_client("dept"), inbox_body()).get_json()["response"]
-    mark = drawn[MapIds.INBOX_SHOWN]["data"]
-    assert isinstance(mark, str) and drawn[MapIds.INBOX]["children"]
-    kept = _post(signed_in_client("dept"), inbox_body(shown=mark))
-    assert kept.status_code == 204
+    # (drawn to the minute: a minute may turn over between two calls, not three times)
+    for _ in range(3):
+        drawn = _post(signed_in_client("dept"), inbox_body()).get_json()["response"]
+        mark = drawn[MapIds.INBOX_SHOWN]["data"]
+        assert isinstance(mark, str) and drawn[MapIds.INBOX]["children"]
+        if _post(signed_in_client("dept"), inbox_body(shown=mark)).status_code == 204:
+            break
+    else:
+        raise AssertionError("a tick with the inbox's own fingerprint drew it again")
     for other in ("x", None, 1, [mark], {"a": mark}, mark[:-1]):
         again = _post(signed_in_client("dept"), inbox_body(shown=other)).get_json()
         assert f'"incident": {iid}' in json.dumps(again["response"][MapIds.INBOX]["children"])
