@@ -289,13 +289,16 @@ def sign_in(base: str) -> dict[str, str]:
 
 
 def refresh_body(tick: int) -> bytes:
-    """The wall's 10-second refresh callback (callbacks/wall.py ``refresh``) as Dash posts it."""
+    """The wall's 10-second refresh callback (callbacks/wall.py ``refresh``) as Dash posts it,
+    with an empty fingerprint store (pages/redraw.py), so every part comes back: the most
+    a refresh costs."""
     from callbacks.wall import REFRESHED
     from pages.wall_ids import WallIds
 
     outputs = [{"id": i, "property": "children"} for i in REFRESHED] + [
         {"id": WallIds.LOCKED, "property": "className"},
         {"id": WallIds.STATUS, "property": "data"},
+        {"id": WallIds.SHOWN, "property": "data"},
     ]
     return json.dumps(
         {
@@ -303,7 +306,7 @@ def refresh_body(tick: int) -> bytes:
             "outputs": outputs,
             "inputs": [{"id": WallIds.INTERVAL, "property": "n_intervals", "value": tick}],
             "changedPropIds": [f"{WallIds.INTERVAL}.n_intervals"],
-            "state": [],
+            "state": [{"id": WallIds.SHOWN, "property": "data", "value": None}],
         }
     ).encode()
 
