@@ -12,7 +12,7 @@ drawn from one mixture has no blind spot of its own, so :data:`N_BLIND_SPOTS` ar
   :data:`CATEGORIES` in order: kinds a grid worker walking the streets would see.
 * **Residents report it.** In every batch, :func:`per_spot` residents' reports (12345, 110,
   public; never sensors, never a seasonal episode) of the batch are moved into the grid
-  (uniform points inside it) and become that category: about
+  (around one place in it, :func:`around_place`) and become that category: about
   ``max(MIN_PER_BATCH, SHARE * batch size)`` per spot per year of incidents.
 * **The grid does not.** Every grid report of that category that falls in that grid
   becomes a 12345 report: the grid's own share of it is zero.
@@ -34,7 +34,7 @@ import numpy as np
 
 from geodata.demo.catalog import LEAF_INDEX
 from geodata.demo.rhythms import SOURCES
-from geodata.demo.spatial import CityModel, GridIndex
+from geodata.demo.spatial import COORD_DECIMALS, CityModel, GridIndex
 
 N_BLIND_SPOTS: Final = 6
 CATEGORIES: Final = (
@@ -49,6 +49,7 @@ SHARE: Final = 0.0008  # residents' reports moved per spot, as a share of the ba
 MIN_PER_BATCH: Final = 40
 RESIDENT_CHANNELS: Final = ("hotline_12345", "police_110", "public")
 STATIC_STREAM: Final = 9101  # the generator of the places: [seed, STATIC_STREAM]
+PLACE_SPREAD: Final = 0.0008  # degrees (~80 m): how far around its place a spot is reported
 BATCH_STREAM: Final = 9102  # the moves of a batch: [seed, BATCH_STREAM, its first id]
 
 
@@ -91,6 +92,21 @@ def per_spot(batch: int) -> int:
     return max(MIN_PER_BATCH, int(round(SHARE * batch)))
 
 
+def around_place(
+    rng: np.random.Generator, grids: GridIndex, grid: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` points around the spot's place in ``grid`` (a point drawn once per grid):
+    within about :data:`PLACE_SPREAD` degrees of it, inside the grid (else the place
+    itself). A blind spot is a place (a market corner, a back street), so the cross-check
+    finds it in the grid's H3 cells too, not only in the grid's total."""
+    cx, cy = grids.sample_in(np.random.default_rng([grid, STATIC_STREAM]), np.array([grid]))
+    x = np.round(cx[0] + rng.normal(0.0, PLACE_SPREAD, k), COORD_DECIMALS)
+    y = np.round(cy[0] + rng.normal(0.0, PLACE_SPREAD, k), COORD_DECIMALS)
+    outside = grids.locate(x, y) != grid
+    x[outside], y[outside] = cx[0], cy[0]
+    return x, y
+
+
 def plant(
     rng: np.random.Generator,
     spots: list[BlindSpot],
@@ -110,7 +126,7 @@ def plant(
         return
     moved = rng.choice(pool, size=k * len(spots), replace=False).reshape(len(spots), k)
     for spot, rows in zip(spots, moved, strict=True):
-        px, py = grids.sample_in(rng, np.full(k, spot.grid, dtype=np.int64))
+        px, py = around_place(rng, grids, spot.grid, k)
         xs[rows], ys[rows], cat[rows] = px, py, LEAF_INDEX[spot.category]
     g = grids.locate(xs, ys)
     grid, hotline = SOURCES.index("grid"), SOURCES.index("hotline_12345")
