@@ -83,6 +83,7 @@ class Briefing:
     blind: tuple[dict[str, Any], ...] = ()
     blind_total: int = 0
     blind_days: int = 0
+    blind_as_of: str | None = None  # kept counts: when counted (local, to the minute)
     # the stored emerging hot-spot analysis covering the area, in words
     # (governance.emerging.summary_words: period, method, counts, top); None: none stored
     emerging: dict[str, Any] | None = None

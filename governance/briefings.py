@@ -163,6 +163,7 @@ def build(
         blind=tuple(checked["by_grid"][:TOP_BLIND]),
         blind_total=len(checked["by_grid"]),
         blind_days=CROSSCHECK_DAYS,
+        blind_as_of=crosscheck.as_of_words(checked),
         emerging=emerging.summary_words(stored, lang) if stored else None,
         area_code=area["code"] if area else None,
         area_name=area["name"] if area else t("brief.city", lang),

@@ -330,6 +330,13 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
             "count_p",
         )
     },
+    # Kept period figures (migration 0029_kept_figures): a closed period's cross-check
+    # counts (per cell and grid) and the weekly packet's repeated addresses, the latter
+    # stored already redacted (house numbers starred, as the packet prints them).
+    "kept_figure": {
+        **_plain("id", "kind", "scope", "period_start", "period_end", "params", "computed_at"),
+        "body": _c(_GEN, _PI, "redact_pii"),
+    },
     # Spike warnings (migration 0022_spike_warnings): counts per street x category and
     # their test; the evidence is daily counts. No incident, no person.
     "spike_warning": {

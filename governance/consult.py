@@ -31,7 +31,10 @@ repeated addresses through the same detector (house numbers starred, the road ke
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -39,6 +42,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from geodata.queries import consult as q
+from geodata.queries import kept
 from geodata.queries.planner import without_jit
 from governance import crosscheck, known_names, pii
 from governance import hotspots as hotspot_service
@@ -104,6 +108,7 @@ class Packet:
     repeats_total: int
     blind: tuple[dict[str, Any], ...] = ()  # governance.crosscheck "by_grid" lines
     blind_total: int = 0
+    blind_as_of: str | None = None  # kept counts: when counted (local, to the minute)
     emerging: dict[str, Any] | None = None  # governance.emerging.stored_summary
 
 
@@ -162,6 +167,50 @@ def _stuck(row: dict[str, Any], names: known_names.IncidentNames) -> StuckCase:
     )
 
 
+REPEATS_KIND = "repeated_addresses"
+
+
+def _repeated(
+    session: Session, scope: str | None, start: datetime, end: datetime
+) -> tuple[tuple[RepeatedAddress, ...], int]:
+    """The week's repeated addresses, redacted, and how many in all; a closed week's are
+    kept (``geodata/queries/kept.py``): they read a season of reports, ~16 s at 10M
+    incidents, and stand for the week as known when first listed."""
+    params = f"days={REPEAT_DAYS};min={REPEAT_MIN};limit={MAX_ROWS}"
+    closed = kept.closed(session, end)
+    got = kept.get(session, REPEATS_KIND, scope or "", start, end, params) if closed else None
+    if got is not None:
+        body = json.loads(zlib.decompress(got.body))
+        rows = [RepeatedAddress(**{**r, "incident_ids": tuple(r["incident_ids"])})
+                for r in body["rows"]]  # fmt: skip
+        return tuple(rows), int(body["total"])
+    found, total = q.repeated_addresses(
+        session,
+        scope=scope,
+        start=start,
+        end=end,
+        since=end - timedelta(days=REPEAT_DAYS),
+        min_count=REPEAT_MIN,
+        limit=MAX_ROWS,
+    )
+    out = tuple(
+        RepeatedAddress(
+            grid_name=r["grid_name"],
+            address=pii.redact(r["address"] or ""),
+            count=r["count"],
+            week_count=r["week_count"],
+            incident_ids=tuple(r["ids"]),
+            top_category=r["top_category"],
+        )
+        for r in found
+    )
+    if closed:  # only the redacted addresses are kept
+        body = {"rows": [dataclasses.asdict(r) for r in out], "total": total}
+        packed = zlib.compress(json.dumps(body, ensure_ascii=False).encode())
+        kept.put(session, REPEATS_KIND, scope or "", start, end, params, packed)
+    return out, total
+
+
 def build(session: Session, scope: str | None, week: str, *, now: datetime | None = None) -> Packet:
     """The packet of the week starting on Monday ``week`` inside ``scope``, in the
     caller's transaction (no access check: :func:`weekly` is the checked entry point)."""
@@ -174,15 +223,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
     hot = hotspot_service.hotspots(
         session, scope=scope, start=start, end=end, res=HOTSPOT_RES, limit=HOTSPOT_LIMIT
     )
-    repeats, repeats_total = q.repeated_addresses(
-        session,
-        scope=scope,
-        start=start,
-        end=end,
-        since=end - timedelta(days=REPEAT_DAYS),
-        min_count=REPEAT_MIN,
-        limit=MAX_ROWS,
-    )
+    repeats, repeats_total = _repeated(session, scope, start, end)
     checked = crosscheck.analyse(
         session, scope or "", TimeRange(end - timedelta(days=CROSSCHECK_DAYS), end)
     )
@@ -194,20 +235,11 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
         stuck=tuple(_stuck(r, names) for r in stuck),
         stuck_total=stuck_total,
         hotspots=tuple(h for h in hot if h.label in ("persistent", "new")),
-        repeats=tuple(
-            RepeatedAddress(
-                grid_name=r["grid_name"],
-                address=pii.redact(r["address"] or ""),
-                count=r["count"],
-                week_count=r["week_count"],
-                incident_ids=tuple(r["ids"]),
-                top_category=r["top_category"],
-            )
-            for r in repeats
-        ),
+        repeats=repeats,
         repeats_total=repeats_total,
         blind=tuple(checked["by_grid"][:MAX_BLIND]),
         blind_total=len(checked["by_grid"]),
+        blind_as_of=crosscheck.as_of_words(checked),
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 import numpy as np
@@ -37,7 +37,7 @@ from governance.crosscheck_stats import (
     padding,
 )
 from governance.errors import Forbidden, InvalidInput
-from governance.filters import TimeRange, parse_time
+from governance.filters import LOCAL_TZ, TimeRange, parse_time
 from i18n import t
 
 MAX_DAYS: Final = 366
@@ -122,6 +122,8 @@ def analyse(
         "period": {"start": tr.start.isoformat(), "end": tr.end.isoformat()},
         "previous": {"start": previous.start.isoformat(), "end": previous.end.isoformat()},
         "area": prefix or None,
+        # kept counts of a closed period: as known then (数据截至); None: counted now
+        "as_of": now.as_of.isoformat() if now.as_of else None,
         "channels": channels or "residents",
         "category": only,
         "method": t(
@@ -146,6 +148,15 @@ def analyse(
             for f in _findings(pad, pad_before, lambda r: (r[1], r[2]), lang, "padding_words", only)
         ],
     }
+
+
+def as_of_words(analysed: dict) -> str | None:
+    """When an :func:`analyse` result's counts were counted, if they were kept counts of
+    a closed period (local time, to the minute: the 数据截至 of a briefing); else None."""
+    at = analysed.get("as_of")
+    if not at:
+        return None
+    return datetime.fromisoformat(at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def external_cases(

@@ -128,6 +128,10 @@ ANALYTICS: dict[str, dict[str, str]] = {
         "explain (exact one-sided binomial test, Benjamini-Hochberg, q <= 5%), against the "
         "{days} days before",
     },
+    "consult.blind.as_of": {
+        "zh-CN": "（数据截至 {at}）",
+        "en": " (figures as of {at})",
+    },
     "consult.blind.more": {
         "zh-CN": "在“逆向倒查”页查看地图与逐项说明 →",
         "en": "Map and every blind spot on the cross-check screen →",

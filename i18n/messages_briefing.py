@@ -52,6 +52,7 @@ BRIEFING: dict[str, dict[str, str]] = {
         "{name} ({n} categories; {external} external, {own} own; {trend})",
     ),
     "brief.blind.sep": _m("；", "; "),
+    "brief.blind.as_of": _m("（数据截至 {at}）", " (figures as of {at})"),
     "brief.blind.more": _m("；另有 {n} 个", "; and {n} more"),
     "brief.blind.none": _m(
         "近 {days} 天没有网格出现显著盲区（群众渠道反映而网格未报）。",

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 CROSSCHECK: dict[str, dict[str, str]] = {
+    "crosscheck.as_of": {
+        "zh-CN": "该时段已结束，数据截至 {at}（此后收到的反映不计入）",
+        "en": "This period is over: figures as of {at} (reports received since are not counted)",
+    },
     "crosscheck.error.too_long": {
         "zh-CN": "倒查时段最长 {days} 天，请缩短时段",
         "en": "The cross-check covers at most {days} days; choose a shorter period",

@@ -165,7 +165,8 @@ def blind_section(p: Packet, lang: str) -> html.Section:
     section = _section(
         "blind",
         t("consult.blind.title", lang),
-        t("consult.blind.note", lang, days=CROSSCHECK_DAYS),
+        t("consult.blind.note", lang, days=CROSSCHECK_DAYS)
+        + (t("consult.blind.as_of", lang, at=p.blind_as_of) if p.blind_as_of else ""),
         table,
         p.blind_total,
         len(p.blind),

@@ -59,6 +59,16 @@ def method(out: dict[str, Any], lang: str) -> list[Any]:
             className="mq-crosscheck-period",
         ),
         html.P(out["method"], className="mq-crosscheck-method"),
+        *(
+            [
+                html.P(
+                    t("crosscheck.as_of", lang, at=_when(out["as_of"])),
+                    className="mq-crosscheck-as-of",
+                )
+            ]
+            if out.get("as_of")
+            else []
+        ),
     ]
 
 

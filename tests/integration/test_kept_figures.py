@@ -1,0 +1,185 @@
+"""Kept period figures (``geodata/queries/kept.py``, migration 0029): a closed period's
+cross-check counts and the weekly packet's repeated addresses are computed once, read
+back equal, dropped by history loaded later or a deleted incident of the period, kept
+through a report that arrives after the period, never kept for a period still running,
+and counted again when what was kept cannot be read."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import text
+
+from geodata.queries import crosscheck as q
+from governance.filters import LOCAL_TZ
+
+KIND = q.KIND
+
+
+def _window() -> tuple[datetime, datetime]:
+    """The 90 days up to this morning's midnight (local): a closed period."""
+    end = datetime.combine(datetime.now(LOCAL_TZ).date(), time(), LOCAL_TZ)
+    return end - timedelta(days=90), end
+
+
+def _kept(session, kind: str = KIND) -> int:  # type: ignore[no-untyped-def]
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM kept_figure WHERE kind = :k"), {"k": kind}
+        ).scalar_one()
+    )
+
+
+def _same(a: q.Counts, b: q.Counts) -> None:
+    for name in ("cells", "grids", "own"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.columns == y.columns
+        assert x.rows() == y.rows(), name
+
+
+def _totals(c: q.Counts) -> tuple[int, int]:
+    return int(c.grids["own"].sum()), int(c.grids["external"].sum())
+
+
+def _add(session, at: datetime, reported: datetime, source: str = "hotline_12345") -> int:  # type: ignore[no-untyped-def]
+    """One incident copied from an existing one of a grid, at ``at``, reported ``reported``."""
+    return int(
+        session.execute(
+            text("""
+            INSERT INTO incident (source, external_id, category_code, occurred_at,
+                reported_at, grid_id, status, priority, description, geom,
+                h3_6, h3_7, h3_8, h3_9, h3_10, version)
+            SELECT :source, 'kept-' || gen_random_uuid(), category_code, :at, :reported,
+                grid_id, 'dispatched', 3, 'kept figure test', geom,
+                h3_6, h3_7, h3_8, h3_9, h3_10, 1
+            FROM incident WHERE grid_id IS NOT NULL ORDER BY id LIMIT 1
+            RETURNING id"""),
+            {"source": source, "at": at, "reported": reported},
+        ).scalar_one()
+    )
+
+
+def test_a_closed_periods_counts_are_kept_and_read_back_equal(session) -> None:
+    start, end = _window()
+    kept_before = _kept(session)
+    counted, previous = q.counts(session, "", [(start, end), (end, end + timedelta(days=1))])
+    assert counted.as_of is None and previous.as_of is None
+    assert _kept(session) == kept_before + 1  # the closed one only: tomorrow is still to come
+    (again,) = q.counts(session, "", [(start, end)])
+    assert again.as_of is not None
+    _same(again, counted)
+    assert len(again.cells) > 0 and len(again.grids) > 0
+
+
+def test_both_periods_of_an_analysis_are_kept_and_the_words_say_as_of_when(session) -> None:
+    from governance.crosscheck import analyse
+    from governance.filters import TimeRange
+
+    start, end = _window()
+    first = analyse(session, "", TimeRange(start, end), lang="zh-CN")
+    assert first["as_of"] is None
+    assert _kept(session) >= 2  # this period and the one before, each under its own key
+    second = analyse(session, "", TimeRange(start, end), lang="zh-CN")
+    assert second["as_of"] is not None
+    assert {k: v for k, v in second.items() if k != "as_of"} == {
+        k: v for k, v in first.items() if k != "as_of"
+    }
+
+
+def test_history_loaded_later_drops_the_kept_counts_and_is_counted(session) -> None:
+    start, end = _window()
+    (first,) = q.counts(session, "", [(start, end)])
+    n = _kept(session)
+    at = start + timedelta(days=10)
+    _add(session, at, at + timedelta(hours=2))  # reported inside the period, loaded now
+    assert _kept(session) == n - 1
+    (second,) = q.counts(session, "", [(start, end)])
+    assert second.as_of is None
+    own, ext = _totals(first)
+    assert _totals(second) == (own, ext + 1)
+
+
+def test_a_report_after_the_period_leaves_its_published_counts(session) -> None:
+    start, end = _window()
+    (first,) = q.counts(session, "", [(start, end)])
+    n = _kept(session)
+    _add(session, end - timedelta(hours=1), end + timedelta(minutes=30))  # a late report
+    assert _kept(session) == n
+    (second,) = q.counts(session, "", [(start, end)])
+    assert second.as_of is not None
+    _same(second, first)
+
+
+def test_a_deleted_incident_of_the_period_drops_the_kept_counts(session) -> None:
+    start, end = _window()
+    victim = _add(session, start + timedelta(days=3), start + timedelta(days=3))
+    (first,) = q.counts(session, "", [(start, end)])
+    n = _kept(session)
+    session.execute(text("DELETE FROM incident WHERE id = :i"), {"i": victim})
+    assert _kept(session) == n - 1
+    (second,) = q.counts(session, "", [(start, end)])
+    own, ext = _totals(first)
+    assert _totals(second) == (own, ext - 1)
+
+
+def test_a_period_still_running_is_never_kept(session) -> None:
+    now = datetime.now(LOCAL_TZ)
+    n = _kept(session)
+    q.counts(session, "", [(now - timedelta(days=30), now + timedelta(hours=1))])
+    assert _kept(session) == n
+
+
+def test_unreadable_kept_counts_are_counted_again(session) -> None:
+    start, end = _window()
+    (first,) = q.counts(session, "", [(start, end)])
+    session.execute(
+        text("UPDATE kept_figure SET body = :b WHERE kind = :k"),
+        {"b": b"PK\x03\x04 not an archive", "k": KIND},
+    )
+    (second,) = q.counts(session, "", [(start, end)])
+    assert second.as_of is None
+    _same(second, first)
+    (third,) = q.counts(session, "", [(start, end)])  # and kept again, readable
+    assert third.as_of is not None
+    _same(third, first)
+
+
+def test_an_area_keeps_its_own_counts(session) -> None:
+    start, end = _window()
+    prefix = session.execute(
+        text("SELECT code FROM area WHERE level = 'county' ORDER BY code LIMIT 1")
+    ).scalar_one()
+    (city,) = q.counts(session, "", [(start, end)])
+    (county,) = q.counts(session, prefix, [(start, end)])
+    (county_again,) = q.counts(session, prefix, [(start, end)])
+    assert county_again.as_of is not None
+    _same(county_again, county)
+    assert all(str(c).startswith(prefix) for c in county.grids["code"])
+    assert len(county.grids) < len(city.grids)
+
+
+def test_the_weekly_packets_repeated_addresses_are_kept_redacted(session) -> None:
+    from governance import consult
+    from governance.uow import unit_of_work
+
+    week = consult.default_week(datetime.now(LOCAL_TZ))
+    with unit_of_work() as s:
+        first = consult.build(s, None, week.isoformat())
+    with unit_of_work() as s:
+        body = s.execute(
+            text("SELECT body FROM kept_figure WHERE kind = :k"), {"k": consult.REPEATS_KIND}
+        ).scalar_one()
+        second = consult.build(s, None, week.isoformat())
+        raw = {
+            a
+            for (a,) in s.execute(
+                text("SELECT DISTINCT address FROM incident WHERE address ~ '[0-9]+号'")
+            ).all()
+        }
+    kept = json.loads(zlib.decompress(bytes(body)))
+    assert kept["total"] == first.repeats_total
+    assert [r["address"] for r in kept["rows"]] == [r.address for r in first.repeats]
+    assert second.repeats == first.repeats and second.blind == first.blind
+    assert not raw & {r["address"] for r in kept["rows"]}  # no house number kept in clear
