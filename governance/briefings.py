@@ -126,6 +126,7 @@ def build(
     InvalidInput
         If ``area_code`` names no area (:func:`governance.area_codes.resolve`).
     """
+    keep = now is None  # as of now: a closed period's scorecard is kept (scores.scorecard)
     now = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
     # a period that includes now ends at now, and is compared like for like with the
     # same span of the period before (not with the whole of it)
@@ -152,6 +153,7 @@ def build(
             end=until,
             previous=(period.prev_start, prev_until),
             as_of=now,
+            keep=keep,
         )
         overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
         stored = emerging.stored_summary(s, scope or "", top=TOP_EMERGING)

@@ -68,6 +68,7 @@ class Evaluation:
     department_names_en: dict[str, str]  # department id -> English name
     # kind -> the Score key (a street's or grid's code) -> its patrol
     patrol: dict[Kind, dict[str, Patrol]] = field(default_factory=dict)
+    as_of: datetime | None = None  # a closed month's kept scorecards: when computed
 
     def patrol_of(self, kind: Kind, key: str) -> Patrol | None:
         """The patrol of a scorecard line (streets are matched on their first 9 digits)."""
@@ -121,6 +122,7 @@ def evaluate(
 ) -> Evaluation:
     """The scorecards of ``kinds`` for ``month`` inside ``scope`` in the caller's
     transaction (no access check: :func:`monthly` is the checked entry point)."""
+    keep = now is None  # as of now: a closed month's scorecards are kept (scores.scorecard)
     now = now or datetime.now(LOCAL_TZ)
     start, end = parse_month(month, now)
     without_jit(session)
@@ -138,6 +140,7 @@ def evaluate(
             end=until,
             previous=(prev_start, prev_until),
             as_of=now,
+            keep=keep,
         )
         for kind in kinds
     }
@@ -159,6 +162,7 @@ def evaluate(
         cards=cards,
         department_names_en=q.department_names_en(session),
         patrol=patrol,  # type: ignore[arg-type]
+        as_of=scores.kept_at(session, scope, start, until) if keep else None,
     )
 
 

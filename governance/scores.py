@@ -47,12 +47,16 @@ Rules, all computed in SQL (``geodata/queries/scores.py``) for the half-open per
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from geodata.queries import kept
 from geodata.queries import scores as q
 from governance import data_quality
 from governance.filters import LOCAL_TZ
@@ -171,16 +175,66 @@ def scorecard(
     end: datetime,
     previous: tuple[datetime, datetime] | None = None,
     as_of: datetime | None = None,
+    keep: bool = False,
 ) -> list[Score]:
     """The scorecard of every ``kind`` group with incidents or ratings in ``[start, end)``
     inside ``scope``, ranked best first (rules in the module docstring). ``as_of``
-    (default: now) decides which deadlines have passed. Empty when nothing happened."""
+    (default: now) decides which deadlines have passed. Empty when nothing happened.
+
+    ``keep``: the caller asks as of now, so a period that has ended is read from its kept
+    scorecard if there is one, else computed and kept (``geodata/queries/kept.py``): a
+    closed month's scorecards stand as of when they were first computed (the 数据截至
+    the screen states, :func:`kept_at`), as a month's assessment is closed on a date."""
     if kind not in KINDS:
         raise ValueError(f"unknown scorecard kind {kind!r}")
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("scorecard periods must be timezone-aware")
     as_of = as_of or datetime.now(LOCAL_TZ)
     prev_start, prev_end = previous or (start - (end - start), start)
+    params = _params(kind, prev_start, prev_end)
+    closed = keep and end <= as_of and kept.closed(session, end)
+    if closed:
+        got = kept.get(session, KEPT_KIND, scope or "", start, end, params)
+        if got is not None:
+            return [_score(r) for r in json.loads(zlib.decompress(got.body))]
+    out = _scorecard(session, kind, scope, start, end, (prev_start, prev_end), as_of)
+    if closed:
+        body = json.dumps([dataclasses.asdict(r) for r in out], ensure_ascii=False)
+        kept.put(session, KEPT_KIND, scope or "", start, end, params, zlib.compress(body.encode()))
+    return out
+
+
+KEPT_KIND = "scorecard"
+
+
+def _params(kind: str, prev_start: datetime, prev_end: datetime) -> str:
+    """What else a kept scorecard depends on: the kind, the period compared with, and
+    the weights (configurable: new weights make new scorecards)."""
+    w = ",".join(f"{k}={v:.4f}" for k, v in sorted(weights().items()))
+    prev = f"{prev_start.timestamp():.0f}-{prev_end.timestamp():.0f}"
+    return f"kind={kind};prev={prev};min={MIN_BASE};{w}"[:200]
+
+
+def _score(raw: dict[str, Any]) -> Score:
+    quality = raw.get("quality")
+    return Score(**{**raw, "quality": data_quality.Quality(**quality) if quality else None})
+
+
+def kept_at(session: Session, scope: str | None, start: datetime, end: datetime) -> datetime | None:
+    """When the kept scorecards of that period were computed (the earliest kind), or None."""
+    return kept.computed_at(session, KEPT_KIND, scope or "", start, end)
+
+
+def _scorecard(
+    session: Session,
+    kind: Kind,
+    scope: str | None,
+    start: datetime,
+    end: datetime,
+    previous: tuple[datetime, datetime],
+    as_of: datetime,
+) -> list[Score]:
+    prev_start, prev_end = previous
     rows, _, ranks = _period_scores(session, kind, scope, start, end, as_of)
     _, prev_scores, prev_ranks = _period_scores(session, kind, scope, prev_start, prev_end, as_of)
     out = [

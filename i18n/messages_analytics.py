@@ -31,6 +31,10 @@ ANALYTICS: dict[str, dict[str, str]] = {
         "zh-CN": "{month} 考核结果，对比 {previous}；共 {n} 个单位",
         "en": "Results for {month} compared with {previous}; {n} units",
     },
+    "eval.as_of": {
+        "zh-CN": "（该月已结束，数据截至 {at}）",
+        "en": " (the month is over: figures as of {at})",
+    },
     "eval.base": {"zh-CN": "（{n} 件）", "en": " ({n})"},
     "eval.base_hint": {
         "zh-CN": "基于 {n} 件到期案件；少于 {min} 件不计算比率",

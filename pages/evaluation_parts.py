@@ -6,11 +6,13 @@ Each row carries ``data-key`` (the department id or area code) and each figure c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from dash import html
 
 from governance.evaluation import Evaluation
+from governance.filters import LOCAL_TZ
 from governance.scores import MIN_BASE, SCORE_WEIGHTS, Kind, Score, weights
 from i18n import t
 from settings import get_settings
@@ -135,11 +137,16 @@ def _row(s: Score, kind: Kind, ev: Evaluation, lang: str) -> html.Tr:
     )
 
 
+def _minute(at: datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def scorecard_table(ev: Evaluation, kind: Kind, lang: str) -> list[Any]:
     """The summary line, the table of ``kind`` and the scoring rules (or "no data")."""
     cards = ev.cards[kind]
     summary = html.P(
-        t("eval.summary", lang, month=ev.month, previous=ev.previous_month, n=len(cards)),
+        t("eval.summary", lang, month=ev.month, previous=ev.previous_month, n=len(cards))
+        + (t("eval.as_of", lang, at=_minute(ev.as_of)) if ev.as_of else ""),
         className="mq-eval-summary",
     )
     if not cards:

@@ -87,3 +87,17 @@ def drop(s: Session, kind: str, scope: str, start: datetime, end: datetime, para
         ),
         {"kind": kind, "scope": scope, "start": start, "end": end, "params": params},
     )
+
+
+def computed_at(
+    s: Session, kind: str, scope: str, start: datetime, end: datetime
+) -> datetime | None:
+    """When the earliest kept figure of that kind, scope and period was computed (any
+    parameters), or None."""
+    return s.execute(
+        text(
+            "SELECT min(computed_at) FROM kept_figure WHERE kind = :kind AND scope = :scope "
+            "AND period_start = :start AND period_end = :end"
+        ),
+        {"kind": kind, "scope": scope, "start": start, "end": end},
+    ).scalar()

@@ -183,3 +183,25 @@ def test_the_weekly_packets_repeated_addresses_are_kept_redacted(session) -> Non
     assert [r["address"] for r in kept["rows"]] == [r.address for r in first.repeats]
     assert second.repeats == first.repeats and second.blind == first.blind
     assert not raw & {r["address"] for r in kept["rows"]}  # no house number kept in clear
+
+
+def test_a_closed_months_scorecards_are_kept_and_say_as_of_when(session) -> None:
+    from governance import evaluation
+
+    month = evaluation.default_month()
+    n = _kept(session, "scorecard")
+    first = evaluation.evaluate(session, None, month, kinds=("department", "grid"))
+    assert _kept(session, "scorecard") == n + 2  # one per kind
+    assert first.as_of is not None
+    second = evaluation.evaluate(session, None, month, kinds=("department", "grid"))
+    assert second.cards == first.cards and second.as_of == first.as_of
+    assert first.cards["grid"] and any(s.quality for s in first.cards["grid"])
+
+
+def test_scorecards_asked_as_of_a_given_time_are_computed_not_kept(session) -> None:
+    from governance import evaluation
+
+    month = evaluation.default_month()
+    n = _kept(session, "scorecard")
+    ev = evaluation.evaluate(session, None, month, now=datetime.now(LOCAL_TZ))
+    assert ev.as_of is None and _kept(session, "scorecard") == n
