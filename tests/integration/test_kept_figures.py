@@ -205,3 +205,25 @@ def test_scorecards_asked_as_of_a_given_time_are_computed_not_kept(session) -> N
     n = _kept(session, "scorecard")
     ev = evaluation.evaluate(session, None, month, now=datetime.now(LOCAL_TZ))
     assert ev.as_of is None and _kept(session, "scorecard") == n
+
+
+def test_history_drops_only_the_periods_it_falls_in(session) -> None:
+    start, end = _window()
+    before = (start - (end - start), start)
+    q.counts(session, "", [before, (start, end)])  # both kept
+    at = before[0] + timedelta(days=5)
+    session.execute(
+        text("""INSERT INTO incident (source, external_id, category_code, occurred_at,
+                    reported_at, grid_id, status, priority, description, geom,
+                    h3_6, h3_7, h3_8, h3_9, h3_10, version)
+                SELECT 'hotline_12345', 'kept-many-' || g, category_code,
+                    CAST(:at AS timestamptz) + g * interval '1 minute',
+                    CAST(:at AS timestamptz) + g * interval '1 minute', grid_id, 'dispatched',
+                    3, 'history', geom, h3_6, h3_7, h3_8, h3_9, h3_10, 1
+                FROM incident, generate_series(1, 500) g
+                WHERE incident.id = (SELECT min(id) FROM incident WHERE grid_id IS NOT NULL)"""),
+        {"at": at},
+    )  # 500 rows of history, all in the period before
+    older, current = q.counts(session, "", [before, (start, end)])
+    assert older.as_of is None  # dropped and counted again, with the history in it
+    assert current.as_of is not None  # untouched
