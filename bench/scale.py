@@ -193,12 +193,14 @@ def probes(fmt: str = "pdf") -> list[Probe]:
             2.0,
             None,
             screen(lambda s: evaluation.monthly(s, commander, None, "department")),
+            kept=True,
         ),
         Probe(
             "scorecards grids",
             2.0,
             None,
             screen(lambda s: evaluation.monthly(s, commander, None, "grid")),
+            kept=True,
         ),
         Probe(f"daily briefing ({fmt})", 2.0, 5.0, briefing, kept=True),
     ]
