@@ -32,9 +32,7 @@ repeated addresses through the same detector (house numbers starred, the road ke
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -178,12 +176,10 @@ def _repeated(
     incidents, and stand for the week as known when first listed."""
     params = f"days={REPEAT_DAYS};min={REPEAT_MIN};limit={MAX_ROWS}"
     closed = kept.closed(session, end)
-    got = kept.get(session, REPEATS_KIND, scope or "", start, end, params) if closed else None
-    if got is not None:
-        body = json.loads(zlib.decompress(got.body))
-        rows = [RepeatedAddress(**{**r, "incident_ids": tuple(r["incident_ids"])})
-                for r in body["rows"]]  # fmt: skip
-        return tuple(rows), int(body["total"])
+    if closed:
+        got = kept.get_json(session, REPEATS_KIND, scope or "", start, end, params, _kept_repeats)
+        if got is not None:
+            return got
     found, total = q.repeated_addresses(
         session,
         scope=scope,
@@ -206,9 +202,14 @@ def _repeated(
     )
     if closed:  # only the redacted addresses are kept
         body = {"rows": [dataclasses.asdict(r) for r in out], "total": total}
-        packed = zlib.compress(json.dumps(body, ensure_ascii=False).encode())
-        kept.put(session, REPEATS_KIND, scope or "", start, end, params, packed)
+        kept.put_json(session, REPEATS_KIND, scope or "", start, end, params, body)
     return out, total
+
+
+def _kept_repeats(body: dict[str, Any]) -> tuple[tuple[RepeatedAddress, ...], int]:
+    rows = [RepeatedAddress(**{**r, "incident_ids": tuple(r["incident_ids"])})
+            for r in body["rows"]]  # fmt: skip
+    return tuple(rows), int(body["total"])
 
 
 def build(session: Session, scope: str | None, week: str, *, now: datetime | None = None) -> Packet:

@@ -48,8 +48,7 @@ Rules, all computed in SQL (``geodata/queries/scores.py``) for the half-open per
 from __future__ import annotations
 
 import dataclasses
-import json
-import zlib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -194,13 +193,13 @@ def scorecard(
     params = _params(kind, prev_start, prev_end)
     closed = keep and end <= as_of and kept.closed(session, end)
     if closed:
-        got = kept.get(session, KEPT_KIND, scope or "", start, end, params)
+        got = kept.get_json(session, KEPT_KIND, scope or "", start, end, params, _scores)
         if got is not None:
-            return [_score(r) for r in json.loads(zlib.decompress(got.body))]
+            return got
     out = _scorecard(session, kind, scope, start, end, (prev_start, prev_end), as_of)
     if closed:
-        body = json.dumps([dataclasses.asdict(r) for r in out], ensure_ascii=False)
-        kept.put(session, KEPT_KIND, scope or "", start, end, params, zlib.compress(body.encode()))
+        body = [dataclasses.asdict(r) for r in out]
+        kept.put_json(session, KEPT_KIND, scope or "", start, end, params, body)
     return out
 
 
@@ -210,14 +209,18 @@ KEPT_KIND = "scorecard"
 def _params(kind: str, prev_start: datetime, prev_end: datetime) -> str:
     """What else a kept scorecard depends on: the kind, the period compared with, and
     the weights (configurable: new weights make new scorecards)."""
-    w = ",".join(f"{k}={v:.4f}" for k, v in sorted(weights().items()))
+    w = ",".join(f"{k}={v:.6f}" for k, v in sorted(weights().items()))
+    digest = hashlib.blake2b(w.encode(), digest_size=8).hexdigest()
     prev = f"{prev_start.timestamp():.0f}-{prev_end.timestamp():.0f}"
-    return f"kind={kind};prev={prev};min={MIN_BASE};{w}"[:200]
+    return f"kind={kind};prev={prev};min={MIN_BASE};weights={digest}"
 
 
-def _score(raw: dict[str, Any]) -> Score:
-    quality = raw.get("quality")
-    return Score(**{**raw, "quality": data_quality.Quality(**quality) if quality else None})
+def _scores(raw: list[dict[str, Any]]) -> list[Score]:
+    """Kept scorecard lines back as :class:`Score` (a shape that does not fit raises)."""
+    return [
+        Score(**{**r, "quality": data_quality.Quality(**r["quality"]) if r["quality"] else None})
+        for r in raw
+    ]
 
 
 def kept_at(session: Session, scope: str | None, start: datetime, end: datetime) -> datetime | None:

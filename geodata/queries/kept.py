@@ -20,14 +20,18 @@ caller has already checked the user may see.
 
 from __future__ import annotations
 
+import json
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 KEEP_DAYS: Final = 62  # two months: a month's evaluation can look back at its weeks
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,3 +105,34 @@ def computed_at(
         ),
         {"kind": kind, "scope": scope, "start": start, "end": end},
     ).scalar()
+
+
+def get_json(
+    s: Session,
+    kind: str,
+    scope: str,
+    start: datetime,
+    end: datetime,
+    params: str,
+    parse: Callable[[Any], T],
+) -> T | None:
+    """The kept figure of that key as ``parse`` makes it from its JSON (:func:`put_json`),
+    or None: none kept, or one that cannot be read any more (damaged, or written by a
+    version whose shape ``parse`` refuses), which is dropped so that the caller's
+    :func:`put_json` replaces it."""
+    got = get(s, kind, scope, start, end, params)
+    if got is None:
+        return None
+    try:
+        return parse(json.loads(zlib.decompress(got.body)))
+    except (ValueError, TypeError, KeyError, AttributeError, zlib.error):
+        drop(s, kind, scope, start, end, params)
+        return None
+
+
+def put_json(
+    s: Session, kind: str, scope: str, start: datetime, end: datetime, params: str, body: Any
+) -> None:
+    """:func:`put` of ``body`` as compressed JSON."""
+    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    put(s, kind, scope, start, end, params, zlib.compress(raw))

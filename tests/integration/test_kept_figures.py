@@ -227,3 +227,23 @@ def test_history_drops_only_the_periods_it_falls_in(session) -> None:
     older, current = q.counts(session, "", [before, (start, end)])
     assert older.as_of is None  # dropped and counted again, with the history in it
     assert current.as_of is not None  # untouched
+
+
+def test_kept_json_that_cannot_be_read_is_computed_again(session) -> None:
+    from governance import consult, evaluation
+
+    month = evaluation.default_month()
+    week = consult.default_week(datetime.now(LOCAL_TZ)).isoformat()
+    first = evaluation.evaluate(session, None, month, kinds=("grid",))
+    packet = consult.build(session, None, week)
+    for body in (b"not zlib", zlib.compress(b'[{"key": "x", "unknown": 1}]')):
+        session.execute(
+            text("UPDATE kept_figure SET body = :b WHERE kind IN ('scorecard', :r)"),
+            {"b": body, "r": consult.REPEATS_KIND},
+        )
+        again = evaluation.evaluate(session, None, month, kinds=("grid",))
+        assert again.cards == first.cards
+        assert consult.build(session, None, week).repeats == packet.repeats
+    # and kept again, readable
+    assert evaluation.evaluate(session, None, month, kinds=("grid",)).cards == first.cards
+    assert _kept(session, "scorecard") >= 1 and _kept(session, consult.REPEATS_KIND) == 1
