@@ -327,10 +327,14 @@ def disk(url: str) -> dict[str, int]:
                 s.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
             )
         }
-        for t in LOADED:  # a partitioned table's size is its partitions'
+        for t in LOADED:  # a partitioned table's size is its partitions' (a plain table
+            # has no partition tree: pg_partition_tree gives no row for it)
             out[t] = int(
                 s.execute(
-                    text(f"SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('{t}')")
+                    text(
+                        "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) "
+                        f"FROM pg_partition_tree('{t}')), pg_total_relation_size('{t}'))"
+                    )
                 ).scalar_one()
             )
     return out

@@ -84,6 +84,7 @@ class Briefing:
     blind_total: int = 0
     blind_days: int = 0
     blind_as_of: str | None = None  # kept counts: when counted (local, to the minute)
+    figures_as_of: datetime | None = None  # a closed period's kept KPIs: when computed
     # the stored emerging hot-spot analysis covering the area, in words
     # (governance.emerging.summary_words: period, method, counts, top); None: none stored
     emerging: dict[str, Any] | None = None

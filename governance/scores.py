@@ -190,17 +190,20 @@ def scorecard(
         raise ValueError("scorecard periods must be timezone-aware")
     as_of = as_of or datetime.now(LOCAL_TZ)
     prev_start, prev_end = previous or (start - (end - start), start)
+
+    def compute() -> list[Score]:
+        return _scorecard(session, kind, scope, start, end, (prev_start, prev_end), as_of)
+
+    if not keep or end > as_of:
+        return compute()
     params = _params(kind, prev_start, prev_end)
-    closed = keep and end <= as_of and kept.closed(session, end)
-    if closed:
-        got = kept.get_json(session, KEPT_KIND, scope or "", start, end, params, _scores)
-        if got is not None:
-            return got
-    out = _scorecard(session, kind, scope, start, end, (prev_start, prev_end), as_of)
-    if closed:
-        body = [dataclasses.asdict(r) for r in out]
-        kept.put_json(session, KEPT_KIND, scope or "", start, end, params, body)
-    return out
+    return kept.through(
+        session, KEPT_KIND, scope or "", (start, end), params, compute, _dump, _scores
+    )
+
+
+def _dump(cards: list[Score]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(r) for r in cards]
 
 
 KEPT_KIND = "scorecard"

@@ -26,6 +26,7 @@ BRIEFING: dict[str, dict[str, str]] = {
     "brief.head.restricted": _m("内部资料 注意保密", "Internal — restricted"),
     "brief.head.area": _m("区域：", "Area: "),
     "brief.head.generated": _m("生成时间：", "Produced: "),
+    "brief.head.as_of": _m("数据截至：", "Figures as of: "),
     "brief.footer": _m(
         "民情地图 · 数据均取自业务库当期记录", "MinQing Map · every figure from the case database"
     ),

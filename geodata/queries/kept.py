@@ -136,3 +136,27 @@ def put_json(
     """:func:`put` of ``body`` as compressed JSON."""
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     put(s, kind, scope, start, end, params, zlib.compress(raw))
+
+
+def through(
+    s: Session,
+    kind: str,
+    scope: str,
+    period: tuple[datetime, datetime],
+    params: str,
+    compute: Callable[[], T],
+    dump: Callable[[T], Any],
+    load: Callable[[Any], T],
+) -> T:
+    """``compute()`` for a period still running; for a closed one its kept value (``load``
+    of the JSON that ``dump`` made), else ``compute()`` kept. ``dump`` must give what JSON
+    holds, and ``load`` must raise on a shape it does not know (:func:`get_json`)."""
+    start, end = period
+    if not closed(s, end):
+        return compute()
+    got = get_json(s, kind, scope, start, end, params, load)
+    if got is not None:
+        return got
+    value = compute()
+    put_json(s, kind, scope, start, end, params, dump(value))
+    return value

@@ -117,3 +117,9 @@ def test_a_stopped_seed_resumes_to_the_city_an_uninterrupted_one_writes(
     bench_seed.seed(1_200, suffix=SUFFIXES[0], **kw)  # type: ignore[arg-type]
     assert _fingerprint(owner) == whole
     assert whole["incidents"][0] == 1_200  # type: ignore[index]
+    # what the seed reports on disk: each loaded table, partitioned (the timeline) or not
+    url, _ = bench_seed.seed(1_200, suffix=SUFFIXES[0], **kw)  # type: ignore[arg-type]
+    sizes = bench_seed.disk(url)
+    assert set(sizes) == {"database", *bench_seed.LOADED}
+    assert all(v > 0 for v in sizes.values()), sizes
+    assert sizes["database"] >= sum(v for k, v in sizes.items() if k != "database")

@@ -182,6 +182,7 @@ def test_the_weekly_packets_repeated_addresses_are_kept_redacted(session) -> Non
     assert kept["total"] == first.repeats_total
     assert [r["address"] for r in kept["rows"]] == [r.address for r in first.repeats]
     assert second.repeats == first.repeats and second.blind == first.blind
+    assert second.stuck == first.stuck and second.stuck_total == first.stuck_total
     assert not raw & {r["address"] for r in kept["rows"]}  # no house number kept in clear
 
 
@@ -247,3 +248,39 @@ def test_kept_json_that_cannot_be_read_is_computed_again(session) -> None:
     # and kept again, readable
     assert evaluation.evaluate(session, None, month, kinds=("grid",)).cards == first.cards
     assert _kept(session, "scorecard") >= 1 and _kept(session, consult.REPEATS_KIND) == 1
+
+
+def test_the_packets_stuck_cases_of_a_closed_week_are_kept_masked(session) -> None:
+    from governance import consult
+
+    week = consult.default_week(datetime.now(LOCAL_TZ)).isoformat()
+    first = consult.build(session, None, week)
+    body = session.execute(
+        text("SELECT body FROM kept_figure WHERE kind = :k"), {"k": consult.STUCK_KIND}
+    ).scalar_one()
+    kept = json.loads(zlib.decompress(bytes(body)))
+    assert kept["total"] == first.stuck_total
+    assert [r["description"] for r in kept["rows"]] == [c.description for c in first.stuck]
+    assert consult.build(session, None, week).stuck == first.stuck
+
+
+def test_a_closed_days_briefing_figures_are_kept_unless_asked_as_of_a_time(session) -> None:
+    from governance import briefings
+    from governance.briefing_period import period_for
+
+    period = period_for("daily", datetime.now(LOCAL_TZ).date() - timedelta(days=1))
+    n = _kept(session, briefings.KPIS_KIND)
+    given = briefings.build(session, None, period, now=datetime.now(LOCAL_TZ))
+    assert _kept(session, briefings.KPIS_KIND) == n  # as of a given time: computed
+    first = briefings.build(session, None, period)
+    assert _kept(session, briefings.KPIS_KIND) == n + 2  # the day and the day before
+    again = briefings.build(session, None, period)
+    assert again.kpis == first.kpis == given.kpis
+    assert again.departments == first.departments
+    assert again.blind_as_of is not None and again.figures_as_of is not None
+    assert given.figures_as_of is None
+    from briefings.render import render
+
+    page = render(again, "html")
+    doc = page.decode("utf-8")
+    assert "数据截至：" + again.figures_as_of.strftime("%Y-%m-%d %H:%M") in doc
