@@ -186,7 +186,7 @@ def build(
         )
         overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
         stored = emerging.stored_summary(s, scope or "", top=TOP_EMERGING)
-        checked = crosscheck.analyse(
+        checked = crosscheck.blind_grids(
             s, scope or "", TimeRange(until - timedelta(days=CROSSCHECK_DAYS), until)
         )
         names = known_names.load(s, [r["id"] for r in overdue])

@@ -250,7 +250,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
         session, scope=scope, start=start, end=end, res=HOTSPOT_RES, limit=HOTSPOT_LIMIT
     )
     repeats, repeats_total = _repeated(session, scope, start, end)
-    checked = crosscheck.analyse(
+    checked = crosscheck.blind_grids(
         session, scope or "", TimeRange(end - timedelta(days=CROSSCHECK_DAYS), end)
     )
     return Packet(

@@ -284,3 +284,20 @@ def test_a_closed_days_briefing_figures_are_kept_unless_asked_as_of_a_time(sessi
     page = render(again, "html")
     doc = page.decode("utf-8")
     assert "数据截至：" + again.figures_as_of.strftime("%Y-%m-%d %H:%M") in doc
+
+
+def test_the_blind_grids_are_the_full_analysis_grids(session) -> None:
+    from governance.crosscheck import analyse, blind_grids
+    from governance.filters import TimeRange
+
+    start, end = _window()
+    tr = TimeRange(start, end)
+    counted = blind_grids(session, "", tr)  # counts and keeps
+    full = analyse(session, "", tr)  # the kept counts, cells and all
+    again = blind_grids(session, "", tr)  # the kept counts, grids only
+    assert counted["by_grid"] == full["by_grid"] == again["by_grid"]
+    assert counted["as_of"] is None and again["as_of"] == full["as_of"] is not None
+    open_now = TimeRange(start + timedelta(days=1), datetime.now(LOCAL_TZ))
+    assert (
+        blind_grids(session, "", open_now)["by_grid"] == analyse(session, "", open_now)["by_grid"]
+    )

@@ -53,3 +53,16 @@ def test_packed_counts_read_back_equal(cells, grids, empty) -> None:  # type: ig
 def test_an_unreadable_body_is_refused_not_trusted(body: bytes) -> None:
     with pytest.raises(q.UNREADABLE):
         q._unpack(body)
+
+
+def test_one_grouping_set_can_be_read_alone() -> None:
+    sets = {
+        side: {
+            "place": np.array([side + 1], np.int64),
+            "cat": np.array(["a.b"], object),
+            **{c: np.array([side], np.int64) for c in ("own", "ext", "rej", "timely")},
+        }
+        for side in (0, 1)
+    }
+    back = q._unpack(q._pack(sets), (1,))
+    assert set(back) == {1} and back[1]["place"].tolist() == [2]
