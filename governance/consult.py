@@ -235,6 +235,31 @@ def _stuck_cases(
     )
 
 
+HOTSPOTS_KIND = "hotspots"
+
+
+def _hotspots(session: Session, scope: str | None, start: datetime, end: datetime) -> list[Hotspot]:
+    """The week's hot cells against the week before; a closed week's are kept (they count
+    the week's reports: ~0.15 s at 10M incidents, a tenth of the packet)."""
+
+    def compute() -> list[Hotspot]:
+        return hotspot_service.hotspots(
+            session, scope=scope, start=start, end=end, res=HOTSPOT_RES, limit=HOTSPOT_LIMIT
+        )
+
+    params = f"res={HOTSPOT_RES};limit={HOTSPOT_LIMIT}"
+    return kept.through(
+        session,
+        HOTSPOTS_KIND,
+        scope or "",
+        (start, end),
+        params,
+        compute,
+        lambda hs: [dataclasses.asdict(h) for h in hs],
+        lambda raw: [Hotspot(**h) for h in raw],
+    )
+
+
 def _dump(value: tuple[tuple[Any, ...], int]) -> dict[str, Any]:
     rows, total = value
     return {"rows": [dataclasses.asdict(r) for r in rows], "total": total}
@@ -246,9 +271,7 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
     start, end = parse_week(week, now)
     without_jit(session)
     stuck, stuck_total = _stuck_cases(session, scope, start, end)
-    hot = hotspot_service.hotspots(
-        session, scope=scope, start=start, end=end, res=HOTSPOT_RES, limit=HOTSPOT_LIMIT
-    )
+    hot = _hotspots(session, scope, start, end)
     repeats, repeats_total = _repeated(session, scope, start, end)
     checked = crosscheck.blind_grids(
         session, scope or "", TimeRange(end - timedelta(days=CROSSCHECK_DAYS), end)

@@ -261,7 +261,9 @@ def test_the_packets_stuck_cases_of_a_closed_week_are_kept_masked(session) -> No
     kept = json.loads(zlib.decompress(bytes(body)))
     assert kept["total"] == first.stuck_total
     assert [r["description"] for r in kept["rows"]] == [c.description for c in first.stuck]
-    assert consult.build(session, None, week).stuck == first.stuck
+    again = consult.build(session, None, week)
+    assert again.stuck == first.stuck and again.hotspots == first.hotspots
+    assert _kept(session, consult.HOTSPOTS_KIND) == 1
 
 
 def test_a_closed_days_briefing_figures_are_kept_unless_asked_as_of_a_time(session) -> None:
