@@ -117,8 +117,9 @@ def counts(
     be empty; a period counted here is still counted and kept whole."""
     params = f"ext={','.join(sorted(external))};timely={int(timely_minutes)}"
     raw: dict[int, tuple[dict[int, dict[str, np.ndarray]], datetime | None]] = {}
+    closed = [kept.closed(s, end) for _, end in periods]
     for k, (start, end) in enumerate(periods):
-        if kept.closed(s, end):
+        if closed[k]:
             got = kept.get(s, KIND, prefix, start, end, params)
             if got is not None:
                 try:
@@ -127,12 +128,12 @@ def counts(
                     # unreadable (a body from a future layout, a damaged row): count
                     # again and keep the new counts in its place
                     kept.drop(s, KIND, prefix, start, end, params)
-    todo = [k for k in range(len(periods)) if k not in raw]
-    for run in _runs(todo):
+    missing = [k for k in range(len(periods)) if k not in raw]
+    for run in _runs(missing):
         scanned = _scan(s, prefix, [periods[k] for k in run], external, timely_minutes)
         for k, sets in zip(run, scanned, strict=True):
             raw[k] = (sets, None)
-            if kept.closed(s, periods[k][1]):
+            if closed[k]:
                 kept.put(s, KIND, prefix, *periods[k], params, _pack(sets))
     names = dict(
         (int(i), (c, n))
