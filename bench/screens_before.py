@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from unittest import mock
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
@@ -35,19 +35,20 @@ def patched() -> Iterator[None]:
     from briefings import render
     from geodata.queries import consult
 
-    def keep_jit(_session: Session) -> None:
-        return None
+    def jit_on(_session: Session, _tx: Any, conn: Any) -> None:
+        conn.exec_driver_sql("SET LOCAL jit = on")  # the server's default before
 
     with (
         mock.patch.object(consult, "stuck_cases", stuck_cases),
         mock.patch.object(consult, "repeated_addresses", repeated_addresses),
-        mock.patch("governance.consult.without_jit", keep_jit),
-        mock.patch("governance.evaluation.without_jit", keep_jit),
-        mock.patch("governance.briefings.without_jit", keep_jit),
         mock.patch("callbacks.briefings.render", render.render),
         mock.patch("briefings.printer.warm", lambda: None),
     ):
-        yield
+        event.listen(Session, "after_begin", jit_on)
+        try:
+            yield
+        finally:
+            event.remove(Session, "after_begin", jit_on)
 
 
 def stuck_cases(

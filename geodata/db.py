@@ -35,6 +35,12 @@ class Base(DeclarativeBase):
 # set per transaction: a code prefix, "*" for the whole jurisdiction; unset sees nothing.
 SCOPE_SETTING = "minqing.scope"
 ALL_AREAS = "*"
+# Server settings of every connection the app opens. JIT off: every statement the app
+# runs is interactive (a screen, an export, a sweep) and well under a second, yet at 10M
+# incidents the planner's estimates cross ``jit_above_cost`` and it compiled for longer
+# than the query ran: the dispatch board's counts spent 0.77 s of 0.83 s compiling
+# (docs/scale.md, "JIT"). Set per connection, so it holds on an external cluster too.
+CONNECTION_OPTIONS = "-c jit=off"
 
 
 def database_url() -> str:
@@ -61,9 +67,10 @@ def admin_database_url() -> str:
 
 
 def _engine(url: str, *, admin: bool) -> Engine:
-    connect_args: dict[str, str] = {"application_name": "minqing-admin" if admin else "minqing"}
+    options = CONNECTION_OPTIONS
     if admin:  # the owner is subject to FORCEd row-level security too: it sees everything
-        connect_args["options"] = f"-c {SCOPE_SETTING}={ALL_AREAS}"
+        options += f" -c {SCOPE_SETTING}={ALL_AREAS}"
+    connect_args = {"application_name": "minqing-admin" if admin else "minqing", "options": options}
     return create_engine(
         url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args=connect_args
     )

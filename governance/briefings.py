@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import briefing as q
 from geodata.queries import kept
-from geodata.queries.planner import without_jit
 from governance import area_codes, audit, catalog, crosscheck, emerging, known_names
 from governance.access import BRIEFING_EXPORT, LEVEL_DIGITS, Principal, require, require_area
 from governance.briefing_model import (
@@ -165,7 +164,6 @@ def build(
     scope = area["code"][: _digits(area["level"])] if area else None
     level = area["level"] if area else None
     res = HEAT_RES.get(level, 9)
-    without_jit(s)
     with scope_within(s, scope or ALL_AREAS):  # names to mask are read under row-level security
         current = _kpis(s, scope, period.start, until, keep)
         before = _kpis(s, scope, period.prev_start, prev_until, keep)

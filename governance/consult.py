@@ -41,7 +41,6 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import consult as q
 from geodata.queries import kept
-from geodata.queries.planner import without_jit
 from governance import crosscheck, known_names, pii
 from governance import hotspots as hotspot_service
 from governance.access import ANALYTICS_VIEW, Principal, require
@@ -269,7 +268,6 @@ def build(session: Session, scope: str | None, week: str, *, now: datetime | Non
     """The packet of the week starting on Monday ``week`` inside ``scope``, in the
     caller's transaction (no access check: :func:`weekly` is the checked entry point)."""
     start, end = parse_week(week, now)
-    without_jit(session)
     stuck, stuck_total = _stuck_cases(session, scope, start, end)
     hot = _hotspots(session, scope, start, end)
     repeats, repeats_total = _repeated(session, scope, start, end)

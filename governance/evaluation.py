@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import patrol_scores
 from geodata.queries import scores as q
-from geodata.queries.planner import without_jit
 from governance import scores
 from governance.access import ANALYTICS_VIEW, Principal, require
 from governance.errors import InvalidInput
@@ -125,7 +124,6 @@ def evaluate(
     keep = now is None  # as of now: a closed month's scorecards are kept (scores.scorecard)
     now = now or datetime.now(LOCAL_TZ)
     start, end = parse_month(month, now)
-    without_jit(session)
     prev_start = _month_start(_shift(start.date(), -1))
     # a full month is compared with the full month before; the current month ends at
     # now and is compared with the same span of the month before

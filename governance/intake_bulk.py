@@ -184,7 +184,6 @@ def write_bulk(
     must then roll back. Points outside every grid are the caller's to refuse.
     """
     order = sorted(range(len(raws)), key=lambda i: _raw_external_id(raws[i]))
-    q.prepare(session)
     if len(chunk_sizes(len(raws))) > 1:  # one statement locks its rollup keys in order
         q.one_batch_per_source(session, source)
     worker = _Preparer(raws, order, categories, source, set(), prepare_rows)

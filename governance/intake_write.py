@@ -182,7 +182,6 @@ def write_items(
         else:
             first[it.external_id] = it.index
             unique.append(it)
-    q.prepare(session)
     known = q.existing_ids(session, actor.source, [it.external_id for it in unique])
     new = [it for it in unique if it.external_id not in known]
     ids = q.allocate_ids(session, len(new))

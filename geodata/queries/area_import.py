@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geodata.queries.planner import without_jit
-
 log = logging.getLogger(__name__)
 
 STAGE = "area_import_stage"
@@ -191,7 +189,6 @@ def reassign(s: Session) -> dict[str, int]:
     array of 100,000 ids costs the planner seconds per statement. Both steps are
     MATERIALIZED: inlined, the planner looked up the covering grid of every row of the
     table (200,000 incidents: 23 s) before joining the handful of candidates."""
-    without_jit(s)  # these statements' costs cross jit_above_cost; JIT only adds seconds
     s.execute(text(f"DROP TABLE IF EXISTS pg_temp.{MOVED}"))
     s.execute(
         text(

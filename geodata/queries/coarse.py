@@ -38,7 +38,6 @@ from sqlalchemy.orm import Session
 from geodata.queries import case_state
 from geodata.queries.layers import IncidentWhere, _bbox_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
-from geodata.queries.planner import without_jit
 from geodata.queries.rollup import TZ, Drift, local_midnight, whole_days
 from geodata.queries.rollup import h3_counts as fine_h3_counts
 
@@ -220,7 +219,6 @@ def cell_counts(
         ORDER BY n DESC, cell
         LIMIT :limit
     """
-    without_jit(session)
     return [
         (int(c), int(n), float(x), float(y)) for c, n, x, y in session.execute(text(sql), params)
     ]

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import kept
-from geodata.queries.planner import with_work_mem, without_jit
+from geodata.queries.planner import with_work_mem
 
 WORK_MEM_MB: Final = 256  # ~90 MB of hash tables for 1M incidents over 180 days
 OWN: Final = ("grid", "patrol")  # the grid's own eyes: grid reports, patrol findings
@@ -174,7 +174,6 @@ def _scan(
     """Each of ``periods``' (adjacent) groups, as columns per grouping set (0: by cell,
     1: by grid), in one scan."""
     bounds = [p[0] for p in periods] + [periods[-1][1]]
-    without_jit(s)
     with_work_mem(s, WORK_MEM_MB)  # both grouping sets hashed in memory, no sort on disk
     params = {
         **_params(prefix, bounds[0], bounds[-1], external),

@@ -82,12 +82,6 @@ def one_batch_per_source(session: Session, source: str) -> None:
     )
 
 
-def prepare(session: Session) -> None:
-    """Per-transaction planner settings for intake. The point-in-polygon join's estimated
-    cost crosses ``jit_above_cost``, and compiling it took ~0.4 s, longer than running it."""
-    session.execute(text("SET LOCAL jit = off"))
-
-
 def allocate_ids(session: Session, n: int) -> list[int]:
     """``n`` fresh incident ids from the table's sequence (ascending).
 

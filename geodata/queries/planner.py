@@ -1,12 +1,10 @@
-"""Per-transaction planner settings for the heavy read screens (the weekly packet, the
-monthly evaluation, the briefings).
+"""Per-transaction planner settings for the heavy read screens.
 
-Their statements rebuild each case's state at an instant from the timeline and count
-over months of incidents: their estimated cost crosses PostgreSQL's ``jit_above_cost``
-(100,000), and the JIT compiler then spent 4-5 s compiling the weekly packet's overdue
-statement, which runs in ~1 s without it (``bench/screens.py``; intake turns JIT off for
-the same reason, ``geodata/queries/intake.py``). ``SET LOCAL`` lasts until the caller's
-unit of work ends and touches nothing else.
+PostgreSQL's JIT compiler is off for every connection the app opens
+(``geodata.db.CONNECTION_OPTIONS``): the statements of the weekly packet, the
+evaluation, the briefings, intake and the dispatch board cross ``jit_above_cost`` as the
+city grows and were compiled for longer than they ran. ``SET LOCAL`` lasts until the
+caller's unit of work ends and touches nothing else.
 """
 
 from __future__ import annotations
@@ -21,8 +19,3 @@ def with_work_mem(session: Session, megabytes: int) -> None:
     disk and sort where it could hash: the cross-check, ``geodata/queries/crosscheck.py``,
     took twice as long)."""
     session.execute(text(f"SET LOCAL work_mem = '{int(megabytes)}MB'"))
-
-
-def without_jit(session: Session) -> None:
-    """Turn PostgreSQL's JIT compiler off for the rest of the caller's transaction."""
-    session.execute(text("SET LOCAL jit = off"))

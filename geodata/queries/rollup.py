@@ -31,7 +31,6 @@ from geodata.models import H3_RESOLUTIONS
 from geodata.queries import case_state
 from geodata.queries.layers import ENVELOPE, IncidentWhere, _bbox_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
-from geodata.queries.planner import without_jit
 
 TZ: Final = "Asia/Shanghai"  # the rollup's days (the triggers' literal, migration 0024)
 LOCAL: Final = ZoneInfo(TZ)
@@ -135,9 +134,6 @@ def h3_counts(
         "t_stop": local_midnight(stop),
         "limit": limit,
     }
-    # its estimate counts the probe of every row's raw rows (run for few): it crosses
-    # jit_above_cost, and compiling took ~0.5 s, longer than the query (docs/scale.md)
-    without_jit(session)
     return [(int(c), int(n)) for c, n in session.execute(text(sql), params)]
 
 

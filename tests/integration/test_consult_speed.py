@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bench import screens_before
+from geodata.db import get_admin_engine, get_engine
 from geodata.queries import consult as q
 from geodata.queries.duplicates import (
     DROPPED,
@@ -111,7 +112,14 @@ def test_fast_address_key_equals_the_normalisation(session: Session, address: st
     assert fast == slow
 
 
-def test_packet_runs_without_jit(session: Session) -> None:
-    """The packet turns PostgreSQL's JIT off for its own transaction only."""
-    consult.build(session, None, consult.default_week().isoformat())
-    assert session.execute(text("SHOW jit")).scalar_one() == "off"
+def test_app_connections_run_without_jit() -> None:
+    """Every connection the app opens, as the app role and as the owner, has
+    PostgreSQL's JIT off (geodata.db.CONNECTION_OPTIONS), whatever the server's default;
+    the baseline of bench/screens.py turns it back on for its transactions only."""
+    for engine in (get_engine(), get_admin_engine()):
+        with Session(engine) as s:
+            assert s.execute(text("SHOW jit")).scalar_one() == "off"
+    with screens_before.patched(), Session(get_engine()) as s:
+        assert s.execute(text("SHOW jit")).scalar_one() == "on"
+    with Session(get_engine()) as s:
+        assert s.execute(text("SHOW jit")).scalar_one() == "off"
