@@ -88,11 +88,22 @@ def overdue(
     return f"({overdue_accept(st, acc, now)} OR {overdue_resolve(st, res, now)})"
 
 
+def clocks(
+    acc: str = "i.accept_due_at", res: str = "i.resolve_due_at"
+) -> tuple[tuple[str, str], ...]:
+    """``(status, deadline column)`` of every status in which an SLA clock runs: the
+    cases of :func:`running_due` one status at a time, so that a read of the most
+    urgent clocks can walk an index in deadline order per status (``ix_incident_open``
+    is ``(status, resolve_due_at)``) instead of sorting every running case."""
+    return (("dispatched", acc),) + tuple((st, res) for st in RESOLVING)
+
+
 def running_due(
     st: str = "i.status", acc: str = "i.accept_due_at", res: str = "i.resolve_due_at"
 ) -> str:
     """The deadline whose clock runs now (NULL when none runs)."""
-    return f"CASE WHEN {st} = 'dispatched' THEN {acc} WHEN {_in(st, RESOLVING)} THEN {res} END"
+    whens = " ".join(f"WHEN {st} = '{status}' THEN {col}" for status, col in clocks(acc, res))
+    return f"CASE {whens} END"
 
 
 def accept_due_by(
@@ -208,15 +219,7 @@ def _open_at(at: str, where: str) -> str:
     tests/integration/test_open_at.py checks it against a replay of random histories.
     """
     return f"""
-        SELECT i.id, i.status, i.accept_due_at AS accept_due, i.resolve_due_at AS resolve_due
-        FROM incident i
-        WHERE i.reported_at <= {at} AND {is_open()} {where}
-          AND NOT EXISTS (SELECT 1 FROM incident_event e
-                          WHERE e.incident_id = i.id AND e.at > {at})
-        UNION ALL
-        SELECT i.id, c.status, coalesce(h.accept_due, i.accept_due_at),
-               coalesce(h.resolve_due, i.resolve_due_at)
-        FROM (
+        WITH x AS MATERIALIZED (
             SELECT e.incident_id,
                    bool_or(e.to_status IS NOT NULL) AS moved,
                    (array_agg(e.from_status ORDER BY e.at, e.id)
@@ -224,13 +227,26 @@ def _open_at(at: str, where: str) -> str:
                    bool_or(e.action IN {_SETS_DEADLINE}) AS reset
             FROM incident_event e WHERE e.at > {at}
             GROUP BY e.incident_id
-        ) x
-        JOIN incident i ON i.id = x.incident_id
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN i.reported_at > {at} THEN NULL
+        ), changed AS (
+            SELECT i.id, x.reset, i.accept_due_at, i.resolve_due_at,
+                   CASE WHEN i.reported_at > {at} THEN NULL
                         WHEN x.moved THEN x.moved_from
-                        ELSE i.status END AS status) c
-        LEFT JOIN LATERAL (
+                        ELSE i.status END AS status
+            FROM x JOIN incident i ON i.id = x.incident_id
+            WHERE true {where}
+        )
+        SELECT i.id, i.status, i.accept_due_at AS accept_due, i.resolve_due_at AS resolve_due
+        FROM incident i
+        WHERE i.reported_at <= {at} AND {is_open()} {where}
+          AND NOT EXISTS (SELECT 1 FROM x WHERE x.incident_id = i.id)
+        UNION ALL
+        SELECT m.id, m.status, m.accept_due_at, m.resolve_due_at
+        FROM changed m WHERE NOT m.reset AND {is_open("m.status")}
+        UNION ALL
+        SELECT m.id, m.status, coalesce(h.accept_due, m.accept_due_at),
+               coalesce(h.resolve_due, m.resolve_due_at)
+        FROM changed m
+        CROSS JOIN LATERAL (
             SELECT (array_agg(({_ACCEPT_SET})::timestamptz ORDER BY e.at DESC, e.id DESC)
                       FILTER (WHERE e.action IN ('dispatch', 'transfer', 'resume')
                                 AND ({_ACCEPT_SET}) IS NOT NULL))[1] AS accept_due,
@@ -238,8 +254,8 @@ def _open_at(at: str, where: str) -> str:
                       FILTER (WHERE e.action IN {_SETS_DEADLINE}
                                 AND ({_RESOLVE_SET}) IS NOT NULL))[1] AS resolve_due
             FROM incident_event e
-            WHERE x.reset AND e.incident_id = i.id AND e.at <= {at}) h ON true
-        WHERE {is_open("c.status")} {where}
+            WHERE e.incident_id = m.id AND e.at <= {at}) h
+        WHERE m.reset AND {is_open("m.status")}
     """
 
 
