@@ -41,21 +41,26 @@ def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> li
     """The ``limit`` most urgent running SLA clocks: by deadline, earliest first, so the
     overdue cases come first (the longest overdue at the top) and then the clocks
     nearest their deadline. The clock that runs and whether it is overdue are the one
-    definition's (``case_state.running_due``, ``case_state.overdue``): a suspended case
-    runs none."""
+    definition's (``case_state.clocks``, ``case_state.overdue``): a suspended case runs
+    none. Read one status at a time in deadline order (the open cases' index), so the
+    read stays flat as the number of running cases grows."""
     where, params = scope_filter(scope)
-    sql = f"""
-        SELECT * FROM (
-            SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
+    per_status = " UNION ALL ".join(
+        f"""(SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
                    d.name_zh AS dept_zh, d.name_en AS dept_en,
                    i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
-                   {cs.running_due()} AS due, {cs.overdue()} AS overdue
+                   {col} AS due
             FROM incident i
             LEFT JOIN area g ON g.id = i.grid_id
             LEFT JOIN department d ON d.id = i.lead_department_id
-            WHERE {cs.handling()} AND i.reported_at <= :now {where}
-        ) x
-        WHERE x.due IS NOT NULL
+            WHERE i.status = '{status}' AND {col} IS NOT NULL AND i.reported_at <= :now {where}
+            ORDER BY {col}, i.id
+            LIMIT :limit)"""
+        for status, col in cs.clocks()
+    )
+    sql = f"""
+        SELECT x.*, {cs.overdue("x.status", "x.accept_due_at", "x.resolve_due_at")} AS overdue
+        FROM ({per_status}) x
         ORDER BY x.due, x.id
         LIMIT :limit
     """
