@@ -63,11 +63,20 @@ def get(
 
 
 def put(
-    s: Session, kind: str, scope: str, start: datetime, end: datetime, params: str, body: bytes
+    s: Session,
+    kind: str,
+    scope: str,
+    start: datetime,
+    end: datetime,
+    params: str,
+    body: bytes,
+    *,
+    keep_days: int = KEEP_DAYS,
 ) -> None:
     """Keep a figure of a closed period in the caller's unit of work (a concurrent
     request that kept the same key first wins: both computed the same), and remove
-    those computed more than :data:`KEEP_DAYS` days ago."""
+    those computed more than :data:`KEEP_DAYS` days ago (those of ``kind``: more than
+    ``keep_days`` ago, for figures only needed for a short while)."""
     s.execute(
         text(
             "INSERT INTO kept_figure (kind, scope, period_start, period_end, params, body) "
@@ -80,6 +89,14 @@ def put(
         text("DELETE FROM kept_figure WHERE computed_at < now() - make_interval(days => :d)"),
         {"d": KEEP_DAYS},
     )
+    if keep_days < KEEP_DAYS:
+        s.execute(
+            text(
+                "DELETE FROM kept_figure WHERE kind = :kind "
+                "AND computed_at < now() - make_interval(days => :d)"
+            ),
+            {"kind": kind, "d": keep_days},
+        )
 
 
 def drop(s: Session, kind: str, scope: str, start: datetime, end: datetime, params: str) -> None:
@@ -131,11 +148,19 @@ def get_json(
 
 
 def put_json(
-    s: Session, kind: str, scope: str, start: datetime, end: datetime, params: str, body: Any
+    s: Session,
+    kind: str,
+    scope: str,
+    start: datetime,
+    end: datetime,
+    params: str,
+    body: Any,
+    *,
+    keep_days: int = KEEP_DAYS,
 ) -> None:
     """:func:`put` of ``body`` as compressed JSON."""
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    put(s, kind, scope, start, end, params, zlib.compress(raw))
+    put(s, kind, scope, start, end, params, zlib.compress(raw), keep_days=keep_days)
 
 
 def through(
@@ -147,6 +172,8 @@ def through(
     compute: Callable[[], T],
     dump: Callable[[T], Any],
     load: Callable[[Any], T],
+    *,
+    keep_days: int = KEEP_DAYS,
 ) -> T:
     """``compute()`` for a period still running; for a closed one its kept value (``load``
     of the JSON that ``dump`` made), else ``compute()`` kept. ``dump`` must give what JSON
@@ -158,5 +185,5 @@ def through(
     if got is not None:
         return got
     value = compute()
-    put_json(s, kind, scope, start, end, params, dump(value))
+    put_json(s, kind, scope, start, end, params, dump(value), keep_days=keep_days)
     return value

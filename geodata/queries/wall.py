@@ -10,14 +10,19 @@ instant in the past are reconstructed from the closed loop's timeline
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
+from geodata.queries import kept
 from geodata.queries.layers import scope_filter
+
+HOUR: Final = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -97,13 +102,14 @@ def window_counts(session: Session, b: Bounds, scope: str | None) -> dict[str, f
     return {k: None if v is None else float(v) for k, v in row.items()}
 
 
-def _open_counts(st: str, acc: str, res: str) -> str:
-    """awaiting, handling (clock running), suspended and overdue, by the one definition."""
+def _open_counts(st: str, acc: str, res: str, at: str = ":at") -> str:
+    """awaiting, handling (clock running), suspended and overdue at ``at``, by the one
+    definition."""
     return f"""
         SELECT count(*) FILTER (WHERE {cs.waiting(st)}) AS awaiting,
                count(*) FILTER (WHERE {cs.handling(st)}) AS handling,
                count(*) FILTER (WHERE {st} = 'suspended') AS suspended,
-               count(*) FILTER (WHERE {cs.overdue(st, acc, res, ":at")}) AS overdue
+               count(*) FILTER (WHERE {cs.overdue(st, acc, res, at)}) AS overdue
     """
 
 
@@ -119,18 +125,116 @@ def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[s
     return {k: int(v) for k, v in row.items()}
 
 
-def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
-    """The same counts as they stood at ``at`` (past), rebuilt from the timeline
-    (``case_state.states_at``)."""
+# The open counts at a past instant T are those of the hour H it falls in, kept once
+# computed, moved forward to T (see open_counts_at).
+CHECKPOINT_KIND: Final = "open_counts_hour"
+CHECKPOINT_KEEP_DAYS: Final = 2  # the wall looks one day back
+_SINCE: Final = datetime(1900, 1, 1, tzinfo=UTC)  # any incident's history lies after
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = timedelta(microseconds=1)
+_KEYS: Final = ("awaiting", "handling", "suspended", "overdue")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The open counts at the start of an hour, and the running deadlines of the cases
+    whose clock ran then and ends within that hour (microseconds since 1970, sorted):
+    each of them is overdue from its deadline on unless it changed since."""
+
+    counts: dict[str, int]
+    dues: tuple[int, ...]
+
+    def dump(self) -> dict[str, Any]:
+        return {"counts": self.counts, "dues": list(self.dues)}
+
+    @classmethod
+    def load(cls, raw: Any) -> Checkpoint:
+        counts = {k: int(raw["counts"][k]) for k in _KEYS}
+        dues = tuple(int(d) for d in raw["dues"])
+        if list(dues) != sorted(dues):
+            raise ValueError("deadlines out of order")
+        return cls(counts, dues)
+
+
+def _micros(t: datetime) -> int:
+    return (t - _EPOCH) // _US
+
+
+def checkpoint(session: Session, hour: datetime, scope: str | None) -> Checkpoint:
+    """The open counts at ``hour`` rebuilt from the timeline (``case_state.states_at``),
+    with the deadlines that end within the next hour of the cases whose clock ran."""
     where, params = scope_filter(scope)
+    due = cs.running_due("s.status", "s.accept_due", "s.resolve_due")
     sql = f"""
-        WITH s AS ({cs.states_at(":at", where, open_only=True)})
-        {_open_counts("s.status", "s.accept_due", "s.resolve_due")}
+        WITH s AS ({cs.states_at(":h", where, open_only=True)})
+        {_open_counts("s.status", "s.accept_due", "s.resolve_due", ":h")},
+        array_agg((extract(epoch FROM {due}) * 1000000)::bigint ORDER BY {due})
+            FILTER (WHERE {due} >= :h AND {due} < :h_end) AS dues
         FROM s
         WHERE {cs.is_open("s.status")}
     """
-    row = session.execute(text(sql), {"at": at, **params}).mappings().one()
-    return {k: int(v) for k, v in row.items()}
+    row = session.execute(text(sql), {"h": hour, "h_end": hour + HOUR, **params}).mappings().one()
+    return Checkpoint({k: int(row[k]) for k in _KEYS}, tuple(int(d) for d in row["dues"] or ()))
+
+
+def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
+    """The same counts as they stood at ``at`` (past), exactly as a rebuild from the
+    timeline (``case_state.states_at``) gives them, read in a time that does not grow
+    with the day's changes:
+
+    * the counts at the start of ``at``'s hour (:func:`checkpoint`, rebuilt once and
+      kept: ``geodata/queries/kept.py``, period ``[1900, hour)``, so history loaded
+      later for any time before the hour drops it);
+    * plus the cases whose running deadline fell between the hour and ``at`` (overdue
+      since, the checkpoint's deadlines);
+    * plus, for the cases received or changed between the hour and ``at`` only (at most
+      an hour of the timeline), where each stood at ``at`` less where it stood at the
+      hour, both counted against ``at``'s clock.
+    """
+    hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    cp = kept.through(
+        session,
+        CHECKPOINT_KIND,
+        scope or "",
+        (_SINCE, hour),
+        "",
+        lambda: checkpoint(session, hour, scope),
+        Checkpoint.dump,
+        Checkpoint.load,
+        keep_days=CHECKPOINT_KEEP_DAYS,
+    )
+    out = dict(cp.counts)
+    out["overdue"] += bisect_left(cp.dues, _micros(at))
+    if at == hour:
+        return out
+    where, params = scope_filter(scope)
+    ids = [
+        int(i)
+        for (i,) in session.execute(
+            text(f"""
+                SELECT e.incident_id FROM incident_event e JOIN incident i ON i.id = e.incident_id
+                WHERE e.at > :h AND e.at <= :at {where}
+                UNION
+                SELECT i.id FROM incident i
+                WHERE i.reported_at > :h AND i.reported_at <= :at {where}"""),
+            {"h": hour, "at": at, **params},
+        )
+    ]
+    if not ids:
+        return out
+    for instant, sign in ((":at", 1), (":h", -1)):
+        sql = f"""
+            WITH s AS ({cs.states_at(instant, where, open_only=True, ids=":ids")})
+            {_open_counts("s.status", "s.accept_due", "s.resolve_due", ":at")}
+            FROM s
+            WHERE {cs.is_open("s.status")}
+        """
+        row = (
+            session.execute(text(sql), {"h": hour, "at": at, "ids": ids, **params}).mappings().one()
+        )
+        for k in _KEYS:
+            out[k] += sign * int(row[k])
+    return out
 
 
 def top_categories(

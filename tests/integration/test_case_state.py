@@ -70,7 +70,8 @@ def people() -> dict[str, Any]:
     }
 
 
-def _new_case() -> int:
+def _new_case(received: datetime | None = None) -> int:
+    """A new case in the grid worker's grid, received now (or at ``received``)."""
     with session_scope(admin=True) as s:
         return int(
             s.execute(
@@ -78,12 +79,14 @@ def _new_case() -> int:
             INSERT INTO incident (source, external_id, category_code, occurred_at, reported_at,
                 grid_id, status, priority, description, address, geom,
                 h3_6, h3_7, h3_8, h3_9, h3_10, version)
-            SELECT 'grid', 'prop-' || gen_random_uuid(), i.category_code, now(), now(),
+            SELECT 'grid', 'prop-' || gen_random_uuid(), i.category_code,
+                   coalesce(:t, now()), coalesce(:t, now()),
                    i.grid_id, 'registered', 3, '随机事件', i.address, i.geom,
                    i.h3_6, i.h3_7, i.h3_8, i.h3_9, i.h3_10, 1
             FROM incident i JOIN app_user u ON u.username = 'gridworker'
             WHERE i.grid_id = u.area_id LIMIT 1
-            RETURNING id""")
+            RETURNING id"""),
+                {"t": received},
             ).scalar_one()
         )
 
