@@ -109,6 +109,41 @@ def _overdue_lines(
     return tuple(out)
 
 
+OVERDUE_KIND = "briefing_overdue"
+
+
+def _overdue(s: Session, scope: str | None, at: datetime, keep: bool) -> list[dict]:
+    """The most overdue cases at ``at`` (:func:`geodata.queries.briefing.most_overdue`).
+    At a closed period's end, asked as of now (``keep``), their ranking is kept (ids and
+    deadlines only: rebuilding it reads a day's changes, 0.4 s at 10M incidents); the
+    cases' texts are read and masked afresh every time."""
+
+    def rank() -> list[tuple[int, datetime]]:
+        return q.overdue_ranked(s, scope, at, TOP_OVERDUE)
+
+    def load(raw: Any) -> list[tuple[int, datetime]]:
+        out = [(int(i), datetime.fromisoformat(due)) for i, due in raw]
+        if any(due.tzinfo is None for _, due in out):
+            raise ValueError("a deadline without its time zone")
+        return out
+
+    ranked = (
+        kept.through(
+            s,
+            OVERDUE_KIND,
+            scope or "",
+            (kept.ALL_BEFORE, at),  # an old case's history loaded later drops it too
+            str(TOP_OVERDUE),
+            rank,
+            lambda r: [[i, due.isoformat()] for i, due in r],
+            load,
+        )
+        if keep
+        else rank()
+    )
+    return q.overdue_cases(s, ranked)
+
+
 KPIS_KIND = "briefing_kpis"
 KEPT_KPIS = (*KPI_KEYS, "ratings")  # what geodata.queries.briefing.kpis gives
 
@@ -182,7 +217,7 @@ def build(
             as_of=now,
             keep=keep,
         )
-        overdue = q.most_overdue(s, scope, until, TOP_OVERDUE)
+        overdue = _overdue(s, scope, until, keep)
         stored = emerging.stored_summary(s, scope or "", top=TOP_EMERGING)
         checked = crosscheck.blind_grids(
             s, scope or "", TimeRange(until - timedelta(days=CROSSCHECK_DAYS), until)

@@ -147,26 +147,47 @@ def extent(session: Session, area_id: int | None) -> tuple[float, float, float, 
     return None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
-def most_overdue(session: Session, scope: str | None, at: datetime, limit: int) -> list[dict]:
-    """Cases overdue at ``at`` (the one definition, rebuilt from the timeline for a past
-    instant), longest overdue first: ``{id, category_code, grid, department, due,
-    description}``: no reporter, no address (the caller masks the description)."""
+def overdue_ranked(
+    session: Session, scope: str | None, at: datetime, limit: int
+) -> list[tuple[int, datetime]]:
+    """``(id, running deadline)`` of the cases overdue at ``at`` (the one definition,
+    rebuilt from the timeline for a past instant), longest overdue first."""
     where, params = scope_filter(scope)
+    due = cs.running_due("s.status", "s.accept_due", "s.resolve_due")
     sql = f"""
-        SELECT i.id, i.category_code, g.name AS grid, d.name_zh AS department_zh,
-               d.name_en AS department_en,
-               {cs.running_due("s.status", "s.accept_due", "s.resolve_due")} AS due,
-               i.description
+        SELECT s.id, {due} AS due
         FROM ({cs.states_at(":at", where, open_only=True)}) s
-        JOIN incident i ON i.id = s.id
-        LEFT JOIN area g ON g.id = i.grid_id
-        LEFT JOIN department d ON d.id = i.lead_department_id
         WHERE {cs.overdue("s.status", "s.accept_due", "s.resolve_due", ":at")}
-        ORDER BY due, i.id
+        ORDER BY due, s.id
         LIMIT :limit
     """
-    rows = session.execute(text(sql), {"at": at, "limit": limit, **params}).mappings()
-    return [dict(r) for r in rows]
+    rows = session.execute(text(sql), {"at": at, "limit": limit, **params})
+    return [(int(i), due) for i, due in rows]
+
+
+def overdue_cases(session: Session, ranked: list[tuple[int, datetime]]) -> list[dict]:
+    """The cases of :func:`overdue_ranked`, in its order: ``{id, category_code, grid,
+    department_zh, department_en, due, description}``: no reporter, no address (the
+    caller masks the description)."""
+    if not ranked:
+        return []
+    rows = session.execute(
+        text("""
+            SELECT i.id, i.category_code, g.name AS grid, d.name_zh AS department_zh,
+                   d.name_en AS department_en, i.description
+            FROM incident i
+            LEFT JOIN area g ON g.id = i.grid_id
+            LEFT JOIN department d ON d.id = i.lead_department_id
+            WHERE i.id = ANY(:ids)"""),
+        {"ids": [i for i, _ in ranked]},
+    ).mappings()
+    by_id = {int(r["id"]): dict(r) for r in rows}
+    return [by_id[i] | {"due": due} for i, due in ranked if i in by_id]
+
+
+def most_overdue(session: Session, scope: str | None, at: datetime, limit: int) -> list[dict]:
+    """:func:`overdue_cases` of :func:`overdue_ranked`."""
+    return overdue_cases(session, overdue_ranked(session, scope, at, limit))
 
 
 def areas_in(session: Session, scope: str | None, levels: tuple[str, ...]) -> list[dict]:

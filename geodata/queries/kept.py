@@ -24,13 +24,16 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 KEEP_DAYS: Final = 62  # two months: a month's evaluation can look back at its weeks
+# The start of a period that holds all history before its end: the key of a figure of an
+# instant (the cases open at it), which history loaded later for any time before it drops.
+ALL_BEFORE: Final = datetime(1900, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
 
 

@@ -129,7 +129,6 @@ def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[s
 # computed, moved forward to T (see open_counts_at).
 CHECKPOINT_KIND: Final = "open_counts_hour"
 CHECKPOINT_KEEP_DAYS: Final = 2  # the wall looks one day back
-_SINCE: Final = datetime(1900, 1, 1, tzinfo=UTC)  # any incident's history lies after
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
 _KEYS: Final = ("awaiting", "handling", "suspended", "overdue")
@@ -196,7 +195,7 @@ def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[st
         session,
         CHECKPOINT_KIND,
         scope or "",
-        (_SINCE, hour),
+        (kept.ALL_BEFORE, hour),
         "",
         lambda: checkpoint(session, hour, scope),
         Checkpoint.dump,

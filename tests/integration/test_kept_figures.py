@@ -288,6 +288,45 @@ def test_a_closed_days_briefing_figures_are_kept_unless_asked_as_of_a_time(sessi
     assert "数据截至：" + again.figures_as_of.strftime("%Y-%m-%d %H:%M") in doc
 
 
+def test_a_closed_days_most_overdue_are_kept_as_a_ranking_and_read_afresh(session) -> None:
+    """The briefing's most overdue cases at a closed day's end are kept as ids and
+    deadlines only: the same lines as a fresh rebuild, a case's text edited since shows
+    as it is now, and a case received before the day's end but loaded afterwards drops
+    the ranking (it is counted at once)."""
+    from governance import briefings
+    from governance.briefing_period import period_for
+
+    period = period_for("daily", datetime.now(LOCAL_TZ).date() - timedelta(days=1))
+    n = _kept(session, briefings.OVERDUE_KIND)
+    fresh = briefings.build(session, None, period, now=datetime.now(LOCAL_TZ)).overdue
+    assert _kept(session, briefings.OVERDUE_KIND) == n
+    first = briefings.build(session, None, period).overdue
+    assert _kept(session, briefings.OVERDUE_KIND) == n + 1
+    assert [(o.id, o.due, o.description) for o in first] == [
+        (o.id, o.due, o.description) for o in fresh
+    ]
+    assert first, "the demo city has overdue cases at a day's end"
+    body = session.execute(
+        text("SELECT body FROM kept_figure WHERE kind = :k"), {"k": briefings.OVERDUE_KIND}
+    ).scalar_one()
+    kept_json = json.loads(zlib.decompress(body))
+    assert [i for i, _due in kept_json] == [o.id for o in first]  # ids and deadlines only
+    session.execute(
+        text("UPDATE incident SET description = '已改写的描述' WHERE id = :i"), {"i": first[0].id}
+    )
+    assert briefings.build(session, None, period).overdue[0].description == "已改写的描述"
+    # an old case, received a week ago and waiting for acceptance since: loaded now
+    week_ago = period.end - timedelta(days=7)
+    late = _add(session, week_ago, week_ago)
+    session.execute(
+        text("""UPDATE incident SET accept_due_at = :d, resolve_due_at = :d + interval '1 day',
+                    dispatched_at = :d WHERE id = :i"""),
+        {"d": week_ago - timedelta(days=300), "i": late},
+    )
+    assert _kept(session, briefings.OVERDUE_KIND) == n  # the insert dropped the ranking
+    assert briefings.build(session, None, period).overdue[0].id == late
+
+
 def test_the_blind_grids_are_the_full_analysis_grids(session) -> None:
     from governance.crosscheck import analyse, blind_grids
     from governance.filters import TimeRange
