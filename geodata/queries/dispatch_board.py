@@ -61,7 +61,7 @@ _WHERE: Mapping[str, str] = {
 _ORDER: Mapping[str, str] = {
     "intake": "i.reported_at DESC, i.id DESC",
     "queue": "i.reported_at, i.id",
-    "overdue": f"{cs.running_due()}, i.id",
+    "overdue": f"{cs.running_due()}, i.id",  # read as case_state.by_deadline does
     "escalated": "i.escalation_level DESC, i.reported_at, i.id",
     "review": "i.suspended_at, i.id",
 }
@@ -94,9 +94,14 @@ def _params(w: Window) -> dict[str, object]:
 
 
 def list_rows(session: Session, kind: str, w: Window, *, limit: int) -> list[dict[str, Any]]:
-    """Up to ``limit`` rows of list ``kind`` (see the module docstring), in its order."""
-    sql = f"""SELECT {COLUMNS} {FROM} WHERE {_where(kind, w.scope)}
-              ORDER BY {_ORDER[kind]} LIMIT :limit"""
+    """Up to ``limit`` rows of list ``kind`` (see the module docstring), in its order
+    (the overdue list one running clock at a time, ``case_state.by_deadline``)."""
+    where = _where(kind, w.scope)
+    if kind == "overdue":
+        sql = f"SELECT * FROM ({cs.by_deadline(COLUMNS, FROM, where)}) o ORDER BY o.due, o.id"
+    else:
+        sql = f"""SELECT {COLUMNS} {FROM} WHERE {where}
+                  ORDER BY {_ORDER[kind]} LIMIT :limit"""
     rows = session.execute(text(sql), {**_params(w), "limit": limit})
     return [dict(r) for r in rows.mappings()]
 

@@ -45,24 +45,19 @@ def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> li
     none. Read one status at a time in deadline order (the open cases' index), so the
     read stays flat as the number of running cases grows."""
     where, params = scope_filter(scope)
-    per_status = " UNION ALL ".join(
-        f"""(SELECT i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
-                   d.name_zh AS dept_zh, d.name_en AS dept_en,
-                   i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at,
-                   {col} AS due
-            FROM incident i
-            LEFT JOIN area g ON g.id = i.grid_id
-            LEFT JOIN department d ON d.id = i.lead_department_id
-            WHERE i.status = '{status}' AND {col} IS NOT NULL AND i.reported_at <= :now {where}
-            ORDER BY {col}, i.id
-            LIMIT :limit)"""
-        for status, col in cs.clocks()
+    running = cs.by_deadline(
+        """i.id, i.category_code, i.status, i.priority, g.name AS grid_name,
+           d.name_zh AS dept_zh, d.name_en AS dept_en,
+           i.dispatched_at, i.accepted_at, i.accept_due_at, i.resolve_due_at""",
+        """FROM incident i
+           LEFT JOIN area g ON g.id = i.grid_id
+           LEFT JOIN department d ON d.id = i.lead_department_id""",
+        f"i.reported_at <= :now {where}",
     )
     sql = f"""
-        SELECT x.*, {cs.overdue("x.status", "x.accept_due_at", "x.resolve_due_at")} AS overdue
-        FROM ({per_status}) x
-        ORDER BY x.due, x.id
-        LIMIT :limit
+        SELECT r.*, {cs.overdue("r.status", "r.accept_due_at", "r.resolve_due_at")} AS overdue
+        FROM ({running}) r
+        ORDER BY r.due, r.id
     """
     rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()
     return [dict(r) for r in rows]
