@@ -98,15 +98,20 @@ def clocks(
     return (("dispatched", acc),) + tuple((st, res) for st in RESOLVING)
 
 
-def by_deadline(columns: str, from_: str, where: str, limit: str = ":limit") -> str:
+def by_deadline(
+    columns: str, from_: str, where: str, limit: str = ":limit", before: str | None = None
+) -> str:
     """SQL: up to ``limit`` rows of ``SELECT columns from_ WHERE where`` whose SLA clock
-    runs, with that clock's deadline as ``due``, earliest first (then by ``i.id``). Read
-    one status at a time in deadline order (:func:`clocks`), so the read takes the first
-    rows of an index instead of sorting every running case. ``columns`` must include
-    ``i.id`` as ``id``."""
+    runs, with that clock's deadline as ``due``, earliest first (then by ``i.id``);
+    ``before``: only the clocks past that instant (the overdue cases, :func:`overdue`).
+    Read one status at a time in deadline order (:func:`clocks`), so the read takes the
+    first rows of an index instead of sorting every running case. ``columns`` must
+    include ``i.id`` as ``id``; ``where`` should not repeat a status condition (the
+    planner cannot narrow it per status and sorts every row it selects)."""
     parts = " UNION ALL ".join(
         f"""(SELECT {columns}, {col} AS due {from_}
-            WHERE i.status = '{status}' AND {col} IS NOT NULL AND {where}
+            WHERE i.status = '{status}' AND {col} {f"< {before}" if before else "IS NOT NULL"}
+              AND {where}
             ORDER BY {col}, i.id LIMIT {limit})"""
         for status, col in clocks()
     )

@@ -48,9 +48,11 @@ FROM = """
     LEFT JOIN area cm ON cm.id = g.parent_id
     LEFT JOIN department d ON d.id = i.lead_department_id
 """
-_UNDER_REVIEW = """(i.status = 'suspended' AND EXISTS (
-    SELECT 1 FROM incident_event e WHERE e.incident_id = i.id AND e.action = 'review'
-      AND (e.detail->>'suspended_at')::timestamptz = i.suspended_at))"""
+# The reviews are read all at once (ix_incident_event_review: a few per thousand
+# suspensions) and matched by a hash, not probed case by case in every partition.
+_UNDER_REVIEW = """(i.status = 'suspended' AND (i.id, i.suspended_at) IN (
+    SELECT e.incident_id, (e.detail->>'suspended_at')::timestamptz
+    FROM incident_event e WHERE e.action = 'review'))"""
 _WHERE: Mapping[str, str] = {
     "intake": f"{cs.received()} AND {cs.counted()}",
     "queue": cs.waiting(),
@@ -96,11 +98,12 @@ def _params(w: Window) -> dict[str, object]:
 def list_rows(session: Session, kind: str, w: Window, *, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` rows of list ``kind`` (see the module docstring), in its order
     (the overdue list one running clock at a time, ``case_state.by_deadline``)."""
-    where = _where(kind, w.scope)
-    if kind == "overdue":
-        sql = f"SELECT * FROM ({cs.by_deadline(COLUMNS, FROM, where)}) o ORDER BY o.due, o.id"
+    if kind == "overdue":  # case_state.overdue: the running clock's deadline is past
+        scope = f"i.grid_id IN {SCOPED_GRIDS}" if w.scope else "TRUE"
+        overdue = cs.by_deadline(COLUMNS, FROM, scope, before=":now")
+        sql = f"SELECT * FROM ({overdue}) o ORDER BY o.due, o.id"
     else:
-        sql = f"""SELECT {COLUMNS} {FROM} WHERE {where}
+        sql = f"""SELECT {COLUMNS} {FROM} WHERE {_where(kind, w.scope)}
                   ORDER BY {_ORDER[kind]} LIMIT :limit"""
     rows = session.execute(text(sql), {**_params(w), "limit": limit})
     return [dict(r) for r in rows.mappings()]
