@@ -125,8 +125,8 @@ def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[s
     return {k: int(v) for k, v in row.items()}
 
 
-# The open counts at a past instant T are those of the hour H it falls in, kept once
-# computed, moved forward to T (see open_counts_at).
+# The open counts at a past instant T are those of the hour H nearest to it, kept once
+# computed, moved to T (see open_counts_at).
 CHECKPOINT_KIND: Final = "open_counts_hour"
 CHECKPOINT_KEEP_DAYS: Final = 2  # the wall looks one day back
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -137,8 +137,9 @@ _KEYS: Final = ("awaiting", "handling", "suspended", "overdue")
 @dataclass(frozen=True)
 class Checkpoint:
     """The open counts at the start of an hour, and the running deadlines of the cases
-    whose clock ran then and ends within that hour (microseconds since 1970, sorted):
-    each of them is overdue from its deadline on unless it changed since."""
+    whose clock ran then and ends within an hour of it, before or after (microseconds
+    since 1970, sorted): each of them is overdue from its deadline on unless it changed
+    in between."""
 
     counts: dict[str, int]
     dues: tuple[int, ...]
@@ -161,62 +162,73 @@ def _micros(t: datetime) -> int:
 
 def checkpoint(session: Session, hour: datetime, scope: str | None) -> Checkpoint:
     """The open counts at ``hour`` rebuilt from the timeline (``case_state.states_at``),
-    with the deadlines that end within the next hour of the cases whose clock ran."""
+    with the deadlines within an hour of it of the cases whose clock ran."""
     where, params = scope_filter(scope)
     due = cs.running_due("s.status", "s.accept_due", "s.resolve_due")
     sql = f"""
         WITH s AS ({cs.states_at(":h", where, open_only=True)})
         {_open_counts("s.status", "s.accept_due", "s.resolve_due", ":h")},
         array_agg((extract(epoch FROM {due}) * 1000000)::bigint ORDER BY {due})
-            FILTER (WHERE {due} >= :h AND {due} < :h_end) AS dues
+            FILTER (WHERE {due} >= :h_start AND {due} < :h_end) AS dues
         FROM s
         WHERE {cs.is_open("s.status")}
     """
-    row = session.execute(text(sql), {"h": hour, "h_end": hour + HOUR, **params}).mappings().one()
+    row = (
+        session.execute(
+            text(sql), {"h": hour, "h_start": hour - HOUR, "h_end": hour + HOUR, **params}
+        )
+        .mappings()
+        .one()
+    )
     return Checkpoint({k: int(row[k]) for k in _KEYS}, tuple(int(d) for d in row["dues"] or ()))
 
 
 def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
     """The same counts as they stood at ``at`` (past), exactly as a rebuild from the
     timeline (``case_state.states_at``) gives them, read in a time that does not grow
-    with the day's changes:
+    with the day's changes, from the hour ``H`` nearest to ``at`` (the next one only
+    when it is over):
 
-    * the counts at the start of ``at``'s hour (:func:`checkpoint`, rebuilt once and
-      kept: ``geodata/queries/kept.py``, period ``[1900, hour)``, so history loaded
-      later for any time before the hour drops it);
-    * plus the cases whose running deadline fell between the hour and ``at`` (overdue
-      since, the checkpoint's deadlines);
-    * plus, for the cases received or changed between the hour and ``at`` only (at most
-      an hour of the timeline), where each stood at ``at`` less where it stood at the
-      hour, both counted against ``at``'s clock.
+    * the counts at ``H`` (:func:`checkpoint`, rebuilt once and kept:
+      ``geodata/queries/kept.py``, period ``[1900, H)``, so history loaded later for any
+      time before ``H`` drops it);
+    * moved to ``at``'s clock: the clocks that ran out between ``H`` and ``at`` are
+      overdue at ``at`` (``H`` before ``at``) or not yet (``H`` after), from the
+      checkpoint's deadlines;
+    * for the cases received or changed between ``H`` and ``at`` only (at most half an
+      hour of the timeline), where each stood at ``at`` less where it stood at ``H``,
+      both counted against ``at``'s clock.
     """
-    hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    floor = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    hour = floor + HOUR if at - floor > HOUR / 2 and floor + HOUR <= datetime.now(UTC) else floor
     cp = kept.through(
         session,
         CHECKPOINT_KIND,
         scope or "",
         (kept.ALL_BEFORE, hour),
-        "",
+        "v2",
         lambda: checkpoint(session, hour, scope),
         Checkpoint.dump,
         Checkpoint.load,
         keep_days=CHECKPOINT_KEEP_DAYS,
     )
     out = dict(cp.counts)
-    out["overdue"] += bisect_left(cp.dues, _micros(at))
+    ran_out = bisect_left(cp.dues, _micros(at)) - bisect_left(cp.dues, _micros(hour))
+    out["overdue"] += ran_out  # negative when the hour is after ``at``
     if at == hour:
         return out
     where, params = scope_filter(scope)
+    span = {"a": min(at, hour), "b": max(at, hour), **params}
     ids = [
         int(i)
         for (i,) in session.execute(
             text(f"""
                 SELECT e.incident_id FROM incident_event e JOIN incident i ON i.id = e.incident_id
-                WHERE e.at > :h AND e.at <= :at {where}
+                WHERE e.at > :a AND e.at <= :b {where}
                 UNION
                 SELECT i.id FROM incident i
-                WHERE i.reported_at > :h AND i.reported_at <= :at {where}"""),
-            {"h": hour, "at": at, **params},
+                WHERE i.reported_at > :a AND i.reported_at <= :b {where}"""),
+            span,
         )
     ]
     if not ids:
