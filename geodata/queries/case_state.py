@@ -239,6 +239,9 @@ def _open_at(at: str, where: str, ids: str | None = None) -> str:
       of now unless an event after ``at`` set one; only those incidents read their
       history up to ``at``, as :func:`states_at` does.
 
+    The changed incidents are read once (``x``); the untouched open ones are those not
+    among them.
+
     Equal to :func:`states_at` on a timeline the workflow wrote (every transition from
     the status it found, every deadline moved by the event that carries it);
     tests/integration/test_open_at.py checks it against a replay of random histories.
@@ -246,6 +249,14 @@ def _open_at(at: str, where: str, ids: str | None = None) -> str:
     only_e = f"AND e.incident_id = ANY({ids})" if ids else ""
     # the incidents by their key (a filter ``i.id = ANY(...)`` would test every open case)
     only_i = f"AND i.id IN (SELECT unnest(CAST({ids} AS bigint[])))" if ids else ""
+    # not changed since: against a few ids, ``x`` is hashed once (as an anti join the
+    # planner rescanned it per case); for every case, an anti join (merge or hash, which
+    # spills to disk where a hashed ``NOT IN`` too large for memory would rescan ``x``)
+    untouched = (
+        "i.id NOT IN (SELECT x.incident_id FROM x)"
+        if ids
+        else "NOT EXISTS (SELECT 1 FROM x WHERE x.incident_id = i.id)"
+    )
     return f"""
         WITH x AS MATERIALIZED (
             SELECT e.incident_id,
@@ -266,7 +277,7 @@ def _open_at(at: str, where: str, ids: str | None = None) -> str:
         SELECT i.id, i.status, i.accept_due_at AS accept_due, i.resolve_due_at AS resolve_due
         FROM incident i
         WHERE i.reported_at <= {at} AND {is_open()} {where} {only_i}
-          AND i.id NOT IN (SELECT x.incident_id FROM x)  -- hashed once, never NULL
+          AND {untouched}
         UNION ALL
         SELECT m.id, m.status, m.accept_due_at, m.resolve_due_at
         FROM changed m WHERE NOT m.reset AND {is_open("m.status")}
