@@ -169,7 +169,7 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
-    from geodata.db import ALL_AREAS, set_scope
+    from geodata.db import ALL_AREAS, CONNECTION_OPTIONS, set_scope
     from geodata.hexagons import covering_cells, resolution_for_zoom
     from geodata.models import H3_RESOLUTIONS
     from geodata.queries import coarse
@@ -179,8 +179,11 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
     from settings import get_settings
 
     cap = get_settings().max_features
-    engine = create_engine(
-        url, pool_size=clients, max_overflow=0, connect_args={"application_name": "bench-load"}
+    engine = create_engine(  # the server settings of the app's own connections
+        url,
+        pool_size=clients,
+        max_overflow=0,
+        connect_args={"application_name": "bench-load", "options": CONNECTION_OPTIONS},
     )
     rec = Record()
 

@@ -139,8 +139,13 @@ class Writer:
         from sqlalchemy import create_engine
         from sqlalchemy.orm import sessionmaker
 
-        self.engine = create_engine(
-            url, pool_size=1, max_overflow=0, connect_args={"application_name": APP_NAME}
+        from geodata.db import CONNECTION_OPTIONS
+
+        self.engine = create_engine(  # the server settings of the app's own connections
+            url,
+            pool_size=1,
+            max_overflow=0,
+            connect_args={"application_name": APP_NAME, "options": CONNECTION_OPTIONS},
         )
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.principal = principal
