@@ -60,10 +60,10 @@ _WHERE: Mapping[str, str] = {
     "escalated": f"i.escalation_level > 0 AND {cs.is_open()}",
     "review": _UNDER_REVIEW,
 }
+# the overdue list's order is case_state.by_deadline's (the running clock's deadline, id)
 _ORDER: Mapping[str, str] = {
     "intake": "i.reported_at DESC, i.id DESC",
     "queue": "i.reported_at, i.id",
-    "overdue": f"{cs.running_due()}, i.id",  # read as case_state.by_deadline does
     "escalated": "i.escalation_level DESC, i.reported_at, i.id",
     "review": "i.suspended_at, i.id",
 }
@@ -79,13 +79,14 @@ class Window:
     end: datetime
 
 
+def _in_scope(scope: str | None) -> str:
+    return f"i.grid_id IN {SCOPED_GRIDS}" if scope else "TRUE"
+
+
 def _where(kind: str, scope: str | None) -> str:
     if kind not in _WHERE:
         raise ValueError(f"unknown dispatch list {kind!r}; one of {LISTS}")
-    where = _WHERE[kind]
-    if scope:
-        where += f" AND i.grid_id IN {SCOPED_GRIDS}"
-    return where
+    return f"{_WHERE[kind]} AND {_in_scope(scope)}"
 
 
 def _params(w: Window) -> dict[str, object]:
@@ -99,8 +100,7 @@ def list_rows(session: Session, kind: str, w: Window, *, limit: int) -> list[dic
     """Up to ``limit`` rows of list ``kind`` (see the module docstring), in its order
     (the overdue list one running clock at a time, ``case_state.by_deadline``)."""
     if kind == "overdue":  # case_state.overdue: the running clock's deadline is past
-        scope = f"i.grid_id IN {SCOPED_GRIDS}" if w.scope else "TRUE"
-        overdue = cs.by_deadline(COLUMNS, FROM, scope, before=":now")
+        overdue = cs.by_deadline(COLUMNS, FROM, _in_scope(w.scope), before=":now")
         sql = f"SELECT * FROM ({overdue}) o ORDER BY o.due, o.id"
     else:
         sql = f"""SELECT {COLUMNS} {FROM} WHERE {_where(kind, w.scope)}
@@ -116,7 +116,7 @@ def list_counts(session: Session, w: Window) -> dict[str, int]:
     table: the open cases (every list but the intake holds only open cases) through
     ``ix_incident_open`` (an index-only scan), the day's intake through the received
     time."""
-    scope_sql = f"AND i.grid_id IN {SCOPED_GRIDS}" if w.scope else ""
+    scope_sql = f"AND {_in_scope(w.scope)}"
     parts = ", ".join(f"count(*) FILTER (WHERE {_WHERE[k]}) AS {k}" for k in LISTS if k != "intake")
     sql = f"""SELECT (SELECT count(*) FROM incident i WHERE {_WHERE["intake"]} {scope_sql})
                      AS intake, o.*
