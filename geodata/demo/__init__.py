@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -200,12 +201,10 @@ def seed(
     report.persons = writer.copy_rows(session, "key_person", writer.PERSON_COLUMNS, persons)
     writer.write_identities(session, identities)
     clock.lap("copy_sites_persons")
-    placer = Placer(model, hotspot_points(sites), seed)
     workflow.seed_rules(session)  # the timelines are computed from them
+    src = _source(session, model, book, hotspot_points(sites), now)
     with writer.foreign_keys_set_aside(session, LOADED_TABLES):  # checked once, at the end
-        report.incidents = _add_incidents(
-            session, model, book, placer, incidents, seed, now, "demo", clock
-        )
+        report.incidents = _add_incidents(session, src, incidents, seed, "demo", clock)
     clock.lap("foreign_keys")
     writer.sync_sequences(session, ["area", "department", "key_site", "key_person", "incident"])
     writer.analyze(session, [*writer.DEMO_TABLES, "incident_event", "incident_feedback"])
@@ -222,44 +221,33 @@ def seed_incidents(
     seed: int = 42,
     now: datetime | None = None,
     external_prefix: str = "demo",
+    analyze: bool = True,
 ) -> int:
     """Add ``n`` incidents to the city already in the database; returns ``n``.
 
     Serials continue after the highest one used by ``external_prefix`` per source, so
     ``(source, external_id)`` stays unique. Deterministic for the same database
-    state, ``seed`` and ``now``.
+    state, ``seed`` and ``now``. ``analyze=False`` leaves the tables' statistics to the
+    caller (a load in many chunks analyzes once, at the end).
     """
-    if is_empty(session):
-        raise DemoError("there is no city to add incidents to; run seed() first")
     now = _default_now(now)
     clock = _Clock({})
-    model = load_city_model(session)
-    hot = session.execute(
-        text("SELECT ST_X(geom), ST_Y(geom) FROM key_site WHERE site_type IN (:a, :b) ORDER BY id"),
-        {"a": SiteType.MARKET.value, "b": SiteType.ENTERTAINMENT.value},
-    ).all()
-    placer = Placer(model, np.asarray(hot, dtype=float).reshape(-1, 2), seed)
     written = _add_incidents(
-        session, model, AddressBook(model), placer, n, seed, now, external_prefix, clock
+        session, incident_source(session, now), n, seed, external_prefix, clock
     )
     writer.sync_sequences(session, ["incident"])
-    writer.analyze(session, ["incident", "incident_event", "incident_feedback"])
+    if analyze:
+        writer.analyze(session, ["incident", "incident_event", "incident_feedback"])
     clock.total()
     log.info("added %d incidents in %s", written, clock.seconds)
     return written
 
 
 def _add_incidents(
-    session: Session,
-    model: CityModel,
-    book: AddressBook,
-    placer: Placer,
-    n: int,
-    seed: int,
-    now: datetime,
-    prefix: str,
-    clock: _Clock,
+    session: Session, src: IncidentSource, n: int, seed: int, prefix: str, clock: _Clock
 ) -> int:
+    """Draw and write ``n`` incidents after the highest id, their serials after the
+    highest one under ``prefix``."""
     first = session.execute(text("SELECT COALESCE(max(id), 0) + 1 FROM incident")).scalar_one()
     serials: dict[str, int] = dict(
         session.execute(
@@ -270,32 +258,94 @@ def _add_incidents(
             {"p": prefix + "-"},
         ).all()
     )
-    rules = load_rules(session, LEAF_CODES)
-    # the timeline's months of this history exist before its rows go in (not the default
-    # partition, whence the upkeep would have to move them)
-    partitions.ensure(session, today=now.date(), since=(now - timedelta(days=400)).date())
-    cal = WorkCalendar.load(
-        session, (now - timedelta(days=400)).date(), (now + timedelta(days=400)).date()
-    )
     written = 0
-    while written < n:
-        k = min(INCIDENT_CHUNK, n - written)
-        rng = np.random.default_rng([seed, 3, int(first) + written])
-        batch = generate(rng, model, book, placer, k, now, int(first) + written, serials, prefix)
-        clock.lap("incidents_generate")
-        rng = np.random.default_rng([seed, 4, int(first) + written])
-        cut = _history(rng, batch, rules, cal, now)
-        clock.lap("timelines")
+    for batch, cut in draw_incidents(src, n, seed, int(first), prefix, serials, clock):
         writer.write_incidents(session, batch, cut)
         clock.lap("copy_incidents")
         writer.write_reporters(session, batch)
         clock.lap("copy_reporters")
         writer.write_timelines(session, cut)
         clock.lap("copy_timelines")
-        for s in batch.source:  # serials continue in the next chunk
+        written += len(batch.ids)
+    return written
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """What drawing more incidents for the city in the database takes from it, read once
+    (:func:`incident_source`): the city, its hot sites, the workflow's rules and the work
+    calendar around ``now``. Drawing from it (:func:`draw_incidents`) reads nothing more,
+    so it can run in another process while the last draw is written."""
+
+    model: CityModel
+    book: AddressBook
+    hot: np.ndarray
+    rules: Rules
+    cal: WorkCalendar
+    now: datetime
+
+
+def incident_source(session: Session, now: datetime) -> IncidentSource:
+    """Read what :func:`draw_incidents` needs, and make sure the timeline's months of the
+    history before ``now`` exist before its rows go in (not the default partition, whence
+    the upkeep would have to move them)."""
+    if is_empty(session):
+        raise DemoError("there is no city to add incidents to; run seed() first")
+    model = load_city_model(session)
+    hot = session.execute(
+        text("SELECT ST_X(geom), ST_Y(geom) FROM key_site WHERE site_type IN (:a, :b) ORDER BY id"),
+        {"a": SiteType.MARKET.value, "b": SiteType.ENTERTAINMENT.value},
+    ).all()
+    points = np.asarray(hot, dtype=float).reshape(-1, 2)
+    return _source(session, model, AddressBook(model), points, _default_now(now))
+
+
+def _source(
+    session: Session, model: CityModel, book: AddressBook, hot: np.ndarray, now: datetime
+) -> IncidentSource:
+    partitions.ensure(session, today=now.date(), since=(now - timedelta(days=400)).date())
+    cal = WorkCalendar.load(
+        session, (now - timedelta(days=400)).date(), (now + timedelta(days=400)).date()
+    )
+    return IncidentSource(
+        model=model,
+        book=book,
+        hot=hot,
+        rules=load_rules(session, LEAF_CODES),
+        cal=cal,
+        now=now,
+    )
+
+
+def draw_incidents(
+    src: IncidentSource,
+    n: int,
+    seed: int,
+    first: int,
+    prefix: str,
+    serials: dict[str, int],
+    clock: _Clock | None = None,
+) -> Iterator[tuple[IncidentBatch, timeline.Cut]]:
+    """``n`` incidents with ids from ``first`` and their paths through the loop, in
+    batches of :data:`INCIDENT_CHUNK`; ``serials`` (the last external serial per source
+    under ``prefix``) is moved on past each batch. The same arguments draw the same."""
+    clock = clock or _Clock({})
+    placer = Placer(src.model, src.hot, seed)
+    written = 0
+    while written < n:
+        k = min(INCIDENT_CHUNK, n - written)
+        rng = np.random.default_rng([seed, 3, first + written])
+        batch = generate(
+            rng, src.model, src.book, placer, k, src.now, first + written, serials, prefix
+        )
+        clock.lap("incidents_generate")
+        rng = np.random.default_rng([seed, 4, first + written])
+        cut = _history(rng, batch, src.rules, src.cal, src.now)
+        clock.lap("timelines")
+        yield batch, cut
+        for s in batch.source:  # serials continue in the next batch
             serials[s] = serials.get(s, 0) + 1
         written += k
-    return written
 
 
 def _history(

@@ -241,6 +241,10 @@ def _ids(values: np.ndarray) -> list[int | None]:
 
 def write_incidents(session: Session, batch: IncidentBatch, cut: Cut) -> int:
     """The incidents with the columns their timelines left (:mod:`geodata.demo.timeline`)."""
+    return copy_rows(session, "incident", INCIDENT_COLUMNS, incident_rows(batch, cut))
+
+
+def incident_rows(batch: IncidentBatch, cut: Cut) -> Iterable[Sequence[object]]:
     occurred, reported = _ts(batch.occurred), _ts(batch.reported)
     geoms = ewkt_points(batch.x, batch.y)
     h3 = [batch.h3[r].tolist() for r in H3_RESOLUTIONS]
@@ -272,13 +276,19 @@ def write_incidents(session: Session, batch: IncidentBatch, cut: Cut) -> int:
         cut.reopen_count.tolist(),
         strict=True,
     )
-    return copy_rows(session, "incident", INCIDENT_COLUMNS, rows)
+    return rows
 
 
 def write_timelines(session: Session, cut: Cut) -> int:
     """The incidents' timeline events (ids in time order per incident) and ratings."""
+    written = copy_rows(session, "incident_event", EVENT_COLUMNS, event_rows(cut))
+    copy_rows(session, "incident_feedback", FEEDBACK_COLUMNS, feedback_rows(cut))
+    return written
+
+
+def event_rows(cut: Cut) -> Iterable[Sequence[object]]:
     ev = cut.events
-    rows = zip(
+    return zip(
         ev["incident_id"].tolist(),
         _times(ev["at"]),
         ev["action"].tolist(),
@@ -292,21 +302,53 @@ def write_timelines(session: Session, cut: Cut) -> int:
         ev["detail"].tolist(),
         strict=True,
     )
-    written = copy_rows(session, "incident_event", EVENT_COLUMNS, rows)
+
+
+def feedback_rows(cut: Cut) -> Iterable[Sequence[object]]:
     fb = cut.feedback
-    copy_rows(
-        session,
-        "incident_feedback",
-        FEEDBACK_COLUMNS,
-        zip(
-            fb["incident_id"].tolist(),
-            fb["rating"].tolist(),
-            ["link"] * len(fb["at"]),
-            _times(fb["at"]),
-            strict=True,
-        ),
+    return zip(
+        fb["incident_id"].tolist(),
+        fb["rating"].tolist(),
+        ["link"] * len(fb["at"]),
+        _times(fb["at"]),
+        strict=True,
     )
-    return written
+
+
+def chunk_tables(
+    batch: IncidentBatch, cut: Cut
+) -> list[tuple[str, list[str], Iterable[Sequence[object]]]]:
+    """``(table, columns, rows)`` of a drawn batch, in the order they are written (what
+    :func:`write_incidents`, :func:`write_reporters` and :func:`write_timelines` COPY)."""
+    return [
+        ("incident", INCIDENT_COLUMNS, incident_rows(batch, cut)),
+        ("incident_reporter", REPORTER_COLUMNS, reporter_rows(batch)),
+        ("incident_event", EVENT_COLUMNS, event_rows(cut)),
+        ("incident_feedback", FEEDBACK_COLUMNS, feedback_rows(cut)),
+    ]
+
+
+def render_csv(rows: Iterable[Sequence[object]]) -> bytes:
+    """The rows as the CSV text :func:`copy_rows` streams (encoded), made in advance: a
+    load can render the next batch in another process while this one is COPYed."""
+    stream = _CsvStream(rows)
+    parts = []
+    while chunk := stream.read():
+        parts.append(chunk)
+    return "".join(parts).encode()
+
+
+def copy_csv(session: Session, table: str, columns: Sequence[str], data: bytes) -> None:
+    """COPY rendered CSV (:func:`render_csv`) into ``table`` in the session's transaction."""
+    cur = session.connection().connection.cursor()
+    try:
+        cur.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
+            io.BytesIO(data),
+            size=READ_BYTES,
+        )
+    finally:
+        cur.close()
 
 
 def _hex(blob: bytes | None) -> str | None:
@@ -335,6 +377,10 @@ def write_identities(session: Session, identities: Iterable[Sequence[object]]) -
 def write_reporters(session: Session, batch: IncidentBatch) -> int:
     """Demo reporters (marked as demo data) for hotline and public-report incidents,
     derived from the incident id (no random draws: the incidents stay as they were)."""
+    return copy_rows(session, "incident_reporter", REPORTER_COLUMNS, reporter_rows(batch))
+
+
+def reporter_rows(batch: IncidentBatch) -> Iterator[tuple[object, ...]]:
     c = cipher()
 
     def rows() -> Iterator[tuple[object, ...]]:
@@ -351,7 +397,7 @@ def write_reporters(session: Session, batch: IncidentBatch) -> int:
                 _hex(c.blind_index(phone, "phone")),
             )
 
-    return copy_rows(session, "incident_reporter", REPORTER_COLUMNS, rows())
+    return rows()
 
 
 def sync_sequences(session: Session, tables: Sequence[str]) -> None:
