@@ -31,8 +31,10 @@ import logging
 import os
 import sys
 import time
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -199,16 +201,72 @@ def _set_aside(s: Any, state: dict[str, Any]) -> None:
                  ORDER BY 1, 2"""),
         {"t": list(LOADED)},
     ).all()
+    triggers = s.execute(
+        text("""SELECT tgrelid::regclass::text, tgname FROM pg_trigger
+                 WHERE tgrelid = ANY(CAST(:t AS regclass[])) AND NOT tgisinternal
+                   AND tgenabled <> 'D'
+                 ORDER BY 1, 2"""),
+        {"t": list(LOADED)},
+    ).all()
     state["indexes"] = [[n, d] for n, d in indexes]
     state["foreign_keys"] = [[t, n, d] for t, n, d in keys]
+    state["triggers"] = [[t, n] for t, n in triggers]
     _save_state(s, state)
     for t, n, _ in keys:
         s.execute(text(f'ALTER TABLE {t} DROP CONSTRAINT IF EXISTS "{n}"'))
     for n, _ in indexes:
         s.execute(text(f'DROP INDEX IF EXISTS "{n}"'))
+    for t, n in triggers:
+        s.execute(text(f'ALTER TABLE {t} DISABLE TRIGGER "{n}"'))
+
+
+def _rebuild_rollups(say: Any) -> None:
+    """Recompute the rollups whose triggers were off for the load, in a transaction of
+    its own (run beside the index builds: both only read ``incident``, under locks that
+    do not conflict, so the two cores share the work)."""
+    from sqlalchemy import text
+
+    from geodata.db import session_scope
+    from geodata.queries import coarse, rollup
+
+    with session_scope(admin=True) as r:
+        r.execute(text("SET LOCAL work_mem = '256MB'"))
+        for name, rebuild in (
+            ("incident_rollup", rollup.rebuild),
+            ("incident_coarse", coarse.rebuild),
+        ):
+            t0 = time.perf_counter()
+            rows = rebuild(r)
+            say(f"  rebuilt {name}: {rows:,} rows in {time.perf_counter() - t0:.1f}s")
 
 
 def _restore(s: Any, state: dict[str, Any], say: Any) -> None:
+    """Build the indexes and foreign keys set aside, recompute the rollups (beside the
+    indexes, on a second connection) and turn their triggers back on."""
+    from sqlalchemy import text
+
+    rebuilt: Future[None] | None = None
+    pool = ThreadPoolExecutor(max_workers=1)
+    if state.get("triggers"):
+        rebuilt = pool.submit(_rebuild_rollups, say)
+    try:
+        _build_indexes(s, state, say)
+        if rebuilt is not None:
+            rebuilt.result()
+    finally:
+        pool.shutdown(wait=True)
+    _add_keys(s, state, say)  # after the rebuild: a key locks out its SHARE lock
+    for table, name in state.get("triggers", []):
+        s.execute(text(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"'))
+    # figures kept before the load were not told about it (their trigger was off)
+    s.execute(text("DELETE FROM kept_figure"))
+    state.pop("triggers", None)
+    state.pop("indexes", None)
+    state.pop("foreign_keys", None)
+    _save_state(s, state)
+
+
+def _build_indexes(s: Any, state: dict[str, Any], say: Any) -> None:
     from sqlalchemy import text
 
     s.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
@@ -218,6 +276,11 @@ def _restore(s: Any, state: dict[str, Any], say: Any) -> None:
         sql = definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
         s.execute(text(sql.replace(" ON ONLY ", " ON ", 1)))
         say(f"  index {name}: {time.perf_counter() - t0:.1f}s")
+
+
+def _add_keys(s: Any, state: dict[str, Any], say: Any) -> None:
+    from sqlalchemy import text
+
     for table, name, definition in state.get("foreign_keys", []):
         exists = s.execute(
             text(
@@ -229,9 +292,69 @@ def _restore(s: Any, state: dict[str, Any], say: Any) -> None:
             t0 = time.perf_counter()
             s.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
             say(f"  foreign key {name}: {time.perf_counter() - t0:.1f}s")
-    state.pop("indexes", None)
-    state.pop("foreign_keys", None)
-    _save_state(s, state)
+
+
+# What the drawing process draws from (demo.IncidentSource): set before it is forked, so it
+# inherits it instead of receiving it pickled.
+_SOURCE: Any = None
+
+
+def _draw(have: int, k: int) -> list[tuple[str, list[str], bytes]]:
+    """In the drawing process: the chunk of ``k`` incidents after the first ``have``,
+    rendered for COPY, table by table in the order they are written. It is what
+    ``demo.seed_incidents(n=k, seed=have + 1, external_prefix=f"bench{have}")`` writes
+    into a city of ``have`` incidents: ids from ``have + 1`` (chunks are committed
+    whole, so the ids are 1..have), and no serial under that prefix yet (a chunk that
+    had written one would have made the city larger than ``have``)."""
+    from geodata import demo
+    from geodata.demo import writer
+
+    out: dict[str, tuple[list[str], list[bytes]]] = {}
+    for batch, cut in demo.draw_incidents(_SOURCE, k, have + 1, have + 1, f"bench{have}", {}):
+        for table, columns, rows in writer.chunk_tables(batch, cut):
+            out.setdefault(table, (columns, []))[1].append(writer.render_csv(rows))
+    return [(t, cols, b"".join(parts)) for t, (cols, parts) in out.items()]
+
+
+class _Drawer:
+    """Draws and renders the next chunk in a second process while the server stores this
+    one (drawing and formatting are the seeder's share of a chunk; on two cores they
+    overlap the server's COPY instead of alternating with it)."""
+
+    def __init__(self, source: Any) -> None:
+        global _SOURCE
+        _SOURCE = source
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
+        self._asked: dict[tuple[int, int], Future[list[tuple[str, list[str], bytes]]]] = {}
+
+    def ask(self, have: int, k: int) -> None:
+        if (have, k) not in self._asked:
+            self._asked[(have, k)] = self._pool.submit(_draw, have, k)
+
+    def take(self, have: int, k: int) -> list[tuple[str, list[str], bytes]]:
+        self.ask(have, k)
+        drawn = self._asked.pop((have, k)).result()
+        for f in self._asked.values():  # anything else asked is not needed any more
+            f.cancel()
+        self._asked.clear()
+        return drawn
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_chunk(s: Any, have: int, drawn: list[tuple[str, list[str], bytes]]) -> None:
+    """COPY a drawn chunk into a city of ``have`` incidents (checked: its ids follow)."""
+    from sqlalchemy import text
+
+    from geodata.demo import writer
+
+    top = s.execute(text("SELECT coalesce(max(id), 0) FROM incident")).scalar_one()
+    if top != have:
+        raise RuntimeError(f"the city's ids end at {top}, not at its {have} incidents")
+    for table, columns, data in drawn:
+        writer.copy_csv(s, table, columns, data)
+    writer.sync_sequences(s, ["incident"])
 
 
 def seed(
@@ -263,13 +386,16 @@ def seed(
     chunks = 0
     # One seeder per database: a session-level lock on a connection of its own, held
     # across the chunks (the session below hands its connection back at every commit).
+    drawer: _Drawer | None = None
     with get_admin_engine().connect() as held, session_scope(admin=True) as s:
         held.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SEED_LOCK})
         held.commit()
         try:
+            # counted once (a count of the whole table per chunk took 3-5 s at 7M), then
+            # followed chunk by chunk: each one is committed whole or not at all
+            have = int(s.execute(text("SELECT count(*) FROM incident")).scalar_one())
             while True:
                 state = _state(s)
-                have = int(s.execute(text("SELECT count(*) FROM incident")).scalar_one())
                 if have >= incidents:
                     break
                 if "now" not in state:
@@ -287,13 +413,25 @@ def seed(
                 t0 = time.perf_counter()
                 if demo.is_empty(s):
                     demo.seed(s, incidents=k, now=city_now)
+                    s.commit()
+                    have = int(s.execute(text("SELECT count(*) FROM incident")).scalar_one())
+                    say(f"{have:>12,} incidents  (+{have:,} in {time.perf_counter() - t0:.1f}s)")
                 else:
-                    demo.seed_incidents(
-                        s, n=k, seed=have + 1, now=city_now, external_prefix=f"bench{have}"
+                    if drawer is None:
+                        drawer = _Drawer(demo.incident_source(s, city_now))
+                        s.commit()  # the timeline's months
+                    drawn = drawer.take(have, k)
+                    waited = time.perf_counter() - t0
+                    if have + k < incidents:  # drawn while this one is written
+                        drawer.ask(have + k, min(chunk, incidents - have - k))
+                    _write_chunk(s, have, drawn)
+                    s.commit()
+                    say(
+                        f"{have + k:>12,} incidents  (+{k:,} in {time.perf_counter() - t0:.1f}s, "
+                        f"{waited:.1f}s of it waiting for the draw)"
                     )
-                s.commit()
+                    have += k
                 chunks += 1
-                say(f"{have + k:>12,} incidents  (+{k:,} in {time.perf_counter() - t0:.1f}s)")
             state = _state(s)
             if "indexes" in state:
                 t0 = time.perf_counter()
@@ -306,6 +444,8 @@ def seed(
                     s.execute(text(f"ANALYZE {t}"))
                 s.commit()
         finally:
+            if drawer is not None:
+                drawer.close()
             s.rollback()
             held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SEED_LOCK})
             held.commit()

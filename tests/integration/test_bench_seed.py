@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bench import seed as bench_seed
 from settings import get_settings
@@ -81,6 +82,11 @@ def _fingerprint(owner: str) -> dict[str, object]:
             "foreign_keys": sorted(
                 c.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'f'")).scalars()
             ),
+            "triggers off": sorted(
+                c.execute(
+                    text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'")
+                ).scalars()
+            ),
         }
     eng.dispose()
     return out
@@ -90,22 +96,20 @@ def _fingerprint(owner: str) -> dict[str, object]:
 def test_a_stopped_seed_resumes_to_the_city_an_uninterrupted_one_writes(
     bench_databases: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from geodata import demo
-
     kw = {"chunk": 400, "quiet": True, "now": NOW, "set_aside_above": 0}
     bench_seed.seed(1_200, suffix=SUFFIXES[1], **kw)  # type: ignore[arg-type]
     whole = _fingerprint(bench_databases[SUFFIXES[1]])
 
-    real = demo.seed_incidents
+    real = bench_seed._write_chunk
     calls = []
 
-    def stops_at_the_second_chunk(*a: object, **k: object) -> int:
-        calls.append(1)
+    def stops_at_the_third_chunk(*a: object, **k: object) -> None:
+        calls.append(1)  # the first chunk is the demo city's own
         if len(calls) == 2:
             raise KeyboardInterrupt("the operator stopped the seed")
-        return real(*a, **k)  # type: ignore[arg-type]
+        real(*a, **k)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(demo, "seed_incidents", stops_at_the_second_chunk)
+    monkeypatch.setattr(bench_seed, "_write_chunk", stops_at_the_third_chunk)
     with pytest.raises(KeyboardInterrupt):
         bench_seed.seed(1_200, suffix=SUFFIXES[0], **kw)  # type: ignore[arg-type]
     owner = bench_databases[SUFFIXES[0]]
@@ -113,13 +117,49 @@ def test_a_stopped_seed_resumes_to_the_city_an_uninterrupted_one_writes(
     assert stopped["incidents"][0] == 800  # type: ignore[index]  # two chunks kept
     assert len(stopped["indexes"]) < len(whole["indexes"])  # type: ignore[arg-type]
 
-    monkeypatch.setattr(demo, "seed_incidents", real)
+    # the rollups' triggers were off for the load: the stopped seed left them off
+    assert "incident_rollup_ins" in stopped["triggers off"]  # type: ignore[operator]
+
+    monkeypatch.setattr(bench_seed, "_write_chunk", real)
     bench_seed.seed(1_200, suffix=SUFFIXES[0], **kw)  # type: ignore[arg-type]
     assert _fingerprint(owner) == whole
     assert whole["incidents"][0] == 1_200  # type: ignore[index]
+    assert whole["triggers off"] == []
+    # ... and the rollups were rebuilt: equal to a direct GROUP BY
+    from geodata.queries import coarse, rollup
+
+    eng = create_engine(owner)
+    with Session(eng) as s:
+        assert rollup.check(s).exact, rollup.check(s)
+        assert coarse.check(s).exact, coarse.check(s)
+        assert s.execute(text("SELECT count(*) FROM incident_rollup")).scalar_one() > 0
+    eng.dispose()
     # what the seed reports on disk: each loaded table, partitioned (the timeline) or not
     url, _ = bench_seed.seed(1_200, suffix=SUFFIXES[0], **kw)  # type: ignore[arg-type]
     sizes = bench_seed.disk(url)
     assert set(sizes) == {"database", *bench_seed.LOADED}
     assert all(v > 0 for v in sizes.values()), sizes
     assert sizes["database"] >= sum(v for k, v in sizes.items() if k != "database")
+
+
+@pytest.mark.commits
+def test_a_chunk_drawn_beside_the_load_is_the_one_the_demo_writes(
+    bench_databases: dict[str, str],
+) -> None:
+    """The seeder draws the next chunk in a second process while it writes this one;
+    what it writes is what ``demo.seed_incidents`` writes into the same city."""
+    from geodata import demo
+    from geodata.db import session_scope
+
+    bench_seed.seed(800, suffix=SUFFIXES[0], chunk=400, quiet=True, now=NOW)
+    by_hand = bench_databases[SUFFIXES[1]]
+    bench_seed.use(by_hand, by_hand)  # only the owner writes here
+    bench_seed.migrate(by_hand)
+    with session_scope(admin=True) as s:
+        demo.seed(s, incidents=400, now=NOW)
+    with session_scope(admin=True) as s:
+        demo.seed_incidents(s, n=400, seed=401, now=NOW, external_prefix="bench400")
+    drawn, written = _fingerprint(bench_databases[SUFFIXES[0]]), _fingerprint(by_hand)
+    assert drawn["incidents"] == written["incidents"]
+    assert drawn["events"] == written["events"]
+    assert drawn["incidents"][0] == 800  # type: ignore[index]
