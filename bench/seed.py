@@ -20,7 +20,10 @@ set aside while the chunks go in and built again once at the end (PostgreSQL's a
 populating a database: one sort per index, one check per key, instead of a look-up and an
 index insert per row). Their definitions are written into the same database comment
 before they are dropped, in the same transaction, so a seed stopped half-way still knows
-what to build again; the schema is Alembic's again when the seed ends.
+what to build again; the schema is Alembic's again when the seed ends. The rollups'
+triggers are set aside the same way: the rollups are rebuilt once at the end, beside the
+index builds. The next chunks are drawn and rendered by two forked processes while the
+server stores this one (``_Drawer``): 16 min 56 s for 10M on this machine (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ CHUNK = 250_000  # incidents per committed chunk
 # Above this many incidents to add, indexes and foreign keys are set aside for the load.
 SET_ASIDE_ABOVE = 2_000_000
 LOADED = ("incident", "incident_reporter", "incident_event", "incident_feedback")
+DRAWERS = 2  # processes drawing the next chunks while one is written
 SEED_LOCK = 20261216  # one seeder per database at a time
 STATE_KEY = "minqing_bench"  # the key of the JSON in the database comment
 
@@ -317,26 +321,35 @@ def _draw(have: int, k: int) -> list[tuple[str, list[str], bytes]]:
 
 
 class _Drawer:
-    """Draws and renders the next chunk in a second process while the server stores this
-    one (drawing and formatting are the seeder's share of a chunk; on two cores they
-    overlap the server's COPY instead of alternating with it)."""
+    """Draws and renders the next chunks in :data:`DRAWERS` other processes while the
+    server stores this one (drawing and formatting are the seeder's share of a chunk,
+    about 15 s of a core against the server's 8-12 s of COPY: on two cores they overlap
+    instead of taking turns, and two drawers keep the server from waiting for one)."""
 
     def __init__(self, source: Any) -> None:
         global _SOURCE
         _SOURCE = source
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
+        self._pool = ProcessPoolExecutor(max_workers=DRAWERS, mp_context=get_context("fork"))
         self._asked: dict[tuple[int, int], Future[list[tuple[str, list[str], bytes]]]] = {}
 
     def ask(self, have: int, k: int) -> None:
         if (have, k) not in self._asked:
             self._asked[(have, k)] = self._pool.submit(_draw, have, k)
 
+    def ahead(self, have: int, incidents: int, chunk: int) -> None:
+        """Ask for the chunks after the first ``have`` incidents, one per drawer."""
+        for _ in range(DRAWERS):
+            if have >= incidents:
+                return
+            k = min(chunk, incidents - have)
+            self.ask(have, k)
+            have += k
+
     def take(self, have: int, k: int) -> list[tuple[str, list[str], bytes]]:
         self.ask(have, k)
         drawn = self._asked.pop((have, k)).result()
-        for f in self._asked.values():  # anything else asked is not needed any more
-            f.cancel()
-        self._asked.clear()
+        for key in [key for key in self._asked if key[0] < have + k]:
+            self._asked.pop(key).cancel()  # a chunk the city has passed
         return drawn
 
     def close(self) -> None:
@@ -422,8 +435,7 @@ def seed(
                         s.commit()  # the timeline's months
                     drawn = drawer.take(have, k)
                     waited = time.perf_counter() - t0
-                    if have + k < incidents:  # drawn while this one is written
-                        drawer.ask(have + k, min(chunk, incidents - have - k))
+                    drawer.ahead(have + k, incidents, chunk)  # while this one is written
                     _write_chunk(s, have, drawn)
                     s.commit()
                     say(
