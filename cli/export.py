@@ -13,8 +13,10 @@ Every morning (the scheduler is cron: one line, nothing else to run)::
 ``--schedule`` writes yesterday's daily briefing, on Mondays also last week's weekly
 one and on the 1st last month's monthly one, for each area of
 ``MINQING_BRIEFING_AREAS`` (empty: the whole city and each county), in each format of
-``MINQING_BRIEFING_FORMATS``, into ``MINQING_BRIEFING_DIR/<date>/``. Exit status 0 when
-all were written, 1 otherwise (cron mails the output).
+``MINQING_BRIEFING_FORMATS``, into ``MINQING_BRIEFING_DIR/<date>/``; on Mondays it also
+computes and keeps last week's consultation packet (周会商) for each area, on the 1st
+last month's scorecards (月评估), so that their first reader does not wait for them.
+Exit status 0 when all were written, 1 otherwise (cron mails the output).
 """
 
 from __future__ import annotations
@@ -99,7 +101,30 @@ def _run_schedule(today: date | None, lang: str) -> None:
                 path = folder / out.filename
                 _write(path, out.data)
                 click.echo(t("brief.cli.written", lang, path=path, size=len(out.data)))
+            if not _keep_ahead(kind, day, area, lang):
+                failed += 1
     sys.exit(1 if failed else 0)
+
+
+def _keep_ahead(kind: str, day: date, area: str | None, lang: str) -> bool:
+    """After a closed week's or month's briefings, its weekly packet (周会商) or its
+    monthly scorecards (月评估) too, computed and kept for their first reader."""
+    from governance import consult, evaluation
+    from governance.uow import unit_of_work
+
+    if kind not in ("weekly", "monthly"):
+        return True
+    try:
+        with unit_of_work() as s:
+            if kind == "weekly":
+                consult.keep_ahead(s, area, day - timedelta(days=day.weekday()))
+            else:
+                evaluation.keep_ahead(s, area, day.strftime("%Y-%m"))
+    except MinqingError as err:
+        log.error("keeping the %s figures of %s ahead failed: %s", kind, area, err)
+        click.echo(err.user_message(lang), err=True)
+        return False
+    return True
 
 
 @export.command()

@@ -39,9 +39,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import consult as q
 from geodata.queries import kept
-from governance import crosscheck, known_names, pii
+from governance import area_codes, crosscheck, known_names, pii
 from governance import hotspots as hotspot_service
 from governance.access import ANALYTICS_VIEW, Principal, require
 from governance.emerging import stored_summary
@@ -297,3 +298,15 @@ def weekly(s: Session, principal: Principal | None, week: object = None) -> Pack
     chosen = default_week().isoformat() if week in (None, "") else week
     parse_week(chosen)  # bad input: a clear message before any query
     return build(s, who.scope, str(chosen))
+
+
+def keep_ahead(s: Session, area: str | None, week: date) -> Packet:
+    """The morning run's step (the server's operator, no principal): the packet of the
+    closed week from Monday ``week`` for ``area`` (a code; None: the city), computed now
+    and kept, so its first reader does not wait for it (at 10M incidents a week's first
+    packet took 22 s). The names to mask are read in the area's row-level-security
+    scope, as a reader of that area reads them."""
+    ref = area_codes.resolve(s, area) if area else None
+    scope = ref.prefix if ref else None
+    with scope_within(s, scope or ALL_AREAS):
+        return build(s, scope, week.isoformat())

@@ -342,3 +342,82 @@ def test_the_blind_grids_are_the_full_analysis_grids(session) -> None:
     assert (
         blind_grids(session, "", open_now)["by_grid"] == analyse(session, "", open_now)["by_grid"]
     )
+
+
+def test_the_morning_run_keeps_a_weeks_packet_masked_as_its_areas_reader_sees_it(session) -> None:  # type: ignore[no-untyped-def]
+    """``consult.keep_ahead`` (the morning run, no principal, the app's role under
+    row-level security) keeps a county's packet with the names its readers' scope masks;
+    built with no scope, as a job would by default, a reporter's name stays in the text."""
+    from datetime import date
+
+    from geodata.crypto import cipher
+    from geodata.queries import consult as cq
+    from governance import consult, evaluation
+    from governance.uow import unit_of_work
+
+    week = consult.default_week(datetime.now(LOCAL_TZ))
+    start, end = consult.parse_week(week.isoformat())
+    stuck, _ = cq.stuck_cases(
+        session, scope=None, start=start, end=end, min_moves=consult.MIN_MOVES, limit=1
+    )
+    assert stuck, "the demo city has a case moved more than once in the week"
+    case = int(stuck[0]["id"])
+    county = session.execute(  # the county of that case, by its 6-digit code
+        text(
+            "SELECT left(g.code, 6) FROM incident i JOIN area g ON g.id = i.grid_id WHERE i.id = :i"
+        ),
+        {"i": case},
+    ).scalar_one()
+    name = "钟离测试"
+    c = cipher()
+    session.execute(
+        text("""INSERT INTO incident_reporter (incident_id, name_enc) VALUES (:i, :n)
+                ON CONFLICT (incident_id) DO UPDATE SET name_enc = excluded.name_enc"""),
+        {"i": case, "n": c.encrypt(name, c.place("incident_reporter", "name", case))},
+    )
+    session.execute(
+        text("UPDATE incident SET description = :d WHERE id = :i"),
+        {"d": f"{name}反映路灯不亮", "i": case},
+    )
+    session.execute(text("DELETE FROM kept_figure"))
+
+    def described(packet: consult.Packet) -> str:
+        return next(s.description for s in packet.stuck if s.id == case)
+
+    with unit_of_work() as s:  # what the warning is about: no scope, no names to mask
+        assert name in described(consult.build(s, county, week.isoformat()))
+    session.execute(text("DELETE FROM kept_figure"))
+    with unit_of_work() as s:
+        kept_packet = consult.keep_ahead(s, county, week)
+    assert name not in described(kept_packet) and "反映路灯不亮" in described(kept_packet)
+    scopes = session.execute(
+        text("SELECT DISTINCT scope FROM kept_figure WHERE kind = :k"), {"k": consult.STUCK_KIND}
+    ).scalars()
+    assert list(scopes) == [county]
+    with unit_of_work() as s:  # read back, not computed again: the same masked text
+        assert described(consult.keep_ahead(s, county, week)) == described(kept_packet)
+    assert _kept(session, consult.HOTSPOTS_KIND) == 1 and _kept(session, consult.REPEATS_KIND) == 1
+
+    month = evaluation.default_month()
+    with unit_of_work() as s:
+        cards = evaluation.keep_ahead(s, None, month)
+    assert set(cards.cards) == set(evaluation.scores.KINDS)
+    assert cards.as_of is not None  # kept: it says as of when
+    assert date.fromisoformat(f"{month}-01") < datetime.now(LOCAL_TZ).date()
+
+
+def test_the_morning_runs_monday_keeps_the_city_packet_and_reports_a_bad_area(session) -> None:  # type: ignore[no-untyped-def]
+    from cli.export import _keep_ahead
+    from governance import consult
+
+    week = consult.default_week(datetime.now(LOCAL_TZ))
+    session.execute(text("DELETE FROM kept_figure"))
+    sunday = week + timedelta(days=6)  # due_today's day for a Monday's weekly
+    assert _keep_ahead("daily", sunday, None, "zh-CN")  # nothing to keep ahead
+    assert _kept(session, consult.STUCK_KIND) == 0
+    assert _keep_ahead("weekly", sunday, None, "zh-CN")
+    assert session.execute(
+        text("SELECT period_start FROM kept_figure WHERE kind = :k AND scope = ''"),
+        {"k": consult.STUCK_KIND},
+    ).scalar_one() == datetime.combine(week, time(), LOCAL_TZ)
+    assert not _keep_ahead("weekly", sunday, "999999", "zh-CN")  # names no area: reported
