@@ -259,7 +259,7 @@ def _restore(s: Any, state: dict[str, Any], say: Any) -> None:
             rebuilt.result()
     finally:
         pool.shutdown(wait=True)
-    _add_keys(s, state, say)  # after the rebuild: a key locks out its SHARE lock
+    _add_keys(s, state, say)  # after the rebuild: adding a key waits for its SHARE lock
     for table, name in state.get("triggers", []):
         s.execute(text(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"'))
     # figures kept before the load were not told about it (their trigger was off)

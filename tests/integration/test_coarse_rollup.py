@@ -255,9 +255,12 @@ def test_the_incidents_layer_with_the_cell_cover_is_unchanged(
             s, bbox, narrowed, 5000
         )
         res = 10 if zoom >= 13 else 9
-        assert lq.h3_counts(s, bbox, where, res, 10**6, with_centroid=True) == lq.h3_counts(
-            s, bbox, narrowed, res, 10**6, with_centroid=True
-        )
+        plain = lq.h3_counts(s, bbox, where, res, 10**6, with_centroid=True)
+        covered = lq.h3_counts(s, bbox, narrowed, res, 10**6, with_centroid=True)
+        # the same cells and counts; a centroid is an average, whose last bit depends on
+        # the order the plan sums the points in (115.35538036666668 and ...667 were seen)
+        assert [r[:2] for r in plain] == [r[:2] for r in covered]
+        assert [r[2:] for r in plain] == [pytest.approx(r[2:], abs=1e-9) for r in covered]
 
 
 @pytest.mark.commits
