@@ -165,6 +165,14 @@ def resolve(session: Session, raw: object, field: str = "area") -> AreaRef | Non
     )
 
 
+def scope_prefix(session: Session, raw: object, field: str = "area") -> str | None:
+    """The code prefix of the subtree of the area a typed code names, as scopes and
+    filters use it; None for the whole city or nothing typed. :class:`InvalidInput` as
+    :func:`resolve`."""
+    ref = resolve(session, raw, field)
+    return ref.prefix if ref else None
+
+
 def area_row(session: Session, raw: object) -> dict | None:
     """``{id, code, name, level}`` of the area a typed code names; None for the whole
     city or nothing typed. :class:`InvalidInput` as :func:`resolve`."""

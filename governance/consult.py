@@ -306,7 +306,6 @@ def keep_ahead(s: Session, area: str | None, week: date) -> Packet:
     and kept, so its first reader does not wait for it (at 10M incidents a week's first
     packet took 22 s). The names to mask are read in the area's row-level-security
     scope, as a reader of that area reads them."""
-    ref = area_codes.resolve(s, area) if area else None
-    scope = ref.prefix if ref else None
+    scope = area_codes.scope_prefix(s, area)
     with scope_within(s, scope or ALL_AREAS):
         return build(s, scope, week.isoformat())

@@ -183,7 +183,6 @@ def keep_ahead(s: Session, area: str | None, month: str) -> Evaluation:
     scorecard of the closed ``month`` (YYYY-MM) for ``area`` (a code; None: the city),
     computed now and kept, so its first reader does not wait for it (at 10M incidents the
     grids' first scorecard took 6 s), read in the area's row-level-security scope."""
-    ref = area_codes.resolve(s, area) if area else None
-    scope = ref.prefix if ref else None
+    scope = area_codes.scope_prefix(s, area)
     with scope_within(s, scope or ALL_AREAS):
         return evaluate(s, scope, month, kinds=scores.KINDS)

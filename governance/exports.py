@@ -207,8 +207,7 @@ def _plain(value: Any) -> Any:
 def _area(s: Session, raw: str | None) -> str | None:
     """The code prefix of the ``area`` filter (its subtree; None: none, or the whole city);
     codes as :func:`governance.area_codes.resolve` accepts them, others refused."""
-    ref = area_codes.resolve(s, raw)
-    return ref.prefix if ref else None
+    return area_codes.scope_prefix(s, raw)
 
 
 def _where(

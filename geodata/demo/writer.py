@@ -160,17 +160,21 @@ def copy_rows(
     ``None`` becomes NULL; strings must not be empty (an unquoted empty CSV field is
     NULL). Returns the number of rows written.
     """
-    cur = session.connection().connection.cursor()
     stream = _CsvStream(rows)
+    _copy(session, table, columns, stream)
+    return stream.count
+
+
+def _copy(session: Session, table: str, columns: Sequence[str], source: io.IOBase) -> None:
+    cur = session.connection().connection.cursor()
     try:
         cur.copy_expert(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
-            stream,
+            source,
             size=READ_BYTES,
         )
     finally:
         cur.close()
-    return stream.count
 
 
 @contextmanager
@@ -340,15 +344,7 @@ def render_csv(rows: Iterable[Sequence[object]]) -> bytes:
 
 def copy_csv(session: Session, table: str, columns: Sequence[str], data: bytes) -> None:
     """COPY rendered CSV (:func:`render_csv`) into ``table`` in the session's transaction."""
-    cur = session.connection().connection.cursor()
-    try:
-        cur.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
-            io.BytesIO(data),
-            size=READ_BYTES,
-        )
-    finally:
-        cur.close()
+    _copy(session, table, columns, io.BytesIO(data))
 
 
 def _hex(blob: bytes | None) -> str | None:
