@@ -133,6 +133,30 @@ def test_a_stopped_seed_resumes_to_the_city_an_uninterrupted_one_writes(
         assert rollup.check(s).exact, rollup.check(s)
         assert coarse.check(s).exact, coarse.check(s)
         assert s.execute(text("SELECT count(*) FROM incident_rollup")).scalar_one() > 0
+        # ... and vacuumed with what was loaded: every page all-visible, so index-only
+        # scans do not visit the heap (pg_visibility counts the map itself)
+        s.execute(text("CREATE EXTENSION IF NOT EXISTS pg_visibility"))
+        for t in (*bench_seed.LOADED, *bench_seed.ROLLUPS):
+            parts = (
+                s.execute(  # the table, or its partitions
+                    text("""SELECT relid::text FROM pg_partition_tree(:t) WHERE isleaf
+                        UNION ALL SELECT :t FROM pg_class
+                        WHERE oid = CAST(:t AS regclass) AND relkind = 'r'"""),
+                    {"t": t},
+                )
+                .scalars()
+                .all()
+            )
+            total = 0
+            for part in parts:
+                pages, visible = s.execute(
+                    text("""SELECT count(*), count(*) FILTER (WHERE all_visible)
+                            FROM pg_visibility_map(CAST(:p AS regclass))"""),
+                    {"p": part},
+                ).one()
+                assert visible == pages, (part, visible, pages)
+                total += pages
+            assert total > 0, t
     eng.dispose()
     # what the seed reports on disk: each loaded table, partitioned (the timeline) or not
     url, _ = bench_seed.seed(1_200, suffix=SUFFIXES[0], **kw)  # type: ignore[arg-type]
