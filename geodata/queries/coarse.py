@@ -156,6 +156,30 @@ def cell_counts(
     degree: exact sums, another order of rounding); None when :func:`serves` says no or
     the window holds no whole local day (the caller takes another path). Without
     ``centroids`` the means are 0 (density: the raw rows' coordinates are not summed)."""
+    built = cell_counts_sql(bbox, where, res, centroids)
+    if built is None:
+        return None
+    sql, params = built
+    full = f"""
+        SELECT cell, n::bigint, (sx / n)::float8, (sy / n)::float8 FROM ({sql}) c
+        WHERE n > 0
+        ORDER BY n DESC, cell
+        LIMIT :limit
+    """
+    return [
+        (int(c), int(n), float(x), float(y))
+        for c, n, x, y in session.execute(text(full), {**params, "limit": limit})
+    ]
+
+
+def cell_counts_sql(
+    bbox: Sequence[float], where: IncidentWhere, res: int, centroids: bool = True, tag: str = ""
+) -> tuple[str, dict[str, object]] | None:
+    """The statement behind :func:`cell_counts`, for use inside another (``(sql,
+    params)``, None as there): rows ``cell, n, sx, sy`` (``numeric``; zero counts
+    included), one per cell. The parameters of the window are named with ``tag`` (also
+    ``:res``, the bbox, ``:margin`` and the scope's, which two windows share), so two
+    windows can be read in one statement."""
     days = whole_days(where.start, where.end) if serves(where, res) else None
     if days is None:
         return None
@@ -164,17 +188,17 @@ def cell_counts(
     scope = "AND {a}.street LIKE :scope" if where.scope else ""
     kept = "sum(sx) AS sx, sum(sy) AS sy" if centroids else "0 AS sx, 0 AS sy"
     anywhen = where.sql(window=False)
+    t = tag
     params: dict[str, object] = {
         **where.params(),
         **_bbox_params(bbox),
         "res": res,
-        "lvls": [lv for lv, _ in tiles],
-        "buckets": [bk for _, bk in tiles],
-        "first": lo,
-        "stop": hi,
-        "t_lo": local_midnight(lo),
-        "t_hi": local_midnight(hi),
-        "limit": limit,
+        f"lvls{t}": [lv for lv, _ in tiles],
+        f"buckets{t}": [bk for _, bk in tiles],
+        f"first{t}": lo,
+        f"stop{t}": hi,
+        f"t_lo{t}": local_midnight(lo),
+        f"t_hi{t}": local_midnight(hi),
         "margin": MARGIN,
     }
     # the window's ends: [start, lo) added or [lo, start) taken off, the same at the end
@@ -185,43 +209,39 @@ def cell_counts(
         if a == b:
             continue
         sign = 1 if a < b else -1
-        params[f"a{k}"], params[f"b{k}"] = min(a, b), max(a, b)
+        params[f"a{k}{t}"], params[f"b{k}{t}"] = min(a, b), max(a, b)
         ends.append(f"""
             UNION ALL
             SELECT i.h3_{res}, {_raw(sign, centroids)} FROM incident i
-            WHERE i.occurred_at >= :a{k} AND i.occurred_at < :b{k} AND {anywhen} GROUP BY 1""")
+            WHERE i.occurred_at >= :a{k}{t} AND i.occurred_at < :b{k}{t} AND {anywhen}
+            GROUP BY 1""")
     sql = f"""
         WITH sel AS MATERIALIZED (
             SELECT r.cell, r.n, r.sx, r.sy, {_inside("r")} AS inside
-            FROM unnest(CAST(:lvls AS smallint[]), CAST(:buckets AS integer[])) b(lvl, bucket)
+            FROM unnest(CAST(:lvls{t} AS smallint[]), CAST(:buckets{t} AS integer[]))
+                 b(lvl, bucket)
             JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
             WHERE {_near("r")} {scope.format(a="r")}
             UNION ALL
             SELECT d.cell, d.n, d.sx, d.sy, {_inside("d")} FROM incident_coarse_delta d
-            WHERE d.res = :res AND d.day >= :first AND d.day < :stop
+            WHERE d.res = :res AND d.day >= :first{t} AND d.day < :stop{t}
               AND {_near("d")} {scope.format(a="d")}
         ),
         edge AS MATERIALIZED (SELECT DISTINCT cell FROM sel WHERE NOT inside)
-        SELECT cell, sum(n)::bigint AS n, (sum(sx) / sum(n))::float8,
-               (sum(sy) / sum(n))::float8
+        SELECT cell, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy
         FROM (
             SELECT cell, sum(n) AS n, {kept} FROM sel
             WHERE cell NOT IN (SELECT cell FROM edge) GROUP BY 1
             UNION ALL
             SELECT i.h3_{res}, {_raw(1, centroids)}
             FROM edge e JOIN incident i ON i.h3_{res} = e.cell
-            WHERE i.occurred_at >= :t_lo AND i.occurred_at < :t_hi AND {anywhen}
+            WHERE i.occurred_at >= :t_lo{t} AND i.occurred_at < :t_hi{t} AND {anywhen}
             GROUP BY 1
             {"".join(ends)}
         ) p
         GROUP BY cell
-        HAVING sum(n) > 0
-        ORDER BY n DESC, cell
-        LIMIT :limit
     """
-    return [
-        (int(c), int(n), float(x), float(y)) for c, n, x, y in session.execute(text(sql), params)
-    ]
+    return sql, params
 
 
 # -- maintenance ------------------------------------------------------------------------

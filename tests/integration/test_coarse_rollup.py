@@ -7,13 +7,16 @@ moves, deletes, one UPDATE of many rows), plus compactions of the delta log at r
 points; after each step the rows plus the pending deltas equal a direct GROUP BY at every
 level, and for random windows (up to 40 days), viewports (the world, the city, small boxes
 whose edges cut rows) and scopes (city, county, street; a community falls back) the
-coarse answer equals the raw query's: counts exactly, centroids to 1e-9 degree.
+coarse answer equals the raw query's: counts exactly, centroids to 1e-9 degree. The
+wall's hot cells (``geodata/queries/hotspots.hot_cells``, two consecutive periods read
+from the rollup) equal those counted from the raw rows too.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +27,7 @@ from sqlalchemy import text
 from geodata.db import session_scope
 from geodata.hexagons import covering_cells
 from geodata.queries import coarse as cq
+from geodata.queries import hotspots as hq
 from geodata.queries import layers as lq
 from geodata.queries import rollup as rq
 from governance import rollup
@@ -105,6 +109,33 @@ class CoarseMachine(RollupMachine):
         )
         scope = data.draw(st.sampled_from([None, "441502", "441502001", "441502001001"]))
         compare(lq.IncidentWhere(start, end, scope=scope), bbox, res)
+
+    @rule(
+        data=st.data(),
+        end_h=st.integers(-2, 24 * 20),
+        span_h=st.integers(48, 24 * 10),  # each period holds a whole local day
+        res=st.sampled_from(cq.RES),
+    )
+    def hot_cells_agree(self, data: st.DataObject, end_h: int, span_h: int, res: int) -> None:
+        end = self.now - timedelta(hours=end_h, minutes=data.draw(st.integers(0, 59)))
+        span = timedelta(hours=span_h, minutes=data.draw(st.integers(0, 59)))
+        scope = data.draw(st.sampled_from([None, "441502", "441502001", "441502001001"]))
+        compare_hot_cells(scope, res, end - 2 * span, end - span, end)
+
+
+def compare_hot_cells(
+    scope: str | None, res: int, prev_start: datetime, start: datetime, end: datetime
+) -> None:
+    """Assert that the hot cells counted from the rollup are those of the raw rows."""
+    periods = {"prev_start": prev_start, "start": start, "end": end}
+    args = {"scope": scope, "res": res, "min_count": 1, "sd_factor": 0.5, **periods}
+    with session_scope() as s:
+        fast = hq.hot_cells(s, **args)
+        with mock.patch.object(hq, "_rollup_counts", return_value=None):
+            raw = hq.hot_cells(s, **args)
+    served = cq.serves(lq.IncidentWhere(start, end, scope=scope), res)
+    assert (hq._rollup_counts(scope, res, **periods) is not None) == served
+    assert sorted(fast, key=lambda r: r["cell"]) == sorted(raw, key=lambda r: r["cell"])
 
 
 def test_coarse_rollup_follows_every_write_and_agrees(
