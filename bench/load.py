@@ -171,11 +171,10 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
 
     from geodata.db import ALL_AREAS, CONNECTION_OPTIONS, set_scope
     from geodata.hexagons import covering_cells, resolution_for_zoom
-    from geodata.models import H3_RESOLUTIONS
     from geodata.queries import coarse
     from geodata.queries import layers as q
     from governance import layer_query
-    from governance.layers import MAX_COVER_CELLS, incident_where
+    from governance.layers import MAX_COVER_CELLS, cluster_resolution, incident_where
     from settings import get_settings
 
     cap = get_settings().max_features
@@ -201,8 +200,7 @@ def sql_side(url: str, clients: int, warmup: float, seconds: float, seed: int) -
         if q.count_incidents(s, bbox, where, cap + 1) <= cap:
             q.incident_points_geojson(s, bbox, where, cap)
         else:
-            res = min(resolution_for_zoom(query.z) + 1, H3_RESOLUTIONS[-1])
-            coarse.clusters(s, bbox, where, res, cap + 1)
+            coarse.clusters(s, bbox, where, cluster_resolution(query.z), cap + 1)
 
     def client(i: int, stop: threading.Event) -> None:
         walk = Walk(random.Random(seed + i))

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from geodata.hexagons import cell_boundary_lonlat, covering_cells, resolution_for_zoom
-from geodata.models import H3_RESOLUTIONS, AreaLevel
+from geodata.models import AreaLevel
 from geodata.queries import coarse as coarse_rollup
 from geodata.queries import layers as q
 from geodata.queries import patrol_coverage
@@ -156,6 +156,19 @@ def density_geojson(rows: list[tuple], res: int, truncated: bool) -> tuple[str, 
     return body, len(rows)
 
 
+def cluster_resolution(zoom: float) -> int:
+    """The H3 resolution of the server's clusters at ``zoom``: the density layer's.
+
+    The browser merges whatever comes within 60 px into one bubble
+    (``layers.incidents.SUPERCLUSTER``), and at every zoom these cells lie closer than
+    that (12 px apart at zoom 11, 24 at 12, 18 at 13, 36 at 14), so finer cells would
+    not be seen. Until 2026-12-07 the clusters were one resolution finer: 3 to 5 px apart
+    at zoom 11, they were read from the raw rows (the coarse rollup holds resolutions 6-8)
+    and overflowed the cap: 19,500 cells for a city-wide month at 1M, 45,000 at 10M,
+    against 5,000 sent, where resolution 8 has 6,100 and 7,400."""
+    return resolution_for_zoom(zoom)
+
+
 def clusters_geojson(rows: list[tuple]) -> str:
     feats = [
         '{"type":"Feature","geometry":{"type":"Point","coordinates":['
@@ -235,8 +248,7 @@ def render_layer(
         if q.count_incidents(s, bbox, where, cap + 1) <= cap:
             body, n = q.incident_points_geojson(s, bbox, where, cap)
         else:
-            res = min(resolution_for_zoom(zoom) + 1, H3_RESOLUTIONS[-1])
-            rows = coarse_rollup.clusters(s, bbox, where, res, cap + 1)
+            rows = coarse_rollup.clusters(s, bbox, where, cluster_resolution(zoom), cap + 1)
             truncated = len(rows) > cap
             rows = rows[:cap]
             return LayerPayload(

@@ -188,6 +188,26 @@ def test_city_wide_incidents_are_clustered_and_complete(flask_client, session) -
     assert sum(f["properties"]["count"] for f in body["features"]) == total
 
 
+def test_clusters_are_the_density_layers_cells_and_complete(flask_client, session) -> None:
+    """Server clusters are cells of the zoom's density resolution (the browser merges
+    anything within 60 px, so finer cells would not be seen), which the coarse rollup
+    holds; and they are every incident, not the 5,000 largest of finer cells."""
+    from geodata.hexagons import resolution_for_zoom
+
+    total = session.execute(
+        text("SELECT count(*) FROM incident WHERE status NOT IN ('merged', 'rejected')")
+    ).scalar_one()
+    assert total > 5000
+    for z in (10, 11, 12):
+        resp, body = get_json(
+            flask_client, f"/api/v1/layers/incidents?bbox={EVERYWHERE}&z={z}&{ALL_TIME}"
+        )
+        assert body["clustered"] is True, z
+        cells = [f["properties"]["cell"] for f in body["features"]]
+        assert {h3.get_resolution(c) for c in cells} == {resolution_for_zoom(z)}, z
+        assert sum(f["properties"]["count"] for f in body["features"]) == total, z
+
+
 def test_areas_level_follows_zoom(flask_client) -> None:
     for z, level in ((8, "county"), (10, "street"), (12, "community"), (14, "grid")):
         _, body = get_json(
