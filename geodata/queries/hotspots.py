@@ -63,8 +63,10 @@ def hot_cells(
     with one outstanding cell still shows it."""
     col = _column(res)
     kept = _rollup_counts(scope, res, prev_start, start, end)
+    params: dict[str, object]
     if kept is None:
-        where, params = scope_filter(scope)
+        where, scoped = scope_filter(scope)
+        params = dict(scoped)
         counts = f"""
             SELECT {col} AS cell,
                    count(*) FILTER (WHERE i.occurred_at >= :start)::float8 AS n,
