@@ -121,12 +121,15 @@ def _rate(part: float | None, whole: float | None) -> float | None:
     return None if not whole else 100.0 * (part or 0) / whole
 
 
-def kpis(session: Session, b: q.Bounds, scope: str | None, lang: str) -> tuple[Kpi, ...]:
-    """The KPI tiles (see the module docstring for each comparison)."""
+def kpis(
+    session: Session, b: q.Bounds, scope: str | None, lang: str, open_now: list[q.OpenGroup]
+) -> tuple[Kpi, ...]:
+    """The KPI tiles (see the module docstring for each comparison); ``open_now`` is
+    :func:`geodata.queries.wall.open_cases` at ``b.now``."""
     w = q.window_counts(session, b, scope)
     visits = q.patrol_counts(session, b, scope)
     patrol = _rate(visits["done"], visits["due"])
-    now = q.open_counts_now(session, b.now, scope)
+    now = q.open_counts(open_now)
     then = q.open_counts_at(session, b.day_ago, scope)
     on_time = _rate(w["on_time"], w["resolved"])
     score = None if not w["ratings"] else (w["score_sum"] or 0) / w["ratings"]
@@ -178,12 +181,13 @@ def snapshot(
     who = require(principal, WALL_VIEW)
     scope = who.scope
     b = bounds(now)
-    tiles = kpis(s, b, scope, lang)
+    open_now = q.open_cases(s, b.now, scope)  # read once for the KPIs and the handoff
+    tiles = kpis(s, b, scope, lang, open_now)
     cats = q.top_categories(s, b.day_ago, b.now, scope, TOP_N)
     grids = q.top_grids(s, b.day_ago, b.now, scope, TOP_N)
     feed = cases.feed(s, b.now, scope, lang)
     countdowns = cases.countdowns(s, b.now, scope, lang)
-    handoff = cases.handoff(s, b.now, scope, lang)
+    handoff = cases.handoff(open_now, lang)
     hot = cases.hot(s, b.now, scope, lang)
     ranked_cats = []
     for code, n in cats:

@@ -21,6 +21,8 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from geodata.queries import wall_cases as q
+from geodata.queries.case_state import HANDLING
+from geodata.queries.wall import OpenGroup
 from governance import catalog, classification, known_names, pii, sla
 from governance.filters import LOCAL_TZ
 from governance.hotspots import hotspots
@@ -193,15 +195,22 @@ def countdowns(
     return tuple(out)
 
 
-def handoff(session: Session, now: datetime, scope: str | None, lang: str) -> Handoff:
-    """Open cases by status (closed-loop order) and by lead department."""
-    counts = q.by_status(session, scope)
+def handoff(groups: list[OpenGroup], lang: str) -> Handoff:
+    """Open cases by status (closed-loop order) and, of those a department's clock runs
+    for, by lead department with how many are overdue, largest first; from the open
+    cases read once for the wall (``geodata.queries.wall.open_cases``)."""
+    counts: dict[str, int] = {}
+    depts: dict[int, list[Any]] = {}  # id -> [name, open, overdue]
+    for g in groups:
+        counts[g.status] = counts.get(g.status, 0) + g.n
+        if g.status in HANDLING and g.department_id is not None:
+            name = g.name_en if lang == "en" else g.name_zh
+            row = depts.setdefault(g.department_id, [str(name), 0, 0])
+            row[1] += g.n
+            row[2] += g.n if g.overdue else 0
     statuses = tuple((s, t(f"status.{s}", lang), counts.get(s, 0)) for s in HANDOFF_STATUSES)
-    depts = tuple(
-        (str(r["name_en"] if lang == "en" else r["name_zh"]), int(r["open"]), int(r["overdue"]))
-        for r in q.by_department(session, now, scope, DEPARTMENTS_N)
-    )
-    return Handoff(statuses, depts)
+    ranked = sorted(depts.items(), key=lambda kv: (-kv[1][1], kv[0]))[:DEPARTMENTS_N]
+    return Handoff(statuses, tuple((n, int(o), int(od)) for _, (n, o, od) in ranked))
 
 
 def hot(session: Session, now: datetime, scope: str | None, lang: str) -> tuple[HotspotRow, ...]:

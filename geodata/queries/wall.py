@@ -118,16 +118,59 @@ def _open_counts(st: str, acc: str, res: str, at: str = ":at") -> str:
     """
 
 
-def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
-    """``awaiting``, ``handling``, ``suspended`` and ``overdue`` cases now."""
+@dataclass(frozen=True)
+class OpenGroup:
+    """The open cases of one status and lead department (names None: none), overdue at
+    the instant asked or not."""
+
+    status: str
+    department_id: int | None
+    name_zh: str | None
+    name_en: str | None
+    overdue: bool
+    n: int
+
+
+def open_cases(session: Session, at: datetime, scope: str | None) -> list[OpenGroup]:
+    """The open cases at ``at`` (now) by status, lead department and overdue: one read of
+    the open cases' index for the KPIs' counts (:func:`open_counts`) and the handoff's
+    statuses and departments. They were three reads of the same rows: at 10M, ~100k open
+    cases, 22 + 14 + 29 ms."""
     where, params = scope_filter(scope)
     sql = f"""
-        {_open_counts("i.status", "i.accept_due_at", "i.resolve_due_at")}
-        FROM incident i
-        WHERE {cs.is_open()} {where}
+        WITH g AS (
+            SELECT i.status, i.lead_department_id AS dept,
+                   coalesce({cs.overdue("i.status", "i.accept_due_at", "i.resolve_due_at", ":at")},
+                            false) AS overdue,
+                   count(*) AS n
+            FROM incident i
+            WHERE {cs.is_open()} {where}
+            GROUP BY 1, 2, 3
+        )
+        SELECT g.status, g.dept, d.name_zh, d.name_en, g.overdue, g.n
+        FROM g LEFT JOIN department d ON d.id = g.dept
+        ORDER BY g.status, g.dept, g.overdue
     """
-    row = session.execute(text(sql), {"at": at, **params}).mappings().one()
-    return {k: int(v) for k, v in row.items()}
+    rows = session.execute(text(sql), {"at": at, **params})
+    return [
+        OpenGroup(str(st), None if d is None else int(d), zh, en, bool(od), int(n))
+        for st, d, zh, en, od, n in rows
+    ]
+
+
+def open_counts(groups: list[OpenGroup]) -> dict[str, int]:
+    """``awaiting``, ``handling``, ``suspended`` and ``overdue`` of :func:`open_cases`."""
+    return {
+        "awaiting": sum(g.n for g in groups if g.status in cs.WAITING),
+        "handling": sum(g.n for g in groups if g.status in cs.HANDLING),
+        "suspended": sum(g.n for g in groups if g.status == "suspended"),
+        "overdue": sum(g.n for g in groups if g.overdue),
+    }
+
+
+def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
+    """``awaiting``, ``handling``, ``suspended`` and ``overdue`` cases now."""
+    return open_counts(open_cases(session, at, scope))
 
 
 # The open counts at a past instant T are those of the hour H nearest to it, kept once

@@ -1,5 +1,6 @@
-"""Case lists of the wall screen: the latest incidents, the most urgent SLA clocks and
-the handoff status (counts by workflow status and by lead department).
+"""Case lists of the wall screen: the latest incidents and the most urgent SLA clocks
+(the handoff's counts by status and lead department come from
+``geodata.queries.wall.open_cases``, with the KPIs').
 
 These are the only wall queries that read incident rows. They return the columns the
 service needs to build what is shown; ``description`` and ``address`` leave here only to
@@ -58,37 +59,6 @@ def urgent(session: Session, now: datetime, scope: str | None, limit: int) -> li
         SELECT r.*, {cs.overdue("r.status", "r.accept_due_at", "r.resolve_due_at")} AS overdue
         FROM ({running}) r
         ORDER BY r.due, r.id
-    """
-    rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()
-    return [dict(r) for r in rows]
-
-
-def by_status(session: Session, scope: str | None) -> dict[str, int]:
-    """Open cases by workflow status."""
-    where, params = scope_filter(scope)
-    sql = f"""
-        SELECT i.status, count(*) FROM incident i
-        WHERE {cs.is_open()} {where}
-        GROUP BY i.status
-    """
-    rows = session.execute(text(sql), params)
-    return {str(s): int(n) for s, n in rows}
-
-
-def by_department(
-    session: Session, now: datetime, scope: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Cases with a department (dispatched, accepted, started) by lead department, with
-    how many of them are past their running deadline; largest first."""
-    where, params = scope_filter(scope)
-    sql = f"""
-        SELECT d.id, d.name_zh, d.name_en, count(*) AS open,
-               count(*) FILTER (WHERE {cs.overdue()}) AS overdue
-        FROM incident i JOIN department d ON d.id = i.lead_department_id
-        WHERE {cs.handling()} {where}
-        GROUP BY d.id, d.name_zh, d.name_en
-        ORDER BY open DESC, d.id
-        LIMIT :limit
     """
     rows = session.execute(text(sql), {"now": now, "limit": limit, **params}).mappings()
     return [dict(r) for r in rows]
