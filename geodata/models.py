@@ -232,7 +232,7 @@ class Incident(Base):
         Index("ix_incident_geom", "geom", postgresql_using="gist"),
         Index("ix_incident_occurred_at", "occurred_at"),
         # the clocks that put a case in a period (migration 0016_screens); the wall's
-        # counts of today read the first and the last alone (0031_received_resolved_cover)
+        # counts of today read the first and the last alone (0031_wall_covering_indexes)
         Index(
             "ix_incident_reported_at",
             "reported_at",
