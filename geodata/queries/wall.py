@@ -320,11 +320,12 @@ def top_grids(
     first."""
     where, params = scope_filter(scope)
     sql = f"""
-        SELECT g.code, g.name, count(*) AS n
-        FROM incident i JOIN area g ON g.id = i.grid_id
-        WHERE {cs.received()} AND {cs.counted()} {where}
-        GROUP BY g.code, g.name
-        ORDER BY n DESC, g.code
+        SELECT g.code, g.name, c.n
+        FROM (SELECT i.grid_id, count(*) AS n FROM incident i
+              WHERE {cs.received()} AND {cs.counted()} {where}
+              GROUP BY i.grid_id) c
+        JOIN area g ON g.id = c.grid_id  -- counted per grid first, then named
+        ORDER BY c.n DESC, g.code
         LIMIT :limit
     """
     rows = session.execute(text(sql), {"start": start, "end": end, "limit": limit, **params})
