@@ -23,6 +23,7 @@ from geodata.queries import kept
 from geodata.queries.layers import scope_filter
 
 HOUR: Final = timedelta(hours=1)
+MARK: Final = timedelta(minutes=10)  # the instants whose past open counts are kept
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,8 @@ def checkpoint(session: Session, hour: datetime, scope: str | None) -> Checkpoin
 def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
     """The same counts as they stood at ``at`` (past), exactly as a rebuild from the
     timeline (``case_state.states_at``) gives them, read in a time that does not grow
-    with the day's changes, from the hour ``H`` nearest to ``at`` (the next one only
-    when it is over):
+    with the day's changes, from the mark ``H`` nearest to ``at`` (marks every
+    :data:`MARK` minutes; the next one only when it is over):
 
     * the counts at ``H`` (:func:`checkpoint`, rebuilt once and kept:
       ``geodata/queries/kept.py``, period ``[1900, H)``, so history loaded later for any
@@ -243,12 +244,16 @@ def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[st
     * moved to ``at``'s clock: the clocks that ran out between ``H`` and ``at`` are
       overdue at ``at`` (``H`` before ``at``) or not yet (``H`` after), from the
       checkpoint's deadlines;
-    * for the cases received or changed between ``H`` and ``at`` only (at most half an
-      hour of the timeline), where each stood at ``at`` less where it stood at ``H``,
-      both counted against ``at``'s clock.
+    * for the cases received or changed between ``H`` and ``at`` only (at most half a
+      mark of the timeline, five minutes), where each stood at ``at`` less where it
+      stood at ``H``, both counted against ``at``'s clock.
+
+    A mark's rebuild is paid by the first refresh that needs it (0.5 s for the city at
+    10M), once per mark and scope; hourly marks left up to half an hour to replay, at
+    10M about 2,900 cases and 55 ms on every refresh.
     """
-    floor = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    hour = floor + HOUR if at - floor > HOUR / 2 and floor + HOUR <= datetime.now(UTC) else floor
+    floor = at.astimezone(UTC) - (at - _EPOCH) % MARK
+    hour = floor + MARK if at - floor > MARK / 2 and floor + MARK <= datetime.now(UTC) else floor
     cp = kept.through(
         session,
         CHECKPOINT_KIND,
