@@ -38,14 +38,18 @@ def commander() -> Any:
 
 def screens() -> dict[str, Callable[[Any, Any], object]]:
     """Screen name -> (session, principal) -> what the screen's callback gets."""
+    from bench import seed as bench_seed
     from governance import briefings, consult, dispatch_board, evaluation, wall
     from governance.briefing_period import period_for
     from governance.filters import LOCAL_TZ
+    from governance.uow import unit_of_work
 
-    yesterday = datetime.now(LOCAL_TZ).date() - timedelta(days=1)
+    with unit_of_work(commander()) as s:
+        at = bench_seed.measured_instant(s)  # the screens' "now" (None: real time)
+    yesterday = (at or datetime.now(LOCAL_TZ)).date() - timedelta(days=1)
     return {
-        "wall": lambda s, p: wall.snapshot(s, p),
-        "dispatch board": lambda s, p: dispatch_board.board(s, p),
+        "wall": lambda s, p: wall.snapshot(s, p, now=at),
+        "dispatch board": lambda s, p: dispatch_board.board(s, p, now=at),
         "weekly packet": lambda s, p: consult.weekly(s, p),
         "monthly scorecards": lambda s, p: evaluation.monthly(s, p),
         "daily briefing": lambda s, p: briefings.build(s, None, period_for("daily", yesterday)),

@@ -135,6 +135,7 @@ def probes(fmt: str = "pdf") -> list[Probe]:
     """Every measured request, on the database the settings point at now (the briefing
     printed as ``fmt``: the smoke mode takes HTML, without Chromium)."""
     from app import server
+    from bench import seed as bench_seed
     from bench.density import layer_token
     from briefings.render import render
     from governance import briefings, consult, dispatch_board, evaluation, wall
@@ -166,8 +167,10 @@ def probes(fmt: str = "pdf") -> list[Probe]:
 
         return call
 
-    yesterday = datetime.now(LOCAL_TZ).date() - timedelta(days=1)
-    period = period_for("daily", yesterday)
+    with unit_of_work(commander) as s:
+        at = bench_seed.measured_instant(s)  # the screens' "now" (None: real time)
+    day = (at or datetime.now(LOCAL_TZ)).date()
+    period = period_for("daily", day - timedelta(days=1))
 
     def briefing() -> None:
         with unit_of_work(commander) as s:
@@ -183,8 +186,13 @@ def probes(fmt: str = "pdf") -> list[Probe]:
             "incidents street 30 d z15", 1.5, None, layer("incidents", STREET, 15, "&window=30d")
         ),
         Probe("areas city z9", 1.5, None, layer("areas", CITY, 9)),
-        Probe("wall snapshot", 2.0, None, screen(lambda s: wall.snapshot(s, commander))),
-        Probe("dispatch board", 2.0, None, screen(lambda s: dispatch_board.board(s, commander))),
+        Probe("wall snapshot", 2.0, None, screen(lambda s: wall.snapshot(s, commander, now=at))),
+        Probe(
+            "dispatch board",
+            2.0,
+            None,
+            screen(lambda s: dispatch_board.board(s, commander, now=at)),
+        ),
         Probe(
             "weekly packet", 2.0, None, screen(lambda s: consult.weekly(s, commander)), kept=True
         ),

@@ -176,6 +176,29 @@ def _state(s: Any) -> dict[str, Any]:
     return dict(got.get(STATE_KEY, {})) if isinstance(got, dict) else {}
 
 
+MEASURED_HOUR = 18  # local hour of the day the benchmarks show the screens at
+
+
+def measured_instant(s: Any) -> datetime | None:
+    """The instant the benchmarks show the screens at (the wall, the dispatch board; the
+    daily briefing is of the day before): the latest 18:00 local time at or before the
+    city's end of time, so that "today" is 18 hours of either city whatever the hour the
+    benchmark runs at. None for a database this seed did not write (the smoke runs on
+    the configured database: real time). Until 2026-12-07 the screens were shown at the
+    real time: "today" held 14 hours of the 1M city and 20 of the 10M city at 23:00, and
+    nothing of either after midnight."""
+    from datetime import timedelta
+
+    from governance.filters import LOCAL_TZ
+
+    raw = _state(s).get("now")
+    if not raw:
+        return None
+    end = datetime.fromisoformat(raw).astimezone(LOCAL_TZ)
+    at = end.replace(hour=MEASURED_HOUR, minute=0, second=0, microsecond=0)
+    return at if at <= end else at - timedelta(days=1)
+
+
 def _save_state(s: Any, state: dict[str, Any]) -> None:
     from sqlalchemy import text
 

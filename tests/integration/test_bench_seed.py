@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -133,6 +133,12 @@ def test_a_stopped_seed_resumes_to_the_city_an_uninterrupted_one_writes(
         assert rollup.check(s).exact, rollup.check(s)
         assert coarse.check(s).exact, coarse.check(s)
         assert s.execute(text("SELECT count(*) FROM incident_rollup")).scalar_one() > 0
+        # the benchmarks show the screens at the city's last 18:00, not at the real time
+        from governance.filters import LOCAL_TZ
+
+        at = bench_seed.measured_instant(s)
+        assert at is not None and at.astimezone(LOCAL_TZ).hour == bench_seed.MEASURED_HOUR
+        assert at <= NOW < at + timedelta(days=1)
         # ... and vacuumed with what was loaded: every page all-visible, so index-only
         # scans do not visit the heap (pg_visibility counts the map itself)
         s.execute(text("CREATE EXTENSION IF NOT EXISTS pg_visibility"))
