@@ -113,7 +113,9 @@ def add_headers(csp: Callable[[], str]) -> Callable[[Response], Response]:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
-        if not _may_cache(resp):
+        # a response that already says no-store keeps its own (a photo's "private,
+        # no-store"); before, whether it did hung on whether this hook was registered yet
+        if not _may_cache(resp) and "no-store" not in resp.headers.get("Cache-Control", ""):
             resp.headers["Cache-Control"] = "no-store"
         if get_settings().cookie_secure:  # served over HTTPS: browsers must stay on it
             resp.headers["Strict-Transport-Security"] = HSTS
