@@ -174,7 +174,7 @@ def open_counts_now(session: Session, at: datetime, scope: str | None) -> dict[s
     return open_counts(open_cases(session, at, scope))
 
 
-# The open counts at a past instant T are those of the hour H nearest to it, kept once
+# The open counts at a past instant T are those of the mark H nearest to it, kept once
 # computed, moved to T (see open_counts_at).
 CHECKPOINT_KIND: Final = "open_counts_hour"
 CHECKPOINT_KEEP_DAYS: Final = 2  # the wall looks one day back
