@@ -80,7 +80,14 @@ def hotspots(
     prev_start = start - (end - start)
     bounds = {"prev_start": prev_start, "start": start, "end": end}
     rows = q.hot_cells(
-        session, scope=scope, res=res, min_count=MIN_COUNT, sd_factor=SD_FACTOR, **bounds
+        session,
+        scope=scope,
+        res=res,
+        min_count=MIN_COUNT,
+        sd_factor=SD_FACTOR,
+        prev_start=prev_start,
+        start=start,
+        end=end,
     )
     rows.sort(
         key=lambda r: (

@@ -54,15 +54,17 @@ def hot_cells(
     end: datetime,
     min_count: int,
     sd_factor: float,
+    rollup: bool = True,
 ) -> list[dict[str, Any]]:
     """Cells hot in ``[start, end)`` or in ``[prev_start, start)``: ``cell, count,
     previous, hot_now, hot_before``. In each period a cell is hot when its count is at
     least ``max(min_count, mean + sd_factor * sd)`` of the counts of the period's *other*
     non-empty cells (leave-one-out, population standard deviation; a lone cell needs
     only ``min_count``): a very busy cell does not raise its own bar, so a small area
-    with one outstanding cell still shows it."""
+    with one outstanding cell still shows it. Without ``rollup`` the counts are always
+    taken from the rows (what the rollup's answer is held to)."""
     col = _column(res)
-    kept = _rollup_counts(scope, res, prev_start, start, end)
+    kept = _rollup_counts(scope, res, prev_start, start, end) if rollup else None
     params: dict[str, object]
     if kept is None:
         where, scoped = scope_filter(scope)
