@@ -37,12 +37,14 @@ away is noticed within a second (its socket reads EOF), not only at the next wri
 from __future__ import annotations
 
 import logging
+import math
 import random
 import select
 import socket
 import ssl
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Final
 
 from flask import Blueprint, Response, g, redirect, request, stream_with_context
@@ -66,15 +68,50 @@ GRANT: Final = "stream_principal"  # flask.g: the principal the gate let through
 PATH = "/api/v1/stream"
 HEARTBEAT_SECONDS = 15.0
 RECHECK_SECONDS = 60.0  # re-check the session (sign-out, disabled account, revoked kiosk)
-# at most this often per stream on the listener's setbacks (Hub.setbacks): a listener that
-# keeps failing while the database answers (its connections all taken) must not make every
-# open stream check its session at each of its attempts
+# a stream checks its session on the listener's setbacks (Hub.setbacks) at once, then at
+# gaps doubling from SETBACK_RECHECK_FIRST up to SETBACK_RECHECK_SECONDS while the listener
+# stays down (see SetbackGate)
+SETBACK_RECHECK_FIRST = 0.5
 SETBACK_RECHECK_SECONDS = 10.0
 STREAM_SECONDS = 300.0  # then end, so that the client reconnects (±10 %)
 TICK_SECONDS = 1.0  # how often an idle stream looks at the clock and its socket
 RETRY_MS = 2_000  # the client's reconnection delay after a stream ends
 BUSY_RETRY_MS = (15_000, 45_000)  # a full worker: come back in 15-45 s
 DOWN_RETRY_MS = (5_000, 15_000)  # the database is down: come back in 5-15 s
+
+
+@dataclass
+class SetbackGate:
+    """When a stream checks its session because the listener lost its connection or failed
+    to get it back (``Hub.setbacks`` moved): at once on the first setback, then at gaps
+    doubling from :data:`SETBACK_RECHECK_FIRST` to :data:`SETBACK_RECHECK_SECONDS` while
+    the listener stays down; the gap starts again once it listens.
+
+    Why not a fixed gap: a check made in the very instant the database goes (the listener's
+    backend died first; the check's own connection still answered) passes, and with a fixed
+    10 s gap the stream then said nothing for 10 s of outage. Why a gap at all: a listener
+    that keeps failing while the database answers (its connections all taken) must not make
+    every open stream check its session at each of its attempts."""
+
+    seen: int  # Hub.setbacks when the stream last looked
+    gap: float = SETBACK_RECHECK_FIRST
+    last: float = -math.inf  # when the last check on a setback was made
+    fresh: bool = True  # no check on a setback since the listener was last up
+
+    def due(self, now: float, setbacks: int, listening: bool) -> bool:
+        """Is a check on the listener's setbacks due now?"""
+        if listening:
+            self.gap, self.fresh = SETBACK_RECHECK_FIRST, True
+        return setbacks != self.seen and now - self.last >= self.gap
+
+    def checked(self, now: float, setbacks: int, on_setback: bool) -> None:
+        """A check was made now (``on_setback``: because :meth:`due` said so)."""
+        self.seen = setbacks
+        if on_setback:
+            if not self.fresh:  # not the first since the listener was last up
+                self.gap = min(self.gap * 2, SETBACK_RECHECK_SECONDS)
+            self.fresh = False
+            self.last = now
 
 
 def _sse_response(body: Iterator[str]) -> Response:
@@ -200,7 +237,7 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
         now = time.monotonic()
         ends = now + STREAM_SECONDS * random.uniform(0.9, 1.1)
         last_write = last_check = now
-        seen, last_setback = hub.setbacks, -SETBACK_RECHECK_SECONDS
+        gate = SetbackGate(hub.setbacks)
         while True:
             msg = sub.next(TICK_SECONDS)
             now = time.monotonic()
@@ -215,10 +252,10 @@ def _events(sub: live.Subscription, principal: Principal, sock: Any) -> Iterator
                 return
             # the listener lost its connection, or failed to connect again (this stream may
             # have opened while it was down): the database may be gone, check at once
-            setback = hub.setbacks != seen and now - last_setback >= SETBACK_RECHECK_SECONDS
+            setback = gate.due(now, hub.setbacks, hub.listening)
             if now - last_check >= RECHECK_SECONDS or setback:
-                last_check, seen = now, hub.setbacks
-                last_setback = now if setback else last_setback
+                last_check = now
+                gate.checked(now, hub.setbacks, setback)
                 try:
                     allowed = _still_allowed(principal)
                 except Exception as exc:

@@ -222,7 +222,7 @@ class StreamServer:
         # together (a restart, a wall of screens) must not re-check together ever after
         # (500 session checks at once held the process, and every event, for seconds)
         last_check = now - random.uniform(0.0, live_view.RECHECK_SECONDS)
-        seen, last_setback = hub.setbacks, -live_view.SETBACK_RECHECK_SECONDS
+        gate = live_view.SetbackGate(hub.setbacks)
         while True:
             await sub.wait()  # a message, the end, or the tick
             ready = sub.take()
@@ -238,13 +238,11 @@ class StreamServer:
                 return
             # the listener lost its connection, or failed to connect again (this stream may
             # have opened while it was down, and then never sees it lost): the database
-            # may be gone, check at once (at most every SETBACK_RECHECK_SECONDS)
-            setback = (
-                hub.setbacks != seen and now - last_setback >= live_view.SETBACK_RECHECK_SECONDS
-            )
+            # may be gone, check at once (then at growing gaps: SetbackGate)
+            setback = gate.due(now, hub.setbacks, hub.listening)
             if now - last_check >= live_view.RECHECK_SECONDS or setback:
-                last_check, seen = now, hub.setbacks
-                last_setback = now if setback else last_setback
+                last_check = now
+                gate.checked(now, hub.setbacks, setback)
                 again = await self._check(environ)
                 if again.status >= 500:  # the database cannot be reached (or a fault)
                     await send(live_view.unavailable_message())
