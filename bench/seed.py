@@ -50,7 +50,7 @@ CHUNK = 250_000  # incidents per committed chunk
 # Above this many incidents to add, indexes and foreign keys are set aside for the load.
 SET_ASIDE_ABOVE = 2_000_000
 LOADED = ("incident", "incident_reporter", "incident_event", "incident_feedback")
-ROLLUPS = ("incident_rollup", "incident_coarse")  # rebuilt at the end of a large load
+ROLLUPS = ("incident_rollup", "incident_coarse", "open_case_count")  # rebuilt after a large load
 DRAWERS = 2  # processes drawing the next chunks while one is written
 SEED_LOCK = 20261216  # one seeder per database at a time
 STATE_KEY = "minqing_bench"  # the key of the JSON in the database comment
@@ -255,13 +255,14 @@ def _rebuild_rollups(say: Any) -> None:
     from sqlalchemy import text
 
     from geodata.db import session_scope
-    from geodata.queries import coarse, rollup
+    from geodata.queries import coarse, open_counts, rollup
 
     with session_scope(admin=True) as r:
         r.execute(text("SET LOCAL work_mem = '256MB'"))
         for name, rebuild in (
             ("incident_rollup", rollup.rebuild),
             ("incident_coarse", coarse.rebuild),
+            ("open_case_count", open_counts.rebuild),
         ):
             t0 = time.perf_counter()
             rows = rebuild(r)

@@ -102,8 +102,9 @@ def downgrade(revision: str) -> None:
 
 @db.command("rollup-check")
 def rollup_check() -> None:
-    """Compare the incident rollups (0024's and the coarse one of 0028) with a direct
-    GROUP BY of the incidents; exit 1 if either differs (then run ``db rollup-rebuild``)."""
+    """Compare the incident rollups (0024's, the coarse one of 0028) and the open cases'
+    counters (0032) with a direct GROUP BY of the incidents; exit 1 if any differs (then
+    run ``db rollup-rebuild``)."""
     from governance import rollup
     from governance.uow import unit_of_work
 
@@ -111,6 +112,7 @@ def rollup_check() -> None:
         drifts: dict[str, rollup.Drift] = {
             "incident rollup": rollup.check(s),
             "coarse rollup": rollup.check_coarse(s),
+            "open case counts": rollup.check_open(s),
         }
     for name, drift in drifts.items():
         if drift.exact:
@@ -125,7 +127,8 @@ def rollup_check() -> None:
 
 @db.command("rollup-rebuild")
 def rollup_rebuild() -> None:
-    """Recompute the incident rollups (0024's and the coarse one) in one transaction
+    """Recompute the incident rollups (0024's, the coarse one) and the open cases'
+    counters in one transaction
     (after a bulk load with the triggers disabled, or as a repair); incident writers wait
     until it commits."""
     from governance import rollup
@@ -134,4 +137,8 @@ def rollup_rebuild() -> None:
     with unit_of_work(admin=True) as s:
         rows = rollup.rebuild(s)
         coarse = rollup.rebuild_coarse(s)
-    click.echo(f"incident rollup rebuilt: {rows} rows; coarse rollup: {coarse} rows")
+        opened = rollup.rebuild_open(s)
+    click.echo(
+        f"incident rollup rebuilt: {rows} rows; coarse rollup: {coarse} rows; "
+        f"open case counts: {opened} rows"
+    )

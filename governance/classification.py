@@ -423,6 +423,11 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
     "incident_coarse_delta": {
         **_plain("res", "day", "cell", "street", "n", "sx", "sy", "x0", "y0", "x1", "y1")
     },
+    # Open cases per street code prefix x status x lead department, and the deltas not
+    # folded in yet (migration 0032_open_case_counts), kept by triggers for the wall and
+    # the dispatch board: counts of cases, no one's data.
+    "open_case_count": {**_plain("street", "status", "dept", "n")},
+    "open_case_delta": {**_plain("street", "status", "dept", "n")},
 }
 
 

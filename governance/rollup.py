@@ -1,7 +1,8 @@
 """Maintenance of the incident rollups: check and rebuild.
 
-``incident_rollup`` (migration 0024) and the coarse ``incident_coarse`` with its delta log
-(migration 0028, ``geodata/queries/coarse.py``). The triggers keep both exact on every
+``incident_rollup`` (migration 0024), the coarse ``incident_coarse`` with its delta log
+(migration 0028, ``geodata/queries/coarse.py``) and the open cases' counters with theirs
+(migration 0032, ``geodata/queries/open_counts.py``). The triggers keep both exact on every
 write; these are for when they could not: a bulk load with the triggers disabled
 (``ALTER TABLE incident DISABLE TRIGGER``), a restore of one table without the others, or
 a suspicion. All run in the caller's unit of work (``python app.py db rollup-check`` /
@@ -13,10 +14,21 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from geodata.queries import coarse as cq
+from geodata.queries import open_counts as oq
 from geodata.queries import rollup as q
 from geodata.queries.rollup import Drift
 
-__all__ = ["Drift", "check", "check_coarse", "compact", "rebuild", "rebuild_coarse"]
+__all__ = [
+    "Drift",
+    "check",
+    "check_coarse",
+    "check_open",
+    "compact",
+    "compact_open",
+    "rebuild",
+    "rebuild_coarse",
+    "rebuild_open",
+]
 
 
 def check(s: Session) -> Drift:
@@ -46,3 +58,20 @@ def compact(s: Session, wait: bool = True) -> int | None:
     (None: another compaction is under way and ``wait`` is false). The background sweep
     calls it every round (``governance.sla_sweep``), so that readers add few deltas."""
     return cq.compact(s, wait)
+
+
+def check_open(s: Session) -> Drift:
+    """How the open cases' counters (plus pending deltas) differ from a direct GROUP BY
+    of the open cases."""
+    return oq.check(s)
+
+
+def rebuild_open(s: Session) -> int:
+    """Recompute the open cases' counters from ``incident`` (writers wait)."""
+    return oq.rebuild(s)
+
+
+def compact_open(s: Session, wait: bool = True) -> int | None:
+    """Fold the open cases' pending deltas into their counters (None: another compaction
+    is under way and ``wait`` is false). The background sweep calls it every round."""
+    return oq.compact(s, wait)

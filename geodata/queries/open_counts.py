@@ -1,0 +1,106 @@
+"""The open cases per status and lead department from the counters kept by the writers
+(migration ``0032_open_case_counts``); their check, compaction and rebuild.
+
+``open_case_count`` holds the open cases per street code prefix x status x lead
+department; per-statement deltas wait in ``open_case_delta`` until
+``open_case_compact()`` folds them in, and readers add the pending deltas of their scope.
+What is open is ``case_state.OPEN`` (the migration's trigger names the same statuses;
+:func:`check` would show a difference). A scope finer than a street (a community, a
+grid) is not served: :func:`serves` says so, and the caller reads its few cases.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geodata.queries import case_state as cs
+from geodata.queries.rollup import Drift
+
+KEY: Final = "street, status, dept"
+STREET_DIGITS: Final = 9  # the street's code prefix (governance.access.LEVEL_DIGITS)
+COMPACT_LOCK: Final = 1_700_032  # migration 0032's advisory lock of the compaction
+
+
+def serves(scope: str | None) -> bool:
+    """Can the counters answer for the area scope ``scope`` (None: the city)?"""
+    return scope is None or len(scope) <= STREET_DIGITS
+
+
+def counts_sql(scoped: bool) -> str:
+    """``(status, dept, n)``: the open cases per status and lead department (``dept`` 0:
+    none) in the scope (``scoped``: the street prefix parameter ``:street``), counters
+    plus pending deltas. Only statuses and departments with open cases."""
+    where = "WHERE street LIKE :street" if scoped else ""
+    return f"""
+        SELECT status, dept, sum(n)::bigint AS n
+        FROM (SELECT status, dept, n FROM open_case_count {where}
+              UNION ALL
+              SELECT status, dept, n FROM open_case_delta {where}) u
+        GROUP BY status, dept
+        HAVING sum(n) <> 0"""
+
+
+def street_params(scope: str | None) -> dict[str, str]:
+    return {"street": scope + "%"} if scope else {}
+
+
+def _truth(alias: str = "i") -> str:
+    return f"""
+        SELECT coalesce(left(g.code, {STREET_DIGITS}), '') AS street, {alias}.status,
+               coalesce({alias}.lead_department_id, 0) AS dept
+        FROM incident {alias} LEFT JOIN area g ON g.id = {alias}.grid_id
+        WHERE {cs.is_open(f"{alias}.status")}"""
+
+
+def compact(session: Session, wait: bool = True) -> int | None:
+    """Fold the committed deltas into the counters; returns the rows written, or None
+    when another compaction holds the lock and ``wait`` is false (the sweep then skips)."""
+    if wait:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
+    elif not session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK}
+    ).scalar_one():
+        return None
+    return int(session.execute(text("SELECT open_case_compact()")).scalar_one())
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the counters from ``incident`` in the caller's transaction (writers of
+    incidents wait); returns their row count."""
+    session.execute(text("LOCK TABLE incident IN SHARE MODE"))
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
+    session.execute(text("TRUNCATE open_case_count, open_case_delta"))
+    rows = session.execute(
+        text(f"""
+        INSERT INTO open_case_count ({KEY}, n)
+        SELECT {KEY}, count(*) FROM ({_truth()}) t GROUP BY {KEY} ORDER BY {KEY}""")
+    ).rowcount  # type: ignore[attr-defined]
+    session.execute(text("ANALYZE open_case_count"))
+    return int(rows or 0)
+
+
+def check(session: Session) -> Drift:
+    """Compare the counters plus pending deltas with a direct ``GROUP BY`` of the open
+    cases: keys whose counts differ (``uncovered`` is always 0: no boxes here)."""
+    rows = session.execute(
+        text(f"""
+        WITH truth AS (SELECT {KEY}, count(*) AS n FROM ({_truth()}) t GROUP BY {KEY}),
+             kept AS (SELECT {KEY}, sum(n) AS n
+                      FROM (SELECT {KEY}, n FROM open_case_count
+                            UNION ALL SELECT {KEY}, n FROM open_case_delta) u
+                      GROUP BY {KEY} HAVING sum(n) <> 0)
+        SELECT CAST(ROW(coalesce(t.street, k.street), coalesce(t.status, k.status),
+                        coalesce(t.dept, k.dept)) AS text), k.n, t.n
+        FROM truth t FULL JOIN kept k
+          ON (k.street, k.status, k.dept) = (t.street, t.status, t.dept)
+        WHERE t.n IS DISTINCT FROM k.n
+        ORDER BY 1""")
+    ).all()
+    examples = tuple(
+        (str(key), None if a is None else int(a), None if b is None else int(b))
+        for key, a, b in rows[:5]
+    )
+    return Drift(len(rows), 0, examples)
