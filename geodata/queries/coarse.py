@@ -115,9 +115,9 @@ def _raw(sign: int, centroids: bool) -> str:
     """Count (and coordinate sums) of raw rows, times ``sign``: float sums (a numeric per
     point costs ~10 us), made numeric per cell."""
     if not centroids:
-        return f"{sign} * count(*), 0, 0"
+        return f"({sign} * count(*))::integer, 0, 0"
     return (
-        f"{sign} * count(*), ({sign} * sum(ST_X(i.geom)))::numeric, "
+        f"({sign} * count(*))::integer, ({sign} * sum(ST_X(i.geom)))::numeric, "
         f"({sign} * sum(ST_Y(i.geom)))::numeric"
     )
 
@@ -215,27 +215,36 @@ def cell_counts_sql(
             SELECT i.h3_{res}, {_raw(sign, centroids)} FROM incident i
             WHERE i.occurred_at >= :a{k}{t} AND i.occurred_at < :b{k}{t} AND {anywhen}
             GROUP BY 1""")
+    # one pass over the selected rows: per cell, the sums and whether every row's box
+    # lies inside the viewport (then the sums are the answer; else the cell is read raw)
+    sums = "sum(s.sx) AS sx, sum(s.sy) AS sy" if centroids else "0 AS sx, 0 AS sy"
+    cols = "n, sx, sy" if centroids else "n"
     sql = f"""
-        WITH sel AS MATERIALIZED (
-            SELECT r.cell, r.n, r.sx, r.sy, {_inside("r")} AS inside
-            FROM unnest(CAST(:lvls{t} AS smallint[]), CAST(:buckets{t} AS integer[]))
-                 b(lvl, bucket)
-            JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
-            WHERE {_near("r")} {scope.format(a="r")}
-            UNION ALL
-            SELECT d.cell, d.n, d.sx, d.sy, {_inside("d")} FROM incident_coarse_delta d
-            WHERE d.res = :res AND d.day >= :first{t} AND d.day < :stop{t}
-              AND {_near("d")} {scope.format(a="d")}
-        ),
-        edge AS MATERIALIZED (SELECT DISTINCT cell FROM sel WHERE NOT inside)
+        WITH agg AS MATERIALIZED (
+            SELECT s.cell, sum(s.n)::integer AS n, {sums}, bool_and(s.inside) AS whole
+            FROM (
+                SELECT r.cell, {", ".join(f"r.{c}" for c in cols.split(", "))},
+                       {_inside("r")} AS inside
+                FROM unnest(CAST(:lvls{t} AS smallint[]), CAST(:buckets{t} AS integer[]))
+                     b(lvl, bucket)
+                JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
+                WHERE {_near("r")} {scope.format(a="r")}
+                UNION ALL
+                SELECT d.cell, {", ".join(f"d.{c}" for c in cols.split(", "))}, {_inside("d")}
+                FROM incident_coarse_delta d
+                WHERE d.res = :res AND d.day >= :first{t} AND d.day < :stop{t}
+                  AND {_near("d")} {scope.format(a="d")}
+            ) s
+            GROUP BY s.cell
+        )
         SELECT cell, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy
         FROM (
-            SELECT cell, sum(n) AS n, {kept} FROM sel
-            WHERE cell NOT IN (SELECT cell FROM edge) GROUP BY 1
+            SELECT cell, n, sx, sy FROM agg WHERE whole
             UNION ALL
             SELECT i.h3_{res}, {_raw(1, centroids)}
-            FROM edge e JOIN incident i ON i.h3_{res} = e.cell
-            WHERE i.occurred_at >= :t_lo{t} AND i.occurred_at < :t_hi{t} AND {anywhen}
+            FROM agg e JOIN incident i ON i.h3_{res} = e.cell
+            WHERE NOT e.whole
+              AND i.occurred_at >= :t_lo{t} AND i.occurred_at < :t_hi{t} AND {anywhen}
             GROUP BY 1
             {"".join(ends)}
         ) p
