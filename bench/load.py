@@ -4,6 +4,7 @@
     python bench/load.py --cache-mb 0             # the same with the layer cache off
     python bench/load.py --walls 100              # plus 100 open wall screens
     python bench/load.py --city 10000000          # the 10M city (bench/seed.py seeds it)
+    python bench/load.py --demo                   # the demo city of make run (~200k incidents)
     python bench/load.py --smoke                  # the configured database, seconds (a test)
 
 Serves the app as it runs (``python app.py serve``: gunicorn gthread workers, see
@@ -424,12 +425,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=32)
     ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument(
+        "--demo",
+        action="store_true",
+        help="the configured database: the demo city make run loads (~200k incidents, "
+        "the city issue 17 measured), not a bench city",
+    )
     ap.add_argument("--smoke", action="store_true", help="configured database, a few seconds")
     args = ap.parse_args(argv)
 
     if args.smoke:
         args.clients, args.seconds, args.warmup = 3, 2.0, 0.5
         args.walls = min(args.walls, 2) if args.walls else 2
+    if args.smoke or args.demo:
         from geodata.db import database_url
 
         url = database_url()  # the configured database (the test database in a test)
