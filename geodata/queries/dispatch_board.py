@@ -112,17 +112,30 @@ def list_rows(session: Session, kind: str, w: Window, *, limit: int) -> list[dic
 def list_counts(session: Session, w: Window) -> dict[str, int]:
     """How many incidents each list holds (all of them, not only those shown).
 
-    Two reads, each through the index that fits it, instead of one pass over the whole
-    table: the open cases (every list but the intake holds only open cases) through
-    ``ix_incident_open`` (an index-only scan), the day's intake through the received
-    time."""
+    Each count is its own index range, so none grows with the open cases at large: the
+    day's intake through the received time, the queue through ``ix_incident_waiting``,
+    the overdue cases one running clock at a time (dispatched / resolving: disjoint
+    statuses) through ``ix_incident_open``, the escalated through
+    ``ix_incident_escalated``, the suspensions under review through the suspended cases.
+    One pass over every open case counted the last four at once: at 10M, ~107k cases,
+    20-30 ms."""
     scope_sql = f"AND {_in_scope(w.scope)}"
-    parts = ", ".join(f"count(*) FILTER (WHERE {_WHERE[k]}) AS {k}" for k in LISTS if k != "intake")
-    sql = f"""SELECT (SELECT count(*) FROM incident i WHERE {_WHERE["intake"]} {scope_sql})
-                     AS intake, o.*
-              FROM (SELECT {parts} FROM incident i WHERE {cs.is_open()} {scope_sql}) o"""
+    counts = {
+        "intake": _WHERE["intake"],
+        "queue": _WHERE["queue"],
+        "late_accept": cs.overdue_accept(),
+        "late_resolve": cs.overdue_resolve(),
+        "escalated": _WHERE["escalated"],
+        "review": _WHERE["review"],
+    }
+    sql = "SELECT " + ", ".join(
+        f"(SELECT count(*) FROM incident i WHERE {cond} {scope_sql}) AS {k}"
+        for k, cond in counts.items()
+    )
     row = session.execute(text(sql), _params(w)).mappings().one()
-    return {k: int(row[k]) for k in LISTS}
+    got = {k: int(row[k]) for k in counts}
+    got["overdue"] = got.pop("late_accept") + got.pop("late_resolve")
+    return {k: got[k] for k in LISTS}
 
 
 def intake_breakdown(
