@@ -183,8 +183,7 @@ def snapshot(
     b = bounds(now)
     open_now = q.open_cases(s, b.now, scope)  # read once for the KPIs and the handoff
     tiles = kpis(s, b, scope, lang, open_now)
-    cats = q.top_categories(s, b.day_ago, b.now, scope, TOP_N)
-    grids = q.top_grids(s, b.day_ago, b.now, scope, TOP_N)
+    cats, grids = q.top_received(s, b.day_ago, b.now, scope, TOP_N)
     feed = cases.feed(s, b.now, scope, lang)
     countdowns = cases.countdowns(s, b.now, scope, lang)
     handoff = cases.handoff(open_now, lang)

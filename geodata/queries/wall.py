@@ -335,40 +335,38 @@ def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[st
     return out
 
 
-def top_categories(
+def top_received(
     session: Session, start: datetime, end: datetime, scope: str | None, limit: int
-) -> list[tuple[str, int]]:
-    """``[(category_code, count)]`` of cases received in ``[start, end)``, largest first."""
+) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:
+    """The cases received in ``[start, end)`` by category ``[(category_code, count)]``
+    and by grid ``[(grid code, grid name, count)]``, each largest first, at most
+    ``limit``: one read of the received time's covering index for both (it includes the
+    category and the grid), grids counted first and then named. Two reads of the same
+    rows took 8 + 9 ms at 10M."""
     where, params = scope_filter(scope)
     sql = f"""
-        SELECT i.category_code, count(*) AS n
-        FROM incident i
-        WHERE {cs.received()} AND {cs.counted()} {where}
-        GROUP BY i.category_code
-        ORDER BY n DESC, i.category_code
-        LIMIT :limit
+        WITH c AS (
+            SELECT i.category_code, i.grid_id, GROUPING(i.category_code) AS by_grid,
+                   count(*) AS n
+            FROM incident i
+            WHERE {cs.received()} AND {cs.counted()} {where}
+            GROUP BY GROUPING SETS ((i.category_code), (i.grid_id))
+        )
+        (SELECT 'category' AS kind, c.category_code AS code, NULL AS name, c.n FROM c
+         WHERE c.by_grid = 0 ORDER BY c.n DESC, c.category_code LIMIT :limit)
+        UNION ALL
+        (SELECT 'grid', g.code, g.name, c.n FROM c JOIN area g ON g.id = c.grid_id
+         WHERE c.by_grid = 1 ORDER BY c.n DESC, g.code LIMIT :limit)
     """
     rows = session.execute(text(sql), {"start": start, "end": end, "limit": limit, **params})
-    return [(str(code), int(n)) for code, n in rows]
-
-
-def top_grids(
-    session: Session, start: datetime, end: datetime, scope: str | None, limit: int
-) -> list[tuple[str, str, int]]:
-    """``[(grid code, grid name, count)]`` of cases received in ``[start, end)``, largest
-    first."""
-    where, params = scope_filter(scope)
-    sql = f"""
-        SELECT g.code, g.name, c.n
-        FROM (SELECT i.grid_id, count(*) AS n FROM incident i
-              WHERE {cs.received()} AND {cs.counted()} {where}
-              GROUP BY i.grid_id) c
-        JOIN area g ON g.id = c.grid_id  -- counted per grid first, then named
-        ORDER BY c.n DESC, g.code
-        LIMIT :limit
-    """
-    rows = session.execute(text(sql), {"start": start, "end": end, "limit": limit, **params})
-    return [(str(code), str(name), int(n)) for code, name, n in rows]
+    cats: list[tuple[str, int]] = []
+    grids: list[tuple[str, str, int]] = []
+    for kind, code, name, n in rows:
+        if kind == "category":
+            cats.append((str(code), int(n)))
+        else:
+            grids.append((str(code), str(name), int(n)))
+    return cats, grids
 
 
 def patrol_counts(session: Session, b: Bounds, scope: str | None) -> dict[str, int]:
