@@ -50,7 +50,8 @@ CHUNK = 250_000  # incidents per committed chunk
 # Above this many incidents to add, indexes and foreign keys are set aside for the load.
 SET_ASIDE_ABOVE = 2_000_000
 LOADED = ("incident", "incident_reporter", "incident_event", "incident_feedback")
-ROLLUPS = ("incident_rollup", "incident_coarse", "open_case_count")  # rebuilt after a large load
+# rebuilt after a large load (their triggers were off)
+ROLLUPS = ("incident_rollup", "incident_coarse", "open_case_count", "incident_hour_count")
 DRAWERS = 2  # processes drawing the next chunks while one is written
 SEED_LOCK = 20261216  # one seeder per database at a time
 STATE_KEY = "minqing_bench"  # the key of the JSON in the database comment
@@ -255,7 +256,7 @@ def _rebuild_rollups(say: Any) -> None:
     from sqlalchemy import text
 
     from geodata.db import session_scope
-    from geodata.queries import coarse, open_counts, rollup
+    from geodata.queries import coarse, hour_counts, open_counts, rollup
 
     with session_scope(admin=True) as r:
         r.execute(text("SET LOCAL work_mem = '256MB'"))
@@ -263,6 +264,7 @@ def _rebuild_rollups(say: Any) -> None:
             ("incident_rollup", rollup.rebuild),
             ("incident_coarse", coarse.rebuild),
             ("open_case_count", open_counts.rebuild),
+            ("incident_hour_count", hour_counts.rebuild),
         ):
             t0 = time.perf_counter()
             rows = rebuild(r)

@@ -102,9 +102,9 @@ def downgrade(revision: str) -> None:
 
 @db.command("rollup-check")
 def rollup_check() -> None:
-    """Compare the incident rollups (0024's, the coarse one of 0028) and the open cases'
-    counters (0032) with a direct GROUP BY of the incidents; exit 1 if any differs (then
-    run ``db rollup-rebuild``)."""
+    """Compare the incident rollups (0024's, the coarse one of 0028), the open cases'
+    counters (0032) and the counters per hour (0033) with a direct GROUP BY of the
+    incidents; exit 1 if any differs (then run ``db rollup-rebuild``)."""
     from governance import rollup
     from governance.uow import unit_of_work
 
@@ -113,6 +113,7 @@ def rollup_check() -> None:
             "incident rollup": rollup.check(s),
             "coarse rollup": rollup.check_coarse(s),
             "open case counts": rollup.check_open(s),
+            "hour counts": rollup.check_hours(s),
         }
     for name, drift in drifts.items():
         if drift.exact:
@@ -127,8 +128,8 @@ def rollup_check() -> None:
 
 @db.command("rollup-rebuild")
 def rollup_rebuild() -> None:
-    """Recompute the incident rollups (0024's, the coarse one) and the open cases'
-    counters in one transaction
+    """Recompute the incident rollups (0024's, the coarse one) and the counters (open
+    cases, per hour) in one transaction
     (after a bulk load with the triggers disabled, or as a repair); incident writers wait
     until it commits."""
     from governance import rollup
@@ -138,7 +139,8 @@ def rollup_rebuild() -> None:
         rows = rollup.rebuild(s)
         coarse = rollup.rebuild_coarse(s)
         opened = rollup.rebuild_open(s)
+        hours = rollup.rebuild_hours(s)
     click.echo(
         f"incident rollup rebuilt: {rows} rows; coarse rollup: {coarse} rows; "
-        f"open case counts: {opened} rows"
+        f"open case counts: {opened} rows; hour counts: {hours} rows"
     )

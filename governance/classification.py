@@ -428,6 +428,11 @@ REGISTRY: dict[str, dict[str, ColumnClass]] = {
     # the dispatch board: counts of cases, no one's data.
     "open_case_count": {**_plain("street", "status", "dept", "n")},
     "open_case_delta": {**_plain("street", "status", "dept", "n")},
+    # Cases received / resolved / resolved on time per hour x street code prefix, and the
+    # deltas not folded in yet (migration 0033_hour_counts), kept by triggers for the
+    # wall's figures of today: counts of cases, no one's data.
+    "incident_hour_count": {**_plain("kind", "hour", "street", "n")},
+    "incident_hour_delta": {**_plain("kind", "hour", "street", "n")},
 }
 
 

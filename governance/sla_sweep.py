@@ -81,6 +81,8 @@ def start_background(interval_seconds: int) -> None:
                     rollup.compact(s, wait=False)
                 with unit_of_work() as s:  # the open cases' counters' log (migration 0032)
                     rollup.compact_open(s, wait=False)
+                with unit_of_work() as s:  # the counters per hour's log (migration 0033)
+                    rollup.compact_hours(s, wait=False)
                 spikes.maybe_run(get_settings().spike_seconds)  # 突增预警, its own unit
                 if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):

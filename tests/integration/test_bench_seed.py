@@ -126,13 +126,14 @@ def test_a_stopped_seed_resumes_to_the_city_an_uninterrupted_one_writes(
     assert whole["incidents"][0] == 1_200  # type: ignore[index]
     assert whole["triggers off"] == []
     # ... and the rollups were rebuilt: equal to a direct GROUP BY
-    from geodata.queries import coarse, open_counts, rollup
+    from geodata.queries import coarse, hour_counts, open_counts, rollup
 
     eng = create_engine(owner)
     with Session(eng) as s:
         assert rollup.check(s).exact, rollup.check(s)
         assert coarse.check(s).exact, coarse.check(s)
         assert open_counts.check(s).exact, open_counts.check(s)
+        assert hour_counts.check(s).exact, hour_counts.check(s)
         assert "open_case_ins" in stopped["triggers off"]  # type: ignore[operator]
         assert s.execute(text("SELECT count(*) FROM incident_rollup")).scalar_one() > 0
         # the benchmarks show the screens at the city's last 18:00, not at the real time
