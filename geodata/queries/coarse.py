@@ -186,7 +186,6 @@ def cell_counts_sql(
     lo, hi = _span(where, *days)
     tiles = buckets(lo, hi)
     scope = "AND {a}.street LIKE :scope" if where.scope else ""
-    kept = "sum(sx) AS sx, sum(sy) AS sy" if centroids else "0 AS sx, 0 AS sy"
     anywhen = where.sql(window=False)
     t = tag
     params: dict[str, object] = {
