@@ -36,7 +36,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state
-from geodata.queries.layers import IncidentWhere, _bbox_params
+from geodata.queries.layers import SCOPED_GRIDS, IncidentWhere, _bbox_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
 from geodata.queries.rollup import TZ, Drift, local_midnight, whole_days
 from geodata.queries.rollup import h3_counts as fine_h3_counts
@@ -248,6 +248,72 @@ def cell_counts_sql(
             {"".join(ends)}
         ) p
         GROUP BY cell
+    """
+    return sql, params
+
+
+def period_counts_sql(
+    scope: str | None,
+    res: int,
+    periods: Sequence[tuple[datetime, datetime]],
+    now: datetime,
+) -> tuple[str, dict[str, object]] | None:
+    """Rows ``cell, n0, n1, ...`` (``bigint``, zeros included): each cell's counted
+    incidents in each period ``[a, b)``, anywhere (no viewport), in the area scope, read
+    in one pass over the rows of every period's buckets and pending deltas, each period's
+    partial days from the cases (added, or taken off a day read whole). None where the
+    rollup does not serve (a resolution it does not hold, a community or grid scope) or a
+    period holds no whole local day. With no viewport there is no edge to test: each row
+    is summed whole (the hot cells of the wall; :func:`cell_counts_sql` with the world as
+    its viewport read each period apart and tested every row's box)."""
+    if not periods or not serves(IncidentWhere(start=now, end=now, scope=scope), res):
+        return None
+    params: dict[str, object] = {"res": res, **({"scope": scope + "%"} if scope else {})}
+    in_scope = "AND {a}.street LIKE :scope" if scope else ""
+    raw_scope = f"AND i.grid_id IN {SCOPED_GRIDS}" if scope else ""
+    tags: list[int] = []
+    lvls: list[int] = []
+    bks: list[int] = []
+    parts: list[str] = []
+    for p, (a, b) in enumerate(periods):
+        days = whole_days(a, b)
+        if days is None:
+            return None
+        lo, hi = _span(IncidentWhere(start=a, end=b, scope=scope, now=now), *days)
+        for lv, bk in buckets(lo, hi):
+            tags.append(p)
+            lvls.append(lv)
+            bks.append(bk)
+        params[f"first{p}"], params[f"stop{p}"] = lo, hi
+        parts.append(f"""
+            SELECT {p}, d.cell, d.n FROM incident_coarse_delta d
+            WHERE d.res = :res AND d.day >= :first{p} AND d.day < :stop{p}
+              {in_scope.format(a="d")}""")
+        for k, (x, y) in enumerate(((a, local_midnight(lo)), (local_midnight(hi), b))):
+            if x == y:
+                continue
+            sign = 1 if x < y else -1
+            params[f"a{p}_{k}"], params[f"b{p}_{k}"] = min(x, y), max(x, y)
+            parts.append(f"""
+                SELECT {p}, i.h3_{res}, ({sign} * count(*))::integer FROM incident i
+                WHERE i.occurred_at >= :a{p}_{k} AND i.occurred_at < :b{p}_{k}
+                  AND {case_state.counted()} {raw_scope}
+                GROUP BY 2""")
+    params |= {"ptags": tags, "plvls": lvls, "pbuckets": bks}
+    sums = ", ".join(
+        f"coalesce(sum(u.n) FILTER (WHERE u.p = {p}), 0)::bigint AS n{p}"
+        for p in range(len(periods))
+    )
+    rows = f"""
+        SELECT b.p, r.cell, r.n
+        FROM unnest(CAST(:ptags AS integer[]), CAST(:plvls AS smallint[]),
+                    CAST(:pbuckets AS integer[])) b(p, lvl, bucket)
+        JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
+        {in_scope.format(a="r")}"""
+    sql = f"""
+        SELECT u.cell, {sums}
+        FROM ({" UNION ALL ".join([rows, *parts])}) u(p, cell, n)
+        GROUP BY u.cell
     """
     return sql, params
 

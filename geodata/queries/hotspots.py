@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from geodata.models import H3_RESOLUTIONS
 from geodata.queries import case_state, coarse
-from geodata.queries.layers import IncidentWhere, scope_filter
+from geodata.queries.layers import scope_filter
 
 # merged duplicates (their surviving case counts) and rejected reports are not cases
 COUNTED = case_state.counted()
-WORLD = (-180.0, -90.0, 180.0, 90.0)  # a viewport every row's box lies inside
 
 
 def _column(res: int) -> str:
@@ -124,23 +123,17 @@ def _rollup_counts(
     scope: str | None, res: int, prev_start: datetime, start: datetime, end: datetime
 ) -> tuple[str, dict[str, object]] | None:
     """SQL rows ``cell, n, p``: each cell's counts in ``[start, end)`` and
-    ``[prev_start, start)`` from the coarse rollup (``coarse.cell_counts_sql`` over the
-    whole world, so every row is summed and only the periods' partial days are read raw),
-    or None where the rollup does not serve (a finer resolution, a community or grid
-    scope)."""
-    parts = []
-    for tag, (a, b) in (("_n", (start, end)), ("_p", (prev_start, start))):
-        where = IncidentWhere(start=a, end=b, scope=scope, now=end)
-        built = coarse.cell_counts_sql(WORLD, where, res, centroids=False, tag=tag)
-        if built is None:
-            return None
-        parts.append(built)
-    (now_sql, now_params), (prev_sql, prev_params) = parts
-    sql = f"""
-        SELECT cell, coalesce(c.n, 0)::float8 AS n, coalesce(o.n, 0)::float8 AS p
-        FROM ({now_sql}) c FULL JOIN ({prev_sql}) o USING (cell)
-        WHERE c.n > 0 OR o.n > 0"""
-    return sql, {**prev_params, **now_params}
+    ``[prev_start, start)`` from the coarse rollup, both periods in one pass
+    (``coarse.period_counts_sql``: only the periods' partial days are read raw), or None
+    where the rollup does not serve (a finer resolution, a community or grid scope)."""
+    built = coarse.period_counts_sql(scope, res, [(start, end), (prev_start, start)], end)
+    if built is None:
+        return None
+    sql, params = built
+    return (
+        f"SELECT cell, n0::float8 AS n, n1::float8 AS p FROM ({sql}) c WHERE n0 > 0 OR n1 > 0",
+        params,
+    )
 
 
 def top_categories(
