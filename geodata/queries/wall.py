@@ -337,7 +337,11 @@ def top_received(
          WHERE c.by_grid = 0 ORDER BY c.n DESC, c.category_code LIMIT :limit)
         UNION ALL
         (SELECT 'grid', g.code, g.name, c.n FROM c JOIN area g ON g.id = c.grid_id
-         WHERE c.by_grid = 1 ORDER BY c.n DESC, g.code LIMIT :limit)
+         WHERE c.by_grid = 1
+           -- only the grids that can rank are named (ties at the last place included)
+           AND c.n >= coalesce((SELECT k.n FROM c k WHERE k.by_grid = 1 AND k.grid_id IS NOT NULL
+                                ORDER BY k.n DESC LIMIT 1 OFFSET :limit - 1), 0)
+         ORDER BY c.n DESC, g.code LIMIT :limit)
     """
     rows = session.execute(text(sql), {"start": start, "end": end, "limit": limit, **params})
     cats: list[tuple[str, int]] = []
