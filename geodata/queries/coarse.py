@@ -35,7 +35,7 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geodata.queries import case_state
+from geodata.queries import case_state, counters
 from geodata.queries.layers import SCOPED_GRIDS, IncidentWhere, _bbox_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
 from geodata.queries.rollup import TZ, Drift, local_midnight, whole_days
@@ -327,13 +327,7 @@ COMPACT_LOCK: Final = 1_700_028  # migration 0028's advisory lock of the compact
 def compact(session: Session, wait: bool = True) -> int | None:
     """Fold the committed deltas into the rows; returns the rows written, or None when
     another compaction holds the lock and ``wait`` is false (the sweep then skips)."""
-    if wait:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
-    elif not session.execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK}
-    ).scalar_one():
-        return None
-    return int(session.execute(text("SELECT incident_coarse_compact()")).scalar_one())
+    return counters.compact(session, COMPACT_LOCK, "incident_coarse_compact", wait)
 
 
 def rebuild(session: Session) -> int:

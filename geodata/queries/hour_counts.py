@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
+from geodata.queries import counters
 from geodata.queries.layers import scope_filter
 from geodata.queries.open_counts import STREET_DIGITS, serves, street_params
 from geodata.queries.rollup import Drift
@@ -65,7 +66,8 @@ def counts(
     """``{window: {kind: n}}`` for each half-open window ``[a, b)`` (timezone-aware) in
     the area scope: the whole hours from the counters where they serve the scope, the rest
     from the cases (``kept=False``: all from the cases, for a check). One statement."""
-    where, params = scope_filter(scope)
+    where, scoped = scope_filter(scope)
+    params: dict[str, object] = dict(scoped)
     street = "AND street LIKE :street" if scope else ""
     use = kept and serves(scope)
     if use:
@@ -113,49 +115,18 @@ def _truth() -> str:
 def compact(session: Session, wait: bool = True) -> int | None:
     """Fold the committed deltas into the counters; returns the rows written, or None
     when another compaction holds the lock and ``wait`` is false (the sweep then skips)."""
-    if wait:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
-    elif not session.execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK}
-    ).scalar_one():
-        return None
-    return int(session.execute(text("SELECT incident_hour_compact()")).scalar_one())
+    return counters.compact(session, COMPACT_LOCK, "incident_hour_compact", wait)
 
 
 def rebuild(session: Session) -> int:
     """Recompute the counters from ``incident`` in the caller's transaction (writers of
     incidents wait); returns their row count."""
-    session.execute(text("LOCK TABLE incident IN SHARE MODE"))
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
-    session.execute(text("TRUNCATE incident_hour_count, incident_hour_delta"))
-    rows = session.execute(
-        text(f"""
-        INSERT INTO incident_hour_count ({KEY}, n)
-        SELECT {KEY}, count(*) FROM ({_truth()}) t GROUP BY {KEY} ORDER BY {KEY}""")
-    ).rowcount  # type: ignore[attr-defined]
-    session.execute(text("ANALYZE incident_hour_count"))
-    return int(rows or 0)
+    return counters.rebuild(
+        session, COMPACT_LOCK, "incident_hour_count", "incident_hour_delta", KEY, _truth()
+    )
 
 
 def check(session: Session) -> Drift:
     """Compare the counters plus pending deltas with a direct ``GROUP BY`` of the cases:
-    keys whose counts differ (``uncovered`` is always 0: no boxes here)."""
-    rows = session.execute(
-        text(f"""
-        WITH truth AS (SELECT {KEY}, count(*) AS n FROM ({_truth()}) t GROUP BY {KEY}),
-             kept AS (SELECT {KEY}, sum(n) AS n
-                      FROM (SELECT {KEY}, n FROM incident_hour_count
-                            UNION ALL SELECT {KEY}, n FROM incident_hour_delta) u
-                      GROUP BY {KEY} HAVING sum(n) <> 0)
-        SELECT CAST(ROW(coalesce(t.kind, k.kind), coalesce(t.hour, k.hour),
-                        coalesce(t.street, k.street)) AS text), k.n, t.n
-        FROM truth t FULL JOIN kept k
-          ON (k.kind, k.hour, k.street) = (t.kind, t.hour, t.street)
-        WHERE t.n IS DISTINCT FROM k.n
-        ORDER BY 1""")
-    ).all()
-    examples = tuple(
-        (str(key), None if a is None else int(a), None if b is None else int(b))
-        for key, a, b in rows[:5]
-    )
-    return Drift(len(rows), 0, examples)
+    keys whose counts differ."""
+    return counters.check(session, "incident_hour_count", "incident_hour_delta", KEY, _truth())

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
+from geodata.queries import counters
 from geodata.queries.rollup import Drift
 
 KEY: Final = "street, status, dept"
@@ -58,49 +58,18 @@ def _truth(alias: str = "i") -> str:
 def compact(session: Session, wait: bool = True) -> int | None:
     """Fold the committed deltas into the counters; returns the rows written, or None
     when another compaction holds the lock and ``wait`` is false (the sweep then skips)."""
-    if wait:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
-    elif not session.execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK}
-    ).scalar_one():
-        return None
-    return int(session.execute(text("SELECT open_case_compact()")).scalar_one())
+    return counters.compact(session, COMPACT_LOCK, "open_case_compact", wait)
 
 
 def rebuild(session: Session) -> int:
     """Recompute the counters from ``incident`` in the caller's transaction (writers of
     incidents wait); returns their row count."""
-    session.execute(text("LOCK TABLE incident IN SHARE MODE"))
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": COMPACT_LOCK})
-    session.execute(text("TRUNCATE open_case_count, open_case_delta"))
-    rows = session.execute(
-        text(f"""
-        INSERT INTO open_case_count ({KEY}, n)
-        SELECT {KEY}, count(*) FROM ({_truth()}) t GROUP BY {KEY} ORDER BY {KEY}""")
-    ).rowcount  # type: ignore[attr-defined]
-    session.execute(text("ANALYZE open_case_count"))
-    return int(rows or 0)
+    return counters.rebuild(
+        session, COMPACT_LOCK, "open_case_count", "open_case_delta", KEY, _truth()
+    )
 
 
 def check(session: Session) -> Drift:
     """Compare the counters plus pending deltas with a direct ``GROUP BY`` of the open
-    cases: keys whose counts differ (``uncovered`` is always 0: no boxes here)."""
-    rows = session.execute(
-        text(f"""
-        WITH truth AS (SELECT {KEY}, count(*) AS n FROM ({_truth()}) t GROUP BY {KEY}),
-             kept AS (SELECT {KEY}, sum(n) AS n
-                      FROM (SELECT {KEY}, n FROM open_case_count
-                            UNION ALL SELECT {KEY}, n FROM open_case_delta) u
-                      GROUP BY {KEY} HAVING sum(n) <> 0)
-        SELECT CAST(ROW(coalesce(t.street, k.street), coalesce(t.status, k.status),
-                        coalesce(t.dept, k.dept)) AS text), k.n, t.n
-        FROM truth t FULL JOIN kept k
-          ON (k.street, k.status, k.dept) = (t.street, t.status, t.dept)
-        WHERE t.n IS DISTINCT FROM k.n
-        ORDER BY 1""")
-    ).all()
-    examples = tuple(
-        (str(key), None if a is None else int(a), None if b is None else int(b))
-        for key, a, b in rows[:5]
-    )
-    return Drift(len(rows), 0, examples)
+    cases: keys whose counts differ."""
+    return counters.check(session, "open_case_count", "open_case_delta", KEY, _truth())
