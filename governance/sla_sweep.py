@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from geodata.db import ALL_AREAS, scope_within
 from geodata.queries import sla as q
-from governance import crosscheck_alerts, emerging, patrol_plan, rollup, sla, spikes
+from governance import crosscheck_alerts, emerging, patrol_plan, rollup, sla, spikes, wall
 from governance.filters import LOCAL_TZ
 from governance.uow import unit_of_work
 from settings import get_settings
@@ -83,6 +83,8 @@ def start_background(interval_seconds: int) -> None:
                     rollup.compact_open(s, wait=False)
                 with unit_of_work() as s:  # the counters per hour's log (migration 0033)
                     rollup.compact_hours(s, wait=False)
+                with unit_of_work() as s, scope_within(s, ALL_AREAS):  # the walls' next marks
+                    wall.keep_marks_ahead(s)
                 spikes.maybe_run(get_settings().spike_seconds)  # 突增预警, its own unit
                 if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):

@@ -204,3 +204,9 @@ def snapshot(
         handoff=handoff,
         hotspots=hot,
     )
+
+
+def keep_marks_ahead(s: Session, now: datetime | None = None) -> int:
+    """Keep the marks the walls' "yesterday at this time" will want next, before they ask
+    (the background sweep, each round; ``geodata.queries.wall.keep_marks_ahead``)."""
+    return q.keep_marks_ahead(s, now or datetime.now(LOCAL_TZ))

@@ -247,6 +247,47 @@ def checkpoint(session: Session, hour: datetime, scope: str | None) -> Checkpoin
     return Checkpoint({k: int(row[k]) for k in _KEYS}, tuple(int(d) for d in row["dues"] or ()))
 
 
+def _kept_checkpoint(session: Session, hour: datetime, scope: str | None) -> Checkpoint:
+    """The checkpoint of mark ``hour`` for ``scope``: kept, or rebuilt and kept."""
+    return kept.through(
+        session,
+        CHECKPOINT_KIND,
+        scope or "",
+        (kept.ALL_BEFORE, hour),
+        "v2",
+        lambda: checkpoint(session, hour, scope),
+        Checkpoint.dump,
+        Checkpoint.load,
+        keep_days=CHECKPOINT_KEEP_DAYS,
+    )
+
+
+def keep_marks_ahead(session: Session, now: datetime, ahead: int = 2) -> int:
+    """Rebuild and keep, before a wall asks, the marks its "yesterday at this time" will
+    want next: for every scope a wall read a mark of within the last day, the marks from
+    the one nearest to ``now - 24 h`` to ``ahead`` marks after it (all long past, so they
+    can be kept now). Without this the first refresh after each mark paid its rebuild
+    (0.5 s for the city at 10M) every ten minutes. Returns the marks rebuilt."""
+    day_ago = now.astimezone(UTC) - timedelta(days=1)
+    floor = day_ago - (day_ago - _EPOCH) % MARK
+    marks = [floor + k * MARK for k in range(ahead + 1)]
+    scopes = session.execute(
+        text("""SELECT DISTINCT scope FROM kept_figure
+                 WHERE kind = :kind AND period_end >= :since ORDER BY 1"""),
+        {"kind": CHECKPOINT_KIND, "since": floor - timedelta(days=1)},
+    ).scalars()
+    built = 0
+    for scope in list(scopes):
+        for hour in marks:
+            had = kept.get_json(
+                session, CHECKPOINT_KIND, scope, kept.ALL_BEFORE, hour, "v2", Checkpoint.load
+            )
+            if had is None:
+                _kept_checkpoint(session, hour, scope or None)
+                built += 1
+    return built
+
+
 def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[str, int]:
     """The same counts as they stood at ``at`` (past), exactly as a rebuild from the
     timeline (``case_state.states_at``) gives them, read in a time that does not grow
@@ -263,23 +304,14 @@ def open_counts_at(session: Session, at: datetime, scope: str | None) -> dict[st
       mark of the timeline, five minutes), where each stood at ``at`` less where it
       stood at ``H``, both counted against ``at``'s clock.
 
-    A mark's rebuild is paid by the first refresh that needs it (0.5 s for the city at
-    10M), once per mark and scope; hourly marks left up to half an hour to replay, at
-    10M about 2,900 cases and 55 ms on every refresh.
+    A mark's rebuild (0.5 s for the city at 10M) is paid once per mark and scope, by the
+    sweep ahead of the walls (:func:`keep_marks_ahead`) or else by the first refresh that
+    needs it; hourly marks left up to half an hour to replay, at 10M about 2,900 cases and
+    55 ms on every refresh.
     """
     floor = at.astimezone(UTC) - (at - _EPOCH) % MARK
     hour = floor + MARK if at - floor > MARK / 2 and floor + MARK <= datetime.now(UTC) else floor
-    cp = kept.through(
-        session,
-        CHECKPOINT_KIND,
-        scope or "",
-        (kept.ALL_BEFORE, hour),
-        "v2",
-        lambda: checkpoint(session, hour, scope),
-        Checkpoint.dump,
-        Checkpoint.load,
-        keep_days=CHECKPOINT_KEEP_DAYS,
-    )
+    cp = _kept_checkpoint(session, hour, scope)
     out = dict(cp.counts)
     ran_out = bisect_left(cp.dues, _micros(at)) - bisect_left(cp.dues, _micros(hour))
     out["overdue"] += ran_out  # negative when the hour is after ``at``

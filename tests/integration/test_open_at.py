@@ -246,3 +246,34 @@ def test_history_loaded_later_drops_the_kept_hour(people) -> None:  # type: igno
     finally:
         if iid is not None:
             forget([iid])
+
+
+def test_the_sweep_keeps_the_next_marks_before_a_wall_asks(people) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Once a wall of a scope has read a mark, ``keep_marks_ahead`` (the sweep, each round)
+    keeps the marks its "yesterday at this time" wants next: the one nearest to now - 24 h
+    and the two after, each equal to a rebuild; nothing for a scope no wall asked about,
+    nothing again once kept."""
+    from geodata.queries import kept, wall
+
+    street = people["sup"].scope
+    now = datetime.now(UTC)
+    day_ago = now - timedelta(days=1)
+    floor = day_ago - (day_ago - datetime(1970, 1, 1, tzinfo=UTC)) % wall.MARK
+    with session_scope(admin=True) as s:
+        s.execute(text("DELETE FROM kept_figure WHERE kind = :k"), {"k": wall.CHECKPOINT_KIND})
+        assert wall.keep_marks_ahead(s, now) == 0  # no wall has asked
+        wall.open_counts_at(s, day_ago, street)  # a wall of the street: its nearest mark
+        assert wall.keep_marks_ahead(s, now) == 2  # the other two
+        assert wall.keep_marks_ahead(s, now) == 0
+        for k in range(3):
+            hour = floor + k * wall.MARK
+            got = kept.get_json(
+                s, wall.CHECKPOINT_KIND, street, kept.ALL_BEFORE, hour, "v2", wall.Checkpoint.load
+            )
+            assert got is not None, hour
+            assert got == wall.checkpoint(s, hour, street), hour
+        city = s.execute(
+            text("SELECT count(*) FROM kept_figure WHERE kind = :k AND scope = ''"),
+            {"k": wall.CHECKPOINT_KIND},
+        ).scalar_one()
+        assert city == 0  # no city-wide wall asked
