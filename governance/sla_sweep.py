@@ -83,8 +83,6 @@ def start_background(interval_seconds: int) -> None:
                     rollup.compact_open(s, wait=False)
                 with unit_of_work() as s:  # the counters per hour's log (migration 0033)
                     rollup.compact_hours(s, wait=False)
-                with unit_of_work() as s, scope_within(s, ALL_AREAS):  # the walls' next marks
-                    wall.keep_marks_ahead(s)
                 spikes.maybe_run(get_settings().spike_seconds)  # 突增预警, its own unit
                 if time.monotonic() - planned >= PATROL_EVERY_SECONDS:
                     with unit_of_work() as s, scope_within(s, ALL_AREAS):
@@ -94,6 +92,9 @@ def start_background(interval_seconds: int) -> None:
                         emerging.daily(s)
                     with unit_of_work() as s:  # blind spots to their subscribers, daily
                         crosscheck_alerts.daily(s)
+                # last: a failure here leaves the round's other work done
+                with unit_of_work() as s, scope_within(s, ALL_AREAS):  # the walls' next marks
+                    wall.keep_marks_ahead(s)
             except Exception:  # the next round tries again
                 log.warning("SLA sweep failed", exc_info=True)
 
