@@ -36,7 +36,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.queries import case_state, counters
-from geodata.queries.layers import SCOPED_GRIDS, IncidentWhere, _bbox_params
+from geodata.queries.layers import SCOPED_GRIDS, IncidentWhere, _bbox_params, _scope_params
 from geodata.queries.layers import h3_counts as raw_h3_counts
 from geodata.queries.rollup import TZ, Drift, local_midnight, whole_days
 from geodata.queries.rollup import h3_counts as fine_h3_counts
@@ -156,7 +156,7 @@ def cell_counts(
     degree: exact sums, another order of rounding); None when :func:`serves` says no or
     the window holds no whole local day (the caller takes another path). Without
     ``centroids`` the means are 0 (density: the raw rows' coordinates are not summed)."""
-    built = cell_counts_sql(bbox, where, res, centroids)
+    built = _cell_counts_sql(bbox, where, res, centroids)
     if built is None:
         return None
     sql, params = built
@@ -172,14 +172,11 @@ def cell_counts(
     ]
 
 
-def cell_counts_sql(
-    bbox: Sequence[float], where: IncidentWhere, res: int, centroids: bool = True, tag: str = ""
+def _cell_counts_sql(
+    bbox: Sequence[float], where: IncidentWhere, res: int, centroids: bool = True
 ) -> tuple[str, dict[str, object]] | None:
-    """The statement behind :func:`cell_counts`, for use inside another (``(sql,
-    params)``, None as there): rows ``cell, n, sx, sy`` (``numeric``; zero counts
-    included), one per cell. The parameters of the window are named with ``tag`` (also
-    ``:res``, the bbox, ``:margin`` and the scope's, which two windows share), so two
-    windows can be read in one statement."""
+    """The statement behind :func:`cell_counts` (``(sql, params)``, None as there): rows
+    ``cell, n, sx, sy`` (zero counts included), one per cell."""
     days = whole_days(where.start, where.end) if serves(where, res) else None
     if days is None:
         return None
@@ -187,17 +184,16 @@ def cell_counts_sql(
     tiles = buckets(lo, hi)
     scope = "AND {a}.street LIKE :scope" if where.scope else ""
     anywhen = where.sql(window=False)
-    t = tag
     params: dict[str, object] = {
         **where.params(),
         **_bbox_params(bbox),
         "res": res,
-        f"lvls{t}": [lv for lv, _ in tiles],
-        f"buckets{t}": [bk for _, bk in tiles],
-        f"first{t}": lo,
-        f"stop{t}": hi,
-        f"t_lo{t}": local_midnight(lo),
-        f"t_hi{t}": local_midnight(hi),
+        "lvls": [lv for lv, _ in tiles],
+        "buckets": [bk for _, bk in tiles],
+        "first": lo,
+        "stop": hi,
+        "t_lo": local_midnight(lo),
+        "t_hi": local_midnight(hi),
         "margin": MARGIN,
     }
     # the window's ends: [start, lo) added or [lo, start) taken off, the same at the end
@@ -208,11 +204,11 @@ def cell_counts_sql(
         if a == b:
             continue
         sign = 1 if a < b else -1
-        params[f"a{k}{t}"], params[f"b{k}{t}"] = min(a, b), max(a, b)
+        params[f"a{k}"], params[f"b{k}"] = min(a, b), max(a, b)
         ends.append(f"""
             UNION ALL
             SELECT i.h3_{res}, {_raw(sign, centroids)} FROM incident i
-            WHERE i.occurred_at >= :a{k}{t} AND i.occurred_at < :b{k}{t} AND {anywhen}
+            WHERE i.occurred_at >= :a{k} AND i.occurred_at < :b{k} AND {anywhen}
             GROUP BY 1""")
     # one pass over the selected rows: per cell, the sums and whether every row's box
     # lies inside the viewport (then the sums are the answer; else the cell is read raw)
@@ -224,14 +220,14 @@ def cell_counts_sql(
             FROM (
                 SELECT r.cell, {", ".join(f"r.{c}" for c in cols.split(", "))},
                        {_inside("r")} AS inside
-                FROM unnest(CAST(:lvls{t} AS smallint[]), CAST(:buckets{t} AS integer[]))
+                FROM unnest(CAST(:lvls AS smallint[]), CAST(:buckets AS integer[]))
                      b(lvl, bucket)
                 JOIN incident_coarse r ON r.res = :res AND r.lvl = b.lvl AND r.bucket = b.bucket
                 WHERE {_near("r")} {scope.format(a="r")}
                 UNION ALL
                 SELECT d.cell, {", ".join(f"d.{c}" for c in cols.split(", "))}, {_inside("d")}
                 FROM incident_coarse_delta d
-                WHERE d.res = :res AND d.day >= :first{t} AND d.day < :stop{t}
+                WHERE d.res = :res AND d.day >= :first AND d.day < :stop
                   AND {_near("d")} {scope.format(a="d")}
             ) s
             GROUP BY s.cell
@@ -243,7 +239,7 @@ def cell_counts_sql(
             SELECT i.h3_{res}, {_raw(1, centroids)}
             FROM agg e JOIN incident i ON i.h3_{res} = e.cell
             WHERE NOT e.whole
-              AND i.occurred_at >= :t_lo{t} AND i.occurred_at < :t_hi{t} AND {anywhen}
+              AND i.occurred_at >= :t_lo AND i.occurred_at < :t_hi AND {anywhen}
             GROUP BY 1
             {"".join(ends)}
         ) p
@@ -264,11 +260,11 @@ def period_counts_sql(
     partial days from the cases (added, or taken off a day read whole). None where the
     rollup does not serve (a resolution it does not hold, a community or grid scope) or a
     period holds no whole local day. With no viewport there is no edge to test: each row
-    is summed whole (the hot cells of the wall; :func:`cell_counts_sql` with the world as
+    is summed whole (the hot cells of the wall; :func:`cell_counts` with the world as
     its viewport read each period apart and tested every row's box)."""
     if not periods or not serves(IncidentWhere(start=now, end=now, scope=scope), res):
         return None
-    params: dict[str, object] = {"res": res, **({"scope": scope + "%"} if scope else {})}
+    params: dict[str, object] = {"res": res, **_scope_params(scope)}
     in_scope = "AND {a}.street LIKE :scope" if scope else ""
     raw_scope = f"AND i.grid_id IN {SCOPED_GRIDS}" if scope else ""
     tags: list[int] = []

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
 from geodata.queries import counters
+from geodata.queries.coarse import STREET_DIGITS
 from geodata.queries.layers import scope_filter
-from geodata.queries.open_counts import STREET_DIGITS, serves, street_params
+from geodata.queries.open_counts import serves
 from geodata.queries.rollup import Drift
 
 KINDS: Final = ("received", "resolved", "on_time")
@@ -68,10 +69,8 @@ def counts(
     from the cases (``kept=False``: all from the cases, for a check). One statement."""
     where, scoped = scope_filter(scope)
     params: dict[str, object] = dict(scoped)
-    street = "AND street LIKE :street" if scope else ""
+    street = "AND street LIKE :scope" if scope else ""  # scope_filter's parameter
     use = kept and serves(scope)
-    if use:
-        params = {**params, **street_params(scope)}
     parts: list[str] = []
     for w, (a, b) in enumerate(windows.values()):
         ha = math.ceil(a.timestamp() / HOUR_SECONDS)

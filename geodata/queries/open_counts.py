@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from geodata.queries import case_state as cs
 from geodata.queries import counters
+from geodata.queries.coarse import STREET_DIGITS
 from geodata.queries.rollup import Drift
 
 KEY: Final = "street, status, dept"
-STREET_DIGITS: Final = 9  # the street's code prefix (governance.access.LEVEL_DIGITS)
 COMPACT_LOCK: Final = 1_700_032  # migration 0032's advisory lock of the compaction
 
 
@@ -31,9 +31,10 @@ def serves(scope: str | None) -> bool:
 
 def counts_sql(scoped: bool) -> str:
     """``(status, dept, n)``: the open cases per status and lead department (``dept`` 0:
-    none) in the scope (``scoped``: the street prefix parameter ``:street``), counters
-    plus pending deltas. Only statuses and departments with open cases."""
-    where = "WHERE street LIKE :street" if scoped else ""
+    none) in the scope (``scoped``: the code prefix parameter ``:scope`` of
+    ``layers.scope_filter``), counters plus pending deltas. Only statuses and departments
+    with open cases."""
+    where = "WHERE street LIKE :scope" if scoped else ""
     return f"""
         SELECT status, dept, sum(n)::bigint AS n
         FROM (SELECT status, dept, n FROM open_case_count {where}
@@ -41,10 +42,6 @@ def counts_sql(scoped: bool) -> str:
               SELECT status, dept, n FROM open_case_delta {where}) u
         GROUP BY status, dept
         HAVING sum(n) <> 0"""
-
-
-def street_params(scope: str | None) -> dict[str, str]:
-    return {"street": scope + "%"} if scope else {}
 
 
 def _truth(alias: str = "i") -> str:

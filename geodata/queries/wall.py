@@ -153,7 +153,6 @@ def open_cases(
             WHERE g.n <> 0
             ORDER BY g.status, 2, g.overdue
         """
-        params = {**params, **oc.street_params(scope)}
     else:
         sql = f"""
             WITH g AS (
